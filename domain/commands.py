@@ -1,0 +1,244 @@
+"""What people ask the ledger to do: one small frozen dataclass per command.
+
+A command names its payload only; who asks, when it takes effect, at which meeting and why
+travel beside it as `Meta`. `target` is the stream a command changes (None when it creates one),
+which is what an `expectedVersion` is checked against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.values import ActionItem, Attendee, MinutesCorrection
+
+
+@dataclass(frozen=True)
+class Command:
+    @property
+    def target(self) -> UUID | None:
+        return None
+
+
+@dataclass(frozen=True)
+class PlanCommand(Command):
+    plan_id: UUID
+
+    @property
+    def target(self) -> UUID | None:
+        return self.plan_id
+
+
+@dataclass(frozen=True)
+class ActivityCommand(Command):
+    activity_id: UUID
+
+    @property
+    def target(self) -> UUID | None:
+        return self.activity_id
+
+
+@dataclass(frozen=True)
+class MeetingCommand(Command):
+    meeting_id: UUID
+
+    @property
+    def target(self) -> UUID | None:
+        return self.meeting_id
+
+
+@dataclass(frozen=True)
+class CreatePlan(Command):
+    code: str
+    title: str
+    period_start: date
+    period_end: date
+    vision: str | None = None
+
+
+@dataclass(frozen=True)
+class AddStrategy(PlanCommand):
+    number: int
+    title: str
+    goal: str | None = None
+
+
+@dataclass(frozen=True)
+class StateVision(PlanCommand):
+    vision: str
+
+
+@dataclass(frozen=True)
+class ApproveActionPlan(PlanCommand):
+    fiscal_year: int
+
+
+@dataclass(frozen=True)
+class RegisterActivity(Command):
+    plan_id: UUID
+    strategy_number: int
+    fiscal_year: int
+    kind: str
+    title: str
+    responsible_units: tuple[str, ...] = ()
+    activity_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RetitleActivity(ActivityCommand):
+    title: str
+
+
+@dataclass(frozen=True)
+class AssignUnits(ActivityCommand):
+    responsible_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeActivityStatus(ActivityCommand):
+    status: str
+
+
+@dataclass(frozen=True)
+class ReportProgress(ActivityCommand):
+    progress: Decimal
+
+
+@dataclass(frozen=True)
+class RecordOutcome(ActivityCommand):
+    outcome: str
+
+
+@dataclass(frozen=True)
+class PlanMilestone(ActivityCommand):
+    title: str
+    due_on: date
+    milestone_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleMilestone(ActivityCommand):
+    milestone_id: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class AchieveMilestone(ActivityCommand):
+    milestone_id: str
+    achieved_on: date
+
+
+@dataclass(frozen=True)
+class DropMilestone(ActivityCommand):
+    milestone_id: str
+
+
+@dataclass(frozen=True)
+class NoteRisk(ActivityCommand):
+    title: str
+    likelihood: int
+    impact: int
+    owner: str
+    mitigation: str | None = None
+    review_on: date | None = None
+    risk_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReassessRisk(ActivityCommand):
+    risk_id: str
+    likelihood: int | None = None
+    impact: int | None = None
+    status: str | None = None
+    mitigation: str | None = None
+    review_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CloseRisk(ActivityCommand):
+    risk_id: str
+
+
+@dataclass(frozen=True)
+class ScheduleMeeting(Command):
+    body: str
+    code: str
+    on: date
+    starts_at: time | None = None
+    ends_at: time | None = None
+    venue: str | None = None
+    mode: str = "IN_PERSON"
+    plan_id: UUID | None = None
+    by_reference: bool = False
+
+
+@dataclass(frozen=True)
+class RecordMeetingTimes(MeetingCommand):
+    starts_at: time
+    ends_at: time
+    venue: str | None = None
+    mode: str = "IN_PERSON"
+
+
+@dataclass(frozen=True)
+class RecordAttendance(MeetingCommand):
+    attendees: tuple[Attendee, ...]
+
+
+@dataclass(frozen=True)
+class AddAgendaItem(MeetingCommand):
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class AdoptResolution(MeetingCommand):
+    kind: str
+    text: str
+    agenda_item: int | None = None
+    action_items: tuple[ActionItem, ...] = ()
+    resolution_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteActionItem(MeetingCommand):
+    action_item_id: str
+    done_on: date
+
+
+@dataclass(frozen=True)
+class ApproveMinutes(MeetingCommand):
+    """At meeting `meeting_id`, adopt the minutes of `of_meeting_id` with corrections."""
+
+    of_meeting_id: UUID
+    corrections: tuple[MinutesCorrection, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordComment(MeetingCommand):
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SetNextMeeting(MeetingCommand):
+    code: str
+    on: date
+    starts_at: time | None = None
+
+
+@dataclass(frozen=True)
+class CorrectEvent(Command):
+    """The fact at `version` of stream `stream_id` should have said `changes` (or nothing)."""
+
+    stream_id: UUID
+    version: int
+    changes: dict[str, Any] = field(default_factory=dict)
+    void: bool = False
+
+    @property
+    def target(self) -> UUID | None:
+        return self.stream_id

@@ -1,0 +1,79 @@
+"""Errors a command can meet. Each carries a message a person can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command broke a rule; nothing was recorded."""
+
+    code = "DOMAIN_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    """A value is out of range, malformed or missing."""
+
+    code = "VALIDATION"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class InvalidTransition(DomainError):
+    """The thing is not in a state that allows this change."""
+
+    code = "INVALID_TRANSITION"
+
+    def __init__(self, message: str, *, current: str = "", requested: str = "") -> None:
+        super().__init__(message)
+        self.current = current
+        self.requested = requested
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"no {kind} with id or code {key!r}")
+        self.kind = kind
+        self.key = key
+
+
+class DuplicateCode(DomainError):
+    code = "DUPLICATE"
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"a {kind} {key!r} already exists")
+        self.kind = kind
+        self.key = key
+
+
+class VersionConflict(DomainError):
+    """The caller's view of the stream is stale."""
+
+    code = "VERSION_CONFLICT"
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        super().__init__(f"{stream} is at version {actual}, not the expected {expected}; reload it and try again")
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key came with a different command."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different command; use a new key for a new command"
+        )
+        self.key = key
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"

@@ -1,0 +1,240 @@
+"""Facts and the fold that turns them into state, as of any date and as known at any time.
+
+Every event is a `Fact`: it carries its effective date (valid time), the actor, an optional
+meeting and an optional reason; its `timestamp` is when the ledger recorded it (transaction
+time). State is never stored, only folded: facts effective on or before a date, recorded at or
+before a time, in effective-date order, with each fact replaced by its latest correction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import InvalidTransition, NotFound, ValidationError
+
+MAX_TEXT = 10_000
+MAX_NAME = 300
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every command says besides its payload."""
+
+    effective_on: date
+    actor: str
+    meeting_id: str | None = None
+    reason: str | None = None
+
+    def checked(self) -> Meta:
+        check_date("effectiveOn", self.effective_on)
+        actor = require_text("actor", self.actor, MAX_NAME)
+        reason = optional_text("reason", self.reason, MAX_TEXT)
+        meeting = optional_text("meeting", self.meeting_id, MAX_NAME)
+        return Meta(self.effective_on, actor, meeting, reason)
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "effective_on": self.effective_on,
+            "actor": self.actor,
+            "meeting_id": self.meeting_id,
+            "reason": self.reason,
+        }
+
+
+def check_date(field: str, value: object) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(field, f"{value!r} is not a calendar date")
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(field, f"{value.isoformat()} is outside {EARLIEST}..{LATEST}")
+    return value
+
+
+def require_text(field: str, value: object, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "must not be empty")
+    text = value.strip()
+    if len(text) > limit:
+        raise ValidationError(field, f"is {len(text)} characters long; the limit is {limit}")
+    return text
+
+
+def optional_text(field: str, value: object, limit: int = MAX_TEXT) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return require_text(field, value, limit)
+
+
+def check_range(field: str, value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationError(field, f"{value!r} is not a whole number from {low} to {high}")
+    return value
+
+
+class Fact(Aggregate.Event):
+    """A fact recorded about an aggregate."""
+
+    effective_on: date
+    actor: str
+    meeting_id: str | None
+    reason: str | None
+
+    #: payload fields a correction may not change
+    FIXED: ClassVar[frozenset[str]] = frozenset()
+
+    def evolve(self, state: Any) -> None:
+        """Change `state` as this fact says. Runs on every replay: no checks here."""
+
+    def check(self) -> None:
+        """Check the payload on its own (ranges, lengths); used again for corrections."""
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate._take(self)
+
+    def payload(self) -> dict[str, Any]:
+        skip = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in skip}
+
+
+class Corrected(Fact):
+    """Names the fact it corrects (by version) and what the fact should have said."""
+
+    corrects: int
+    changes: dict[str, Any]
+    void: bool
+
+
+S = TypeVar("S")
+
+
+class LedgerKind:
+    """What each kind of ledger declares. (Kept off `Ledger` itself: annotations on an
+    aggregate class make `eventsourcing` turn it into a dataclass with a generated __init__.)"""
+
+    State: ClassVar[type[Any]]
+    KIND: ClassVar[str] = "record"
+
+
+class Ledger(Aggregate, LedgerKind, Generic[S]):
+    """An aggregate whose state is the fold of its facts."""
+
+    def __init__(self) -> None:
+        self.facts: list[Fact] = []
+        self.state: S = self.State()
+        self._latest_effective = EARLIEST
+
+    def _take(self, fact: Fact) -> None:
+        self.facts.append(fact)
+        if isinstance(fact, Corrected) or fact.effective_on < self._latest_effective:
+            self.state = fold(self.facts, self.State)
+        else:
+            fact.evolve(self.state)
+        self._latest_effective = max(self._latest_effective, fact.effective_on)
+
+    def state_as_of(self, on: date | None = None, known_at: datetime | None = None) -> S:
+        if on is None and known_at is None:
+            return self.state
+        result: S = fold(self.facts, self.State, on, known_at)
+        return result
+
+    def _state_for(self, meta: Meta) -> S:
+        """The state a new fact effective on `meta.effective_on` must be checked against."""
+        if meta.effective_on >= self._latest_effective:
+            return self.state
+        return self.state_as_of(meta.effective_on)
+
+    @property
+    def effective_from(self) -> date:
+        return self.facts[0].effective_on
+
+    def _record(self, event_class: type[Fact], meta: Meta, **payload: Any) -> None:
+        if self.facts and meta.effective_on < self.effective_from:
+            raise ValidationError(
+                "effectiveOn",
+                f"{meta.effective_on} is before this {self.KIND} existed (from {self.effective_from})",
+            )
+        self.trigger_event(event_class, **meta.fields(), **payload)
+
+    def fact(self, version: int) -> Fact:
+        if not 1 <= version <= len(self.facts):
+            raise NotFound("event", f"{self.id}@{version}")
+        return self.facts[version - 1]
+
+    def correct(self, version: int, changes: dict[str, Any], void: bool, meta: Meta) -> None:
+        """Record that the fact at `version` should have said `changes` (or not been at all)."""
+        original = self.fact(version)
+        if isinstance(original, Corrected):
+            raise InvalidTransition(f"event {version} is itself a correction; correct event {original.corrects}")
+        if not meta.reason:
+            raise ValidationError("reason", "a correction must say why the fact was wrong")
+        if void and changes:
+            raise ValidationError("changes", "a voided fact takes no changes")
+        if void and version == 1:
+            raise InvalidTransition(f"the creation of this {self.KIND} cannot be voided")
+        if not void and not changes:
+            raise ValidationError("changes", "say what the fact should have said")
+        allowed = set(original.payload()) - {"actor", "meeting_id", "reason"} - original.FIXED
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise ValidationError("changes", f"{', '.join(unknown)} cannot be corrected; allowed: {sorted(allowed)}")
+        replacement = dataclasses.replace(original, **changes)
+        try:
+            replacement.check()
+        except TypeError as error:
+            raise ValidationError("changes", str(error)) from None
+        effective = replacement.effective_on
+        check_date("changes.effective_on", effective)
+        if version > 1 and effective < self.effective_from:
+            raise ValidationError("changes.effective_on", f"{effective} is before the {self.KIND} existed")
+        if version == 1 and any(f.effective_on < effective for f in self.facts[1:]):
+            raise ValidationError("changes.effective_on", "later facts would then precede the creation")
+        self.trigger_event(
+            Corrected,
+            effective_on=effective,
+            actor=meta.actor,
+            meeting_id=meta.meeting_id,
+            reason=meta.reason,
+            corrects=version,
+            changes=dict(changes),
+            void=void,
+        )
+
+    @classmethod
+    def _open(cls, event_class: type[Fact], meta: Meta, *, id: Any = None, **payload: Any) -> Self:
+        kwargs = {**meta.fields(), **payload}
+        if id is not None:
+            kwargs["id"] = id
+        return cls._create(event_class, **kwargs)  # type: ignore[arg-type]
+
+
+def fold(
+    facts: list[Fact],
+    state_type: type[Any],
+    on: date | None = None,
+    known_at: datetime | None = None,
+) -> Any:
+    """The state that facts effective on or before `on`, recorded by `known_at`, give."""
+    known = [f for f in facts if known_at is None or f.timestamp <= known_at]
+    corrections = {f.corrects: f for f in known if isinstance(f, Corrected)}
+    effective: list[Fact] = []
+    for fact in known:
+        if isinstance(fact, Corrected):
+            continue
+        correction = corrections.get(fact.originator_version)
+        if correction is not None:
+            if correction.void:
+                continue
+            fact = dataclasses.replace(fact, **correction.changes)
+        if on is None or fact.effective_on <= on:
+            effective.append(fact)
+    effective.sort(key=lambda f: (f.effective_on, f.originator_version))
+    state = state_type()
+    for fact in effective:
+        fact.evolve(state)
+    return state

@@ -1,0 +1,179 @@
+"""A strategic plan: its vision, strategies and the yearly action plans approved under it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID, uuid5
+
+from domain.errors import InvalidTransition, ValidationError
+from domain.ledger import Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
+
+PLAN_NAMESPACE = UUID("6f1d2c1e-93a5-4c55-9d8a-0c1f6a3b7e21")
+
+
+def plan_id_for(code: str) -> UUID:
+    """Plans are identified by their code, so a code can only be used once."""
+    return uuid5(PLAN_NAMESPACE, code.strip().casefold())
+
+
+@dataclass
+class StrategyState:
+    number: int
+    title: str
+    goal: str | None
+
+
+@dataclass
+class ActionPlanState:
+    fiscal_year: int
+    approved_on: date
+    meeting_id: str | None
+
+
+@dataclass
+class PlanState:
+    exists: bool = False
+    code: str = ""
+    title: str = ""
+    period_start: date = date.min
+    period_end: date = date.min
+    vision: str | None = None
+    strategies: dict[int, StrategyState] = field(default_factory=dict)
+    action_plans: dict[int, ActionPlanState] = field(default_factory=dict)
+
+
+def fiscal_year_covers(be_year: int) -> tuple[date, date]:
+    """The Thai fiscal year BE `be_year` runs 1 October of the year before to 30 September."""
+    ce = be_year - 543
+    return date(ce - 1, 10, 1), date(ce, 9, 30)
+
+
+class Plan(Ledger[PlanState]):
+    State = PlanState
+    KIND = "plan"
+
+    class Created(Fact, Ledger.Created):
+        code: str
+        title: str
+        period_start: date
+        period_end: date
+        vision: str | None
+
+        FIXED = frozenset({"code"})
+
+        def check(self) -> None:
+            require_text("title", self.title)
+            check_period(self.period_start, self.period_end)
+
+        def evolve(self, state: PlanState) -> None:
+            state.exists = True
+            state.code = self.code
+            state.title = self.title
+            state.period_start = self.period_start
+            state.period_end = self.period_end
+            state.vision = self.vision
+
+    class StrategyAdded(Fact):
+        number: int
+        title: str
+        goal: str | None
+
+        FIXED = frozenset({"number"})
+
+        def check(self) -> None:
+            require_text("title", self.title)
+
+        def evolve(self, state: PlanState) -> None:
+            state.strategies[self.number] = StrategyState(self.number, self.title, self.goal)
+
+    class VisionStated(Fact):
+        vision: str
+
+        def check(self) -> None:
+            require_text("vision", self.vision)
+
+        def evolve(self, state: PlanState) -> None:
+            state.vision = self.vision
+
+    class ActionPlanApproved(Fact):
+        fiscal_year: int
+
+        FIXED = frozenset({"fiscal_year"})
+
+        def evolve(self, state: PlanState) -> None:
+            state.action_plans[self.fiscal_year] = ActionPlanState(self.fiscal_year, self.effective_on, self.meeting_id)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        code: str,
+        title: str,
+        period_start: date,
+        period_end: date,
+        vision: str | None,
+        meta: Meta,
+    ) -> Plan:
+        meta = meta.checked()
+        code = require_text("code", code, 50)
+        check_period(period_start, period_end)
+        return cls._open(
+            cls.Created,
+            meta,
+            id=plan_id_for(code),
+            code=code,
+            title=require_text("title", title),
+            period_start=period_start,
+            period_end=period_end,
+            vision=optional_text("vision", vision),
+        )
+
+    def add_strategy(self, number: int, title: str, goal: str | None, meta: Meta) -> None:
+        meta = meta.checked()
+        check_range("number", number, 1, 99)
+        if number in self.state.strategies:
+            raise ValidationError("number", f"the plan already has strategy {number}")
+        self._record(
+            self.StrategyAdded,
+            meta,
+            number=number,
+            title=require_text("title", title),
+            goal=optional_text("goal", goal),
+        )
+
+    def state_vision(self, vision: str, meta: Meta) -> None:
+        meta = meta.checked()
+        vision = require_text("vision", vision)
+        if vision == self.state.vision:
+            raise InvalidTransition("the plan already states this vision")
+        self._record(self.VisionStated, meta, vision=vision)
+
+    def approve_action_plan(self, fiscal_year: int, meta: Meta) -> None:
+        meta = meta.checked()
+        check_range("fiscalYear", fiscal_year, 2400, 2800)
+        start, end = fiscal_year_covers(fiscal_year)
+        if end < self.state.period_start or start > self.state.period_end:
+            raise ValidationError(
+                "fiscalYear",
+                f"FY {fiscal_year} ({start}..{end}) lies outside the plan's period "
+                f"{self.state.period_start}..{self.state.period_end}",
+            )
+        if fiscal_year in self.state.action_plans:
+            raise InvalidTransition(f"the action plan for FY {fiscal_year} is already approved")
+        self._record(self.ActionPlanApproved, meta, fiscal_year=fiscal_year)
+
+    def require_strategy(self, number: int) -> StrategyState:
+        strategy = self.state.strategies.get(number)
+        if strategy is None:
+            known = ", ".join(str(n) for n in sorted(self.state.strategies)) or "none yet"
+            raise ValidationError("strategyNumber", f"the plan has no strategy {number} (it has: {known})")
+        return strategy
+
+
+def check_period(start: object, end: object) -> None:
+    check_date("periodStart", start)
+    check_date("periodEnd", end)
+    assert isinstance(start, date) and isinstance(end, date)
+    if end <= start:
+        raise ValidationError("periodEnd", f"{end} is not after the period's start {start}")

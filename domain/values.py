@@ -1,0 +1,71 @@
+"""Small immutable values that travel inside facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.errors import ValidationError
+from domain.ledger import MAX_NAME, MAX_TEXT, check_date, optional_text, require_text
+from domain.vocabulary import MeetingRole, Presence
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    position: str
+    role: str
+    presence: str
+
+    def checked(self, field: str) -> Attendee:
+        return Attendee(
+            name=require_text(f"{field}.name", self.name, MAX_NAME),
+            position=optional_text(f"{field}.position", self.position, MAX_TEXT) or "",
+            role=MeetingRole.parse(self.role, f"{field}.role").value,
+            presence=Presence.parse(self.presence, f"{field}.presence").value,
+        )
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Work a resolution assigns: to an owner, due by a date or at a meeting."""
+
+    id: str
+    description: str
+    owner: str
+    due_on: date | None = None
+    due_meeting: str | None = None
+    done_on: date | None = None
+
+    def checked(self, field: str) -> ActionItem:
+        if self.due_on is not None:
+            check_date(f"{field}.dueOn", self.due_on)
+        return ActionItem(
+            id=require_text(f"{field}.id", self.id, MAX_NAME),
+            description=require_text(f"{field}.description", self.description),
+            owner=require_text(f"{field}.owner", self.owner, MAX_NAME),
+            due_on=self.due_on,
+            due_meeting=optional_text(f"{field}.dueMeeting", self.due_meeting, MAX_NAME),
+        )
+
+
+@dataclass(frozen=True)
+class MinutesCorrection:
+    """One correction of earlier minutes: where in them, from what, to what."""
+
+    where: str
+    from_text: str
+    to_text: str
+
+    def checked(self, field: str) -> MinutesCorrection:
+        corrected = MinutesCorrection(
+            where=require_text(f"{field}.where", self.where, MAX_NAME),
+            from_text=require_text(f"{field}.from", self.from_text),
+            to_text=require_text(f"{field}.to", self.to_text),
+        )
+        if corrected.from_text == corrected.to_text:
+            raise ValidationError(f"{field}.to", "is the same as 'from'; nothing to correct")
+        return corrected
+
+
+VALUE_TYPES: tuple[type, ...] = (Attendee, ActionItem, MinutesCorrection)

@@ -1,0 +1,72 @@
+"""The ASGI application: GraphQL at /graphql, /healthz and /readyz, on one shared database."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from service.config import Settings
+from service.database import Database, open_database
+from service.graphql_schema import schema
+from service.ledger import PlanLedger
+
+log = logging.getLogger("planledger")
+
+
+class PlanledgerGraphQL(GraphQL[dict[str, Any], None]):
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> dict[str, Any]:
+        state = request.app.state
+        return {"request": request, "response": response, "pool": state.pool, "ledger": state.ledger}
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        position = await pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM planledger_events")
+    except (OSError, asyncpg.PostgresError) as error:
+        return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
+    return JSONResponse({"status": "ready", "database": "reachable", "logPosition": int(position)})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database: Database = open_database(settings)
+        try:
+            app.state.ledger = PlanLedger.connect(database.address)
+            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **database.address.asyncpg_args())
+            try:
+                yield
+            finally:
+                await app.state.pool.close()
+                app.state.ledger.close()
+        finally:
+            database.close()
+
+    graphql = PlanledgerGraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

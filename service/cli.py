@@ -1,0 +1,141 @@
+"""The `planledger` command line. Imports stay lazy so `--help` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> object:
+    if getattr(args, "database_url", None):
+        os.environ["DATABASE_URL"] = args.database_url
+    if getattr(args, "data_dir", None):
+        os.environ["PLANLEDGER_DATA_DIR"] = args.data_dir
+    from service.config import Settings
+
+    return Settings.from_env()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    from service.database import open_database
+
+    if args.workers < 1:
+        print("planledger: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    # Reach the database first: a bad one is one clear line, before any worker starts. The
+    # handle stays open while the workers run, so they share this embedded server.
+    database = open_database(settings)  # type: ignore[arg-type]
+    # uvicorn re-raises SIGTERM after its shutdown; with a Python handler in place that
+    # becomes SystemExit, so the `finally` below still stops the embedded server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        print(f"planledger: serving GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info" if args.verbose else "warning",
+            lifespan="on",
+        )
+    finally:
+        database.close()
+    return EXIT_OK
+
+
+def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(_: argparse.Namespace) -> int:
+        print(f"planledger {name}: not yet available in this version", file=sys.stderr)
+        return EXIT_FAILED
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planledger",
+        description="An event-sourced ledger of a committee's strategic and action plans.",
+        epilog="Configuration: DATABASE_URL (postgresql://...) or, without it, an embedded "
+        "PostgreSQL in PLANLEDGER_DATA_DIR (default ./.planledger/).",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--database-url", help="PostgreSQL URL (overrides DATABASE_URL)")
+        sub.add_argument("--data-dir", help="data folder of the embedded database (overrides PLANLEDGER_DATA_DIR)")
+        sub.add_argument("-v", "--verbose", action="store_true", help="say more")
+        sub.set_defaults(run=run)
+        return sub
+
+    serve = command("serve", "run the GraphQL API and the projector", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+
+    imp = command("import-minutes", "record meeting minutes (text files) as events", not_yet("import-minutes"))
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="print the events without recording them")
+    command("rebuild", "drop and rebuild every read model from the event log", not_yet("rebuild"))
+    command("verify", "rebuild into scratch tables and compare with the live read models", not_yet("verify"))
+    export = command("export", "write every event as NDJSON in log order", not_yet("export"))
+    export.add_argument("file", nargs="?", metavar="FILE")
+    export.add_argument("--after", metavar="CURSOR")
+    imp_log = command("import-log", "load an NDJSON export into an empty database", not_yet("import-log"))
+    imp_log.add_argument("file", metavar="FILE")
+    command("migrate", "bring the database schema up to date", not_yet("migrate"))
+    command("bench", "run the benchmarks", not_yet("bench"))
+
+    token = command("token", "manage API tokens", not_yet("token"))
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")
+    create = token_commands.add_parser("create", help="print a new API token")
+    create.add_argument("--role", required=True, choices=["admin", "secretariat", "unit", "committee", "reader"])
+    create.add_argument("--unit")
+    create.add_argument("--name")
+    token_commands.add_parser("list", help="list tokens (never the secrets)")
+    revoke = token_commands.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("token_id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(version("planledger"))
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from service.errors import ConfigurationError
+
+    try:
+        return int(args.run(args))
+    except ConfigurationError as error:
+        print(f"planledger: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        if os.environ.get("PLANLEDGER_DEBUG"):
+            raise
+        print(f"planledger: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

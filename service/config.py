@@ -1,0 +1,90 @@
+"""Configuration from the environment: `DATABASE_URL`, `PLANLEDGER_DATA_DIR`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from service.errors import ConfigurationError
+
+DEFAULT_DATA_DIR = "./.planledger"
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where a PostgreSQL server listens, split out of a `postgresql://` URL."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> ServerAddress:
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ConfigurationError(
+                f"DATABASE_URL must start with postgresql:// (got {parts.scheme or 'no scheme'}://)"
+            )
+        query = parse_qs(parts.query)
+        host = query.get("host", [parts.hostname or ""])[0] or "localhost"
+        try:
+            port = int(query.get("port", [parts.port or 5432])[0])
+        except ValueError:
+            raise ConfigurationError("DATABASE_URL has a port that is not a number") from None
+        dbname = unquote(parts.path.lstrip("/")) or "postgres"
+        return cls(
+            host=unquote(host),
+            port=port,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=dbname,
+        )
+
+    def dsn(self, dbname: str | None = None) -> str:
+        """A libpq keyword DSN; asyncpg and psycopg both take it (a socket folder works as host)."""
+        return (
+            f"host={self.host} port={self.port} user={self.user} "
+            f"password={self.password!s} dbname={dbname or self.dbname}"
+        )
+
+    def asyncpg_args(self) -> dict[str, object]:
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password or None,
+            "database": self.dbname,
+        }
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """eventsourcing reads no DATABASE_URL: this is the one place the URL is split for it."""
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }
+
+    def describe(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        url = env.get("DATABASE_URL") or None
+        if url is not None:
+            ServerAddress.from_url(url)  # fail early on a malformed URL
+        return cls(database_url=url, data_dir=Path(env.get("PLANLEDGER_DATA_DIR") or DEFAULT_DATA_DIR))

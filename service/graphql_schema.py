@@ -1,0 +1,32 @@
+"""The GraphQL schema. Small until the API issue lands; the checked-in schema.graphql is its export."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import Info
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The planledger version serving this API.")
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return version("planledger")
+
+    @strawberry.field(description="Position of the newest event in the log (0 when empty).")
+    async def log_position(self, info: Info) -> int:
+        pool = info.context["pool"]
+        value = await pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM planledger_events")
+        return int(value)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+)
+
+
+def export_schema() -> str:
+    return schema.as_str() + "\n"

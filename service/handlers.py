@@ -1,0 +1,282 @@
+"""One use case per command: load what it needs, ask the domain, hand back what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+from uuid import UUID, uuid4
+
+from domain import commands as c
+from domain.activity import Activity
+from domain.errors import NotFound, ValidationError
+from domain.ledger import Ledger, Meta
+from domain.meeting import Meeting
+from domain.plan import Plan
+
+L = TypeVar("L", bound=Ledger[Any])
+
+
+class Loader(Protocol):
+    def load(self, kind: type[L], stream_id: UUID) -> L: ...
+
+
+Handler = Callable[[Loader, Any, Meta, Any], Ledger[Any]]
+HANDLERS: dict[type[c.Command], Handler] = {}
+
+
+def handles(command_type: type[c.Command]) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[command_type] = handler
+        return handler
+
+    return register
+
+
+def new_id() -> str:
+    return uuid4().hex[:12]
+
+
+def _activity(target: Ledger[Any]) -> Activity:
+    if not isinstance(target, Activity):
+        raise NotFound("activity", str(target.id))
+    return target
+
+
+def _meeting(target: Ledger[Any]) -> Meeting:
+    if not isinstance(target, Meeting):
+        raise NotFound("meeting", str(target.id))
+    return target
+
+
+def _plan(target: Ledger[Any]) -> Plan:
+    if not isinstance(target, Plan):
+        raise NotFound("plan", str(target.id))
+    return target
+
+
+@handles(c.CreatePlan)
+def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger[Any]:
+    return Plan.create(
+        code=cmd.code,
+        title=cmd.title,
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        vision=cmd.vision,
+        meta=meta,
+    )
+
+
+@handles(c.AddStrategy)
+def add_strategy(store: Loader, cmd: c.AddStrategy, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _plan(plan).add_strategy(cmd.number, cmd.title, cmd.goal, meta)
+    return plan
+
+
+@handles(c.StateVision)
+def state_vision(store: Loader, cmd: c.StateVision, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _plan(plan).state_vision(cmd.vision, meta)
+    return plan
+
+
+@handles(c.ApproveActionPlan)
+def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _plan(plan).approve_action_plan(cmd.fiscal_year, meta)
+    return plan
+
+
+@handles(c.RegisterActivity)
+def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: None) -> Ledger[Any]:
+    plan = store.load(Plan, cmd.plan_id)
+    plan.require_strategy(cmd.strategy_number)
+    if meta.effective_on < plan.effective_from:
+        raise ValidationError("effectiveOn", f"{meta.effective_on} is before the plan existed ({plan.effective_from})")
+    return Activity.register(
+        plan_id=cmd.plan_id,
+        strategy_number=cmd.strategy_number,
+        fiscal_year=cmd.fiscal_year,
+        kind=cmd.kind,
+        title=cmd.title,
+        responsible_units=list(cmd.responsible_units),
+        meta=meta,
+        id=cmd.activity_id,
+    )
+
+
+@handles(c.RetitleActivity)
+def retitle_activity(store: Loader, cmd: c.RetitleActivity, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).retitle(cmd.title, meta)
+    return activity
+
+
+@handles(c.AssignUnits)
+def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).assign_units(list(cmd.responsible_units), meta)
+    return activity
+
+
+@handles(c.ChangeActivityStatus)
+def change_activity_status(
+    store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
+) -> Ledger[Any]:
+    _activity(activity).change_status(cmd.status, meta)
+    return activity
+
+
+@handles(c.ReportProgress)
+def report_progress(store: Loader, cmd: c.ReportProgress, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).report_progress(cmd.progress, meta)
+    return activity
+
+
+@handles(c.RecordOutcome)
+def record_outcome(store: Loader, cmd: c.RecordOutcome, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).record_outcome(cmd.outcome, meta)
+    return activity
+
+
+@handles(c.PlanMilestone)
+def plan_milestone(store: Loader, cmd: c.PlanMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).plan_milestone(cmd.milestone_id or new_id(), cmd.title, cmd.due_on, meta)
+    return activity
+
+
+@handles(c.RescheduleMilestone)
+def reschedule_milestone(store: Loader, cmd: c.RescheduleMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).reschedule_milestone(cmd.milestone_id, cmd.due_on, meta)
+    return activity
+
+
+@handles(c.AchieveMilestone)
+def achieve_milestone(store: Loader, cmd: c.AchieveMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).achieve_milestone(cmd.milestone_id, cmd.achieved_on, meta)
+    return activity
+
+
+@handles(c.DropMilestone)
+def drop_milestone(store: Loader, cmd: c.DropMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).drop_milestone(cmd.milestone_id, meta)
+    return activity
+
+
+@handles(c.NoteRisk)
+def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).note_risk(
+        risk_id=cmd.risk_id or new_id(),
+        title=cmd.title,
+        likelihood=cmd.likelihood,
+        impact=cmd.impact,
+        owner=cmd.owner,
+        mitigation=cmd.mitigation,
+        review_on=cmd.review_on,
+        meta=meta,
+    )
+    return activity
+
+
+@handles(c.ReassessRisk)
+def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).reassess_risk(
+        risk_id=cmd.risk_id,
+        likelihood=cmd.likelihood,
+        impact=cmd.impact,
+        status=cmd.status,
+        mitigation=cmd.mitigation,
+        review_on=cmd.review_on,
+        meta=meta,
+    )
+    return activity
+
+
+@handles(c.CloseRisk)
+def close_risk(store: Loader, cmd: c.CloseRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _activity(activity).close_risk(cmd.risk_id, meta)
+    return activity
+
+
+@handles(c.ScheduleMeeting)
+def schedule_meeting(store: Loader, cmd: c.ScheduleMeeting, meta: Meta, _: None) -> Ledger[Any]:
+    if cmd.plan_id is not None:
+        store.load(Plan, cmd.plan_id)
+    return Meeting.schedule(
+        body=cmd.body,
+        code=cmd.code,
+        on=cmd.on,
+        starts_at=cmd.starts_at,
+        ends_at=cmd.ends_at,
+        venue=cmd.venue,
+        mode=cmd.mode,
+        plan_id=cmd.plan_id,
+        by_reference=cmd.by_reference,
+        meta=meta,
+    )
+
+
+@handles(c.RecordMeetingTimes)
+def record_meeting_times(store: Loader, cmd: c.RecordMeetingTimes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).record_times(cmd.starts_at, cmd.ends_at, cmd.venue, cmd.mode, meta)
+    return meeting
+
+
+@handles(c.RecordAttendance)
+def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).record_attendance(list(cmd.attendees), meta)
+    return meeting
+
+
+@handles(c.AddAgendaItem)
+def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).add_agenda_item(cmd.number, cmd.title, meta)
+    return meeting
+
+
+@handles(c.AdoptResolution)
+def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).adopt_resolution(
+        resolution_id=cmd.resolution_id or new_id(),
+        agenda_item=cmd.agenda_item,
+        kind=cmd.kind,
+        text=cmd.text,
+        action_items=list(cmd.action_items),
+        meta=meta,
+    )
+    return meeting
+
+
+@handles(c.CompleteActionItem)
+def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).complete_action_item(cmd.action_item_id, cmd.done_on, meta)
+    return meeting
+
+
+@handles(c.ApproveMinutes)
+def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    earlier = store.load(Meeting, cmd.of_meeting_id)
+    _meeting(meeting).approve_minutes(earlier, list(cmd.corrections), meta)
+    return meeting
+
+
+@handles(c.RecordComment)
+def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).record_comment(cmd.number, cmd.text, meta)
+    return meeting
+
+
+@handles(c.SetNextMeeting)
+def set_next_meeting(store: Loader, cmd: c.SetNextMeeting, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _meeting(meeting).set_next_meeting(cmd.code, cmd.on, cmd.starts_at, meta)
+    return meeting
+
+
+@handles(c.CorrectEvent)
+def correct_event(store: Loader, cmd: c.CorrectEvent, meta: Meta, target: Ledger[Any]) -> Ledger[Any]:
+    target.correct(cmd.version, dict(cmd.changes), cmd.void, meta)
+    return target
+
+
+#: which kind of stream each command's target is
+TARGET_KIND: dict[type[c.Command], type[Ledger[Any]] | None] = {
+    **{t: Plan for t in (c.AddStrategy, c.StateVision, c.ApproveActionPlan)},
+    **{t: Activity for t in HANDLERS if issubclass(t, c.ActivityCommand)},
+    **{t: Meeting for t in HANDLERS if issubclass(t, c.MeetingCommand)},
+    c.CorrectEvent: Ledger,
+}

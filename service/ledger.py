@@ -1,0 +1,147 @@
+"""The application layer: every command runs here, against the event store on PostgreSQL.
+
+`execute` loads the command's target, checks the caller's expected version, lets the domain
+decide, and saves the new fact — together with the idempotency key, if one came, in the same
+transaction. A key seen before returns the first result; a lost race without an expected version
+is retried on fresh state; with one, it is a version conflict naming both versions.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain.commands import Command
+from domain.errors import DuplicateCode, IdempotencyKeyReused, NotFound, ValidationError, VersionConflict
+from domain.ledger import Ledger, Meta
+from domain.transcodings import domain_transcodings
+from service.config import ServerAddress
+from service.database import schema_lock
+from service.handlers import HANDLERS, TARGET_KIND
+from service.idempotency import IdempotencyKey, fingerprint, key_stream_id
+
+L = TypeVar("L", bound=Ledger[Any])
+
+EVENTS_TABLE = "planledger_events"
+MAX_KEY = 200
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command did: the stream, its new version and the event's place in the log."""
+
+    stream_id: UUID
+    version: int
+    cursor: int
+    replayed: bool = False
+
+
+class PlanLedger(Application[UUID]):
+    name = "planledger"
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in domain_transcodings():
+            transcoder.register(transcoding)
+
+    @classmethod
+    def connect(cls, address: ServerAddress, **settings: str) -> PlanLedger:
+        """Open the store on `address`, creating its tables once across all processes."""
+        with schema_lock(address):
+            return cls(env={**address.eventsourcing_env(), **settings})
+
+    def load(self, kind: type[L], stream_id: UUID) -> L:
+        try:
+            found: object = self.repository.get(stream_id)
+        except AggregateNotFoundError:
+            raise NotFound(kind.KIND, str(stream_id)) from None
+        if not isinstance(found, kind):
+            raise NotFound(kind.KIND, str(stream_id))
+        return found
+
+    def execute(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 12,
+    ) -> Receipt:
+        handler = HANDLERS[type(command)]
+        meta = meta.checked()
+        key_print = ""
+        if idempotency_key is not None:
+            if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY:
+                raise ValidationError("idempotencyKey", f"must be 1 to {MAX_KEY} characters")
+            key_print = fingerprint(command, meta)
+            earlier = self._earlier_result(idempotency_key, key_print)
+            if earlier is not None:
+                return earlier
+        kind = TARGET_KIND.get(type(command))
+        for attempt in range(attempts):
+            target = None
+            if command.target is not None and kind is not None:
+                target = self.load(kind, command.target)
+                if expected_version is not None and target.version != expected_version:
+                    raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
+            changed = handler(self, command, meta, target)
+            batch: list[Any] = [changed]
+            if idempotency_key is not None:
+                batch.append(IdempotencyKey.use(idempotency_key, key_print, changed.id, changed.version))
+            try:
+                recordings = self.save(*batch)
+            except IntegrityError:
+                if idempotency_key is not None:
+                    earlier = self._earlier_result(idempotency_key, key_print)
+                    if earlier is not None:
+                        return earlier
+                if target is None:
+                    raise DuplicateCode(changed.KIND, self._describe(changed)) from None
+                if expected_version is not None:
+                    actual = self.load(type(target), target.id).version
+                    raise VersionConflict(f"{target.KIND} {target.id}", expected_version, actual) from None
+                if attempt + 1 == attempts:
+                    actual = self.load(type(target), target.id).version
+                    raise VersionConflict(f"{target.KIND} {target.id}", target.version, actual) from None
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # let the winner's writers pass
+                continue
+            cursor = max(r.notification.id for r in recordings if r.domain_event.originator_id == changed.id)
+            return Receipt(changed.id, changed.version, cursor)
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+    @staticmethod
+    def _describe(created: Ledger[Any]) -> str:
+        state = created.state
+        return str(getattr(state, "code", "") or created.id)
+
+    def _earlier_result(self, key: str, key_print: str) -> Receipt | None:
+        try:
+            used: object = self.repository.get(key_stream_id(key))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(used, IdempotencyKey)
+        if used.fingerprint != key_print:
+            raise IdempotencyKeyReused(key)
+        return Receipt(used.stream_id, used.result_version, self.cursor_of(used.stream_id, used.result_version), True)
+
+    def cursor_of(self, stream_id: UUID, version: int) -> int:
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT notification_id FROM {EVENTS_TABLE} "
+                "WHERE originator_id = %s AND originator_version = %s",
+                (stream_id, version),
+            )
+            row = cursor.fetchone()
+        return int(row["notification_id"]) if row else 0

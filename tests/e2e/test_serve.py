@@ -1,0 +1,91 @@
+"""`planledger serve` as a real process on the embedded database, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PLANLEDGER_DATA_DIR"] = str(data_dir)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_ready(port: int, timeout: float = 30) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+            if response.status_code == 200:
+                return dict(response.json())
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the server did not become ready")
+
+
+def postgres_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().splitlines()[0])
+    return Path(f"/proc/{pid}").exists()
+
+
+def test_serve_answers_and_stops_its_embedded_server_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    server = start(tmp_path / "data", port)
+    try:
+        ready = wait_ready(port)
+        assert ready["database"] == "reachable"
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ version logPosition }"})
+        assert answer.status_code == 200
+        assert answer.json()["data"]["logPosition"] == 0
+        assert postgres_running(tmp_path / "data")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert not postgres_running(tmp_path / "data")
+
+
+def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is_dropped(tmp_path: Path) -> None:
+    port = free_port()
+    first = start(tmp_path / "data", port)
+    wait_ready(port)
+    first.kill()
+    first.wait(timeout=10)
+    assert postgres_running(tmp_path / "data")  # orphaned: nobody stopped it
+    second = start(tmp_path / "data", port)
+    try:
+        wait_ready(port)
+        owners = json.loads((tmp_path / "data" / "postgres" / ".handle_pids.json").read_text())
+        assert first.pid not in owners
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+    assert not postgres_running(tmp_path / "data")

@@ -1,0 +1,40 @@
+"""Small builders for store tests: a plan with a strategy and an activity, through the app."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain import commands as c
+from domain.ledger import Meta
+from service.ledger import PlanLedger
+
+MEETING_DAY = date(2021, 1, 6)
+
+
+def meta(on: date = MEETING_DAY, actor: str = "secretariat", reason: str | None = None) -> Meta:
+    return Meta(effective_on=on, actor=actor, reason=reason)
+
+
+def plan_with_activity(app: PlanLedger, code: str = "HR-2561") -> tuple[UUID, UUID]:
+    plan = app.execute(
+        c.CreatePlan(code=code, title="HR strategy", period_start=date(2018, 1, 1), period_end=date(2022, 12, 31)),
+        meta(date(2018, 1, 1)),
+    )
+    app.execute(c.AddStrategy(plan_id=plan.stream_id, number=1, title="Leaders"), meta(date(2018, 1, 1)))
+    activity = app.execute(
+        c.RegisterActivity(
+            plan_id=plan.stream_id,
+            strategy_number=1,
+            fiscal_year=2563,
+            kind="ONE_YEAR",
+            title="Leadership course",
+            responsible_units=("HR office",),
+        ),
+        meta(date(2019, 10, 1)),
+    )
+    return plan.stream_id, activity.stream_id
+
+
+def log_position(app: PlanLedger) -> int:
+    return int(app.recorder.max_notification_id() or 0)
