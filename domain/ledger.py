@@ -8,6 +8,7 @@ before a time, in effective-date order, with each fact replaced by its latest co
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -128,6 +129,18 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         self.facts: list[Fact] = []
         self.state: S = self.State()
         self._latest_effective = EARLIEST
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """Facts are immutable: a copy shares them and copies only the list and the state.
+
+        (The application hands each command a copy of the cached aggregate; copying every fact
+        made that copy the largest cost of a command.)"""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.facts = list(self.facts)
+        clone.state = copy.deepcopy(self.state, memo)
+        clone._pending_events = list(self._pending_events)
+        return clone
 
     def _take(self, fact: Fact) -> None:
         self.facts.append(fact)

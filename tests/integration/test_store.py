@@ -164,3 +164,24 @@ def test_idempotency_holds_after_a_restart(database: ServerAddress) -> None:
     assert (again.version, again.cursor) == (first.version, first.cursor)
     assert restarted.repository.get(activity_id).version == first.version
     restarted.close()
+
+
+def test_a_writer_with_a_stale_cache_decides_on_fresh_state(database: ServerAddress) -> None:
+    first = PlanLedger.connect(database)
+    plan_id, activity_id = plan_with_activity(first)
+    first.repository.get(activity_id)  # cached at PLANNED
+    second = PlanLedger.connect(database)
+    second.execute(c.ChangeActivityStatus(activity_id=activity_id, status="IN_PROGRESS"), meta())
+    second.execute(c.AddStrategy(plan_id=plan_id, number=2, title="Structure"), meta())
+    # valid only on the fresh state: IN_PROGRESS -> COMPLETED, and strategy 2 exists
+    receipt = first.execute(c.ChangeActivityStatus(activity_id=activity_id, status="COMPLETED"), meta())
+    assert receipt.version == 3
+    first.execute(
+        c.RegisterActivity(plan_id=plan_id, strategy_number=2, fiscal_year=2564, kind="CONTINUING", title="Re-org"),
+        meta(),
+    )
+    # and a command that is wrong on the fresh state too is still refused
+    with pytest.raises(InvalidTransition, match="already COMPLETED"):
+        first.execute(c.ChangeActivityStatus(activity_id=activity_id, status="COMPLETED"), meta())
+    first.close()
+    second.close()
