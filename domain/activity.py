@@ -16,6 +16,7 @@ from domain.ledger import (
     Meta,
     check_date,
     check_range,
+    effective_facts,
     optional_text,
     require_text,
 )
@@ -343,6 +344,27 @@ class Activity(Ledger[ActivityState]):
             if risk is not None:
                 risk.status = RiskStatus.CLOSED
                 risk.closed_on = self.effective_on
+
+    def check_history(self) -> None:
+        """In effective order, statuses move only along TRANSITIONS and nothing follows a cancellation."""
+        status = ActivityStatus.PLANNED
+        for fact in effective_facts(self.facts):
+            if status is ActivityStatus.CANCELLED:
+                raise InvalidTransition(
+                    f"this would put {type(fact).__name__} of {fact.effective_on} after the activity was "
+                    "cancelled; a cancelled activity takes no more updates",
+                    current=status.value,
+                )
+            if isinstance(fact, Activity.StatusChanged):
+                new = ActivityStatus(fact.status)
+                if new is status or new not in TRANSITIONS[status]:
+                    raise InvalidTransition(
+                        f"the history would then read {status.value} -> {new.value} on {fact.effective_on}, "
+                        "which is not an allowed change",
+                        current=status.value,
+                        requested=new.value,
+                    )
+                status = new
 
     # -- commands ---------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidTransition, NotFound, ValidationError
+from domain.errors import DomainError, InvalidTransition, NotFound, ValidationError
 
 MAX_TEXT = 10_000
 MAX_NAME = 300
@@ -172,7 +174,28 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
                 "effectiveOn",
                 f"{meta.effective_on} is before this {self.KIND} existed (from {self.effective_from})",
             )
-        self.trigger_event(event_class, **meta.fields(), **payload)
+        if meta.effective_on < self._latest_effective:
+            self._checked(lambda: self.trigger_event(event_class, **meta.fields(), **payload))
+        else:
+            self.trigger_event(event_class, **meta.fields(), **payload)
+
+    def check_history(self) -> None:
+        """Raise if the facts, in effective order, break a rule (after a backdated fact or a
+        correction changed what came before later facts). Kinds with such rules override this."""
+
+    def _checked(self, trigger: Callable[[], None]) -> None:
+        """Trigger a fact that re-folds the state, and take it back if the history it makes breaks
+        a rule or cannot be folded at all."""
+        saved = (list(self.facts), self.state, self._latest_effective, self.version, len(self._pending_events))
+        try:
+            trigger()
+            self.check_history()
+        except Exception as error:
+            self.facts, self.state, self._latest_effective, self.version = saved[:4]
+            del self._pending_events[saved[4] :]
+            if isinstance(error, DomainError):
+                raise
+            raise ValidationError("changes", f"the facts would not fold: {type(error).__name__}: {error}") from None
 
     def fact(self, version: int) -> Fact:
         if not 1 <= version <= len(self.facts):
@@ -181,6 +204,7 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
 
     def correct(self, version: int, changes: dict[str, Any], void: bool, meta: Meta) -> None:
         """Record that the fact at `version` should have said `changes` (or not been at all)."""
+        meta = meta.checked()
         original = self.fact(version)
         if isinstance(original, Corrected):
             raise InvalidTransition(f"event {version} is itself a correction; correct event {original.corrects}")
@@ -196,10 +220,11 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise ValidationError("changes", f"{', '.join(unknown)} cannot be corrected; allowed: {sorted(allowed)}")
+        changes = {name: _like(getattr(original, name), value) for name, value in changes.items()}
         replacement = dataclasses.replace(original, **changes)
         try:
             replacement.check()
-        except TypeError as error:
+        except (TypeError, ValueError, AttributeError) as error:
             raise ValidationError("changes", str(error)) from None
         effective = replacement.effective_on
         check_date("changes.effective_on", effective)
@@ -207,15 +232,17 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
             raise ValidationError("changes.effective_on", f"{effective} is before the {self.KIND} existed")
         if version == 1 and any(f.effective_on < effective for f in self.facts[1:]):
             raise ValidationError("changes.effective_on", "later facts would then precede the creation")
-        self.trigger_event(
-            Corrected,
-            effective_on=effective,
-            actor=meta.actor,
-            meeting_id=meta.meeting_id,
-            reason=meta.reason,
-            corrects=version,
-            changes=dict(changes),
-            void=void,
+        self._checked(
+            lambda: self.trigger_event(
+                Corrected,
+                effective_on=effective,
+                actor=meta.actor,
+                meeting_id=meta.meeting_id,
+                reason=meta.reason,
+                corrects=version,
+                changes=dict(changes),
+                void=void,
+            )
         )
 
     @classmethod
@@ -226,13 +253,20 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         return cls._create(event_class, **kwargs)  # type: ignore[arg-type]
 
 
-def fold(
-    facts: list[Fact],
-    state_type: type[Any],
-    on: date | None = None,
-    known_at: datetime | None = None,
-) -> Any:
-    """The state that facts effective on or before `on`, recorded by `known_at`, give."""
+def _like(original: object, value: object) -> object:
+    """A corrected value in the shape the original had (numbers as Decimal, text trimmed)."""
+    if isinstance(original, Decimal) and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError("changes", f"{value!r} is not a number") from None
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def effective_facts(facts: list[Fact], on: date | None = None, known_at: datetime | None = None) -> list[Fact]:
+    """Facts as they are believed at `known_at`: corrected, effective by `on`, in effective order."""
     known = [f for f in facts if known_at is None or f.timestamp <= known_at]
     corrections = {f.corrects: f for f in known if isinstance(f, Corrected)}
     effective: list[Fact] = []
@@ -247,7 +281,17 @@ def fold(
         if on is None or fact.effective_on <= on:
             effective.append(fact)
     effective.sort(key=lambda f: (f.effective_on, f.originator_version))
+    return effective
+
+
+def fold(
+    facts: list[Fact],
+    state_type: type[Any],
+    on: date | None = None,
+    known_at: datetime | None = None,
+) -> Any:
+    """The state that facts effective on or before `on`, recorded by `known_at`, give."""
     state = state_type()
-    for fact in effective:
+    for fact in effective_facts(facts, on, known_at):
         fact.evolve(state)
     return state

@@ -22,7 +22,7 @@ from domain.values import ActionItem, Attendee, MinutesCorrection
 from domain.vocabulary import MeetingMode, ResolutionKind
 
 MEETING_NAMESPACE = UUID("0b7c6f0e-5a7e-4f0b-8a51-7d2d1c9e4f33")
-CODE = re.compile(r"^\d{1,3}/\d{4}$")
+CODE = re.compile(r"^[0-9]{1,3}/[0-9]{4}$")
 
 
 def meeting_id_for(body: str, code: str) -> UUID:
@@ -157,6 +157,12 @@ class Meeting(Ledger[MeetingState]):
     class AttendanceRecorded(Fact):
         attendees: list[Attendee]
 
+        def check(self) -> None:
+            for i, attendee in enumerate(self.attendees):
+                if not isinstance(attendee, Attendee):
+                    raise ValidationError(f"attendees[{i}]", "is not an attendee (name, position, role, presence)")
+                attendee.checked(f"attendees[{i}]")
+
         def evolve(self, state: MeetingState) -> None:
             names = {a.name for a in self.attendees}
             state.attendance = [a for a in state.attendance if a.name not in names]
@@ -186,6 +192,10 @@ class Meeting(Ledger[MeetingState]):
         def check(self) -> None:
             ResolutionKind.parse(self.kind, "kind")
             require_text("text", self.text)
+            for i, item in enumerate(self.action_items):
+                if not isinstance(item, ActionItem):
+                    raise ValidationError(f"actionItems[{i}]", "is not an action item")
+                item.checked(f"actionItems[{i}]")
 
         def evolve(self, state: MeetingState) -> None:
             state.resolutions[self.resolution_id] = ResolutionState(
@@ -221,6 +231,12 @@ class Meeting(Ledger[MeetingState]):
         corrections: list[MinutesCorrection]
 
         FIXED = frozenset({"of_meeting_id", "of_code"})
+
+        def check(self) -> None:
+            for i, correction in enumerate(self.corrections):
+                if not isinstance(correction, MinutesCorrection):
+                    raise ValidationError(f"corrections[{i}]", "is not a correction (where, from, to)")
+                correction.checked(f"corrections[{i}]")
 
         def evolve(self, state: MeetingState) -> None:
             state.minutes_approvals.append(

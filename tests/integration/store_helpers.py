@@ -38,3 +38,11 @@ def plan_with_activity(app: PlanLedger, code: str = "HR-2561") -> tuple[UUID, UU
 
 def log_position(app: PlanLedger) -> int:
     return int(app.recorder.max_notification_id() or 0)
+
+
+def event_count(app: PlanLedger) -> int:
+    """Rows in the log. (Not the max position: a rolled-back insert leaves a gap in the ids.)"""
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute("SELECT count(*) AS n FROM planledger_events")
+        return int(cursor.fetchone()["n"])

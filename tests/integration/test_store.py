@@ -12,7 +12,7 @@ from domain import commands as c
 from domain.errors import DuplicateCode, IdempotencyKeyReused, InvalidTransition, NotFound, VersionConflict
 from service.config import ServerAddress
 from service.ledger import PlanLedger
-from tests.integration.store_helpers import MEETING_DAY, log_position, meta, plan_with_activity
+from tests.integration.store_helpers import MEETING_DAY, event_count, log_position, meta, plan_with_activity
 
 
 @pytest.fixture
@@ -47,10 +47,10 @@ def _address_fields(app: PlanLedger) -> dict[str, object]:
 def test_a_broken_rule_records_nothing(app: PlanLedger) -> None:
     _, activity_id = plan_with_activity(app)
     app.execute(c.ChangeActivityStatus(activity_id=activity_id, status="CANCELLED"), meta(reason="no budget"))
-    before = log_position(app)
+    before = event_count(app)
     with pytest.raises(InvalidTransition, match="cancelled"):
         app.execute(c.ReportProgress(activity_id=activity_id, progress=Decimal(10)), meta())
-    assert log_position(app) == before
+    assert event_count(app) == before
 
 
 def test_unknown_stream_is_not_found(app: PlanLedger) -> None:
@@ -139,11 +139,11 @@ def test_the_same_idempotency_key_records_once(app: PlanLedger) -> None:
     _, activity_id = plan_with_activity(app)
     command = c.ChangeActivityStatus(activity_id=activity_id, status="IN_PROGRESS")
     first = app.execute(command, meta(), idempotency_key="status-1")
-    position = log_position(app)
+    position = event_count(app)
     again = app.execute(command, meta(), idempotency_key="status-1")
     assert (again.stream_id, again.version, again.cursor) == (first.stream_id, first.version, first.cursor)
     assert again.replayed and not first.replayed
-    assert log_position(app) == position
+    assert event_count(app) == position
 
 
 def test_an_idempotency_key_reused_for_another_command_is_refused(app: PlanLedger) -> None:

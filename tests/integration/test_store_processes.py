@@ -15,7 +15,7 @@ from domain import commands as c
 from service.config import ServerAddress
 from service.embedded import EmbeddedServer
 from service.ledger import PlanLedger
-from tests.integration.store_helpers import log_position, meta, plan_with_activity
+from tests.integration.store_helpers import event_count, meta, plan_with_activity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def test_the_same_key_from_two_processes_at_once_records_once(database: ServerAd
 
     app = PlanLedger.connect(database)
     _, activity_id = plan_with_activity(app)
-    before = log_position(app)
+    before = event_count(app)
     address = json.dumps(database.__dict__)
     for round_number in range(3):
         start_at = time.time() + 2.0
@@ -55,7 +55,7 @@ def test_the_same_key_from_two_processes_at_once_records_once(database: ServerAd
         if round_number:
             # each round races on a fresh status change
             app.execute(c.ChangeActivityStatus(activity_id=activity_id, status="ON_HOLD"), meta(reason="wait"))
-            before = log_position(app)
+            before = event_count(app)
         procs = [
             subprocess.Popen(
                 [sys.executable, "-c", WRITER, address, str(activity_id), str(start_at), key],
@@ -73,7 +73,7 @@ def test_the_same_key_from_two_processes_at_once_records_once(database: ServerAd
             results.append(json.loads(out))
         assert results[0] == results[1]
         # exactly one status change and one key record were written
-        assert log_position(app) == before + 2
+        assert event_count(app) == before + 2
     app.close()
 
 
