@@ -172,7 +172,9 @@ def _is_fragment_of(text: str, following: str) -> bool:
 _AGENDA_RE = re.compile(rf"^ระเบียบวาระที่\s*(?P<number>{_NUM})\s*(?P<title>.*)$")
 _START_RE = re.compile(r"^เริ่มประชุม(?:เวลา)?\s*(?P<time>.+)$")
 _END_RE = re.compile(r"^(?:เลิกประชุม|ปิดประชุม)(?:เวลา)?\s*(?P<time>.+)$")
-_RESOLUTION_RE = re.compile(r"^มติ\s*(?:ที่ประชุม|อ\.ก\.ก\.ฯ?|คณะ(?:อนุ)?กรรมการ\S*)\s*[:：]?\s*(?P<inline>.*)$")
+_RESOLUTION_RE = re.compile(
+    r"^มติ(?:\s*(?:ที่ประชุม|อ\.ก\.ก\.ฯ?|คณะ(?:อนุ)?กรรมการ\S*)\s*[:：]?\s*(?P<inline>.*)|\s*[:：]?)$"
+)
 _NUMBERED_RE = re.compile(rf"^(?P<number>{_NUM})\.(?![0-9๐-๙])\s*(?P<rest>.*)$")
 _FISCAL_YEAR_RE = re.compile(r"(?:ประจำปี(?:งบประมาณ)?|ปีงบประมาณ)\s*(?:พ\.ศ\.)?\s*(\d{4})")
 _TIME_IN_TEXT_RE = re.compile(r"เวลา\s*(\d{1,2}\s*[.:]\s*\d{2})\s*(?:น\.)?")
@@ -268,7 +270,7 @@ class _ItemDraft:
 
 
 def read_minutes(text: str, *, source: str = "") -> ParsedMinutes:
-    raw_lines = text.splitlines()
+    raw_lines = text.removeprefix("\ufeff").splitlines()
     ledger = Ledger(raw_lines)
     lines = content_lines(raw_lines, ledger)
     cursor = Cursor(lines)
@@ -529,14 +531,18 @@ def _best_match(name: str, candidates: list[tuple[int, str]]) -> int | None:
 
 
 def _read_proceedings(cursor: Cursor, ledger: Ledger, record: _Record) -> None:
+    """From the opening time to the end: agenda items, the closing time, the signatures. A line
+    that none of these takes (outside any agenda item) is left unplaced."""
     while (line := cursor.peek()) is not None:
-        if (start := _START_RE.match(line.text)) and _time_in("เวลา " + start["time"]):
-            record.starts_at = _time_in("เวลา " + start["time"])
+        start = _START_RE.match(line.text)
+        end = _END_RE.match(line.text)
+        if start and (starts_at := _time_in("เวลา " + start["time"])):
+            record.starts_at = starts_at
             ledger.place(cursor.advance())
         elif _AGENDA_RE.match(line.text):
             record.agenda.append(_read_agenda_item(cursor, ledger, record))
-        elif (end := _END_RE.match(line.text)) and _time_in("เวลา " + end["time"]):
-            record.ends_at = _time_in("เวลา " + end["time"])
+        elif end and (ends_at := _time_in("เวลา " + end["time"])):
+            record.ends_at = ends_at
             ledger.place(cursor.advance())
             _read_signatures(cursor, ledger, record)
         else:
@@ -715,7 +721,7 @@ def _table_at(cursor: Cursor) -> str | None:
     line = cursor.peek()
     if line is None or not _STRATEGY_RE.match(line.text):
         return None
-    if _STRATEGY_RE.match(line.text) and "(ต่อ)" in line.text:
+    if "(ต่อ)" in line.text:
         return "RESULTS"
     for ahead in range(1, 5):
         following = cursor.peek(ahead)
@@ -734,7 +740,9 @@ def _table_at_line(line: Line) -> bool:
 
 def _read_results_table(cursor: Cursor, ledger: Ledger, record: _Record, fiscal_year: int) -> None:
     """Rows 'title<TAB>status : outcome' under strategy, goal and kind headings; the headings may
-    repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'). Ends at a line that has no tab and is no heading."""
+    repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'). Ends at a line that has no tab and is no heading.
+    The fiscal year is the last one the item's text named before the table ('ประจำปี พ.ศ. ๒๕๖๓'),
+    else the year before the meeting's."""
     strategy: _StrategyDraft | None = None
     kind: ActivityKindName | None = None
     awaiting: str | None = None

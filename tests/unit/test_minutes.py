@@ -302,6 +302,12 @@ def test_lines_that_fit_nowhere_are_reported_with_their_numbers():
     assert len(minutes.activity_results) == 31
 
 
+def test_windows_line_endings_and_a_byte_order_mark_change_nothing(seed):
+    text = SEED.read_text(encoding="utf-8")
+    again = parse_minutes("\ufeff" + text.replace("\n", "\r\n"), source=SEED.name)
+    assert again == seed
+
+
 def test_text_without_a_heading_is_not_minutes():
     with pytest.raises(MinutesFormatError):
         parse_minutes("สวัสดี\nนี่ไม่ใช่รายงานการประชุม\n")
