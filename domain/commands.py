@@ -77,6 +77,15 @@ class ApproveActionPlan(PlanCommand):
 
 
 @dataclass(frozen=True)
+class RecordProposal(PlanCommand):
+    fiscal_year: int
+    strategy_number: int
+    source: str
+    text: str
+    responsible_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RegisterActivity(Command):
     plan_id: UUID
     strategy_number: int

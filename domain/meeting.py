@@ -22,6 +22,8 @@ from domain.values import ActionItem, Attendee, MinutesCorrection
 from domain.vocabulary import MeetingMode, ResolutionKind
 
 MEETING_NAMESPACE = UUID("0b7c6f0e-5a7e-4f0b-8a51-7d2d1c9e4f33")
+#: an approval may assign work too ("approved: the office reports to ก.ก. in January")
+ASSIGNS_WORK = frozenset({ResolutionKind.ASSIGNED, ResolutionKind.APPROVED, ResolutionKind.APPROVED_WITH_AMENDMENTS})
 CODE = re.compile(r"^[0-9]{1,3}/[0-9]{4}$")
 
 
@@ -357,8 +359,11 @@ class Meeting(Ledger[MeetingState]):
             raise ValidationError("agendaItem", f"no agenda item {agenda_item} (the agenda has: {known})")
         resolution_kind = ResolutionKind.parse(kind, "kind")
         items = [item.checked(f"actionItems[{i}]") for i, item in enumerate(action_items)]
-        if items and resolution_kind is not ResolutionKind.ASSIGNED:
-            raise ValidationError("actionItems", "only an ASSIGNED resolution assigns action items")
+        if items and resolution_kind not in ASSIGNS_WORK:
+            raise ValidationError(
+                "actionItems",
+                f"a {resolution_kind.value} resolution assigns no work; only approvals and assignments do",
+            )
         if resolution_kind is ResolutionKind.ASSIGNED and not items:
             raise ValidationError("actionItems", "an ASSIGNED resolution names at least one action item")
         existing = {i.id for r in self.state.resolutions.values() for i in r.action_items}

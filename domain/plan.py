@@ -32,6 +32,15 @@ class ActionPlanState:
 
 
 @dataclass
+class ProposalState:
+    fiscal_year: int
+    strategy_number: int
+    source: str
+    text: str
+    responsible_units: list[str]
+
+
+@dataclass
 class PlanState:
     exists: bool = False
     code: str = ""
@@ -41,6 +50,7 @@ class PlanState:
     vision: str | None = None
     strategies: dict[int, StrategyState] = field(default_factory=dict)
     action_plans: dict[int, ActionPlanState] = field(default_factory=dict)
+    proposals: list[ProposalState] = field(default_factory=list)
 
 
 def fiscal_year_covers(be_year: int) -> tuple[date, date]:
@@ -104,6 +114,26 @@ class Plan(Ledger[PlanState]):
         def evolve(self, state: PlanState) -> None:
             state.action_plans[self.fiscal_year] = ActionPlanState(self.fiscal_year, self.effective_on, self.meeting_id)
 
+    class ProposalRecorded(Fact):
+        """A proposal for a year's action plan under a strategy, and who would carry it."""
+
+        fiscal_year: int
+        strategy_number: int
+        source: str
+        text: str
+        responsible_units: list[str]
+
+        def check(self) -> None:
+            require_text("text", self.text)
+            require_text("source", self.source, 100)
+
+        def evolve(self, state: PlanState) -> None:
+            state.proposals.append(
+                ProposalState(
+                    self.fiscal_year, self.strategy_number, self.source, self.text, list(self.responsible_units)
+                )
+            )
+
     @classmethod
     def create(
         cls,
@@ -162,6 +192,23 @@ class Plan(Ledger[PlanState]):
         if fiscal_year in self.state.action_plans:
             raise InvalidTransition(f"the action plan for FY {fiscal_year} is already approved")
         self._record(self.ActionPlanApproved, meta, fiscal_year=fiscal_year)
+
+    def record_proposal(
+        self, fiscal_year: int, strategy_number: int, source: str, text: str, units: list[str], meta: Meta
+    ) -> None:
+        meta = meta.checked()
+        check_range("fiscalYear", fiscal_year, 2400, 2800)
+        self.require_strategy(strategy_number)
+        cleaned_units = [require_text("responsibleUnits", u, 300) for u in units]
+        self._record(
+            self.ProposalRecorded,
+            meta,
+            fiscal_year=fiscal_year,
+            strategy_number=strategy_number,
+            source=require_text("source", source, 100),
+            text=require_text("text", text),
+            responsible_units=cleaned_units,
+        )
 
     def require_strategy(self, number: int) -> StrategyState:
         strategy = self.state.strategies.get(number)

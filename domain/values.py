@@ -36,6 +36,7 @@ class ActionItem:
     due_on: date | None = None
     due_meeting: str | None = None
     done_on: date | None = None
+    periodic: bool = False  # "report progress to this meeting periodically"
 
     def checked(self, field: str) -> ActionItem:
         if self.due_on is not None:
@@ -46,6 +47,8 @@ class ActionItem:
             owner=require_text(f"{field}.owner", self.owner, MAX_NAME),
             due_on=self.due_on,
             due_meeting=optional_text(f"{field}.dueMeeting", self.due_meeting, MAX_NAME),
+            done_on=self.done_on,
+            periodic=bool(self.periodic),
         )
 
 

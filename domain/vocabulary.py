@@ -79,6 +79,7 @@ class ResolutionKind(Labelled):
 class Presence(Labelled):
     IN_ROOM = ("IN_ROOM", "มาประชุม ณ ห้องประชุม")
     ONLINE = ("ONLINE", "มาประชุมผ่านสื่ออิเล็กทรอนิกส์")
+    PRESENT = ("PRESENT", "มาประชุม")  # present; the minutes do not say in the room or online
     ABSENT = ("ABSENT", "ผู้ไม่มาประชุม")
     OTHER = ("OTHER", "ผู้เข้าร่วมประชุม")
 

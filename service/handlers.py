@@ -84,6 +84,14 @@ def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, pla
     return plan
 
 
+@handles(c.RecordProposal)
+def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _plan(plan).record_proposal(
+        cmd.fiscal_year, cmd.strategy_number, cmd.source, cmd.text, list(cmd.responsible_units), meta
+    )
+    return plan
+
+
 @handles(c.RegisterActivity)
 def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: None) -> Ledger[Any]:
     plan = store.load(Plan, cmd.plan_id)
@@ -275,7 +283,7 @@ def correct_event(store: Loader, cmd: c.CorrectEvent, meta: Meta, target: Ledger
 
 #: which kind of stream each command's target is
 TARGET_KIND: dict[type[c.Command], type[Ledger[Any]] | None] = {
-    **{t: Plan for t in (c.AddStrategy, c.StateVision, c.ApproveActionPlan)},
+    **{t: Plan for t in HANDLERS if issubclass(t, c.PlanCommand)},
     **{t: Activity for t in HANDLERS if issubclass(t, c.ActivityCommand)},
     **{t: Meeting for t in HANDLERS if issubclass(t, c.MeetingCommand)},
     c.CorrectEvent: Ledger,

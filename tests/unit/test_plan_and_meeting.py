@@ -435,16 +435,23 @@ def test_an_assigned_resolution_needs_action_items() -> None:
     assert "at least one action item" in error.value.message
 
 
-@pytest.mark.parametrize("kind", ["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "REJECTED"])
-def test_only_an_assigned_resolution_may_carry_action_items(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["ACKNOWLEDGED", "REJECTED"])
+def test_only_approvals_and_assignments_may_carry_action_items(kind: str) -> None:
     meeting = with_agenda(3)
     with pytest.raises(ValidationError) as error:
         adopt(meeting, kind=kind)
     assert error.value.field == "actionItems"
-    assert "only an ASSIGNED resolution" in error.value.message
+    assert "assigns no work" in error.value.message
 
     adopt(meeting, kind=kind, action_items=[])
     assert meeting.state.resolutions["R3.1"].kind.value == kind
+
+
+@pytest.mark.parametrize("kind", ["APPROVED", "APPROVED_WITH_AMENDMENTS"])
+def test_an_approval_may_assign_work(kind: str) -> None:
+    meeting = with_agenda(3)
+    adopt(meeting, kind=kind)
+    assert meeting.state.resolutions["R3.1"].action_items
 
 
 def test_an_unknown_resolution_kind_is_refused() -> None:

@@ -106,6 +106,7 @@ def busy_plan() -> Plan:
     p.state_vision("มหานครแห่งความสุข", meta(date(2018, 2, 1)))
     p.approve_action_plan(2563, Meta(date(2019, 3, 6), "secretariat", meeting_id="2/2562"))
     p.approve_action_plan(2564, Meta(D0, "secretariat", meeting_id="1/2564"))
+    p.record_proposal(2564, 1, "SUBCOMMITTEE", "ควรมีโครงการพัฒนาผู้อำนวยการเขต", ["สำนักการศึกษา"], meta(D0))
     p.correct(2, {"goal": "มีกำลังคนเพียงพอและเหมาะสม"}, False, meta(D0, reason="ตามมติ"))
     return p
 
