@@ -53,6 +53,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_minutes(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.minutes import MinutesFormatError, parse_minutes
+    from service.importer import import_minutes, plan_steps
+
+    parsed = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"planledger: cannot read {name}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            minutes = parse_minutes(text, source=name)
+        except MinutesFormatError as error:
+            print(f"planledger: {name}: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        for line in minutes.unplaced:
+            print(f"{name}:{line.line_no}: could not place this line: {line.text[:120]}", file=sys.stderr)
+        parsed.append(minutes)
+    parsed.sort(key=lambda m: m.date)  # earlier meetings first, so later ones add to them
+    if args.dry_run:
+        for minutes in parsed:
+            print(f"# {minutes.source}: meeting {minutes.code} of {minutes.date}")
+            for step in plan_steps(minutes):
+                print(step.describe())
+        return EXIT_OK
+    settings = _settings(args)
+    from service.database import open_database
+    from service.ledger import PlanLedger
+
+    with open_database(settings) as database:  # type: ignore[arg-type]
+        app = PlanLedger.connect(database.address)
+        try:
+            for minutes in parsed:
+                report = import_minutes(app, minutes, args.actor)
+                print(
+                    f"{minutes.source}: meeting {minutes.code} ({minutes.date}): {report.recorded} recorded, "
+                    f"{report.already} already recorded, {report.unchanged} unchanged, "
+                    f"{len(report.refused)} refused, {len(minutes.unplaced)} lines not placed"
+                )
+                for refusal in report.refused:
+                    print(f"  refused: {refusal}", file=sys.stderr)
+        finally:
+            app.close()
+    return EXIT_OK
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(_: argparse.Namespace) -> int:
         print(f"planledger {name}: not yet available in this version", file=sys.stderr)
@@ -84,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
 
-    imp = command("import-minutes", "record meeting minutes (text files) as events", not_yet("import-minutes"))
+    imp = command("import-minutes", "record meeting minutes (text files) as events", cmd_import_minutes)
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="print the events without recording them")
+    imp.add_argument("--actor", default="import-minutes", help="who is recorded as the actor (default import-minutes)")
     command("rebuild", "drop and rebuild every read model from the event log", not_yet("rebuild"))
     command("verify", "rebuild into scratch tables and compare with the live read models", not_yet("verify"))
     export = command("export", "write every event as NDJSON in log order", not_yet("export"))

@@ -59,3 +59,31 @@ def test_later_commands_say_they_are_not_yet_available() -> None:
     result = planledger("migrate")
     assert result.returncode == 1
     assert "not yet available" in result.stderr
+
+
+SEED_FILE = ROOT.parent / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
+
+
+def test_import_minutes_dry_run_prints_the_events_and_records_nothing(tmp_path: Path) -> None:
+    result = planledger("import-minutes", "--dry-run", str(SEED_FILE), env={"PLANLEDGER_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("# ") and "1/2564" in lines[0]
+    assert sum("ChangeActivityStatus" in line for line in lines) == 31
+    assert not (tmp_path / "postgres").exists()  # a dry run never starts a database
+
+
+def test_import_minutes_reports_lines_it_cannot_place_with_their_numbers(tmp_path: Path) -> None:
+    text = SEED_FILE.read_text(encoding="utf-8").splitlines()
+    text.insert(7, "ข้อความแปลกปลอมก่อนรายชื่อ")  # line 8: before the first list heading, fits nowhere
+    noisy = tmp_path / "noisy.txt"
+    noisy.write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = planledger("import-minutes", "--dry-run", str(noisy))
+    assert result.returncode == 0
+    assert f"{noisy}:8: could not place this line: ข้อความแปลกปลอมก่อนรายชื่อ" in result.stderr
+
+
+def test_import_minutes_of_a_missing_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = planledger("import-minutes", str(tmp_path / "missing.txt"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,115 @@
+"""Importing the real minutes (and a later meeting's) into a real store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from domain.activity import Activity
+from domain.meeting import Meeting, meeting_id_for
+from domain.minutes import ParsedMinutes, parse_minutes
+from domain.plan import Plan, plan_id_for
+from service.config import ServerAddress
+from service.importer import activity_id_for, import_minutes, plan_code
+from service.ledger import PlanLedger
+from tests.conftest import SEED
+from tests.integration.store_helpers import event_count
+
+LATER = Path(__file__).resolve().parents[1] / "fixtures" / "minutes_2_2564.txt"
+
+
+@pytest.fixture(scope="module")
+def seed() -> ParsedMinutes:
+    return parse_minutes(SEED.read_text(encoding="utf-8"), source="seed")
+
+
+@pytest.fixture(scope="module")
+def later() -> ParsedMinutes:
+    return parse_minutes(LATER.read_text(encoding="utf-8"), source="2/2564")
+
+
+@pytest.fixture
+def app(database: ServerAddress) -> PlanLedger:
+    ledger = PlanLedger.connect(database)
+    yield ledger
+    ledger.close()
+
+
+def activities(app: PlanLedger, minutes: ParsedMinutes) -> list[Activity]:
+    plan_id = plan_id_for(plan_code(minutes))
+    return [app.load(Activity, activity_id_for(plan_id, r.fiscal_year_be, r.title)) for r in minutes.activity_results]
+
+
+def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: ParsedMinutes) -> None:
+    report = import_minutes(app, seed, "secretariat")
+    assert report.refused == []
+
+    plan = app.load(Plan, plan_id_for(plan_code(seed))).state
+    assert len(plan.strategies) == 5 and all(s.goal for s in plan.strategies.values())
+    assert sorted(plan.action_plans) == [2563, 2564]
+
+    fy2563 = [a.state for a in activities(app, seed) if a.state.fiscal_year == 2563]
+    assert len(fy2563) == 31
+    assert Counter(a.status.value for a in fy2563) == {"COMPLETED": 19, "IN_PROGRESS": 10, "NOT_IMPLEMENTED": 2}
+    assert all(a.outcome for a in fy2563)
+    not_implemented = [a for a in fy2563 if a.status.value == "NOT_IMPLEMENTED"]
+    assert all(a.status_reason and a.risks for a in not_implemented)
+
+    meeting = app.load(Meeting, meeting_id_for(seed.body, "1/2564")).state
+    assert (meeting.on, meeting.starts_at, meeting.ends_at) == (date(2021, 1, 6), time(9, 30), time(11, 40))
+    assert sorted(meeting.agenda) == [1, 2, 3, 4, 5]
+    assert len(meeting.resolutions) == sum(len(item.resolutions) for item in seed.agenda) >= 5
+    assert any(r.action_items for r in meeting.resolutions.values())
+    [adoption] = meeting.minutes_approvals
+    assert adoption.of_code == "9/2563" and len(adoption.corrections) == 3
+    assert meeting.next_meeting is not None
+    assert (meeting.next_meeting.on, meeting.next_meeting.starts_at) == (date(2021, 2, 3), time(9, 30))
+    assert len(meeting.comments) == 9
+
+    earlier = app.load(Meeting, meeting_id_for(seed.body, "9/2563")).state
+    assert earlier.by_reference and earlier.on == date(2020, 12, 2)
+
+
+def test_as_of_meeting_9_2563_no_fy2563_result_is_reported_yet(app: PlanLedger, seed: ParsedMinutes) -> None:
+    import_minutes(app, seed, "secretariat")
+    for activity in activities(app, seed):
+        before = activity.state_as_of(date(2020, 12, 2))
+        assert before.exists
+        assert before.status.value == "PLANNED" and before.outcome is None and not before.risks
+
+
+def test_importing_the_same_file_twice_records_nothing(app: PlanLedger, seed: ParsedMinutes) -> None:
+    import_minutes(app, seed, "secretariat")
+    count = event_count(app)
+    report = import_minutes(app, seed, "secretariat")
+    assert report.recorded == 0 and report.refused == []
+    assert event_count(app) == count
+
+
+def test_a_later_meeting_adds_to_the_same_plan_and_time_travel_shows_both(
+    app: PlanLedger, seed: ParsedMinutes, later: ParsedMinutes
+) -> None:
+    import_minutes(app, seed, "secretariat")
+    report = import_minutes(app, later, "secretariat")
+    assert report.refused == []
+    changed = []
+    plan_id = plan_id_for(plan_code(later))
+    for result in later.activity_results:
+        activity = app.load(Activity, activity_id_for(plan_id, result.fiscal_year_be, result.title))
+        at_first = activity.state_as_of(date(2021, 1, 6)).status.value
+        at_second = activity.state_as_of(date(2021, 2, 3)).status.value
+        assert at_second == result.status
+        if at_first != at_second:
+            changed.append((at_first, at_second))
+    # the later minutes move two activities to COMPLETED and one not-implemented one into progress
+    assert sorted(changed) == sorted(
+        [("IN_PROGRESS", "COMPLETED"), ("IN_PROGRESS", "COMPLETED"), ("NOT_IMPLEMENTED", "IN_PROGRESS")]
+    )
+    # the same 31 activities, not new ones: the later titles matched the seed's
+    assert len({r.title for r in later.activity_results}) == len(later.activity_results)
+    meeting = app.load(Meeting, meeting_id_for(later.body, "2/2564")).state
+    assert not meeting.by_reference and meeting.ends_at == time(11, 0)
+    assert [a.of_code for a in meeting.minutes_approvals] == ["1/2564"]
