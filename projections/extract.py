@@ -1,0 +1,239 @@
+"""From an aggregate's folded state to the rows of its read-model families (pure).
+
+Each extractor returns {key: values} with values in the family's column order. JSON columns hold
+plain lists/dicts here (compared by value) and are serialised only when written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from domain.activity import ActivityState
+from domain.meeting import MeetingState
+from domain.plan import PlanState
+from domain.vocabulary import RiskLevel
+from projections.decode import plain
+
+Values = tuple[Any, ...]
+Rows = dict[Any, Values]
+#: family name -> its rows at one effective date
+Snapshot = dict[str, Rows]
+
+
+RANK = {level: index for index, level in enumerate(RiskLevel)}
+
+
+@lru_cache(maxsize=65536)
+def as_uuid(text: str | None) -> UUID | None:
+    return UUID(text) if text else None
+
+
+def plan_rows(state: PlanState) -> Rows:
+    if not state.exists:
+        return {}
+    action_plans = [
+        {"fiscal_year": a.fiscal_year, "approved_on": a.approved_on.isoformat(), "meeting_id": a.meeting_id}
+        for _, a in sorted(state.action_plans.items())
+    ]
+    return {
+        None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans)
+    }
+
+
+def strategy_rows(state: PlanState) -> Rows:
+    if not state.exists:
+        return {}
+    return {n: (s.title, s.goal) for n, s in state.strategies.items()}
+
+
+def activity_rows(state: ActivityState) -> Rows:
+    if not state.exists:
+        return {}
+    return {
+        None: (
+            as_uuid(state.plan_id),
+            state.strategy_number,
+            state.fiscal_year,
+            state.kind.value,
+            state.title,
+            list(state.responsible_units),
+            state.status.value,
+            state.status_reason,
+            state.progress,
+            state.outcome,
+        )
+    }
+
+
+def milestone_rows(state: ActivityState) -> Rows:
+    if not state.exists:
+        return {}
+    plan_id = as_uuid(state.plan_id)
+    rows: Rows = {}
+    for m in state.milestones.values():
+        reschedules = [
+            {
+                "from": r.from_on.isoformat(),
+                "to": r.to_on.isoformat(),
+                "reason": r.reason,
+                "effective_on": r.effective_on.isoformat(),
+            }
+            for r in m.reschedules
+        ]
+        rows[m.id] = (
+            plan_id,
+            m.title,
+            m.original_due_on,
+            m.due_on,
+            m.planned_on,
+            reschedules,
+            len(m.reschedules),
+            m.achieved_on,
+            m.dropped_on,
+            m.status.value,
+            m.slip_days,
+        )
+    return rows
+
+
+def risk_rows(state: ActivityState) -> Rows:
+    if not state.exists:
+        return {}
+    plan_id = as_uuid(state.plan_id)
+    return {
+        r.id: (
+            plan_id,
+            r.title,
+            r.likelihood,
+            r.impact,
+            r.score,
+            r.level.value,
+            RANK[r.level],
+            r.owner,
+            r.mitigation,
+            r.review_on,
+            r.noted_on,
+            r.status.value,
+            r.closed_on,
+        )
+        for r in state.risks.values()
+    }
+
+
+def meeting_rows(state: MeetingState) -> Rows:
+    if not state.exists:
+        return {}
+    return {
+        None: (
+            as_uuid(state.plan_id),
+            state.body,
+            state.code,
+            state.on,
+            state.starts_at,
+            state.ends_at,
+            state.venue,
+            state.mode.value,
+            state.by_reference,
+            plain(state.attendance),
+            [plain(a) for _, a in sorted(state.agenda.items())],
+            [{"number": n, "text": t} for n, t in sorted(state.comments.items())],
+            plain(state.minutes_approvals),
+            plain(state.next_meeting),
+        )
+    }
+
+
+def resolution_rows(state: MeetingState) -> Rows:
+    if not state.exists:
+        return {}
+    plan_id = as_uuid(state.plan_id)
+    return {
+        r.id: (plan_id, state.code, state.on, r.agenda_item, r.kind.value, r.text)
+        for r in state.resolutions.values()
+    }
+
+
+def action_item_rows(state: MeetingState) -> Rows:
+    if not state.exists:
+        return {}
+    plan_id = as_uuid(state.plan_id)
+    rows: Rows = {}
+    for r in state.resolutions.values():
+        for item in r.action_items:
+            rows[item.id] = (
+                plan_id,
+                r.id,
+                state.code,
+                state.on,
+                item.description,
+                item.owner,
+                item.due_on,
+                item.due_meeting,
+                item.done_on,
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class StreamKind:
+    """What a kind of stream folds into and which families its state feeds."""
+
+    name: str
+    state_type: type[Any]
+    extractors: dict[str, Callable[[Any], Rows]]
+    #: fact type name -> the families that fact can change (others keep their rows)
+    touches: dict[str, tuple[str, ...]]
+
+    def snapshot(self, state: Any) -> Snapshot:
+        return {name: extract(state) for name, extract in self.extractors.items()}
+
+
+PLAN_KIND = StreamKind(
+    "plan",
+    PlanState,
+    {"plan": plan_rows, "strategy": strategy_rows},
+    {
+        "StrategyAdded": ("strategy",),
+        "VisionStated": ("plan",),
+        "ActionPlanApproved": ("plan",),
+    },
+)
+ACTIVITY_KIND = StreamKind(
+    "activity",
+    ActivityState,
+    {"activity": activity_rows, "milestone": milestone_rows, "risk": risk_rows},
+    {
+        "Retitled": ("activity",),
+        "UnitsAssigned": ("activity",),
+        "StatusChanged": ("activity",),
+        "ProgressReported": ("activity",),
+        "OutcomeRecorded": ("activity",),
+        "MilestonePlanned": ("milestone",),
+        "MilestoneRescheduled": ("milestone",),
+        "MilestoneAchieved": ("milestone",),
+        "MilestoneDropped": ("milestone",),
+        "RiskNoted": ("risk",),
+        "RiskReassessed": ("risk",),
+        "RiskClosed": ("risk",),
+    },
+)
+MEETING_KIND = StreamKind(
+    "meeting",
+    MeetingState,
+    {"meeting": meeting_rows, "resolution": resolution_rows, "action_item": action_item_rows},
+    {
+        "Held": ("meeting",),
+        "AttendanceRecorded": ("meeting",),
+        "AgendaItemAdded": ("meeting",),
+        "ResolutionAdopted": ("resolution", "action_item"),
+        "ActionItemCompleted": ("action_item",),
+        "MinutesApproved": ("meeting",),
+        "CommentRecorded": ("meeting",),
+        "NextMeetingSet": ("meeting",),
+    },
+)
+KINDS: dict[str, StreamKind] = {k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND)}

@@ -1,0 +1,295 @@
+"""The projector: follows the event log in order and keeps the read models up to date.
+
+Each batch of read-model changes and the new position commit in one transaction, so every
+event is applied exactly once, across crashes and restarts too (the position is also checked
+when it is moved: a projector that lost its lock cannot move it). It wakes on the store's
+`NOTIFY planledger_events`, polls as a fallback, and catches up in batches when behind. After
+each commit it sends `NOTIFY planledger_projected` with the new position as payload.
+
+Only one projector works per database: it holds a session advisory lock. Another instance
+waits on standby, trying the lock every `standby_interval` seconds; when the active one dies,
+PostgreSQL drops its session and with it the lock, and the standby takes over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from projections.decode import Decoded, Decoder
+from projections.schema import (
+    EVENTS_CHANNEL,
+    EVENTS_TABLE,
+    POSITION_TABLE,
+    PREFIX,
+    PROJECTED_CHANNEL,
+    PROJECTOR_LOCK,
+    create_tables,
+    events_table_exists,
+)
+from projections.store import (
+    EventRecord,
+    close_rows,
+    copy_events,
+    copy_rows,
+    event_record,
+    group_rows,
+    new_timeline,
+)
+from projections.timeline import Closing, RowVersion, StreamTimeline
+
+log = logging.getLogger(__name__)
+
+ConnectArgs = Mapping[str, Any] | str
+SELECT_EVENTS = (
+    f"SELECT notification_id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+    "WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
+)
+SELECT_PRIOR = (
+    f"SELECT notification_id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+    "WHERE originator_id = ANY($1::uuid[]) AND notification_id <= $2 "
+    "ORDER BY originator_id, originator_version"
+)
+
+
+class ProjectorBusy(RuntimeError):
+    """Another projector holds the lock."""
+
+
+async def connect(args: ConnectArgs) -> asyncpg.Connection:
+    """A connection from asyncpg keyword arguments (e.g. `ServerAddress.asyncpg_args()`) or a DSN."""
+    if isinstance(args, str):
+        return await asyncpg.connect(args)
+    return await asyncpg.connect(**args)
+
+
+async def read_position(conn: asyncpg.Connection, prefix: str = PREFIX) -> int:
+    """The position (notification id) up to which the read models are projected."""
+    if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", POSITION_TABLE):
+        return 0
+    value = await conn.fetchval(f"SELECT position FROM {POSITION_TABLE} WHERE name = $1", prefix)
+    return int(value or 0)
+
+
+async def wait_for_position(conn: asyncpg.Connection, position: int, timeout: float = 5.0) -> int:
+    """Wait until the read models reach `position` (read-your-writes); returns the position reached.
+
+    Listens on `planledger_projected` on `conn` for the duration; raises TimeoutError.
+    """
+    reached = asyncio.Event()
+
+    def heard(_c: object, _pid: int, _channel: str, payload: str) -> None:
+        if int(payload) >= position:
+            reached.set()
+
+    await conn.add_listener(PROJECTED_CHANNEL, heard)
+    try:
+        current = await read_position(conn)
+        if current >= position:
+            return current
+        await asyncio.wait_for(reached.wait(), timeout)
+        return await read_position(conn)
+    finally:
+        await conn.remove_listener(PROJECTED_CHANNEL, heard)
+
+
+class Projector:
+    """Keeps the `rm_*` read models of one database in step with its event log.
+
+    `Projector(address.asyncpg_args())` or `Projector("postgresql://...")`; then
+    `await projector.run(stop_event)` to follow the log until `stop_event` is set, or
+    `await projector.catch_up()` once (raises `ProjectorBusy` when another one is active).
+    `on_commit(position)` is called after each committed batch.
+    """
+
+    def __init__(
+        self,
+        connect_args: ConnectArgs,
+        *,
+        batch_size: int = 2000,
+        poll_interval: float = 1.0,
+        standby_interval: float = 0.5,
+        cache_size: int = 5000,
+        on_commit: Callable[[int], None] | None = None,
+        pause_before_commit: float = 0.0,
+    ) -> None:
+        self.connect_args = connect_args
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.standby_interval = standby_interval
+        self.cache_size = cache_size
+        self.on_commit = on_commit
+        #: seconds to wait inside each batch's transaction (tests use it to crash mid-batch)
+        self.pause_before_commit = pause_before_commit
+        self.decoder = Decoder()
+        self.cache: OrderedDict[UUID, StreamTimeline] = OrderedDict()
+        self.active = False
+        self.position = 0
+
+    # -- public ---------------------------------------------------------------------------
+
+    async def catch_up(self) -> int:
+        """Project everything in the log now; returns the position reached."""
+        conn = await connect(self.connect_args)
+        try:
+            await create_tables(conn)
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PROJECTOR_LOCK):
+                raise ProjectorBusy("another projector is active on this database")
+            try:
+                return await self._catch_up(conn)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
+        finally:
+            await conn.close()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Follow the log until `stop` is set: standby until the lock is ours, then project."""
+        while not stop.is_set():
+            try:
+                await self._session(stop)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ProjectorBusy) as error:
+                log.warning("projector: %s; reconnecting", error)
+                self.cache.clear()
+                self.active = False
+                await _sleep_unless(stop, self.standby_interval)
+
+    # -- internals ------------------------------------------------------------------------
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        conn = await connect(self.connect_args)
+        try:
+            await create_tables(conn)
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PROJECTOR_LOCK):
+                if await _sleep_unless(stop, self.standby_interval):
+                    return
+            self.active = True
+            self.cache.clear()
+            log.info("projector: active")
+            wake = asyncio.Event()
+
+            def heard(*_: object) -> None:
+                wake.set()
+
+            await conn.add_listener(EVENTS_CHANNEL, heard)
+            while not stop.is_set():
+                wake.clear()
+                await self._catch_up(conn)
+                waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+                await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        finally:
+            self.active = False
+            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await asyncio.wait_for(conn.close(), 2)
+
+    async def _catch_up(self, conn: asyncpg.Connection) -> int:
+        position = await read_position(conn)
+        if not await events_table_exists(conn):
+            self.position = position
+            return position
+        while True:
+            reached, count = await self._batch(conn, position)
+            position = reached
+            self.position = position
+            if count < self.batch_size:
+                return position
+
+    async def _batch(self, conn: asyncpg.Connection, position: int) -> tuple[int, int]:
+        rows = await conn.fetch(SELECT_EVENTS, position, self.batch_size)
+        if not rows:
+            return position, 0
+        last = int(rows[-1]["notification_id"])
+        decoded = [
+            d
+            for r in rows
+            if (d := self.decoder.decode(r[0], r[1], r[2], r[3], r[4])) is not None
+        ]
+        try:
+            timelines = await self._timelines(conn, decoded, position)
+            events: list[EventRecord] = []
+            for item in decoded:
+                timeline = timelines.get(item.stream_id)
+                if timeline is not None:
+                    timeline.add(item.fact)
+                events.append(event_record(item, timeline))
+            inserts: list[RowVersion] = []
+            closings: list[Closing] = []
+            for stream_id in {d.stream_id for d in decoded}:
+                timeline = timelines.get(stream_id)
+                if timeline is not None:
+                    flushed = timeline.flush()
+                    inserts += flushed.rows
+                    closings += flushed.closings
+            async with conn.transaction():
+                await close_rows(conn, closings)
+                await copy_rows(conn, group_rows(inserts))
+                await copy_events(conn, events)
+                status = await conn.execute(
+                    f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() "
+                    "WHERE name = $2 AND position = $3",
+                    last,
+                    PREFIX,
+                    position,
+                )
+                if status != "UPDATE 1":
+                    raise ProjectorBusy(f"the position moved under this projector (expected {position})")
+                await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(last))
+                if self.pause_before_commit:
+                    await asyncio.sleep(self.pause_before_commit)
+        except BaseException:
+            self.cache.clear()
+            raise
+        for stream_id, timeline in timelines.items():
+            self.cache[stream_id] = timeline
+            self.cache.move_to_end(stream_id)
+        while len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+        if self.on_commit is not None:
+            self.on_commit(last)
+        return last, len(rows)
+
+    async def _timelines(
+        self, conn: asyncpg.Connection, decoded: list[Decoded], position: int
+    ) -> dict[UUID, StreamTimeline]:
+        """The timeline of every stream in the batch: cached, or primed with its earlier facts."""
+        timelines: dict[UUID, StreamTimeline] = {}
+        missing: dict[UUID, list[Decoded]] = {}
+        for item in decoded:
+            if item.stream_id in timelines:
+                continue
+            cached = self.cache.get(item.stream_id)
+            if cached is not None:
+                timelines[item.stream_id] = cached
+            else:
+                missing.setdefault(item.stream_id, []).append(item)
+        if not missing:
+            return timelines
+        prior: dict[UUID, list[Decoded]] = {}
+        for r in await conn.fetch(SELECT_PRIOR, list(missing), position):
+            d = self.decoder.decode(r[0], r[1], r[2], r[3], r[4])
+            if d is not None:
+                prior.setdefault(d.stream_id, []).append(d)
+        for stream_id, items in missing.items():
+            earlier = prior.get(stream_id, [])
+            timeline = new_timeline(stream_id, [*earlier, *items])
+            if timeline is None:
+                continue
+            if earlier:
+                timeline.prime([d.fact for d in earlier])
+            timelines[stream_id] = timeline
+        return timelines
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep up to `seconds`; True when `stop` was set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()

@@ -1,0 +1,476 @@
+"""Questions answered from the read models (never by replaying events).
+
+Every as-of function takes `on` (valid time: the effective date; None = every fact, whatever its
+date) and `known_at` (transaction time: None = everything recorded). It returns plain dicts
+(JSON columns decoded) or dataclasses. Bitemporal columns (`valid_from` etc.) are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.vocabulary import ActivityStatus, RiskLevel
+from projections.schema import ALL_DATES, ALL_TIMES, BY_NAME, PREFIX
+
+AS_OF = "valid_from <= $2 AND $2 < valid_to AND recorded_from <= $3 AND $3 < recorded_to"
+HIDDEN = {"valid_from", "valid_to", "recorded_from", "recorded_to", "stream_id"}
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point in both times: effective date `on`, as known at `known_at` (None = latest)."""
+
+    on: date | None = None
+    known_at: datetime | None = None
+
+
+def _times(on: date | None, known_at: datetime | None) -> tuple[date, datetime]:
+    return (on or ALL_DATES, known_at or ALL_TIMES)
+
+
+def _json_columns(family: str) -> set[str]:
+    return {name for name, kind in BY_NAME[family].columns if kind == "jsonb"}
+
+
+def _row(record: asyncpg.Record, family: str, id_name: str | None = None) -> dict[str, Any]:
+    json_columns = _json_columns(family)
+    out: dict[str, Any] = {}
+    for name, value in record.items():
+        if name == "stream_id" and id_name:
+            out[id_name] = value
+        elif name in HIDDEN:
+            continue
+        elif name in json_columns and isinstance(value, str):
+            out[name] = json.loads(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _table(family: str) -> str:
+    return BY_NAME[family].table(PREFIX)
+
+
+# -- plans and activities ----------------------------------------------------------------------
+
+
+@dataclass
+class Rollup:
+    """Counts by status, share completed (0..1) and mean progress (percent) of some activities."""
+
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    completed: int = 0
+    share_completed: Decimal | None = None
+    mean_progress: Decimal | None = None
+
+    @classmethod
+    def of(cls, activities: Iterable[Mapping[str, Any]]) -> Rollup:
+        items = list(activities)
+        if not items:
+            return cls()
+        statuses = Counter(str(a["status"]) for a in items)
+        completed = statuses.get(ActivityStatus.COMPLETED.value, 0)
+        progress = sum((Decimal(a["progress"]) for a in items), Decimal(0))
+        return cls(
+            total=len(items),
+            by_status=dict(sorted(statuses.items())),
+            completed=completed,
+            share_completed=(Decimal(completed) / len(items)).quantize(Decimal("0.0001")),
+            mean_progress=(progress / len(items)).quantize(Decimal("0.01")),
+        )
+
+
+async def plan_as_of(
+    conn: asyncpg.Connection, plan_id: UUID, on: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any] | None:
+    """The plan with its strategies, each with its activities and roll-up, and the plan's roll-up.
+
+    None when the plan did not exist at that point.
+    """
+    d, t = _times(on, known_at)
+    plan = await conn.fetchrow(f"SELECT * FROM {_table('plan')} WHERE stream_id = $1 AND {AS_OF}", plan_id, d, t)
+    if plan is None:
+        return None
+    strategies = await conn.fetch(
+        f"SELECT * FROM {_table('strategy')} WHERE stream_id = $1 AND {AS_OF} ORDER BY number", plan_id, d, t
+    )
+    activities = await conn.fetch(
+        f"SELECT * FROM {_table('activity')} WHERE plan_id = $1 AND {AS_OF} ORDER BY strategy_number, title",
+        plan_id,
+        d,
+        t,
+    )
+    result = _row(plan, "plan", "id")
+    acts = [_row(a, "activity", "id") for a in activities]
+    result["strategies"] = []
+    for s in strategies:
+        strategy = _row(s, "strategy")
+        mine = [a for a in acts if a["strategy_number"] == strategy["number"]]
+        strategy["activities"] = mine
+        strategy["rollup"] = Rollup.of(mine)
+        result["strategies"].append(strategy)
+    result["activities"] = acts
+    result["rollup"] = Rollup.of(acts)
+    return result
+
+
+async def activity_as_of(
+    conn: asyncpg.Connection, activity_id: UUID, on: date | None = None, known_at: datetime | None = None
+) -> dict[str, Any] | None:
+    """One activity with its milestones and risks at that point; None if it did not exist."""
+    d, t = _times(on, known_at)
+    row = await conn.fetchrow(
+        f"SELECT * FROM {_table('activity')} WHERE stream_id = $1 AND {AS_OF}", activity_id, d, t
+    )
+    if row is None:
+        return None
+    result = _row(row, "activity", "id")
+    milestones = await conn.fetch(
+        f"SELECT * FROM {_table('milestone')} WHERE stream_id = $1 AND {AS_OF} ORDER BY original_due_on, milestone_id",
+        activity_id,
+        d,
+        t,
+    )
+    risks = await conn.fetch(
+        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND {AS_OF} ORDER BY risk_id", activity_id, d, t
+    )
+    today = on or date.today()
+    result["milestones"] = [_milestone(m, today) for m in milestones]
+    result["risks"] = [_row(r, "risk", "activity_id") for r in risks]
+    return result
+
+
+def _milestone(record: asyncpg.Record, overdue_on: date) -> dict[str, Any]:
+    m = _row(record, "milestone", "activity_id")
+    m["overdue"] = m["status"] == "PLANNED" and m["due_on"] < overdue_on
+    return m
+
+
+async def milestones(
+    conn: asyncpg.Connection,
+    plan_id: UUID | None = None,
+    activity_id: UUID | None = None,
+    on: date | None = None,
+    known_at: datetime | None = None,
+    overdue_on: date | None = None,
+    only_overdue: bool = False,
+) -> list[dict[str, Any]]:
+    """Milestone timelines: original due date, every reschedule, achieved/dropped, slip, overdue.
+
+    `overdue` is judged as of `overdue_on` (default: `on`, else today).
+    """
+    d, t = _times(on, known_at)
+    judge = overdue_on or on or date.today()
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('milestone')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
+        "AND ($4::uuid IS NULL OR stream_id = $4) "
+        "AND (NOT $5 OR (status = 'PLANNED' AND due_on < $6)) "
+        "ORDER BY due_on, milestone_id",
+        plan_id,
+        d,
+        t,
+        activity_id,
+        only_overdue,
+        judge,
+    )
+    return [_milestone(r, judge) for r in records]
+
+
+async def risks(
+    conn: asyncpg.Connection,
+    plan_id: UUID | None = None,
+    on: date | None = None,
+    known_at: datetime | None = None,
+    min_level: str | None = None,
+    statuses: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The risk register at that point, highest score first."""
+    d, t = _times(on, known_at)
+    rank = RiskLevel.parse(min_level, "minLevel").rank if min_level else 0
+    wanted = list(statuses) if statuses is not None else None
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('risk')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
+        "AND level_rank >= $4 AND ($5::text[] IS NULL OR status = ANY($5)) "
+        "ORDER BY score DESC, noted_on, risk_id",
+        plan_id,
+        d,
+        t,
+        rank,
+        wanted,
+    )
+    return [_row(r, "risk", "activity_id") for r in records]
+
+
+async def risk_history(conn: asyncpg.Connection, activity_id: UUID, risk_id: str) -> list[dict[str, Any]]:
+    """Every version of a risk ever believed, with its valid and recorded intervals."""
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND risk_id = $2 "
+        "ORDER BY recorded_from, valid_from",
+        activity_id,
+        risk_id,
+    )
+    out = []
+    for r in records:
+        row = _row(r, "risk", "activity_id")
+        row.update(
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            recorded_from=r["recorded_from"],
+            recorded_to=r["recorded_to"],
+        )
+        out.append(row)
+    return out
+
+
+# -- meetings -----------------------------------------------------------------------------------
+
+
+async def _meeting_id(conn: asyncpg.Connection, id_or_code: UUID | str) -> UUID | None:
+    if isinstance(id_or_code, UUID):
+        return id_or_code
+    try:
+        return UUID(id_or_code)
+    except ValueError:
+        value = await conn.fetchval(
+            f"SELECT stream_id FROM {_table('meeting')} WHERE code = $1 ORDER BY recorded_to DESC, valid_to DESC "
+            "LIMIT 1",
+            id_or_code.strip(),
+        )
+        return value if isinstance(value, UUID) else None
+
+
+async def date_of_meeting(conn: asyncpg.Connection, id_or_code: UUID | str) -> date | None:
+    """The date a meeting (by id or code such as "1/2564") was held, as now known."""
+    meeting_id = await _meeting_id(conn, id_or_code)
+    if meeting_id is None:
+        return None
+    value = await conn.fetchval(
+        f"SELECT meeting_on FROM {_table('meeting')} WHERE stream_id = $1 AND {AS_OF}",
+        meeting_id,
+        ALL_DATES,
+        ALL_TIMES,
+    )
+    return value if isinstance(value, date) else None
+
+
+async def at_meeting(conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None) -> Point:
+    """The point a meeting stands for: its date (as known at `known_at`)."""
+    on = await date_of_meeting(conn, id_or_code)
+    if on is None:
+        raise LookupError(f"no meeting {id_or_code}")
+    return Point(on, known_at)
+
+
+async def meeting(
+    conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None
+) -> dict[str, Any] | None:
+    """A meeting with attendance, agenda, minutes approvals (with corrections), resolutions and
+    their action items (each with `state` open / done / overdue as of today)."""
+    meeting_id = await _meeting_id(conn, id_or_code)
+    if meeting_id is None:
+        return None
+    d, t = _times(None, known_at)
+    row = await conn.fetchrow(f"SELECT * FROM {_table('meeting')} WHERE stream_id = $1 AND {AS_OF}", meeting_id, d, t)
+    if row is None:
+        return None
+    result = _row(row, "meeting", "id")
+    resolutions = await conn.fetch(
+        f"SELECT * FROM {_table('resolution')} WHERE stream_id = $1 AND {AS_OF} ORDER BY agenda_item, resolution_id",
+        meeting_id,
+        d,
+        t,
+    )
+    items = await conn.fetch(
+        f"SELECT * FROM {_table('action_item')} WHERE stream_id = $1 AND {AS_OF} ORDER BY item_id", meeting_id, d, t
+    )
+    today = date.today()
+    by_resolution: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_resolution.setdefault(item["resolution_id"], []).append(_action_item(item, today))
+    result["resolutions"] = []
+    for r in resolutions:
+        resolution = _row(r, "resolution", "meeting_id")
+        resolution["action_items"] = by_resolution.get(resolution["resolution_id"], [])
+        result["resolutions"].append(resolution)
+    return result
+
+
+def _action_item(record: asyncpg.Record, today: date) -> dict[str, Any]:
+    item = _row(record, "action_item", "meeting_id")
+    if item["done_on"] is not None and item["done_on"] <= today:
+        item["state"] = "DONE"
+    elif item["due_on"] is not None and item["due_on"] < today:
+        item["state"] = "OVERDUE"
+    else:
+        item["state"] = "OPEN"
+    return item
+
+
+async def action_items(
+    conn: asyncpg.Connection,
+    plan_id: UUID | None = None,
+    owner: str | None = None,
+    state: str | None = None,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Action items (assigned work): `state` OPEN / DONE / OVERDUE judged as of `as_of` (default today)."""
+    today = as_of or date.today()
+    d, t = _times(as_of, known_at)
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('action_item')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
+        "AND ($4::text IS NULL OR owner = $4) ORDER BY meeting_on, item_id",
+        plan_id,
+        d,
+        t,
+        owner,
+    )
+    items = [_action_item(r, today) for r in records]
+    return [i for i in items if state is None or i["state"] == state.upper()]
+
+
+async def meetings(
+    conn: asyncpg.Connection, plan_id: UUID | None = None, first: int = 20, after: date | None = None
+) -> list[dict[str, Any]]:
+    """Meetings (as now known) in date order, `first` of them after date `after`."""
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('meeting')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
+        "AND ($4::date IS NULL OR meeting_on > $4) ORDER BY meeting_on, code LIMIT $5",
+        plan_id,
+        ALL_DATES,
+        ALL_TIMES,
+        after,
+        max(0, min(first, 1000)),
+    )
+    return [_row(r, "meeting", "id") for r in records]
+
+
+# -- the event index --------------------------------------------------------------------------
+
+EVENT_FILTERS = ("stream_id", "type", "plan_id", "meeting_id", "actor")
+
+
+async def events(
+    conn: asyncpg.Connection,
+    first: int = 50,
+    after: int | None = None,
+    filter: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Events in log order after position `after`, filtered by any of stream_id, type, plan_id,
+    meeting_id, actor (equality) and effective_from / effective_to (inclusive dates)."""
+    f = dict(filter or {})
+    unknown = set(f) - {*EVENT_FILTERS, "effective_from", "effective_to"}
+    if unknown:
+        raise ValueError(f"unknown event filters: {sorted(unknown)}")
+    records = await conn.fetch(
+        f"SELECT * FROM {PREFIX}event WHERE position > $1 "
+        "AND ($2::uuid IS NULL OR stream_id = $2) AND ($3::text IS NULL OR type = $3) "
+        "AND ($4::uuid IS NULL OR plan_id = $4) AND ($5::text IS NULL OR meeting_id = $5) "
+        "AND ($6::text IS NULL OR actor = $6) AND ($7::date IS NULL OR effective_on >= $7) "
+        "AND ($8::date IS NULL OR effective_on <= $8) ORDER BY position LIMIT $9",
+        after or 0,
+        f.get("stream_id"),
+        f.get("type"),
+        f.get("plan_id"),
+        f.get("meeting_id"),
+        f.get("actor"),
+        f.get("effective_from"),
+        f.get("effective_to"),
+        max(0, min(first, 10_000)),
+    )
+    out = []
+    for r in records:
+        row = dict(r)
+        row["payload"] = json.loads(row["payload"]) if row["payload"] else None
+        out.append(row)
+    return out
+
+
+# -- baseline comparison ----------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """What changed in a plan between two points."""
+
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    milestones_met: list[dict[str, Any]] = field(default_factory=list)
+    milestones_slipped: list[dict[str, Any]] = field(default_factory=list)
+    risks_noted: list[dict[str, Any]] = field(default_factory=list)
+    risks_rescored: list[dict[str, Any]] = field(default_factory=list)
+    risks_closed: list[dict[str, Any]] = field(default_factory=list)
+    resolutions_passed: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: Point) -> list[asyncpg.Record]:
+    d, t = _times(point.on, point.known_at)
+    result: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t
+    )
+    return result
+
+
+async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to_point: Point) -> Changes:
+    """Activities whose status, progress or outcome changed; milestones met or slipped; risks
+    noted, re-scored or closed; resolutions passed — between `from_point` and `to_point`."""
+    out = Changes()
+
+    async def both(family: str, key: str) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
+        rows = []
+        for point in (from_point, to_point):
+            records = await _rows_at(conn, family, plan_id, point)
+            rows.append({(r["stream_id"], r[key] if key else None): r for r in records})
+        return (
+            {k: _row(v, family, "stream_id") for k, v in rows[0].items()},
+            {k: _row(v, family, "stream_id") for k, v in rows[1].items()},
+        )
+
+    before, after = await both("activity", "")
+    for k, new in after.items():
+        old = before.get(k)
+        changed = [f for f in ("status", "progress", "outcome") if old is None or old[f] != new[f]]
+        if changed:
+            out.activities.append(
+                {"activity_id": k[0], "title": new["title"], "changed": changed,
+                 "before": None if old is None else {f: old[f] for f in changed},
+                 "after": {f: new[f] for f in changed}}
+            )
+    before, after = await both("milestone", "milestone_id")
+    for k, new in after.items():
+        old = before.get(k)
+        if new["status"] == "ACHIEVED" and (old is None or old["status"] != "ACHIEVED"):
+            out.milestones_met.append({"activity_id": k[0], **new})
+        if old is not None and new["due_on"] > old["due_on"]:
+            out.milestones_slipped.append(
+                {
+                    "activity_id": k[0],
+                    **new,
+                    "due_before": old["due_on"],
+                    "slipped_days": (new["due_on"] - old["due_on"]).days,
+                }
+            )
+    before, after = await both("risk", "risk_id")
+    for k, new in after.items():
+        old = before.get(k)
+        if old is None:
+            out.risks_noted.append({"activity_id": k[0], **new})
+            continue
+        if old["score"] != new["score"]:
+            out.risks_rescored.append(
+                {"activity_id": k[0], **new, "score_before": old["score"], "level_before": old["level"]}
+            )
+        if new["status"] == "CLOSED" and old["status"] != "CLOSED":
+            out.risks_closed.append({"activity_id": k[0], **new})
+    before, after = await both("resolution", "resolution_id")
+    out.resolutions_passed = [{"meeting_id": k[0], **v} for k, v in after.items() if k not in before]
+    return out

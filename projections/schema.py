@@ -1,0 +1,310 @@
+"""The read-model tables: one bitemporal table per kind of row, the event index, the position.
+
+Every row of a bitemporal table ("family") says: this entity had these values for effective dates
+`valid_from <= D < valid_to`, as the ledger believed from `recorded_from` until `recorded_to`
+(half-open on both axes). Rows still believed have `recorded_to = END_TIME`; rows valid for every
+later date have `valid_to = END_DATE` (finite sentinels, not PostgreSQL's `infinity`, so values
+round-trip unchanged through asyncpg).
+
+Table names are fixed identifiers from this module plus a prefix chosen by the code (`rm_` for
+the live tables, another for scratch copies): never from user input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import asyncpg
+
+END_DATE = date(9999, 12, 31)
+END_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+#: what "every date" / "everything recorded" is in a query (strictly before the sentinels)
+ALL_DATES = date(9999, 12, 30)
+ALL_TIMES = datetime(9999, 12, 30, tzinfo=UTC)
+
+PREFIX = "rm_"
+EVENTS_TABLE = "planledger_events"
+EVENTS_CHANNEL = "planledger_events"
+PROJECTED_CHANNEL = "planledger_projected"
+POSITION_TABLE = "projection_position"
+#: advisory lock keys (arbitrary constants): the one active projector, and schema changes
+PROJECTOR_LOCK = 0x706C616E5F726D  # "plan_rm"
+SCHEMA_LOCK = 0x706C616E5F736368  # "plan_sch"
+
+
+@dataclass(frozen=True)
+class Family:
+    """One bitemporal table: rows of one kind of entity within a stream."""
+
+    name: str
+    stream_kind: str
+    key: tuple[str, str] | None
+    columns: tuple[tuple[str, str], ...]
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    def table(self, prefix: str = PREFIX) -> str:
+        return f"{prefix}{self.name}"
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        key = (self.key[0],) if self.key else ()
+        return ("stream_id", *key, *self.value_names, "valid_from", "valid_to", "recorded_from", "recorded_to")
+
+    @property
+    def json_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, (_, kind) in enumerate(self.columns) if kind == "jsonb")
+
+
+PLAN = Family(
+    "plan",
+    "plan",
+    None,
+    (
+        ("code", "text"),
+        ("title", "text"),
+        ("period_start", "date"),
+        ("period_end", "date"),
+        ("vision", "text"),
+        ("action_plans", "jsonb"),
+    ),
+    (("code",),),
+)
+STRATEGY = Family("strategy", "plan", ("number", "integer"), (("title", "text"), ("goal", "text")))
+ACTIVITY = Family(
+    "activity",
+    "activity",
+    None,
+    (
+        ("plan_id", "uuid"),
+        ("strategy_number", "integer"),
+        ("fiscal_year", "integer"),
+        ("kind", "text"),
+        ("title", "text"),
+        ("units", "text[]"),
+        ("status", "text"),
+        ("status_reason", "text"),
+        ("progress", "numeric"),
+        ("outcome", "text"),
+    ),
+    (("plan_id", "valid_to", "recorded_to"),),
+)
+MILESTONE = Family(
+    "milestone",
+    "activity",
+    ("milestone_id", "text"),
+    (
+        ("plan_id", "uuid"),
+        ("title", "text"),
+        ("original_due_on", "date"),
+        ("due_on", "date"),
+        ("planned_on", "date"),
+        ("reschedules", "jsonb"),
+        ("reschedule_count", "integer"),
+        ("achieved_on", "date"),
+        ("dropped_on", "date"),
+        ("status", "text"),
+        ("slip_days", "integer"),
+    ),
+    (("plan_id", "valid_to", "recorded_to"),),
+)
+RISK = Family(
+    "risk",
+    "activity",
+    ("risk_id", "text"),
+    (
+        ("plan_id", "uuid"),
+        ("title", "text"),
+        ("likelihood", "integer"),
+        ("impact", "integer"),
+        ("score", "integer"),
+        ("level", "text"),
+        ("level_rank", "integer"),
+        ("owner", "text"),
+        ("mitigation", "text"),
+        ("review_on", "date"),
+        ("noted_on", "date"),
+        ("status", "text"),
+        ("closed_on", "date"),
+    ),
+    (("plan_id", "valid_to", "recorded_to"), ("valid_to", "recorded_to", "level_rank")),
+)
+MEETING = Family(
+    "meeting",
+    "meeting",
+    None,
+    (
+        ("plan_id", "uuid"),
+        ("body", "text"),
+        ("code", "text"),
+        ("meeting_on", "date"),
+        ("starts_at", "time"),
+        ("ends_at", "time"),
+        ("venue", "text"),
+        ("mode", "text"),
+        ("by_reference", "boolean"),
+        ("attendance", "jsonb"),
+        ("agenda", "jsonb"),
+        ("comments", "jsonb"),
+        ("minutes_approvals", "jsonb"),
+        ("next_meeting", "jsonb"),
+    ),
+    (("plan_id", "meeting_on"), ("code",)),
+)
+RESOLUTION = Family(
+    "resolution",
+    "meeting",
+    ("resolution_id", "text"),
+    (
+        ("plan_id", "uuid"),
+        ("meeting_code", "text"),
+        ("meeting_on", "date"),
+        ("agenda_item", "integer"),
+        ("kind", "text"),
+        ("text", "text"),
+    ),
+    (("plan_id", "valid_to", "recorded_to"),),
+)
+ACTION_ITEM = Family(
+    "action_item",
+    "meeting",
+    ("item_id", "text"),
+    (
+        ("plan_id", "uuid"),
+        ("resolution_id", "text"),
+        ("meeting_code", "text"),
+        ("meeting_on", "date"),
+        ("description", "text"),
+        ("owner", "text"),
+        ("due_on", "date"),
+        ("due_meeting", "text"),
+        ("done_on", "date"),
+    ),
+    (("plan_id", "valid_to", "recorded_to"), ("owner", "valid_to", "recorded_to")),
+)
+
+FAMILIES: tuple[Family, ...] = (PLAN, STRATEGY, ACTIVITY, MILESTONE, RISK, MEETING, RESOLUTION, ACTION_ITEM)
+BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
+
+EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("position", "bigint"),
+    ("stream_id", "uuid"),
+    ("version", "integer"),
+    ("stream_kind", "text"),
+    ("type", "text"),
+    ("plan_id", "uuid"),
+    ("meeting_id", "text"),
+    ("actor", "text"),
+    ("effective_on", "date"),
+    ("recorded_at", "timestamptz"),
+    ("reason", "text"),
+    ("corrects", "integer"),
+    ("void", "boolean"),
+    ("payload", "jsonb"),
+)
+EVENT_NAMES: tuple[str, ...] = tuple(name for name, _ in EVENT_COLUMNS)
+EVENT_INDEXES: tuple[tuple[str, ...], ...] = (
+    ("stream_id", "version"),
+    ("type", "position"),
+    ("plan_id", "position"),
+    ("meeting_id", "position"),
+    ("actor", "position"),
+    ("effective_on", "position"),
+    ("recorded_at",),
+)
+
+
+def family_ddl(family: Family, prefix: str, temporary: bool = False) -> list[str]:
+    table = family.table(prefix)
+    columns = ["stream_id uuid NOT NULL"]
+    if family.key:
+        columns.append(f"{family.key[0]} {family.key[1]} NOT NULL")
+    columns += [f"{name} {kind}" for name, kind in family.columns]
+    columns += [
+        "valid_from date NOT NULL",
+        "valid_to date NOT NULL",
+        "recorded_from timestamptz NOT NULL",
+        "recorded_to timestamptz NOT NULL",
+    ]
+    scope = "TEMPORARY " if temporary else ""
+    tail = " ON COMMIT DROP" if temporary else ""
+    return [f"CREATE {scope}TABLE IF NOT EXISTS {table} ({', '.join(columns)}){tail}"]
+
+
+def family_indexes(family: Family, prefix: str) -> list[tuple[str, str]]:
+    """(index name without prefix, its CREATE statement)."""
+    table = family.table(prefix)
+    key = f", {family.key[0]}" if family.key else ""
+    indexes = [(f"{family.name}_stream", f"(stream_id{key}, valid_to, recorded_to)")]
+    indexes += [(f"{family.name}_{'_'.join(i)}", f"({', '.join(i)})") for i in family.indexes]
+    return [(name, f"CREATE INDEX IF NOT EXISTS {prefix}{name} ON {table} {columns}") for name, columns in indexes]
+
+
+def event_ddl(prefix: str, temporary: bool = False) -> list[str]:
+    table = f"{prefix}event"
+    columns = [f"{name} {kind}" + (" PRIMARY KEY" if name == "position" else "") for name, kind in EVENT_COLUMNS]
+    scope = "TEMPORARY " if temporary else ""
+    tail = " ON COMMIT DROP" if temporary else ""
+    return [f"CREATE {scope}TABLE IF NOT EXISTS {table} ({', '.join(columns)}){tail}"]
+
+
+def event_indexes(prefix: str) -> list[tuple[str, str]]:
+    table = f"{prefix}event"
+    return [
+        (f"event_{'_'.join(i)}", f"CREATE INDEX IF NOT EXISTS {prefix}event_{'_'.join(i)} ON {table} ({', '.join(i)})")
+        for i in EVENT_INDEXES
+    ]
+
+
+def all_indexes(prefix: str) -> list[tuple[str, str]]:
+    indexes: list[tuple[str, str]] = []
+    for family in FAMILIES:
+        indexes += family_indexes(family, prefix)
+    return indexes + event_indexes(prefix)
+
+
+def ddl(prefix: str = PREFIX, temporary: bool = False, indexes: bool = True) -> list[str]:
+    statements: list[str] = []
+    for family in FAMILIES:
+        statements += family_ddl(family, prefix, temporary)
+    statements += event_ddl(prefix, temporary)
+    if not temporary and indexes:
+        statements += [statement for _, statement in all_indexes(prefix)]
+    if not temporary:
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {POSITION_TABLE} (name text PRIMARY KEY, position bigint NOT NULL, "
+            "updated_at timestamptz NOT NULL DEFAULT now())"
+        )
+    return statements
+
+
+def all_tables(prefix: str = PREFIX) -> list[str]:
+    return [f.table(prefix) for f in FAMILIES] + [f"{prefix}event"]
+
+
+async def create_tables(conn: asyncpg.Connection, prefix: str = PREFIX, temporary: bool = False) -> None:
+    """Create the read-model tables (idempotent). Serialised across processes by an advisory lock.
+
+    `temporary=True` makes session tables dropped at commit (for `verify`); call it inside a
+    transaction then.
+    """
+    if temporary:
+        for statement in ddl(prefix, temporary=True):
+            await conn.execute(statement)
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+        for statement in ddl(prefix):
+            await conn.execute(statement)
+        await conn.execute(
+            f"INSERT INTO {POSITION_TABLE} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+            prefix,
+        )
+
+
+async def events_table_exists(conn: asyncpg.Connection) -> bool:
+    return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", EVENTS_TABLE))

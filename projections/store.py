@@ -1,0 +1,133 @@
+"""Applying decoded facts to stream timelines, and writing the results with asyncpg."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.ledger import Corrected
+from projections.decode import Decoded, payload_json
+from projections.extract import KINDS, as_uuid
+from projections.schema import BY_NAME, END_TIME, EVENT_NAMES, PREFIX, Family
+from projections.timeline import Closing, RowVersion, StreamTimeline
+
+EventRecord = tuple[Any, ...]
+
+
+def event_record(item: Decoded, timeline: StreamTimeline | None) -> EventRecord:
+    """The `rm_event` row of one fact (`timeline` has already taken it)."""
+    fact = item.fact
+    kind = timeline.kind.name if timeline is not None else item.stream_kind
+    if kind == "plan":
+        plan_id: UUID | None = item.stream_id
+    elif timeline is not None:
+        plan_id = as_uuid(getattr(timeline.tip, "plan_id", None) or None)
+    else:
+        plan_id = None
+    meeting_id = fact.meeting_id or (str(item.stream_id) if kind == "meeting" else None)
+    corrects, void = (fact.corrects, fact.void) if isinstance(fact, Corrected) else (None, None)
+    return (
+        item.position,
+        item.stream_id,
+        item.version,
+        kind,
+        item.type_name,
+        plan_id,
+        meeting_id,
+        fact.actor,
+        fact.effective_on,
+        fact.timestamp,
+        fact.reason,
+        corrects,
+        void,
+        payload_json(fact),
+    )
+
+
+def new_timeline(stream_id: UUID, items: Iterable[Decoded]) -> StreamTimeline | None:
+    """A timeline for a stream, of the kind its first recognisable fact names (corrections are
+    `domain.ledger:Corrected` whatever the stream, so the kind comes from another fact)."""
+    for item in items:
+        kind = KINDS.get(item.stream_kind)
+        if kind is not None:
+            return StreamTimeline(stream_id, kind)
+    return None
+
+
+JSON_POSITIONS: dict[str, tuple[int, ...]] = {name: f.json_positions for name, f in BY_NAME.items()}
+
+
+def row_record(family: Family, row: RowVersion) -> tuple[Any, ...]:
+    values = list(row.values)
+    for index in JSON_POSITIONS[family.name]:
+        values[index] = json.dumps(values[index], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    key = (row.key,) if family.key else ()
+    return (row.stream_id, *key, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
+
+
+def group_rows(rows: Iterable[RowVersion]) -> dict[str, list[tuple[Any, ...]]]:
+    grouped: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.family].append(row_record(BY_NAME[row.family], row))
+    return grouped
+
+
+async def copy_rows(
+    conn: asyncpg.Connection, grouped: dict[str, list[tuple[Any, ...]]], prefix: str = PREFIX
+) -> None:
+    for name, records in grouped.items():
+        if records:
+            family = BY_NAME[name]
+            await conn.copy_records_to_table(family.table(prefix), records=records, columns=family.all_names)
+
+
+async def copy_events(conn: asyncpg.Connection, records: list[EventRecord], prefix: str = PREFIX) -> None:
+    if records:
+        await conn.copy_records_to_table(f"{prefix}event", records=records, columns=EVENT_NAMES)
+
+
+async def close_rows(conn: asyncpg.Connection, closings: Iterable[Closing], prefix: str = PREFIX) -> None:
+    """Set `recorded_to` on stored rows that are no longer believed."""
+    grouped: dict[str, list[Closing]] = defaultdict(list)
+    for closing in closings:
+        grouped[closing.family].append(closing)
+    for name, items in grouped.items():
+        family = BY_NAME[name]
+        table = family.table(prefix)
+        streams = [c.stream_id for c in items]
+        starts = [c.valid_from for c in items]
+        ends = [c.valid_to for c in items]
+        stamps = [c.recorded_to for c in items]
+        if family.key:
+            column, sql_type = family.key
+            await conn.execute(
+                f"UPDATE {table} AS t SET recorded_to = r.stamp "
+                f"FROM unnest($1::uuid[], $2::{sql_type}[], $3::date[], $4::date[], $5::timestamptz[]) "
+                "AS r(stream_id, key, valid_from, valid_to, stamp) "
+                f"WHERE t.stream_id = r.stream_id AND t.{column} = r.key AND t.valid_from = r.valid_from "
+                "AND t.valid_to = r.valid_to AND t.recorded_to = $6",
+                streams,
+                [c.key for c in items],
+                starts,
+                ends,
+                stamps,
+                END_TIME,
+            )
+        else:
+            await conn.execute(
+                f"UPDATE {table} AS t SET recorded_to = r.stamp "
+                "FROM unnest($1::uuid[], $2::date[], $3::date[], $4::timestamptz[]) "
+                "AS r(stream_id, valid_from, valid_to, stamp) "
+                "WHERE t.stream_id = r.stream_id AND t.valid_from = r.valid_from "
+                "AND t.valid_to = r.valid_to AND t.recorded_to = $5",
+                streams,
+                starts,
+                ends,
+                stamps,
+                END_TIME,
+            )

@@ -1,0 +1,216 @@
+"""Facts of one stream -> bitemporal row versions (pure; no database here).
+
+`StreamTimeline` holds, for the facts known so far, the valid-time timeline: the state's rows at
+each distinct effective date. Each fact that arrives is a new point in transaction time: the
+timeline is updated (cheaply when the fact is in order, by a re-fold when it is backdated or a
+correction), and every entity whose run of equal values changed has its believed row versions
+closed (`recorded_to = T`) and new ones opened (`recorded_from = T`).
+
+The semantics are exactly those of `domain.ledger.fold(facts, State, on=D, known_at=T)`: the row
+versions with `valid_from <= D < valid_to` and `recorded_from <= T < recorded_to` are the rows of
+that fold. T of a fact is its `timestamp` (made non-decreasing within a stream, which it is
+whenever the writers' clocks are).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.ledger import Corrected, Fact
+from projections.extract import Rows, Snapshot, StreamKind, Values
+from projections.schema import END_DATE, END_TIME
+
+FamilyKey = tuple[str, Any]
+Span = tuple[date, date]
+EMPTY: Rows = {}
+
+
+@dataclass(frozen=True)
+class RowVersion:
+    """One finished row of a family table."""
+
+    family: str
+    stream_id: UUID
+    key: Any
+    values: Values
+    valid_from: date
+    valid_to: date
+    recorded_from: datetime
+    recorded_to: datetime
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A row already in the database that stops being believed at `recorded_to`."""
+
+    family: str
+    stream_id: UUID
+    key: Any
+    valid_from: date
+    valid_to: date
+    recorded_to: datetime
+
+
+@dataclass
+class OpenRow:
+    values: Values
+    recorded_from: datetime
+    fresh: bool
+
+
+@dataclass
+class Flushed:
+    """What to write for one stream: rows to insert and stored rows to close."""
+
+    rows: list[RowVersion]
+    closings: list[Closing]
+
+
+class StreamTimeline:
+    """The bitemporal history of one stream, grown one fact at a time."""
+
+    def __init__(self, stream_id: UUID, kind: StreamKind) -> None:
+        self.stream_id = stream_id
+        self.kind = kind
+        self.facts: list[Fact] = []
+        self.tip: Any = kind.state_type()
+        self.dates: list[date] = []
+        self.snapshots: list[Snapshot] = []
+        self.open: dict[FamilyKey, dict[Span, OpenRow]] = {}
+        self.recorded: datetime | None = None
+        self.finished: list[RowVersion] = []
+        self.closings: list[Closing] = []
+
+    # -- building -------------------------------------------------------------------------
+
+    def prime(self, facts: list[Fact]) -> None:
+        """Start from facts already projected (their rows are in the database)."""
+        self.facts = list(facts)
+        self._refold()
+        for fact in facts:
+            self.recorded = fact.timestamp if self.recorded is None else max(self.recorded, fact.timestamp)
+        stamp = self.recorded or END_TIME
+        for family_key in self._all_keys():
+            self.open[family_key] = {
+                span: OpenRow(values, stamp, False) for span, values in self._segments(family_key).items()
+            }
+
+    def add(self, fact: Fact) -> datetime:
+        """Take one more fact; returns the transaction time it was taken at."""
+        stamp = fact.timestamp if self.recorded is None else max(self.recorded, fact.timestamp)
+        self.recorded = stamp
+        self.facts.append(fact)
+        in_order = not isinstance(fact, Corrected) and (not self.dates or fact.effective_on >= self.dates[-1])
+        changed: set[FamilyKey] = set()
+        if in_order:
+            old: Snapshot = self.snapshots[-1] if self.snapshots else {}
+            fact.evolve(self.tip)
+            families = self.kind.touches.get(type(fact).__name__) if old else None
+            new: Snapshot = dict(old)
+            for name in families or self.kind.extractors:
+                rows = self.kind.extractors[name](self.tip)
+                new[name] = rows
+                before = old.get(name, EMPTY)
+                for key in rows.keys() | before.keys():
+                    if rows.get(key) != before.get(key):
+                        changed.add((name, key))
+            if self.dates and self.dates[-1] == fact.effective_on:
+                self.snapshots[-1] = new
+            else:
+                self.dates.append(fact.effective_on)
+                self.snapshots.append(new)
+        else:
+            changed = self._all_keys()
+            self._refold()
+            changed |= self._all_keys()
+        for family_key in changed:
+            self._resegment(family_key, stamp)
+        return stamp
+
+    def flush(self) -> Flushed:
+        """Rows to insert and stored rows to close since the last flush; all rows become stored."""
+        rows = self.finished
+        for (name, key), spans in self.open.items():
+            for (valid_from, valid_to), row in spans.items():
+                if row.fresh:
+                    rows.append(
+                        RowVersion(name, self.stream_id, key, row.values, valid_from, valid_to,
+                                   row.recorded_from, END_TIME)
+                    )
+                    row.fresh = False
+        flushed = Flushed(rows, self.closings)
+        self.finished, self.closings = [], []
+        return flushed
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _refold(self) -> None:
+        corrections = {f.corrects: f for f in self.facts if isinstance(f, Corrected)}
+        effective: list[Fact] = []
+        for fact in self.facts:
+            if isinstance(fact, Corrected):
+                continue
+            correction = corrections.get(fact.originator_version)
+            if correction is not None:
+                if correction.void:
+                    continue
+                fact = dataclasses.replace(fact, **correction.changes)
+            effective.append(fact)
+        effective.sort(key=lambda f: (f.effective_on, f.originator_version))
+        state = self.kind.state_type()
+        self.dates, self.snapshots = [], []
+        for index, fact in enumerate(effective):
+            fact.evolve(state)
+            if index + 1 == len(effective) or effective[index + 1].effective_on != fact.effective_on:
+                self.dates.append(fact.effective_on)
+                self.snapshots.append(self.kind.snapshot(state))
+        self.tip = state
+
+    def _all_keys(self) -> set[FamilyKey]:
+        keys: set[FamilyKey] = set(self.open)
+        for snapshot in self.snapshots:
+            for name, rows in snapshot.items():
+                keys.update((name, key) for key in rows)
+        return keys
+
+    def _segments(self, family_key: FamilyKey) -> dict[Span, Values]:
+        name, key = family_key
+        segments: dict[Span, Values] = {}
+        current: Values | None = None
+        start = END_DATE
+        for on, snapshot in zip(self.dates, self.snapshots, strict=True):
+            values = snapshot.get(name, EMPTY).get(key)
+            if values != current:
+                if current is not None:
+                    segments[(start, on)] = current
+                current, start = values, on
+        if current is not None:
+            segments[(start, END_DATE)] = current
+        return segments
+
+    def _resegment(self, family_key: FamilyKey, stamp: datetime) -> None:
+        wanted = self._segments(family_key)
+        believed = self.open.setdefault(family_key, {})
+        for span, row in list(believed.items()):
+            if wanted.get(span) != row.values:
+                self._close(family_key, span, row, stamp)
+                del believed[span]
+        for span, values in wanted.items():
+            if span not in believed:
+                believed[span] = OpenRow(values, stamp, True)
+        if not believed:
+            del self.open[family_key]
+
+    def _close(self, family_key: FamilyKey, span: Span, row: OpenRow, stamp: datetime) -> None:
+        name, key = family_key
+        if row.fresh:
+            if row.recorded_from < stamp:
+                self.finished.append(
+                    RowVersion(name, self.stream_id, key, row.values, span[0], span[1], row.recorded_from, stamp)
+                )
+        else:
+            self.closings.append(Closing(name, self.stream_id, key, span[0], span[1], stamp))
