@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from projections.projector import Projector, read_position
 from service.config import Settings
 from service.database import Database, open_database
 from service.graphql_schema import schema
@@ -40,7 +42,19 @@ async def readyz(request: Request) -> JSONResponse:
         position = await pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM planledger_events")
     except (OSError, asyncpg.PostgresError) as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
-    return JSONResponse({"status": "ready", "database": "reachable", "logPosition": int(position)})
+    async with pool.acquire() as conn:
+        projected = await read_position(conn)
+    projector = request.app.state.projector
+    return JSONResponse(
+        {
+            "status": "ready",
+            "database": "reachable",
+            "logPosition": int(position),
+            "projectedPosition": int(projected or 0),
+            "lagEvents": max(0, int(position) - int(projected or 0)),
+            "projectorActiveHere": bool(projector.active),
+        }
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -52,9 +66,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             app.state.ledger = PlanLedger.connect(database.address)
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **database.address.asyncpg_args())
+            # Every server process runs a projector; an advisory lock keeps one active and the
+            # others on standby, ready to take over.
+            app.state.projector = Projector(database.address.asyncpg_args())
+            stop = asyncio.Event()
+            projecting = asyncio.create_task(app.state.projector.run(stop))
             try:
                 yield
             finally:
+                stop.set()
+                await asyncio.wait_for(projecting, timeout=10)
                 await app.state.pool.close()
                 app.state.ledger.close()
         finally:

@@ -103,6 +103,53 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_bar(progress: object) -> None:
+    done, total = getattr(progress, "done", 0), getattr(progress, "total", 0) or 1
+    rate, eta = getattr(progress, "rate", 0.0), getattr(progress, "eta", None)
+    width = 30
+    filled = int(width * min(1.0, done / total))
+    eta_text = "--" if eta is None else f"{eta:5.1f}s"
+    line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} events  {rate:8.0f} events/s  ETA {eta_text}"
+    print(line, end="", file=sys.stderr, flush=True)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+
+    from projections.rebuild import rebuild
+    from service.database import open_database
+    from service.ledger import PlanLedger
+
+    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
+        PlanLedger.connect(database.address).close()  # the log's tables exist, even when empty
+        started = time.perf_counter()
+        count = asyncio.run(rebuild(database.address.asyncpg_args(), progress=_progress_bar))
+        elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+    print(f"rebuilt the read models from {count} events in {elapsed:.1f} s ({count / max(elapsed, 1e-9):.0f} events/s)")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from projections.rebuild import verify
+    from service.database import open_database
+    from service.ledger import PlanLedger
+
+    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
+        PlanLedger.connect(database.address).close()
+        differences = asyncio.run(verify(database.address.asyncpg_args()))
+    if differences:
+        print("the live read models differ from a rebuild of the log:")
+        for difference in differences:
+            print(f"  {difference}")
+        return EXIT_FAILED
+    print("verify: the live read models match a rebuild of the log")
+    return EXIT_OK
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(_: argparse.Namespace) -> int:
         print(f"planledger {name}: not yet available in this version", file=sys.stderr)
@@ -138,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="print the events without recording them")
     imp.add_argument("--actor", default="import-minutes", help="who is recorded as the actor (default import-minutes)")
-    command("rebuild", "drop and rebuild every read model from the event log", not_yet("rebuild"))
-    command("verify", "rebuild into scratch tables and compare with the live read models", not_yet("verify"))
+    command("rebuild", "drop and rebuild every read model from the event log", cmd_rebuild)
+    command("verify", "rebuild into scratch tables and compare with the live read models", cmd_verify)
     export = command("export", "write every event as NDJSON in log order", not_yet("export"))
     export.add_argument("file", nargs="?", metavar="FILE")
     export.add_argument("--after", metavar="CURSOR")

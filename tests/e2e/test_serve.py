@@ -89,3 +89,39 @@ def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
     assert not postgres_running(tmp_path / "data")
+
+
+SEED_FILE = ROOT.parent / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
+
+
+def test_a_command_on_the_same_data_folder_shares_the_server_and_reaches_the_projector(tmp_path: Path) -> None:
+    port = free_port()
+    data = tmp_path / "data"
+    server = start(data, port)
+    try:
+        wait_ready(port)
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["PLANLEDGER_DATA_DIR"] = str(data)
+        imported = subprocess.run(
+            [sys.executable, "-m", "service.cli", "import-minutes", str(SEED_FILE)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert imported.returncode == 0, imported.stderr
+        assert postgres_running(data)  # the command's exit did not stop the server serve uses
+        deadline = time.monotonic() + 20
+        ready: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).json()
+            if ready["logPosition"] and ready["lagEvents"] == 0:
+                break
+            time.sleep(0.2)
+        assert ready["lagEvents"] == 0 and ready["projectedPosition"] == ready["logPosition"]
+        assert ready["projectorActiveHere"] is True
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert not postgres_running(data)

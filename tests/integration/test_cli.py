@@ -87,3 +87,20 @@ def test_import_minutes_of_a_missing_file_is_one_line_and_exit_2(tmp_path: Path)
     result = planledger("import-minutes", str(tmp_path / "missing.txt"))
     assert result.returncode == 2
     assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rebuild_then_verify_is_clean_and_a_tampered_read_model_fails_verify(database_url: str) -> None:
+    import psycopg
+
+    env = {"DATABASE_URL": database_url}
+    assert planledger("import-minutes", str(SEED_FILE), env=env).returncode == 0
+    rebuilt = planledger("rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt the read models from" in rebuilt.stdout and "events/s" in rebuilt.stderr
+    assert planledger("verify", env=env).returncode == 0
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE rm_activity SET status = 'CANCELLED' WHERE status = 'NOT_IMPLEMENTED'")
+    tampered = planledger("verify", env=env)
+    assert tampered.returncode == 1
+    assert "differ" in tampered.stdout and "CANCELLED" in tampered.stdout
+    assert "Traceback" not in tampered.stderr
