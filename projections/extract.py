@@ -39,9 +39,7 @@ def plan_rows(state: PlanState) -> Rows:
         {"fiscal_year": a.fiscal_year, "approved_on": a.approved_on.isoformat(), "meeting_id": a.meeting_id}
         for _, a in sorted(state.action_plans.items())
     ]
-    return {
-        None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans)
-    }
+    return {None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans)}
 
 
 def strategy_rows(state: PlanState) -> Rows:
@@ -152,8 +150,7 @@ def resolution_rows(state: MeetingState) -> Rows:
         return {}
     plan_id = as_uuid(state.plan_id)
     return {
-        r.id: (plan_id, state.code, state.on, r.agenda_item, r.kind.value, r.text)
-        for r in state.resolutions.values()
+        r.id: (plan_id, state.code, state.on, r.agenda_item, r.kind.value, r.text) for r in state.resolutions.values()
     }
 
 

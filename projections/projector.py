@@ -70,6 +70,11 @@ async def connect(args: ConnectArgs) -> asyncpg.Connection:
     return await asyncpg.connect(**args)
 
 
+async def log_position(conn: asyncpg.Connection) -> int:
+    """The position of the newest event in the log (0 when it is empty)."""
+    return int(await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"))
+
+
 async def read_position(conn: asyncpg.Connection, prefix: str = PREFIX) -> int:
     """The position (notification id) up to which the read models are projected."""
     if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", POSITION_TABLE):
@@ -207,11 +212,7 @@ class Projector:
         if not rows:
             return position, 0
         last = int(rows[-1]["notification_id"])
-        decoded = [
-            d
-            for r in rows
-            if (d := self.decoder.decode(r[0], r[1], r[2], r[3], r[4])) is not None
-        ]
+        decoded = [d for r in rows if (d := self.decoder.decode(r[0], r[1], r[2], r[3], r[4])) is not None]
         try:
             timelines = await self._timelines(conn, decoded, position)
             events: list[EventRecord] = []
@@ -233,8 +234,7 @@ class Projector:
                 await copy_rows(conn, group_rows(inserts))
                 await copy_events(conn, events)
                 status = await conn.execute(
-                    f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() "
-                    "WHERE name = $2 AND position = $3",
+                    f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() WHERE name = $2 AND position = $3",
                     last,
                     PREFIX,
                     position,

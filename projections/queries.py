@@ -129,9 +129,7 @@ async def activity_as_of(
 ) -> dict[str, Any] | None:
     """One activity with its milestones and risks at that point; None if it did not exist."""
     d, t = _times(on, known_at)
-    row = await conn.fetchrow(
-        f"SELECT * FROM {_table('activity')} WHERE stream_id = $1 AND {AS_OF}", activity_id, d, t
-    )
+    row = await conn.fetchrow(f"SELECT * FROM {_table('activity')} WHERE stream_id = $1 AND {AS_OF}", activity_id, d, t)
     if row is None:
         return None
     result = _row(row, "activity", "id")
@@ -214,8 +212,7 @@ async def risks(
 async def risk_history(conn: asyncpg.Connection, activity_id: UUID, risk_id: str) -> list[dict[str, Any]]:
     """Every version of a risk ever believed, with its valid and recorded intervals."""
     records = await conn.fetch(
-        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND risk_id = $2 "
-        "ORDER BY recorded_from, valid_from",
+        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND risk_id = $2 ORDER BY recorded_from, valid_from",
         activity_id,
         risk_id,
     )
@@ -441,9 +438,13 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
         changed = [f for f in ("status", "progress", "outcome") if old is None or old[f] != new[f]]
         if changed:
             out.activities.append(
-                {"activity_id": k[0], "title": new["title"], "changed": changed,
-                 "before": None if old is None else {f: old[f] for f in changed},
-                 "after": {f: new[f] for f in changed}}
+                {
+                    "activity_id": k[0],
+                    "title": new["title"],
+                    "changed": changed,
+                    "before": None if old is None else {f: old[f] for f in changed},
+                    "after": {f: new[f] for f in changed},
+                }
             )
     before, after = await both("milestone", "milestone_id")
     for k, new in after.items():

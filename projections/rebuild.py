@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from projections.decode import Decoded, Decoder
-from projections.projector import ConnectArgs, connect, read_position
+from projections.projector import ConnectArgs, connect, log_position, read_position
 from projections.schema import (
     EVENT_NAMES,
     EVENTS_TABLE,
@@ -159,7 +159,7 @@ async def rebuild(connect_args: ConnectArgs, progress: ProgressCallback | None =
         writer = await connect(connect_args)
         try:
             async with conn.transaction(isolation="repeatable_read", readonly=True), writer.transaction():
-                upto = int(await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"))
+                upto = await log_position(conn)
                 total = int(
                     await conn.fetchval(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE notification_id <= $1", upto)
                 )

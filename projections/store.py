@@ -77,9 +77,7 @@ def group_rows(rows: Iterable[RowVersion]) -> dict[str, list[tuple[Any, ...]]]:
     return grouped
 
 
-async def copy_rows(
-    conn: asyncpg.Connection, grouped: dict[str, list[tuple[Any, ...]]], prefix: str = PREFIX
-) -> None:
+async def copy_rows(conn: asyncpg.Connection, grouped: dict[str, list[tuple[Any, ...]]], prefix: str = PREFIX) -> None:
     for name, records in grouped.items():
         if records:
             family = BY_NAME[name]

@@ -138,8 +138,9 @@ class StreamTimeline:
             for (valid_from, valid_to), row in spans.items():
                 if row.fresh:
                     rows.append(
-                        RowVersion(name, self.stream_id, key, row.values, valid_from, valid_to,
-                                   row.recorded_from, END_TIME)
+                        RowVersion(
+                            name, self.stream_id, key, row.values, valid_from, valid_to, row.recorded_from, END_TIME
+                        )
                     )
                     row.fresh = False
         flushed = Flushed(rows, self.closings)

@@ -17,7 +17,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from projections.projector import Projector, read_position
+from projections.projector import Projector, log_position, read_position
 from service.config import Settings
 from service.database import Database, open_database
 from service.graphql_schema import schema
@@ -39,11 +39,11 @@ async def healthz(_: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     pool: asyncpg.Pool = request.app.state.pool
     try:
-        position = await pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM planledger_events")
+        async with pool.acquire() as conn:
+            position = await log_position(conn)
+            projected = await read_position(conn)
     except (OSError, asyncpg.PostgresError) as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
-    async with pool.acquire() as conn:
-        projected = await read_position(conn)
     projector = request.app.state.projector
     return JSONResponse(
         {

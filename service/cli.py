@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from projections.rebuild import Progress
+    from service.database import Database
+    from service.ledger import PlanLedger
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -20,6 +27,20 @@ def _settings(args: argparse.Namespace) -> object:
     from service.config import Settings
 
     return Settings.from_env()
+
+
+@contextlib.contextmanager
+def _store(args: argparse.Namespace) -> Iterator[tuple[Database, PlanLedger]]:
+    """The configured database and the event store on it (its tables created if missing)."""
+    from service.database import open_database
+    from service.ledger import PlanLedger
+
+    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
+        app = PlanLedger.connect(database.address)
+        try:
+            yield database, app
+        finally:
+            app.close()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -82,30 +103,21 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
             for step in plan_steps(minutes):
                 print(step.describe())
         return EXIT_OK
-    settings = _settings(args)
-    from service.database import open_database
-    from service.ledger import PlanLedger
-
-    with open_database(settings) as database:  # type: ignore[arg-type]
-        app = PlanLedger.connect(database.address)
-        try:
-            for minutes in parsed:
-                report = import_minutes(app, minutes, args.actor)
-                print(
-                    f"{minutes.source}: meeting {minutes.code} ({minutes.date}): {report.recorded} recorded, "
-                    f"{report.already} already recorded, {report.unchanged} unchanged, "
-                    f"{len(report.refused)} refused, {len(minutes.unplaced)} lines not placed"
-                )
-                for refusal in report.refused:
-                    print(f"  refused: {refusal}", file=sys.stderr)
-        finally:
-            app.close()
+    with _store(args) as (_, app):
+        for minutes in parsed:
+            report = import_minutes(app, minutes, args.actor)
+            print(
+                f"{minutes.source}: meeting {minutes.code} ({minutes.date}): {report.recorded} recorded, "
+                f"{report.already} already recorded, {report.unchanged} unchanged, "
+                f"{len(report.refused)} refused, {len(minutes.unplaced)} lines not placed"
+            )
+            for refusal in report.refused:
+                print(f"  refused: {refusal}", file=sys.stderr)
     return EXIT_OK
 
 
-def _progress_bar(progress: object) -> None:
-    done, total = getattr(progress, "done", 0), getattr(progress, "total", 0) or 1
-    rate, eta = getattr(progress, "rate", 0.0), getattr(progress, "eta", None)
+def _progress_bar(progress: Progress) -> None:
+    done, total, rate, eta = progress.done, progress.total or 1, progress.rate, progress.eta
     width = 30
     filled = int(width * min(1.0, done / total))
     eta_text = "--" if eta is None else f"{eta:5.1f}s"
@@ -118,11 +130,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     import time
 
     from projections.rebuild import rebuild
-    from service.database import open_database
-    from service.ledger import PlanLedger
 
-    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
-        PlanLedger.connect(database.address).close()  # the log's tables exist, even when empty
+    with _store(args) as (database, _):
         started = time.perf_counter()
         count = asyncio.run(rebuild(database.address.asyncpg_args(), progress=_progress_bar))
         elapsed = time.perf_counter() - started
@@ -135,11 +144,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import asyncio
 
     from projections.rebuild import verify
-    from service.database import open_database
-    from service.ledger import PlanLedger
 
-    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
-        PlanLedger.connect(database.address).close()
+    with _store(args) as (database, _):
         differences = asyncio.run(verify(database.address.asyncpg_args()))
     if differences:
         print("the live read models differ from a rebuild of the log:")

@@ -34,12 +34,6 @@ def _prune_dead_pids(pgdata: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    return Path(f"/proc/{pid}").exists() if Path("/proc").exists() else _signal_alive(pid)
-
-
-def _signal_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

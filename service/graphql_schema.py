@@ -6,6 +6,8 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
+from projections.projector import log_position
+
 
 @strawberry.type
 class Query:
@@ -17,9 +19,8 @@ class Query:
 
     @strawberry.field(description="Position of the newest event in the log (0 when empty).")
     async def log_position(self, info: Info) -> int:
-        pool = info.context["pool"]
-        value = await pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM planledger_events")
-        return int(value)
+        async with info.context["pool"].acquire() as conn:
+            return await log_position(conn)
 
 
 schema = strawberry.Schema(

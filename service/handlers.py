@@ -36,21 +36,10 @@ def new_id() -> str:
     return uuid4().hex[:12]
 
 
-def _activity(target: Ledger[Any]) -> Activity:
-    if not isinstance(target, Activity):
-        raise NotFound("activity", str(target.id))
-    return target
-
-
-def _meeting(target: Ledger[Any]) -> Meeting:
-    if not isinstance(target, Meeting):
-        raise NotFound("meeting", str(target.id))
-    return target
-
-
-def _plan(target: Ledger[Any]) -> Plan:
-    if not isinstance(target, Plan):
-        raise NotFound("plan", str(target.id))
+def _as(kind: type[L], target: Ledger[Any]) -> L:
+    """The target as the kind the command is about (the application loaded it as that kind)."""
+    if not isinstance(target, kind):
+        raise NotFound(kind.KIND, str(target.id))
     return target
 
 
@@ -68,25 +57,25 @@ def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger
 
 @handles(c.AddStrategy)
 def add_strategy(store: Loader, cmd: c.AddStrategy, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
-    _plan(plan).add_strategy(cmd.number, cmd.title, cmd.goal, meta)
+    _as(Plan, plan).add_strategy(cmd.number, cmd.title, cmd.goal, meta)
     return plan
 
 
 @handles(c.StateVision)
 def state_vision(store: Loader, cmd: c.StateVision, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
-    _plan(plan).state_vision(cmd.vision, meta)
+    _as(Plan, plan).state_vision(cmd.vision, meta)
     return plan
 
 
 @handles(c.ApproveActionPlan)
 def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
-    _plan(plan).approve_action_plan(cmd.fiscal_year, meta)
+    _as(Plan, plan).approve_action_plan(cmd.fiscal_year, meta)
     return plan
 
 
 @handles(c.RecordProposal)
 def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
-    _plan(plan).record_proposal(
+    _as(Plan, plan).record_proposal(
         cmd.fiscal_year, cmd.strategy_number, cmd.source, cmd.text, list(cmd.responsible_units), meta
     )
     return plan
@@ -112,13 +101,13 @@ def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: Non
 
 @handles(c.RetitleActivity)
 def retitle_activity(store: Loader, cmd: c.RetitleActivity, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).retitle(cmd.title, meta)
+    _as(Activity, activity).retitle(cmd.title, meta)
     return activity
 
 
 @handles(c.AssignUnits)
 def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).assign_units(list(cmd.responsible_units), meta)
+    _as(Activity, activity).assign_units(list(cmd.responsible_units), meta)
     return activity
 
 
@@ -126,49 +115,49 @@ def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger
 def change_activity_status(
     store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
 ) -> Ledger[Any]:
-    _activity(activity).change_status(cmd.status, meta)
+    _as(Activity, activity).change_status(cmd.status, meta)
     return activity
 
 
 @handles(c.ReportProgress)
 def report_progress(store: Loader, cmd: c.ReportProgress, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).report_progress(cmd.progress, meta)
+    _as(Activity, activity).report_progress(cmd.progress, meta)
     return activity
 
 
 @handles(c.RecordOutcome)
 def record_outcome(store: Loader, cmd: c.RecordOutcome, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).record_outcome(cmd.outcome, meta)
+    _as(Activity, activity).record_outcome(cmd.outcome, meta)
     return activity
 
 
 @handles(c.PlanMilestone)
 def plan_milestone(store: Loader, cmd: c.PlanMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).plan_milestone(cmd.milestone_id or new_id(), cmd.title, cmd.due_on, meta)
+    _as(Activity, activity).plan_milestone(cmd.milestone_id or new_id(), cmd.title, cmd.due_on, meta)
     return activity
 
 
 @handles(c.RescheduleMilestone)
 def reschedule_milestone(store: Loader, cmd: c.RescheduleMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).reschedule_milestone(cmd.milestone_id, cmd.due_on, meta)
+    _as(Activity, activity).reschedule_milestone(cmd.milestone_id, cmd.due_on, meta)
     return activity
 
 
 @handles(c.AchieveMilestone)
 def achieve_milestone(store: Loader, cmd: c.AchieveMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).achieve_milestone(cmd.milestone_id, cmd.achieved_on, meta)
+    _as(Activity, activity).achieve_milestone(cmd.milestone_id, cmd.achieved_on, meta)
     return activity
 
 
 @handles(c.DropMilestone)
 def drop_milestone(store: Loader, cmd: c.DropMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).drop_milestone(cmd.milestone_id, meta)
+    _as(Activity, activity).drop_milestone(cmd.milestone_id, meta)
     return activity
 
 
 @handles(c.NoteRisk)
 def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).note_risk(
+    _as(Activity, activity).note_risk(
         risk_id=cmd.risk_id or new_id(),
         title=cmd.title,
         likelihood=cmd.likelihood,
@@ -183,7 +172,7 @@ def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any])
 
 @handles(c.ReassessRisk)
 def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).reassess_risk(
+    _as(Activity, activity).reassess_risk(
         risk_id=cmd.risk_id,
         likelihood=cmd.likelihood,
         impact=cmd.impact,
@@ -197,7 +186,7 @@ def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledg
 
 @handles(c.CloseRisk)
 def close_risk(store: Loader, cmd: c.CloseRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
-    _activity(activity).close_risk(cmd.risk_id, meta)
+    _as(Activity, activity).close_risk(cmd.risk_id, meta)
     return activity
 
 
@@ -221,25 +210,25 @@ def schedule_meeting(store: Loader, cmd: c.ScheduleMeeting, meta: Meta, _: None)
 
 @handles(c.RecordMeetingTimes)
 def record_meeting_times(store: Loader, cmd: c.RecordMeetingTimes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).record_times(cmd.starts_at, cmd.ends_at, cmd.venue, cmd.mode, meta)
+    _as(Meeting, meeting).record_times(cmd.starts_at, cmd.ends_at, cmd.venue, cmd.mode, meta)
     return meeting
 
 
 @handles(c.RecordAttendance)
 def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).record_attendance(list(cmd.attendees), meta)
+    _as(Meeting, meeting).record_attendance(list(cmd.attendees), meta)
     return meeting
 
 
 @handles(c.AddAgendaItem)
 def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).add_agenda_item(cmd.number, cmd.title, meta)
+    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta)
     return meeting
 
 
 @handles(c.AdoptResolution)
 def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).adopt_resolution(
+    _as(Meeting, meeting).adopt_resolution(
         resolution_id=cmd.resolution_id or new_id(),
         agenda_item=cmd.agenda_item,
         kind=cmd.kind,
@@ -252,26 +241,26 @@ def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting:
 
 @handles(c.CompleteActionItem)
 def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).complete_action_item(cmd.action_item_id, cmd.done_on, meta)
+    _as(Meeting, meeting).complete_action_item(cmd.action_item_id, cmd.done_on, meta)
     return meeting
 
 
 @handles(c.ApproveMinutes)
 def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     earlier = store.load(Meeting, cmd.of_meeting_id)
-    _meeting(meeting).approve_minutes(earlier, list(cmd.corrections), meta)
+    _as(Meeting, meeting).approve_minutes(earlier, list(cmd.corrections), meta)
     return meeting
 
 
 @handles(c.RecordComment)
 def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).record_comment(cmd.number, cmd.text, meta)
+    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta)
     return meeting
 
 
 @handles(c.SetNextMeeting)
 def set_next_meeting(store: Loader, cmd: c.SetNextMeeting, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _meeting(meeting).set_next_meeting(cmd.code, cmd.on, cmd.starts_at, meta)
+    _as(Meeting, meeting).set_next_meeting(cmd.code, cmd.on, cmd.starts_at, meta)
     return meeting
 
 

@@ -78,6 +78,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
     meeting_id = meeting_id_for(minutes.body, minutes.code)
     day = minutes.date
     tag = f"minutes:{minutes.body}:{minutes.code}"
+    mode = "HYBRID" if minutes.electronic else "IN_PERSON"
     plan_id: UUID | None = None
 
     for cited in minutes.cited_meetings:
@@ -88,12 +89,13 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
     if minutes.plan is not None:
         plan = minutes.plan
-        plan_id = plan_id_for(plan_code(minutes))
+        code = plan_code(minutes)
+        plan_id = plan_id_for(code)
         created_on = min([a.date for a in plan.approvals], default=day)
         yield Step(
-            f"plan:{plan_code(minutes)}",
+            f"plan:{code}",
             c.CreatePlan(
-                code=plan_code(minutes),
+                code=code,
                 title=plan.title,
                 period_start=date(plan.period_start_be - 543, 1, 1),
                 period_end=date(plan.period_end_be - 543, 12, 31),
@@ -103,13 +105,13 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
         for strategy in plan.strategies:
             yield Step(
-                f"plan:{plan_code(minutes)}:strategy:{strategy.number}",
+                f"plan:{code}:strategy:{strategy.number}",
                 c.AddStrategy(plan_id=plan_id, number=strategy.number, title=strategy.title, goal=strategy.goal),
                 created_on,
             )
         for action_plan in plan.action_plans:
             yield Step(
-                f"plan:{plan_code(minutes)}:action-plan:{action_plan.fiscal_year_be}",
+                f"plan:{code}:action-plan:{action_plan.fiscal_year_be}",
                 c.ApproveActionPlan(plan_id=plan_id, fiscal_year=action_plan.fiscal_year_be),
                 action_plan.approved_on,
                 meeting_id_for(action_plan.approved_by, action_plan.approved_at_code),
@@ -124,7 +126,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             starts_at=minutes.starts_at,
             ends_at=minutes.ends_at,
             venue=minutes.venue,
-            mode="HYBRID" if minutes.electronic else "IN_PERSON",
+            mode=mode,
             plan_id=plan_id,
         ),
         day,
@@ -138,7 +140,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 starts_at=minutes.starts_at,
                 ends_at=minutes.ends_at,
                 venue=minutes.venue,
-                mode="HYBRID" if minutes.electronic else "IN_PERSON",
+                mode=mode,
             ),
             day,
             meeting_id,
