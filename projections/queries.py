@@ -355,6 +355,19 @@ async def meetings(
 # -- the event index --------------------------------------------------------------------------
 
 EVENT_FILTERS = ("stream_id", "type", "plan_id", "meeting_id", "actor")
+STREAM_TYPES = ("Plan", "Activity", "Meeting")
+
+
+def _types(wanted: str | list[str] | None) -> list[str] | None:
+    """Event types as stored ("Activity.StatusChanged", or "Corrected" for any stream); a bare name
+    ("StatusChanged") matches it in any kind of stream."""
+    if wanted is None:
+        return None
+    names = [wanted] if isinstance(wanted, str) else list(wanted)
+    out: list[str] = []
+    for name in names:
+        out += [name] if "." in name else [name, *(f"{kind}.{name}" for kind in STREAM_TYPES)]
+    return out
 
 
 async def events(
@@ -371,13 +384,13 @@ async def events(
         raise ValueError(f"unknown event filters: {sorted(unknown)}")
     records = await conn.fetch(
         f"SELECT * FROM {PREFIX}event WHERE position > $1 "
-        "AND ($2::uuid IS NULL OR stream_id = $2) AND ($3::text IS NULL OR type = $3) "
+        "AND ($2::uuid IS NULL OR stream_id = $2) AND ($3::text[] IS NULL OR type = ANY($3)) "
         "AND ($4::uuid IS NULL OR plan_id = $4) AND ($5::text IS NULL OR meeting_id = $5) "
         "AND ($6::text IS NULL OR actor = $6) AND ($7::date IS NULL OR effective_on >= $7) "
         "AND ($8::date IS NULL OR effective_on <= $8) ORDER BY position LIMIT $9",
         after or 0,
         f.get("stream_id"),
-        f.get("type"),
+        _types(f.get("type")),
         f.get("plan_id"),
         f.get("meeting_id"),
         f.get("actor"),
@@ -475,3 +488,218 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
     before, after = await both("resolution", "resolution_id")
     out.resolutions_passed = [{"meeting_id": k[0], **v} for k, v in after.items() if k not in before]
     return out
+
+
+# -- batched reads (one statement for many keys: what the API's DataLoaders call) --------------
+
+
+def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+async def _family_rows(
+    conn: asyncpg.Connection,
+    family: str,
+    column: str,
+    keys: Iterable[Any],
+    point: Point,
+    order: str,
+    id_name: str,
+) -> list[dict[str, Any]]:
+    """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list)."""
+    assert column in {"stream_id", "plan_id"}, column
+    d, t = _times(point.on, point.known_at)
+    records = await conn.fetch(
+        f"SELECT * FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
+        list(keys),
+        d,
+        t,
+    )
+    return [_row(r, family, id_name) for r in records]
+
+
+async def all_plans(conn: asyncpg.Connection, point: Point = Point()) -> list[dict[str, Any]]:
+    """Every plan that existed at `point`, by code."""
+    d, t = _times(point.on, point.known_at)
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('plan')} WHERE $1::int IS NULL AND {AS_OF} ORDER BY code", None, d, t
+    )
+    return [_row(r, "plan", "id") for r in records]
+
+
+async def plans_by_id(conn: asyncpg.Connection, ids: Iterable[UUID], point: Point) -> dict[UUID, dict[str, Any]]:
+    rows = await _family_rows(conn, "plan", "stream_id", ids, point, "code", "id")
+    return {r["id"]: r for r in rows}
+
+
+async def strategies_of(
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+) -> dict[UUID, list[dict[str, Any]]]:
+    rows = await _family_rows(conn, "strategy", "stream_id", plan_ids, point, "stream_id, number", "plan_id")
+    return _group(rows, "plan_id")
+
+
+async def activities_of(
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+) -> dict[UUID, list[dict[str, Any]]]:
+    rows = await _family_rows(conn, "activity", "plan_id", plan_ids, point, "strategy_number, title, stream_id", "id")
+    return _group(rows, "plan_id")
+
+
+async def activities_by_id(conn: asyncpg.Connection, ids: Iterable[UUID], point: Point) -> dict[UUID, dict[str, Any]]:
+    rows = await _family_rows(conn, "activity", "stream_id", ids, point, "stream_id", "id")
+    return {r["id"]: r for r in rows}
+
+
+async def milestones_of(
+    conn: asyncpg.Connection, activity_ids: Iterable[UUID], point: Point
+) -> dict[UUID, list[dict[str, Any]]]:
+    """Each activity's milestones at `point`; `overdue` judged on the point's date (else today)."""
+    rows = await _family_rows(
+        conn, "milestone", "stream_id", activity_ids, point, "stream_id, original_due_on, milestone_id", "activity_id"
+    )
+    judge = point.on or date.today()
+    for m in rows:
+        m["overdue"] = m["status"] == "PLANNED" and m["due_on"] < judge
+    return _group(rows, "activity_id")
+
+
+async def risks_of(
+    conn: asyncpg.Connection, activity_ids: Iterable[UUID], point: Point
+) -> dict[UUID, list[dict[str, Any]]]:
+    rows = await _family_rows(conn, "risk", "stream_id", activity_ids, point, "stream_id, risk_id", "activity_id")
+    return _group(rows, "activity_id")
+
+
+async def risk_histories(
+    conn: asyncpg.Connection, keys: Iterable[tuple[UUID, str]]
+) -> dict[tuple[UUID, str], list[dict[str, Any]]]:
+    """Every version of each (activity, risk) ever believed, with its valid and recorded intervals."""
+    pairs = list(keys)
+    records = await conn.fetch(
+        f"SELECT r.* FROM {_table('risk')} r JOIN unnest($1::uuid[], $2::text[]) AS k(stream_id, risk_id) "
+        "ON r.stream_id = k.stream_id AND r.risk_id = k.risk_id ORDER BY r.recorded_from, r.valid_from",
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+    )
+    out: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
+    for r in records:
+        row = _row(r, "risk", "activity_id")
+        row.update(
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+            recorded_from=r["recorded_from"],
+            recorded_to=r["recorded_to"],
+        )
+        out.setdefault((r["stream_id"], r["risk_id"]), []).append(row)
+    return out
+
+
+async def stream_versions(
+    conn: asyncpg.Connection, stream_ids: Iterable[UUID], known_at: datetime | None = None
+) -> dict[UUID, int]:
+    """Each stream's version as known at `known_at` (what an expectedVersion is checked against)."""
+    records = await conn.fetch(
+        f"SELECT stream_id, max(version) AS version FROM {PREFIX}event WHERE stream_id = ANY($1::uuid[]) "
+        "AND recorded_at <= $2 GROUP BY stream_id",
+        list(stream_ids),
+        known_at or ALL_TIMES,
+    )
+    return {r["stream_id"]: int(r["version"]) for r in records}
+
+
+def _event(record: asyncpg.Record) -> dict[str, Any]:
+    row = dict(record)
+    row["payload"] = json.loads(row["payload"]) if row["payload"] else None
+    return row
+
+
+async def stream_histories(
+    conn: asyncpg.Connection, stream_ids: Iterable[UUID], first: int, after: int = 0
+) -> dict[UUID, list[dict[str, Any]]]:
+    """For each stream, its first `first` events after position `after`, in log order."""
+    records = await conn.fetch(
+        f"SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY stream_id ORDER BY position) AS n "
+        f"FROM {PREFIX}event e WHERE stream_id = ANY($1::uuid[]) AND position > $2) s WHERE n <= $3 "
+        "ORDER BY stream_id, position",
+        list(stream_ids),
+        after,
+        first,
+    )
+    out: dict[UUID, list[dict[str, Any]]] = {}
+    for r in records:
+        row = _event(r)
+        row.pop("n", None)
+        out.setdefault(r["stream_id"], []).append(row)
+    return out
+
+
+async def meetings_by_id(
+    conn: asyncpg.Connection, ids: Iterable[UUID], point: Point = Point()
+) -> dict[UUID, dict[str, Any]]:
+    rows = await _family_rows(conn, "meeting", "stream_id", ids, point, "stream_id", "id")
+    return {r["id"]: r for r in rows}
+
+
+async def meeting_ids_by_code(conn: asyncpg.Connection, code: str, body: str | None = None) -> list[UUID]:
+    """The meetings (as now known) with this code, newest first; several when bodies share codes."""
+    records = await conn.fetch(
+        f"SELECT stream_id FROM {_table('meeting')} WHERE code = $1 AND ($2::text IS NULL OR body = $2) "
+        f"AND valid_to > $3 AND recorded_to > $4 ORDER BY meeting_on DESC, stream_id",
+        code.strip(),
+        body,
+        ALL_DATES,
+        ALL_TIMES,
+    )
+    return [r["stream_id"] for r in records]
+
+
+async def resolutions_of(
+    conn: asyncpg.Connection, meeting_ids: Iterable[UUID], point: Point = Point(), today: date | None = None
+) -> dict[UUID, list[dict[str, Any]]]:
+    """Each meeting's resolutions with their action items (`state` OPEN / DONE / OVERDUE as of `today`)."""
+    ids = list(meeting_ids)
+    resolutions = await _family_rows(
+        conn, "resolution", "stream_id", ids, point, "stream_id, agenda_item NULLS LAST, resolution_id", "meeting_id"
+    )
+    d, t = _times(point.on, point.known_at)
+    items = await conn.fetch(
+        f"SELECT * FROM {_table('action_item')} WHERE stream_id = ANY($1::uuid[]) AND {AS_OF} ORDER BY item_id",
+        ids,
+        d,
+        t,
+    )
+    judge = today or point.on or date.today()
+    by_resolution: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
+    for item in items:
+        by_resolution.setdefault((item["stream_id"], item["resolution_id"]), []).append(_action_item(item, judge))
+    for r in resolutions:
+        r["action_items"] = by_resolution.get((r["meeting_id"], r["resolution_id"]), [])
+    return _group(resolutions, "meeting_id")
+
+
+async def meeting_page(
+    conn: asyncpg.Connection,
+    plan_id: UUID | None,
+    first: int,
+    after: tuple[date, str, UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """Meetings (as now known) in (date, code, id) order, `first` of them after the key `after`."""
+    on, code, stream_id = after or (date.min, "", UUID(int=0))
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('meeting')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
+        "AND ($4::boolean OR (meeting_on, code, stream_id) > ($5, $6, $7)) "
+        "ORDER BY meeting_on, code, stream_id LIMIT $8",
+        plan_id,
+        ALL_DATES,
+        ALL_TIMES,
+        after is None,
+        on,
+        code,
+        stream_id,
+        first,
+    )
+    return [_row(r, "meeting", "id") for r in records]

@@ -1,4 +1,9 @@
-"""The ASGI application: GraphQL at /graphql, /healthz and /readyz, on one shared database."""
+"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz.
+
+Every server process opens the shared database, runs a projector (an advisory lock keeps one
+active per database, the others on standby) and a Broker that follows the projector's
+notifications for subscriptions, read-your-writes and the response cache's position.
+"""
 
 from __future__ import annotations
 
@@ -18,18 +23,35 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from projections.projector import Projector, log_position, read_position
+from service.api.context import Context, Reader
+from service.api.schema import schema
+from service.broker import Broker
 from service.config import Settings
 from service.database import Database, open_database
-from service.graphql_schema import schema
+from service.http import GraphQLHTTP
 from service.ledger import PlanLedger
 
 log = logging.getLogger("planledger")
 
 
-class PlanledgerGraphQL(GraphQL[dict[str, Any], None]):
-    async def get_context(self, request: Request | WebSocket, response: Any = None) -> dict[str, Any]:
-        state = request.app.state
-        return {"request": request, "response": response, "pool": state.pool, "ledger": state.ledger}
+def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "") -> Context:
+    state = app.state
+    return Context(
+        pool=state.pool,
+        ledger=state.ledger,
+        reader=Reader(state.pool, snapshot=snapshot),
+        wait_projected=state.broker.wait_for,
+        broker=state.broker,
+        request=request,
+        request_id=request_id,
+    )
+
+
+class Subscriptions(GraphQL[Context, None]):
+    """Strawberry's WebSocket side (graphql-transport-ws); HTTP is served by GraphQLHTTP."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        return _context(request.app, request, snapshot=False)
 
 
 async def healthz(_: Request) -> JSONResponse:
@@ -39,10 +61,10 @@ async def healthz(_: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     pool: asyncpg.Pool = request.app.state.pool
     try:
-        async with pool.acquire() as conn:
+        async with pool.acquire(timeout=2) as conn:
             position = await log_position(conn)
             projected = await read_position(conn)
-    except (OSError, asyncpg.PostgresError) as error:
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
     projector = request.app.state.projector
     return JSONResponse(
@@ -53,6 +75,7 @@ async def readyz(request: Request) -> JSONResponse:
             "projectedPosition": int(projected or 0),
             "lagEvents": max(0, int(position) - int(projected or 0)),
             "projectorActiveHere": bool(projector.active),
+            "brokerPosition": int(request.app.state.broker.position),
         }
     )
 
@@ -64,30 +87,44 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         database: Database = open_database(settings)
         try:
+            args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
-            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **database.address.asyncpg_args())
-            # Every server process runs a projector; an advisory lock keeps one active and the
-            # others on standby, ready to take over.
-            app.state.projector = Projector(database.address.asyncpg_args())
+            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
+            app.state.projector = Projector(args)
+            app.state.broker = Broker(args, app.state.pool)
             stop = asyncio.Event()
-            projecting = asyncio.create_task(app.state.projector.run(stop))
+            tasks = [
+                asyncio.create_task(app.state.projector.run(stop)),
+                asyncio.create_task(app.state.broker.run(stop)),
+            ]
             try:
                 yield
             finally:
                 stop.set()
-                await asyncio.wait_for(projecting, timeout=10)
+                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
                 await app.state.pool.close()
                 app.state.ledger.close()
         finally:
             database.close()
 
-    graphql = PlanledgerGraphQL(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
-    return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+    app = Starlette(lifespan=lifespan)
+
+    async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
+        return _context(app, request, snapshot, request_id)
+
+    async def wait_for(position: int, timeout: float) -> bool:
+        ok: bool = await app.state.broker.wait_for(position, timeout)
+        return ok
+
+    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for)
+    websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+    app.router.routes.extend(
+        [
+            Route("/graphql", http.respond, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-        ],
-        lifespan=lifespan,
+        ]
     )
+    app.state.http = http
+    return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from service.graphql_schema import export_schema
+from service.api.schema import export_schema
 
 
 def main() -> None:

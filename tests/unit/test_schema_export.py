@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from service.graphql_schema import export_schema
+from service.api.schema import export_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

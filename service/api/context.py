@@ -1,0 +1,133 @@
+"""What every resolver gets: who asks, the ledger, and one reader of the read models per request.
+
+A request's reads run on one connection inside one REPEATABLE READ, READ ONLY transaction, so a
+whole response is computed at one projection position (which the HTTP layer uses for its ETag).
+DataLoaders batch the reads of a request: one statement per kind of row, however many activities.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import asyncpg
+from strawberry.dataloader import DataLoader
+
+from projections.projector import read_position
+from service.ledger import PlanLedger
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a token's owner, its role and (for the unit role) its unit."""
+
+    name: str
+    role: str = "admin"
+    unit: str | None = None
+
+
+ANONYMOUS_ADMIN = Principal(name="api")
+
+
+class Reader:
+    """Runs read statements for one request or one WebSocket connection.
+
+    `snapshot=True` (HTTP requests): one connection and one read-only snapshot for the whole
+    request, statements one at a time. `snapshot=False` (subscriptions, which live long): a pool
+    connection per statement.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, snapshot: bool = True) -> None:
+        self.pool = pool
+        self.snapshot = snapshot
+        self.statements = 0
+        self._lock = asyncio.Lock()
+        self._conn: Any = None
+        self._transaction: Any = None
+
+    async def run(self, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        self.statements += 1
+        if not self.snapshot:
+            async with self.pool.acquire() as conn:
+                return await read(conn)
+        async with self._lock:
+            if self._conn is None:
+                self._conn = await self.pool.acquire()
+                self._transaction = self._conn.transaction(isolation="repeatable_read", readonly=True)
+                await self._transaction.start()
+            return await read(self._conn)
+
+    async def position(self) -> int:
+        """The projection position the reads of this request see."""
+        return await self.run(read_position)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._conn is None:
+                return
+            conn, self._conn = self._conn, None
+            try:
+                if not conn.is_closed():
+                    await self._transaction.rollback()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                pass
+            finally:
+                await self.pool.release(conn)
+
+
+class Loaders:
+    """DataLoaders of one request, one per (kind of read, point in time)."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self._loaders: dict[tuple[str, Hashable], DataLoader[Any, Any]] = {}
+
+    def get(
+        self,
+        name: str,
+        scope: Hashable,
+        fetch: Callable[[asyncpg.Connection, list[Any]], Awaitable[dict[Any, Any]]],
+        missing: Callable[[], Any] = lambda: None,
+    ) -> DataLoader[Any, Any]:
+        """The loader `name` for `scope` (e.g. a Point); `fetch(conn, keys)` returns {key: value}."""
+        key = (name, scope)
+        loader = self._loaders.get(key)
+        if loader is None:
+
+            async def load(keys: Sequence[Any]) -> list[Any]:
+                found = await self.reader.run(lambda conn: fetch(conn, list(keys)))
+                return [found.get(k, missing()) for k in keys]
+
+            loader = DataLoader(load_fn=load)
+            self._loaders[key] = loader
+        return loader
+
+
+@dataclass
+class Context:
+    pool: asyncpg.Pool
+    ledger: PlanLedger
+    reader: Reader
+    principal: Principal = ANONYMOUS_ADMIN
+    #: wait until the read models include a position (read-your-writes); True when they do
+    wait_projected: Callable[[int, float], Awaitable[bool]] | None = None
+    broker: Any = None
+    #: raises domain Forbidden when the principal may not run a command (None: everything allowed)
+    authorize: Callable[[Any], Awaitable[None]] | None = None
+    request: Any = None
+    response: Any = None
+    loaders: Loaders = field(init=False)
+    request_id: str = ""
+    #: the position a mutation of this request recorded, for the HTTP layer to report
+    written: int = 0
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.reader)
+
+    async def read(self, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        return await self.reader.run(fn)

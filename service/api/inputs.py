@@ -1,0 +1,485 @@
+"""Mutation inputs: one per domain command, each turned into the command it asks for.
+
+Every input also says when the fact takes effect (`effectiveOn`, default: the meeting's date when
+a meeting is named, else today), at which meeting and why, and may carry `expectedVersion`,
+`idempotencyKey` and `consistency`. Values a person can get wrong come back as the typed
+validation error naming the field; nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.scalars import JSON
+
+from domain import commands as c
+from domain.errors import ValidationError
+from domain.values import ActionItem, Attendee, MinutesCorrection
+from service.api import enums as e
+from service.handlers import new_id
+
+
+def as_id(field: str, value: Any) -> UUID:
+    try:
+        return UUID(str(value).strip())
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not an ID") from None
+
+
+def sub_id(given: str | None, key: str | None, salt: str) -> str:
+    """The id of a milestone, risk, resolution or action item: given, else derived from the
+    idempotency key (so a retry asks for the same thing), else new."""
+    if given is not None:
+        return given
+    if key is not None:
+        return hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:12]
+    return new_id()
+
+
+@strawberry.input(description="What every mutation may say besides its payload.")
+class CommandInput:
+    effective_on: date | None = strawberry.field(
+        default=None,
+        description="When the fact takes effect. Default: the meeting's date if a meeting is named, else today.",
+    )
+    meeting: str | None = strawberry.field(
+        default=None, description='The meeting that decided it: an ID or a code such as "1/2564".'
+    )
+    reason: str | None = strawberry.field(default=None, description="Why (required for some status changes).")
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse with a version conflict unless the stream is at this version."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Retrying with the same key records once and returns the first result."
+    )
+    consistency: e.Consistency = strawberry.field(
+        default=e.Consistency.EVENTUAL,
+        description="READ_YOUR_WRITES: answer once the read models include this write.",
+    )
+
+    def to_command(self) -> c.Command:
+        raise NotImplementedError
+
+    def default_effective_on(self) -> date | None:
+        """When the fact takes effect if the caller names neither a date nor a meeting."""
+        return None
+
+
+@strawberry.input
+class CreatePlanInput(CommandInput):
+    code: str
+    title: str
+    period_start: date
+    period_end: date
+    vision: str | None = None
+
+    def to_command(self) -> c.Command:
+        return c.CreatePlan(self.code, self.title, self.period_start, self.period_end, self.vision)
+
+
+@strawberry.input
+class AddStrategyInput(CommandInput):
+    plan_id: strawberry.ID
+    number: int
+    title: str
+    goal: str | None = None
+
+    def to_command(self) -> c.Command:
+        return c.AddStrategy(as_id("planId", self.plan_id), self.number, self.title, self.goal)
+
+
+@strawberry.input
+class StateVisionInput(CommandInput):
+    plan_id: strawberry.ID
+    vision: str
+
+    def to_command(self) -> c.Command:
+        return c.StateVision(as_id("planId", self.plan_id), self.vision)
+
+
+@strawberry.input
+class ApproveActionPlanInput(CommandInput):
+    plan_id: strawberry.ID
+    fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
+
+    def to_command(self) -> c.Command:
+        return c.ApproveActionPlan(as_id("planId", self.plan_id), self.fiscal_year)
+
+
+@strawberry.input
+class RecordProposalInput(CommandInput):
+    plan_id: strawberry.ID
+    fiscal_year: int
+    strategy_number: int
+    source: str
+    text: str
+    responsible_units: list[str] = strawberry.field(default_factory=list)
+
+    def to_command(self) -> c.Command:
+        return c.RecordProposal(
+            as_id("planId", self.plan_id),
+            self.fiscal_year,
+            self.strategy_number,
+            self.source,
+            self.text,
+            tuple(self.responsible_units),
+        )
+
+
+@strawberry.input
+class RegisterActivityInput(CommandInput):
+    plan_id: strawberry.ID
+    strategy_number: int
+    fiscal_year: int
+    kind: e.ActivityKind
+    title: str
+    responsible_units: list[str] = strawberry.field(default_factory=list)
+    activity_id: strawberry.ID | None = strawberry.field(default=None, description="Default: a new ID.")
+
+    def to_command(self) -> c.Command:
+        return c.RegisterActivity(
+            plan_id=as_id("planId", self.plan_id),
+            strategy_number=self.strategy_number,
+            fiscal_year=self.fiscal_year,
+            kind=self.kind.value,
+            title=self.title,
+            responsible_units=tuple(self.responsible_units),
+            activity_id=None if self.activity_id is None else as_id("activityId", self.activity_id),
+        )
+
+
+@strawberry.input
+class RetitleActivityInput(CommandInput):
+    activity_id: strawberry.ID
+    title: str
+
+    def to_command(self) -> c.Command:
+        return c.RetitleActivity(as_id("activityId", self.activity_id), self.title)
+
+
+@strawberry.input
+class AssignUnitsInput(CommandInput):
+    activity_id: strawberry.ID
+    responsible_units: list[str]
+
+    def to_command(self) -> c.Command:
+        return c.AssignUnits(as_id("activityId", self.activity_id), tuple(self.responsible_units))
+
+
+@strawberry.input
+class ChangeActivityStatusInput(CommandInput):
+    activity_id: strawberry.ID
+    status: e.ActivityStatus
+
+    def to_command(self) -> c.Command:
+        return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value)
+
+
+@strawberry.input
+class ReportProgressInput(CommandInput):
+    activity_id: strawberry.ID
+    progress: float = strawberry.field(description="Percent, 0 to 100, at most two decimals.")
+
+    def to_command(self) -> c.Command:
+        try:
+            progress = Decimal(repr(self.progress))
+        except InvalidOperation:
+            raise ValidationError("progress", f"{self.progress!r} is not a number") from None
+        return c.ReportProgress(as_id("activityId", self.activity_id), progress)
+
+
+@strawberry.input
+class RecordOutcomeInput(CommandInput):
+    activity_id: strawberry.ID
+    outcome: str
+
+    def to_command(self) -> c.Command:
+        return c.RecordOutcome(as_id("activityId", self.activity_id), self.outcome)
+
+
+@strawberry.input
+class PlanMilestoneInput(CommandInput):
+    activity_id: strawberry.ID
+    title: str
+    due_on: date
+    milestone_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        return c.PlanMilestone(
+            as_id("activityId", self.activity_id),
+            self.title,
+            self.due_on,
+            sub_id(self.milestone_id, self.idempotency_key, "milestone"),
+        )
+
+
+@strawberry.input
+class RescheduleMilestoneInput(CommandInput):
+    activity_id: strawberry.ID
+    milestone_id: str
+    due_on: date
+
+    def to_command(self) -> c.Command:
+        return c.RescheduleMilestone(as_id("activityId", self.activity_id), self.milestone_id, self.due_on)
+
+
+@strawberry.input
+class AchieveMilestoneInput(CommandInput):
+    activity_id: strawberry.ID
+    milestone_id: str
+    achieved_on: date
+
+    def to_command(self) -> c.Command:
+        return c.AchieveMilestone(as_id("activityId", self.activity_id), self.milestone_id, self.achieved_on)
+
+
+@strawberry.input
+class DropMilestoneInput(CommandInput):
+    activity_id: strawberry.ID
+    milestone_id: str
+
+    def to_command(self) -> c.Command:
+        return c.DropMilestone(as_id("activityId", self.activity_id), self.milestone_id)
+
+
+@strawberry.input
+class NoteRiskInput(CommandInput):
+    activity_id: strawberry.ID
+    title: str
+    likelihood: int = strawberry.field(description="1 to 5.")
+    impact: int = strawberry.field(description="1 to 5.")
+    owner: str
+    mitigation: str | None = None
+    review_on: date | None = None
+    risk_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        return c.NoteRisk(
+            activity_id=as_id("activityId", self.activity_id),
+            title=self.title,
+            likelihood=self.likelihood,
+            impact=self.impact,
+            owner=self.owner,
+            mitigation=self.mitigation,
+            review_on=self.review_on,
+            risk_id=sub_id(self.risk_id, self.idempotency_key, "risk"),
+        )
+
+
+@strawberry.input
+class ReassessRiskInput(CommandInput):
+    activity_id: strawberry.ID
+    risk_id: str
+    likelihood: int | None = None
+    impact: int | None = None
+    status: e.RiskStatus | None = strawberry.field(
+        default=None, description="OPEN or MITIGATING; close a risk with closeRisk."
+    )
+    mitigation: str | None = None
+    review_on: date | None = None
+
+    def to_command(self) -> c.Command:
+        return c.ReassessRisk(
+            activity_id=as_id("activityId", self.activity_id),
+            risk_id=self.risk_id,
+            likelihood=self.likelihood,
+            impact=self.impact,
+            status=None if self.status is None else self.status.value,
+            mitigation=self.mitigation,
+            review_on=self.review_on,
+        )
+
+
+@strawberry.input
+class CloseRiskInput(CommandInput):
+    activity_id: strawberry.ID
+    risk_id: str
+
+    def to_command(self) -> c.Command:
+        return c.CloseRisk(as_id("activityId", self.activity_id), self.risk_id)
+
+
+@strawberry.input
+class ScheduleMeetingInput(CommandInput):
+    body: str = strawberry.field(description="The committee that meets.")
+    code: str = strawberry.field(description='Number/Buddhist Era year, e.g. "1/2564".')
+    date: date
+    starts_at: time | None = None
+    ends_at: time | None = None
+    venue: str | None = None
+    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
+    plan_id: strawberry.ID | None = None
+    by_reference: bool = False
+
+    def default_effective_on(self) -> datetime.date | None:
+        # A meeting recorded after it sat exists from its date; one scheduled ahead, from today.
+        return min(self.date, datetime.date.today())
+
+    def to_command(self) -> c.Command:
+        return c.ScheduleMeeting(
+            body=self.body,
+            code=self.code,
+            on=self.date,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            venue=self.venue,
+            mode=self.mode.value,
+            plan_id=None if self.plan_id is None else as_id("planId", self.plan_id),
+            by_reference=self.by_reference,
+        )
+
+
+@strawberry.input
+class RecordMeetingTimesInput(CommandInput):
+    meeting_id: strawberry.ID
+    starts_at: time
+    ends_at: time
+    venue: str | None = None
+    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
+
+    def to_command(self) -> c.Command:
+        return c.RecordMeetingTimes(
+            as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, self.mode.value
+        )
+
+
+@strawberry.input
+class AttendeeInput:
+    name: str
+    position: str = ""
+    role: e.MeetingRole = e.MeetingRole.MEMBER
+    presence: e.Presence = e.Presence.PRESENT
+
+
+@strawberry.input
+class RecordAttendanceInput(CommandInput):
+    meeting_id: strawberry.ID
+    attendees: list[AttendeeInput]
+
+    def to_command(self) -> c.Command:
+        return c.RecordAttendance(
+            as_id("meetingId", self.meeting_id),
+            tuple(Attendee(a.name, a.position, a.role.value, a.presence.value) for a in self.attendees),
+        )
+
+
+@strawberry.input
+class AddAgendaItemInput(CommandInput):
+    meeting_id: strawberry.ID
+    number: int
+    title: str
+
+    def to_command(self) -> c.Command:
+        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title)
+
+
+@strawberry.input
+class ActionItemInput:
+    description: str
+    owner: str
+    due_on: date | None = None
+    due_meeting: str | None = strawberry.field(default=None, description="Due at a meeting, e.g. the next one.")
+    periodic: bool = strawberry.field(default=False, description="Report to the meeting periodically.")
+    id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+
+@strawberry.input
+class AdoptResolutionInput(CommandInput):
+    meeting_id: strawberry.ID
+    kind: e.ResolutionKind
+    text: str
+    agenda_item: int | None = None
+    action_items: list[ActionItemInput] = strawberry.field(default_factory=list)
+    resolution_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        key = self.idempotency_key
+        return c.AdoptResolution(
+            meeting_id=as_id("meetingId", self.meeting_id),
+            kind=self.kind.value,
+            text=self.text,
+            agenda_item=self.agenda_item,
+            action_items=tuple(
+                ActionItem(
+                    id=sub_id(a.id, key, f"action-item:{n}"),
+                    description=a.description,
+                    owner=a.owner,
+                    due_on=a.due_on,
+                    due_meeting=a.due_meeting,
+                    periodic=a.periodic,
+                )
+                for n, a in enumerate(self.action_items)
+            ),
+            resolution_id=sub_id(self.resolution_id, key, "resolution"),
+        )
+
+
+@strawberry.input
+class CompleteActionItemInput(CommandInput):
+    meeting_id: strawberry.ID
+    action_item_id: str
+    done_on: date
+
+    def to_command(self) -> c.Command:
+        return c.CompleteActionItem(as_id("meetingId", self.meeting_id), self.action_item_id, self.done_on)
+
+
+@strawberry.input
+class CorrectionInput:
+    where: str = strawberry.field(description="Where in the minutes, e.g. page 3, agenda item 4.")
+    from_: str = strawberry.field(name="from")
+    to: str
+
+
+@strawberry.input
+class ApproveMinutesInput(CommandInput):
+    meeting_id: strawberry.ID = strawberry.field(description="The meeting that adopts the minutes.")
+    of_meeting_id: strawberry.ID = strawberry.field(description="The meeting whose minutes are adopted.")
+    corrections: list[CorrectionInput] = strawberry.field(default_factory=list)
+
+    def to_command(self) -> c.Command:
+        return c.ApproveMinutes(
+            as_id("meetingId", self.meeting_id),
+            as_id("ofMeetingId", self.of_meeting_id),
+            tuple(MinutesCorrection(x.where, x.from_, x.to) for x in self.corrections),
+        )
+
+
+@strawberry.input
+class RecordCommentInput(CommandInput):
+    meeting_id: strawberry.ID
+    number: int
+    text: str
+
+    def to_command(self) -> c.Command:
+        return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text)
+
+
+@strawberry.input
+class SetNextMeetingInput(CommandInput):
+    meeting_id: strawberry.ID
+    code: str
+    date: date
+    starts_at: time | None = None
+
+    def to_command(self) -> c.Command:
+        return c.SetNextMeeting(as_id("meetingId", self.meeting_id), self.code, self.date, self.starts_at)
+
+
+@strawberry.input
+class CorrectEventInput(CommandInput):
+    stream_id: strawberry.ID
+    version: int = strawberry.field(description="The version of the fact being corrected.")
+    changes: JSON = strawberry.field(default_factory=dict, description="What the fact should have said.")
+    void: bool = strawberry.field(default=False, description="The fact should not have been recorded at all.")
+
+    def to_command(self) -> c.Command:
+        if not isinstance(self.changes, dict):
+            raise ValidationError("changes", "give an object of field names and their corrected values")
+        return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(self.changes), self.void)

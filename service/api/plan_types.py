@@ -1,0 +1,431 @@
+"""Plans, strategies, activities, milestones and risks as the API shows them.
+
+Each object carries the point in time it was read at (`point`), so what hangs below it (an
+activity's milestones, a risk's activity) is read at the same point, through the request's
+DataLoaders: one statement per kind of row for a whole plan, however many activities it has.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from domain import vocabulary as v
+from projections import queries as q
+from service.api import enums as e
+from service.api.context import Context
+from service.api.points import Cursor, Point, shown
+
+if False:  # pragma: no cover - for type checkers only
+    from service.api.event_types import EventConnection
+
+EventConnectionRef = Annotated["EventConnection", strawberry.lazy("service.api.event_types")]
+
+
+def _float(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@strawberry.type(description="How many activities stand at one status.")
+class StatusCount:
+    status: e.ActivityStatus
+    status_label: str
+    count: int
+
+
+@strawberry.type(description="Roll-up of some activities: counts by status, share completed, mean progress.")
+class Summary:
+    total: int
+    completed: int
+    share_completed: float | None = strawberry.field(description="Completed ÷ total, 0 to 1; null with none.")
+    mean_progress: float | None = strawberry.field(description="Mean reported progress in percent; null with none.")
+    by_status: list[StatusCount] = strawberry.field(description="Every status, including those with no activity.")
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> Summary:
+        rollup = q.Rollup.of(rows)
+        return cls(
+            total=rollup.total,
+            completed=rollup.completed,
+            share_completed=_float(rollup.share_completed),
+            mean_progress=_float(rollup.mean_progress),
+            by_status=[
+                StatusCount(status=e.ActivityStatus[s.value], status_label=s.label, count=rollup.by_status.get(s, 0))
+                for s in v.ActivityStatus
+            ],
+        )
+
+
+@strawberry.type(description="A fiscal year's action plan, approved under the strategic plan.")
+class ActionPlan:
+    fiscal_year: int
+    approved_on: date
+    meeting_id: str | None
+
+
+@strawberry.type(description="A five-year strategic plan with its strategies and activities.")
+class Plan:
+    id: strawberry.ID
+    code: str
+    title: str
+    period_start: date
+    period_end: date
+    vision: str | None
+    action_plans: list[ActionPlan]
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> Plan:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            code=row["code"],
+            title=row["title"],
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            vision=row["vision"],
+            action_plans=[
+                ActionPlan(
+                    fiscal_year=a["fiscal_year"],
+                    approved_on=date.fromisoformat(a["approved_on"]),
+                    meeting_id=a.get("meeting_id"),
+                )
+                for a in row["action_plans"] or []
+            ],
+            point=point,
+        )
+
+    @property
+    def uuid(self) -> UUID:
+        return UUID(str(self.id))
+
+    @strawberry.field(description="The point in time this view answers for.")
+    def as_of(self) -> Point:
+        return shown(self.point)
+
+    @strawberry.field(description="Strategies by number.")
+    async def strategies(self, info: Info[Context, None]) -> list[Strategy]:
+        rows = await strategies_loader(info.context, self.point).load(self.uuid)
+        return [Strategy.from_row(r, self.uuid, self.point) for r in rows]
+
+    @strawberry.field(description="Activities by strategy and title; optionally of one fiscal year or status.")
+    async def activities(
+        self,
+        info: Info[Context, None],
+        fiscal_year: int | None = None,
+        status: list[e.ActivityStatus] | None = None,
+    ) -> list[Activity]:
+        rows = await activities_loader(info.context, self.point).load(self.uuid)
+        return [Activity.from_row(r, self.point) for r in _only(rows, fiscal_year, status)]
+
+    @strawberry.field(description="Counts by status, share completed and mean progress of the plan's activities.")
+    async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
+        rows = await activities_loader(info.context, self.point).load(self.uuid)
+        return Summary.of(_only(rows, fiscal_year, None))
+
+
+def _only(rows: list[dict[str, Any]], fiscal_year: int | None, status: list[Any] | None) -> list[dict[str, Any]]:
+    wanted = {s.value for s in status} if status else None
+    return [
+        r
+        for r in rows
+        if (fiscal_year is None or r["fiscal_year"] == fiscal_year) and (wanted is None or r["status"] in wanted)
+    ]
+
+
+@strawberry.type(description="One strategy of a plan.")
+class Strategy:
+    number: int
+    title: str
+    goal: str | None
+    plan_id: strawberry.Private[UUID]
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], plan_id: UUID, point: q.Point) -> Strategy:
+        return cls(number=row["number"], title=row["title"], goal=row["goal"], plan_id=plan_id, point=point)
+
+    @strawberry.field(description="The strategy's activities; optionally of one fiscal year or status.")
+    async def activities(
+        self,
+        info: Info[Context, None],
+        fiscal_year: int | None = None,
+        status: list[e.ActivityStatus] | None = None,
+    ) -> list[Activity]:
+        rows = await activities_loader(info.context, self.point).load(self.plan_id)
+        mine = [r for r in rows if r["strategy_number"] == self.number]
+        return [Activity.from_row(r, self.point) for r in _only(mine, fiscal_year, status)]
+
+    @strawberry.field(description="Counts by status, share completed and mean progress of this strategy's activities.")
+    async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
+        rows = await activities_loader(info.context, self.point).load(self.plan_id)
+        return Summary.of(_only([r for r in rows if r["strategy_number"] == self.number], fiscal_year, None))
+
+
+@strawberry.type(description="An activity of a yearly action plan, under one strategy.")
+class Activity:
+    id: strawberry.ID
+    title: str
+    fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
+    kind: e.ActivityKind
+    kind_label: str
+    status: e.ActivityStatus
+    status_label: str
+    status_reason: str | None
+    progress: float = strawberry.field(description="Reported progress in percent, 0 to 100.")
+    outcome: str | None
+    responsible_units: list[str]
+    strategy_number: int
+    plan_id: strawberry.ID
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> Activity:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            title=row["title"],
+            fiscal_year=row["fiscal_year"],
+            kind=e.ActivityKind[row["kind"]],
+            kind_label=v.ActivityKind(row["kind"]).label,
+            status=e.ActivityStatus[row["status"]],
+            status_label=v.ActivityStatus(row["status"]).label,
+            status_reason=row["status_reason"],
+            progress=float(row["progress"] or 0),
+            outcome=row["outcome"],
+            responsible_units=list(row["units"] or []),
+            strategy_number=row["strategy_number"],
+            plan_id=strawberry.ID(str(row["plan_id"])),
+            point=point,
+        )
+
+    @property
+    def uuid(self) -> UUID:
+        return UUID(str(self.id))
+
+    @strawberry.field(description="The point in time this view answers for.")
+    def as_of(self) -> Point:
+        return shown(self.point)
+
+    @strawberry.field(description="The strategy the activity serves.")
+    async def strategy(self, info: Info[Context, None]) -> Strategy | None:
+        plan_id = UUID(str(self.plan_id))
+        rows = await strategies_loader(info.context, self.point).load(plan_id)
+        for r in rows:
+            if r["number"] == self.strategy_number:
+                return Strategy.from_row(r, plan_id, self.point)
+        return None
+
+    @strawberry.field(description="The plan the activity belongs to.")
+    async def plan(self, info: Info[Context, None]) -> Plan | None:
+        row = await plans_loader(info.context, self.point).load(UUID(str(self.plan_id)))
+        return None if row is None else Plan.from_row(row, self.point)
+
+    @strawberry.field(description="Milestones with their timelines, by original due date.")
+    async def milestones(self, info: Info[Context, None]) -> list[Milestone]:
+        rows = await milestones_loader(info.context, self.point).load(self.uuid)
+        return [Milestone.from_row(r, self.point) for r in rows]
+
+    @strawberry.field(description="Risks noted on the activity.")
+    async def risks(self, info: Info[Context, None]) -> list[Risk]:
+        rows = await risks_loader(info.context, self.point).load(self.uuid)
+        return [Risk.from_row(r, self.point) for r in rows]
+
+    @strawberry.field(description="The stream's version (what `expectedVersion` is checked against).")
+    async def version(self, info: Info[Context, None]) -> int:
+        loader = info.context.loaders.get(
+            "version", self.point.known_at, lambda conn, ids: q.stream_versions(conn, ids, self.point.known_at)
+        )
+        found: int | None = await loader.load(self.uuid)
+        return found or 0
+
+    @strawberry.field(description="Every event of the activity in log order (corrections included).")
+    async def history(
+        self,
+        info: Info[Context, None],
+        first: int = 50,
+        after: Cursor | None = None,
+    ) -> EventConnectionRef:
+        from service.api.event_types import stream_history
+
+        return await stream_history(info.context, self.uuid, first, after)
+
+
+@strawberry.type(description="One reschedule of a milestone.")
+class Reschedule:
+    from_: date = strawberry.field(name="from", description="Due date before the reschedule.")
+    to: date = strawberry.field(description="Due date after it.")
+    reason: str | None
+    effective_on: date
+
+
+@strawberry.type(description="A milestone and its timeline.")
+class Milestone:
+    id: str
+    title: str
+    due_on: date
+    original_due_on: date
+    planned_on: date | None
+    achieved_on: date | None
+    dropped_on: date | None
+    status: e.MilestoneStatus
+    status_label: str
+    slip_days: int = strawberry.field(description="Days between the original and the current (or achieved) date.")
+    overdue: bool = strawberry.field(description="Still planned and due before the point's date (or today).")
+    reschedules: list[Reschedule]
+    activity_id: strawberry.ID
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> Milestone:
+        return cls(
+            id=row["milestone_id"],
+            title=row["title"],
+            due_on=row["due_on"],
+            original_due_on=row["original_due_on"],
+            planned_on=row["planned_on"],
+            achieved_on=row["achieved_on"],
+            dropped_on=row["dropped_on"],
+            status=e.MilestoneStatus[row["status"]],
+            status_label=v.MilestoneStatus(row["status"]).label,
+            slip_days=row["slip_days"] or 0,
+            overdue=bool(row.get("overdue")),
+            reschedules=[
+                Reschedule(
+                    from_=date.fromisoformat(r["from"]),
+                    to=date.fromisoformat(r["to"]),
+                    reason=r.get("reason"),
+                    effective_on=date.fromisoformat(r["effective_on"]),
+                )
+                for r in row["reschedules"] or []
+            ],
+            activity_id=strawberry.ID(str(row["activity_id"])),
+            point=point,
+        )
+
+    @strawberry.field(description="The activity the milestone belongs to.")
+    async def activity(self, info: Info[Context, None]) -> Activity | None:
+        return await activity_at(info.context, UUID(str(self.activity_id)), self.point)
+
+
+@strawberry.type(description="A risk as it was believed for some dates during some time.")
+class RiskVersion:
+    likelihood: int
+    impact: int
+    score: int
+    level: e.RiskLevel
+    status: e.RiskStatus
+    owner: str | None
+    mitigation: str | None
+    review_on: date | None
+    valid_from: date
+    valid_to: date | None = strawberry.field(description="Null: still valid for every later date.")
+    recorded_from: datetime
+    recorded_to: datetime | None = strawberry.field(description="Null: still believed.")
+
+
+@strawberry.type(description="A risk on an activity: scored likelihood × impact into a level.")
+class Risk:
+    id: str
+    title: str
+    likelihood: int
+    impact: int
+    score: int
+    level: e.RiskLevel
+    level_label: str
+    status: e.RiskStatus
+    status_label: str
+    owner: str | None
+    mitigation: str | None
+    review_on: date | None
+    noted_on: date | None
+    closed_on: date | None
+    activity_id: strawberry.ID
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> Risk:
+        return cls(
+            id=row["risk_id"],
+            title=row["title"],
+            likelihood=row["likelihood"],
+            impact=row["impact"],
+            score=row["score"],
+            level=e.RiskLevel[row["level"]],
+            level_label=v.RiskLevel(row["level"]).label,
+            status=e.RiskStatus[row["status"]],
+            status_label=v.RiskStatus(row["status"]).label,
+            owner=row.get("owner"),
+            mitigation=row.get("mitigation"),
+            review_on=row.get("review_on"),
+            noted_on=row.get("noted_on"),
+            closed_on=row.get("closed_on"),
+            activity_id=strawberry.ID(str(row["activity_id"])),
+            point=point,
+        )
+
+    @strawberry.field(description="The activity the risk is noted on.")
+    async def activity(self, info: Info[Context, None]) -> Activity | None:
+        return await activity_at(info.context, UUID(str(self.activity_id)), self.point)
+
+    @strawberry.field(description="Every version of the risk ever believed, with valid and recorded intervals.")
+    async def history(self, info: Info[Context, None]) -> list[RiskVersion]:
+        loader = info.context.loaders.get("risk_history", None, q.risk_histories, list)
+        rows = await loader.load((UUID(str(self.activity_id)), self.id))
+        return [
+            RiskVersion(
+                likelihood=r["likelihood"],
+                impact=r["impact"],
+                score=r["score"],
+                level=e.RiskLevel[r["level"]],
+                status=e.RiskStatus[r["status"]],
+                owner=r.get("owner"),
+                mitigation=r.get("mitigation"),
+                review_on=r.get("review_on"),
+                valid_from=r["valid_from"],
+                valid_to=None if r["valid_to"] >= q.ALL_DATES else r["valid_to"],
+                recorded_from=r["recorded_from"],
+                recorded_to=None if r["recorded_to"] >= q.ALL_TIMES else r["recorded_to"],
+            )
+            for r in rows
+        ]
+
+
+# -- loaders ----------------------------------------------------------------------------------
+
+
+def plans_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("plans", point, lambda conn, ids: q.plans_by_id(conn, ids, point))
+
+
+def strategies_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("strategies", point, lambda conn, ids: q.strategies_of(conn, ids, point), list)
+
+
+def activities_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("activities", point, lambda conn, ids: q.activities_of(conn, ids, point), list)
+
+
+def activity_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("activity", point, lambda conn, ids: q.activities_by_id(conn, ids, point))
+
+
+def milestones_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("milestones", point, lambda conn, ids: q.milestones_of(conn, ids, point), list)
+
+
+def risks_loader(context: Context, point: q.Point) -> Any:
+    return context.loaders.get("risks", point, lambda conn, ids: q.risks_of(conn, ids, point), list)
+
+
+async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:
+    row = await activity_loader(context, point).load(activity_id)
+    return None if row is None else Activity.from_row(row, point)
+
+
+async def plan_at(context: Context, plan_id: UUID, point: q.Point) -> Plan | None:
+    row = await plans_loader(context, point).load(plan_id)
+    return None if row is None else Plan.from_row(row, point)

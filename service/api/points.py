@@ -1,0 +1,154 @@
+"""Points in time: `AsOf` (a date or a meeting, and when known) turned into a read-model Point."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, date, datetime
+from typing import NewType
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+
+from projections import queries as q
+from projections.projector import log_position
+from service.api.context import Context
+
+Cursor = NewType("Cursor", str)
+#: the GraphQL side of `Cursor` (given to the schema's scalar_map)
+CURSOR_SCALAR = strawberry.scalar(
+    name="Cursor", description="Opaque; event cursors order like the event log.", serialize=str, parse_value=str
+)
+
+
+class BadInput(GraphQLError):
+    """An argument a person can fix: says which and why."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument}: {message}", extensions={"code": "BAD_USER_INPUT", "argument": argument})
+
+
+class Missing(GraphQLError):
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(f"no {what} with id or code {key!r}", extensions={"code": "NOT_FOUND"})
+
+
+@strawberry.input(description='A point in time. date XOR meeting (an ID or a code such as "1/2564"); knownAt optional.')
+class AsOf:
+    date: date | None = strawberry.field(default=None, description="Effective date (valid time).")
+    meeting: str | None = strawberry.field(
+        default=None, description='A meeting ID or code such as "1/2564": stands for the date it was held.'
+    )
+    known_at: datetime | None = strawberry.field(
+        default=None, description="As the ledger knew it at this time (transaction time). Default: now."
+    )
+
+
+@strawberry.type(description="The point a view answers for.")
+class Point:
+    date: date | None = strawberry.field(description="Effective date; null for the latest of everything.")
+    known_at: datetime | None = strawberry.field(description="As known at; null for everything recorded.")
+
+
+def shown(point: q.Point) -> Point:
+    return Point(date=point.on, known_at=point.known_at)
+
+
+def parse_id(argument: str, value: str) -> UUID:
+    try:
+        return UUID(str(value).strip())
+    except ValueError:
+        raise BadInput(argument, f"{value!r} is not an ID") from None
+
+
+async def meeting_id(context: Context, id_or_code: str, argument: str = "meeting") -> UUID:
+    """A meeting's ID from an ID or a code such as "1/2564" (refused when the code is ambiguous)."""
+    text = (id_or_code or "").strip()
+    if not text:
+        raise BadInput(argument, "give a meeting ID or a code such as 1/2564")
+    try:
+        return UUID(text)
+    except ValueError:
+        pass
+    found = await context.read(lambda conn: q.meeting_ids_by_code(conn, text))
+    if not found and context.wait_projected is not None:
+        # It may have been scheduled a moment ago: look again once the read models hold the log.
+        end = await context.read(log_position)
+        if await context.wait_projected(end, 5.0):
+            found = await context.read(lambda conn: q.meeting_ids_by_code(conn, text))
+    if not found:
+        raise Missing("meeting", text)
+    if len(found) > 1:
+        raise BadInput(argument, f"several meetings have the code {text!r}; give the meeting's ID")
+    return found[0]
+
+
+def _aware(value: datetime | None, argument: str) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise BadInput(argument, "give the time with its offset, e.g. 2021-03-01T10:00:00+07:00")
+    return value.astimezone(UTC)
+
+
+async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") -> q.Point:
+    """The read-model point for an `AsOf` (None: the latest of everything)."""
+    if as_of is None:
+        return q.Point()
+    known_at = _aware(as_of.known_at, f"{argument}.knownAt")
+    if as_of.date is not None and as_of.meeting is not None:
+        raise BadInput(argument, "give a date or a meeting, not both")
+    if as_of.meeting is not None:
+        mid = await meeting_id(context, as_of.meeting, f"{argument}.meeting")
+        held = await context.read(lambda conn: q.meetings_by_id(conn, [mid], q.Point(None, known_at)))
+        if mid not in held:
+            raise Missing("meeting", as_of.meeting)
+        return q.Point(held[mid]["meeting_on"], known_at)
+    return q.Point(as_of.date, known_at)
+
+
+# -- cursors ----------------------------------------------------------------------------------
+
+
+def _encode(kind: str, text: str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{text}".encode()).decode().rstrip("=")
+
+
+def _decode(kind: str, cursor: str, argument: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadInput(argument, "not a cursor this API gave out") from None
+    found, _, text = raw.partition(":")
+    if found != kind:
+        raise BadInput(argument, "not a cursor of this list")
+    return text
+
+
+def event_cursor(position: int) -> Cursor:
+    return Cursor(_encode("e", str(position)))
+
+
+def event_position(cursor: str | None, argument: str = "after") -> int:
+    if cursor is None:
+        return 0
+    text = _decode("e", cursor, argument)
+    if not text.isdigit():
+        raise BadInput(argument, "not a cursor this API gave out")
+    return int(text)
+
+
+def meeting_cursor(row: dict[str, object]) -> Cursor:
+    return Cursor(_encode("m", f"{row['meeting_on']}|{row['id']}|{row['code']}"))
+
+
+def meeting_key(cursor: str | None, argument: str = "after") -> tuple[date, str, UUID] | None:
+    if cursor is None:
+        return None
+    text = _decode("m", cursor, argument)
+    try:
+        on, stream_id, code = text.split("|", 2)
+        return date.fromisoformat(on), code, UUID(stream_id)
+    except ValueError:
+        raise BadInput(argument, "not a cursor this API gave out") from None

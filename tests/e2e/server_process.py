@@ -1,0 +1,139 @@
+"""A real `planledger serve` process on a given database, and clients for it (no tests here)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """`planledger serve` on `database_url`, stopped with SIGTERM."""
+
+    database_url: str
+    workers: int = 1
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> Server:
+        env = {**os.environ, "DATABASE_URL": self.database_url}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"serve exited: {self.process.stderr.read() if self.process.stderr else ''}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the server did not become ready")
+
+    def stop(self) -> str:
+        if self.process is None:
+            return ""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.stderr.read() if self.process.stderr else ""
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    async def wait_projected(self, timeout: float = 10) -> None:
+        """Until the read models hold the whole log."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                ready = (await client.get(f"{self.url}/readyz")).json()
+                if ready.get("lagEvents") == 0:
+                    return
+                await asyncio.sleep(0.02)
+        raise AssertionError("the projector did not catch up")
+
+
+class Subscription:
+    """One graphql-transport-ws connection running one subscription."""
+
+    def __init__(self, ws: Any, operation_id: str) -> None:
+        self.ws = ws
+        self.id = operation_id
+
+    async def next(self, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            if message["type"] == "next" and message["id"] == self.id:
+                payload: dict[str, Any] = message["payload"]
+                assert not payload.get("errors"), payload
+                return payload["data"]
+            if message["type"] in ("error", "complete"):
+                raise AssertionError(f"subscription ended: {message}")
+
+    async def nothing_for(self, seconds: float) -> None:
+        try:
+            message = await asyncio.wait_for(self.ws.recv(), seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected message: {message}")
+
+
+@contextlib.asynccontextmanager
+async def subscribe(
+    base_url: str, query: str, variables: dict[str, Any] | None = None, payload: dict[str, Any] | None = None
+) -> AsyncIterator[Subscription]:
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert ack["type"] == "connection_ack", ack
+        operation_id = uuid.uuid4().hex
+        await ws.send(
+            json.dumps(
+                {"id": operation_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+            )
+        )
+        yield Subscription(ws, operation_id)

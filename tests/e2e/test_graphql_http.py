@@ -1,0 +1,136 @@
+"""GraphQL over HTTP as the spec says, against a real server process: media types, methods,
+status codes, GraphiQL, limits, and the position-keyed response cache (ETag / 304)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service.config import ServerAddress
+from tests.conftest import create_database, drop_database, url_of
+from tests.e2e.server_process import Server
+
+GQL = "application/graphql-response+json"
+
+
+@pytest.fixture(scope="module")
+def served(server: ServerAddress) -> Iterator[Server]:
+    address = create_database(server)
+    process = Server(url_of(address)).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+        drop_database(server, address)
+
+
+def post(served: Server, body: object, accept: str | None = GQL, **headers: str) -> httpx.Response:
+    if accept is not None:
+        headers["Accept"] = accept
+    return httpx.post(f"{served.url}/graphql", json=body, headers=headers)
+
+
+def test_post_answers_in_the_media_type_asked_for(served: Server) -> None:
+    for accept, expected in ((GQL, GQL), ("application/json", "application/json"), (None, "application/json")):
+        response = post(served, {"query": "{ logPosition }"}, accept)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(expected)
+        assert response.json() == {"data": {"logPosition": 0}}
+    both = post(served, {"query": "{ logPosition }"}, f"application/json;q=0.5, {GQL}")
+    assert both.headers["content-type"].startswith(GQL)
+
+
+def test_get_runs_queries_and_refuses_mutations(served: Server) -> None:
+    response = httpx.get(f"{served.url}/graphql", params={"query": "{ logPosition }"}, headers={"Accept": GQL})
+    assert response.status_code == 200 and response.json()["data"] == {"logPosition": 0}
+    variables = httpx.get(
+        f"{served.url}/graphql",
+        params={"query": "query($id: ID!) { plan(id: $id) { code } }", "variables": '{"id": "%s"}' % ("0" * 32)},
+        headers={"Accept": GQL},
+    )
+    assert variables.status_code == 200 and variables.json()["data"] == {"plan": None}
+    mutation = (
+        'mutation { createPlan(input: {code: "X", title: "X", periodStart: "2020-01-01", periodEnd: "2021-01-01"}) '
+        "{ __typename } }"
+    )
+    refused = httpx.get(f"{served.url}/graphql", params={"query": mutation}, headers={"Accept": GQL})
+    assert refused.status_code == 405 and refused.headers["allow"] == "POST"
+    assert post(served, {"query": "{ logPosition }"}).json()["data"]["logPosition"] == 0  # nothing recorded
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"query": 5}', "application/json", 400),
+        (b'{"variables": {}}', "application/json", 400),
+        (b'{"query": "{ logPosition }", "variables": [1]}', "application/json", 400),
+        (b'{"query": "{ logPosition }", "operationName": 3}', "application/json", 400),
+        (b"{ logPosition }", "text/plain", 415),
+    ],
+)
+def test_malformed_requests_get_4xx_with_a_readable_error(
+    served: Server, body: bytes, content_type: str, status: int
+) -> None:
+    response = httpx.post(f"{served.url}/graphql", content=body, headers={"Content-Type": content_type, "Accept": GQL})
+    assert response.status_code == status
+    assert response.json()["errors"][0]["message"]
+
+
+def test_documents_that_do_not_parse_or_validate(served: Server) -> None:
+    for query in ("{ logPosition", "{ noSuchField }", "query($x: Int!) { logPosition }"):
+        strict = post(served, {"query": query})
+        assert strict.status_code == 400, query
+        assert "data" not in strict.json() and strict.json()["errors"]
+        legacy = post(served, {"query": query}, "application/json")
+        assert legacy.status_code == 200 and legacy.json()["errors"]
+    assert post(served, {"query": "{ logPosition }"}, "text/csv").status_code == 406
+
+
+def test_graphiql_in_a_browser(served: Server) -> None:
+    page = httpx.get(f"{served.url}/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+def test_bodies_over_the_limit_are_refused(served: Server) -> None:
+    response = httpx.post(
+        f"{served.url}/graphql",
+        content=b'{"query": "' + b" " * 1_100_000 + b'{ logPosition }"}',
+        headers={"Content-Type": "application/json", "Accept": GQL},
+    )
+    assert response.status_code == 413
+
+
+def test_input_errors_say_what_to_fix_and_show_no_internals(served: Server) -> None:
+    plan = '{ plan(id: "00000000-0000-0000-0000-000000000000", asOf: {knownAt: "2020-01-01T00:00:00"}) { code } }'
+    response = post(served, {"query": plan})
+    error = response.json()["errors"][0]
+    assert "offset" in error["message"]  # a fixable input error says what to fix
+    assert "Traceback" not in response.text and "SELECT" not in response.text
+
+
+def test_responses_are_cached_by_position_with_etags(served: Server) -> None:
+    query = {"query": "{ plans { code } }"}
+    first = post(served, query)
+    etag = first.headers["etag"]
+    assert first.headers["planledger-position"].isdigit()
+    again = post(served, query, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    created = post(
+        served,
+        {
+            "query": 'mutation { createPlan(input: {code: "ETAG", title: "t", periodStart: "2020-01-01", '
+            'periodEnd: "2024-12-31", consistency: READ_YOUR_WRITES}) { ... on Recorded { position projected } } }'
+        },
+    ).json()["data"]["createPlan"]
+    assert created["projected"] is True
+    changed = post(served, query, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and {"code": "ETAG"} in changed.json()["data"]["plans"]
+    assert changed.headers["etag"] != etag
+    assert int(changed.headers["planledger-position"]) >= created["position"]
+    # A client that has seen a position is never served anything older.
+    seen = post(served, query, **{"Planledger-Min-Position": str(created["position"])})
+    assert {"code": "ETAG"} in seen.json()["data"]["plans"]
