@@ -21,22 +21,27 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from projections.projector import Projector, log_position, read_position
+from service import access
+from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
 from service.broker import Broker
 from service.config import Settings
 from service.database import Database, open_database
-from service.http import GraphQLHTTP
+from service.http import PRINCIPAL, GraphQLHTTP
 from service.ledger import PlanLedger
+from service.tokens import Authenticator
+from service.tokens import ensure_table as ensure_tokens
 
 log = logging.getLogger("planledger")
 
 
 def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "") -> Context:
     state = app.state
-    return Context(
+    context = Context(
         pool=state.pool,
         ledger=state.ledger,
         reader=Reader(state.pool, snapshot=snapshot),
@@ -45,10 +50,40 @@ def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "")
         request=request,
         request_id=request_id,
     )
+    principal = request.scope.get(PRINCIPAL) if request is not None else None
+    if principal is not None:
+        allow(context, principal)
+    return context
+
+
+def allow(context: Context, principal: Principal) -> None:
+    """Run the context's commands as `principal`, checked against its role."""
+    context.principal = principal
+    context.authorize = access.authorizer(principal, context.ledger)
+
+
+class ConnectionInit(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the token in `connection_init`: `{"authorization": "Bearer …"}`.
+    Without a valid one the socket is closed with 4401."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload") or {}
+        given = payload.get("authorization") if isinstance(payload, dict) else None
+        auth: Authenticator = self.context.request.app.state.auth
+        principal = await auth.principal(given if isinstance(given, str) else None)
+        if principal is None:
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=4401, reason="Unauthorized: send a valid token in connection_init")
+            return
+        allow(self.context, principal)
+        await super().handle_connection_init(message)
 
 
 class Subscriptions(GraphQL[Context, None]):
     """Strawberry's WebSocket side (graphql-transport-ws); HTTP is served by GraphQLHTTP."""
+
+    graphql_transport_ws_handler_class = ConnectionInit
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return _context(request.app, request, snapshot=False)
@@ -92,6 +127,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
             app.state.projector = Projector(args)
             app.state.broker = Broker(args, app.state.pool)
+            app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
+            async with app.state.pool.acquire() as conn:
+                await ensure_tokens(conn)
             stop = asyncio.Event()
             tasks = [
                 asyncio.create_task(app.state.projector.run(stop)),
@@ -112,11 +150,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
         return _context(app, request, snapshot, request_id)
 
+    async def authenticate(request: Request) -> Principal | None:
+        principal: Principal | None = await app.state.auth.principal(request.headers.get("authorization"))
+        return principal
+
     async def wait_for(position: int, timeout: float) -> bool:
         ok: bool = await app.state.broker.wait_for(position, timeout)
         return ok
 
-    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for)
+    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for, authenticate)
     websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
     app.router.routes.extend(
         [

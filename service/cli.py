@@ -8,15 +8,19 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    import asyncpg
+
     from projections.rebuild import Progress
+    from service.config import ServerAddress
     from service.database import Database
     from service.ledger import PlanLedger
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 def _settings(args: argparse.Namespace) -> object:
@@ -59,6 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # becomes SystemExit, so the `finally` below still stops the embedded server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
+        _first_start_token(settings, database, args.host, args.port)
         print(f"planledger: serving GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
         uvicorn.run(
             "service.app:create_app",
@@ -156,6 +161,94 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _with_conn(args: argparse.Namespace, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `work(conn)` on an asyncpg connection to the configured database."""
+    import asyncio
+
+    import asyncpg
+
+    from service.database import open_database
+
+    async def run(address: ServerAddress) -> T:
+        conn = await asyncpg.connect(**address.asyncpg_args())
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
+        return asyncio.run(run(database.address))
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from domain.errors import ValidationError
+    from service import tokens
+
+    action = getattr(args, "token_command", None)
+    if action is None:
+        print("planledger token: say create, list or revoke (see planledger token --help)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if action == "create":
+            tokens.checked(args.role, args.unit, args.name)  # refuse before touching the database
+            token, secret = _with_conn(args, lambda conn: tokens.create(conn, args.role, args.unit, args.name))
+            print(secret)
+            unit = f", unit {token.unit}" if token.unit else ""
+            print(
+                f"planledger: token {token.id} for {token.name} (role {token.role}{unit}); it is shown only once",
+                file=sys.stderr,
+            )
+        elif action == "list":
+            found = _with_conn(args, tokens.all_tokens)
+            for t in found:
+                state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+                print(f"{t.id}  {t.role:<11} {t.unit or '-':<20} {t.name:<30} {t.created_at:%Y-%m-%d %H:%M}  {state}")
+        else:
+            gone = _with_conn(args, lambda conn: tokens.revoke(conn, args.token_id))
+            print(f"planledger: token {gone.id} ({gone.name}) is revoked", file=sys.stderr)
+    except ValidationError as error:
+        print(f"planledger token: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _first_start_token(settings: object, database: object, host: str, port: int) -> None:
+    """On the embedded default with no token yet: make an admin token and say how to use it."""
+    import asyncio
+
+    import asyncpg
+
+    from service import tokens
+
+    if getattr(settings, "database_url", None):
+        return
+
+    async def run() -> tuple[object, str] | None:
+        conn = await asyncpg.connect(**database.address.asyncpg_args())  # type: ignore[attr-defined]
+        try:
+            async with conn.transaction():
+                await tokens.ensure_table(conn)
+                await conn.execute(f"LOCK TABLE {tokens.TABLE} IN EXCLUSIVE MODE")
+                if await tokens.any_token(conn):
+                    return None
+                return await tokens.create(conn, "admin", None, "admin")
+        finally:
+            await conn.close()
+
+    made = asyncio.run(run())
+    if made is None:
+        return
+    _, secret = made
+    print(
+        "planledger: first start: an admin token was made for you (it is shown only this once):\n\n"
+        f"    {secret}\n\n"
+        f"  Open http://{host}:{port}/graphql and add the header\n"
+        f'    {{"Authorization": "Bearer {secret}"}}\n'
+        "  Make more with `planledger token create --role ROLE`.\n",
+        file=sys.stderr,
+    )
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(_: argparse.Namespace) -> int:
         print(f"planledger {name}: not yet available in this version", file=sys.stderr)
@@ -201,15 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", "bring the database schema up to date", not_yet("migrate"))
     command("bench", "run the benchmarks", not_yet("bench"))
 
-    token = command("token", "manage API tokens", not_yet("token"))
+    token = command("token", "manage API tokens", cmd_token)
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")
-    create = token_commands.add_parser("create", help="print a new API token")
+    create = token_commands.add_parser("create", help="print a new API token (shown only once)")
     create.add_argument("--role", required=True, choices=["admin", "secretariat", "unit", "committee", "reader"])
-    create.add_argument("--unit")
-    create.add_argument("--name")
+    create.add_argument("--unit", help="for --role unit: the unit whose activities it may update")
+    create.add_argument("--name", help="its owner, recorded as the actor of every event it records")
     token_commands.add_parser("list", help="list tokens (never the secrets)")
     revoke = token_commands.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("token_id")
+    revoke.add_argument("token_id", help="the token's id (or its first characters), as token list shows")
     return parser
 
 

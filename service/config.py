@@ -80,6 +80,8 @@ class ServerAddress:
 class Settings:
     database_url: str | None
     data_dir: Path
+    #: PLANLEDGER_ANONYMOUS_READS=1: queries and subscriptions without a token (as a reader)
+    anonymous_reads: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -87,4 +89,9 @@ class Settings:
         url = env.get("DATABASE_URL") or None
         if url is not None:
             ServerAddress.from_url(url)  # fail early on a malformed URL
-        return cls(database_url=url, data_dir=Path(env.get("PLANLEDGER_DATA_DIR") or DEFAULT_DATA_DIR))
+        anonymous = (env.get("PLANLEDGER_ANONYMOUS_READS") or "").strip().lower() in ("1", "true", "yes", "on")
+        return cls(
+            database_url=url,
+            data_dir=Path(env.get("PLANLEDGER_DATA_DIR") or DEFAULT_DATA_DIR),
+            anonymous_reads=anonymous,
+        )

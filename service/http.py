@@ -44,6 +44,8 @@ MAX_CACHED_BODY = 2_000_000
 CACHE_ENTRIES = 1024
 MIN_POSITION_HEADER = "planledger-min-position"
 POSITION_HEADER = "Planledger-Position"
+#: where the request's principal is kept in the ASGI scope
+PRINCIPAL = "planledger.principal"
 WAIT_FOR_SEEN = 5.0
 
 
@@ -214,7 +216,9 @@ class GraphQLHTTP:
         make_context: Callable[[Request, bool, str], Awaitable[Context]],
         current_position: Callable[[], int | None],
         wait_for: Callable[[int, float], Awaitable[bool]],
+        authenticate: Callable[[Request], Awaitable[Any]] | None = None,
     ) -> None:
+        self.authenticate = authenticate
         self.schema = schema
         self.make_context = make_context
         self.current_position = current_position
@@ -236,6 +240,15 @@ class GraphQLHTTP:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
             return HTMLResponse(self._ide)
         kind = media_type(request.headers.get("accept"))
+        if self.authenticate is not None:
+            principal = await self.authenticate(request)
+            if principal is None:
+                raise RequestError(
+                    401,
+                    "send a valid API token: Authorization: Bearer <token> (planledger token create)",
+                    {"WWW-Authenticate": 'Bearer realm="planledger"'},
+                )
+            request.scope[PRINCIPAL] = principal
         params = await read_params(request)
         document = _parsed(params.query)
         strict = kind == GRAPHQL_RESPONSE
@@ -306,7 +319,7 @@ class GraphQLHTTP:
 
     @staticmethod
     def _key(params: Params, request: Request, kind: str) -> str:
-        who = request.scope.get("planledger.principal")
+        who = request.scope.get(PRINCIPAL)
         scope = (getattr(who, "role", ""), getattr(who, "unit", None), getattr(who, "name", ""))
         text = json.dumps(
             [params.query, params.variables, params.operation_name, scope, kind, date.today().isoformat()],

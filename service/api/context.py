@@ -16,19 +16,11 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from projections.projector import read_position
+from service.access import Principal
 from service.ledger import PlanLedger
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: a token's owner, its role and (for the unit role) its unit."""
-
-    name: str
-    role: str = "admin"
-    unit: str | None = None
 
 
 ANONYMOUS_ADMIN = Principal(name="api")

@@ -37,13 +37,32 @@ class Server:
     workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[str] | None = None
+    #: an admin token made with `planledger token create` before the server starts
+    token: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def make_token(self, role: str = "admin", unit: str | None = None, name: str = "api") -> str:
+        command = [sys.executable, "-m", "service.cli", "token", "create", "--role", role, "--name", name]
+        if unit:
+            command += ["--unit", unit]
+        made = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "DATABASE_URL": self.database_url}, capture_output=True, text=True
+        )
+        assert made.returncode == 0, made.stderr
+        return made.stdout.strip()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> Server:
-        env = {**os.environ, "DATABASE_URL": self.database_url}
+        if not self.token:
+            self.token = self.make_token()
+        env = {**os.environ, "DATABASE_URL": self.database_url, **self.extra_env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=ROOT,
@@ -80,6 +99,10 @@ class Server:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+    def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        return httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
 
     async def wait_projected(self, timeout: float = 10) -> None:
         """Until the read models hold the whole log."""
@@ -123,9 +146,11 @@ class Subscription:
 
 @contextlib.asynccontextmanager
 async def subscribe(
-    base_url: str, query: str, variables: dict[str, Any] | None = None, payload: dict[str, Any] | None = None
+    server: Server, query: str, variables: dict[str, Any] | None = None, payload: dict[str, Any] | None = None
 ) -> AsyncIterator[Subscription]:
-    url = base_url.replace("http://", "ws://") + "/graphql"
+    url = server.url.replace("http://", "ws://") + "/graphql"
+    if payload is None:
+        payload = {"authorization": f"Bearer {server.token}"}
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 5))

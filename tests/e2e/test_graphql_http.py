@@ -3,6 +3,8 @@ status codes, GraphiQL, limits, and the position-keyed response cache (ETag / 30
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -29,7 +31,7 @@ def served(server: ServerAddress) -> Iterator[Server]:
 def post(served: Server, body: object, accept: str | None = GQL, **headers: str) -> httpx.Response:
     if accept is not None:
         headers["Accept"] = accept
-    return httpx.post(f"{served.url}/graphql", json=body, headers=headers)
+    return httpx.post(f"{served.url}/graphql", json=body, headers={**served.headers, **headers})
 
 
 def test_post_answers_in_the_media_type_asked_for(served: Server) -> None:
@@ -43,19 +45,21 @@ def test_post_answers_in_the_media_type_asked_for(served: Server) -> None:
 
 
 def test_get_runs_queries_and_refuses_mutations(served: Server) -> None:
-    response = httpx.get(f"{served.url}/graphql", params={"query": "{ logPosition }"}, headers={"Accept": GQL})
+    response = httpx.get(
+        f"{served.url}/graphql", params={"query": "{ logPosition }"}, headers={"Accept": GQL, **served.headers}
+    )
     assert response.status_code == 200 and response.json()["data"] == {"logPosition": 0}
     variables = httpx.get(
         f"{served.url}/graphql",
         params={"query": "query($id: ID!) { plan(id: $id) { code } }", "variables": '{"id": "%s"}' % ("0" * 32)},
-        headers={"Accept": GQL},
+        headers={"Accept": GQL, **served.headers},
     )
     assert variables.status_code == 200 and variables.json()["data"] == {"plan": None}
     mutation = (
         'mutation { createPlan(input: {code: "X", title: "X", periodStart: "2020-01-01", periodEnd: "2021-01-01"}) '
         "{ __typename } }"
     )
-    refused = httpx.get(f"{served.url}/graphql", params={"query": mutation}, headers={"Accept": GQL})
+    refused = httpx.get(f"{served.url}/graphql", params={"query": mutation}, headers={"Accept": GQL, **served.headers})
     assert refused.status_code == 405 and refused.headers["allow"] == "POST"
     assert post(served, {"query": "{ logPosition }"}).json()["data"]["logPosition"] == 0  # nothing recorded
 
@@ -75,7 +79,9 @@ def test_get_runs_queries_and_refuses_mutations(served: Server) -> None:
 def test_malformed_requests_get_4xx_with_a_readable_error(
     served: Server, body: bytes, content_type: str, status: int
 ) -> None:
-    response = httpx.post(f"{served.url}/graphql", content=body, headers={"Content-Type": content_type, "Accept": GQL})
+    response = httpx.post(
+        f"{served.url}/graphql", content=body, headers={"Content-Type": content_type, "Accept": GQL, **served.headers}
+    )
     assert response.status_code == status
     assert response.json()["errors"][0]["message"]
 
@@ -99,7 +105,7 @@ def test_bodies_over_the_limit_are_refused(served: Server) -> None:
     response = httpx.post(
         f"{served.url}/graphql",
         content=b'{"query": "' + b" " * 1_100_000 + b'{ logPosition }"}',
-        headers={"Content-Type": "application/json", "Accept": GQL},
+        headers={"Content-Type": "application/json", "Accept": GQL, **served.headers},
     )
     assert response.status_code == 413
 
@@ -134,3 +140,53 @@ def test_responses_are_cached_by_position_with_etags(served: Server) -> None:
     # A client that has seen a position is never served anything older.
     seen = post(served, query, **{"Planledger-Min-Position": str(created["position"])})
     assert {"code": "ETAG"} in seen.json()["data"]["plans"]
+
+
+def test_no_token_or_a_bad_one_is_401(served: Server) -> None:
+    for headers in ({}, {"Authorization": "Bearer plt_not-a-token"}, {"Authorization": "Basic abc"}):
+        response = httpx.post(f"{served.url}/graphql", json={"query": "{ logPosition }"}, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert "token" in response.json()["errors"][0]["message"]
+    assert httpx.get(f"{served.url}/healthz").status_code == 200  # health needs no token
+
+
+def test_a_reader_token_reads_but_may_not_write(served: Server) -> None:
+    reader = served.make_token("reader", name="a reader")
+    assert served.post("{ logPosition }", token=reader).status_code == 200
+    answer = served.post(
+        'mutation { createPlan(input: {code: "R", title: "R", periodStart: "2020-01-01", periodEnd: "2021-01-01"}) '
+        "{ __typename ... on UserError { message } } }",
+        token=reader,
+    ).json()["data"]["createPlan"]
+    assert answer["__typename"] == "ForbiddenError" and "reader" in answer["message"]
+
+
+async def test_a_websocket_without_a_valid_token_is_closed_with_4401(served: Server) -> None:
+    import websockets
+
+    url = served.url.replace("http://", "ws://") + "/graphql"
+    for payload in ({}, {"authorization": "Bearer plt_wrong"}):
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+def test_anonymous_reads_when_the_setting_opens_them(served: Server) -> None:
+    open_server = Server(served.database_url, token=served.token, extra_env={"PLANLEDGER_ANONYMOUS_READS": "1"}).start()
+    try:
+        read = httpx.post(f"{open_server.url}/graphql", json={"query": "{ logPosition }"})
+        assert read.status_code == 200
+        write = httpx.post(
+            f"{open_server.url}/graphql",
+            json={"query": 'mutation { stateVision(input: {planId: "%s", vision: "v"}) { __typename } }' % ("0" * 32)},
+        )
+        assert write.json()["data"]["stateVision"]["__typename"] == "ForbiddenError"
+        bad = httpx.post(
+            f"{open_server.url}/graphql", json={"query": "{ logPosition }"}, headers={"Authorization": "Bearer x"}
+        )
+        assert bad.status_code == 401  # a wrong token is still refused
+    finally:
+        open_server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -56,14 +57,33 @@ def postgres_running(data_dir: Path) -> bool:
     return Path(f"/proc/{pid}").exists()
 
 
+def first_lines(server: subprocess.Popen[str]) -> str:
+    """What serve printed up to the line saying where it serves."""
+    assert server.stderr is not None
+    lines = []
+    while True:
+        line = server.stderr.readline()
+        assert line, "serve ended before saying where it serves: " + "".join(lines)
+        lines.append(line)
+        if "serving GraphQL at" in line:
+            return "".join(lines)
+
+
 def test_serve_answers_and_stops_its_embedded_server_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     server = start(tmp_path / "data", port)
     try:
+        said = first_lines(server)
+        token = re.search(r"Bearer (plt_[\w-]+)", said)
+        assert token is not None and f"http://127.0.0.1:{port}/graphql" in said, said
         ready = wait_ready(port)
         assert ready["database"] == "reachable"
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ version logPosition }"})
+        query = {"query": "{ version logPosition }"}
+        refused = httpx.post(f"http://127.0.0.1:{port}/graphql", json=query)
+        assert refused.status_code == 401 and "token" in refused.json()["errors"][0]["message"]
+        headers = {"Authorization": f"Bearer {token.group(1)}"}
+        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json=query, headers=headers)
         assert answer.status_code == 200
         assert answer.json()["data"]["logPosition"] == 0
         assert postgres_running(tmp_path / "data")
@@ -71,6 +91,12 @@ def test_serve_answers_and_stops_its_embedded_server_on_sigterm(tmp_path: Path) 
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert not postgres_running(tmp_path / "data")
+    again = start(tmp_path / "data", port)
+    try:
+        assert "Bearer" not in first_lines(again)  # the one-time token is made only on the first start
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=30)
 
 
 def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is_dropped(tmp_path: Path) -> None:

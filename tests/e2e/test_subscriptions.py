@@ -63,7 +63,7 @@ def risk(activity: str, title: str, likelihood: int = 4, impact: int = 4) -> dic
 async def test_a_risk_noted_by_another_client_arrives_within_a_second(served: Server) -> None:
     api = HttpApi(served)
     plan, activity = await plan_and_activity(api)
-    async with subscribe(served.url, RISKS, {"plan": plan, "min": "HIGH"}) as watcher:
+    async with subscribe(served, RISKS, {"plan": plan, "min": "HIGH"}) as watcher:
         await asyncio.sleep(0.3)  # let the subscription start before the write
         await api.ok("noteRisk", risk(activity, "too small to watch", 1, 2))
         started = time.monotonic()
@@ -83,12 +83,12 @@ async def test_a_risk_noted_by_another_client_arrives_within_a_second(served: Se
 async def test_resuming_after_a_cursor_gets_exactly_the_missed_events(served: Server) -> None:
     api = HttpApi(served)
     plan, activity = await plan_and_activity(api)
-    async with subscribe(served.url, RISKS, {"plan": plan}) as watcher:
+    async with subscribe(served, RISKS, {"plan": plan}) as watcher:
         await asyncio.sleep(0.3)
         await api.ok("noteRisk", risk(activity, "first"))
         last = (await watcher.next())["riskEvents"]["cursor"]
     missed = [await api.ok("noteRisk", risk(activity, f"missed {n}")) for n in range(3)]
-    async with subscribe(served.url, RISKS, {"plan": plan, "after": last}) as watcher:
+    async with subscribe(served, RISKS, {"plan": plan, "after": last}) as watcher:
         replayed = [(await watcher.next())["riskEvents"] for _ in missed]
         assert [r["event"]["position"] for r in replayed] == [m["position"] for m in missed]
         live = await api.ok("noteRisk", risk(activity, "live"))
@@ -111,7 +111,7 @@ async def test_replay_then_live_has_no_gap_and_no_duplicate_while_writes_go_on(s
     await asyncio.sleep(0.2)  # some written before the subscription, the rest during and after
     from service.api.points import event_cursor
 
-    async with subscribe(served.url, PLAN_EVENTS, {"plan": plan, "after": event_cursor(start)}) as watcher:
+    async with subscribe(served, PLAN_EVENTS, {"plan": plan, "after": event_cursor(start)}) as watcher:
         await task
         got = [(await watcher.next())["planEvents"]["position"] for _ in written]
         assert got == written
@@ -121,11 +121,11 @@ async def test_replay_then_live_has_no_gap_and_no_duplicate_while_writes_go_on(s
 async def test_a_write_on_one_server_reaches_a_subscriber_on_another(
     served: Server, database_url_for_servers: str
 ) -> None:
-    other = Server(database_url_for_servers).start()
+    other = Server(database_url_for_servers, token=served.token).start()
     try:
         api = HttpApi(served)
         plan, activity = await plan_and_activity(api)
-        async with subscribe(other.url, RISKS, {"plan": plan}) as watcher:
+        async with subscribe(other, RISKS, {"plan": plan}) as watcher:
             await asyncio.sleep(0.3)
             noted = await api.ok("noteRisk", risk(activity, "across processes"))
             got = (await watcher.next(timeout=5))["riskEvents"]
@@ -139,7 +139,7 @@ async def test_serve_with_two_workers_serves_writes_reads_and_subscriptions(data
     try:
         api = HttpApi(served)
         plan, activity = await plan_and_activity(api)
-        watchers = [subscribe(served.url, RISKS, {"plan": plan}) for _ in range(4)]  # spread over both workers
+        watchers = [subscribe(served, RISKS, {"plan": plan}) for _ in range(4)]  # spread over both workers
         async with watchers[0] as a, watchers[1] as b, watchers[2] as c, watchers[3] as d:
             await asyncio.sleep(0.3)
             noted = await api.ok("noteRisk", {**risk(activity, "two workers"), "consistency": "READ_YOUR_WRITES"})

@@ -14,6 +14,8 @@ import pytest
 
 from projections.projector import Projector
 from projections.schema import create_tables
+from service import access
+from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
 from service.config import ServerAddress
@@ -77,6 +79,11 @@ class Api(Runner):
     pool: asyncpg.Pool
     address: ServerAddress
     statements: list[str] = field(default_factory=list)
+    #: run as this token owner, checked against its role (None: unchecked, as "api")
+    principal: Principal | None = None
+
+    def as_(self, principal: Principal) -> Api:
+        return Api(self.ledger, self.pool, self.address, self.statements, principal)
 
     async def project(self, position: int = 0, timeout: float = 5.0) -> bool:
         await Projector(self.address.asyncpg_args()).catch_up()
@@ -87,6 +94,9 @@ class Api(Runner):
         context = Context(
             pool=self.pool, ledger=self.ledger, reader=Reader(self.pool, snapshot=snapshot), wait_projected=self.project
         )
+        if self.principal is not None:
+            context.principal = self.principal
+            context.authorize = access.authorizer(self.principal, self.ledger)
         try:
             return await schema.execute(query, variable_values=variables, context_value=context)
         finally:
@@ -108,7 +118,7 @@ class HttpApi(Runner):
             response = await client.post(
                 f"{self.server.url}/graphql",
                 json={"query": query, "variables": variables or {}},
-                headers={"Accept": "application/graphql-response+json"},
+                headers={"Accept": "application/graphql-response+json", **self.server.headers},
             )
         body = response.json()
         assert response.status_code in (200, 400), (response.status_code, body)

@@ -55,6 +55,26 @@ def test_an_unwritable_data_folder_is_one_line_and_exit_2(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
+def test_token_create_list_and_revoke(database_url: str) -> None:
+    env = {"DATABASE_URL": database_url}
+    made = planledger("token", "create", "--role", "unit", "--unit", "HR office", "--name", "Somsri", env=env)
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert secret.startswith("plt_") and len(secret) > 40 and "shown only once" in made.stderr
+    listed = planledger("token", "list", env=env)
+    assert "Somsri" in listed.stdout and "HR office" in listed.stdout and "active" in listed.stdout
+    assert secret not in listed.stdout
+    token_id = listed.stdout.split()[0]
+    revoked = planledger("token", "revoke", token_id[:8], env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in planledger("token", "list", env=env).stdout
+    for bad in (["--role", "unit"], ["--role", "reader", "--unit", "HR"], ["--role", "king"]):
+        refused = planledger("token", "create", *bad, env=env)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    unknown = planledger("token", "revoke", "ffffffff", env=env)
+    assert unknown.returncode == 2 and "no token" in unknown.stderr
+
+
 def test_later_commands_say_they_are_not_yet_available() -> None:
     result = planledger("migrate")
     assert result.returncode == 1

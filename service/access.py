@@ -1,0 +1,115 @@
+"""Who may do what. Every mutation is checked here before the ledger runs it.
+
+| role | may record |
+| --- | --- |
+| admin | everything (and manages tokens) |
+| secretariat | anything about plans, activities and meetings, and corrections |
+| unit | status, progress, outcome, milestones and risk notes of activities its unit is responsible for |
+| committee | meetings, resolutions, action items and minutes |
+| reader | nothing (queries and subscriptions only) |
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain import commands as c
+from domain.activity import Activity
+from domain.errors import Forbidden, NotFound
+from service.ledger import PlanLedger
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a token's owner (the actor its events name), its role and, for the unit
+    role, its unit."""
+
+    name: str
+    role: str = "admin"
+    unit: str | None = None
+
+
+PLAN = frozenset({c.CreatePlan, c.AddStrategy, c.StateVision, c.ApproveActionPlan, c.RecordProposal})
+ACTIVITY_SETUP = frozenset({c.RegisterActivity, c.RetitleActivity, c.AssignUnits})
+ACTIVITY_UPDATES = frozenset(
+    {
+        c.ChangeActivityStatus,
+        c.ReportProgress,
+        c.RecordOutcome,
+        c.PlanMilestone,
+        c.RescheduleMilestone,
+        c.AchieveMilestone,
+        c.DropMilestone,
+        c.NoteRisk,
+        c.ReassessRisk,
+        c.CloseRisk,
+    }
+)
+MEETINGS = frozenset(
+    {
+        c.ScheduleMeeting,
+        c.RecordMeetingTimes,
+        c.RecordAttendance,
+        c.AddAgendaItem,
+        c.AdoptResolution,
+        c.CompleteActionItem,
+        c.ApproveMinutes,
+        c.RecordComment,
+        c.SetNextMeeting,
+    }
+)
+CORRECTIONS = frozenset({c.CorrectEvent})
+EVERYTHING = PLAN | ACTIVITY_SETUP | ACTIVITY_UPDATES | MEETINGS | CORRECTIONS
+
+ALLOWED: dict[str, frozenset[type[c.Command]]] = {
+    "admin": EVERYTHING,
+    "secretariat": EVERYTHING,
+    "unit": ACTIVITY_UPDATES,
+    "committee": MEETINGS,
+    "reader": frozenset(),
+}
+
+#: the units responsible for an activity (None when there is no such activity)
+UnitsOf = Callable[[UUID], Awaitable[tuple[str, ...] | None]]
+
+
+def _name(command: c.Command) -> str:
+    name = type(command).__name__
+    return name[0].lower() + name[1:]
+
+
+async def check(principal: Principal, command: c.Command, units_of: UnitsOf) -> None:
+    """Raises Forbidden (with what the caller may do instead) unless `principal` may run `command`."""
+    allowed = ALLOWED.get(principal.role, frozenset())
+    if type(command) not in allowed:
+        raise Forbidden(f"the {principal.role} role may not {_name(command)}; ask someone with a role that may")
+    if principal.role != "unit":
+        return
+    assert isinstance(command, c.ActivityCommand)
+    units = await units_of(command.activity_id)
+    if units is None:
+        return  # no such activity: the ledger answers not found
+    if principal.unit not in units:
+        raise Forbidden(
+            f"the unit {principal.unit!r} is not responsible for activity {command.activity_id} "
+            f"(its units: {', '.join(units) or 'none'})"
+        )
+
+
+def authorizer(principal: Principal, ledger: PlanLedger) -> Callable[[c.Command], Awaitable[None]]:
+    """The check a request's commands go through, with activities' units read from the ledger."""
+
+    async def units_of(activity_id: UUID) -> tuple[str, ...] | None:
+        try:
+            activity = await asyncio.to_thread(ledger.load, Activity, activity_id)
+        except NotFound:
+            return None
+        return tuple(activity.state.responsible_units)
+
+    async def authorize(command: c.Command) -> None:
+        await check(principal, command, units_of)
+
+    return authorize

@@ -1,0 +1,145 @@
+"""Who may do what: every role against every mutation, and a unit only on its own activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.access import ALLOWED, Principal
+from service.api.mutations import MUTATIONS
+from tests.integration.graphql_support import Api
+
+ROLES = ("admin", "secretariat", "unit", "committee", "reader")
+UNIT = "HR office"
+
+
+async def world(api: Api) -> dict[str, Any]:
+    """A plan, an activity of the unit, one of another unit, and two meetings (as the admin)."""
+    plan = (
+        await api.ok(
+            "createPlan",
+            {
+                "code": "P",
+                "title": "P",
+                "periodStart": "2018-01-01",
+                "periodEnd": "2030-12-31",
+                "effectiveOn": "2018-01-01",
+            },
+        )
+    )["streamId"]
+    await api.ok("addStrategy", {"planId": plan, "number": 1, "title": "S1", "effectiveOn": "2018-01-01"})
+    mine, theirs = [
+        (
+            await api.ok(
+                "registerActivity",
+                {
+                    "planId": plan,
+                    "strategyNumber": 1,
+                    "fiscalYear": 2564,
+                    "kind": "ONE_YEAR",
+                    "title": title,
+                    "responsibleUnits": [unit],
+                    "effectiveOn": "2020-10-01",
+                },
+            )
+        )["streamId"]
+        for title, unit in (("Ours", UNIT), ("Theirs", "Legal"))
+    ]
+    await api.ok("reportProgress", {"activityId": mine, "progress": 5, "effectiveOn": "2020-10-15"})  # version 2
+    earlier = (await api.ok("scheduleMeeting", {"body": "C", "code": "1/2564", "date": "2021-01-10", "planId": plan}))[
+        "streamId"
+    ]
+    meeting = (await api.ok("scheduleMeeting", {"body": "C", "code": "2/2564", "date": "2021-02-10", "planId": plan}))[
+        "streamId"
+    ]
+    return {"plan": plan, "mine": mine, "theirs": theirs, "earlier": earlier, "meeting": meeting}
+
+
+def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, Any]]:
+    """A valid input for every mutation (ids made unique per role so the calls do not collide)."""
+    a = {"activityId": activity, "effectiveOn": "2021-03-01"}
+    m = {"meetingId": w["meeting"]}
+    return {
+        "createPlan": {"code": f"P-{role}", "title": "P", "periodStart": "2018-01-01", "periodEnd": "2030-12-31"},
+        "addStrategy": {"planId": w["plan"], "number": 2 + ROLES.index(role), "title": "S"},
+        "stateVision": {"planId": w["plan"], "vision": "V"},
+        "approveActionPlan": {"planId": w["plan"], "fiscalYear": 2564},
+        "recordProposal": {"planId": w["plan"], "fiscalYear": 2565, "strategyNumber": 1, "source": "u", "text": "t"},
+        "registerActivity": {
+            "planId": w["plan"],
+            "strategyNumber": 1,
+            "fiscalYear": 2564,
+            "kind": "ONE_YEAR",
+            "title": f"New {role}",
+        },
+        "retitleActivity": {**a, "title": f"Ours {role}"},
+        "assignUnits": {**a, "responsibleUnits": [UNIT, "Legal"]},
+        "changeActivityStatus": {**a, "status": "IN_PROGRESS", "effectiveOn": "2020-11-01"},
+        "reportProgress": {**a, "progress": 10},
+        "recordOutcome": {**a, "outcome": "o"},
+        "planMilestone": {**a, "title": "m", "dueOn": "2021-06-01", "milestoneId": f"m-{role}"},
+        "rescheduleMilestone": {**a, "milestoneId": "m0", "dueOn": "2021-07-01", "reason": "r"},
+        "achieveMilestone": {**a, "milestoneId": "m0", "achievedOn": "2021-03-01"},
+        "dropMilestone": {**a, "milestoneId": "m0", "reason": "r"},
+        "noteRisk": {**a, "title": "r", "likelihood": 2, "impact": 2, "owner": "o", "riskId": f"r-{role}"},
+        "reassessRisk": {**a, "riskId": "r0", "likelihood": 3},
+        "closeRisk": {**a, "riskId": "r0"},
+        "scheduleMeeting": {"body": "C", "code": f"{3 + ROLES.index(role)}/2564", "date": "2021-05-10"},
+        "recordMeetingTimes": {**m, "startsAt": "09:00:00", "endsAt": "10:00:00"},
+        "recordAttendance": {**m, "attendees": [{"name": "A", "role": "CHAIR", "presence": "IN_ROOM"}]},
+        "addAgendaItem": {**m, "number": 1 + ROLES.index(role), "title": "t"},
+        "adoptResolution": {**m, "kind": "ACKNOWLEDGED", "text": "t"},
+        "completeActionItem": {**m, "actionItemId": "nope", "doneOn": "2021-02-11"},
+        "approveMinutes": {**m, "ofMeetingId": w["earlier"]},
+        "recordComment": {**m, "number": 1 + ROLES.index(role), "text": "c"},
+        "setNextMeeting": {**m, "code": "9/2564", "date": "2021-09-10"},
+        "correctEvent": {"streamId": activity, "version": 2, "changes": {"progress": "6"}, "reason": "typo"},
+    }
+
+
+async def test_every_role_against_every_mutation(api: Api) -> None:
+    w = await world(api)
+    assert set(inputs(w, "admin", w["mine"])) == set(MUTATIONS)  # the matrix covers every mutation
+    outcomes: dict[tuple[str, str], str] = {}
+    for role in ROLES:
+        as_role = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == "unit" else None))
+        for mutation, given in inputs(w, role, w["mine"]).items():
+            data = await as_role.run(
+                f"mutation($i: {mutation[0].upper()}{mutation[1:]}Input!) {{ r: {mutation}(input: $i) "
+                "{ __typename ... on UserError { message } } }",
+                {"i": given},
+                project=False,
+            )
+            outcomes[(role, mutation)] = data["r"]["__typename"]
+    wrong = []
+    for (role, mutation), typename in sorted(outcomes.items()):
+        command = MUTATIONS[mutation][0]
+        allowed = any(t.__name__ + "Input" == command.__name__ for t in ALLOWED[role])
+        if allowed == (typename == "ForbiddenError"):
+            wrong.append((role, mutation, typename))
+    assert not wrong, wrong
+    # What the matrix means, spelled out for a few cells.
+    assert outcomes[("reader", "reportProgress")] == "ForbiddenError"
+    assert outcomes[("unit", "reportProgress")] == "ActivityRecorded"
+    assert outcomes[("unit", "registerActivity")] == "ForbiddenError"
+    assert outcomes[("committee", "adoptResolution")] == "MeetingRecorded"
+    assert outcomes[("committee", "reportProgress")] == "ForbiddenError"
+    assert outcomes[("secretariat", "correctEvent")] == "EventCorrected"
+
+
+@pytest.mark.parametrize("mutation", ["reportProgress", "noteRisk", "changeActivityStatus", "planMilestone"])
+async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mutation: str) -> None:
+    w = await world(api)
+    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
+    theirs = inputs(w, "unit", w["theirs"])[mutation]
+    refused = await unit.refused(mutation, theirs)
+    assert refused["__typename"] == "ForbiddenError" and "Legal" in refused["message"]
+    ours = await unit.ok(mutation, inputs(w, "unit", w["mine"])[mutation])
+    events = await api.run(
+        'query($s: ID!) { events(first: 100, filter: {streamId: $s, actor: "Somsri"}) { edges { node { version } } } }',
+        {"s": w["mine"]},
+    )
+    assert [e["node"]["version"] for e in events["events"]["edges"]] == [
+        ours["version"]
+    ]  # the token's owner is the actor
