@@ -9,9 +9,18 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
+from service.api import limits
 from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
@@ -65,7 +74,11 @@ schema = PlanledgerSchema(
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
     extensions=[
+        lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=limits.MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES),
+        lambda: AddValidationRules([limits.CostLimit]),
         lambda: ValidationCache(maxsize=512),
         MaskInternalErrors,
     ],

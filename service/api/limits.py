@@ -1,0 +1,122 @@
+"""Limits on what one document may ask for, each refused with an error naming the limit.
+
+Depth, aliases and tokens use strawberry's limiters. The cost is this module's: every field
+costs 1, times how many of it the lists above it may return (a list's `first` argument, else an
+estimate of how long such a list gets), so a document that multiplies lists is refused before it
+runs, whatever its depth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    get_named_type,
+)
+
+MAX_DEPTH = 15
+MAX_ALIASES = 30
+MAX_TOKENS = 5_000
+MAX_COST = 250_000
+
+#: how many items a list field ("Type.field", else "field") is assumed to return when no `first` says
+LIST_SIZES = {
+    "plans": 20,
+    "activities": 300,
+    "strategies": 10,
+    "milestones": 5,
+    "risks": 5,
+    "Query.milestones": 1000,
+    "Query.risks": 1000,
+    "Query.actionItems": 1000,
+    "Risk.history": 5,
+    "Milestone.reschedules": 3,
+    "resolutions": 20,
+    "actionItems": 5,
+    "attendance": 40,
+    "edges": 1,  # a connection's size is its `first` (or default page), counted at the connection field
+}
+#: connections: their default page when no `first` is given
+PAGES = {"history": 50, "events": 50, "meetings": 20}
+DEFAULT_LIST = 20
+
+
+def _unwrap(kind: Any) -> Any:
+    return kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+
+
+class CostLimit(ValidationRule):
+    """Refuses an operation whose estimated cost is over MAX_COST."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        schema = self.context.schema
+        root = {
+            "query": schema.query_type,
+            "mutation": schema.mutation_type,
+            "subscription": schema.subscription_type,
+        }[node.operation.value]
+        cost = self._cost(node.selection_set, root, 1, set())
+        if cost > MAX_COST:
+            self.report_error(
+                GraphQLError(
+                    f"the query's estimated cost {cost:,} is over the limit of {MAX_COST:,} "
+                    "(each field counts once per item of the lists above it): ask for fewer fields, "
+                    "or smaller pages with `first`",
+                    node,
+                    extensions={"code": "COST_LIMIT", "limit": MAX_COST, "cost": cost},
+                )
+            )
+
+    def _cost(self, selections: SelectionSetNode | None, parent: Any, multiplier: int, seen: set[str]) -> int:
+        if selections is None or parent is None:
+            return 0
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                fields = getattr(parent, "fields", {})
+                definition = fields.get(selection.name.value)
+                if definition is None:
+                    continue
+                kind = _unwrap(definition.type)
+                size = self._size(selection, kind, parent.name)
+                total += multiplier
+                total += self._cost(selection.selection_set, get_named_type(kind), multiplier * size, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                target = parent
+                if selection.type_condition is not None:
+                    target = self.context.schema.get_type(selection.type_condition.name.value) or parent
+                total += self._cost(selection.selection_set, target, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.context.get_fragment(name)
+                if fragment is None or name in seen:
+                    continue
+                target = self.context.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self._cost(fragment.selection_set, target, multiplier, seen | {name})
+            if total > MAX_COST * 10:
+                return total  # far over already: stop counting
+        return total
+
+    @staticmethod
+    def _size(node: FieldNode, kind: Any, parent: str) -> int:
+        name = node.name.value
+        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
+        if isinstance(first, IntValueNode):
+            return max(1, int(first.value))
+        if first is not None:  # a variable: assume the largest page
+            return 500
+        if isinstance(kind, GraphQLList):
+            return LIST_SIZES.get(f"{parent}.{name}", LIST_SIZES.get(name, DEFAULT_LIST))
+        if get_named_type(kind).name.endswith("Connection"):
+            return PAGES.get(name, DEFAULT_LIST)
+        return 1
