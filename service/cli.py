@@ -249,6 +249,54 @@ def _first_start_token(settings: object, database: object, host: str, port: int)
     )
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import contextlib as ctx
+
+    from service.portable import export_log, position_after
+
+    try:
+        after = position_after(args.after)
+    except ValueError as error:
+        print(f"planledger export: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    with _store(args):
+        pass  # the event store's tables exist (an empty database exports nothing)
+    with ctx.ExitStack() as stack:
+        out = sys.stdout if args.file in (None, "-") else stack.enter_context(open(args.file, "w", encoding="utf-8"))
+        count = _with_conn(args, lambda conn: export_log(conn, out, after))
+    print(f"planledger: exported {count} events", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import_log(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from projections.rebuild import rebuild
+    from service.portable import LogFormatError, import_log
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"planledger import-log: no file {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def loaded(count: int) -> None:
+        print(f"\rloaded {count} events", end="", file=sys.stderr, flush=True)
+
+    with _store(args) as (database, _):
+        try:
+            with path.open(encoding="utf-8") as lines:
+                done = _with_conn(args, lambda conn: import_log(conn, lines, loaded))
+        except LogFormatError as error:
+            print(f"\nplanledger import-log: {args.file} {error}; nothing was loaded", file=sys.stderr)
+            return EXIT_FAILED
+        print(file=sys.stderr)
+        asyncio.run(rebuild(database.address.asyncpg_args(), progress=_progress_bar))
+    print(file=sys.stderr)
+    print(f"imported {done.events} events (last position {done.last_position}) and rebuilt the read models")
+    return EXIT_OK
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(_: argparse.Namespace) -> int:
         print(f"planledger {name}: not yet available in this version", file=sys.stderr)
@@ -286,10 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--actor", default="import-minutes", help="who is recorded as the actor (default import-minutes)")
     command("rebuild", "drop and rebuild every read model from the event log", cmd_rebuild)
     command("verify", "rebuild into scratch tables and compare with the live read models", cmd_verify)
-    export = command("export", "write every event as NDJSON in log order", not_yet("export"))
-    export.add_argument("file", nargs="?", metavar="FILE")
-    export.add_argument("--after", metavar="CURSOR")
-    imp_log = command("import-log", "load an NDJSON export into an empty database", not_yet("import-log"))
+    export = command("export", "write every event as NDJSON in log order", cmd_export)
+    export.add_argument("file", nargs="?", metavar="FILE", help="where to write (default: standard output)")
+    export.add_argument("--after", metavar="CURSOR", help="only events after this position or event cursor")
+    imp_log = command(
+        "import-log", "load an NDJSON export into an empty database, then rebuild the read models", cmd_import_log
+    )
     imp_log.add_argument("file", metavar="FILE")
     command("migrate", "bring the database schema up to date", not_yet("migrate"))
     command("bench", "run the benchmarks", not_yet("bench"))
