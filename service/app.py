@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -33,6 +34,9 @@ from service.config import Settings
 from service.database import Database, open_database
 from service.http import PRINCIPAL, GraphQLHTTP
 from service.ledger import PlanLedger
+from service.logs import VERBOSE
+from service.logs import configure as configure_logs
+from service.metrics import Metrics
 from service.tokens import Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
@@ -49,6 +53,7 @@ def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "")
         broker=state.broker,
         request=request,
         request_id=request_id,
+        metrics=state.metrics,
     )
     principal = request.scope.get(PRINCIPAL) if request is not None else None
     if principal is not None:
@@ -115,8 +120,26 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
+async def metrics(request: Request) -> Response:
+    """Prometheus text; needs a token like the rest unless the client's address is one the
+    PLANLEDGER_METRICS_FROM setting names."""
+    state = request.app.state
+    client = request.client.host if request.client else ""
+    if client not in state.settings.metrics_from:
+        principal = await state.auth.principal(request.headers.get("authorization"))
+        if principal is None:
+            return JSONResponse(
+                {"errors": [{"message": "send a valid API token: Authorization: Bearer <token>"}]},
+                401,
+                headers={"WWW-Authenticate": 'Bearer realm="planledger"'},
+            )
+    body = await state.metrics.render(state.pool, state.broker, state.projector)
+    return Response(body, media_type=state.metrics.content_type)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    configure_logs(verbose=os.environ.get(VERBOSE) == "1")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -127,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
             app.state.projector = Projector(args)
             app.state.broker = Broker(args, app.state.pool)
+            app.state.broker.on_events = app.state.metrics.saw_events
             app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
             async with app.state.pool.acquire() as conn:
                 await ensure_tokens(conn)
@@ -146,6 +170,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             database.close()
 
     app = Starlette(lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = Metrics()
 
     async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
         return _context(app, request, snapshot, request_id)
@@ -158,7 +184,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ok: bool = await app.state.broker.wait_for(position, timeout)
         return ok
 
-    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for, authenticate)
+    http = GraphQLHTTP(
+        schema, make_context, lambda: app.state.broker.position, wait_for, authenticate, app.state.metrics
+    )
     websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
     app.router.routes.extend(
         [
@@ -166,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ]
     )
     app.state.http = http

@@ -168,6 +168,8 @@ class Broker:
         self.buffer_size = buffer_size
         self.poll_interval = poll_interval
         self.page_size = page_size
+        #: called with each batch of newly projected events (metrics count them by type)
+        self.on_events: Callable[[Sequence[EventRow]], None] | None = None
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
         self.statement_timeout = statement_timeout
@@ -340,6 +342,8 @@ class Broker:
             self._ring[self._next % size] = row
             self._next += 1
         self._tip = max(self._tip, tip)
+        if self.on_events is not None and rows:
+            self.on_events(rows)
         self._wake_subscribers()
 
     def _wake_subscribers(self) -> None:

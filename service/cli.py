@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -62,6 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM after its shutdown; with a Python handler in place that
     # becomes SystemExit, so the `finally` below still stops the embedded server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    if args.verbose:
+        os.environ["PLANLEDGER_VERBOSE"] = "1"  # for the worker processes' logs
     try:
         _first_start_token(settings, database, args.host, args.port)
         print(f"planledger: serving GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
@@ -367,7 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    from service.logs import configure
+
+    configure(verbose=args.verbose)
     from service.errors import ConfigurationError
 
     try:

@@ -82,6 +82,8 @@ class Settings:
     data_dir: Path
     #: PLANLEDGER_ANONYMOUS_READS=1: queries and subscriptions without a token (as a reader)
     anonymous_reads: bool = False
+    #: PLANLEDGER_METRICS_FROM=10.0.0.5,127.0.0.1: scrapers at these addresses need no token for /metrics
+    metrics_from: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -94,4 +96,7 @@ class Settings:
             database_url=url,
             data_dir=Path(env.get("PLANLEDGER_DATA_DIR") or DEFAULT_DATA_DIR),
             anonymous_reads=anonymous,
+            metrics_from=frozenset(
+                a.strip() for a in (env.get("PLANLEDGER_METRICS_FROM") or "").split(",") if a.strip()
+            ),
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -32,10 +33,12 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.execution import PreExecutionError
 
+from service import logs
 from service.api.context import Context
 from service.api.schema import masked
 
 log = logging.getLogger("planledger.http")
+access = logging.getLogger("planledger.access")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -44,8 +47,9 @@ MAX_CACHED_BODY = 2_000_000
 CACHE_ENTRIES = 1024
 MIN_POSITION_HEADER = "planledger-min-position"
 POSITION_HEADER = "Planledger-Position"
-#: where the request's principal is kept in the ASGI scope
+#: where the request's principal, and its operation (type, name), are kept in the ASGI scope
 PRINCIPAL = "planledger.principal"
+OPERATION = "planledger.operation"
 WAIT_FOR_SEEN = 5.0
 
 
@@ -217,8 +221,10 @@ class GraphQLHTTP:
         current_position: Callable[[], int | None],
         wait_for: Callable[[int, float], Awaitable[bool]],
         authenticate: Callable[[Request], Awaitable[Any]] | None = None,
+        metrics: Any = None,
     ) -> None:
         self.authenticate = authenticate
+        self.metrics = metrics
         self.schema = schema
         self.make_context = make_context
         self.current_position = current_position
@@ -228,13 +234,37 @@ class GraphQLHTTP:
 
     async def respond(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
+        logs.request_id.set(request_id)
+        logs.operation.set(None)
+        logs.actor.set(None)
+        started = time.perf_counter()
         try:
-            return await self._handle(request, request_id)
+            response = await self._handle(request, request_id)
         except RequestError as error:
-            return _error_response(error.status, error.message, JSON, request_id, error.headers)
+            response = _error_response(error.status, error.message, JSON, request_id, error.headers)
+            self._count_error(f"http_{error.status}")
         except Exception:
             log.exception("request %s failed", request_id)
-            return _error_response(500, f"internal error; quote request id {request_id}", JSON, request_id)
+            response = _error_response(500, f"internal error; quote request id {request_id}", JSON, request_id)
+            self._count_error("internal")
+        elapsed = time.perf_counter() - started
+        kind, name = request.scope.get(OPERATION, ("none", "none"))
+        if self.metrics is not None:
+            self.metrics.requests.labels(kind, name, str(response.status_code)).observe(elapsed)
+        access.info(
+            "%s %s %s %s in %.1f ms",
+            request.method,
+            kind,
+            name,
+            response.status_code,
+            elapsed * 1000,
+            extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)},
+        )
+        return response
+
+    def _count_error(self, kind: str) -> None:
+        if self.metrics is not None:
+            self.metrics.errors.labels(kind=kind).inc()
 
     async def _handle(self, request: Request, request_id: str) -> Response:
         if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
@@ -249,12 +279,17 @@ class GraphQLHTTP:
                     {"WWW-Authenticate": 'Bearer realm="planledger"'},
                 )
             request.scope[PRINCIPAL] = principal
+            logs.actor.set(getattr(principal, "name", None))
         params = await read_params(request)
         document = _parsed(params.query)
         strict = kind == GRAPHQL_RESPONSE
         if isinstance(document, GraphQLSyntaxError):
             return _result_response(400 if strict else 200, {"errors": [document.formatted]}, kind, request_id)
         operation = get_operation_ast(document, params.operation_name)
+        if operation is not None:
+            name = operation.name.value if operation.name else (params.operation_name or "anonymous")
+            request.scope[OPERATION] = (operation.operation.value, name)
+            logs.operation.set(name)
         if operation is None:
             message = (
                 f"no operation named {params.operation_name!r} in the document"
@@ -297,6 +332,8 @@ class GraphQLHTTP:
 
         payload: dict[str, Any] = {}
         errors = [_formatted(e, request_id) for e in result.errors or []]
+        for error in errors:
+            self._count_error(str((error.get("extensions") or {}).get("code") or "graphql"))
         request_error = isinstance(result, PreExecutionError) or (
             result.data is None and bool(result.errors) and all(not e.path for e in result.errors)
         )

@@ -115,6 +115,8 @@ class Context:
     response: Any = None
     loaders: Loaders = field(init=False)
     request_id: str = ""
+    #: the process's Metrics (None in tests that do not count)
+    metrics: Any = None
     #: the position a mutation of this request recorded, for the HTTP layer to report
     written: int = 0
 

@@ -206,7 +206,13 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
             idempotency_key=given.idempotency_key,
         )
     except de.DomainError as error:
-        return user_error(error)
+        refused = user_error(error)
+        if context.metrics is not None:
+            kind = "ValidationError" if isinstance(refused, ValidationFailed) else type(refused).__name__
+            context.metrics.errors.labels(kind=kind).inc()
+        return refused
+    if context.metrics is not None:
+        context.metrics.commands.labels(mutation=type(given).__name__.removesuffix("Input")).inc()
     context.written = max(context.written, receipt.cursor)
     projected = False
     if given.consistency.value == "READ_YOUR_WRITES" and context.wait_projected is not None:
