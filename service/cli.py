@@ -298,6 +298,20 @@ def cmd_import_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from service.database import open_database
+    from service.migrate import migrate
+
+    with open_database(_settings(args)) as database:  # type: ignore[arg-type]
+        done = asyncio.run(migrate(database.address, progress=_progress_bar))
+    if done.rebuilt_events is not None:
+        print(file=sys.stderr)
+    print(f"planledger migrate: {done.describe()}")
+    return EXIT_OK
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
     def run(_: argparse.Namespace) -> int:
         print(f"planledger {name}: not yet available in this version", file=sys.stderr)
@@ -342,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import-log", "load an NDJSON export into an empty database, then rebuild the read models", cmd_import_log
     )
     imp_log.add_argument("file", metavar="FILE")
-    command("migrate", "bring the database schema up to date", not_yet("migrate"))
+    command("migrate", "bring the database schema up to date (idempotent; safe from several instances)", cmd_migrate)
     command("bench", "run the benchmarks", not_yet("bench"))
 
     token = command("token", "manage API tokens", cmd_token)

@@ -12,6 +12,10 @@ from service.errors import ConfigurationError
 DEFAULT_DATA_DIR = "./.planledger"
 
 
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
 @dataclass(frozen=True)
 class ServerAddress:
     """Where a PostgreSQL server listens, split out of a `postgresql://` URL."""
@@ -46,10 +50,15 @@ class ServerAddress:
 
     def dsn(self, dbname: str | None = None) -> str:
         """A libpq keyword DSN; asyncpg and psycopg both take it (a socket folder works as host)."""
-        return (
-            f"host={self.host} port={self.port} user={self.user} "
-            f"password={self.password!s} dbname={dbname or self.dbname}"
-        )
+        values = {
+            "host": self.host,
+            "port": str(self.port),
+            "user": self.user,
+            "password": self.password,
+            "dbname": dbname or self.dbname,
+        }
+        # Quoted: an empty or spaced value must not swallow the next keyword.
+        return " ".join(f"{key}='{_quoted(value)}'" for key, value in values.items() if value or key != "password")
 
     def asyncpg_args(self) -> dict[str, object]:
         return {

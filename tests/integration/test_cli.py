@@ -76,7 +76,7 @@ def test_token_create_list_and_revoke(database_url: str) -> None:
 
 
 def test_later_commands_say_they_are_not_yet_available() -> None:
-    result = planledger("migrate")
+    result = planledger("bench")
     assert result.returncode == 1
     assert "not yet available" in result.stderr
 
