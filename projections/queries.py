@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -37,8 +38,9 @@ def _times(on: date | None, known_at: datetime | None) -> tuple[date, datetime]:
     return (on or ALL_DATES, known_at or ALL_TIMES)
 
 
-def _json_columns(family: str) -> set[str]:
-    return {name for name, kind in BY_NAME[family].columns if kind == "jsonb"}
+@cache
+def _json_columns(family: str) -> frozenset[str]:
+    return frozenset(name for name, kind in BY_NAME[family].columns if kind == "jsonb")
 
 
 def _row(record: asyncpg.Record, family: str, id_name: str | None = None) -> dict[str, Any]:

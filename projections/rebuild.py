@@ -2,7 +2,9 @@
 
 `rebuild` builds fresh tables beside the live ones (prefix `rb_`) stream by stream, writing with
 COPY, indexes them, and swaps them in within one short transaction; readers keep the old tables
-until then, and a running projector simply continues from the rebuilt position.
+until then, and a running projector simply continues from the rebuilt position. A large log is
+folded by several worker processes (`python -m projections.rebuild`), one range of stream ids
+each; the indexes are built, and statistics gathered, on two connections at once.
 
 `verify` rebuilds, in one REPEATABLE READ snapshot, into temporary tables up to the live position
 and compares them with the live tables row for row; it returns readable differences.
@@ -11,10 +13,19 @@ and compares them with the live tables row for row; it returns readable differen
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import itertools
+import json
+import logging
+import os
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -35,13 +46,23 @@ from projections.schema import (
 from projections.store import EventRecord, copy_events, copy_rows, event_record, group_rows, new_timeline
 from projections.timeline import RowVersion
 
+log = logging.getLogger(__name__)
+
 SCRATCH = "rb_"
 SELECT_BY_STREAM = (
     f"SELECT notification_id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-    "WHERE notification_id <= $1 ORDER BY originator_id, originator_version"
+    "WHERE notification_id <= $1 AND ($2::uuid IS NULL OR originator_id >= $2) "
+    "AND ($3::uuid IS NULL OR originator_id < $3) ORDER BY originator_id, originator_version"
 )
 FLUSH_AT = 20_000
+READ_CHUNK = 5_000
 MAX_DIFFERENCES = 20
+#: from this many events on, a rebuild folds in several processes (below, starting them costs more)
+PARALLEL_FROM = 50_000
+MAX_WORKERS = 4
+#: connections that build the indexes and gather statistics at the end, at once
+FINISHERS = 2
+MAINTENANCE_WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -82,17 +103,20 @@ class _Builder:
         self.started = time.monotonic()
         self.reported = 0.0
 
-    async def run(self, upto: int) -> int:
+    async def run(self, upto: int, low: UUID | None = None, high: UUID | None = None) -> int:
         stream: list[Decoded] = []
         current: Any = None
-        async for r in self.conn.cursor(SELECT_BY_STREAM, upto, prefetch=5000):
-            self.done += 1
-            if r[1] != current:
-                await self._stream(stream)
-                stream, current = [], r[1]
-            d = self.decoder.decode(r[0], r[1], r[2], r[3], r[4])
-            if d is not None:
-                stream.append(d)
+        decode = self.decoder.decode
+        cursor = await self.conn.cursor(SELECT_BY_STREAM, upto, low, high)
+        while chunk := await cursor.fetch(READ_CHUNK):
+            for r in chunk:
+                if r[1] != current:
+                    await self._stream(stream)
+                    stream, current = [], r[1]
+                d = decode(r[0], r[1], r[2], r[3], r[4])
+                if d is not None:
+                    stream.append(d)
+            self.done += len(chunk)
         await self._stream(stream)
         await self._flush(last=True)
         self._report(final=True)
@@ -143,10 +167,36 @@ async def _drop(conn: asyncpg.Connection, prefix: str) -> None:
         await conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-async def rebuild(connect_args: ConnectArgs, progress: ProgressCallback | None = None) -> int:
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic collector off while a rebuild folds (it allocates a lot and frees it in order,
+    by reference counting; the collector's passes over everything alive were ~6% of its time)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _worker_count(total: int, workers: int | None) -> int:
+    if workers is not None:
+        return max(1, workers)
+    if total < PARALLEL_FROM:
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+async def rebuild(
+    connect_args: ConnectArgs, progress: ProgressCallback | None = None, *, workers: int | None = None
+) -> int:
     """Rebuild every read model from the log; returns the number of log entries read.
 
     `progress(Progress(done, total, rate, eta))` is called about once a second and at the end.
+    A large log is folded by `workers` processes (default: one per CPU, up to 4, from
+    `PARALLEL_FROM` events on), each taking the streams of one range of ids; what they build is
+    exactly what one process builds, since every stream is folded on its own.
     """
     conn = await connect(connect_args)
     try:
@@ -156,20 +206,33 @@ async def rebuild(connect_args: ConnectArgs, progress: ProgressCallback | None =
         await _drop(conn, SCRATCH)
         for statement in ddl(SCRATCH, indexes=False):
             await conn.execute(statement)
-        writer = await connect(connect_args)
         try:
-            async with conn.transaction(isolation="repeatable_read", readonly=True), writer.transaction():
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
                 upto = await log_position(conn)
                 total = int(
                     await conn.fetchval(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE notification_id <= $1", upto)
                 )
-                done = await _Builder(conn, SCRATCH, total, progress, writer).run(upto)
-                for _, statement in all_indexes(SCRATCH):
-                    await writer.execute(statement)
-            for table in all_tables(SCRATCH):
-                await writer.execute(f"ANALYZE {table}")
-        finally:
-            await writer.close()
+            count = _worker_count(total, workers)
+            started = time.monotonic()
+            done = -1
+            if count > 1:
+                done = await _build_in_processes(connect_args, upto, total, count, progress, started)
+            if done < 0:
+                count = 1
+                done = await _build_here(connect_args, upto, total, progress)
+            built = time.monotonic()
+            await _index_and_analyze(connect_args, SCRATCH)
+            log.info(
+                "rebuild: %d events folded in %.2f s by %d process(es); indexed and analysed in %.2f s",
+                done,
+                built - started,
+                count,
+                time.monotonic() - built,
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await _drop(conn, SCRATCH)
+            raise
         async with conn.transaction():
             await conn.execute(f"SELECT position FROM {POSITION_TABLE} WHERE name = $1 FOR UPDATE", PREFIX)
             await _drop(conn, PREFIX)
@@ -185,6 +248,157 @@ async def rebuild(connect_args: ConnectArgs, progress: ProgressCallback | None =
         return done
     finally:
         await conn.close()
+
+
+async def _build_here(
+    connect_args: ConnectArgs,
+    upto: int,
+    total: int,
+    progress: ProgressCallback | None,
+    low: UUID | None = None,
+    high: UUID | None = None,
+) -> int:
+    """Fold the streams with ids in [low, high) (all by default) into the scratch tables, reading
+    on one connection and writing with COPY on another; committed when all is written."""
+    reader = await connect(connect_args)
+    writer = await connect(connect_args)
+    try:
+        await writer.execute("SET synchronous_commit = off")
+        with _fewer_collections():
+            async with reader.transaction(isolation="repeatable_read", readonly=True), writer.transaction():
+                return await _Builder(reader, SCRATCH, total, progress, writer).run(upto, low, high)
+    finally:
+        await writer.close()
+        await reader.close()
+
+
+def _ranges(count: int) -> list[tuple[UUID | None, UUID | None]]:
+    """`count` ranges of stream ids, of equal width (ids are uniformly spread: uuid4/uuid5)."""
+    bounds: list[UUID | None] = [None, *(UUID(int=(k << 128) // count) for k in range(1, count)), None]
+    return list(itertools.pairwise(bounds))
+
+
+async def _build_in_processes(
+    connect_args: ConnectArgs,
+    upto: int,
+    total: int,
+    count: int,
+    progress: ProgressCallback | None,
+    started: float,
+) -> int:
+    """Fold the log in `count` worker processes, one range of stream ids each (returns -1, to
+    fold here instead, when the connection arguments cannot be handed to another process)."""
+    try:
+        arguments = json.dumps(connect_args)
+    except TypeError:
+        return -1
+    package_root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    done = [0] * count
+    last_report = [0.0]
+
+    def report(final: bool = False) -> None:
+        now = time.monotonic()
+        if progress is None or (not final and now - last_report[0] < 1.0):
+            return
+        last_report[0] = now
+        reached = sum(done)
+        rate = reached / max(now - started, 1e-6)
+        left = max(total - reached, 0)
+        progress(Progress(reached, total, rate, left / rate if rate > 0 else None))
+
+    async def one(index: int, low: UUID | None, high: UUID | None) -> int:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "projections.rebuild",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        job = {"connect": json.loads(arguments), "upto": upto, "total": total, "low": low, "high": high}
+        process.stdin.write((json.dumps(job, default=str) + "\n").encode())
+        await process.stdin.drain()
+        process.stdin.close()
+        result = -1
+        try:
+            async for line in process.stdout:
+                word, _, number = line.decode().strip().partition(" ")
+                if word == "progress":
+                    done[index] = int(number)
+                    report()
+                elif word == "done":
+                    result = done[index] = int(number)
+        except BaseException:
+            # (only here: signalling a process that has exited reaps it, and its status is lost)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise
+        code = await process.wait()
+        if code != 0 or result < 0:
+            raise RuntimeError(f"rebuild worker {index + 1} of {count} failed (exit status {code})")
+        return result
+
+    try:
+        async with asyncio.TaskGroup() as group:  # one failing stops the others
+            tasks = [group.create_task(one(i, low, high)) for i, (low, high) in enumerate(_ranges(count))]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    report(final=True)
+    return sum(task.result() for task in tasks)
+
+
+def _worker_main() -> int:
+    """A worker of `rebuild`: reads its job (JSON) from stdin, says `progress N` now and then and
+    `done N` at the end on stdout."""
+    job = json.loads(sys.stdin.readline())
+
+    def said(p: Progress) -> None:
+        print(f"progress {p.done}", flush=True)
+
+    low = UUID(job["low"]) if job["low"] else None
+    high = UUID(job["high"]) if job["high"] else None
+    done = asyncio.run(_build_here(job["connect"], job["upto"], job["total"], said, low, high))
+    print(f"done {done}", flush=True)
+    return 0
+
+
+async def _index_and_analyze(connect_args: ConnectArgs, prefix: str) -> None:
+    """Index the built tables and gather their statistics, on two connections at once (the index
+    builds sort; two of them keep both cores of a small server busy)."""
+    statements = [statement for _, statement in all_indexes(prefix)]
+    statements += [f"ANALYZE {table}" for table in all_tables(prefix)]
+    conns = [await connect(connect_args) for _ in range(FINISHERS)]
+    try:
+        sizes: dict[str, int] = {}
+        for table in all_tables(prefix):
+            sizes[table] = int(await conns[0].fetchval("SELECT pg_relation_size($1::regclass)", table))
+        queues: list[list[str]] = [[] for _ in conns]
+        loads = [0] * len(conns)
+        for statement in sorted(statements, key=lambda s: -sizes.get(_table_of(s, prefix), 0)):
+            k = loads.index(min(loads))
+            queues[k].append(statement)
+            loads[k] += sizes.get(_table_of(statement, prefix), 0) + 1
+
+        async def run(conn: asyncpg.Connection, queue: list[str]) -> None:
+            await conn.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+            for statement in queue:
+                await conn.execute(statement)
+
+        await asyncio.gather(*(run(c, q) for c, q in zip(conns, queues, strict=True)))
+    finally:
+        for conn in conns:
+            await conn.close()
+
+
+def _table_of(statement: str, prefix: str) -> str:
+    """The table an index or ANALYZE statement works on."""
+    words = statement.split()
+    if words[0] == "ANALYZE":
+        return words[1]
+    return words[words.index("ON") + 1]
 
 
 async def verify(connect_args: ConnectArgs) -> list[str]:
@@ -227,3 +441,7 @@ async def _compare(conn: asyncpg.Connection, live: str, fresh: str, columns: tup
         if len(records) > MAX_DIFFERENCES:
             out.append(f"{live} {says}: ... and more")
     return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(_worker_main())

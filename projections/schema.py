@@ -33,6 +33,10 @@ PROJECTOR_LOCK = 0x706C616E5F726D  # "plan_rm"
 SCHEMA_LOCK = 0x706C616E5F736368  # "plan_sch"
 
 
+#: the bitemporal columns in the order an as-of index takes them (current beliefs first)
+AS_OF_COLUMNS = ("recorded_to", "valid_to", "valid_from", "recorded_from")
+
+
 @dataclass(frozen=True)
 class Family:
     """One bitemporal table: rows of one kind of entity within a stream."""
@@ -91,7 +95,8 @@ ACTIVITY = Family(
         ("progress", "numeric"),
         ("outcome", "text"),
     ),
-    (("plan_id", "valid_to", "recorded_to"),),
+    # plan_as_of: every condition of the as-of test on the index, so only matching rows are read
+    (("plan_id", *AS_OF_COLUMNS),),
 )
 MILESTONE = Family(
     "milestone",
@@ -240,8 +245,14 @@ def family_indexes(family: Family, prefix: str) -> list[tuple[str, str]]:
     table = family.table(prefix)
     key = f", {family.key[0]}" if family.key else ""
     indexes = [(f"{family.name}_stream", f"(stream_id{key}, valid_to, recorded_to)")]
-    indexes += [(f"{family.name}_{'_'.join(i)}", f"({', '.join(i)})") for i in family.indexes]
+    indexes += [(_index_name(family, i), f"({', '.join(i)})") for i in family.indexes]
     return [(name, f"CREATE INDEX IF NOT EXISTS {prefix}{name} ON {table} {columns}") for name, columns in indexes]
+
+
+def _index_name(family: Family, columns: tuple[str, ...]) -> str:
+    if columns[-len(AS_OF_COLUMNS) :] == AS_OF_COLUMNS:
+        return f"{family.name}_{'_'.join(columns[: -len(AS_OF_COLUMNS)])}_as_of"
+    return f"{family.name}_{'_'.join(columns)}"
 
 
 def event_ddl(prefix: str, temporary: bool = False) -> list[str]:

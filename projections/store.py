@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -11,7 +10,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.ledger import Corrected
-from projections.decode import Decoded, payload_json
+from projections.decode import Decoded, encode_jsonb, payload_json
 from projections.extract import KINDS, as_uuid
 from projections.schema import BY_NAME, END_TIME, EVENT_NAMES, PREFIX, Family
 from projections.timeline import Closing, RowVersion, StreamTimeline
@@ -63,11 +62,16 @@ JSON_POSITIONS: dict[str, tuple[int, ...]] = {name: f.json_positions for name, f
 
 
 def row_record(family: Family, row: RowVersion) -> tuple[Any, ...]:
-    values = list(row.values)
-    for index in JSON_POSITIONS[family.name]:
-        values[index] = json.dumps(values[index], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    key = (row.key,) if family.key else ()
-    return (row.stream_id, *key, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
+    values: tuple[Any, ...] | list[Any] = row.values
+    positions = JSON_POSITIONS[family.name]
+    if positions:
+        values = list(values)
+        for index in positions:
+            value = values[index]
+            values[index] = "[]" if value == [] else encode_jsonb(value)
+    if family.key:
+        return (row.stream_id, row.key, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
+    return (row.stream_id, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
 
 
 def group_rows(rows: Iterable[RowVersion]) -> dict[str, list[tuple[Any, ...]]]:

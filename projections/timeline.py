@@ -29,7 +29,7 @@ Span = tuple[date, date]
 EMPTY: Rows = {}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RowVersion:
     """One finished row of a family table."""
 
@@ -43,7 +43,7 @@ class RowVersion:
     recorded_to: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Closing:
     """A row already in the database that stops being believed at `recorded_to`."""
 
@@ -55,7 +55,7 @@ class Closing:
     recorded_to: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenRow:
     values: Values
     recorded_from: datetime
@@ -104,31 +104,42 @@ class StreamTimeline:
         stamp = fact.timestamp if self.recorded is None else max(self.recorded, fact.timestamp)
         self.recorded = stamp
         self.facts.append(fact)
-        in_order = not isinstance(fact, Corrected) and (not self.dates or fact.effective_on >= self.dates[-1])
-        changed: set[FamilyKey] = set()
-        if in_order:
+        dates = self.dates
+        on = fact.effective_on
+        if not isinstance(fact, Corrected) and (not dates or on >= dates[-1]):
+            # in effective order (the usual case): only the tail of the timeline changes
             old: Snapshot = self.snapshots[-1] if self.snapshots else {}
             fact.evolve(self.tip)
+            extractors = self.kind.extractors
             families = self.kind.touches.get(type(fact).__name__) if old else None
             new: Snapshot = dict(old)
-            for name in families or self.kind.extractors:
-                rows = self.kind.extractors[name](self.tip)
+            changes: list[tuple[FamilyKey, Values | None]] = []
+            for name in families or extractors:
+                rows = extractors[name](self.tip)
                 new[name] = rows
                 before = old.get(name, EMPTY)
-                for key in rows.keys() | before.keys():
-                    if rows.get(key) != before.get(key):
-                        changed.add((name, key))
-            if self.dates and self.dates[-1] == fact.effective_on:
+                if rows == before:
+                    continue
+                for key, values in rows.items():
+                    if before.get(key) != values:
+                        changes.append(((name, key), values))
+                for key in before:
+                    if key not in rows:
+                        changes.append(((name, key), None))
+            same_day = bool(dates) and dates[-1] == on
+            if same_day:
                 self.snapshots[-1] = new
             else:
-                self.dates.append(fact.effective_on)
+                dates.append(on)
                 self.snapshots.append(new)
+            for family_key, now in changes:
+                self._retail(family_key, now, on, same_day, stamp)
         else:
             changed = self._all_keys()
             self._refold()
             changed |= self._all_keys()
-        for family_key in changed:
-            self._resegment(family_key, stamp)
+            for family_key in changed:
+                self._resegment(family_key, stamp)
         return stamp
 
     def flush(self) -> Flushed:
@@ -192,6 +203,36 @@ class StreamTimeline:
         if current is not None:
             segments[(start, END_DATE)] = current
         return segments
+
+    def _retail(self, family_key: FamilyKey, values: Values | None, on: date, same_day: bool, stamp: datetime) -> None:
+        """What `_resegment` does, for a change of one entity at the last effective date `on` (a
+        fact in effective order): the believed segments are those of the timeline before the fact,
+        so only the one reaching END_DATE can end, and a new last one may continue the one before."""
+        believed = self.open.setdefault(family_key, {})
+        tail = next((span for span in believed if span[1] == END_DATE), None)
+        start = on
+        if tail is not None:
+            row = believed.pop(tail)
+            self._close(family_key, tail, row, stamp)
+            if tail[0] < on:
+                believed[(tail[0], on)] = OpenRow(row.values, stamp, True)
+                values_from = None  # the new last segment follows a different value
+            else:
+                values_from = tail[0]
+        else:
+            values_from = on
+        if values is not None:
+            if same_day and values_from is not None:
+                merge = next(
+                    (span for span, r in believed.items() if span[1] == values_from and r.values == values), None
+                )
+                if merge is not None:
+                    merged = believed.pop(merge)
+                    self._close(family_key, merge, merged, stamp)
+                    start, values = merge[0], merged.values
+            believed[(start, END_DATE)] = OpenRow(values, stamp, True)
+        if not believed:
+            del self.open[family_key]
 
     def _resegment(self, family_key: FamilyKey, stamp: datetime) -> None:
         wanted = self._segments(family_key)
