@@ -132,6 +132,8 @@ def _json_param(value: str | None, name: str) -> Any:
         return json.loads(value)
     except ValueError:
         raise RequestError(400, f"{name} is not valid JSON") from None
+    except RecursionError:
+        raise RequestError(400, f"{name} is nested too deeply") from None
 
 
 def _params(raw: Any) -> Params:
@@ -183,6 +185,8 @@ async def read_params(request: Request) -> Params:
         raw = json.loads(body)
     except ValueError:
         raise RequestError(400, "the request body is not valid JSON") from None
+    except RecursionError:
+        raise RequestError(400, "the request body is nested too deeply") from None
     return _params(raw)
 
 
@@ -202,13 +206,19 @@ def _seen_position(request: Request) -> int:
     """The newest position the client says it has seen (header or an ETag of ours)."""
     seen = 0
     header = request.headers.get(MIN_POSITION_HEADER, "").strip()
-    if header.isdigit():
+    if _is_position(header):
         seen = int(header)
     for tag in request.headers.get("if-none-match", "").split(","):
         tag = tag.strip().removeprefix("W/").strip('"')
-        if tag.startswith("p") and "-" in tag and tag[1:].split("-")[0].isdigit():
-            seen = max(seen, int(tag[1:].split("-")[0]))
+        position = tag[1:].split("-")[0]
+        if tag.startswith("p") and "-" in tag and _is_position(position):
+            seen = max(seen, int(position))
     return seen
+
+
+def _is_position(text: str) -> bool:
+    """ASCII digits ("²".isdigit() holds too), few enough for int() and a bigint."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 class GraphQLHTTP:

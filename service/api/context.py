@@ -40,7 +40,6 @@ class Reader:
         self.statements = 0
         self._lock = asyncio.Lock()
         self._conn: Any = None
-        self._transaction: Any = None
 
     async def run(self, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         self.statements += 1
@@ -50,8 +49,10 @@ class Reader:
         async with self._lock:
             if self._conn is None:
                 self._conn = await self.pool.acquire()
-                self._transaction = self._conn.transaction(isolation="repeatable_read", readonly=True)
-                await self._transaction.start()
+                # BEGIN and ROLLBACK by hand: when a sibling field fails, graphql-core cancels the
+                # others, and an asyncpg Transaction cancelled while starting cannot be rolled back
+                # (the pool then resets the connection with an error in the log)
+                await self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return await read(self._conn)
 
     async def position(self) -> int:
@@ -65,7 +66,7 @@ class Reader:
             conn, self._conn = self._conn, None
             try:
                 if not conn.is_closed():
-                    await self._transaction.rollback()
+                    await conn.execute("ROLLBACK")
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 pass
             finally:

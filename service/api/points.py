@@ -16,6 +16,8 @@ from projections.projector import log_position
 from service.api.context import Context
 
 Cursor = NewType("Cursor", str)
+#: the largest event position (a PostgreSQL bigint)
+MAX_POSITION = 2**63 - 1
 #: the GraphQL side of `Cursor` (given to the schema's scalar_map)
 CURSOR_SCALAR = strawberry.scalar(
     name="Cursor", description="Opaque; event cursors order like the event log.", serialize=str, parse_value=str
@@ -89,7 +91,10 @@ def _aware(value: datetime | None, argument: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         raise BadInput(argument, "give the time with its offset, e.g. 2021-03-01T10:00:00+07:00")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+07:00 is in the year 0 in UTC
+        raise BadInput(argument, f"{value.isoformat()} is out of range") from None
 
 
 async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") -> q.Point:
@@ -121,6 +126,8 @@ def _decode(kind: str, cursor: str, argument: str) -> str:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadInput(argument, "not a cursor this API gave out") from None
     found, _, text = raw.partition(":")
+    if "\x00" in raw:
+        raise BadInput(argument, "not a cursor this API gave out")
     if found != kind:
         raise BadInput(argument, "not a cursor of this list")
     return text
@@ -134,7 +141,8 @@ def event_position(cursor: str | None, argument: str = "after") -> int:
     if cursor is None:
         return 0
     text = _decode("e", cursor, argument)
-    if not text.isdigit():
+    # ASCII digits only ("²".isdigit() holds too), and within PostgreSQL's bigint
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_POSITION:
         raise BadInput(argument, "not a cursor this API gave out")
     return int(text)
 

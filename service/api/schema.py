@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import BREAK, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -61,6 +61,66 @@ class MaskInternalErrors(SchemaExtension):
         result.errors = [masked(e, request_id) for e in result.errors]
 
 
+class StrictParsing(SchemaExtension):
+    """A selection set selects something (`{ }` is a syntax error, as the GraphQL spec has it).
+    graphql-core 3.3 accepts empty ones by default, and strawberry's depth limiter fails on them."""
+
+    def on_operation(self) -> Iterator[None]:
+        options: Any = self.execution_context.parse_options
+        options["allow_empty_selection_sets"] = False
+        yield
+
+
+NUL = "\x00"
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a JSON-like value holds a string (or a key) with a NUL character; without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nul = False
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
+        if NUL in node.value:
+            self.nul = True
+            return BREAK
+        return None
+
+
+class NoNulInText(SchemaExtension):
+    """PostgreSQL text cannot hold NUL (U+0000): an operation with one in a string (a literal or a
+    variable) is refused before it runs, so no read fails in the database and no fact is recorded
+    that could not be projected."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        found = _has_nul(context.variables)
+        if not found and context.graphql_document is not None and "\\u" in (context.query or ""):
+            literals = _StringLiterals()
+            visit(context.graphql_document, literals)
+            found = literals.nul
+        if found:
+            raise GraphQLError(
+                "text may not contain the NUL character (\\u0000)", extensions={"code": "BAD_USER_INPUT"}
+            )
+        yield
+
+
 class PlanledgerSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Internal errors are logged (with their request id) where they are masked; the others
@@ -74,12 +134,14 @@ schema = PlanledgerSchema(
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
     extensions=[
+        StrictParsing,
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
         lambda: QueryDepthLimiter(max_depth=limits.MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES),
         lambda: AddValidationRules([limits.CostLimit]),
         lambda: ValidationCache(maxsize=512),
+        NoNulInText,
         MaskInternalErrors,
     ],
 )
