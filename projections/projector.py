@@ -159,8 +159,13 @@ class Projector:
         while not stop.is_set():
             try:
                 await self._session(stop)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ProjectorBusy) as error:
-                log.warning("projector: %s; reconnecting", error)
+            except Exception as error:
+                if isinstance(error, (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ProjectorBusy)):
+                    log.warning("projector: %s; reconnecting", error)
+                else:
+                    # e.g. asyncpg's InternalClientError when the connection died mid-statement: never
+                    # let the task end (nothing would project again until a restart); start afresh.
+                    log.exception("projector: unexpected failure; reconnecting")
                 self.cache.clear()
                 self.active = False
                 await _sleep_unless(stop, self.standby_interval)
@@ -192,8 +197,10 @@ class Projector:
                     waiter.cancel()
         finally:
             self.active = False
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 2)
+            if not conn.is_closed():
+                conn.terminate()  # a connection in a confused state may still hold the lock: drop it
 
     async def _catch_up(self, conn: asyncpg.Connection) -> int:
         position = await read_position(conn)

@@ -29,7 +29,7 @@ from service import access
 from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
-from service.broker import Broker
+from service.broker import DATABASE_ERRORS, Broker
 from service.config import Settings
 from service.database import Database, open_database
 from service.http import PRINCIPAL, GraphQLHTTP
@@ -104,7 +104,7 @@ async def readyz(request: Request) -> JSONResponse:
         async with pool.acquire(timeout=2) as conn:
             position = await log_position(conn)
             projected = await read_position(conn)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+    except DATABASE_ERRORS as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
     projector = request.app.state.projector
     return JSONResponse(

@@ -52,8 +52,9 @@ log = logging.getLogger(__name__)
 
 RISK_TYPES = frozenset({"Activity.RiskNoted", "Activity.RiskReassessed", "Activity.RiskClosed"})
 APPLICATION_NAME = "planledger-broker"
-#: errors that mean "the database is away (for now)"
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+#: errors that mean "the database is away (for now)"; asyncpg raises InternalClientError ("cannot
+#: switch to state …") on a connection the server closed mid-statement as it shut down
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, TimeoutError)
 
 SELECT_EVENTS = (
     f"SELECT {', '.join(EVENT_NAMES)} FROM {PREFIX}event WHERE position > $1 AND position <= $2 "

@@ -4,6 +4,10 @@
 decide, and saves the new fact — together with the idempotency key, if one came, in the same
 transaction. A key seen before returns the first result; a lost race without an expected version
 is retried on fresh state; with one, it is a version conflict naming both versions.
+
+While the database is away, commands fail promptly with `StoreUnavailable` (after the first
+failure, each command first checks with a quick direct connection instead of waiting on the
+pool), and the first command after it is back gets a fresh connection at once.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError
 
 from domain.commands import Command
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound, ValidationError, VersionConflict
@@ -32,6 +37,52 @@ L = TypeVar("L", bound=Ledger[Any])
 
 EVENTS_TABLE = "planledger_events"
 MAX_KEY = 200
+#: seconds a store call waits for a pool connection; eventsourcing tries each call 10 times, so a
+#: call in flight when the database goes away gives up after about 10 * (POOL_WAIT + 0.2) seconds
+POOL_WAIT = 0.3
+#: seconds the pool keeps retrying a lost connection in the background before it gives up and
+#: connects afresh on the next demand (its default is minutes of doubling delays, so the write side
+#: stayed down for as long again after the database came back)
+RECONNECT_WITHIN = 1.0
+#: while the database is known to be away, how often a command may check whether it is back
+PROBE_EVERY = 0.25
+
+
+class StoreUnavailable(Exception):
+    """The event store's database cannot be reached now. A write whose answer was lost may have
+    been recorded: retry with the same idempotency key to learn which (it records once)."""
+
+
+class _Reachability:
+    """After a store call failed for want of the database, commands fail at once until a direct
+    connection (at most one try per `PROBE_EVERY` seconds) succeeds again."""
+
+    def __init__(self, address: ServerAddress) -> None:
+        self.address = address
+        self.down = False
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def lost(self) -> None:
+        with self._lock:
+            self.down = True
+            self._checked = time.monotonic()
+
+    def check(self) -> None:
+        if not self.down:
+            return
+        with self._lock:
+            if self.down and time.monotonic() - self._checked >= PROBE_EVERY:
+                self._checked = time.monotonic()
+                try:
+                    with psycopg.connect(self.address.dsn(), connect_timeout=2) as conn:
+                        conn.execute("SELECT 1")
+                except psycopg.Error:
+                    pass
+                else:
+                    self.down = False
+            if self.down:
+                raise StoreUnavailable(f"the database at {self.address.describe()} is unreachable; try again")
 
 
 @dataclass(frozen=True)
@@ -63,6 +114,11 @@ class PlanLedger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._local = _Freshness()
+        self._reachability: _Reachability | None = None
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if pool is not None:  # psycopg_pool's: see POOL_WAIT and RECONNECT_WITHIN
+            pool.timeout = POOL_WAIT
+            pool.reconnect_timeout = RECONNECT_WITHIN
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -73,7 +129,9 @@ class PlanLedger(Application[UUID]):
     def connect(cls, address: ServerAddress, **settings: str) -> PlanLedger:
         """Open the store on `address`, creating its tables once across all processes."""
         with schema_lock(address):
-            return cls(env={**address.eventsourcing_env(), **settings})
+            ledger = cls(env={**address.eventsourcing_env(), **settings})
+        ledger._reachability = _Reachability(address)
+        return ledger
 
     def forget(self, stream_id: UUID) -> None:
         """Drop a stream from the cache (it may be stale: another process wrote to it)."""
@@ -93,6 +151,30 @@ class PlanLedger(Application[UUID]):
         return found
 
     def execute(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 12,
+    ) -> Receipt:
+        """Run `command`; raises a DomainError when it breaks a rule, StoreUnavailable when the
+        database cannot be reached (promptly, once that is known)."""
+        reachability = self._reachability
+        if reachability is not None:
+            reachability.check()
+        try:
+            return self._execute(
+                command, meta, expected_version=expected_version, idempotency_key=idempotency_key, attempts=attempts
+            )
+        except (OperationalError, InterfaceError) as error:  # eventsourcing's, after its own retries
+            if reachability is None:
+                raise
+            reachability.lost()
+            raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
+
+    def _execute(
         self,
         command: Command,
         meta: Meta,
@@ -129,7 +211,7 @@ class PlanLedger(Application[UUID]):
                 # decide once more on state read from the store before refusing.
                 self._local.fresh = True
                 try:
-                    return self.execute(
+                    return self._execute(
                         command, meta, expected_version=expected_version, idempotency_key=idempotency_key
                     )
                 finally:

@@ -40,6 +40,9 @@ class Server:
     #: an admin token made with `planledger token create` before the server starts
     token: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: where the server's stderr goes (default: a pipe, read by `stop`); a file never fills up,
+    #: so a server that logs a lot (e.g. while its database is away) never blocks on it
+    log_file: Path | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -63,18 +66,23 @@ class Server:
         if not self.token:
             self.token = self.make_token()
         env = {**os.environ, "DATABASE_URL": self.database_url, **self.extra_env}
+        stderr: Any = subprocess.PIPE
+        if self.log_file is not None:
+            stderr = self.log_file.open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
+        if self.log_file is not None:
+            stderr.close()  # the child has its own copy
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.process.stderr.read() if self.process.stderr else ''}")
+                raise AssertionError(f"serve exited: {self.logs()}")
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
                     return self
@@ -93,7 +101,15 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        return self.process.stderr.read() if self.process.stderr else ""
+        return self.logs()
+
+    def logs(self) -> str:
+        """What the server wrote to stderr (from a pipe: only once it has exited)."""
+        if self.log_file is not None:
+            return self.log_file.read_text() if self.log_file.exists() else ""
+        if self.process is None or self.process.stderr is None:
+            return ""
+        return self.process.stderr.read()
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
