@@ -56,6 +56,7 @@ import httpx
 import psycopg
 
 from service.config import ServerAddress
+from service.database import create_scratch_database, drop_scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
@@ -146,25 +147,14 @@ def free_port() -> int:
 # -- the scratch database ---------------------------------------------------------------------------
 
 
-def url_of(address: ServerAddress) -> str:
-    password = f":{address.password}" if address.password else ""
-    if address.host.startswith("/"):
-        return f"postgresql://{address.user}{password}@/{address.dbname}?host={address.host}&port={address.port}"
-    return f"postgresql://{address.user}{password}@{address.host}:{address.port}/{address.dbname}"
-
-
 @contextlib.contextmanager
 def scratch_database(server_url: str) -> Iterator[ServerAddress]:
     server = ServerAddress.from_url(server_url)
-    name = f"bench_api_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    address = ServerAddress(server.host, server.port, server.user, server.password, name)
+    address = create_scratch_database(server, "bench_api")
     try:
         yield address
     finally:
-        with psycopg.connect(server.dsn(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_scratch_database(server, address)
 
 
 def load_plan(database_url: str, events: int) -> str:
@@ -316,7 +306,7 @@ def ensure_postgraphile() -> Path | None:
 
 def postgraphile_server(binary: Path, address: ServerAddress, workers: int, folder: Path) -> Process:
     port = free_port()
-    connection = url_of(address).replace("postgresql://", "postgres://", 1)
+    connection = address.url().replace("postgresql://", "postgres://", 1)
     command = [str(binary), "-c", connection, "--host", "127.0.0.1", "--port", str(port), "--disable-query-log"]
     if workers > 1:
         command += ["--cluster-workers", str(workers)]
@@ -706,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-api-"))
     try:
         with scratch_database(args.database_url) as address:
-            database_url = url_of(address)
+            database_url = address.url()
             report.settings["database"] = address.dbname
             say(f"scratch database {address.dbname}")
             plan_id = load_plan(database_url, args.events)

@@ -56,6 +56,7 @@ from projections.projector import read_position
 from projections.queries import plan_as_of
 from projections.rebuild import rebuild, verify
 from service.config import ServerAddress
+from service.database import create_scratch_database, drop_scratch_database
 from service.ledger import PlanLedger
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -101,25 +102,6 @@ def load_average() -> str:
 
 
 # -- the database --------------------------------------------------------------------------------
-
-
-def scratch_database(server_url: str) -> ServerAddress:
-    server = ServerAddress.from_url(server_url)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return ServerAddress(server.host, server.port, server.user, server.password, name)
-
-
-def drop_database(server_url: str, address: ServerAddress) -> None:
-    server = ServerAddress.from_url(server_url)
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{address.dbname}" WITH (FORCE)')
-
-
-def url_of(address: ServerAddress) -> str:
-    password = f":{address.password}" if address.password else ""
-    return f"postgresql://{address.user}{password}@/{address.dbname}?host={address.host}&port={address.port}"
 
 
 async def log_size(address: ServerAddress) -> int:
@@ -203,7 +185,7 @@ async def current_activities(address: ServerAddress) -> list[tuple[UUID, date]]:
 
 def start_projector(address: ServerAddress, status: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "projections.run", "--url", url_of(address), "--status-file", str(status)],
+        [sys.executable, "-m", "projections.run", "--url", address.url(), "--status-file", str(status)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -436,7 +418,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(line, file=sys.stderr, flush=True)
 
     scratch = args.database_url is None
-    address = scratch_database(args.server) if scratch else ServerAddress.from_url(args.database_url)
+    server = ServerAddress.from_url(args.server)
+    address = create_scratch_database(server, "bench") if scratch else ServerAddress.from_url(args.database_url)
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -468,7 +451,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         return report
     finally:
         if scratch and not args.keep:
-            drop_database(args.server, address)
+            drop_scratch_database(server, address)
         elif scratch:
             say(f"kept database {address.dbname}")
 

@@ -17,26 +17,12 @@ from datetime import date
 from decimal import Decimal
 
 import asyncpg
-import psycopg
 
 from domain import commands as c
 from domain.ledger import Meta
 from service.config import ServerAddress
+from service.database import create_scratch_database, drop_scratch_database
 from service.ledger import PlanLedger
-
-
-def scratch_database(url: str) -> ServerAddress:
-    server = ServerAddress.from_url(url)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return ServerAddress(server.host, server.port, server.user, server.password, name)
-
-
-def drop(url: str, address: ServerAddress) -> None:
-    server = ServerAddress.from_url(url)
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{address.dbname}" WITH (FORCE)')
 
 
 async def raw_inserts(address: ServerAddress, seconds: float) -> float:
@@ -85,12 +71,12 @@ def main() -> None:
     parser.add_argument("env", nargs="*", help="extra application settings KEY=VALUE")
     args = parser.parse_args()
     settings = dict(item.split("=", 1) for item in args.env)
-    address = scratch_database(args.url)
+    address = create_scratch_database(ServerAddress.from_url(args.url), "bench")
     try:
         raw = asyncio.run(raw_inserts(address, args.seconds))
         app = app_commands(address, args.seconds, settings, args.history)
     finally:
-        drop(args.url, address)
+        drop_scratch_database(ServerAddress.from_url(args.url), address)
     print(f"raw asyncpg single-row inserts, 1 connection: {raw:8.0f} /s")
     print(f"application commands (load, change, save):  {app:8.0f} /s")
     print(f"ratio: {app / raw:.2f}x   settings: {settings or 'defaults'}")

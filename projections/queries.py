@@ -130,30 +130,23 @@ async def activity_as_of(
     conn: asyncpg.Connection, activity_id: UUID, on: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any] | None:
     """One activity with its milestones and risks at that point; None if it did not exist."""
-    d, t = _times(on, known_at)
-    row = await conn.fetchrow(f"SELECT * FROM {_table('activity')} WHERE stream_id = $1 AND {AS_OF}", activity_id, d, t)
-    if row is None:
+    point = Point(on, known_at)
+    result = (await activities_by_id(conn, [activity_id], point)).get(activity_id)
+    if result is None:
         return None
-    result = _row(row, "activity", "id")
-    milestones = await conn.fetch(
-        f"SELECT * FROM {_table('milestone')} WHERE stream_id = $1 AND {AS_OF} ORDER BY original_due_on, milestone_id",
-        activity_id,
-        d,
-        t,
-    )
-    risks = await conn.fetch(
-        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND {AS_OF} ORDER BY risk_id", activity_id, d, t
-    )
-    today = on or date.today()
-    result["milestones"] = [_milestone(m, today) for m in milestones]
-    result["risks"] = [_row(r, "risk", "activity_id") for r in risks]
+    result["milestones"] = (await milestones_of(conn, [activity_id], point)).get(activity_id, [])
+    result["risks"] = (await risks_of(conn, [activity_id], point)).get(activity_id, [])
     return result
 
 
 def _milestone(record: asyncpg.Record, overdue_on: date) -> dict[str, Any]:
-    m = _row(record, "milestone", "activity_id")
-    m["overdue"] = m["status"] == "PLANNED" and m["due_on"] < overdue_on
-    return m
+    return _judged(_row(record, "milestone", "activity_id"), overdue_on)
+
+
+def _judged(milestone: dict[str, Any], overdue_on: date) -> dict[str, Any]:
+    """The milestone with `overdue`: still planned and due before `overdue_on`."""
+    milestone["overdue"] = milestone["status"] == "PLANNED" and milestone["due_on"] < overdue_on
+    return milestone
 
 
 async def milestones(
@@ -248,8 +241,10 @@ async def _meeting_id(conn: asyncpg.Connection, id_or_code: UUID | str) -> UUID 
         return value if isinstance(value, UUID) else None
 
 
-async def date_of_meeting(conn: asyncpg.Connection, id_or_code: UUID | str) -> date | None:
-    """The date a meeting (by id or code such as "1/2564") was held, as now known."""
+async def date_of_meeting(
+    conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None
+) -> date | None:
+    """The date a meeting (by id or code such as "1/2564") was held, as known at `known_at` (default: now)."""
     meeting_id = await _meeting_id(conn, id_or_code)
     if meeting_id is None:
         return None
@@ -257,14 +252,14 @@ async def date_of_meeting(conn: asyncpg.Connection, id_or_code: UUID | str) -> d
         f"SELECT meeting_on FROM {_table('meeting')} WHERE stream_id = $1 AND {AS_OF}",
         meeting_id,
         ALL_DATES,
-        ALL_TIMES,
+        known_at or ALL_TIMES,
     )
     return value if isinstance(value, date) else None
 
 
 async def at_meeting(conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None) -> Point:
     """The point a meeting stands for: its date (as known at `known_at`)."""
-    on = await date_of_meeting(conn, id_or_code)
+    on = await date_of_meeting(conn, id_or_code, known_at)
     if on is None:
         raise LookupError(f"no meeting {id_or_code}")
     return Point(on, known_at)
@@ -278,29 +273,11 @@ async def meeting(
     meeting_id = await _meeting_id(conn, id_or_code)
     if meeting_id is None:
         return None
-    d, t = _times(None, known_at)
-    row = await conn.fetchrow(f"SELECT * FROM {_table('meeting')} WHERE stream_id = $1 AND {AS_OF}", meeting_id, d, t)
-    if row is None:
+    point = Point(None, known_at)
+    result = (await meetings_by_id(conn, [meeting_id], point)).get(meeting_id)
+    if result is None:
         return None
-    result = _row(row, "meeting", "id")
-    resolutions = await conn.fetch(
-        f"SELECT * FROM {_table('resolution')} WHERE stream_id = $1 AND {AS_OF} ORDER BY agenda_item, resolution_id",
-        meeting_id,
-        d,
-        t,
-    )
-    items = await conn.fetch(
-        f"SELECT * FROM {_table('action_item')} WHERE stream_id = $1 AND {AS_OF} ORDER BY item_id", meeting_id, d, t
-    )
-    today = date.today()
-    by_resolution: dict[str, list[dict[str, Any]]] = {}
-    for item in items:
-        by_resolution.setdefault(item["resolution_id"], []).append(_action_item(item, today))
-    result["resolutions"] = []
-    for r in resolutions:
-        resolution = _row(r, "resolution", "meeting_id")
-        resolution["action_items"] = by_resolution.get(resolution["resolution_id"], [])
-        result["resolutions"].append(resolution)
+    result["resolutions"] = (await resolutions_of(conn, [meeting_id], point)).get(meeting_id, [])
     return result
 
 
@@ -564,9 +541,7 @@ async def milestones_of(
         conn, "milestone", "stream_id", activity_ids, point, "stream_id, original_due_on, milestone_id", "activity_id"
     )
     judge = point.on or date.today()
-    for m in rows:
-        m["overdue"] = m["status"] == "PLANNED" and m["due_on"] < judge
-    return _group(rows, "activity_id")
+    return _group([_judged(m, judge) for m in rows], "activity_id")
 
 
 async def risks_of(

@@ -162,23 +162,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_conn(args: argparse.Namespace, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    """Run `work(conn)` on an asyncpg connection to the configured database."""
+def _on(address: ServerAddress, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `work(conn)` on an asyncpg connection to `address`."""
     import asyncio
 
     import asyncpg
 
-    from service.database import open_database
-
-    async def run(address: ServerAddress) -> T:
+    async def run() -> T:
         conn = await asyncpg.connect(**address.asyncpg_args())
         try:
             return await work(conn)
         finally:
             await conn.close()
 
+    return asyncio.run(run())
+
+
+def _with_conn(args: argparse.Namespace, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `work(conn)` on an asyncpg connection to the configured database."""
+    from service.database import open_database
+
     with open_database(_settings(args)) as database:  # type: ignore[arg-type]
-        return asyncio.run(run(database.address))
+        return _on(database.address, work)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -213,30 +218,22 @@ def cmd_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _first_start_token(settings: object, database: object, host: str, port: int) -> None:
+def _first_start_token(settings: object, database: Database, host: str, port: int) -> None:
     """On the embedded default with no token yet: make an admin token and say how to use it."""
-    import asyncio
-
-    import asyncpg
-
     from service import tokens
 
     if getattr(settings, "database_url", None):
         return
 
-    async def run() -> tuple[object, str] | None:
-        conn = await asyncpg.connect(**database.address.asyncpg_args())  # type: ignore[attr-defined]
-        try:
-            async with conn.transaction():
-                await tokens.ensure_table(conn)
-                await conn.execute(f"LOCK TABLE {tokens.TABLE} IN EXCLUSIVE MODE")
-                if await tokens.any_token(conn):
-                    return None
-                return await tokens.create(conn, "admin", None, "admin")
-        finally:
-            await conn.close()
+    async def make(conn: asyncpg.Connection) -> tuple[object, str] | None:
+        async with conn.transaction():
+            await tokens.ensure_table(conn)
+            await conn.execute(f"LOCK TABLE {tokens.TABLE} IN EXCLUSIVE MODE")
+            if await tokens.any_token(conn):
+                return None
+            return await tokens.create(conn, "admin", None, "admin")
 
-    made = asyncio.run(run())
+    made = _on(database.address, make)
     if made is None:
         return
     _, secret = made
@@ -260,11 +257,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"planledger export: {error}", file=sys.stderr)
         return EXIT_USAGE
-    with _store(args):
-        pass  # the event store's tables exist (an empty database exports nothing)
-    with ctx.ExitStack() as stack:
+    with (
+        _store(args) as (database, _),
+        ctx.ExitStack() as stack,
+    ):  # the store's tables exist: an empty log exports nothing
         out = sys.stdout if args.file in (None, "-") else stack.enter_context(open(args.file, "w", encoding="utf-8"))
-        count = _with_conn(args, lambda conn: export_log(conn, out, after))
+        count = _on(database.address, lambda conn: export_log(conn, out, after))
     print(f"planledger: exported {count} events", file=sys.stderr)
     return EXIT_OK
 
@@ -287,7 +285,7 @@ def cmd_import_log(args: argparse.Namespace) -> int:
     with _store(args) as (database, _):
         try:
             with path.open(encoding="utf-8") as lines:
-                done = _with_conn(args, lambda conn: import_log(conn, lines, loaded))
+                done = _on(database.address, lambda conn: import_log(conn, lines, loaded))
         except LogFormatError as error:
             print(f"\nplanledger import-log: {args.file} {error}; nothing was loaded", file=sys.stderr)
             return EXIT_FAILED

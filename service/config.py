@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from service.errors import ConfigurationError
 
@@ -59,6 +59,14 @@ class ServerAddress:
         }
         # Quoted: an empty or spaced value must not swallow the next keyword.
         return " ".join(f"{key}='{_quoted(value)}'" for key, value in values.items() if value or key != "password")
+
+    def url(self) -> str:
+        """A postgresql:// URL of this address (what `from_url` reads back)."""
+        auth = quote(self.user, safe="") + (f":{quote(self.password, safe='')}" if self.password else "")
+        dbname = quote(self.dbname, safe="")
+        if self.host.startswith("/"):  # a socket folder goes in the query
+            return f"postgresql://{auth}@/{dbname}?host={quote(self.host, safe='/')}&port={self.port}"
+        return f"postgresql://{auth}@{self.host}:{self.port}/{dbname}"
 
     def asyncpg_args(self) -> dict[str, object]:
         return {

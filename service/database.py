@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -69,6 +70,19 @@ def ensure_database(server: ServerAddress, dbname: str) -> None:
                     conn.execute(f'CREATE DATABASE "{dbname}"')
     except psycopg.Error as error:
         raise DatabaseUnavailable(f"cannot prepare database {dbname}: {error}".splitlines()[0]) from None
+
+
+def create_scratch_database(server: ServerAddress, prefix: str) -> ServerAddress:
+    """A new, empty database `<prefix>_<random>` on `server` (for tests and benchmarks)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return ServerAddress(server.host, server.port, server.user, server.password, name)
+
+
+def drop_scratch_database(server: ServerAddress, address: ServerAddress) -> None:
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{address.dbname}" WITH (FORCE)')
 
 
 @contextlib.contextmanager

@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from service.config import ServerAddress
+from service.database import create_scratch_database, drop_scratch_database
 from service.embedded import EmbeddedServer
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
@@ -41,15 +40,11 @@ def server() -> Iterator[ServerAddress]:
 
 
 def create_database(server: ServerAddress) -> ServerAddress:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return ServerAddress(server.host, server.port, server.user, server.password, name)
+    return create_scratch_database(server, "t")
 
 
 def drop_database(server: ServerAddress, address: ServerAddress) -> None:
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{address.dbname}" WITH (FORCE)')
+    drop_scratch_database(server, address)
 
 
 @pytest.fixture
@@ -63,7 +58,7 @@ def database(server: ServerAddress) -> Iterator[ServerAddress]:
 
 
 def url_of(address: ServerAddress) -> str:
-    return f"postgresql://{address.user}@/{address.dbname}?host={address.host}&port={address.port}"
+    return address.url()
 
 
 @pytest.fixture

@@ -177,8 +177,7 @@ async def _meta(context: Context, given: i.CommandInput) -> Meta:
             raise de.ValidationError("meeting", error.message.removeprefix("meeting: ")) from None
         meeting = str(found)
         if effective_on is None:
-            held = await context.read(lambda conn: q.meetings_by_id(conn, [found]))
-            effective_on = held[found]["meeting_on"] if found in held else None
+            effective_on = await context.read(lambda conn: q.date_of_meeting(conn, found))
     effective_on = effective_on or given.default_effective_on() or date.today()
     return Meta(effective_on=effective_on, actor=context.principal.name, meeting_id=meeting, reason=given.reason)
 

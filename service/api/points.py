@@ -106,10 +106,10 @@ async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") 
         raise BadInput(argument, "give a date or a meeting, not both")
     if as_of.meeting is not None:
         mid = await meeting_id(context, as_of.meeting, f"{argument}.meeting")
-        held = await context.read(lambda conn: q.meetings_by_id(conn, [mid], q.Point(None, known_at)))
-        if mid not in held:
+        held_on = await context.read(lambda conn: q.date_of_meeting(conn, mid, known_at))
+        if held_on is None:
             raise Missing("meeting", as_of.meeting)
-        return q.Point(held[mid]["meeting_on"], known_at)
+        return q.Point(held_on, known_at)
     return q.Point(as_of.date, known_at)
 
 

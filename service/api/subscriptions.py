@@ -21,8 +21,7 @@ from service.api.context import Context
 from service.api.event_types import Event
 from service.api.plan_types import Risk
 from service.api.points import BadInput, Cursor, event_cursor, event_position, parse_id
-
-RISK_TYPES = frozenset({"Activity.RiskNoted", "Activity.RiskReassessed", "Activity.RiskClosed"})
+from service.broker import RISK_TYPES
 
 
 @strawberry.type(description="A risk noted, re-scored or closed, with the risk as it stood right after.")
