@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.values import ActionItem, Attendee, MinutesCorrection
+from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,58 @@ class SetNextMeeting(MeetingCommand):
     code: str
     on: date
     starts_at: time | None = None
+
+
+@dataclass(frozen=True)
+class KeyResultCommand(Command):
+    key_result_id: UUID
+
+    @property
+    def target(self) -> UUID | None:
+        return self.key_result_id
+
+
+@dataclass(frozen=True)
+class DefineKeyResult(Command):
+    """A key result on an activity (`activity_id`), or on a strategy of a plan (`plan_id` and
+    `strategy_number`, with a `fiscal_year` or a `due_on`)."""
+
+    title: str
+    baseline: Decimal
+    target_value: Decimal
+    unit: str = "COUNT"
+    unit_label: str | None = None
+    direction: str = "INCREASE"
+    due_on: date | None = None
+    frequency: str = "PER_MEETING"
+    activity_id: UUID | None = None
+    plan_id: UUID | None = None
+    strategy_number: int | None = None
+    fiscal_year: int | None = None
+    key_result_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RetargetKeyResult(KeyResultCommand):
+    target_value: Decimal
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RetireKeyResult(KeyResultCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class RecordMeasurement(KeyResultCommand):
+    value: Decimal
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SetEvaluationRules(PlanCommand):
+    rules: tuple[EvaluationRule, ...]
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,20 @@ class IdempotencyKeyReused(DomainError):
 
 class Forbidden(DomainError):
     code = "FORBIDDEN"
+
+
+class PeriodLocked(DomainError):
+    """The fact would take effect inside a period whose minutes are approved."""
+
+    code = "PERIOD_LOCKED"
+
+    def __init__(self, effective_on: str, locked_through: str, meeting_code: str, approved_at: str) -> None:
+        super().__init__(
+            f"{effective_on} lies in a locked period: the minutes of meeting {meeting_code} (held {locked_through}) "
+            f"were approved at meeting {approved_at}, so facts effective on or before {locked_through} are locked; "
+            "record it as a correction of the fact, with a reason"
+        )
+        self.effective_on = effective_on
+        self.locked_through = locked_through
+        self.meeting_code = meeting_code
+        self.approved_at = approved_at

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain.errors import InvalidTransition, ValidationError
-from domain.ledger import Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
+from domain.errors import InvalidTransition, PeriodLocked, ValidationError
+from domain.health import check_rules
+from domain.ledger import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
+from domain.values import EvaluationRule
 
 PLAN_NAMESPACE = UUID("6f1d2c1e-93a5-4c55-9d8a-0c1f6a3b7e21")
 
@@ -41,6 +44,16 @@ class ProposalState:
 
 
 @dataclass
+class LockState:
+    """Facts effective on or before `through` are locked: the minutes of meeting `meeting_code`
+    (held that day) were approved at meeting `approved_at`."""
+
+    through: date
+    meeting_code: str
+    approved_at: str
+
+
+@dataclass
 class PlanState:
     exists: bool = False
     code: str = ""
@@ -51,6 +64,14 @@ class PlanState:
     strategies: dict[int, StrategyState] = field(default_factory=dict)
     action_plans: dict[int, ActionPlanState] = field(default_factory=dict)
     proposals: list[ProposalState] = field(default_factory=list)
+    #: None: the default rules (domain.health.DEFAULT_RULES)
+    evaluation_rules: list[EvaluationRule] | None = None
+    locks: list[LockState] = field(default_factory=list)
+
+    @property
+    def lock(self) -> LockState | None:
+        """The lock reaching furthest, if any."""
+        return max(self.locks, key=lambda lock: lock.through, default=None)
 
 
 def fiscal_year_covers(be_year: int) -> tuple[date, date]:
@@ -134,6 +155,29 @@ class Plan(Ledger[PlanState]):
                 )
             )
 
+    class EvaluationRulesSet(Fact):
+        """From now on, key results' health is decided by these rules, read top to bottom."""
+
+        rules: list[EvaluationRule]
+
+        def check(self) -> None:
+            check_rules(self.rules)
+
+        def evolve(self, state: PlanState) -> None:
+            state.evaluation_rules = list(self.rules)
+
+    class PeriodLocked(Fact):
+        """The minutes of an earlier meeting were approved: what took effect by its date is locked."""
+
+        through: date
+        meeting_code: str
+        approved_at: str
+
+        FIXED = frozenset({"meeting_code", "approved_at"})
+
+        def evolve(self, state: PlanState) -> None:
+            state.locks.append(LockState(self.through, self.meeting_code, self.approved_at))
+
     @classmethod
     def create(
         cls,
@@ -210,6 +254,18 @@ class Plan(Ledger[PlanState]):
             responsible_units=cleaned_units,
         )
 
+    def set_evaluation_rules(self, rules: list[EvaluationRule], meta: Meta) -> None:
+        meta = meta.checked()
+        checked = list(check_rules(rules))
+        if checked == (self.state.evaluation_rules or None):
+            raise InvalidTransition("the plan already uses these evaluation rules")
+        self._record(self.EvaluationRulesSet, meta, rules=checked)
+
+    def lock_period(self, through: date, meeting_code: str, approved_at: str, meta: Meta) -> None:
+        meta = meta.checked()
+        check_date("through", through)
+        self._record(self.PeriodLocked, meta, through=through, meeting_code=meeting_code, approved_at=approved_at)
+
     def require_strategy(self, number: int) -> StrategyState:
         strategy = self.state.strategies.get(number)
         if strategy is None:
@@ -224,3 +280,18 @@ def check_period(start: object, end: object) -> None:
     assert isinstance(start, date) and isinstance(end, date)
     if end <= start:
         raise ValidationError("periodEnd", f"{end} is not after the period's start {start}")
+
+
+def check_open(state: PlanState, facts: Iterable[Fact]) -> None:
+    """Refuse a new fact effective inside a period the plan's approved minutes locked. Corrections
+    (which say why) and the locks themselves pass."""
+    lock = state.lock
+    if lock is None:
+        return
+    for fact in facts:
+        if isinstance(fact, (Corrected, Plan.PeriodLocked)):
+            continue
+        if fact.effective_on <= lock.through:
+            raise PeriodLocked(
+                fact.effective_on.isoformat(), lock.through.isoformat(), lock.meeting_code, lock.approved_at
+            )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from domain.errors import ValidationError
 from domain.ledger import MAX_NAME, MAX_TEXT, check_date, optional_text, require_text
-from domain.vocabulary import MeetingRole, Presence
+from domain.vocabulary import Health, MeetingRole, Presence
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,26 @@ class MinutesCorrection:
         return corrected
 
 
-VALUE_TYPES: tuple[type, ...] = (Attendee, ActionItem, MinutesCorrection)
+@dataclass(frozen=True)
+class EvaluationRule:
+    """One line of a plan's evaluation rules: a key result whose attainment is at least
+    `at_least` times the attainment expected by then has this health. Rules are read top to
+    bottom; a key result that meets none is OFF_TRACK."""
+
+    health: str
+    at_least: Decimal
+
+    def checked(self, field: str) -> EvaluationRule:
+        health = Health.parse(self.health, f"{field}.health")
+        if health is Health.NO_DATA:
+            raise ValidationError(f"{field}.health", "NO_DATA is decided by missing measurements, not by a rule")
+        try:
+            at_least = Decimal(str(self.at_least))
+        except (InvalidOperation, ValueError):
+            raise ValidationError(f"{field}.atLeast", f"{self.at_least!r} is not a number") from None
+        if not at_least.is_finite() or not Decimal(0) <= at_least <= Decimal(10):
+            raise ValidationError(f"{field}.atLeast", f"{self.at_least} is not between 0 and 10 (times expected)")
+        return EvaluationRule(health.value, at_least)
+
+
+VALUE_TYPES: tuple[type, ...] = (Attendee, ActionItem, MinutesCorrection, EvaluationRule)

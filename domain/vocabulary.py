@@ -96,3 +96,42 @@ class MeetingMode(Labelled):
     IN_PERSON = ("IN_PERSON", "ณ ห้องประชุม")
     ONLINE = ("ONLINE", "ผ่านสื่ออิเล็กทรอนิกส์")
     HYBRID = ("HYBRID", "ผ่านสื่ออิเล็กทรอนิกส์ และ ณ ห้องประชุม")
+
+
+class MeasureUnit(Labelled):
+    """What a key result counts. OTHER takes a free-text unit beside it."""
+
+    COUNT = ("COUNT", "จำนวน")
+    PERCENT = ("PERCENT", "ร้อยละ")
+    PERSONS = ("PERSONS", "คน")
+    BAHT = ("BAHT", "บาท")
+    DAYS = ("DAYS", "วัน")
+    OTHER = ("OTHER", "อื่น ๆ")
+
+
+class Direction(Labelled):
+    """Which way a key result should move: towards the target, or kept on the target's side."""
+
+    INCREASE = ("INCREASE", "เพิ่มขึ้น")
+    DECREASE = ("DECREASE", "ลดลง")
+    AT_LEAST = ("AT_LEAST", "ไม่น้อยกว่าเป้าหมาย")
+    AT_MOST = ("AT_MOST", "ไม่เกินเป้าหมาย")
+
+
+class Frequency(Labelled):
+    """How often a key result is measured."""
+
+    PER_MEETING = ("PER_MEETING", "ทุกการประชุม")
+    MONTHLY = ("MONTHLY", "รายเดือน")
+    QUARTERLY = ("QUARTERLY", "รายไตรมาส")
+    HALF_YEARLY = ("HALF_YEARLY", "รายครึ่งปี")
+    YEARLY = ("YEARLY", "รายปี")
+
+
+class Health(Labelled):
+    """Computed from measurements (never claimed): how a key result or activity is doing."""
+
+    ON_TRACK = ("ON_TRACK", "เป็นไปตามเป้าหมาย")
+    AT_RISK = ("AT_RISK", "มีความเสี่ยง")
+    OFF_TRACK = ("OFF_TRACK", "ไม่เป็นไปตามเป้าหมาย")
+    NO_DATA = ("NO_DATA", "ไม่มีข้อมูล")

@@ -26,7 +26,12 @@ from domain.ledger import Corrected, Fact
 from domain.transcodings import domain_transcodings
 
 #: module of a topic -> the kind of stream it belongs to
-STREAM_KINDS = {"domain.plan": "plan", "domain.activity": "activity", "domain.meeting": "meeting"}
+STREAM_KINDS = {
+    "domain.plan": "plan",
+    "domain.activity": "activity",
+    "domain.meeting": "meeting",
+    "domain.keyresult": "key_result",
+}
 
 
 def make_mapper() -> Mapper[UUID]:

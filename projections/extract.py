@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.activity import ActivityState
+from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
 from domain.plan import PlanState
 from domain.vocabulary import RiskLevel
@@ -39,7 +40,16 @@ def plan_rows(state: PlanState) -> Rows:
         {"fiscal_year": a.fiscal_year, "approved_on": a.approved_on.isoformat(), "meeting_id": a.meeting_id}
         for _, a in sorted(state.action_plans.items())
     ]
-    return {None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans)}
+    rules = None if state.evaluation_rules is None else plain(state.evaluation_rules)
+    lock = state.lock
+    locked = (
+        None
+        if lock is None
+        else {"through": lock.through.isoformat(), "meeting_code": lock.meeting_code, "approved_at": lock.approved_at}
+    )
+    return {
+        None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans, rules, locked)
+    }
 
 
 def strategy_rows(state: PlanState) -> Rows:
@@ -175,6 +185,52 @@ def action_item_rows(state: MeetingState) -> Rows:
     return rows
 
 
+def key_result_rows(state: KeyResultState) -> Rows:
+    if not state.exists:
+        return {}
+    retargets = [
+        {
+            "effective_on": r.effective_on.isoformat(),
+            "target": str(r.target),
+            "due_on": r.due_on.isoformat(),
+            "reason": r.reason,
+        }
+        for r in state.retargets
+    ]
+    return {
+        None: (
+            as_uuid(state.plan_id),
+            as_uuid(state.activity_id),
+            state.strategy_number,
+            state.fiscal_year,
+            state.title,
+            state.unit.value,
+            state.unit_label,
+            state.baseline,
+            state.target,
+            state.direction.value,
+            state.starts_on,
+            state.due_on,
+            state.frequency.value,
+            state.defined_on,
+            state.retired_on,
+            state.retired_reason,
+            retargets,
+        )
+    }
+
+
+def measurement_rows(state: KeyResultState) -> Rows:
+    if not state.exists:
+        return {}
+    plan_id = as_uuid(state.plan_id)
+    activity_id = as_uuid(state.activity_id)
+    return {
+        m.id: (plan_id, activity_id, m.value, m.measured_on, m.meeting_id, m.source, m.note)
+        for m in state.measurements.values()
+    }
+
+
 @dataclass(frozen=True)
 class StreamKind:
     """What a kind of stream folds into and which families its state feeds."""
@@ -197,6 +253,8 @@ PLAN_KIND = StreamKind(
         "StrategyAdded": ("strategy",),
         "VisionStated": ("plan",),
         "ActionPlanApproved": ("plan",),
+        "EvaluationRulesSet": ("plan",),
+        "PeriodLocked": ("plan",),
     },
 )
 ACTIVITY_KIND = StreamKind(
@@ -233,4 +291,14 @@ MEETING_KIND = StreamKind(
         "NextMeetingSet": ("meeting",),
     },
 )
-KINDS: dict[str, StreamKind] = {k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND)}
+KEY_RESULT_KIND = StreamKind(
+    "key_result",
+    KeyResultState,
+    {"key_result": key_result_rows, "measurement": measurement_rows},
+    {
+        "Retargeted": ("key_result",),
+        "Retired": ("key_result",),
+        "Measured": ("measurement",),
+    },
+)
+KINDS: dict[str, StreamKind] = {k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND, KEY_RESULT_KIND)}

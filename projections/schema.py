@@ -75,6 +75,8 @@ PLAN = Family(
         ("period_end", "date"),
         ("vision", "text"),
         ("action_plans", "jsonb"),
+        ("evaluation_rules", "jsonb"),
+        ("lock", "jsonb"),
     ),
     (("code",),),
 )
@@ -192,7 +194,59 @@ ACTION_ITEM = Family(
     (("plan_id", "valid_to", "recorded_to"), ("owner", "valid_to", "recorded_to")),
 )
 
-FAMILIES: tuple[Family, ...] = (PLAN, STRATEGY, ACTIVITY, MILESTONE, RISK, MEETING, RESOLUTION, ACTION_ITEM)
+KEY_RESULT = Family(
+    "key_result",
+    "key_result",
+    None,
+    (
+        ("plan_id", "uuid"),
+        ("activity_id", "uuid"),
+        ("strategy_number", "integer"),
+        ("fiscal_year", "integer"),
+        ("title", "text"),
+        ("unit", "text"),
+        ("unit_label", "text"),
+        ("baseline", "numeric"),
+        ("target", "numeric"),
+        ("direction", "text"),
+        ("starts_on", "date"),
+        ("due_on", "date"),
+        ("frequency", "text"),
+        ("defined_on", "date"),
+        ("retired_on", "date"),
+        ("retired_reason", "text"),
+        ("retargets", "jsonb"),
+    ),
+    (("plan_id", *AS_OF_COLUMNS),),
+)
+MEASUREMENT = Family(
+    "measurement",
+    "key_result",
+    ("measurement_id", "text"),
+    (
+        ("plan_id", "uuid"),
+        ("activity_id", "uuid"),
+        ("value", "numeric"),
+        ("measured_on", "date"),
+        ("meeting_id", "text"),
+        ("source", "text"),
+        ("note", "text"),
+    ),
+    (("plan_id", *AS_OF_COLUMNS),),
+)
+
+FAMILIES: tuple[Family, ...] = (
+    PLAN,
+    STRATEGY,
+    ACTIVITY,
+    MILESTONE,
+    RISK,
+    MEETING,
+    RESOLUTION,
+    ACTION_ITEM,
+    KEY_RESULT,
+    MEASUREMENT,
+)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 EVENT_COLUMNS: tuple[tuple[str, str], ...] = (

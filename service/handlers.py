@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 from domain import commands as c
 from domain.activity import Activity
 from domain.errors import NotFound, ValidationError
+from domain.keyresult import KeyResult
 from domain.ledger import Ledger, Meta
 from domain.meeting import Meeting
-from domain.plan import Plan
+from domain.plan import Plan, fiscal_year_covers
 
 L = TypeVar("L", bound=Ledger[Any])
 
@@ -20,7 +21,10 @@ class Loader(Protocol):
     def load(self, kind: type[L], stream_id: UUID) -> L: ...
 
 
-Handler = Callable[[Loader, Any, Meta, Any], Ledger[Any]]
+#: a handler hands back the stream it changed, or that stream and others changed with it (saved
+#: together, in one transaction)
+Changed = Ledger[Any] | tuple[Ledger[Any], ...]
+Handler = Callable[[Loader, Any, Meta, Any], Changed]
 HANDLERS: dict[type[c.Command], Handler] = {}
 
 
@@ -246,10 +250,93 @@ def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, m
 
 
 @handles(c.ApproveMinutes)
-def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Changed:
+    """Adopt the minutes and lock, in the plan the meetings belong to, what took effect by the
+    earlier meeting's date."""
     earlier = store.load(Meeting, cmd.of_meeting_id)
-    _as(Meeting, meeting).approve_minutes(earlier, list(cmd.corrections), meta)
-    return meeting
+    at = _as(Meeting, meeting)
+    at.approve_minutes(earlier, list(cmd.corrections), meta)
+    plan_id = at.state.plan_id or earlier.state.plan_id
+    if not plan_id:
+        return meeting
+    plan = store.load(Plan, UUID(plan_id))
+    lock = plan.state.lock
+    if lock is not None and lock.through >= earlier.state.on:
+        return meeting
+    plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
+    return meeting, plan
+
+
+@handles(c.DefineKeyResult)
+def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:
+    if cmd.activity_id is not None:
+        loaded = store.load(Activity, cmd.activity_id)
+        activity = loaded.state
+        if cmd.plan_id is not None and str(cmd.plan_id) != activity.plan_id:
+            raise ValidationError("planId", f"activity {cmd.activity_id} belongs to plan {activity.plan_id}")
+        if cmd.strategy_number is not None and cmd.strategy_number != activity.strategy_number:
+            raise ValidationError("strategyNumber", f"the activity is under strategy {activity.strategy_number}")
+        if cmd.fiscal_year is not None and cmd.fiscal_year != activity.fiscal_year:
+            raise ValidationError("fiscalYear", f"the activity belongs to fiscal year {activity.fiscal_year}")
+        plan_id, strategy, fiscal_year = UUID(activity.plan_id), activity.strategy_number, activity.fiscal_year
+        existed_from = loaded.effective_from
+    else:
+        if cmd.plan_id is None or cmd.strategy_number is None:
+            raise ValidationError("activityId", "name an activity, or a plan and one of its strategies")
+        plan = store.load(Plan, cmd.plan_id)
+        plan.require_strategy(cmd.strategy_number)
+        plan_id, strategy, existed_from = cmd.plan_id, cmd.strategy_number, plan.effective_from
+        fiscal_year = cmd.fiscal_year if cmd.fiscal_year is not None else _fiscal_year_of(cmd.due_on)
+    if meta.effective_on < existed_from:
+        raise ValidationError("effectiveOn", f"{meta.effective_on} is before what it measures existed ({existed_from})")
+    return KeyResult.define(
+        plan_id=plan_id,
+        activity_id=cmd.activity_id,
+        strategy_number=strategy,
+        fiscal_year=fiscal_year,
+        title=cmd.title,
+        unit=cmd.unit,
+        unit_label=cmd.unit_label,
+        baseline=cmd.baseline,
+        target=cmd.target_value,
+        direction=cmd.direction,
+        due_on=cmd.due_on,
+        frequency=cmd.frequency,
+        meta=meta,
+        id=cmd.key_result_id,
+    )
+
+
+def _fiscal_year_of(due_on: Any) -> int:
+    """The Thai fiscal year (BE) a due date falls in."""
+    if due_on is None:
+        raise ValidationError("fiscalYear", "a key result on a strategy needs a fiscal year or a due date")
+    be = due_on.year + 543
+    return be + 1 if due_on >= fiscal_year_covers(be + 1)[0] else be
+
+
+@handles(c.RetargetKeyResult)
+def retarget_key_result(store: Loader, cmd: c.RetargetKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).retarget(cmd.target_value, cmd.due_on, meta)
+    return key_result
+
+
+@handles(c.RetireKeyResult)
+def retire_key_result(store: Loader, cmd: c.RetireKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).retire(meta)
+    return key_result
+
+
+@handles(c.RecordMeasurement)
+def record_measurement(store: Loader, cmd: c.RecordMeasurement, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).measure(cmd.value, cmd.source, cmd.note, meta)
+    return key_result
+
+
+@handles(c.SetEvaluationRules)
+def set_evaluation_rules(store: Loader, cmd: c.SetEvaluationRules, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).set_evaluation_rules(list(cmd.rules), meta)
+    return plan
 
 
 @handles(c.RecordComment)
@@ -275,5 +362,6 @@ TARGET_KIND: dict[type[c.Command], type[Ledger[Any]] | None] = {
     **{t: Plan for t in HANDLERS if issubclass(t, c.PlanCommand)},
     **{t: Activity for t in HANDLERS if issubclass(t, c.ActivityCommand)},
     **{t: Meeting for t in HANDLERS if issubclass(t, c.MeetingCommand)},
+    **{t: KeyResult for t in HANDLERS if issubclass(t, c.KeyResultCommand)},
     c.CorrectEvent: Ledger,
 }

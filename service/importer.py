@@ -182,19 +182,6 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 day,
                 meeting_id,
             )
-    adoption = minutes.minutes_adoption
-    if adoption is not None:
-        earlier = meeting_id_for(minutes.body, adoption.of_code)
-        yield Step(
-            f"{tag}:adopts:{adoption.of_code}",
-            c.ApproveMinutes(
-                meeting_id=meeting_id,
-                of_meeting_id=earlier,
-                corrections=tuple(MinutesCorrection(x.where, x.from_text, x.to_text) for x in adoption.corrections),
-            ),
-            day,
-            meeting_id,
-        )
     for comment in minutes.comments:
         yield Step(
             f"{tag}:comment:{comment.number}",
@@ -218,8 +205,26 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             day,
             meeting_id,
         )
-    if plan_id is None:
-        return
+    if plan_id is not None:
+        yield from _plan_updates(plan_id, minutes, meeting_id, day, tag)
+    # last: adopting the earlier minutes locks what took effect by that meeting's date, and the
+    # steps above may record facts from before it (activities are registered at the fiscal year's start)
+    adoption = minutes.minutes_adoption
+    if adoption is not None:
+        earlier = meeting_id_for(minutes.body, adoption.of_code)
+        yield Step(
+            f"{tag}:adopts:{adoption.of_code}",
+            c.ApproveMinutes(
+                meeting_id=meeting_id,
+                of_meeting_id=earlier,
+                corrections=tuple(MinutesCorrection(x.where, x.from_text, x.to_text) for x in adoption.corrections),
+            ),
+            day,
+            meeting_id,
+        )
+
+
+def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     for result in minutes.activity_results:
         yield from _activity_steps(plan_id, result, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):

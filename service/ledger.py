@@ -25,8 +25,17 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError
 
 from domain.commands import Command
-from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound, ValidationError, VersionConflict
-from domain.ledger import Ledger, Meta
+from domain.errors import (
+    DomainError,
+    DuplicateCode,
+    IdempotencyKeyReused,
+    NotFound,
+    PeriodLocked,
+    ValidationError,
+    VersionConflict,
+)
+from domain.ledger import Fact, Ledger, Meta
+from domain.plan import Plan, check_open
 from domain.transcodings import domain_transcodings
 from service.config import ServerAddress
 from service.database import schema_lock
@@ -46,6 +55,10 @@ POOL_WAIT = 0.3
 RECONNECT_WITHIN = 1.0
 #: while the database is known to be away, how often a command may check whether it is back
 PROBE_EVERY = 0.25
+
+
+def _streams(changed: Ledger[Any] | tuple[Ledger[Any], ...]) -> tuple[Ledger[Any], ...]:
+    return changed if isinstance(changed, tuple) else (changed,)
 
 
 class StoreUnavailable(Exception):
@@ -203,7 +216,8 @@ class PlanLedger(Application[UUID]):
                 if expected_version is not None and target.version != expected_version:
                     raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
             try:
-                changed = handler(self, command, meta, target)
+                changed, *others = _streams(handler(self, command, meta, target))
+                self._check_open([changed, *others], created=target is None)
             except DomainError:
                 if self._local.fresh:
                     raise
@@ -216,13 +230,14 @@ class PlanLedger(Application[UUID]):
                     )
                 finally:
                     self._local.fresh = False
-            batch: list[Any] = [changed]
+            batch: list[Any] = [changed, *others]
             if idempotency_key is not None:
                 batch.append(IdempotencyKey.use(idempotency_key, key_print, changed.id, changed.version))
             try:
                 recordings = self.save(*batch)
             except IntegrityError:
-                self.forget(changed.id)
+                for stream in (changed, *others):
+                    self.forget(stream.id)
                 if idempotency_key is not None:
                     earlier = self._earlier_result(idempotency_key, key_print)
                     if earlier is not None:
@@ -240,6 +255,38 @@ class PlanLedger(Application[UUID]):
             cursor = max(r.notification.id for r in recordings if r.domain_event.originator_id == changed.id)
             return Receipt(changed.id, changed.version, cursor)
         raise AssertionError("unreachable: every attempt returns or raises")
+
+    def _check_open(self, streams: list[Ledger[Any]], created: bool) -> None:
+        """Refuse new facts effective inside a period locked by approved minutes (see
+        `domain.plan.check_open`). A creation of a stream that already exists is a duplicate
+        first: that answer says more than the lock would."""
+        for stream in streams:
+            pending = [e for e in stream._pending_events if isinstance(e, Fact)]
+            if not pending:
+                continue
+            if isinstance(stream, Plan):
+                plan_state = stream.state
+            else:
+                plan_id = getattr(stream.state, "plan_id", None)
+                if not plan_id:
+                    continue
+                try:
+                    plan_state = self.load(Plan, UUID(str(plan_id))).state
+                except NotFound:
+                    continue
+            try:
+                check_open(plan_state, pending)
+            except PeriodLocked:
+                if created and stream is streams[0] and self._exists(stream.id):
+                    raise DuplicateCode(stream.KIND, self._describe(stream)) from None
+                raise
+
+    def _exists(self, stream_id: UUID) -> bool:
+        try:
+            self.repository.get(stream_id)
+        except AggregateNotFoundError:
+            return False
+        return True
 
     @staticmethod
     def _describe(created: Ledger[Any]) -> str:

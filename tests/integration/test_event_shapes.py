@@ -23,6 +23,16 @@ FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("event
 KINDS = {"domain.plan": Plan, "domain.activity": Activity, "domain.meeting": Meeting}
 
 
+def _as_recorded(found: object, recorded: object) -> object:
+    """`found` limited to the fields `recorded` has: read models gain fields over time (a plan's
+    evaluation rules, its lock), and an old fixture's answers cannot name them."""
+    if isinstance(found, dict) and isinstance(recorded, dict):
+        return {k: _as_recorded(v, recorded[k]) if k in recorded else v for k, v in found.items() if k in recorded}
+    if isinstance(found, list) and isinstance(recorded, list) and len(found) == len(recorded):
+        return [_as_recorded(f, r) for f, r in zip(found, recorded, strict=True)]
+    return found
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
 async def test_an_old_shape_loads_and_projects_to_its_recorded_answers(database: ServerAddress, fixture: Path) -> None:
     PlanLedger.connect(database).close()  # an empty store, as import-log expects
@@ -34,7 +44,7 @@ async def test_an_old_shape_loads_and_projects_to_its_recorded_answers(database:
         await rebuild(database.asyncpg_args())
         assert await verify(database.asyncpg_args()) == []
         expected = json.loads(fixture.with_name(fixture.stem + ".answers.json").read_text(encoding="utf-8"))
-        assert await answers(conn) == expected
+        assert _as_recorded(await answers(conn), expected) == expected
     finally:
         await conn.close()
     ledger = PlanLedger.connect(database)

@@ -19,11 +19,12 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 
 from domain.activity import Activity
 from domain.errors import InvalidTransition, NotFound, ValidationError
+from domain.keyresult import KeyResult
 from domain.ledger import Corrected, Fact, Ledger, Meta
 from domain.meeting import Meeting
 from domain.plan import Plan
 from domain.transcodings import domain_transcodings
-from domain.values import ActionItem, Attendee, MinutesCorrection
+from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 from domain.vocabulary import ActivityStatus, RiskStatus
 
 D0 = date(2021, 1, 6)  # 1/2564
@@ -108,7 +109,35 @@ def busy_plan() -> Plan:
     p.approve_action_plan(2564, Meta(D0, "secretariat", meeting_id="1/2564"))
     p.record_proposal(2564, 1, "SUBCOMMITTEE", "ควรมีโครงการพัฒนาผู้อำนวยการเขต", ["สำนักการศึกษา"], meta(D0))
     p.correct(2, {"goal": "มีกำลังคนเพียงพอและเหมาะสม"}, False, meta(D0, reason="ตามมติ"))
+    p.set_evaluation_rules(
+        [EvaluationRule("ON_TRACK", Decimal("0.95")), EvaluationRule("AT_RISK", Decimal("0.8"))], meta(D0)
+    )
+    p.lock_period(date(2020, 12, 2), "9/2563", "1/2564", meta(D0))
     return p
+
+
+def busy_key_result() -> KeyResult:
+    k = KeyResult.define(
+        plan_id=uuid4(),
+        activity_id=uuid4(),
+        strategy_number=3,
+        fiscal_year=2564,
+        title="จำนวนผู้ผ่านการอบรม",
+        unit="PERSONS",
+        unit_label=None,
+        baseline=0,
+        target=100,
+        direction="INCREASE",
+        due_on=None,
+        frequency="PER_MEETING",
+        meta=meta(D0),
+    )
+    k.measure(20, "รายงานหน่วยงาน", None, meta(D1))
+    k.measure("45.5", None, "ตามรายงาน", meta(D2))
+    k.retarget(120, None, meta(D2, reason="เพิ่มกลุ่มเป้าหมาย"))
+    k.correct(3, {"value": Decimal("40")}, False, meta(D3, reason="นับซ้ำ"))
+    k.retire(meta(D3, reason="รวมกับตัวชี้วัดอื่น"))
+    return k
 
 
 def busy_meeting() -> Meeting:
@@ -158,6 +187,7 @@ BUILDERS: dict[type[Ledger[Any]], Callable[[], Any]] = {
     Activity: busy_activity,
     Plan: busy_plan,
     Meeting: busy_meeting,
+    KeyResult: busy_key_result,
 }
 
 

@@ -1,0 +1,299 @@
+"""The reporting cycle: what the secretariat prepares before each meeting, and what a unit still
+has to report before the next one. Meetings of the plan's committee are the reporting periods.
+
+Read from the read models only (as known at any time), never by replaying events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.ledger import EARLIEST
+from domain.vocabulary import Health
+from projections.keyresults import key_result_rows, plan_health
+from projections.queries import (
+    ALL_DATES,
+    ALL_TIMES,
+    AS_OF,
+    Changes,
+    Point,
+    _action_item,
+    _row,
+    _table,
+    changes,
+)
+
+#: activities in these statuses need no more updates
+SETTLED = ("COMPLETED", "CANCELLED")
+
+
+@dataclass
+class MeetingRef:
+    id: UUID
+    code: str
+    on: date
+    body: str
+
+
+@dataclass
+class Chase:
+    """What one responsible unit has not updated (unit None: no unit is named)."""
+
+    unit: str | None
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    key_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ProgressReport:
+    plan_id: UUID
+    meeting: MeetingRef
+    previous: MeetingRef | None
+    known_at: datetime | None
+    changes: Changes
+    measurements: list[dict[str, Any]]
+    not_updated: list[Chase]
+    milestones_due: list[dict[str, Any]]
+    milestones_overdue: list[dict[str, Any]]
+    key_results_at_risk: list[dict[str, Any]]
+    risks_noted: list[dict[str, Any]]
+    risks_raised: list[dict[str, Any]]
+    open_action_items: list[dict[str, Any]]
+
+    @property
+    def since(self) -> date:
+        return self.previous.on if self.previous else EARLIEST
+
+
+@dataclass
+class DueUpdates:
+    plan_id: UUID
+    unit: str
+    on: date
+    last_meeting: MeetingRef | None
+    next_meeting: MeetingRef | None
+    activities: list[dict[str, Any]]
+    key_results: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    risks_to_review: list[dict[str, Any]]
+    action_items: list[dict[str, Any]]
+
+
+def _ref(record: asyncpg.Record | None) -> MeetingRef | None:
+    if record is None:
+        return None
+    return MeetingRef(record["stream_id"], record["code"], record["meeting_on"], record["body"])
+
+
+async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetime | None) -> MeetingRef | None:
+    record = await conn.fetchrow(
+        f"SELECT stream_id, code, meeting_on, body FROM {_table('meeting')} WHERE stream_id = $1 AND {AS_OF}",
+        meeting_id,
+        ALL_DATES,
+        known_at or ALL_TIMES,
+    )
+    return _ref(record)
+
+
+async def _neighbour(
+    conn: asyncpg.Connection, plan_id: UUID, on: date, known_at: datetime | None, before: bool
+) -> MeetingRef | None:
+    """The committee's meeting before `on` (strictly; `before`) or the first after it."""
+    table = _table("meeting")
+    compare, order = ("<", "DESC") if before else (">", "ASC")
+    record = await conn.fetchrow(
+        f"SELECT stream_id, code, meeting_on, body FROM {table} WHERE {AS_OF} AND meeting_on {compare} $4 AND "
+        f"(plan_id = $1 OR body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF})) "
+        f"ORDER BY meeting_on {order}, code LIMIT 1",
+        plan_id,
+        ALL_DATES,
+        known_at or ALL_TIMES,
+        on,
+    )
+    return _ref(record)
+
+
+async def _updated_streams(
+    conn: asyncpg.Connection, plan_id: UUID, after: date, until: date, known_at: datetime | None
+) -> set[UUID]:
+    """Streams with a fact effective in (after, until], as recorded by `known_at`."""
+    records = await conn.fetch(
+        f"SELECT DISTINCT stream_id FROM {_table('event')} WHERE plan_id = $1 AND effective_on > $2 "
+        "AND effective_on <= $3 AND recorded_at <= $4",
+        plan_id,
+        after,
+        until,
+        known_at or ALL_TIMES,
+    )
+    return {r["stream_id"] for r in records}
+
+
+async def _activities(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('activity')} WHERE plan_id = $1 AND {AS_OF} ORDER BY strategy_number, title",
+        plan_id,
+        point.on,
+        point.known_at or ALL_TIMES,
+    )
+    return [_row(r, "activity", "id") for r in records]
+
+
+async def _milestones(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('milestone')} WHERE plan_id = $1 AND {AS_OF} ORDER BY due_on, milestone_id",
+        plan_id,
+        point.on,
+        point.known_at or ALL_TIMES,
+    )
+    return [_row(r, "milestone", "activity_id") for r in records]
+
+
+def _by_unit(
+    activities: list[dict[str, Any]], key_results: list[dict[str, Any]], units_of: dict[UUID, list[str]]
+) -> list[Chase]:
+    chases: dict[str | None, Chase] = {}
+
+    def chase(unit: str | None) -> Chase:
+        return chases.setdefault(unit, Chase(unit))
+
+    for a in activities:
+        for unit in a["units"] or [None]:
+            chase(unit).activities.append(a)
+    for k in key_results:
+        units: list[str | None] = list(units_of.get(k["activity_id"], []))
+        for unit in units or [None]:
+            chase(unit).key_results.append(k)
+    return sorted(chases.values(), key=lambda c: (c.unit is None, c.unit or ""))
+
+
+async def progress_report(
+    conn: asyncpg.Connection, plan_id: UUID, meeting_id: UUID, known_at: datetime | None = None
+) -> ProgressReport | None:
+    """What changed since the previous meeting, what was not updated (by unit), milestones due and
+    overdue, key results off track or at risk, risks noted or raised, and open action items —
+    for the meeting `meeting_id`, as known at `known_at`. None when there is no such meeting."""
+    meeting = await _meeting(conn, meeting_id, known_at)
+    if meeting is None:
+        return None
+    previous = await _neighbour(conn, plan_id, meeting.on, known_at, before=True)
+    since = previous.on if previous else EARLIEST
+    now = Point(meeting.on, known_at)
+    then = Point(since, known_at)
+    changed = await changes(conn, plan_id, then, now)
+
+    health = await plan_health(conn, plan_id, now)
+    titles = {k["id"]: k["title"] for k in health.key_results}
+    measured = await conn.fetch(
+        f"SELECT * FROM {_table('measurement')} WHERE plan_id = $1 AND {AS_OF} AND measured_on > $4 "
+        "ORDER BY measured_on, stream_id, substr(measurement_id, 2)::int",
+        plan_id,
+        meeting.on,
+        known_at or ALL_TIMES,
+        since,
+    )
+    measurements = [
+        {**_row(r, "measurement", "key_result_id"), "key_result_title": titles.get(r["stream_id"])} for r in measured
+    ]
+
+    activities = await _activities(conn, plan_id, now)
+    updated = await _updated_streams(conn, plan_id, since, meeting.on, known_at)
+    units_of = {a["id"]: list(a["units"] or []) for a in activities}
+    stale_activities = [a for a in activities if a["status"] not in SETTLED and a["id"] not in updated]
+    stale_key_results = [
+        k
+        for k in await key_result_rows(conn, plan_id, now, since)
+        if not k["recent_count"] and (k["retired_on"] is None or k["retired_on"] > meeting.on)
+    ]
+
+    milestones = await _milestones(conn, plan_id, now)
+    due = [m for m in milestones if since < m["due_on"] <= meeting.on]
+    overdue = [m for m in milestones if m["status"] == "PLANNED" and m["due_on"] < meeting.on]
+    troubled = [k for k in health.key_results if k["health"] in (Health.OFF_TRACK, Health.AT_RISK)]
+    raised = [r for r in changed.risks_rescored if r["score"] > r["score_before"]]
+
+    items = await conn.fetch(
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $4 "
+        "AND (done_on IS NULL OR done_on > $4) ORDER BY meeting_on, item_id",
+        plan_id,
+        meeting.on,
+        known_at or ALL_TIMES,
+        meeting.on,
+    )
+    return ProgressReport(
+        plan_id=plan_id,
+        meeting=meeting,
+        previous=previous,
+        known_at=known_at,
+        changes=changed,
+        measurements=measurements,
+        not_updated=_by_unit(stale_activities, stale_key_results, units_of),
+        milestones_due=due,
+        milestones_overdue=overdue,
+        key_results_at_risk=troubled,
+        risks_noted=changed.risks_noted,
+        risks_raised=raised,
+        open_action_items=[_action_item(r, meeting.on) for r in items],
+    )
+
+
+async def due_updates(
+    conn: asyncpg.Connection, plan_id: UUID, unit: str, on: date | None = None, known_at: datetime | None = None
+) -> DueUpdates:
+    """What `unit` still has to report before the committee's next meeting after `on` (default
+    today): its activities and key results with no update since the last meeting, its milestones
+    due by the next meeting (or overdue), its risks due for review, and open action items it owns."""
+    today = on or date.today()
+    last = await _neighbour(conn, plan_id, today + timedelta(days=1), known_at, before=True)
+    upcoming = await _neighbour(conn, plan_id, today, known_at, before=False)
+    since = last.on if last else EARLIEST
+    point = Point(today, known_at)
+    activities = [a for a in await _activities(conn, plan_id, point) if unit in (a["units"] or [])]
+    mine = {a["id"] for a in activities}
+    updated = await _updated_streams(conn, plan_id, since, today, known_at)
+    health = await plan_health(conn, plan_id, point)
+    judged = {k["id"]: k for k in health.key_results}
+    key_results = [
+        judged[k["id"]]
+        for k in await key_result_rows(conn, plan_id, point, since)
+        if k["activity_id"] in mine and not k["recent_count"] and (k["retired_on"] is None or k["retired_on"] > today)
+    ]
+    horizon = upcoming.on if upcoming else today
+    milestones = [
+        m
+        for m in await _milestones(conn, plan_id, point)
+        if m["activity_id"] in mine and m["status"] == "PLANNED" and m["due_on"] <= horizon
+    ]
+    risks = await conn.fetch(
+        f"SELECT * FROM {_table('risk')} WHERE plan_id = $1 AND {AS_OF} AND status <> 'CLOSED' "
+        "AND review_on IS NOT NULL AND review_on <= $4 AND stream_id = ANY($5::uuid[]) ORDER BY review_on, risk_id",
+        plan_id,
+        today,
+        known_at or ALL_TIMES,
+        horizon,
+        list(mine),
+    )
+    items = await conn.fetch(
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND strpos(owner, $4) > 0 "
+        "AND (done_on IS NULL OR done_on > $2) ORDER BY meeting_on, item_id",
+        plan_id,
+        today,
+        known_at or ALL_TIMES,
+        unit,
+    )
+    return DueUpdates(
+        plan_id=plan_id,
+        unit=unit,
+        on=today,
+        last_meeting=last,
+        next_meeting=upcoming,
+        activities=[a for a in activities if a["status"] not in SETTLED and a["id"] not in updated],
+        key_results=key_results,
+        milestones=milestones,
+        risks_to_review=[_row(r, "risk", "activity_id") for r in risks],
+        action_items=[_action_item(r, today) for r in items],
+    )
