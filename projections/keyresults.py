@@ -51,9 +51,9 @@ async def evaluation_rules(conn: asyncpg.Connection, plan_id: UUID, point: Point
 
 
 def parse_rules(raw: Any) -> tuple[EvaluationRule, ...]:
-    if raw is None:
-        return DEFAULT_RULES
     rules = json.loads(raw) if isinstance(raw, str) else raw
+    if not rules:
+        return DEFAULT_RULES
     return tuple(EvaluationRule(r["health"], Decimal(str(r["at_least"]))) for r in rules)
 
 

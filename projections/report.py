@@ -75,6 +75,7 @@ class DueUpdates:
     plan_id: UUID
     unit: str
     on: date
+    known_at: datetime | None
     last_meeting: MeetingRef | None
     next_meeting: MeetingRef | None
     activities: list[dict[str, Any]]
@@ -204,8 +205,9 @@ async def progress_report(
     updated = await _updated_streams(conn, plan_id, since, meeting.on, known_at)
     units_of = {a["id"]: list(a["units"] or []) for a in activities}
     stale_activities = [a for a in activities if a["status"] not in SETTLED and a["id"] not in updated]
+    judged = {k["id"]: k for k in health.key_results}
     stale_key_results = [
-        k
+        judged[k["id"]]
         for k in await key_result_rows(conn, plan_id, now, since)
         if not k["recent_count"] and (k["retired_on"] is None or k["retired_on"] > meeting.on)
     ]
@@ -289,6 +291,7 @@ async def due_updates(
         plan_id=plan_id,
         unit=unit,
         on=today,
+        known_at=known_at,
         last_meeting=last,
         next_meeting=upcoming,
         activities=[a for a in activities if a["status"] not in SETTLED and a["id"] not in updated],

@@ -25,6 +25,10 @@ ResolutionKind = _mirror(v.ResolutionKind, "What the meeting resolved on an agen
 Presence = _mirror(v.Presence, "How a person attended a meeting.")
 MeetingRole = _mirror(v.MeetingRole, "A person's role at a meeting.")
 MeetingMode = _mirror(v.MeetingMode, "In the room, online or both.")
+Health = _mirror(v.Health, "Computed from the numbers, never claimed: on track, at risk, off track or no data.")
+MeasureUnit = _mirror(v.MeasureUnit, "What a key result counts (OTHER: see unitLabel).")
+Direction = _mirror(v.Direction, "Which way a key result should move, or the side of its target to keep to.")
+Frequency = _mirror(v.Frequency, "How often a key result is measured.")
 
 
 @strawberry.enum(description="Open, done or overdue, judged on a date.")

@@ -13,14 +13,14 @@ import hashlib
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import strawberry
 from strawberry.scalars import JSON
 
 from domain import commands as c
 from domain.errors import ValidationError
-from domain.values import ActionItem, Attendee, MinutesCorrection
+from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 from service.api import enums as e
 from service.handlers import new_id
 
@@ -483,3 +483,105 @@ class CorrectEventInput(CommandInput):
         if not isinstance(self.changes, dict):
             raise ValidationError("changes", "give an object of field names and their corrected values")
         return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(self.changes), self.void)
+
+
+def _number(field: str, value: float) -> Decimal:
+    try:
+        return Decimal(repr(value))
+    except InvalidOperation:
+        raise ValidationError(field, f"{value!r} is not a number") from None
+
+
+@strawberry.input(description="A key result on an activity (activityId), or on a strategy (planId and strategyNumber).")
+class DefineKeyResultInput(CommandInput):
+    title: str
+    baseline: float
+    target: float
+    unit: e.MeasureUnit = strawberry.field(default=e.MeasureUnit.COUNT)
+    unit_label: str | None = strawberry.field(default=None, description="The unit's name; required with OTHER.")
+    direction: e.Direction = strawberry.field(default=e.Direction.INCREASE)
+    due_on: date | None = strawberry.field(
+        default=None, description="Default: the end of the activity's (or the given) fiscal year."
+    )
+    frequency: e.Frequency = strawberry.field(default=e.Frequency.PER_MEETING)
+    activity_id: strawberry.ID | None = None
+    plan_id: strawberry.ID | None = None
+    strategy_number: int | None = None
+    fiscal_year: int | None = strawberry.field(default=None, description="For a key result on a strategy.")
+    key_result_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: derived from the idempotency key, else new."
+    )
+
+    def to_command(self) -> c.Command:
+        if self.key_result_id is not None:
+            key_result_id = as_id("keyResultId", self.key_result_id)
+        elif self.idempotency_key is not None:
+            key_result_id = UUID(hashlib.sha256(f"key-result:{self.idempotency_key}".encode()).hexdigest()[:32])
+        else:
+            key_result_id = uuid4()
+        return c.DefineKeyResult(
+            title=self.title,
+            baseline=_number("baseline", self.baseline),
+            target_value=_number("target", self.target),
+            unit=self.unit.value,
+            unit_label=self.unit_label,
+            direction=self.direction.value,
+            due_on=self.due_on,
+            frequency=self.frequency.value,
+            activity_id=None if self.activity_id is None else as_id("activityId", self.activity_id),
+            plan_id=None if self.plan_id is None else as_id("planId", self.plan_id),
+            strategy_number=self.strategy_number,
+            fiscal_year=self.fiscal_year,
+            key_result_id=key_result_id,
+        )
+
+
+@strawberry.input(description="A new target (and due date) for a key result; `reason` is required.")
+class RetargetKeyResultInput(CommandInput):
+    key_result_id: strawberry.ID
+    target: float
+    due_on: date | None = strawberry.field(default=None, description="Default: the due date stays.")
+
+    def to_command(self) -> c.Command:
+        return c.RetargetKeyResult(
+            as_id("keyResultId", self.key_result_id), _number("target", self.target), self.due_on
+        )
+
+
+@strawberry.input(description="Retire a key result; `reason` is required. Nothing is recorded on it afterwards.")
+class RetireKeyResultInput(CommandInput):
+    key_result_id: strawberry.ID
+
+    def to_command(self) -> c.Command:
+        return c.RetireKeyResult(as_id("keyResultId", self.key_result_id))
+
+
+@strawberry.input(description="A measured value, effective on `effectiveOn` (default: the meeting's date, else today).")
+class RecordMeasurementInput(CommandInput):
+    key_result_id: strawberry.ID
+    value: float
+    source: str | None = strawberry.field(default=None, description="Where the number comes from.")
+    note: str | None = None
+
+    def to_command(self) -> c.Command:
+        return c.RecordMeasurement(
+            as_id("keyResultId", self.key_result_id), _number("value", self.value), self.source, self.note
+        )
+
+
+@strawberry.input(description="One rule: at least `atLeast` times the expected attainment gives `health`.")
+class EvaluationRuleInput:
+    health: e.Health
+    at_least: float
+
+
+@strawberry.input(description="The plan's evaluation rules, read top to bottom; meeting none is OFF_TRACK.")
+class SetEvaluationRulesInput(CommandInput):
+    plan_id: strawberry.ID
+    rules: list[EvaluationRuleInput]
+
+    def to_command(self) -> c.Command:
+        rules = tuple(
+            EvaluationRule(r.health.value, _number(f"rules[{n}].atLeast", r.at_least)) for n, r in enumerate(self.rules)
+        )
+        return c.SetEvaluationRules(as_id("planId", self.plan_id), rules)

@@ -19,6 +19,7 @@ from domain.ledger import Meta
 from projections import queries as q
 from service.api import inputs as i
 from service.api.context import Context
+from service.api.keyresult_types import KeyResult, key_result_at
 from service.api.meeting_types import Meeting, meeting_by_id
 from service.api.plan_types import Activity, Plan, activity_at, plan_at
 from service.api.points import Cursor, event_cursor, meeting_id
@@ -76,6 +77,14 @@ class IdempotencyKeyReusedError(UserError):
     key: str
 
 
+@strawberry.type(description="The fact would take effect inside a period locked by approved minutes.")
+class PeriodLockedError(UserError):
+    effective_on: date
+    locked_through: date = strawberry.field(description="Facts effective on or before this date are locked.")
+    meeting: str = strawberry.field(description="The meeting whose approved minutes locked the period.")
+    approved_at: str = strawberry.field(description="The meeting at which those minutes were approved.")
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -97,6 +106,15 @@ def user_error(error: de.DomainError) -> UserError:
         return ForbiddenError(message=message, code=code)
     if isinstance(error, de.DuplicateCode):
         return DuplicateError(message=message, code=code, kind=error.kind, key=error.key)
+    if isinstance(error, de.PeriodLocked):
+        return PeriodLockedError(
+            message=message,
+            code=code,
+            effective_on=date.fromisoformat(error.effective_on),
+            locked_through=date.fromisoformat(error.locked_through),
+            meeting=error.meeting_code,
+            approved_at=error.approved_at,
+        )
     if isinstance(error, de.IdempotencyKeyReused):
         return IdempotencyKeyReusedError(message=message, code=code, key=error.key)
     return ValidationFailed(message=message, code=code, field=None)
@@ -110,6 +128,7 @@ ERRORS = (
     ForbiddenError,
     DuplicateError,
     IdempotencyKeyReusedError,
+    PeriodLockedError,
 )
 
 
@@ -126,7 +145,7 @@ class Recorded:
         description="True when an earlier call with the same idempotency key recorded it."
     )
     created_id: str | None = strawberry.field(
-        description="The id of the milestone, risk, resolution or action item the command created, if any."
+        description="The id of the milestone, risk, resolution or measurement the command created, if any."
     )
     projected: bool = strawberry.field(description="The read models include this write already.")
 
@@ -159,6 +178,14 @@ class MeetingRecorded(Recorded):
         return await meeting_by_id(info.context, UUID(str(self.stream_id)))
 
 
+@strawberry.type(description="A key-result command was recorded.")
+class KeyResultRecorded(Recorded):
+    @strawberry.field(description="The key result as the read models now show it (judged today).")
+    async def key_result(self, info: Info[Context, None]) -> KeyResult | None:
+        await self._visible(info)
+        return await key_result_at(info.context, UUID(str(self.stream_id)), q.Point())
+
+
 @strawberry.type(description="A correction of an earlier fact was recorded.")
 class EventCorrected(Recorded):
     pass
@@ -182,7 +209,9 @@ async def _meta(context: Context, given: i.CommandInput) -> Meta:
     return Meta(effective_on=effective_on, actor=context.principal.name, meeting_id=meeting, reason=given.reason)
 
 
-def _created_id(command: c.Command) -> str | None:
+def _created_id(command: c.Command, receipt: Receipt) -> str | None:
+    if isinstance(command, c.RecordMeasurement):
+        return f"m{receipt.version}"
     for name in ("milestone_id", "risk_id", "resolution_id"):
         value = getattr(command, name, None)
         if isinstance(value, str):
@@ -222,7 +251,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
         cursor=event_cursor(receipt.cursor),
         position=receipt.cursor,
         replayed=receipt.replayed,
-        created_id=_created_id(command),
+        created_id=_created_id(command, receipt),
         projected=projected,
     )
 
@@ -258,6 +287,11 @@ MUTATIONS: dict[str, tuple[type[i.CommandInput], type[Recorded], str]] = {
     "approveMinutes": (i.ApproveMinutesInput, MeetingRecorded, "Adopt an earlier meeting's minutes, corrected."),
     "recordComment": (i.RecordCommentInput, MeetingRecorded, "Record a numbered comment of the meeting."),
     "setNextMeeting": (i.SetNextMeetingInput, MeetingRecorded, "Set when the next meeting will be."),
+    "defineKeyResult": (i.DefineKeyResultInput, KeyResultRecorded, "Define a key result with its target."),
+    "retargetKeyResult": (i.RetargetKeyResultInput, KeyResultRecorded, "Change a key result's target, with a reason."),
+    "retireKeyResult": (i.RetireKeyResultInput, KeyResultRecorded, "Retire a key result, with a reason."),
+    "recordMeasurement": (i.RecordMeasurementInput, KeyResultRecorded, "Record a measured value of a key result."),
+    "setEvaluationRules": (i.SetEvaluationRulesInput, PlanRecorded, "Set the rules that decide key results' health."),
     "correctEvent": (i.CorrectEventInput, EventCorrected, "Correct (or void) an earlier fact; the original stays."),
 }
 
@@ -284,4 +318,11 @@ Mutation = strawberry.type(
     description="Every command of the ledger. Errors a person can fix come back as typed data.",
 )
 
-EXTRA_TYPES: tuple[type, ...] = (*ERRORS, PlanRecorded, ActivityRecorded, MeetingRecorded, EventCorrected)
+EXTRA_TYPES: tuple[type, ...] = (
+    *ERRORS,
+    PlanRecorded,
+    ActivityRecorded,
+    MeetingRecorded,
+    KeyResultRecorded,
+    EventCorrected,
+)

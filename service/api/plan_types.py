@@ -16,8 +16,10 @@ import strawberry
 from strawberry.types import Info
 
 from domain import vocabulary as v
+from projections import keyresults as k
 from projections import queries as q
 from service.api import enums as e
+from service.api import keyresult_types as kt
 from service.api.context import Context
 from service.api.points import Cursor, Point, shown
 
@@ -77,11 +79,24 @@ class Plan:
     period_end: date
     vision: str | None
     action_plans: list[ActionPlan]
+    lock: kt.PeriodLock | None = strawberry.field(
+        description="Facts effective by this date are locked (their minutes are approved); corrections only."
+    )
     point: strawberry.Private[q.Point]
+    rules: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: dict[str, Any], point: q.Point) -> Plan:
+        lock = row.get("lock")
         return cls(
+            lock=None
+            if lock is None
+            else kt.PeriodLock(
+                through=date.fromisoformat(lock["through"]),
+                meeting_code=lock["meeting_code"],
+                approved_at=lock["approved_at"],
+            ),
+            rules=row.get("evaluation_rules"),
             id=strawberry.ID(str(row["id"])),
             code=row["code"],
             title=row["title"],
@@ -127,6 +142,21 @@ class Plan:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
         return Summary.of(_only(rows, fiscal_year, None))
 
+    @strawberry.field(description="The rules that decide key results' health, top to bottom (defaults if none set).")
+    def evaluation_rules(self) -> list[kt.EvaluationRule]:
+        return [kt.EvaluationRule.of(rule) for rule in k.parse_rules(self.rules)]
+
+    @strawberry.field(description="Activities by health on the point's day (today for now).")
+    async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
+        found = await kt.plan_health(info.context, self.uuid, self.point)
+        return kt.HealthSummary.of(found.on, found.plan, found.not_evaluated)
+
+    @strawberry.field(description="The plan's key results (on activities and on strategies), with health.")
+    async def key_results(self, info: Info[Context, None], health: list[e.Health] | None = None) -> list[kt.KeyResult]:
+        found = await kt.key_results_of_plan(info.context, self.uuid, self.point)
+        wanted = {h.value for h in health} if health else None
+        return [r for r in found if wanted is None or (r.health is not None and r.health.value in wanted)]
+
 
 def _only(rows: list[dict[str, Any]], fiscal_year: int | None, status: list[Any] | None) -> list[dict[str, Any]]:
     wanted = {s.value for s in status} if status else None
@@ -164,6 +194,20 @@ class Strategy:
     async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         return Summary.of(_only([r for r in rows if r["strategy_number"] == self.number], fiscal_year, None))
+
+    @strawberry.field(description="This strategy's activities by health on the point's day (today for now).")
+    async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
+        found = await kt.plan_health(info.context, self.plan_id, self.point)
+        rows = await activities_loader(info.context, self.point).load(self.plan_id)
+        cancelled = sum(
+            1 for r in rows if r["strategy_number"] == self.number and found.activities.get(r["id"]) is None
+        )
+        return kt.HealthSummary.of(found.on, found.strategies.get(self.number, {}), cancelled)
+
+    @strawberry.field(description="Key results on this strategy and on its activities.")
+    async def key_results(self, info: Info[Context, None]) -> list[kt.KeyResult]:
+        found = await kt.key_results_of_plan(info.context, self.plan_id, self.point)
+        return [r for r in found if r.strategy_number == self.number]
 
 
 @strawberry.type(description="An activity of a yearly action plan, under one strategy.")
@@ -223,6 +267,26 @@ class Activity:
     async def plan(self, info: Info[Context, None]) -> Plan | None:
         row = await plans_loader(info.context, self.point).load(UUID(str(self.plan_id)))
         return None if row is None else Plan.from_row(row, self.point)
+
+    @strawberry.field(description="Key results measured on this activity, with attainment and health.")
+    async def key_results(self, info: Info[Context, None]) -> list[kt.KeyResult]:
+        found = await kt.key_results_of_plan(info.context, UUID(str(self.plan_id)), self.point)
+        return [r for r in found if r.activity_id == self.id]
+
+    @strawberry.field(
+        description="The worst of its key results' health; with none, from its status and overdue milestones. "
+        "Null for a cancelled activity."
+    )
+    async def health(self, info: Info[Context, None]) -> e.Health | None:
+        found = await kt.plan_health(info.context, UUID(str(self.plan_id)), self.point)
+        health = found.activities.get(self.uuid)
+        return None if health is None else e.Health[health.value]
+
+    @strawberry.field(description="The Thai label of `health`.")
+    async def health_label(self, info: Info[Context, None]) -> str | None:
+        found = await kt.plan_health(info.context, UUID(str(self.plan_id)), self.point)
+        health = found.activities.get(self.uuid)
+        return None if health is None else health.label
 
     @strawberry.field(description="Milestones with their timelines, by original due date.")
     async def milestones(self, info: Info[Context, None]) -> list[Milestone]:

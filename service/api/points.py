@@ -86,7 +86,7 @@ async def meeting_id(context: Context, id_or_code: str, argument: str = "meeting
     return found[0]
 
 
-def _aware(value: datetime | None, argument: str) -> datetime | None:
+def aware(value: datetime | None, argument: str) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
@@ -101,7 +101,7 @@ async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") 
     """The read-model point for an `AsOf` (None: the latest of everything)."""
     if as_of is None:
         return q.Point()
-    known_at = _aware(as_of.known_at, f"{argument}.knownAt")
+    known_at = aware(as_of.known_at, f"{argument}.knownAt")
     if as_of.date is not None and as_of.meeting is not None:
         raise BadInput(argument, "give a date or a meeting, not both")
     if as_of.meeting is not None:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from projections import queries as q
+from projections import report as r
 from projections.projector import log_position
 from service.api import enums as e
 from service.api.change_types import PlanChanges
 from service.api.context import Context
 from service.api.event_types import EventConnection, EventFilter, events_page, page_size
+from service.api.keyresult_types import KeyResult, key_result_at, key_results_of_plan
 from service.api.meeting_types import ActionItem, Meeting, MeetingConnection, meeting_by_id
 from service.api.plan_types import Activity, Milestone, Plan, Risk, activity_at, plan_at
-from service.api.points import AsOf, Cursor, Missing, meeting_id, meeting_key, parse_id, resolve
+from service.api.points import AsOf, BadInput, Cursor, Missing, aware, meeting_id, meeting_key, parse_id, resolve
+from service.api.report_types import DueUpdates, ProgressReport
 
 Ctx = Info[Context, None]
 
@@ -144,6 +147,60 @@ class Query:
         end = await resolve(info.context, to, "to")
         found = await info.context.read(lambda conn: q.changes(conn, plan, start, end))
         return PlanChanges.of(found, start, end)
+
+    @strawberry.field(description="One key result by ID, judged on a point's day (default: today).")
+    async def key_result(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> KeyResult | None:
+        key_result_id = parse_id("id", id)
+        return await key_result_at(info.context, key_result_id, await resolve(info.context, as_of))
+
+    @strawberry.field(description="A plan's key results with attainment and health on a point's day (default today).")
+    async def key_results(
+        self,
+        info: Ctx,
+        plan_id: strawberry.ID,
+        as_of: AsOf | None = None,
+        health: list[e.Health] | None = None,
+        activity_id: strawberry.ID | None = None,
+    ) -> list[KeyResult]:
+        plan = parse_id("planId", plan_id)
+        activity = None if activity_id is None else strawberry.ID(str(parse_id("activityId", activity_id)))
+        found = await key_results_of_plan(info.context, plan, await resolve(info.context, as_of))
+        wanted = {h.value for h in health} if health else None
+        return [
+            k
+            for k in found
+            if (wanted is None or (k.health is not None and k.health.value in wanted))
+            and (activity is None or k.activity_id == activity)
+        ]
+
+    @strawberry.field(
+        description='What the secretariat prepares before a meeting (an ID or a code such as "1/2564"): '
+        "the period since the committee's previous meeting, as known at `knownAt` (default: now)."
+    )
+    async def progress_report(
+        self, info: Ctx, plan_id: strawberry.ID, meeting: str, known_at: datetime | None = None
+    ) -> ProgressReport | None:
+        plan = parse_id("planId", plan_id)
+        found_meeting = await meeting_id(info.context, meeting, "meeting")
+        when = aware(known_at, "knownAt")
+        found = await info.context.read(lambda conn: r.progress_report(conn, plan, found_meeting, when))
+        return None if found is None else ProgressReport.of(found)
+
+    @strawberry.field(description="What a unit still has to report before the committee's next meeting.")
+    async def due_updates(
+        self,
+        info: Ctx,
+        plan_id: strawberry.ID,
+        unit: str,
+        on: date | None = None,
+        known_at: datetime | None = None,
+    ) -> DueUpdates:
+        plan = parse_id("planId", plan_id)
+        if not unit.strip():
+            raise BadInput("unit", "name the responsible unit, as the activities name it")
+        when = aware(known_at, "knownAt")
+        found = await info.context.read(lambda conn: r.due_updates(conn, plan, unit.strip(), on, when))
+        return DueUpdates.of(found)
 
     @strawberry.field(description="The planledger version serving this API.")
     def version(self) -> str:
