@@ -27,6 +27,7 @@ from projections.queries import (
     _table,
     changes,
 )
+from projections.schema import PREFIX
 
 #: activities in these statuses need no more updates
 SETTLED = ("COMPLETED", "CANCELLED")
@@ -101,6 +102,20 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
     return _ref(record)
 
 
+async def meeting_ids_of_plan(conn: asyncpg.Connection, plan_id: UUID, code: str) -> list[UUID]:
+    """Meetings with this code held by the plan's committee (the same code may be another body's)."""
+    table = _table("meeting")
+    records = await conn.fetch(
+        f"SELECT DISTINCT stream_id FROM {table} WHERE code = $4 AND {AS_OF} AND "
+        f"(plan_id = $1 OR body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF}))",
+        plan_id,
+        ALL_DATES,
+        ALL_TIMES,
+        code.strip(),
+    )
+    return [r["stream_id"] for r in records]
+
+
 async def _neighbour(
     conn: asyncpg.Connection, plan_id: UUID, on: date, known_at: datetime | None, before: bool
 ) -> MeetingRef | None:
@@ -124,7 +139,7 @@ async def _updated_streams(
 ) -> set[UUID]:
     """Streams with a fact effective in (after, until], as recorded by `known_at`."""
     records = await conn.fetch(
-        f"SELECT DISTINCT stream_id FROM {_table('event')} WHERE plan_id = $1 AND effective_on > $2 "
+        f"SELECT DISTINCT stream_id FROM {PREFIX}event WHERE plan_id = $1 AND effective_on > $2 "
         "AND effective_on <= $3 AND recorded_at <= $4",
         plan_id,
         after,

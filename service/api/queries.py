@@ -181,7 +181,8 @@ class Query:
         self, info: Ctx, plan_id: strawberry.ID, meeting: str, known_at: datetime | None = None
     ) -> ProgressReport | None:
         plan = parse_id("planId", plan_id)
-        found_meeting = await meeting_id(info.context, meeting, "meeting")
+        ours = await info.context.read(lambda conn: r.meeting_ids_of_plan(conn, plan, meeting))
+        found_meeting = ours[0] if len(ours) == 1 else await meeting_id(info.context, meeting, "meeting")
         when = aware(known_at, "knownAt")
         found = await info.context.read(lambda conn: r.progress_report(conn, plan, found_meeting, when))
         return None if found is None else ProgressReport.of(found)
