@@ -270,6 +270,7 @@ EVENT_INDEXES: tuple[tuple[str, ...], ...] = (
     ("stream_id", "version"),
     ("type", "position"),
     ("plan_id", "position"),
+    ("plan_id", "effective_on"),
     ("meeting_id", "position"),
     ("actor", "position"),
     ("effective_on", "position"),

@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import asyncpg
@@ -64,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.verbose:
         os.environ["PLANLEDGER_VERBOSE"] = "1"  # for the worker processes' logs
     try:
+        _upgrade(database)
         _first_start_token(settings, database, args.host, args.port)
         print(f"planledger: serving GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
         uvicorn.run(
@@ -78,6 +79,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         database.close()
     return EXIT_OK
+
+
+def _upgrade(database: Any) -> None:
+    """Bring the schema up to date before serving: read models of an older version are rebuilt
+    (old tables serve until the switch; run `planledger migrate` ahead to keep serving meanwhile)."""
+    import asyncio
+
+    from service.migrate import migrate
+
+    done = asyncio.run(migrate(database.address, progress=_progress_bar))
+    if done.rebuilt_events is not None:
+        print(f"\nplanledger: {done.describe()}", file=sys.stderr)
 
 
 def cmd_import_minutes(args: argparse.Namespace) -> int:

@@ -53,13 +53,30 @@ async def world(api: Api) -> dict[str, Any]:
     meeting = (await api.ok("scheduleMeeting", {"body": "C", "code": "2/2564", "date": "2021-02-10", "planId": plan}))[
         "streamId"
     ]
-    return {"plan": plan, "mine": mine, "theirs": theirs, "earlier": earlier, "meeting": meeting}
+    key_results = {
+        activity: (
+            await api.ok(
+                "defineKeyResult",
+                {"activityId": activity, "title": "K", "baseline": 0, "target": 10, "effectiveOn": "2020-10-01"},
+            )
+        )["streamId"]
+        for activity in (mine, theirs)
+    }
+    return {
+        "plan": plan,
+        "mine": mine,
+        "theirs": theirs,
+        "earlier": earlier,
+        "meeting": meeting,
+        "key_results": key_results,
+    }
 
 
 def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, Any]]:
     """A valid input for every mutation (ids made unique per role so the calls do not collide)."""
     a = {"activityId": activity, "effectiveOn": "2021-03-01"}
     m = {"meetingId": w["meeting"]}
+    k = {"keyResultId": w["key_results"][activity], "effectiveOn": "2021-03-01"}
     return {
         "createPlan": {"code": f"P-{role}", "title": "P", "periodStart": "2018-01-01", "periodEnd": "2030-12-31"},
         "addStrategy": {"planId": w["plan"], "number": 2 + ROLES.index(role), "title": "S"},
@@ -95,6 +112,14 @@ def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, A
         "recordComment": {**m, "number": 1 + ROLES.index(role), "text": "c"},
         "setNextMeeting": {**m, "code": "9/2564", "date": "2021-09-10"},
         "correctEvent": {"streamId": activity, "version": 2, "changes": {"progress": "6"}, "reason": "typo"},
+        "defineKeyResult": {**a, "title": f"K {role}", "baseline": 0, "target": 10},
+        "retargetKeyResult": {**k, "target": 20 + ROLES.index(role), "reason": "r"},
+        "retireKeyResult": {**k, "reason": "r", "effectiveOn": "2021-09-01"},
+        "recordMeasurement": {**k, "value": 1 + ROLES.index(role)},
+        "setEvaluationRules": {
+            "planId": w["plan"],
+            "rules": [{"health": "ON_TRACK", "atLeast": 1 - ROLES.index(role) / 10}],
+        },
     }
 
 
@@ -126,9 +151,24 @@ async def test_every_role_against_every_mutation(api: Api) -> None:
     assert outcomes[("committee", "adoptResolution")] == "MeetingRecorded"
     assert outcomes[("committee", "reportProgress")] == "ForbiddenError"
     assert outcomes[("secretariat", "correctEvent")] == "EventCorrected"
+    assert outcomes[("unit", "recordMeasurement")] == "KeyResultRecorded"
+    assert outcomes[("unit", "defineKeyResult")] == "ForbiddenError"
 
 
-@pytest.mark.parametrize("mutation", ["reportProgress", "noteRisk", "changeActivityStatus", "planMilestone"])
+async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> None:
+    w = await world(api)
+    on_strategy = await api.ok(
+        "defineKeyResult",
+        {"planId": w["plan"], "strategyNumber": 1, "fiscalYear": 2564, "title": "S", "baseline": 0, "target": 1},
+    )
+    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
+    refused = await unit.refused("recordMeasurement", {"keyResultId": on_strategy["streamId"], "value": 1})
+    assert refused["__typename"] == "ForbiddenError" and "strategy" in refused["message"]
+
+
+@pytest.mark.parametrize(
+    "mutation", ["reportProgress", "noteRisk", "changeActivityStatus", "planMilestone", "recordMeasurement"]
+)
 async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mutation: str) -> None:
     w = await world(api)
     unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
@@ -138,7 +178,7 @@ async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mu
     ours = await unit.ok(mutation, inputs(w, "unit", w["mine"])[mutation])
     events = await api.run(
         'query($s: ID!) { events(first: 100, filter: {streamId: $s, actor: "Somsri"}) { edges { node { version } } } }',
-        {"s": w["mine"]},
+        {"s": w["key_results"][w["mine"]] if mutation == "recordMeasurement" else w["mine"]},
     )
     assert [e["node"]["version"] for e in events["events"]["edges"]] == [
         ours["version"]
