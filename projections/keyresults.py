@@ -97,16 +97,16 @@ async def key_result_rows(
     d, t = _bounds(point)
     records = await conn.fetch(
         f"""
-        SELECT k.*, m.value AS latest_value, m.last_on AS last_measured_on, m.n AS measurement_count,
-               m.recent AS recent_count
-        FROM {_table("key_result")} k
-        LEFT JOIN (
+        WITH m AS MATERIALIZED (
             SELECT stream_id,
                    (array_agg(value ORDER BY measured_on DESC, substr(measurement_id, 2)::int DESC))[1] AS value,
                    max(measured_on) AS last_on, count(*) AS n,
                    count(*) FILTER (WHERE $4::date IS NULL OR measured_on > $4) AS recent
             FROM {_table("measurement")} WHERE plan_id = $1 AND {AS_OF} GROUP BY stream_id
-        ) m ON m.stream_id = k.stream_id
+        )
+        SELECT k.*, m.value AS latest_value, m.last_on AS last_measured_on, m.n AS measurement_count,
+               m.recent AS recent_count
+        FROM {_table("key_result")} k LEFT JOIN m ON m.stream_id = k.stream_id
         WHERE k.plan_id = $1 AND {K_AS_OF}
         ORDER BY k.strategy_number, k.activity_id NULLS FIRST, k.defined_on, k.title
         """,

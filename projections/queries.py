@@ -409,10 +409,14 @@ async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: 
     return result
 
 
-async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to_point: Point) -> Changes:
+async def changes(
+    conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to_point: Point, only: frozenset[str] | None = None
+) -> Changes:
     """Activities whose status, progress or outcome changed; milestones met or slipped; risks
-    noted, re-scored or closed; resolutions passed — between `from_point` and `to_point`."""
+    noted, re-scored or closed; resolutions passed — between `from_point` and `to_point`.
+    `only`: just these families (activity, milestone, risk, resolution); the rest stay empty."""
     out = Changes()
+    wanted = only or frozenset({"activity", "milestone", "risk", "resolution"})
 
     async def both(family: str, key: str) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
         rows = []
@@ -424,7 +428,7 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
             {k: _row(v, family, "stream_id") for k, v in rows[1].items()},
         )
 
-    before, after = await both("activity", "")
+    before, after = await both("activity", "") if "activity" in wanted else ({}, {})
     for k, new in after.items():
         old = before.get(k)
         changed = [f for f in ("status", "progress", "outcome") if old is None or old[f] != new[f]]
@@ -438,7 +442,7 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
                     "after": {f: new[f] for f in changed},
                 }
             )
-    before, after = await both("milestone", "milestone_id")
+    before, after = await both("milestone", "milestone_id") if "milestone" in wanted else ({}, {})
     for k, new in after.items():
         old = before.get(k)
         if new["status"] == "ACHIEVED" and (old is None or old["status"] != "ACHIEVED"):
@@ -452,7 +456,7 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
                     "slipped_days": (new["due_on"] - old["due_on"]).days,
                 }
             )
-    before, after = await both("risk", "risk_id")
+    before, after = await both("risk", "risk_id") if "risk" in wanted else ({}, {})
     for k, new in after.items():
         old = before.get(k)
         if old is None:
@@ -464,7 +468,7 @@ async def changes(conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to
             )
         if new["status"] == "CLOSED" and old["status"] != "CLOSED":
             out.risks_closed.append({"activity_id": k[0], **new})
-    before, after = await both("resolution", "resolution_id")
+    before, after = await both("resolution", "resolution_id") if "resolution" in wanted else ({}, {})
     out.resolutions_passed = [{"meeting_id": k[0], **v} for k, v in after.items() if k not in before]
     return out
 

@@ -200,7 +200,7 @@ async def progress_report(
     since = previous.on if previous else EARLIEST
     now = Point(meeting.on, known_at)
     then = Point(since, known_at)
-    changed = await changes(conn, plan_id, then, now)
+    changed = await changes(conn, plan_id, then, now, only=frozenset({"activity", "risk"}))
 
     health = await plan_health(conn, plan_id, now)
     titles = {k["id"]: k["title"] for k in health.key_results}
@@ -221,9 +221,11 @@ async def progress_report(
     units_of = {a["id"]: list(a["units"] or []) for a in activities}
     stale_activities = [a for a in activities if a["status"] not in SETTLED and a["id"] not in updated]
     judged = {k["id"]: k for k in health.key_results}
+    # health's reporting window starts at the meeting before this one: the same period, mostly
+    rows = health.key_results if health.window_start == since else await key_result_rows(conn, plan_id, now, since)
     stale_key_results = [
         judged[k["id"]]
-        for k in await key_result_rows(conn, plan_id, now, since)
+        for k in rows
         if not k["recent_count"] and (k["retired_on"] is None or k["retired_on"] > meeting.on)
     ]
 
