@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,7 @@ from service.reports import flat, workbook
 from service.reports.plan import PlanReport, ReportError, ReportRequest, read_plan
 
 log = logging.getLogger("planledger.reports")
+access = logging.getLogger("planledger.access")
 
 MakeContext = Callable[[Request, bool, str], Awaitable[Context]]
 Authenticate = Callable[[Request], Awaitable[Any]]
@@ -49,6 +51,19 @@ def routes(make_context: MakeContext, authenticate: Authenticate) -> list[Route]
     """The report endpoints, authenticated like `/graphql`."""
 
     async def plan_report(request: Request) -> Response:
+        started = time.perf_counter()
+        response = await respond(request)
+        elapsed = time.perf_counter() - started
+        access.info(
+            "GET report %s %s in %.1f ms",
+            request.url.path,
+            response.status_code,
+            elapsed * 1000,
+            extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)},
+        )
+        return response
+
+    async def respond(request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
         kind = request.path_params["format"]
         if kind not in FORMATS:

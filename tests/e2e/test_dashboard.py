@@ -204,7 +204,8 @@ def test_moving_from_meeting_9_2563_to_1_2564_changes_the_counts_as_the_data_say
     # the slider: a date moves the point the same way (2 Dec 2020 is the day of 9/2563)
     day = date(2020, 12, 2)
     page.locator("[data-testid=date-slider]").evaluate(
-        "(el, day) => { el.value = String(day); el.dispatchEvent(new Event('input', { bubbles: true })); }",
+        "(el, day) => { el.value = String(day); el.dispatchEvent(new Event('input', { bubbles: true }));"
+        " el.dispatchEvent(new Event('change', { bubbles: true })); }",
         (day - date(1970, 1, 1)).days,
     )
     wait_point(page, f"d:{day.isoformat()}")

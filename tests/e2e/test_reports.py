@@ -242,6 +242,7 @@ def test_known_at_reads_the_plan_as_the_ledger_knew_it_then(ledger: Server, ids:
         ({"plan": "{plan}", "lang": "fr"}, 400, "lang:"),
         ({"plan": "{plan}", "meeting": "{shared code}"}, 400, "several meetings have the code"),
         ({"plan": "{plan}", "meeting": "not-a-meeting"}, 404, "no meeting"),
+        ({"plan": "{plan}", "meeting": "1/25\x0064"}, 400, "NUL"),
         ({"plan": str(uuid.UUID(int=7))}, 404, "no plan"),
         ({"plan": "no-such-code"}, 404, "no plan"),
     ],

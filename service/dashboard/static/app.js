@@ -214,7 +214,7 @@ async function loadPlans() {
 }
 
 /** Everything the current point shows; `quiet` keeps the old view until the new one arrives. */
-async function load({ quiet = false } = {}) {
+async function load({ quiet = false, touched = null } = {}) {
   writeHash();
   const mine = ++generation;
   if (!state.planId) {
@@ -246,7 +246,7 @@ async function load({ quiet = false } = {}) {
   document.body.dataset.point = pointKey();
   document.body.dataset.state = "ready";
   renderAll();
-  if (state.drawer) openActivity(state.drawer.id, { quiet: true });
+  if (state.drawer && (!touched || touched.has(state.drawer.id))) openActivity(state.drawer.id, { quiet: true });
 }
 
 function today() {
@@ -301,16 +301,19 @@ function subscribe() {
   );
 }
 
+// Events arrive one by one (an import of minutes sends hundreds): the page refreshes once per
+// burst, and a burst of more than a few shows as one notice.
+const pending = { touched: new Set(), meetings: false, notices: [] };
+
 function onPlanEvent(event) {
   const activity = state.data?.plan?.activities.find((a) => a.id === event.streamId);
   const meeting = meetingById(event.streamId);
   const subject = event.payload?.title || activity?.title || (meeting && meetingName(meeting)) || "";
   state.feed.unshift({ ...event, subject, seenAt: Date.now() });
   state.feed = state.feed.slice(0, 25);
-  if (!event.type.includes("Risk")) toast(t("newEvent"), `${eventTitle(event)} · ${subject}`);
-  if (event.streamKind === "meeting" || event.type.startsWith("Meeting.")) {
-    loadPlans().catch(() => {});
-  }
+  if (!event.type.includes("Risk")) notify(t("newEvent"), `${eventLabel(event.type)} · ${subject}`);
+  pending.touched.add(event.streamId);
+  if (event.streamKind === "meeting" || event.type.startsWith("Meeting.")) pending.meetings = true;
   scheduleRefresh();
 }
 
@@ -318,16 +321,31 @@ function onRiskEvent(event) {
   const risk = event.risk;
   if (!risk) return;
   const words = `${risk.title} · ${label("level", risk.level, risk.levelLabel)} (${risk.likelihood}×${risk.impact})`;
-  toast(event.type.endsWith("RiskNoted") ? t("newRisk") : eventTitle(event), words, `lv-${risk.level}`);
-}
-
-function eventTitle(event) {
-  return eventLabel(event.type);
+  notify(event.type.endsWith("RiskNoted") ? t("newRisk") : eventLabel(event.type), words, `lv-${risk.level}`);
 }
 
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => load({ quiet: true }), 250);
+  refreshTimer = setTimeout(async () => {
+    const touched = new Set(pending.touched);
+    const meetings = pending.meetings;
+    pending.touched.clear();
+    pending.meetings = false;
+    if (meetings) await loadPlans().catch(() => {});
+    await load({ quiet: true, touched });
+  }, 250);
+}
+
+let noticeTimer = null;
+
+function notify(title, text, tone) {
+  pending.notices.push({ title, text, tone });
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    const notices = pending.notices.splice(0);
+    if (notices.length <= 3) for (const n of notices) toast(n.title, n.text, n.tone);
+    else toast(t("newEvents", { n: notices.length }), notices.map((n) => n.text).slice(0, 2).join(" · "));
+  }, 200);
 }
 
 function toast(title, text, tone) {
@@ -335,6 +353,7 @@ function toast(title, text, tone) {
   if (!box) return;
   const item = h("div", { class: ["toast", tone], role: "status" }, h("strong", null, title), h("span", null, text));
   box.prepend(item);
+  while (box.children.length > 4) box.lastElementChild.remove();
   setTimeout(() => item.classList.add("leaving"), 6000);
   setTimeout(() => item.remove(), 6600);
 }
@@ -436,7 +455,7 @@ function renderShell() {
     root,
     h("header", { class: "topbar", id: "topbar" }),
     h("section", { class: "timebar", id: "timebar" }),
-    h("nav", { class: "tabs", id: "tabs" }),
+    h("nav", { class: "tabs", id: "tabs", role: "tablist" }),
     h("main", { class: "view", id: "view" }),
     h("div", { id: "drawer-host" }),
   );
@@ -549,11 +568,12 @@ function renderTimebar() {
     value: String(Math.min(hi, dayNumber(current || today()))),
     "data-testid": "date-slider",
     "aria-label": t("date"),
-    oninput: (e) => {
+    // the label follows the thumb; the page moves when it is let go (or after a key press)
+    oninput: (e) => replace(shown, formatDate(isoOfDay(Number(e.target.value)))),
+    onchange: (e) => {
       const iso = isoOfDay(Number(e.target.value));
-      replace(shown, formatDate(iso));
       clearTimeout(debounce);
-      debounce = setTimeout(() => actions.setPoint({ kind: "date", date: iso }), 350);
+      debounce = setTimeout(() => actions.setPoint({ kind: "date", date: iso }), 200);
     },
   });
   const ticks = h(
@@ -625,6 +645,7 @@ function renderTabs() {
         {
           type: "button",
           class: ["tab", state.tab === tab && "active"],
+          role: "tab",
           "data-testid": `tab-${tab}`,
           "aria-selected": state.tab === tab ? "true" : "false",
           onclick: () => actions.setTab(tab),
@@ -659,10 +680,24 @@ function renderView() {
 function renderDrawerNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
+  const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
   replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
+  const drawer = host.querySelector(".drawer");
+  if (drawer && scrolled) drawer.scrollTop = scrolled;
 }
 
 // -- start ------------------------------------------------------------------------------------------
+
+// a link pasted into the address bar (or edited there) moves the page without a reload
+window.addEventListener("hashchange", () => {
+  const plan = state.planId;
+  readHash();
+  if (!state.plans.some((p) => p.id === state.planId)) state.planId = plan ?? state.plans[0]?.id ?? null;
+  if (!state.token || !api) return;
+  if (plan !== state.planId) subscribe();
+  renderTabs();
+  load();
+});
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.drawer) closeDrawer();

@@ -154,7 +154,8 @@ export function timeline(groups, pointDate) {
         const a = x(m.originalDueOn);
         parts.push(s("rect", { x: `${a}%`, width: `${x(m.dueOn) - a}%`, y: "12", height: "6", class: "tl-slip" }));
         for (const r of m.reschedules) parts.push(s("line", { x1: `${x(r.to)}%`, x2: `${x(r.to)}%`, y1: "8", y2: "22", class: "tl-resched" }));
-        parts.push(s("text", { x: `${x(m.dueOn)}%`, dx: "10", y: "19", class: "tl-slip-label" }, `+${m.slipDays}`));
+        const after = m.achievedOn && m.achievedOn > m.dueOn ? m.achievedOn : m.dueOn;
+        parts.push(s("text", { x: `${x(after)}%`, dx: "10", y: "19", class: "tl-slip-label" }, `+${m.slipDays}`));
       }
       parts.push(diamond(x(m.originalDueOn), "tl-original", `${t("originalDue")} ${formatDate(m.originalDueOn)}`));
       if (m.achievedOn) {
