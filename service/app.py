@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz.
+"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz, the
+dashboard at / and the reports at /reports/.
 
 Every server process opens the shared database, runs a projector (an advisory lock keeps one
 active per database, the others on standby) and a Broker that follows the projector's
@@ -25,7 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from projections.projector import Projector, log_position, read_position
-from service import access
+from service import access, dashboard, reports
 from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
@@ -195,6 +196,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *reports.routes(make_context, authenticate),
+            *dashboard.routes(),
         ]
     )
     app.state.http = http

@@ -1,0 +1,711 @@
+// The dashboard: sign in with a token, pick a plan and a point in time, and look.
+
+import { Api, Live } from "./api.js";
+import { h, replace } from "./dom.js";
+import { eventLabel, formatDate, getLang, label, meetingName, setLang, t } from "./i18n.js";
+import { renderActivities, renderDrawer } from "./activities.js";
+import { renderMeetings } from "./meetings.js";
+import { renderOverview } from "./overview.js";
+import { ACTIVITY, CHANGES, DASHBOARD, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
+import { renderRisks, renderTimeline } from "./registers.js";
+import { field, loading, select } from "./ui.js";
+
+const TOKEN_KEY = "planledger.token";
+const LANG_KEY = "planledger.lang";
+const TABS = ["overview", "activities", "timeline", "risks", "meetings"];
+const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings" };
+
+const state = {
+  token: null,
+  plans: [],
+  meetings: [],
+  planId: null,
+  point: { kind: "now" }, // or { kind: "meeting", id } or { kind: "date", date }
+  knownAt: "",
+  compare: "", // a meeting ID
+  tab: "overview",
+  data: null, // { plan, risks }
+  changes: null,
+  error: null,
+  filters: { status: "", kind: "", unit: "", year: "", strategy: "", text: "" },
+  riskFilter: { level: "", status: "" },
+  cell: null, // "likelihood:impact"
+  feed: [],
+  live: "offline",
+  meetingId: null,
+  meeting: null,
+  drawer: null, // { id, activity, loading }
+};
+
+let api = null;
+let live = null;
+let stopSubscriptions = [];
+let generation = 0;
+let refreshTimer = null;
+const root = document.getElementById("root");
+
+// -- points in time -------------------------------------------------------------------------------
+
+function asOf(point = state.point) {
+  const value = {};
+  if (point.kind === "meeting") value.meeting = point.id;
+  if (point.kind === "date") value.date = point.date;
+  if (state.knownAt) value.knownAt = new Date(state.knownAt).toISOString();
+  return Object.keys(value).length ? value : null;
+}
+
+function pointKey(point = state.point) {
+  if (point.kind === "meeting") return `m:${point.id}`;
+  if (point.kind === "date") return `d:${point.date}`;
+  return "now";
+}
+
+function parsePoint(text) {
+  if (text?.startsWith("m:")) return { kind: "meeting", id: text.slice(2) };
+  if (text?.startsWith("d:") && /^\d{4}-\d{2}-\d{2}$/.test(text.slice(2))) return { kind: "date", date: text.slice(2) };
+  return { kind: "now" };
+}
+
+function hasMinutes(meeting) {
+  return Boolean(meeting?.agenda?.length);
+}
+
+function meetingById(id) {
+  return state.meetings.find((m) => m.id === id);
+}
+
+/** The meetings of the plan's committee (those of its bodies), then the others. */
+function planMeetings() {
+  const bodies = new Set(state.meetings.filter((m) => m.planId === state.planId).map((m) => m.body));
+  const own = state.meetings.filter((m) => m.planId === state.planId || bodies.has(m.body));
+  const others = state.meetings.filter((m) => !own.includes(m));
+  return { own, others };
+}
+
+function pointLabel() {
+  const plan = state.data?.plan;
+  if (state.point.kind === "meeting") {
+    const m = meetingById(state.point.id);
+    return m ? `${formatDate(m.date, "long")} · ${meetingName(m)}` : "";
+  }
+  if (state.point.kind === "date") return formatDate(state.point.date, "long");
+  return plan?.asOf?.date ? formatDate(plan.asOf.date, "long") : `${t("now")} · ${formatDate(today(), "long")}`;
+}
+
+// -- the address bar keeps the view: plan, point, comparison, tab ----------------------------------
+
+function writeHash() {
+  const params = new URLSearchParams();
+  if (state.planId) params.set("plan", state.planId);
+  params.set("at", pointKey());
+  if (state.knownAt) params.set("known", state.knownAt);
+  if (state.compare) params.set("compare", state.compare);
+  params.set("tab", state.tab);
+  history.replaceState(null, "", `#${params}`);
+}
+
+function readHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  state.planId = params.get("plan") || null;
+  state.point = parsePoint(params.get("at"));
+  state.knownAt = params.get("known") || "";
+  state.compare = params.get("compare") || "";
+  const tab = params.get("tab");
+  state.tab = TABS.includes(tab) ? tab : "overview";
+}
+
+// -- signing in -------------------------------------------------------------------------------------
+
+function showLogin(message) {
+  document.body.dataset.state = "login";
+  const input = h("input", {
+    id: "token",
+    name: "token",
+    type: "password",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "plt_…",
+    required: true,
+  });
+  const error = h("p", { class: "login-error", role: "alert", "data-testid": "login-error" }, message || "");
+  const form = h(
+    "form",
+    {
+      class: "login-card",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const token = input.value.trim();
+        if (!token) return;
+        button.disabled = true;
+        replace(error, "");
+        const result = await tryToken(token);
+        button.disabled = false;
+        if (result === "ok") {
+          sessionStorage.setItem(TOKEN_KEY, token);
+          startSession(token);
+        } else {
+          replace(error, t(result));
+        }
+      },
+    },
+    h("div", { class: "brand brand-large" }, h("span", { class: "brand-mark" }), "planledger"),
+    h("h1", null, t("appTitle")),
+    h("p", { class: "login-lead" }, t("signInLead")),
+    h("label", { for: "token", class: "field-label" }, t("token")),
+    input,
+    error,
+  );
+  const button = h("button", { type: "submit", class: "button primary" }, t("signIn"));
+  form.append(button, langToggle(() => showLogin(message)));
+  replace(root, h("div", { class: "login" }, form));
+  input.focus();
+}
+
+async function tryToken(token) {
+  try {
+    await new Api(token).query("query SignIn { plans { id } }");
+    return "ok";
+  } catch (error) {
+    return error.status === 401 ? "badToken" : "unreachable";
+  }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  live?.close();
+  live = null;
+  stopSubscriptions = [];
+  state.token = null;
+  state.data = null;
+  showLogin(message);
+}
+
+async function startSession(token) {
+  state.token = token;
+  api = new Api(token, { onUnauthorized: () => signOut(t("badToken")) });
+  document.body.dataset.state = "loading";
+  renderShell();
+  try {
+    await loadPlans();
+  } catch (error) {
+    state.error = error.message;
+    renderView();
+    return;
+  }
+  live = new Live(token, {
+    onStatus: (status) => {
+      state.live = status;
+      renderLiveBadge();
+    },
+    onUnauthorized: () => signOut(t("badToken")),
+  });
+  subscribe();
+  await load();
+}
+
+// -- loading ----------------------------------------------------------------------------------------
+
+async function loadPlans() {
+  const data = await api.query(PLANS);
+  state.plans = data.plans;
+  state.meetings = data.meetings.edges.map((e) => e.node);
+  if (!state.plans.some((p) => p.id === state.planId)) state.planId = state.plans[0]?.id ?? null;
+  renderHeader();
+}
+
+/** Everything the current point shows; `quiet` keeps the old view until the new one arrives. */
+async function load({ quiet = false, touched = null } = {}) {
+  writeHash();
+  const mine = ++generation;
+  if (!state.planId) {
+    state.data = null;
+    document.body.dataset.state = "ready";
+    renderAll();
+    return;
+  }
+  if (!quiet) {
+    document.body.dataset.state = "loading";
+    renderTimebar();
+    if (!state.data) renderView();
+  }
+  try {
+    const variables = { plan: state.planId, asOf: asOf() };
+    const compare = state.compare
+      ? api.query(CHANGES, { plan: state.planId, from: { meeting: state.compare }, to: asOf() || { date: today() } })
+      : Promise.resolve(null);
+    const [data, changes] = await Promise.all([api.query(DASHBOARD, variables), compare]);
+    if (mine !== generation) return;
+    state.data = data;
+    state.changes = changes?.changes ?? null;
+    state.error = null;
+    if (state.tab === "meetings") await loadMeeting();
+  } catch (error) {
+    if (mine !== generation) return;
+    state.error = error.message;
+  }
+  document.body.dataset.point = pointKey();
+  document.body.dataset.state = "ready";
+  renderAll();
+  if (state.drawer && (!touched || touched.has(state.drawer.id))) openActivity(state.drawer.id, { quiet: true });
+}
+
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+async function loadMeeting() {
+  if (!state.meetingId) {
+    const pointed = state.point.kind === "meeting" ? state.point.id : null;
+    const { own } = planMeetings();
+    const held = own.filter(hasMinutes);
+    state.meetingId = pointed || held[held.length - 1]?.id || own[own.length - 1]?.id || null;
+  }
+  if (!state.meetingId) {
+    state.meeting = null;
+    return;
+  }
+  const data = await api.query(MEETING, { id: state.meetingId });
+  state.meeting = data.meeting;
+}
+
+async function openActivity(id, { quiet = false } = {}) {
+  if (!quiet) {
+    state.drawer = { id, activity: null };
+    renderDrawerNow();
+  }
+  try {
+    const data = await api.query(ACTIVITY, { id, asOf: asOf() });
+    if (state.drawer?.id !== id) return;
+    state.drawer = { id, activity: data.activity };
+  } catch (error) {
+    state.drawer = { id, error: error.message };
+  }
+  renderDrawerNow();
+}
+
+function closeDrawer() {
+  state.drawer = null;
+  renderDrawerNow();
+}
+
+// -- live -------------------------------------------------------------------------------------------
+
+function subscribe() {
+  for (const stop of stopSubscriptions) stop();
+  stopSubscriptions = [];
+  if (!live || !state.planId) return;
+  stopSubscriptions.push(
+    live.subscribe(PLAN_EVENTS, { plan: state.planId }, { next: onPlanEvent }),
+    live.subscribe(RISK_EVENTS, { plan: state.planId }, { next: onRiskEvent }),
+  );
+}
+
+// Events arrive one by one (an import of minutes sends hundreds): the page refreshes once per
+// burst, and a burst of more than a few shows as one notice.
+const pending = { touched: new Set(), meetings: false, notices: [] };
+
+function onPlanEvent(event) {
+  const activity = state.data?.plan?.activities.find((a) => a.id === event.streamId);
+  const meeting = meetingById(event.streamId);
+  const subject = event.payload?.title || activity?.title || (meeting && meetingName(meeting)) || "";
+  state.feed.unshift({ ...event, subject, seenAt: Date.now() });
+  state.feed = state.feed.slice(0, 25);
+  if (!event.type.includes("Risk")) notify(t("newEvent"), `${eventLabel(event.type)} · ${subject}`);
+  pending.touched.add(event.streamId);
+  if (event.streamKind === "meeting" || event.type.startsWith("Meeting.")) pending.meetings = true;
+  scheduleRefresh();
+}
+
+function onRiskEvent(event) {
+  const risk = event.risk;
+  if (!risk) return;
+  const words = `${risk.title} · ${label("level", risk.level, risk.levelLabel)} (${risk.likelihood}×${risk.impact})`;
+  notify(event.type.endsWith("RiskNoted") ? t("newRisk") : eventLabel(event.type), words, `lv-${risk.level}`);
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    const touched = new Set(pending.touched);
+    const meetings = pending.meetings;
+    pending.touched.clear();
+    pending.meetings = false;
+    if (meetings) await loadPlans().catch(() => {});
+    await load({ quiet: true, touched });
+  }, 250);
+}
+
+let noticeTimer = null;
+
+function notify(title, text, tone) {
+  pending.notices.push({ title, text, tone });
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    const notices = pending.notices.splice(0);
+    if (notices.length <= 3) for (const n of notices) toast(n.title, n.text, n.tone);
+    else toast(t("newEvents", { n: notices.length }), notices.map((n) => n.text).slice(0, 2).join(" · "));
+  }, 200);
+}
+
+function toast(title, text, tone) {
+  const box = document.getElementById("toasts");
+  if (!box) return;
+  const item = h("div", { class: ["toast", tone], role: "status" }, h("strong", null, title), h("span", null, text));
+  box.prepend(item);
+  while (box.children.length > 4) box.lastElementChild.remove();
+  setTimeout(() => item.classList.add("leaving"), 6000);
+  setTimeout(() => item.remove(), 6600);
+}
+
+// -- downloads --------------------------------------------------------------------------------------
+
+async function download(kind, button) {
+  const params = new URLSearchParams({ plan: state.planId, lang: getLang() });
+  const point = asOf();
+  for (const [key, value] of Object.entries(point || {})) params.set(key, value);
+  button.disabled = true;
+  try {
+    const { blob, filename } = await api.download(`/reports/plan.${kind}?${params}`);
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (error) {
+    toast(t("downloadFailed"), error.message, "lv-VERY_HIGH");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// -- actions the views call -------------------------------------------------------------------------
+
+const actions = {
+  setTab(tab) {
+    state.tab = tab;
+    writeHash();
+    renderTabs();
+    if (tab === "meetings" && !state.meeting) {
+      renderView();
+      loadMeeting()
+        .then(renderView)
+        .catch((e) => {
+          state.error = e.message;
+          renderView();
+        });
+      return;
+    }
+    renderView();
+  },
+  setFilters(change) {
+    Object.assign(state.filters, change);
+    renderView();
+  },
+  setRiskFilter(change) {
+    Object.assign(state.riskFilter, change);
+    renderView();
+  },
+  selectCell(key) {
+    state.cell = key;
+    renderView();
+  },
+  openActivity,
+  closeDrawer,
+  async openMeeting(id) {
+    state.meetingId = id;
+    state.meeting = null;
+    renderView();
+    try {
+      await loadMeeting();
+    } catch (error) {
+      state.error = error.message;
+    }
+    renderView();
+  },
+  showStrategy(number) {
+    state.filters = { ...state.filters, strategy: String(number) };
+    actions.setTab("activities");
+  },
+  setPoint(point) {
+    state.point = point;
+    load();
+  },
+};
+
+// -- the shell --------------------------------------------------------------------------------------
+
+function langToggle(after) {
+  const pick = (value) => () => {
+    setLang(value);
+    localStorage.setItem(LANG_KEY, value);
+    after();
+  };
+  return h(
+    "div",
+    { class: "lang", role: "group", "aria-label": "ภาษา / Language" },
+    h("button", { type: "button", class: ["lang-btn", getLang() === "th" && "active"], "data-testid": "lang-th", onclick: pick("th") }, "ไทย"),
+    h("button", { type: "button", class: ["lang-btn", getLang() === "en" && "active"], "data-testid": "lang-en", onclick: pick("en") }, "EN"),
+  );
+}
+
+function renderShell() {
+  replace(
+    root,
+    h("header", { class: "topbar", id: "topbar" }),
+    h("section", { class: "timebar", id: "timebar" }),
+    h("nav", { class: "tabs", id: "tabs", role: "tablist" }),
+    h("main", { class: "view", id: "view" }),
+    h("div", { id: "drawer-host" }),
+  );
+  renderAll();
+}
+
+function renderAll() {
+  if (!document.getElementById("view")) return;
+  renderHeader();
+  renderTimebar();
+  renderTabs();
+  renderView();
+  renderDrawerNow();
+}
+
+function renderHeader() {
+  const host = document.getElementById("topbar");
+  if (!host) return;
+  const plan = state.plans.find((p) => p.id === state.planId);
+  replace(
+    host,
+    h("div", { class: "brand" }, h("span", { class: "brand-mark" }), "planledger"),
+    h(
+      "div",
+      { class: "topbar-plan" },
+      state.plans.length > 1
+        ? select(
+            {
+              class: "plan-select",
+              "data-testid": "plan-select",
+              "aria-label": t("plan"),
+              onchange: (e) => {
+                state.planId = e.target.value;
+                state.compare = "";
+                state.meetingId = null;
+                state.meeting = null;
+                subscribe();
+                load();
+              },
+            },
+            state.plans.map((p) => ({ value: p.id, label: p.title })),
+            state.planId,
+          )
+        : h("span", { class: "plan-name", "data-testid": "plan-title", title: plan?.title || "" }, plan?.title || ""),
+      plan ? h("span", { class: "plan-code" }, `${formatDate(plan.periodStart)} – ${formatDate(plan.periodEnd)}`) : null,
+    ),
+    h("div", { class: "topbar-right" }, h("span", { id: "live-badge" }), langToggle(renderAll), h("button", { type: "button", class: "button ghost", onclick: () => signOut() }, t("signOut"))),
+  );
+  renderLiveBadge();
+}
+
+function renderLiveBadge() {
+  const host = document.getElementById("live-badge");
+  if (!host) return;
+  const words = { live: t("live"), connecting: t("connecting"), offline: t("offline") };
+  replace(
+    host,
+    h("span", { class: ["live", `live-${state.live}`], "data-testid": "live-status", dataset: { live: state.live } }, h("i"), words[state.live]),
+  );
+}
+
+function dayNumber(iso) {
+  return Math.round(Date.parse(`${iso}T00:00:00Z`) / 86400000);
+}
+
+function isoOfDay(n) {
+  return new Date(n * 86400000).toISOString().slice(0, 10);
+}
+
+function renderTimebar() {
+  const host = document.getElementById("timebar");
+  if (!host) return;
+  const plan = state.plans.find((p) => p.id === state.planId);
+  if (!plan) {
+    replace(host);
+    return;
+  }
+  const { own, others } = planMeetings();
+  const option = (m) => ({ value: `m:${m.id}`, label: `${m.code} · ${formatDate(m.date)}${m.byReference ? " ·" : ""}` });
+  const otherOption = (m) => ({ value: `m:${m.id}`, label: `${m.code} · ${formatDate(m.date)} · ${m.body}` });
+  const options = [{ value: "now", label: t("now") }];
+  if (state.point.kind === "date") options.push({ value: pointKey(), label: `${t("date")}: ${formatDate(state.point.date)}` });
+  options.push({ group: t("meeting"), options: [...own].reverse().map(option) });
+  if (others.length) options.push({ group: t("otherBodies"), options: [...others].reverse().map(otherOption) });
+
+  const meetingSelect = select(
+    {
+      "data-testid": "point-select",
+      "aria-label": t("asOf"),
+      onchange: (e) => actions.setPoint(parsePoint(e.target.value)),
+    },
+    options,
+    pointKey(),
+  );
+
+  // the slider: one step a day, from the first of the committee's meetings (or the plan's start) to today
+  const dates = own.map((m) => m.date);
+  const first = [plan.periodStart, ...dates].sort()[0];
+  const last = [plan.periodEnd, ...dates].sort().at(-1);
+  const lo = dayNumber(first);
+  const hi = dayNumber(last);
+  const current = state.point.kind === "date" ? state.point.date : state.point.kind === "meeting" ? meetingById(state.point.id)?.date : state.data?.plan?.asOf?.date || today();
+  const shown = h("output", { class: "slider-value", "data-testid": "slider-value" }, formatDate(current || today()));
+  let debounce = null;
+  const slider = h("input", {
+    type: "range",
+    min: String(lo),
+    max: String(hi),
+    step: "1",
+    value: String(Math.min(hi, dayNumber(current || today()))),
+    "data-testid": "date-slider",
+    "aria-label": t("date"),
+    // the label follows the thumb; the page moves when it is let go (or after a key press)
+    oninput: (e) => replace(shown, formatDate(isoOfDay(Number(e.target.value)))),
+    onchange: (e) => {
+      const iso = isoOfDay(Number(e.target.value));
+      clearTimeout(debounce);
+      debounce = setTimeout(() => actions.setPoint({ kind: "date", date: iso }), 200);
+    },
+  });
+  const ticks = h(
+    "div",
+    { class: "slider-ticks", "aria-hidden": "true" },
+    own.map((m) =>
+      h("button", {
+        type: "button",
+        tabindex: "-1",
+        class: ["tick", state.point.kind === "meeting" && state.point.id === m.id && "active", m.byReference && "by-reference"],
+        style: { left: `${((dayNumber(m.date) - lo) / Math.max(1, hi - lo)) * 100}%` },
+        title: `${m.code} · ${formatDate(m.date)}`,
+        onclick: () => actions.setPoint({ kind: "meeting", id: m.id }),
+      }),
+    ),
+  );
+
+  const compareSelect = select(
+    {
+      "data-testid": "compare-select",
+      "aria-label": t("compareWith"),
+      onchange: (e) => {
+        state.compare = e.target.value;
+        load();
+      },
+    },
+    [{ value: "", label: t("noCompare") }, ...[...own].reverse().map((m) => ({ value: m.id, label: `${m.code} · ${formatDate(m.date)}` }))],
+    state.compare,
+  );
+
+  const known = h("input", {
+    type: "datetime-local",
+    value: state.knownAt,
+    "data-testid": "known-at",
+    onchange: (e) => {
+      state.knownAt = e.target.value;
+      load();
+    },
+  });
+
+  const xlsx = h("button", { type: "button", class: "button", "data-testid": "download-xlsx", onclick: (e) => download("xlsx", e.currentTarget) }, "XLSX");
+  const csv = h("button", { type: "button", class: "button", "data-testid": "download-csv", onclick: (e) => download("csv", e.currentTarget) }, "CSV");
+
+  replace(
+    host,
+    h(
+      "div",
+      { class: "timebar-point" },
+      h("div", { class: "as-of-label" }, t("asOf")),
+      h("div", { class: "as-of", "data-testid": "as-of", dataset: { point: pointKey() } }, pointLabel()),
+      document.body.dataset.state === "loading" ? h("span", { class: "spinner small" }) : null,
+    ),
+    h("div", { class: "tb-meeting" }, field(t("meeting"), meetingSelect)),
+    h("div", { class: "slider" }, h("span", { class: "field-label" }, t("date")), h("div", { class: "slider-row" }, h("div", { class: "slider-track" }, slider, ticks), shown)),
+    h("div", { class: "tb-compare" }, field(t("compareWith"), compareSelect)),
+    h("div", { class: "tb-known" }, field(t("knownAt"), known)),
+    h("div", { class: "downloads" }, h("span", { class: "field-label" }, t("download")), h("div", { class: "download-buttons" }, xlsx, csv)),
+  );
+}
+
+function renderTabs() {
+  const host = document.getElementById("tabs");
+  if (!host) return;
+  replace(
+    host,
+    TABS.map((tab) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: ["tab", state.tab === tab && "active"],
+          role: "tab",
+          "data-testid": `tab-${tab}`,
+          "aria-selected": state.tab === tab ? "true" : "false",
+          onclick: () => actions.setTab(tab),
+        },
+        t(TAB_WORDS[tab]),
+      ),
+    ),
+  );
+}
+
+function renderView() {
+  const host = document.getElementById("view");
+  if (!host) return;
+  if (!state.plans.length && !state.error) {
+    replace(host, document.body.dataset.state === "loading" ? loading() : h("p", { class: "empty" }, t("noPlan")));
+    return;
+  }
+  const banner = state.error ? h("div", { class: "banner error", role: "alert" }, `${t("error")}: ${state.error}`) : null;
+  if (!state.data) {
+    replace(host, banner || loading());
+    return;
+  }
+  if (!state.data.plan) {
+    replace(host, banner, h("p", { class: "empty big", "data-testid": "plan-missing" }, t("planMissing")));
+    return;
+  }
+  const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
+  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings };
+  replace(host, banner, views[state.tab](ctx));
+}
+
+function renderDrawerNow() {
+  const host = document.getElementById("drawer-host");
+  if (!host) return;
+  const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
+  replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
+  const drawer = host.querySelector(".drawer");
+  if (drawer && scrolled) drawer.scrollTop = scrolled;
+}
+
+// -- start ------------------------------------------------------------------------------------------
+
+// a link pasted into the address bar (or edited there) moves the page without a reload
+window.addEventListener("hashchange", () => {
+  const plan = state.planId;
+  readHash();
+  if (!state.plans.some((p) => p.id === state.planId)) state.planId = plan ?? state.plans[0]?.id ?? null;
+  if (!state.token || !api) return;
+  if (plan !== state.planId) subscribe();
+  renderTabs();
+  load();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.drawer) closeDrawer();
+});
+
+setLang(localStorage.getItem(LANG_KEY) || "th");
+readHash();
+document.body.append(h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }));
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) startSession(saved);
+else showLogin();

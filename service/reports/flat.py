@@ -1,0 +1,59 @@
+"""The plan as CSV: one row per activity, in the results table's order (UTF-8 with a BOM, so
+spreadsheet programs read the Thai text)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from service.reports.plan import PlanReport
+
+MEDIA_TYPE = "text/csv; charset=utf-8"
+HEADER = (
+    "plan_code",
+    "as_of_date",
+    "known_at",
+    "strategy_number",
+    "strategy_title",
+    "kind",
+    "kind_label",
+    "activity_id",
+    "activity",
+    "fiscal_year",
+    "status",
+    "status_label",
+    "progress",
+    "outcome",
+    "status_reason",
+    "responsible_units",
+)
+
+
+def build_csv(report: PlanReport) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    as_of = report.as_of_date.isoformat() if report.as_of_date else ""
+    known_at = report.known_at.isoformat() if report.known_at else ""
+    for strategy, kind, a in report.activities():
+        writer.writerow(
+            (
+                report.code,
+                as_of,
+                known_at,
+                strategy.number,
+                strategy.title,
+                kind,
+                a["kindLabel"],
+                a["id"],
+                a["title"],
+                a["fiscalYear"],
+                a["status"],
+                a["statusLabel"],
+                f"{a['progress']:.2f}",
+                a["outcome"] or "",
+                a["statusReason"] or "",
+                "; ".join(a["responsibleUnits"]),
+            )
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

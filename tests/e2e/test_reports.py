@@ -1,0 +1,284 @@
+"""The reports over HTTP from a real server process holding the seed minutes: the XLSX (results
+table and summary) and the CSV hold, item by item, what the API answers for the same point; bad
+parameters and missing tokens get clear answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from io import BytesIO
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from service.config import ServerAddress
+from service.reports.flat import HEADER
+from service.reports.workbook import WORDS
+from tests.e2e.browser import artifacts
+from tests.e2e.dashboard_data import plan_and_meetings, query, seeded
+from tests.e2e.server_process import Server
+
+SUMMARY = "total completed shareCompleted meanProgress byStatus { status statusLabel count }"
+PLAN = f"""query($plan: ID!, $asOf: AsOf, $fy: Int) {{ plan(id: $plan, asOf: $asOf) {{
+  code asOf {{ date }} summary(fiscalYear: $fy) {{ {SUMMARY} }}
+  strategies {{ number title goal summary(fiscalYear: $fy) {{ {SUMMARY} }}
+    activities(fiscalYear: $fy) {{ id title fiscalYear kind kindLabel status statusLabel statusReason progress outcome
+      responsibleUnits }} }} }} }}"""
+STATUSES = ("PLANNED", "NOT_STARTED", "IN_PROGRESS", "COMPLETED", "NOT_IMPLEMENTED", "ON_HOLD", "CANCELLED")
+ENGLISH = {
+    "COMPLETED": "Completed",
+    "IN_PROGRESS": "In progress",
+    "NOT_IMPLEMENTED": "Not implemented",
+    "PLANNED": "Planned",
+}
+
+
+@pytest.fixture(scope="module")
+def ledger(server: ServerAddress) -> Iterator[Server]:
+    with seeded(server) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def ids(ledger: Server) -> dict[str, str]:
+    plan, meetings = plan_and_meetings(ledger)
+    everyone = query(ledger, "{ meetings(first: 500) { edges { node { code } } } }")["meetings"]["edges"]
+    codes = Counter(e["node"]["code"] for e in everyone)
+    shared = [code for code, n in codes.items() if n > 1]
+    assert shared, "the seed's minutes name two bodies' meetings with one code"
+    return {"plan": plan, "shared code": shared[0], **meetings}
+
+
+def get(ledger: Server, path: str, params: dict[str, str] | None = None, token: str | None = "") -> httpx.Response:
+    headers = {} if token is None else {"Authorization": f"Bearer {token or ledger.token}"}
+    return httpx.get(f"{ledger.url}{path}", params=params, headers=headers, timeout=30)
+
+
+def api_plan(ledger: Server, plan: str, as_of: dict[str, str] | None, fiscal_year: int | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = query(ledger, PLAN, {"plan": plan, "asOf": as_of, "fy": fiscal_year})["plan"]
+    return found
+
+
+def in_report_order(plan: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(strategy, kind, activity) in the minutes' order: strategy → one-year, then continuing."""
+    return [
+        (s["number"], kind, a)
+        for s in plan["strategies"]
+        for kind in ("ONE_YEAR", "CONTINUING")
+        for a in s["activities"]
+        if a["kind"] == kind
+    ]
+
+
+def results_rows(sheet: Any, lang: str = "th") -> list[tuple[int, str, tuple[Any, ...]]]:
+    """Walk the results sheet as a person reads it: strategy heading, kind heading, activity rows."""
+    words = WORDS[lang]
+    strategy_heading = re.compile(re.escape(words["strategy"]).replace(r"\{number\}", r"(\d+)") + " ")
+    kinds = {words["ONE_YEAR"]: "ONE_YEAR", words["CONTINUING"]: "CONTINUING"}
+    strategy, kind, found = 0, "", []
+    for row in sheet.iter_rows(min_row=5, values_only=True):
+        first = row[0]
+        if isinstance(first, str) and (match := strategy_heading.match(first)):
+            strategy, kind = int(match.group(1)), ""
+        elif first in kinds:
+            kind = kinds[first]
+        elif isinstance(first, int) and row[8]:
+            found.append((strategy, kind, row))
+    return found
+
+
+def assert_results_match(sheet: Any, plan: dict[str, Any], lang: str = "th") -> None:
+    rows = results_rows(sheet, lang)
+    expected = in_report_order(plan)
+    assert len(rows) == len(expected)
+    numbers: dict[tuple[int, str], int] = {}
+    for (strategy, kind, row), (want_strategy, want_kind, a) in zip(rows, expected, strict=True):
+        numbers[(strategy, kind)] = numbers.get((strategy, kind), 0) + 1
+        status = a["statusLabel"] if lang == "th" else ENGLISH[a["status"]]
+        assert (strategy, kind) == (want_strategy, want_kind), a["title"]
+        assert row == (
+            numbers[(strategy, kind)],
+            a["title"],
+            a["outcome"] or None,
+            status,
+            a["progress"],
+            a["fiscalYear"],
+            ", ".join(a["responsibleUnits"]) or None,
+            a["statusReason"] or None,
+            a["id"],
+        )
+
+
+def assert_summary_matches(sheet: Any, plan: dict[str, Any]) -> None:
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    by_number = {row[0]: row for row in rows if isinstance(row[0], int)}
+    for s in plan["strategies"]:
+        summary = s["summary"]
+        counts = {c["status"]: c["count"] for c in summary["byStatus"]}
+        assert by_number[s["number"]] == (
+            s["number"],
+            s["title"],
+            summary["total"],
+            *(counts[status] for status in STATUSES),
+            summary["shareCompleted"],
+            summary["meanProgress"],
+        )
+    [total] = [row for row in rows if row[0] == WORDS["th"]["plan_total"]]
+    summary = plan["summary"]
+    counts = {c["status"]: c["count"] for c in summary["byStatus"]}
+    assert total[2:] == (
+        summary["total"],
+        *(counts[s] for s in STATUSES),
+        summary["shareCompleted"],
+        summary["meanProgress"],
+    )
+    for kind in ("ONE_YEAR", "CONTINUING"):
+        [row] = [r for r in rows if r[0] == WORDS["th"][kind]]
+        mine = [a for _, k, a in in_report_order(plan) if k == kind]
+        assert row[2] == len(mine)
+        assert row[3 : 3 + len(STATUSES)] == tuple(sum(1 for a in mine if a["status"] == st) for st in STATUSES)
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("point", ["9/2563", "1/2564", "date", "now"])
+def test_the_xlsx_holds_the_plan_as_the_api_answers_it(ledger: Server, ids: dict[str, str], point: str) -> None:
+    as_of = {"date": "2021-01-06"} if point == "date" else None if point == "now" else {"meeting": ids[point]}
+    response = get(ledger, "/reports/plan.xlsx", {"plan": ids["plan"], **(as_of or {})})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in response.headers["content-disposition"]
+    (artifacts("reports") / f"plan-{point.replace('/', '-')}.xlsx").write_bytes(response.content)
+
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == [WORDS["th"]["results"], WORDS["th"]["summary"]]
+    plan = api_plan(ledger, ids["plan"], as_of)
+    assert_results_match(book.worksheets[0], plan)
+    assert_summary_matches(book.worksheets[1], plan)
+    heading = book.worksheets[0]["A2"].value
+    if point == "1/2564":
+        assert heading == "ณ วันที่ 6 มกราคม 2564 (การประชุมครั้งที่ 1/2564)"
+    if point == "now":
+        assert heading == "ณ ปัจจุบัน"
+
+
+def test_the_csv_has_one_row_per_activity_as_the_api_answers_it(ledger: Server, ids: dict[str, str]) -> None:
+    response = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "meeting": ids["1/2564"]})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == HEADER
+    plan = api_plan(ledger, ids["plan"], {"meeting": ids["1/2564"]})
+    expected = in_report_order(plan)
+    assert len(rows) - 1 == len(expected)
+    titles = {s["number"]: s["title"] for s in plan["strategies"]}
+    for row, (strategy, kind, a) in zip(rows[1:], expected, strict=True):
+        assert dict(zip(HEADER, row, strict=True)) == {
+            "plan_code": plan["code"],
+            "as_of_date": "2021-01-06",
+            "known_at": "",
+            "strategy_number": str(strategy),
+            "strategy_title": titles[strategy],
+            "kind": kind,
+            "kind_label": a["kindLabel"],
+            "activity_id": a["id"],
+            "activity": a["title"],
+            "fiscal_year": str(a["fiscalYear"]),
+            "status": a["status"],
+            "status_label": a["statusLabel"],
+            "progress": f"{a['progress']:.2f}",
+            "outcome": a["outcome"] or "",
+            "status_reason": a["statusReason"] or "",
+            "responsible_units": "; ".join(a["responsibleUnits"]),
+        }
+
+
+def test_a_plan_by_its_code_one_fiscal_year_in_english(ledger: Server, ids: dict[str, str]) -> None:
+    plan = api_plan(ledger, ids["plan"], {"meeting": ids["1/2564"]}, fiscal_year=2563)
+    response = get(
+        ledger,
+        "/reports/plan.xlsx",
+        {"plan": plan["code"], "meeting": ids["1/2564"], "fiscalYear": "2563", "lang": "en"},
+    )
+    assert response.status_code == 200, response.text
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["Results", "Summary"]
+    assert book.worksheets[0]["A2"].value == "As of 6 January 2021 (meeting 1/2564) fiscal year 2563 BE"
+    assert_results_match(book.worksheets[0], plan, lang="en")
+
+
+def test_known_at_reads_the_plan_as_the_ledger_knew_it_then(ledger: Server, ids: dict[str, str]) -> None:
+    # before anything was recorded the plan did not exist
+    early = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "knownAt": "2001-01-01T00:00:00+07:00"})
+    assert early.status_code == 404 and "did not exist" in early.json()["errors"][0]["message"]
+    # a "+" left unencoded in the query string arrives as a space, and still reads as the offset
+    later = httpx.get(
+        f"{ledger.url}/reports/plan.csv?plan={ids['plan']}&knownAt=2999-01-01T00:00:00+07:00",
+        headers=ledger.headers,
+    )
+    assert later.status_code == 200, later.text
+    assert "2999-01-01T00:00:00+07:00" in later.text
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ({}, 400, "plan:"),
+        ({"plan": "{plan}", "meting": "1/2564"}, 400, "unknown parameter 'meting'"),
+        ({"plan": "{plan}", "date": "2021-13-01"}, 400, "date:"),
+        ({"plan": "{plan}", "date": "6 Jan 2021"}, 400, "date:"),
+        ({"plan": "{plan}", "date": "2021-01-06", "meeting": "9/2563"}, 400, "not both"),
+        ({"plan": "{plan}", "knownAt": "2021-03-01T10:00:00"}, 400, "offset"),
+        ({"plan": "{plan}", "knownAt": "yesterday"}, 400, "knownAt:"),
+        ({"plan": "{plan}", "fiscalYear": "25x4"}, 400, "fiscalYear:"),
+        ({"plan": "{plan}", "lang": "fr"}, 400, "lang:"),
+        ({"plan": "{plan}", "meeting": "{shared code}"}, 400, "several meetings have the code"),
+        ({"plan": "{plan}", "meeting": "not-a-meeting"}, 404, "no meeting"),
+        ({"plan": "{plan}", "meeting": "1/25\x0064"}, 400, "NUL"),
+        ({"plan": str(uuid.UUID(int=7))}, 404, "no plan"),
+        ({"plan": "no-such-code"}, 404, "no plan"),
+    ],
+)
+def test_bad_parameters_get_a_clear_answer(
+    ledger: Server, ids: dict[str, str], params: dict[str, str], status: int, says: str
+) -> None:
+    given = {
+        k: v.replace("{plan}", ids["plan"]).replace("{shared code}", ids["shared code"]) for k, v in params.items()
+    }
+    for path in ("/reports/plan.xlsx", "/reports/plan.csv"):
+        response = get(ledger, path, given)
+        assert response.status_code == status, (path, response.text)
+        assert response.headers["content-type"].startswith("application/json")
+        message = response.json()["errors"][0]["message"]
+        assert says in message, message
+        assert "Traceback" not in response.text
+
+
+def test_a_parameter_given_twice_and_an_unknown_format_are_refused(ledger: Server, ids: dict[str, str]) -> None:
+    twice = httpx.get(
+        f"{ledger.url}/reports/plan.csv?plan={ids['plan']}&date=2021-01-06&date=2021-02-03", headers=ledger.headers
+    )
+    assert twice.status_code == 400 and "once" in twice.json()["errors"][0]["message"]
+    other = get(ledger, "/reports/plan.pdf", {"plan": ids["plan"]})
+    assert other.status_code == 404 and "plan.xlsx" in other.json()["errors"][0]["message"]
+
+
+def test_reports_need_a_valid_token(ledger: Server, ids: dict[str, str]) -> None:
+    for path in ("/reports/plan.xlsx", "/reports/plan.csv"):
+        missing = get(ledger, path, {"plan": ids["plan"]}, token=None)
+        assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
+        assert "token" in missing.json()["errors"][0]["message"]
+        wrong = get(ledger, path, {"plan": ids["plan"]}, token="plt_" + "x" * 43)
+        assert wrong.status_code == 401
+        # bad parameters are not even looked at without a token
+        assert get(ledger, path, {"nonsense": "1"}, token=None).status_code == 401
+    reader = ledger.make_token(role="reader", name="reader")
+    assert get(ledger, "/reports/plan.csv", {"plan": ids["plan"]}, token=reader).status_code == 200
