@@ -22,7 +22,7 @@ from service.config import ServerAddress
 from service.ledger import PlanLedger
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
-READ_MODEL_VERSION = 1
+READ_MODEL_VERSION = 2
 SCHEMA_TABLE = "planledger_schema"
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 
