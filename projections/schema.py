@@ -297,6 +297,16 @@ def all_tables(prefix: str = PREFIX) -> list[str]:
     return [f.table(prefix) for f in FAMILIES] + [f"{prefix}event"]
 
 
+def lock_tables(mode: str, prefix: str = PREFIX) -> str:
+    """LOCK every read-model table in `mode`, always in the same order.
+
+    A reading snapshot takes ACCESS SHARE before its first query; a rebuild's switch takes ACCESS
+    EXCLUSIVE. So a snapshot never starts before a switch and reads a table after it (an older
+    snapshot would see the switched-in tables empty: their rows were committed after it began),
+    and the two never deadlock (one order)."""
+    return f"LOCK TABLE {', '.join(all_tables(prefix))} IN {mode} MODE"
+
+
 async def create_tables(conn: asyncpg.Connection, prefix: str = PREFIX, temporary: bool = False) -> None:
     """Create the read-model tables (idempotent). Serialised across processes by an advisory lock.
 

@@ -25,6 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from projections.projector import Projector, log_position, read_position
+from projections.schema import create_tables
 from service import access
 from service.access import Principal
 from service.api.context import Context, Reader
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
             async with app.state.pool.acquire() as conn:
                 await ensure_tokens(conn)
+                await create_tables(conn)  # every read locks them (service.api.context.SNAPSHOT)
             stop = asyncio.Event()
             tasks = [
                 asyncio.create_task(app.state.projector.run(stop)),
