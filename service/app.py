@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -33,12 +35,12 @@ from service.api.schema import schema
 from service.broker import DATABASE_ERRORS, Broker
 from service.config import Settings
 from service.database import Database, open_database
-from service.http import PRINCIPAL, GraphQLHTTP
+from service.http import PRINCIPAL, GraphQLHTTP, refused_by_router, unavailable
 from service.ledger import PlanLedger
 from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.metrics import Metrics
-from service.tokens import Authenticator
+from service.tokens import AuthenticationUnavailable, Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
 log = logging.getLogger("planledger")
@@ -76,7 +78,13 @@ class ConnectionInit(BaseGraphQLTransportWSHandler[Context, None]):
         payload = message.get("payload") or {}
         given = payload.get("authorization") if isinstance(payload, dict) else None
         auth: Authenticator = self.context.request.app.state.auth
-        principal = await auth.principal(given if isinstance(given, str) else None)
+        try:
+            principal = await auth.principal(given if isinstance(given, str) else None)
+        except AuthenticationUnavailable:
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=1013, reason="the database is not answering; reconnect shortly")
+            return
         if principal is None:
             if self.connection_init_timeout_task:
                 self.connection_init_timeout_task.cancel()
@@ -127,7 +135,10 @@ async def metrics(request: Request) -> Response:
     state = request.app.state
     client = request.client.host if request.client else ""
     if client not in state.settings.metrics_from:
-        principal = await state.auth.principal(request.headers.get("authorization"))
+        try:
+            principal = await state.auth.principal(request.headers.get("authorization"))
+        except AuthenticationUnavailable:
+            return unavailable(uuid.uuid4().hex[:12])
         if principal is None:
             return JSONResponse(
                 {"errors": [{"message": "send a valid API token: Authorization: Bearer <token>"}]},
@@ -171,7 +182,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             database.close()
 
-    app = Starlette(lifespan=lifespan)
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
     app.state.settings = settings
     app.state.metrics = Metrics()
 
