@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.projector = Projector(args)
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events
+            app.state.metrics.projector = app.state.projector
             app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
             async with app.state.pool.acquire() as conn:
                 await ensure_tokens(conn)
@@ -171,6 +172,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             tasks = [
                 asyncio.create_task(app.state.projector.run(stop)),
                 asyncio.create_task(app.state.broker.run(stop)),
+                asyncio.create_task(
+                    app.state.metrics.keep_fresh(app.state.pool, app.state.broker, app.state.projector, stop)
+                ),
             ]
             try:
                 yield
@@ -180,6 +184,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await app.state.pool.close()
                 app.state.ledger.close()
         finally:
+            app.state.metrics.close()
             database.close()
 
     app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections.rebuild import Progress, rebuild
+from projections.rebuild import Progress
 from projections.schema import create_tables
 from service import tokens
 from service.config import ServerAddress
 from service.ledger import PlanLedger
+from service.rebuilding import rebuild_reporting
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
 READ_MODEL_VERSION = 2
@@ -64,7 +65,7 @@ async def migrate(address: ServerAddress, progress: Callable[[Progress], None] |
             rebuilt = None
             if found != READ_MODEL_VERSION:
                 # Untracked tables (made by an earlier serve) or an older version: rebuild and switch.
-                rebuilt = await rebuild(args, progress=progress)
+                rebuilt = await rebuild_reporting(args, progress)
             await conn.execute(
                 f"INSERT INTO {SCHEMA_TABLE} (component, version) VALUES ('read_models', $1) "
                 "ON CONFLICT (component) DO UPDATE SET version = $1, migrated_at = now() "
