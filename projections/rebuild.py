@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,7 +193,11 @@ def _worker_count(total: int, workers: int | None) -> int:
 
 
 async def rebuild(
-    connect_args: ConnectArgs, progress: ProgressCallback | None = None, *, workers: int | None = None
+    connect_args: ConnectArgs,
+    progress: ProgressCallback | None = None,
+    *,
+    workers: int | None = None,
+    on_switch: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> int:
     """Rebuild every read model from the log; returns the number of log entries read.
 
@@ -256,6 +260,8 @@ async def rebuild(
                     await conn.execute(
                         f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() WHERE name = $2", upto, PREFIX
                     )
+                    if on_switch is not None:  # e.g. migrate's new version, in the same transaction
+                        await on_switch(conn)
                 break
             except (asyncpg.LockNotAvailableError, asyncpg.DeadlockDetectedError):
                 if attempt >= SWITCH_ATTEMPTS:

@@ -28,6 +28,9 @@ EVENTS_TABLE = "planledger_events"
 EVENTS_CHANNEL = "planledger_events"
 PROJECTED_CHANNEL = "planledger_projected"
 POSITION_TABLE = "projection_position"
+#: component -> the version of it the database holds (`planledger migrate` keeps it)
+SCHEMA_TABLE = "planledger_schema"
+READ_MODELS = "read_models"
 #: advisory lock keys (arbitrary constants): the one active projector, and schema changes
 PROJECTOR_LOCK = 0x706C616E5F726D  # "plan_rm"
 SCHEMA_LOCK = 0x706C616E5F736368  # "plan_sch"
@@ -289,6 +292,10 @@ def ddl(prefix: str = PREFIX, temporary: bool = False, indexes: bool = True) -> 
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {POSITION_TABLE} (name text PRIMARY KEY, position bigint NOT NULL, "
             "updated_at timestamptz NOT NULL DEFAULT now())"
+        )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (component text PRIMARY KEY, version integer NOT NULL, "
+            "migrated_at timestamptz NOT NULL DEFAULT now())"
         )
     return statements
 

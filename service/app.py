@@ -40,6 +40,7 @@ from service.ledger import PlanLedger
 from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.metrics import Metrics
+from service.migrate import READ_MODEL_VERSION
 from service.tokens import AuthenticationUnavailable, Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
@@ -160,7 +161,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
-            app.state.projector = Projector(args)
+            app.state.projector = Projector(args, read_model_version=READ_MODEL_VERSION)
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events
             app.state.metrics.projector = app.state.projector

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,7 +69,11 @@ async def latest(conn: asyncpg.Connection) -> RebuildProgress | None:
 
 
 async def rebuild_reporting(
-    connect_args: ConnectArgs, progress: Callable[[Progress], None] | None = None, *, workers: int | None = None
+    connect_args: ConnectArgs,
+    progress: Callable[[Progress], None] | None = None,
+    *,
+    workers: int | None = None,
+    on_switch: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> int:
     """`projections.rebuild.rebuild`, with its progress written to `planledger_rebuild` as it goes."""
     conn = await connect(connect_args)
@@ -116,7 +120,7 @@ async def rebuild_reporting(
 
         writer = asyncio.create_task(keep_writing())
         try:
-            done = await rebuild(connect_args, said, workers=workers)
+            done = await rebuild(connect_args, said, workers=workers, on_switch=on_switch)
         except BaseException:
             stop.set()
             with contextlib.suppress(Exception):
