@@ -15,6 +15,10 @@ from uuid import UUID
 
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 
+#: marks a field a command gained after it was first released: left at its default, it leaves the
+#: command's idempotency fingerprint as it was, so a retry across an upgrade still replays
+ADDED_LATER = "added_later"
+
 
 @dataclass(frozen=True)
 class Command:
@@ -201,6 +205,7 @@ class RecordAttendance(MeetingCommand):
 class AddAgendaItem(MeetingCommand):
     number: int
     title: str
+    subject: str | None = field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)

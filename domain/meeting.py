@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, time
+from typing import Any
 from uuid import UUID, uuid5
 
 from domain.errors import InvalidTransition, NotFound, ValidationError
@@ -43,6 +44,7 @@ def check_code(code: object) -> str:
 class AgendaItemState:
     number: int
     title: str
+    subject: str | None = None
 
 
 @dataclass
@@ -171,16 +173,27 @@ class Meeting(Ledger[MeetingState]):
             state.attendance.extend(self.attendees)
 
     class AgendaItemAdded(Fact):
+        """An item of the agenda: its heading ("matters for consideration") and, since version 2,
+        its subject, what the item is about ("the FY 2564 action plan"), which the minutes give
+        under the heading as "เรื่อง ..." and version 1 did not keep."""
+
         number: int
         title: str
+        subject: str | None
 
         FIXED = frozenset({"number"})
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["subject"] = None  # not recorded then: unknown, never guessed from the title
 
         def check(self) -> None:
             require_text("title", self.title)
+            optional_text("subject", self.subject)
 
         def evolve(self, state: MeetingState) -> None:
-            state.agenda[self.number] = AgendaItemState(self.number, self.title)
+            state.agenda[self.number] = AgendaItemState(self.number, self.title, self.subject)
 
     class ResolutionAdopted(Fact):
         resolution_id: str
@@ -333,12 +346,18 @@ class Meeting(Ledger[MeetingState]):
             raise ValidationError("attendees", f"names {', '.join(twice)} more than once")
         self._record(self.AttendanceRecorded, meta, attendees=checked)
 
-    def add_agenda_item(self, number: int, title: str, meta: Meta) -> None:
+    def add_agenda_item(self, number: int, title: str, meta: Meta, subject: str | None = None) -> None:
         meta = meta.checked()
         check_range("number", number, 1, 999)
         if number in self.state.agenda:
             raise ValidationError("number", f"agenda item {number} already exists")
-        self._record(self.AgendaItemAdded, meta, number=number, title=require_text("title", title))
+        self._record(
+            self.AgendaItemAdded,
+            meta,
+            number=number,
+            title=require_text("title", title),
+            subject=optional_text("subject", subject),
+        )
 
     def adopt_resolution(
         self,

@@ -63,9 +63,10 @@ class Decoded:
 class Decoder:
     """Decodes rows (position, originator_id, originator_version, topic, state) into facts.
 
-    The same facts `Mapper.to_domain_event` makes (the same transcodings), made faster: a stored
-    state is parsed by the C scanner with one small hook for the transcoded values, and the fact
-    is made the way the mapper makes it (its `__dict__` set from the decoded state).
+    The same facts `Mapper.to_domain_event` makes (the same transcodings, and an event stored in
+    an older shape upcast by its class's `upcast_vN_vN+1` methods up to its `class_version`), made
+    faster: a stored state is parsed by the C scanner with one small hook for the transcoded
+    values, and the fact is made the way the mapper makes it (its `__dict__` set from the state).
     """
 
     def __init__(self) -> None:
@@ -83,34 +84,37 @@ class Decoder:
 
         self._scan: Any = json.scanner.make_scanner(json.JSONDecoder(object_hook=hook))  # type: ignore[arg-type]
         self._fast = isinstance(transcoder, JSONTranscoder) and not self.mapper.compressor and not self.mapper.cipher
-        self._classes: dict[str, type[Fact] | None] = {}
+        self._classes: dict[str, tuple[type[Fact], int] | None] = {}
 
-    def _class(self, topic: str) -> type[Fact] | None:
+    def _class(self, topic: str) -> tuple[type[Fact], int] | None:
+        """The fact class of a topic and its current class_version (None: not a fact)."""
         try:
             return self._classes[topic]
         except KeyError:
             cls = resolve_topic(topic)
-            fact_class = cls if isinstance(cls, type) and issubclass(cls, Fact) else None
-            if fact_class is not None and getattr(fact_class, "class_version", 1) > 1:
-                fact_class = None  # upcasting: leave it to the mapper
-            self._classes[topic] = fact_class
-            return fact_class
+            known = (cls, getattr(cls, "class_version", 1)) if isinstance(cls, type) and issubclass(cls, Fact) else None
+            self._classes[topic] = known
+            return known
 
     def decode(self, position: int, stream_id: UUID, version: int, topic: str, state: bytes) -> Decoded | None:
         """The fact, or None for events that are not the domain's (e.g. idempotency keys)."""
         if not topic.startswith("domain."):
             return None
-        cls = self._class(topic) if self._fast else None
+        known = self._class(topic) if self._fast else None
         event: Any
-        if cls is None:
+        if known is None:
             event = self.mapper.to_domain_event(
                 StoredEvent(originator_id=stream_id, originator_version=version, topic=topic, state=state)
             )
             if not isinstance(event, Fact):
                 return None
         else:
+            cls, current = known
             fields, _ = self._scan(bytes(state).decode("utf8"), 0)
-            fields.pop("class_version", None)
+            stored = fields.pop("class_version", 1)
+            while stored < current:  # an older shape: upcast as the mapper does, one version at a time
+                getattr(cls, f"upcast_v{stored}_v{stored + 1}")(fields)
+                stored += 1
             fields["originator_id"] = stream_id
             fields["originator_version"] = version
             event = object.__new__(cls)

@@ -31,6 +31,8 @@ from projections.schema import (
     PREFIX,
     PROJECTED_CHANNEL,
     PROJECTOR_LOCK,
+    READ_MODELS,
+    SCHEMA_TABLE,
     create_tables,
     events_table_exists,
 )
@@ -61,6 +63,11 @@ SELECT_PRIOR = (
 
 class ProjectorBusy(RuntimeError):
     """Another projector holds the lock."""
+
+
+class ReadModelsNewer(RuntimeError):
+    """The read models were migrated to a version newer than this code writes: an instance not yet
+    upgraded must not project into them (its rows would be in the old shape)."""
 
 
 async def connect(args: ConnectArgs) -> asyncpg.Connection:
@@ -124,6 +131,7 @@ class Projector:
         cache_size: int = 5000,
         on_commit: Callable[[int], None] | None = None,
         pause_before_commit: float = 0.0,
+        read_model_version: int | None = None,
     ) -> None:
         self.connect_args = connect_args
         self.batch_size = batch_size
@@ -133,6 +141,8 @@ class Projector:
         self.on_commit = on_commit
         #: seconds to wait inside each batch's transaction (tests use it to crash mid-batch)
         self.pause_before_commit = pause_before_commit
+        #: the read models' version this code writes; if the database's is newer, stop projecting
+        self.read_model_version = read_model_version
         self.decoder = Decoder()
         self.cache: OrderedDict[UUID, StreamTimeline] = OrderedDict()
         self.active = False
@@ -159,6 +169,10 @@ class Projector:
         while not stop.is_set():
             try:
                 await self._session(stop)
+            except ReadModelsNewer as error:
+                log.error("projector: %s; this instance no longer projects (upgrade and restart it)", error)
+                self.active = False
+                return
             except Exception as error:
                 if isinstance(error, (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ProjectorBusy)):
                     log.warning("projector: %s; reconnecting", error)
@@ -179,6 +193,7 @@ class Projector:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PROJECTOR_LOCK):
                 if await _sleep_unless(stop, self.standby_interval):
                     return
+            await self._check_version(conn)
             self.active = True
             self.cache.clear()
             log.info("projector: active")
@@ -237,6 +252,7 @@ class Projector:
                     inserts += flushed.rows
                     closings += flushed.closings
             async with conn.transaction():
+                await self._check_version(conn)
                 await close_rows(conn, closings)
                 await copy_rows(conn, group_rows(inserts))
                 await copy_events(conn, events)
@@ -262,6 +278,15 @@ class Projector:
         if self.on_commit is not None:
             self.on_commit(last)
         return last, len(rows)
+
+    async def _check_version(self, conn: asyncpg.Connection) -> None:
+        """Raise ReadModelsNewer if a migrate has moved the read models past this code. (FOR SHARE:
+        a migrate's switch, which sets the version in its transaction, and this batch take turns.)"""
+        if self.read_model_version is None:
+            return
+        found = await conn.fetchval(f"SELECT version FROM {SCHEMA_TABLE} WHERE component = $1 FOR SHARE", READ_MODELS)
+        if found is not None and found > self.read_model_version:
+            raise ReadModelsNewer(f"the read models are at version {found}, this code writes {self.read_model_version}")
 
     async def _timelines(
         self, conn: asyncpg.Connection, decoded: list[Decoded], position: int

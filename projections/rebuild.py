@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from projections.schema import (
     create_tables,
     ddl,
     events_table_exists,
+    lock_tables,
 )
 from projections.store import EventRecord, copy_events, copy_rows, event_record, group_rows, new_timeline
 from projections.timeline import RowVersion
@@ -63,6 +64,9 @@ MAX_WORKERS = 4
 #: connections that build the indexes and gather statistics at the end, at once
 FINISHERS = 2
 MAINTENANCE_WORK_MEM = "256MB"
+#: the switch waits this long for readers in flight, then lets them on and tries again
+SWITCH_WAIT_MS = 500
+SWITCH_ATTEMPTS = 240
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,11 @@ def _worker_count(total: int, workers: int | None) -> int:
 
 
 async def rebuild(
-    connect_args: ConnectArgs, progress: ProgressCallback | None = None, *, workers: int | None = None
+    connect_args: ConnectArgs,
+    progress: ProgressCallback | None = None,
+    *,
+    workers: int | None = None,
+    on_switch: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> int:
     """Rebuild every read model from the log; returns the number of log entries read.
 
@@ -233,18 +241,32 @@ async def rebuild(
             with contextlib.suppress(Exception):
                 await _drop(conn, SCRATCH)
             raise
-        async with conn.transaction():
-            await conn.execute(f"SELECT position FROM {POSITION_TABLE} WHERE name = $1 FOR UPDATE", PREFIX)
-            await _drop(conn, PREFIX)
-            for family in FAMILIES:
-                await conn.execute(f"ALTER TABLE {family.table(SCRATCH)} RENAME TO {family.table(PREFIX)}")
-            await conn.execute(f"ALTER TABLE {SCRATCH}event RENAME TO {PREFIX}event")
-            await conn.execute(f"ALTER INDEX {SCRATCH}event_pkey RENAME TO {PREFIX}event_pkey")
-            for name, _ in all_indexes(SCRATCH):
-                await conn.execute(f"ALTER INDEX {SCRATCH}{name} RENAME TO {PREFIX}{name}")
-            await conn.execute(
-                f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() WHERE name = $2", upto, PREFIX
-            )
+        for attempt in itertools.count(1):
+            try:
+                async with conn.transaction():
+                    # Readers lock these tables before their snapshot (schema.lock_tables): wait for
+                    # those in flight, briefly; giving up and retrying keeps readers from queueing
+                    # long behind the switch and breaks any deadlock with the projector's writes.
+                    await conn.execute(f"SET LOCAL lock_timeout = '{SWITCH_WAIT_MS}ms'")
+                    await conn.execute(lock_tables("ACCESS EXCLUSIVE"))
+                    await conn.execute(f"SELECT position FROM {POSITION_TABLE} WHERE name = $1 FOR UPDATE", PREFIX)
+                    await _drop(conn, PREFIX)
+                    for family in FAMILIES:
+                        await conn.execute(f"ALTER TABLE {family.table(SCRATCH)} RENAME TO {family.table(PREFIX)}")
+                    await conn.execute(f"ALTER TABLE {SCRATCH}event RENAME TO {PREFIX}event")
+                    await conn.execute(f"ALTER INDEX {SCRATCH}event_pkey RENAME TO {PREFIX}event_pkey")
+                    for name, _ in all_indexes(SCRATCH):
+                        await conn.execute(f"ALTER INDEX {SCRATCH}{name} RENAME TO {PREFIX}{name}")
+                    await conn.execute(
+                        f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() WHERE name = $2", upto, PREFIX
+                    )
+                    if on_switch is not None:  # e.g. migrate's new version, in the same transaction
+                        await on_switch(conn)
+                break
+            except (asyncpg.LockNotAvailableError, asyncpg.DeadlockDetectedError):
+                if attempt >= SWITCH_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.05)
         return done
     finally:
         await conn.close()
@@ -410,6 +432,7 @@ async def verify(connect_args: ConnectArgs) -> list[str]:
     try:
         await create_tables(conn)
         async with conn.transaction(isolation="repeatable_read"):
+            await conn.execute(lock_tables("ACCESS SHARE"))  # before the snapshot: no switch under it
             upto = await read_position(conn)
             scratch = "vf_"
             await create_tables(conn, scratch, temporary=True)

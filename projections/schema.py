@@ -28,6 +28,9 @@ EVENTS_TABLE = "planledger_events"
 EVENTS_CHANNEL = "planledger_events"
 PROJECTED_CHANNEL = "planledger_projected"
 POSITION_TABLE = "projection_position"
+#: component -> the version of it the database holds (`planledger migrate` keeps it)
+SCHEMA_TABLE = "planledger_schema"
+READ_MODELS = "read_models"
 #: advisory lock keys (arbitrary constants): the one active projector, and schema changes
 PROJECTOR_LOCK = 0x706C616E5F726D  # "plan_rm"
 SCHEMA_LOCK = 0x706C616E5F736368  # "plan_sch"
@@ -345,11 +348,25 @@ def ddl(prefix: str = PREFIX, temporary: bool = False, indexes: bool = True) -> 
             f"CREATE TABLE IF NOT EXISTS {POSITION_TABLE} (name text PRIMARY KEY, position bigint NOT NULL, "
             "updated_at timestamptz NOT NULL DEFAULT now())"
         )
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (component text PRIMARY KEY, version integer NOT NULL, "
+            "migrated_at timestamptz NOT NULL DEFAULT now())"
+        )
     return statements
 
 
 def all_tables(prefix: str = PREFIX) -> list[str]:
     return [f.table(prefix) for f in FAMILIES] + [f"{prefix}event"]
+
+
+def lock_tables(mode: str, prefix: str = PREFIX) -> str:
+    """LOCK every read-model table in `mode`, always in the same order.
+
+    A reading snapshot takes ACCESS SHARE before its first query; a rebuild's switch takes ACCESS
+    EXCLUSIVE. So a snapshot never starts before a switch and reads a table after it (an older
+    snapshot would see the switched-in tables empty: their rows were committed after it began),
+    and the two never deadlock (one order)."""
+    return f"LOCK TABLE {', '.join(all_tables(prefix))} IN {mode} MODE"
 
 
 async def create_tables(conn: asyncpg.Connection, prefix: str = PREFIX, temporary: bool = False) -> None:

@@ -12,11 +12,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -26,6 +28,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from projections.projector import Projector, log_position, read_position
+from projections.schema import create_tables
 from service import access, dashboard, reports
 from service.access import Principal
 from service.api.context import Context, Reader
@@ -33,12 +36,13 @@ from service.api.schema import schema
 from service.broker import DATABASE_ERRORS, Broker
 from service.config import Settings
 from service.database import Database, open_database
-from service.http import PRINCIPAL, GraphQLHTTP
+from service.http import PRINCIPAL, GraphQLHTTP, refused_by_router, unavailable
 from service.ledger import PlanLedger
 from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.metrics import Metrics
-from service.tokens import Authenticator
+from service.migrate import READ_MODEL_VERSION
+from service.tokens import AuthenticationUnavailable, Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
 log = logging.getLogger("planledger")
@@ -76,7 +80,13 @@ class ConnectionInit(BaseGraphQLTransportWSHandler[Context, None]):
         payload = message.get("payload") or {}
         given = payload.get("authorization") if isinstance(payload, dict) else None
         auth: Authenticator = self.context.request.app.state.auth
-        principal = await auth.principal(given if isinstance(given, str) else None)
+        try:
+            principal = await auth.principal(given if isinstance(given, str) else None)
+        except AuthenticationUnavailable:
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=1013, reason="the database is not answering; reconnect shortly")
+            return
         if principal is None:
             if self.connection_init_timeout_task:
                 self.connection_init_timeout_task.cancel()
@@ -127,7 +137,10 @@ async def metrics(request: Request) -> Response:
     state = request.app.state
     client = request.client.host if request.client else ""
     if client not in state.settings.metrics_from:
-        principal = await state.auth.principal(request.headers.get("authorization"))
+        try:
+            principal = await state.auth.principal(request.headers.get("authorization"))
+        except AuthenticationUnavailable:
+            return unavailable(uuid.uuid4().hex[:12])
         if principal is None:
             return JSONResponse(
                 {"errors": [{"message": "send a valid API token: Authorization: Bearer <token>"}]},
@@ -149,16 +162,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
-            app.state.projector = Projector(args)
+            app.state.projector = Projector(args, read_model_version=READ_MODEL_VERSION)
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events
+            app.state.metrics.projector = app.state.projector
             app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
             async with app.state.pool.acquire() as conn:
                 await ensure_tokens(conn)
+                await create_tables(conn)  # every read locks them (service.api.context.SNAPSHOT)
             stop = asyncio.Event()
             tasks = [
                 asyncio.create_task(app.state.projector.run(stop)),
                 asyncio.create_task(app.state.broker.run(stop)),
+                asyncio.create_task(
+                    app.state.metrics.keep_fresh(app.state.pool, app.state.broker, app.state.projector, stop)
+                ),
             ]
             try:
                 yield
@@ -168,9 +186,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await app.state.pool.close()
                 app.state.ledger.close()
         finally:
+            app.state.metrics.close()
             database.close()
 
-    app = Starlette(lifespan=lifespan)
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
     app.state.settings = settings
     app.state.metrics = Metrics()
 

@@ -47,6 +47,9 @@ def _store(args: argparse.Namespace) -> Iterator[tuple[Database, PlanLedger]]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
     import uvicorn
 
     settings = _settings(args)
@@ -63,6 +66,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.verbose:
         os.environ["PLANLEDGER_VERBOSE"] = "1"  # for the worker processes' logs
+    # Several workers share their metrics through files in a folder of this run's own (set before
+    # they import prometheus_client); one process keeps them in memory.
+    shared = tempfile.mkdtemp(prefix="planledger-metrics-") if args.workers > 1 else None
+    for name in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"):
+        os.environ.pop(name, None)
+    if shared is not None:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
     try:
         _upgrade(database)
         _first_start_token(settings, database, args.host, args.port)
@@ -77,6 +87,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             lifespan="on",
         )
     finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
         database.close()
     return EXIT_OK
 
@@ -148,11 +160,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     import asyncio
     import time
 
-    from projections.rebuild import rebuild
+    from service.rebuilding import rebuild_reporting
 
     with _store(args) as (database, _):
         started = time.perf_counter()
-        count = asyncio.run(rebuild(database.address.asyncpg_args(), progress=_progress_bar))
+        count = asyncio.run(rebuild_reporting(database.address.asyncpg_args(), _progress_bar))
         elapsed = time.perf_counter() - started
     print(file=sys.stderr)
     print(f"rebuilt the read models from {count} events in {elapsed:.1f} s ({count / max(elapsed, 1e-9):.0f} events/s)")
@@ -282,31 +294,59 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import_log(args: argparse.Namespace) -> int:
     import asyncio
+    import time
     from pathlib import Path
+    from typing import BinaryIO
 
-    from projections.rebuild import rebuild
     from service.portable import LogFormatError, import_log
+    from service.rebuilding import rebuild_reporting
 
     path = Path(args.file)
     if not path.is_file():
         print(f"planledger import-log: no file {args.file}", file=sys.stderr)
         return EXIT_USAGE
+    size = path.stat().st_size
+    read = [0]
+    started = time.perf_counter()
+
+    def lines(file: BinaryIO) -> Iterator[str]:
+        for number, raw in enumerate(file, start=1):
+            read[0] += len(raw)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise LogFormatError(number, "is not UTF-8 text; an export is") from None
 
     def loaded(count: int) -> None:
-        print(f"\rloaded {count} events", end="", file=sys.stderr, flush=True)
+        _load_bar(read[0], size, count, time.perf_counter() - started)
 
     with _store(args) as (database, _):
         try:
-            with path.open(encoding="utf-8") as lines:
-                done = _on(database.address, lambda conn: import_log(conn, lines, loaded))
+            with path.open("rb") as file:
+                done = _on(database.address, lambda conn: import_log(conn, lines(file), loaded))
         except LogFormatError as error:
             print(f"\nplanledger import-log: {args.file} {error}; nothing was loaded", file=sys.stderr)
             return EXIT_FAILED
         print(file=sys.stderr)
-        asyncio.run(rebuild(database.address.asyncpg_args(), progress=_progress_bar))
+        asyncio.run(rebuild_reporting(database.address.asyncpg_args(), _progress_bar))
     print(file=sys.stderr)
     print(f"imported {done.events} events (last position {done.last_position}) and rebuilt the read models")
     return EXIT_OK
+
+
+def _load_bar(done: int, size: int, events: int, elapsed: float) -> None:
+    """import-log's bar: bytes of the file loaded (the number of events is not known ahead)."""
+    width, share = 30, min(1.0, done / size) if size else 1.0
+    filled = int(width * share)
+    rate = events / elapsed if elapsed > 0 else 0.0
+    eta = "--" if share <= 0 else f"{elapsed * (1 - share) / share:5.1f}s"
+    print(
+        f"\rloading [{'#' * filled}{'.' * (width - filled)}] {done / 1e6:.1f}/{size / 1e6:.1f} MB  "
+        f"{events} events  {rate:8.0f} events/s  ETA {eta}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

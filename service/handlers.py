@@ -226,7 +226,7 @@ def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meetin
 
 @handles(c.AddAgendaItem)
 def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta)
+    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject)
     return meeting
 
 

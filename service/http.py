@@ -36,6 +36,7 @@ from strawberry.types.execution import PreExecutionError
 from service import logs
 from service.api.context import Context
 from service.api.schema import masked
+from service.tokens import DATABASE_AWAY, AuthenticationUnavailable
 
 log = logging.getLogger("planledger.http")
 access = logging.getLogger("planledger.access")
@@ -51,6 +52,8 @@ POSITION_HEADER = "Planledger-Position"
 PRINCIPAL = "planledger.principal"
 OPERATION = "planledger.operation"
 WAIT_FOR_SEEN = 5.0
+#: seconds a client is told to wait when the database is away
+RETRY_AFTER = 5
 
 
 class RequestError(Exception):
@@ -253,6 +256,10 @@ class GraphQLHTTP:
         except RequestError as error:
             response = _error_response(error.status, error.message, JSON, request_id, error.headers)
             self._count_error(f"http_{error.status}")
+        except (AuthenticationUnavailable, *DATABASE_AWAY) as error:
+            log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
+            response = unavailable(request_id)
+            self._count_error("http_503")
         except Exception:
             log.exception("request %s failed", request_id)
             response = _error_response(500, f"internal error; quote request id {request_id}", JSON, request_id)
@@ -336,7 +343,10 @@ class GraphQLHTTP:
                 context_value=context,
                 operation_name=params.operation_name,
             )
-            snapshot = await context.reader.position() if is_query and context.reader.statements else None
+            try:
+                snapshot = await context.reader.position() if is_query and context.reader.statements else None
+            except DATABASE_AWAY:  # it went away mid-request: the errors in the result say so; cache nothing
+                snapshot = None
         finally:
             await context.reader.close()
 
@@ -407,6 +417,31 @@ def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 def _result_response(status: int, payload: dict[str, Any], kind: str, request_id: str) -> Response:
     return Response(_dump(payload), status, {"X-Request-Id": request_id}, media_type=_content(kind))
+
+
+def unavailable(request_id: str) -> Response:
+    """503 while the database is away (a token that could not be checked is not a bad token)."""
+    return _error_response(
+        503,
+        "the database is not answering; try again shortly",
+        JSON,
+        request_id,
+        {"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+async def refused_by_router(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (404 for a path it has not, 405 for a method a route does not
+    take) in the JSON error shape of every other answer, with a request id."""
+    status = int(getattr(error, "status_code", 500))
+    headers = dict(getattr(error, "headers", None) or {})
+    if status == 405:
+        message = f"{request.method} is not allowed here; use {headers.get('Allow', 'GET or POST')}"
+    elif status == 404:
+        message = f"there is nothing at {request.url.path}; GraphQL is at /graphql"
+    else:
+        message = str(getattr(error, "detail", "") or "the request was refused")
+    return _error_response(status, message, JSON, uuid.uuid4().hex[:12], headers)
 
 
 def _error_response(

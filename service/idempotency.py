@@ -17,6 +17,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.commands import ADDED_LATER
+
 KEY_NAMESPACE = UUID("2a1f7c44-8e0e-4b8e-a0f5-5c3f0f5e9d10")
 
 
@@ -32,7 +34,11 @@ def fingerprint(command: object, meta: object) -> str:
 
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.metadata.get(ADDED_LATER) and getattr(value, f.name) == f.default)
+        }
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

@@ -152,7 +152,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
     for item in minutes.agenda:
         yield Step(
             f"{tag}:agenda:{item.number}",
-            c.AddAgendaItem(meeting_id=meeting_id, number=item.number, title=item.title),
+            c.AddAgendaItem(meeting_id=meeting_id, number=item.number, title=item.title, subject=item.subject),
             day,
             meeting_id,
         )

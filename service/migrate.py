@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from projections.rebuild import Progress, rebuild
-from projections.schema import create_tables
+from projections.rebuild import Progress
+from projections.schema import READ_MODELS, SCHEMA_TABLE, create_tables
 from service import tokens
 from service.config import ServerAddress
 from service.ledger import PlanLedger
+from service.rebuilding import rebuild_reporting
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
-READ_MODEL_VERSION = 2
-SCHEMA_TABLE = "planledger_schema"
+READ_MODEL_VERSION = 3
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 
 
@@ -55,7 +55,7 @@ async def migrate(address: ServerAddress, progress: Callable[[Progress], None] |
                 "migrated_at timestamptz NOT NULL DEFAULT now())"
             )
             await tokens.ensure_table(conn)
-            before = await conn.fetchval(f"SELECT version FROM {SCHEMA_TABLE} WHERE component = 'read_models'")
+            before = await conn.fetchval(f"SELECT version FROM {SCHEMA_TABLE} WHERE component = $1", READ_MODELS)
             found = before
             existed = bool(await conn.fetchval("SELECT to_regclass('rm_activity') IS NOT NULL"))
             await create_tables(conn)
@@ -63,14 +63,11 @@ async def migrate(address: ServerAddress, progress: Callable[[Progress], None] |
                 found = READ_MODEL_VERSION  # new tables are of this version already
             rebuilt = None
             if found != READ_MODEL_VERSION:
-                # Untracked tables (made by an earlier serve) or an older version: rebuild and switch.
-                rebuilt = await rebuild(args, progress=progress)
-            await conn.execute(
-                f"INSERT INTO {SCHEMA_TABLE} (component, version) VALUES ('read_models', $1) "
-                "ON CONFLICT (component) DO UPDATE SET version = $1, migrated_at = now() "
-                f"WHERE {SCHEMA_TABLE}.version IS DISTINCT FROM $1",
-                READ_MODEL_VERSION,
-            )
+                # Untracked tables (made by an earlier serve) or an older version: rebuild and switch,
+                # recording the new version as part of the switch (an instance of older code stops
+                # projecting at once, before it writes a row in the old shape into the new tables).
+                rebuilt = await rebuild_reporting(args, progress, on_switch=_record_version)
+            await _record_version(conn)
             return Migrated(
                 None if found == READ_MODEL_VERSION and rebuilt is None else found, READ_MODEL_VERSION, rebuilt
             )
@@ -78,3 +75,13 @@ async def migrate(address: ServerAddress, progress: Callable[[Progress], None] |
             await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
     finally:
         await conn.close()
+
+
+async def _record_version(conn: asyncpg.Connection) -> None:
+    await conn.execute(
+        f"INSERT INTO {SCHEMA_TABLE} (component, version) VALUES ($1, $2) "
+        "ON CONFLICT (component) DO UPDATE SET version = $2, migrated_at = now() "
+        f"WHERE {SCHEMA_TABLE}.version IS DISTINCT FROM $2",
+        READ_MODELS,
+        READ_MODEL_VERSION,
+    )

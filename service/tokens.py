@@ -22,6 +22,8 @@ TABLE = "planledger_tokens"
 PREFIX = "plt_"
 ROLES = ("admin", "secretariat", "unit", "committee", "reader")
 MAX_NAME = 200
+#: seconds to wait for a pool connection before answering 503
+LOOKUP_TIMEOUT = 5.0
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (id uuid PRIMARY KEY, name text NOT NULL, role text NOT NULL, "
     "unit text, hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz)"
@@ -121,6 +123,22 @@ def _token(row: asyncpg.Record) -> Token:
     return Token(row["id"], row["name"], row["role"], row["unit"], row["created_at"], row["revoked_at"])
 
 
+#: what a database that is away (stopped, restarting, unreachable) raises; a request that meets one
+#: is answered 503 with Retry-After. (Not every PostgresError: a refused statement is a bug, a 500.)
+DATABASE_AWAY = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+class AuthenticationUnavailable(Exception):
+    """A token could not be checked because the database did not answer (HTTP 503, not 401)."""
+
+
 class Authenticator:
     """Turns an `Authorization: Bearer …` value into a principal, remembering answers briefly
     (a revocation takes effect within `ttl` seconds)."""
@@ -132,7 +150,9 @@ class Authenticator:
         self._seen: dict[str, tuple[float, Principal | None]] = {}
 
     async def principal(self, authorization: str | None) -> Principal | None:
-        """Who this is; None when there is no valid token (and anonymous reads are off)."""
+        """Who this is; None when there is no valid token (and anonymous reads are off).
+
+        Raises AuthenticationUnavailable when the token is not remembered and the database is away."""
         if not authorization or not authorization.strip():
             return Principal(name="anonymous", role="reader") if self.anonymous_reads else None
         scheme, _, secret = authorization.strip().partition(" ")
@@ -143,8 +163,11 @@ class Authenticator:
         found = self._seen.get(key)
         if found is not None and found[0] > now:
             return found[1]
-        async with self.pool.acquire() as conn:
-            token = await lookup(conn, secret.strip())
+        try:
+            async with self.pool.acquire(timeout=LOOKUP_TIMEOUT) as conn:
+                token = await lookup(conn, secret.strip())
+        except DATABASE_AWAY as error:
+            raise AuthenticationUnavailable(f"the token could not be checked: {type(error).__name__}") from error
         principal = None if token is None else token.principal
         if len(self._seen) > 10_000:
             self._seen.clear()

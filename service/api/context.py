@@ -16,6 +16,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from projections.projector import read_position
+from projections.schema import lock_tables
 from service.access import Principal
 from service.ledger import PlanLedger
 
@@ -24,6 +25,8 @@ K = TypeVar("K", bound=Hashable)
 
 
 ANONYMOUS_ADMIN = Principal(name="api")
+#: one round trip: BEGIN, then the read-model tables locked (no snapshot is taken until the first read)
+SNAPSHOT = f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {lock_tables('ACCESS SHARE')}"
 
 
 class Reader:
@@ -52,7 +55,9 @@ class Reader:
                 # BEGIN and ROLLBACK by hand: when a sibling field fails, graphql-core cancels the
                 # others, and an asyncpg Transaction cancelled while starting cannot be rolled back
                 # (the pool then resets the connection with an error in the log)
-                await self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # the read models locked before the snapshot is taken: a rebuild's switch waits for
+                # this request, or this request for it; never a snapshot from before a switch
+                await self._conn.execute(SNAPSHOT)
             return await read(self._conn)
 
     async def position(self) -> int:

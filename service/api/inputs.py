@@ -374,9 +374,12 @@ class AddAgendaItemInput(CommandInput):
     meeting_id: strawberry.ID
     number: int
     title: str
+    subject: str | None = strawberry.field(
+        default=None, description='What the item is about, as the minutes give it under the heading ("เรื่อง ...").'
+    )
 
     def to_command(self) -> c.Command:
-        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title)
+        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject)
 
 
 @strawberry.input

@@ -32,6 +32,10 @@ class Attendee:
 class AgendaItem:
     number: int
     title: str
+    subject: str | None = strawberry.field(
+        description="What the item is about (null where the minutes give none, or it was recorded before "
+        "agenda items kept their subject)."
+    )
 
 
 @strawberry.type(description="A numbered comment of the meeting's members.")
@@ -154,7 +158,9 @@ class Meeting:
                 )
                 for a in row["attendance"] or []
             ],
-            agenda=[AgendaItem(number=a["number"], title=a["title"]) for a in row["agenda"] or []],
+            agenda=[
+                AgendaItem(number=a["number"], title=a["title"], subject=a.get("subject")) for a in row["agenda"] or []
+            ],
             comments=[Comment(number=c["number"], text=c["text"]) for c in row["comments"] or []],
             minutes_approvals=[
                 MinutesApproval(

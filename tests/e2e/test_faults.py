@@ -547,6 +547,12 @@ async def test_the_database_stopping_and_starting_again_under_load_is_survived_w
             )
             write_failed_in = time.monotonic() - sent
             await asyncio.sleep(max(0.0, OUTAGE - (time.monotonic() - stopped_at)))
+            # The token check remembered `fresh` for 5 s; now it must ask the database: 503, not 500.
+            unchecked = await http.post(
+                f"{served.url}/graphql", json={"query": "{ logPosition }"}, headers={"Authorization": f"Bearer {fresh}"}
+            )
+            ws_closed = await _websocket_close_code(served, fresh)
+            scrape = await http.get(f"{served.url}/metrics", headers={"Authorization": f"Bearer {fresh}"})
             during = probe.statuses(stopped_at + 0.5, time.monotonic())
             failed_during = len(load.failures)
 
@@ -575,6 +581,11 @@ async def test_the_database_stopping_and_starting_again_under_load_is_survived_w
         assert all(status == 503 for status, _ in during), during[:3]
         assert all("unreachable" in body.get("database", "") for _, body in during), during[:3]
         assert failed_during > 0, "no request failed while the database was away"
+        assert unchecked.status_code == 503 and unchecked.headers["retry-after"].isdigit(), unchecked.text
+        assert unchecked.json()["errors"][0]["extensions"]["requestId"] == unchecked.headers["x-request-id"]
+        assert 500 not in {status for _, status, _ in load.failures}, [f for f in load.failures if f[1] == 500][:3]
+        assert ws_closed == 1013  # "try again later", not 4401: the token was not found bad
+        assert scrape.status_code == 503 and "retry-after" in scrape.headers, scrape.text
         # The write side itself fails cleanly and promptly (not only the token check in front of it).
         assert write_failed_in <= PROMPT, write_failed_in
         assert refused.status_code == 200, refused.text
@@ -595,6 +606,17 @@ async def test_the_database_stopping_and_starting_again_under_load_is_survived_w
     finally:
         await stack.aclose()
         served.stop()
+
+
+async def _websocket_close_code(served: Server, token: str) -> int | None:
+    url = served.url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        try:
+            await asyncio.wait_for(ws.recv(), 10)
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd is not None else None
+    return None
 
 
 async def _until_ready(probe: Probe, since: float, timeout: float) -> None:

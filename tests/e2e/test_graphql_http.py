@@ -65,6 +65,22 @@ def test_get_runs_queries_and_refuses_mutations(served: Server) -> None:
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("PUT", "/graphql", 405), ("DELETE", "/graphql", 405), ("PATCH", "/metrics", 405), ("GET", "/nowhere", 404)],
+)
+def test_methods_and_paths_the_server_has_not_are_refused_in_the_same_json_shape(
+    served: Server, method: str, path: str, status: int
+) -> None:
+    response = httpx.request(method, f"{served.url}{path}", headers=served.headers, json={"query": "{ logPosition }"})
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    [error] = response.json()["errors"]
+    assert error["message"] and error["extensions"]["requestId"] == response.headers["x-request-id"]
+    if status == 405:
+        assert "GET" in response.headers["allow"] and response.headers["allow"] in error["message"]
+
+
+@pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
         (b"{not json", "application/json", 400),

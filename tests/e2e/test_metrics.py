@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
+from tests.integration.test_cli import planledger
 
 
 @pytest.fixture
@@ -76,6 +82,16 @@ async def test_metrics_count_a_known_workload(served: Server) -> None:
     assert value(found, "planledger_log_position") == value(found, "planledger_projector_position") > 0
     assert value(found, "planledger_db_pool_connections", state="open") >= 1
     assert served.token not in response.text
+    assert value(found, "planledger_rebuild_running") == value(found, "planledger_rebuild_events_total") == 0
+
+    # a rebuild by another process (the CLI) shows in the server's metrics
+    rebuilt = planledger("rebuild", env={"DATABASE_URL": served.database_url})
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    found = samples(httpx.get(f"{served.url}/metrics", headers=served.headers).text)
+    events = sum(v for (name, _), v in found.items() if name == "planledger_events_projected_total")
+    assert value(found, "planledger_rebuild_events_done") == value(found, "planledger_rebuild_events_total") == events
+    assert value(found, "planledger_rebuild_running") == 0
+    assert value(found, "planledger_rebuild_last_finished_timestamp_seconds") > time.time() - 60
 
 
 def test_a_scraper_address_named_in_the_setting_needs_no_token(server: ServerAddress) -> None:
@@ -87,3 +103,103 @@ def test_a_scraper_address_named_in_the_setting_needs_no_token(server: ServerAdd
     finally:
         process.stop()
         drop_database(server, address)
+
+
+def _worker(client: httpx.Client) -> bool:
+    """Whether the worker answering on this connection runs the active projector (a keep-alive
+    connection stays with one worker, so what follows on it is answered by the same one)."""
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    return bool(ready.json()["projectorActiveHere"])
+
+
+def _on_each_worker(served: Server, work: Callable[[httpx.Client, int], object], at_least: int) -> dict[bool, int]:
+    """Run `work(client, n)` on fresh connections until each of the two workers has run it
+    `at_least` times; how many times each did."""
+    runs = {True: 0, False: 0}
+    for n in range(400):
+        with httpx.Client(base_url=served.url, headers=served.headers, timeout=10) as client:
+            runs[_worker(client)] += 1
+            work(client, n)
+        if min(runs.values()) >= at_least:
+            return runs
+    raise AssertionError(f"new connections did not reach both workers: {runs}")
+
+
+def _pids(found: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> set[int]:
+    return {int(dict(labels)["pid"]) for (name, labels), v in found.items() if name == "planledger_process_info" and v}
+
+
+async def test_with_two_workers_every_scrape_reports_the_whole_server(server: ServerAddress, tmp_path: Path) -> None:
+    """Requests and scrapes land on both workers (each connection's worker is known from /readyz);
+    every scrape, whichever worker answers it, counts the whole server's workload exactly."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    address = create_database(server)
+    served = Server(
+        url_of(address), workers=2, extra_env={"TMPDIR": str(temporary), "PLANLEDGER_METRICS_FROM": "10.9.9.9"}
+    ).start()
+    try:
+        plan = {"code": "W", "title": "W", "periodStart": "2020-01-01", "periodEnd": "2024-12-31"}
+        made = served.post(
+            "mutation Create($i: CreatePlanInput!) { createPlan(input: $i) { ... on Recorded { streamId } } }",
+            {"i": plan},
+        ).json()["data"]["createPlan"]
+
+        def add_strategy(client: httpx.Client, n: int) -> None:
+            body = {
+                "query": "mutation Strategy($i: AddStrategyInput!) { addStrategy(input: $i) { __typename } }",
+                "variables": {"i": {"planId": made["streamId"], "number": n + 1, "title": f"S{n + 1}"}},
+            }
+            assert client.post("/graphql", json=body).json()["data"]["addStrategy"]["__typename"] == "PlanRecorded"
+
+        def query(client: httpx.Client, n: int) -> None:
+            assert client.post("/graphql", json={"query": "query Q { plans { code } }"}).status_code == 200
+
+        strategies = sum(_on_each_worker(served, add_strategy, 2).values())
+        queries = sum(_on_each_worker(served, query, 3).values())
+        await served.wait_projected()
+
+        scrapes: list[dict[tuple[str, frozenset[tuple[str, str]]], float]] = []
+
+        def scrape(client: httpx.Client, n: int) -> None:
+            response = client.get("/metrics")
+            assert response.status_code == 200
+            scrapes.append(samples(response.text))
+
+        _on_each_worker(served, scrape, 2)
+        count = "planledger_request_duration_seconds_count"
+        for found in scrapes:  # whichever worker answered
+            assert value(found, "planledger_commands_total", mutation="CreatePlan") == 1
+            assert value(found, "planledger_commands_total", mutation="AddStrategy") == strategies
+            assert value(found, count, operation_type="mutation", operation_name="Strategy", status="200") == strategies
+            assert value(found, count, operation_type="query", operation_name="Q", status="200") == queries
+            assert value(found, "planledger_events_projected_total", type="Plan.Created") == 1  # counted once
+            assert value(found, "planledger_events_projected_total", type="Plan.StrategyAdded") == strategies
+            assert value(found, "planledger_projector_active") == 1
+            assert value(found, "planledger_projector_lag_events") == 0
+            assert value(found, "planledger_log_position") == value(found, "planledger_projector_position") > 0
+            assert value(found, "planledger_db_pool_connections", state="open") >= 2  # both workers' pools
+            assert len(_pids(found)) == 2
+        workers = _pids(scrapes[-1])
+        [folder] = temporary.glob("planledger-metrics-*")  # the run's own, shared by its workers
+        assert any(folder.glob("counter_*.db"))
+
+        # A worker killed outright: uvicorn starts another; what the dead one counted still counts,
+        # its own gauges no longer do.
+        killed = min(workers)
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while True:
+            found = samples(httpx.get(f"{served.url}/metrics", headers=served.headers, timeout=10).text)
+            pids = _pids(found)
+            if killed not in pids and len(pids) == 2 and value(found, "planledger_projector_active") == 1:
+                break
+            assert time.monotonic() < deadline, (pids, killed)
+            await asyncio.sleep(0.2)
+        assert value(found, "planledger_commands_total", mutation="AddStrategy") == strategies
+        assert value(found, count, operation_type="query", operation_name="Q", status="200") == queries
+    finally:
+        served.stop()
+        drop_database(server, address)
+    assert not list(temporary.glob("planledger-metrics-*")), "the run's metrics folder was left behind"

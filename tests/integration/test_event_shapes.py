@@ -1,61 +1,253 @@
 """Every event shape ever stored still loads (upcast when read) and projects to the answers
-recorded when its fixture was made. Fixtures are never regenerated; a new shape adds a file."""
+recorded when its fixture was made. Fixtures are never regenerated; a new shape adds a file.
+
+Shapes so far:
+- v1: the first release.
+- v2: `Meeting.AgendaItemAdded` gained `subject` (class_version 2): what an agenda item is about,
+  which the minutes give under its heading ("เรื่อง ..."). A v1 event is upcast with no subject.
+
+An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
+that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
+"""
 
 from __future__ import annotations
 
+import copy
+import io
 import json
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
+from eventsourcing.persistence import StoredEvent
 
+from domain import commands as c
 from domain.activity import Activity
+from domain.keyresult import KeyResult
+from domain.ledger import Meta
 from domain.meeting import Meeting
 from domain.plan import Plan
+from projections import queries as q
+from projections.decode import Decoder, make_mapper
+from projections.projector import Projector
 from projections.rebuild import rebuild, verify
 from service.config import ServerAddress
 from service.ledger import PlanLedger
-from service.portable import import_log
+from service.portable import export_log, import_log
+from tests.conftest import create_database, drop_database
 from tests.fixtures.event_shapes import answers
 
-FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("events_v*.ndjson"))
-KINDS = {"domain.plan": Plan, "domain.activity": Activity, "domain.meeting": Meeting}
+FOLDER = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = sorted(FOLDER.glob("events_v*.ndjson"))
+IDS = [f.stem for f in FIXTURES]
+KINDS = {"domain.plan": Plan, "domain.activity": Activity, "domain.meeting": Meeting, "domain.keyresult": KeyResult}
+
+#: fixture -> read-model fields added since it was made (a path into its answers) and their value
+#: (read models version 3 gave plans their evaluation rules and period lock: none in v1 or v2)
+PLAN_ADDED: list[tuple[tuple[str, ...], object]] = [
+    *(((view, field), None) for view in ("plan", "plan_2021_01_01") for field in ("evaluation_rules", "lock")),
+    (("key_results_2021_03_01",), []),
+]
+ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
+    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED],
+    "events_v2": PLAN_ADDED,
+}
+#: fixture -> event type -> payload fields added since, and the value upcasting gives them
+PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {
+    "events_v1": {"Meeting.AgendaItemAdded": {"subject": None}},
+}
 
 
-def _as_recorded(found: object, recorded: object) -> object:
-    """`found` limited to the fields `recorded` has: read models gain fields over time (a plan's
-    evaluation rules, its lock), and an old fixture's answers cannot name them."""
-    if isinstance(found, dict) and isinstance(recorded, dict):
-        return {k: _as_recorded(v, recorded[k]) if k in recorded else v for k, v in found.items() if k in recorded}
-    if isinstance(found, list) and isinstance(recorded, list) and len(found) == len(recorded):
-        return [_as_recorded(f, r) for f, r in zip(found, recorded, strict=True)]
-    return found
+def lines_of(fixture: Path) -> list[str]:
+    return fixture.read_text(encoding="utf-8").splitlines()
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
-async def test_an_old_shape_loads_and_projects_to_its_recorded_answers(database: ServerAddress, fixture: Path) -> None:
-    PlanLedger.connect(database).close()  # an empty store, as import-log expects
-    conn = await asyncpg.connect(**database.asyncpg_args())
+def with_added(tree: Any, path: tuple[str, ...], value: object) -> Any:
+    """`tree` with `value` put at `path` (a list on the way means: in every element)."""
+    if isinstance(tree, list):
+        return [with_added(item, path, value) for item in tree]
+    tree = dict(tree)
+    if len(path) == 1:
+        tree[path[0]] = value
+    else:
+        tree[path[0]] = with_added(tree[path[0]], path[1:], value)
+    return tree
+
+
+def expected_answers(fixture: Path) -> Any:
+    recorded = json.loads(fixture.with_name(fixture.stem + ".answers.json").read_text(encoding="utf-8"))
+    for path, value in ADDED_SINCE.get(fixture.stem, []):
+        recorded = with_added(recorded, path, value)
+    return recorded
+
+
+async def load(address: ServerAddress, lines: list[str]) -> None:
+    PlanLedger.connect(address).close()  # an empty store, as import-log expects
+    conn = await asyncpg.connect(**address.asyncpg_args())
     try:
-        with fixture.open(encoding="utf-8") as lines:
-            loaded = await import_log(conn, lines)
-        assert loaded.events == len(fixture.read_text(encoding="utf-8").splitlines())
-        await rebuild(database.asyncpg_args())
-        assert await verify(database.asyncpg_args()) == []
-        expected = json.loads(fixture.with_name(fixture.stem + ".answers.json").read_text(encoding="utf-8"))
-        assert _as_recorded(await answers(conn), expected) == expected
+        loaded = await import_log(conn, lines)
+        assert loaded.events == len(lines)
     finally:
         await conn.close()
+
+
+async def read(address: ServerAddress, work: Any) -> Any:
+    conn = await asyncpg.connect(**address.asyncpg_args())
+    try:
+        return await work(conn)
+    finally:
+        await conn.close()
+
+
+async def exported(address: ServerAddress) -> str:
+    out = io.StringIO()
+    await read(address, lambda conn: export_log(conn, out))
+    return out.getvalue()
+
+
+@pytest.fixture
+def second(server: ServerAddress) -> Iterator[ServerAddress]:
+    address = create_database(server)
+    try:
+        yield address
+    finally:
+        drop_database(server, address)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+async def test_an_old_shape_loads_and_projects_to_its_recorded_answers(database: ServerAddress, fixture: Path) -> None:
+    await load(database, lines_of(fixture))
+    expected = expected_answers(fixture)
+    # the projector's path (event by event, as a running server projects)...
+    await Projector(database.asyncpg_args()).catch_up()
+    assert await read(database, answers) == expected
+    # ...agrees row for row with the rebuild's path (stream by stream), which then serves the same
+    assert await verify(database.asyncpg_args()) == []
+    await rebuild(database.asyncpg_args())
+    assert await read(database, answers) == expected
+
+    # the write side folds every stream from its stored events (eventsourcing's mapper upcasts)
     ledger = PlanLedger.connect(database)
     try:
         streams = {
-            (json.loads(line)["stream"], json.loads(line)["topic"].partition(":")[0])
-            for line in fixture.read_text(encoding="utf-8").splitlines()
+            (json.loads(line)["stream"], json.loads(line)["topic"].partition(":")[0]) for line in lines_of(fixture)
         }
         for stream, module in streams:
             kind = KINDS.get(module)
-            if kind is not None:  # every domain stream folds from its stored events
+            if kind is not None:
                 assert ledger.load(kind, UUID(stream)).state.exists
+        meeting = UUID(agenda_line(fixture)["stream"])
+        agenda = ledger.load(Meeting, meeting).state.agenda
+        assert [(a.number, a.title, a.subject) for a in agenda.values()] == [
+            (1, "Progress", expected["meeting"]["agenda"][0]["subject"])
+        ]
     finally:
         ledger.close()
+
+
+def agenda_line(fixture: Path) -> dict[str, Any]:
+    """The fixture's one `Meeting.AgendaItemAdded` line (the event whose shape changed in v2)."""
+    line: dict[str, Any] = next(
+        json.loads(text) for text in lines_of(fixture) if '"type":"Meeting.AgendaItemAdded"' in text
+    )
+    return line
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+def test_the_read_side_decodes_every_shape_as_the_write_side_does(fixture: Path) -> None:
+    """The projections' fast decoder upcasts exactly as eventsourcing's mapper does."""
+    decoder, mapper = Decoder(), make_mapper()
+    upcast = 0
+    for line in map(json.loads, lines_of(fixture)):
+        stream, state = UUID(line["stream"]), line["state"].encode()
+        decoded = decoder.decode(line["position"], stream, line["version"], line["topic"], state)
+        if decoded is None:  # not a domain fact (an idempotency key)
+            assert not line["topic"].startswith("domain.")
+            continue
+        event = mapper.to_domain_event(
+            StoredEvent(originator_id=stream, originator_version=line["version"], topic=line["topic"], state=state)
+        )
+        assert vars(decoded.fact) == vars(event)
+        assert "class_version" not in vars(decoded.fact)
+        if line["type"] == "Meeting.AgendaItemAdded":
+            stored_version = json.loads(line["state"]).get("class_version", 1)
+            assert type(decoded.fact).class_version == 2  # type: ignore[attr-defined]
+            assert decoded.fact.subject == (None if stored_version == 1 else "The FY 2564 action plan")  # type: ignore[attr-defined]
+            upcast += stored_version == 1
+    assert upcast == (1 if fixture.stem == "events_v1" else 0)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+async def test_an_old_shape_exports_as_stored_and_round_trips(
+    database: ServerAddress, second: ServerAddress, fixture: Path
+) -> None:
+    """Export keeps each event's stored state byte for byte (its shape as written); only the
+    readable `payload` is read through today's classes, with upcast fields. Export → import-log →
+    export then gives the same bytes."""
+    original = lines_of(fixture)
+    await load(database, original)
+    first = await exported(database)
+    added = PAYLOAD_ADDED_SINCE.get(fixture.stem, {})
+    for before, after in zip(original, first.splitlines(), strict=True):
+        was, now = json.loads(before), json.loads(after)
+        if "payload" in was:
+            was = copy.deepcopy(was)
+            was["payload"].update(added.get(was["type"], {}))
+        assert now == was
+    await load(second, first.splitlines())
+    await rebuild(second.asyncpg_args())
+    assert await exported(second) == first
+    assert await read(second, answers) == expected_answers(fixture)
+
+
+async def test_a_log_of_old_and_new_shapes_projects_and_corrects_an_old_fact(
+    database: ServerAddress, second: ServerAddress
+) -> None:
+    """An upgrade in place: v1 events stay as stored, new ones are written as v2, and an old fact is
+    corrected with a field it never had (the subject the first import did not keep)."""
+    v1 = FOLDER / "events_v1.ndjson"
+    await load(database, lines_of(v1))
+    await Projector(database.asyncpg_args()).catch_up()
+    old = agenda_line(v1)
+    meeting, version = UUID(old["stream"]), old["version"]
+    on = date(2021, 1, 20)
+    ledger = PlanLedger.connect(database)
+    try:
+        at = Meta(on, "shapes", str(meeting))
+        ledger.execute(c.AddAgendaItem(meeting, 2, "Other business", "A contingency plan"), at)
+        ledger.execute(
+            c.CorrectEvent(meeting, version, {"subject": "Progress of the FY 2564 plan"}),
+            Meta(on, "shapes", str(meeting), "the first import dropped the subject"),
+        )
+        assert [(a.number, a.subject) for a in ledger.load(Meeting, meeting).state.agenda.values()] == [
+            (1, "Progress of the FY 2564 plan"),
+            (2, "A contingency plan"),
+        ]
+    finally:
+        ledger.close()
+    await Projector(database.asyncpg_args()).catch_up()
+    found = await read(database, lambda conn: q.meeting(conn, meeting))
+    assert found["agenda"] == [
+        {"number": 1, "title": "Progress", "subject": "Progress of the FY 2564 plan"},
+        {"number": 2, "title": "Other business", "subject": "A contingency plan"},
+    ]
+    assert await verify(database.asyncpg_args()) == []
+    stored = await read(
+        database,
+        lambda conn: conn.fetch(
+            "SELECT originator_version, convert_from(state, 'UTF8')::jsonb->'class_version' AS shape "
+            "FROM planledger_events WHERE originator_id = $1 AND topic LIKE '%AgendaItemAdded' "
+            "ORDER BY originator_version",
+            meeting,
+        ),
+    )
+    assert [r["shape"] for r in stored] == [None, "2"]  # the old event is never rewritten
+    first = await exported(database)
+    await load(second, first.splitlines())
+    await rebuild(second.asyncpg_args())
+    assert await exported(second) == first
+    assert await read(second, lambda conn: q.meeting(conn, meeting)) == found

@@ -61,6 +61,10 @@ def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: ParsedM
     meeting = app.load(Meeting, meeting_id_for(seed.body, "1/2564")).state
     assert (meeting.on, meeting.starts_at, meeting.ends_at) == (date(2021, 1, 6), time(9, 30), time(11, 40))
     assert sorted(meeting.agenda) == [1, 2, 3, 4, 5]
+    # the subject under an item's heading: what "matters for consideration" and "other business" were
+    assert meeting.agenda[3].subject == "แผนปฏิบัติราชการ (Action Plan) ประจำปี พ.ศ. ๒๕๖๔"
+    assert meeting.agenda[4].subject == "การจัดทำแผนสำรองเพื่อรองรับสถานการณ์ฉุกเฉิน (Contingency Plan)"
+    assert meeting.agenda[1].subject is None
     assert len(meeting.resolutions) == sum(len(item.resolutions) for item in seed.agenda) >= 5
     assert any(r.action_items for r in meeting.resolutions.values())
     [adoption] = meeting.minutes_approvals

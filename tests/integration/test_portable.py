@@ -75,8 +75,11 @@ async def test_export_import_export_is_identical(
     assert {"stream", "version", "type", "effectiveOn", "recordedAt", "actor", "reason", "payload"} <= set(sample)
     assert sample["reason"] == "typo"
 
-    said = run_ok("import-log", str(first), url=other)
-    assert f"imported {len(lines)} events" in said
+    imported = planledger("import-log", str(first), env={"DATABASE_URL": other})
+    assert imported.returncode == 0 and f"imported {len(lines)} events" in imported.stdout, imported.stderr
+    size = f"{first.stat().st_size / 1e6:.1f}"
+    assert f"loading [{'#' * 30}] {size}/{size} MB  {len(lines)} events" in imported.stderr  # the bar, full
+    assert f"] {len(lines)}/{len(lines)} events" in imported.stderr  # and the rebuild's
     run_ok("export", str(again), url=other)
     assert first.read_bytes() == again.read_bytes()
     assert planledger("verify", env={"DATABASE_URL": other}).returncode == 0
@@ -100,13 +103,14 @@ async def test_export_import_export_is_identical(
             ),
             "line 2: position 1 is not after 2",
         ),
+        ("\xff\xfe not text\n", "line 1: is not UTF-8 text"),
     ],
 )
 def test_a_bad_file_loads_nothing_and_says_which_line(
     database: ServerAddress, tmp_path: Path, content: str, says: str
 ) -> None:
     bad = tmp_path / "bad.ndjson"
-    bad.write_text(content, encoding="utf-8")
+    bad.write_bytes(content.encode("utf-8") if "\xff" not in content else content.encode("latin-1"))
     result = planledger("import-log", str(bad), env={"DATABASE_URL": url_of(database)})
     assert result.returncode == 1 and says in result.stderr and "Traceback" not in result.stderr
     assert run_ok("export", url=url_of(database)) == ""

@@ -144,7 +144,7 @@ async def test_meetings_attendance_agenda_resolutions_and_action_items(
         Attendee("Chair person", "Deputy Governor", "CHAIR", "IN_ROOM"),
         Attendee("Member one", "Director", "MEMBER", "ONLINE"),
     )), meta(DAY))
-    app.execute(c.AddAgendaItem(meeting_id=meeting_id, number=2, title="Adopt minutes"), meta(DAY))
+    app.execute(c.AddAgendaItem(meeting_id=meeting_id, number=2, title="Adopt minutes", subject="9/2563"), meta(DAY))
     app.execute(c.ApproveMinutes(meeting_id=meeting_id, of_meeting_id=earlier, corrections=(
         MinutesCorrection("page 11 item 6", "X", "Y"),
     )), meta(DAY))
@@ -162,7 +162,7 @@ async def test_meetings_attendance_agenda_resolutions_and_action_items(
     found = await q.meeting(conn, "1/2564")
     assert found is not None and found["id"] == meeting_id
     assert [a["name"] for a in found["attendance"]] == ["Chair person", "Member one"]
-    assert found["agenda"] == [{"number": 2, "title": "Adopt minutes"}]
+    assert found["agenda"] == [{"number": 2, "title": "Adopt minutes", "subject": "9/2563"}]
     assert found["minutes_approvals"][0]["of_code"] == "9/2563"
     assert found["minutes_approvals"][0]["corrections"] == [
         {"where": "page 11 item 6", "from_text": "X", "to_text": "Y"}
