@@ -57,14 +57,23 @@ def parse_rules(raw: Any) -> tuple[EvaluationRule, ...]:
     return tuple(EvaluationRule(r["health"], Decimal(str(r["at_least"]))) for r in rules)
 
 
-async def meeting_dates(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[date]:
-    """Dates of the meetings of the plan's committee (the plan's own, and others of the same body,
-    such as meetings cited by reference), held by the point's date, as known then."""
-    d, t = _bounds(point)
+def committee_meetings() -> str:
+    """Rows of rm_meeting (as of $2, $3) of plan $1's committee: the plan's own meetings, and
+    meetings of the same body tied to no plan (such as those cited by reference). Two indexed
+    lookups: an OR over plan and body would scan every plan's meetings."""
     table = _table("meeting")
+    return (
+        f"(SELECT * FROM {table} WHERE plan_id = $1 AND {AS_OF} UNION ALL "
+        f"SELECT * FROM {table} WHERE plan_id IS NULL AND {AS_OF} "
+        f"AND body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF}))"
+    )
+
+
+async def meeting_dates(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[date]:
+    """Dates of the meetings of the plan's committee held by the point's date, as known then."""
+    d, t = _bounds(point)
     rows = await conn.fetch(
-        f"SELECT DISTINCT meeting_on FROM {table} WHERE {AS_OF} AND meeting_on <= $2 AND "
-        f"(plan_id = $1 OR body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF})) ORDER BY meeting_on",
+        f"SELECT DISTINCT meeting_on FROM {committee_meetings()} m WHERE meeting_on <= $2 ORDER BY meeting_on",
         plan_id,
         d,
         t,

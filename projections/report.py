@@ -15,7 +15,7 @@ import asyncpg
 
 from domain.ledger import EARLIEST
 from domain.vocabulary import Health
-from projections.keyresults import key_result_rows, plan_health
+from projections.keyresults import committee_meetings, key_result_rows, plan_health
 from projections.queries import (
     ALL_DATES,
     ALL_TIMES,
@@ -104,10 +104,8 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
 
 async def meeting_ids_of_plan(conn: asyncpg.Connection, plan_id: UUID, code: str) -> list[UUID]:
     """Meetings with this code held by the plan's committee (the same code may be another body's)."""
-    table = _table("meeting")
     records = await conn.fetch(
-        f"SELECT DISTINCT stream_id FROM {table} WHERE code = $4 AND {AS_OF} AND "
-        f"(plan_id = $1 OR body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF}))",
+        f"SELECT DISTINCT stream_id FROM {committee_meetings()} m WHERE code = $4",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
@@ -120,11 +118,9 @@ async def _neighbour(
     conn: asyncpg.Connection, plan_id: UUID, on: date, known_at: datetime | None, before: bool
 ) -> MeetingRef | None:
     """The committee's meeting before `on` (strictly; `before`) or the first after it."""
-    table = _table("meeting")
     compare, order = ("<", "DESC") if before else (">", "ASC")
     record = await conn.fetchrow(
-        f"SELECT stream_id, code, meeting_on, body FROM {table} WHERE {AS_OF} AND meeting_on {compare} $4 AND "
-        f"(plan_id = $1 OR body IN (SELECT body FROM {table} WHERE plan_id = $1 AND {AS_OF})) "
+        f"SELECT stream_id, code, meeting_on, body FROM {committee_meetings()} m WHERE meeting_on {compare} $4 "
         f"ORDER BY meeting_on {order}, code LIMIT 1",
         plan_id,
         ALL_DATES,
