@@ -1,69 +1,64 @@
-"""The API's speed proof: whole-plan query throughput against PostGraphile, and subscription fan-out.
+"""The API's speed: whole-plan requests/s against PostGraphile, commit → visible and → delivered,
+subscription fan-out (measures `whole_plan`, `visible`, `fanout`); and the whole-plan GraphQL query
+as of a date that the `as_of` measure times.
 
-    python -m bench.api [--seconds S] [--rounds R] [--subscribers N] [--smoke] [--json out.json]
-                        [--database-url postgresql://postgres@127.0.0.1:5432/test]
+All against `planledger serve` on the run's generated ledger (see bench/context.py), on loopback:
 
-Everything is measured in the same run on the same machine, against a scratch database
-(`bench_api_<hex>`, created on the server `--database-url` names and dropped afterwards):
-
-1. Data: one realistic plan (five strategies, activities with status/progress history, milestones
-   and risks, meetings, corrections) written by `bench.generate` and projected by the server's own
-   projector (`/readyz` until `lagEvents` is 0).
-2. Throughput: `C` keep-alive clients (default 16) POST the whole-plan query for `S` seconds, with
-   the same load generator (`wrk` with a Lua script when installed, else an asyncio + httpx one)
-   against: PostGraphile 4 (installed from npm into /tmp/bench-postgraphile by this script) serving
-   the same `rm_*` tables, and planledger `serve` with 1 and 2 workers, each twice: plain POST (the
-   position-keyed response cache answers repeats) and with the cache defeated (a `nonce` variable
-   that differs per request, which the query ignores: the cache key changes, the parse and
-   validation caches still hit). PostGraphile runs with 1 process against planledger's 1 worker
-   and with `--cluster-workers 2` against its 2 workers. The measures are interleaved in `R`
-   rounds; each cell is the median round.
-3. Fan-out: `N` graphql-transport-ws subscribers (one separate asyncio process) on one server,
-   all on `riskEvents(planId)`; a writer records `noteRisk` mutations over HTTP one at a time; the
-   latency of each delivery is measured from the writer's send time (an upper bound on commit →
-   delivered: it includes the HTTP request and the command) and, beside it, from the event's
-   `recordedAt` (set just before the commit, by the server's clock, which is this machine's).
-
-`--smoke` uses small sizes, 1 worker, no PostGraphile (no npm needed) and finishes in well under a
-minute: it is what CI runs to keep this benchmark from rotting; its numbers mean nothing.
+- whole_plan: `connections` keep-alive clients POST the whole-plan query for `seconds`, with one
+  load generator (`wrk` with a Lua script when installed, else an asyncio + httpx one) against
+  PostGraphile 4 (installed from npm into /tmp/bench-postgraphile by this module; PostGraphile 5
+  fails here, see the brief's STACK.md) serving the same `rm_*` tables, and planledger with 1 and 2
+  workers, each twice: plain POST (the position-keyed response cache answers repeats) and with the
+  cache defeated (a `nonce` variable that differs per request, which the query ignores: the cache
+  key changes, the parse and validation caches still hit). PostGraphile runs with 1 process
+  against planledger's 1 worker and with `--cluster-workers 2` against its 2 workers. The measures
+  are interleaved in `rounds` rounds; each row is the median round.
+- visible: one client sends `reportProgress` mutations one at a time (5–30 ms apart) while a
+  LISTEN connection hears the projector's `NOTIFY planledger_projected <position>` and one
+  graphql-transport-ws subscriber receives `planEvents` of the plan. Latencies are measured from
+  the event's `recordedAt` (stamped by the server just before its INSERT; same machine, same
+  clock): an upper bound on commit → visible and commit → delivered.
+- fanout: `subscribers` graphql-transport-ws clients (one separate asyncio process) on
+  `riskEvents(planId)`; a writer records `noteRisk` mutations one at a time, 0.3 s apart; latency
+  of every delivery from the event's `recordedAt` and, beside it, from the writer's send time.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import bisect
 import contextlib
 import json
 import multiprocessing
 import os
-import platform
+import random
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 import httpx
-import psycopg
 
+from bench.context import Context, Process, free_port
+from bench.core import Result, Stats, percentile
 from service.config import ServerAddress
-from service.database import create_scratch_database, drop_scratch_database
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRAPHILE_VERSION = "4.14.1"
 POSTGRAPHILE_DIR = Path("/tmp/bench-postgraphile")
 THROUGHPUT_TARGET = 1.0
-FANOUT_P99_TARGET_MS = 250.0
+VISIBLE_P99_MS = 50.0
+DELIVERED_P99_MS = 250.0
+FANOUT_P99_MS = 250.0
+END_DATE = date(9999, 12, 31)
 
 #: The whole plan as it stands: plan → strategies → activities with status, progress, milestones
 #: and risks; the summary. (The README's example, without `asOf`.)
@@ -73,11 +68,16 @@ PLANLEDGER_QUERY = (
     " strategies { number title activities { id title status statusLabel progress"
     " milestones { title dueOn originalDueOn slipDays overdue } risks { title level status } } } } }"
 )
+#: The same, as of a date (the `as_of` measure).
+PLANLEDGER_AS_OF_QUERY = PLANLEDGER_QUERY.replace("($id: ID!)", "($id: ID!, $on: Date!)").replace(
+    "plan(id: $id)", "plan(id: $id, asOf: {date: $on})"
+)
 
 #: The closest PostGraphile 4 allows on the same tables: no foreign keys between the rm_* tables,
 #: so no nesting (five root lists the client would join), no as-of logic (current rows are those
 #: valid for every later date and still believed), no labels, no `overdue`, no summary (the client
 #: would count).
+#: (asyncpg stores the read side's END_DATE, date.max, as PostgreSQL's `infinity`)
 CURRENT = 'validTo: "infinity", recordedTo: "9999-12-31T00:00:00+00:00"'
 POSTGRAPHILE_QUERY = (
     "query WholePlan($id: UUID!) {"
@@ -138,48 +138,57 @@ def say(text: str) -> None:
     print(f"[bench.api] {text}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# -- the data ---------------------------------------------------------------------------------------
 
 
-# -- the scratch database ---------------------------------------------------------------------------
+def plan_shape(address: ServerAddress, plan_id: str) -> dict[str, int]:
+    """Current activities, milestones and risks of the plan (what the whole-plan query returns)."""
+
+    async def count() -> dict[str, int]:
+        conn = await asyncpg.connect(**address.asyncpg_args())
+        try:
+            shape: dict[str, int] = {}
+            for name, table in (("activities", "rm_activity"), ("milestones", "rm_milestone"), ("risks", "rm_risk")):
+                shape[name] = int(
+                    await conn.fetchval(
+                        f"SELECT count(*) FROM {table} WHERE plan_id = $1 AND valid_to = $2 AND recorded_to > now()",
+                        UUID(plan_id),
+                        END_DATE,
+                    )
+                )
+            shape["log_events"] = int(await conn.fetchval("SELECT count(*) FROM planledger_events"))
+            return shape
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
 
 
-@contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[ServerAddress]:
-    server = ServerAddress.from_url(server_url)
-    address = create_scratch_database(server, "bench_api")
-    try:
-        yield address
-    finally:
-        drop_scratch_database(server, address)
+def open_activities(address: ServerAddress, count: int, plan_id: str | None = None) -> list[tuple[str, str]]:
+    """Up to `count` (plan id, activity id) of activities in progress now, most from one plan first."""
 
+    async def find() -> list[tuple[str, str]]:
+        conn = await asyncpg.connect(**address.asyncpg_args())
+        try:
+            rows = await conn.fetch(
+                "SELECT plan_id, stream_id FROM rm_activity WHERE valid_to = $1 AND recorded_to > now() "
+                "AND status = 'IN_PROGRESS' AND ($2::uuid IS NULL OR plan_id = $2) ORDER BY plan_id, stream_id",
+                END_DATE,
+                UUID(plan_id) if plan_id else None,
+            )
+        finally:
+            await conn.close()
+        by_plan: dict[str, list[str]] = {}
+        for r in rows:
+            by_plan.setdefault(str(r["plan_id"]), []).append(str(r["stream_id"]))
+        found: list[tuple[str, str]] = []
+        for plan, ids in sorted(by_plan.items(), key=lambda item: -len(item[1])):
+            found += [(plan, a) for a in ids]
+        if not found:
+            raise RuntimeError("no activity is in progress in the generated ledger")
+        return found[:count]
 
-def load_plan(database_url: str, events: int) -> str:
-    """One plan's history written by bench.generate (another engineer's library); its plan id."""
-    from bench.generate import generate
-
-    summary = generate(database_url, events=events, seed=1, workers=1)
-    say(f"generated {summary.events} events: {summary.activities} activities, {summary.meetings} meetings")
-    return str(summary.plan_ids[0])
-
-
-def plan_shape(database_url: str, plan_id: str) -> dict[str, int]:
-    with psycopg.connect(ServerAddress.from_url(database_url).dsn()) as conn:
-        shape: dict[str, int] = {}
-        for name, column in (("activities", "plan_id"), ("milestones", "plan_id"), ("risks", "plan_id")):
-            table = {"activities": "rm_activity", "milestones": "rm_milestone", "risks": "rm_risk"}[name]
-            row = conn.execute(
-                f"SELECT count(*) FROM {table} WHERE {column} = %s AND valid_to = 'infinity' "
-                "AND recorded_to = '9999-12-31T00:00:00+00'",
-                (plan_id,),
-            ).fetchone()
-            shape[name] = int(row[0]) if row else 0
-        row = conn.execute("SELECT count(*) FROM rm_event").fetchone()
-        shape["events"] = int(row[0]) if row else 0
-        return shape
+    return asyncio.run(find())
 
 
 # -- processes ------------------------------------------------------------------------------------
@@ -202,76 +211,7 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-@dataclass
-class Process:
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    port: int
-    log: Path
-    cwd: Path = ROOT
-    popen: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        out = self.log.open("wb")
-        self.popen = subprocess.Popen(
-            self.command, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_http(self, path: str, ok: Any, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.popen is not None
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log.read_text(errors='replace')[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError, ValueError):
-                if ok(httpx.get(f"{self.url}{path}", timeout=2)):
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not become ready in {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        # its own session: the signal reaches its workers too, and nothing that is not ours
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait()
-
-
-def make_token(database_url: str, role: str) -> str:
-    made = subprocess.run(
-        [sys.executable, "-m", "service.cli", "token", "create", "--role", role, "--name", f"bench-{role}"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return made.stdout.strip()
-
-
-def planledger_server(database_url: str, workers: int, folder: Path) -> Process:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", str(workers)]
-    return Process(f"planledger w{workers}", command, env, port, folder / f"planledger-w{workers}.log")
-
-
-def wait_projected(server: Process, timeout: float = 120) -> None:
-    server.wait_http("/readyz", lambda r: r.status_code == 200 and r.json().get("lagEvents") == 0, timeout)
-
-
-def ensure_postgraphile() -> Path | None:
+def ensure_postgraphile(say: Callable[[str], None] = say) -> Path | None:
     """postgraphile@4 in /tmp/bench-postgraphile (npm install when missing); None when npm fails."""
     binary = POSTGRAPHILE_DIR / "node_modules" / ".bin" / "postgraphile"
     package = POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "package.json"
@@ -304,15 +244,6 @@ def ensure_postgraphile() -> Path | None:
     return binary
 
 
-def postgraphile_server(binary: Path, address: ServerAddress, workers: int, folder: Path) -> Process:
-    port = free_port()
-    connection = address.url().replace("postgresql://", "postgres://", 1)
-    command = [str(binary), "-c", connection, "--host", "127.0.0.1", "--port", str(port), "--disable-query-log"]
-    if workers > 1:
-        command += ["--cluster-workers", str(workers)]
-    return Process(f"postgraphile x{workers}", command, dict(os.environ), port, folder / f"pg-x{workers}.log")
-
-
 # -- load generators --------------------------------------------------------------------------------
 
 
@@ -330,6 +261,9 @@ class Load:
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
+    def stats(self) -> Stats:
+        return Stats(self.p50_ms, self.p95_ms, self.p99_ms, self.requests)
+
 
 def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, folder: Path) -> Load:
     script = folder / "post.lua"
@@ -339,8 +273,17 @@ def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, 
     nonce_base = str(int.from_bytes(os.urandom(3), "big") * 1_000_000)
     env = {**os.environ, "BODY_FILE": str(body_file), "AUTH": auth, "NONCE_BASE": nonce_base}
     done = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script),
-         f"{url}/graphql"],
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            f"{url}/graphql",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -358,14 +301,6 @@ def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, 
         p95_ms=r["p95_us"] / 1000,
         p99_ms=r["p99_us"] / 1000,
     )
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def _python_load(url: str, body: bytes, auth: str, connections: int, seconds: float) -> Load:
@@ -401,37 +336,13 @@ async def _python_load(url: str, body: bytes, auth: str, connections: int, secon
         requests=len(latencies),
         seconds=elapsed,
         errors=errors,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p95_ms=percentile(latencies, 0.95) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p95_ms=percentile(latencies, 95) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
     )
 
 
-def load(generator: str, server: Process, body: bytes, auth: str, connections: int, seconds: float,
-         folder: Path) -> Load:
-    assert server.popen is not None
-    before = cpu_seconds(server.popen.pid)
-    if generator == "wrk":
-        result = run_wrk(server.url, body, auth, connections, seconds, folder)
-    else:
-        result = asyncio.run(_python_load(server.url, body, auth, connections, seconds))
-    result.server_cpu = (cpu_seconds(server.popen.pid) - before) / result.seconds if result.seconds else 0.0
-    return result
-
-
-def check_response(server: Process, body: bytes, auth: str) -> int:
-    """One request; its size in bytes (raises unless it is a 200 with data and no errors)."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if auth:
-        headers["Authorization"] = auth
-    response = httpx.post(f"{server.url}/graphql", content=body.replace(b"__N__", b"0"), headers=headers, timeout=60)
-    payload = response.json()
-    if response.status_code != 200 or payload.get("errors") or not payload.get("data"):
-        raise RuntimeError(f"{server.name}: {response.status_code} {response.text[:500]}")
-    return len(response.content)
-
-
-# -- fan-out ---------------------------------------------------------------------------------------
+# -- fan-out processes ---------------------------------------------------------------------------
 
 
 def _subscriber_process(ws_url: str, token: str, plan_id: str, count: int, expected: int, pipe: Any) -> None:
@@ -451,15 +362,23 @@ async def _subscribers(ws_url: str, token: str, plan_id: str, count: int, expect
     sockets: list[Any] = []
 
     async def client(index: int) -> None:
-        ws = await websockets.connect(ws_url, subprotocols=["graphql-transport-ws"], ping_interval=None,  # type: ignore[list-item]
-                                      max_size=None, open_timeout=60)
+        ws = await websockets.connect(
+            ws_url,
+            subprotocols=["graphql-transport-ws"],
+            ping_interval=None,  # type: ignore[list-item]
+            max_size=None,
+            open_timeout=60,
+        )
         sockets.append(ws)
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
         ack = json.loads(await ws.recv())
         if ack.get("type") != "connection_ack":
             raise RuntimeError(f"no connection_ack: {ack}")
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": SUBSCRIPTION, "variables": {"plan": plan_id}}}))
+        await ws.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION, "variables": {"plan": plan_id}}}
+            )
+        )
 
     async def reader(index: int, ws: Any) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -485,8 +404,9 @@ async def _subscribers(ws_url: str, token: str, plan_id: str, count: int, expect
 
     connect_errors = 0
     for first in range(0, count, 100):
-        results = await asyncio.gather(*(client(i) for i in range(first, min(count, first + 100))),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(client(i) for i in range(first, min(count, first + 100))), return_exceptions=True
+        )
         connect_errors += sum(isinstance(r, BaseException) for r in results)
     readers = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(sockets)]
     connected = time.monotonic() - started
@@ -520,31 +440,42 @@ class Fanout:
     events: int
     deliveries: int
     expected: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    max_ms: float
-    recorded_p50_ms: float
-    recorded_p95_ms: float
-    recorded_p99_ms: float
+    recorded: Stats  #: recordedAt -> delivered, ms
+    from_send: Stats  #: the writer's send -> delivered, ms
     ack_p50_ms: float
     client_cpu: float
     server_cpu: float
     connect_seconds: float
     write_failures: int = 0
-    note: str = ""
 
 
-async def _write(server: Process, admin: str, activity: str, titles: list[str], gap: float,
-                 sent: dict[str, float], acked: dict[str, float]) -> int:
+async def _write(
+    server: Process,
+    admin: str,
+    activity: str,
+    titles: list[str],
+    gap: float,
+    sent: dict[str, float],
+    acked: dict[str, float],
+) -> int:
     failures = 0
     async with httpx.AsyncClient(timeout=30) as client:
         for k, title in enumerate(titles):
-            variables = {"input": {"activityId": activity, "title": title, "likelihood": 1 + k % 5,
-                                   "impact": 1 + (k * 3) % 5, "owner": "bench"}}
+            variables = {
+                "input": {
+                    "activityId": activity,
+                    "title": title,
+                    "likelihood": 1 + k % 5,
+                    "impact": 1 + (k * 3) % 5,
+                    "owner": "bench",
+                }
+            }
             sent[title] = time.time()
-            response = await client.post(f"{server.url}/graphql", json={"query": NOTE_RISK, "variables": variables},
-                                         headers={"Authorization": f"Bearer {admin}"})
+            response = await client.post(
+                f"{server.url}/graphql",
+                json={"query": NOTE_RISK, "variables": variables},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
             acked[title] = time.time()
             result = ((response.json().get("data") or {}).get("noteRisk")) or {}
             if result.get("__typename") != "ActivityRecorded":
@@ -554,24 +485,16 @@ async def _write(server: Process, admin: str, activity: str, titles: list[str], 
     return failures
 
 
-def open_activity(server: Process, token: str, plan_id: str) -> str:
-    query = "query($id: ID!) { plan(id: $id) { activities(status: [IN_PROGRESS, NOT_STARTED, PLANNED]) { id } } }"
-    response = httpx.post(f"{server.url}/graphql", json={"query": query, "variables": {"id": plan_id}},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    activities = response.json()["data"]["plan"]["activities"]
-    if not activities:
-        raise RuntimeError("no open activity to note risks on")
-    return str(activities[0]["id"])
-
-
-def fanout(server: Process, reader: str, admin: str, plan_id: str, activity: str, subscribers: int, events: int,
-           gap: float) -> Fanout:
+def fanout(
+    server: Process, reader: str, admin: str, plan_id: str, activity: str, subscribers: int, events: int, gap: float
+) -> Fanout:
     run = uuid.uuid4().hex[:6]
     ws_url = server.url.replace("http://", "ws://") + "/graphql"
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_subscriber_process,
-                              args=(ws_url, reader, plan_id, subscribers, events, child), daemon=True)
+    process = context.Process(
+        target=_subscriber_process, args=(ws_url, reader, plan_id, subscribers, events, child), daemon=True
+    )
     process.start()
     sent: dict[str, float] = {}
     acked: dict[str, float] = {}
@@ -597,7 +520,7 @@ def fanout(server: Process, reader: str, admin: str, plan_id: str, activity: str
         _, deliveries, client_cpu = parent.recv()
         server_cpu = (cpu_seconds(server.popen.pid) - cpu_before) / (time.monotonic() - wall_before)
     finally:
-        process.join(timeout=30)
+        process.join(timeout=5)  # it ends by itself once it has reported; not when we got here by an error
         if process.is_alive():
             process.terminate()
             process.join()
@@ -612,14 +535,9 @@ def fanout(server: Process, reader: str, admin: str, plan_id: str, activity: str
         events=events,
         deliveries=len(from_send),
         expected=subscribers * events,
-        p50_ms=percentile(from_send, 0.50),
-        p95_ms=percentile(from_send, 0.95),
-        p99_ms=percentile(from_send, 0.99),
-        max_ms=max(from_send) if from_send else float("nan"),
-        recorded_p50_ms=percentile(from_recorded, 0.50),
-        recorded_p95_ms=percentile(from_recorded, 0.95),
-        recorded_p99_ms=percentile(from_recorded, 0.99),
-        ack_p50_ms=percentile(acks, 0.50),
+        recorded=Stats.of(from_recorded),
+        from_send=Stats.of(from_send),
+        ack_p50_ms=percentile(acks, 50),
         client_cpu=client_cpu,
         server_cpu=server_cpu,
         connect_seconds=connect_seconds,
@@ -627,31 +545,39 @@ def fanout(server: Process, reader: str, admin: str, plan_id: str, activity: str
     )
 
 
-# -- the run ----------------------------------------------------------------------------------------
+def postgraphile_server(binary: Path, address: ServerAddress, workers: int, folder: Path) -> Process:
+    port = free_port()
+    connection = address.url().replace("postgresql://", "postgres://", 1)
+    command = [str(binary), "-c", connection, "--host", "127.0.0.1", "--port", str(port), "--disable-query-log"]
+    if workers > 1:
+        command += ["--cluster-workers", str(workers)]
+    return Process(f"postgraphile x{workers}", command, dict(os.environ), port, folder / f"pg-x{workers}.log")
 
 
-@dataclass
-class Row:
-    measure: str
-    baseline: str
-    rps: str
-    median: str
-    p95: str
-    p99: str
-    ratio: str
-    verdict: str
+def load(
+    generator: str, server: Process, body: bytes, auth: str, connections: int, seconds: float, folder: Path
+) -> Load:
+    assert server.popen is not None
+    before = cpu_seconds(server.popen.pid)
+    if generator == "wrk":
+        result = run_wrk(server.url, body, auth, connections, seconds, folder)
+    else:
+        result = asyncio.run(_python_load(server.url, body, auth, connections, seconds))
+    result.server_cpu = (cpu_seconds(server.popen.pid) - before) / result.seconds if result.seconds else 0.0
+    return result
 
 
-@dataclass
-class Report:
-    started: str
-    machine: dict[str, Any]
-    settings: dict[str, Any]
-    data: dict[str, Any] = field(default_factory=dict)
-    throughput: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    fanout: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+def post_json(server: Process, body: bytes, auth: str) -> dict[str, Any]:
+    """One request; its JSON (raises unless it is a 200 with data and no errors)."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if auth:
+        headers["Authorization"] = auth
+    response = httpx.post(f"{server.url}/graphql", content=body.replace(b"__N__", b"0"), headers=headers, timeout=60)
+    payload: dict[str, Any] = response.json()
+    if response.status_code != 200 or payload.get("errors") or not payload.get("data"):
+        raise RuntimeError(f"{server.name}: {response.status_code} {response.text[:500]}")
+    payload["_bytes"] = len(response.content)
+    return payload
 
 
 def median_load(loads: list[Load]) -> Load:
@@ -660,193 +586,339 @@ def median_load(loads: list[Load]) -> Load:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
-                        help="a PostgreSQL server (any database on it): the scratch database is made there")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each throughput measure")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the throughput measures")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive clients")
-    parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--fanout-events", type=int, default=20, help="events written for each fan-out measure")
-    parser.add_argument("--events", type=int, default=4000, help="size of the plan's history (bench.generate)")
-    parser.add_argument("--workers", default="1,2", help="planledger (and PostGraphile) process counts")
-    parser.add_argument("--load-generator", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--no-postgraphile", action="store_true")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, no PostGraphile: CI keeps this running")
-    parser.add_argument("--json", default=None, help="write the results here as JSON")
-    args = parser.parse_args(argv)
-    if args.smoke:
-        args.seconds, args.rounds, args.subscribers, args.fanout_events = 2, 1, 20, 3
-        args.events, args.workers, args.no_postgraphile = 600, "1", True
-    workers = [int(w) for w in args.workers.split(",") if w.strip()]
-    generator = args.load_generator
-    if generator == "auto":
-        generator = "wrk" if shutil.which("wrk") else "python"
+# -- whole plan: requests/s against PostGraphile ------------------------------------------------------
 
-    report = Report(
-        started=datetime.now().astimezone().isoformat(timespec="seconds"),
-        machine={"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                 "loadavg_at_start": list(os.getloadavg())},
-        settings={**vars(args), "load_generator": generator},
-    )
-    say(f"load generator: {generator}; machine load average {os.getloadavg()[0]:.2f}")
-    processes: list[Process] = []
-    folder = Path(tempfile.mkdtemp(prefix="bench-api-"))
+
+def whole_plan_measure(ctx: Context) -> list[Result]:
+    sizes = ctx.sizes
+    workers = sizes.worker_counts()
+    address = ctx.projected()
+    plan_id = ctx.plan_ids[0]
+    auth = f"Bearer {ctx.token('reader')}"
+    servers = {w: ctx.planledger(w) for w in workers}
+    shape = plan_shape(address, plan_id)
+    ctx.facts["whole_plan"] = {"plan_id": plan_id, **shape, "load_generator": ctx.load_generator}
+    peers: dict[int, Process] = {}
     try:
-        with scratch_database(args.database_url) as address:
-            database_url = address.url()
-            report.settings["database"] = address.dbname
-            say(f"scratch database {address.dbname}")
-            plan_id = load_plan(database_url, args.events)
-            reader_token = make_token(database_url, "reader")
-            admin_token = make_token(database_url, "admin")
-            auth = f"Bearer {reader_token}"
+        if not sizes.postgraphile:
+            ctx.facts["whole_plan"]["postgraphile"] = "skipped (--smoke or --set postgraphile=0): no baseline"
+        else:
+            binary = ensure_postgraphile(ctx.say)
+            ctx.facts["whole_plan"]["postgraphile"] = POSTGRAPHILE_VERSION if binary else "npm install failed"
+            if binary is not None:
+                for w in workers:
+                    peers[w] = ctx.start(postgraphile_server(binary, address, w, ctx.folder))
+                for w in workers:
+                    peers[w].wait_http("/graphql", lambda r: r.status_code in (400, 405, 200), 120)
 
-            servers: dict[int, Process] = {}
-            for w in workers:
-                servers[w] = planledger_server(database_url, w, folder)
-                processes.append(servers[w])
-                servers[w].start()
-            for w in workers:
-                servers[w].wait_http("/readyz", lambda r: r.status_code == 200)
-            wait_projected(servers[workers[0]])
-            report.data = {"plan_id": plan_id, **plan_shape(database_url, plan_id)}
-            say(f"projected: {report.data}")
+        plain = json.dumps({"query": PLANLEDGER_QUERY, "variables": {"id": plan_id}}).encode()
+        busted = plain[: plain.rindex(b"}}")] + b', "nonce": __N__}}'
+        peer_body = json.dumps({"query": POSTGRAPHILE_QUERY, "variables": {"id": plan_id}}).encode()
+        answer = post_json(servers[workers[0]], plain, auth)
+        got = sum(len(s["activities"]) for s in answer["data"]["plan"]["strategies"])
+        sizes_seen = {f"planledger w{w}": post_json(servers[w], plain, auth)["_bytes"] for w in workers}
+        for w, peer in peers.items():
+            peer_answer = post_json(peer, peer_body, "")
+            sizes_seen[f"postgraphile x{w}"] = peer_answer["_bytes"]
+            peer_got = len(peer_answer["data"]["activities"]["nodes"])
+            if peer_got != got:  # the same rows, or the comparison means nothing
+                raise RuntimeError(f"PostGraphile returned {peer_got} activities, planledger {got}")
+        ctx.facts["whole_plan"]["response_bytes"] = sizes_seen
+        ctx.facts["whole_plan"]["activities_in_answer"] = got
 
-            peers: dict[int, Process] = {}
-            if args.no_postgraphile:
-                report.notes.append("PostGraphile skipped (--no-postgraphile or --smoke): no baseline, no ratio")
-            else:
-                binary = ensure_postgraphile()
-                if binary is None:
-                    report.notes.append("PostGraphile skipped: npm install failed or npm missing")
-                else:
-                    for w in workers:
-                        peers[w] = postgraphile_server(binary, address, w, folder)
-                        processes.append(peers[w])
-                        peers[w].start()
-                    for w in workers:
-                        peers[w].wait_http("/graphql", lambda r: r.status_code in (400, 405, 200), 120)
-
-            plain = json.dumps({"query": PLANLEDGER_QUERY, "variables": {"id": plan_id}}).encode()
-            busted = plain[: plain.rindex(b"}}")] + b', "nonce": __N__}}'
-            peer_body = json.dumps({"query": POSTGRAPHILE_QUERY, "variables": {"id": plan_id}}).encode()
-            sizes = {f"planledger w{w}": check_response(servers[w], plain, auth) for w in workers}
-            sizes.update({f"postgraphile x{w}": check_response(peers[w], peer_body, "") for w in peers})
-            report.data["response_bytes"] = sizes
-
-            measures: list[tuple[str, Process, bytes, str]] = []
-            for w in workers:
-                if w in peers:
-                    measures.append((f"postgraphile x{w}", peers[w], peer_body, ""))
-                measures.append((f"planledger w{w} plain", servers[w], plain, auth))
-                measures.append((f"planledger w{w} cache defeated", servers[w], busted, auth))
-            # warm every server up (JIT, caches, pools) before anything counts
-            for _name, server, body, token in measures:
-                load(generator, server, body, token, args.connections, min(2.0, args.seconds), folder)
-            results: dict[str, list[Load]] = {name: [] for name, *_ in measures}
-            for round_no in range(args.rounds):
-                for name, server, body, token in measures:
-                    result = load(generator, server, body, token, args.connections, args.seconds, folder)
-                    results[name].append(result)
-                    say(f"round {round_no + 1}/{args.rounds} {name}: {result.rps:,.0f} req/s, "
-                        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.errors} errors, "
-                        f"server CPU {result.server_cpu:.2f}")
-            report.throughput = {name: [{**asdict(x), "rps": x.rps} for x in loads] for name, loads in results.items()}
-
-            rows: list[Row] = []
-            for w in workers:
-                peer = median_load(results[f"postgraphile x{w}"]) if w in peers else None
-                if peer is not None:
-                    rows.append(Row(f"whole plan, PostGraphile 4 x{w} (baseline)", "-", f"{peer.rps:,.0f}",
-                                    f"{peer.p50_ms:.1f} ms", f"{peer.p95_ms:.1f} ms", f"{peer.p99_ms:.1f} ms", "-",
-                                    "-"))
-                for kind in ("plain", "cache defeated"):
-                    mine = median_load(results[f"planledger w{w} {kind}"])
-                    baseline = f"{peer.rps:,.0f}" if peer else "n/a"
-                    ratio = mine.rps / peer.rps if peer and peer.rps else None
-                    target = THROUGHPUT_TARGET if kind == "plain" else None
-                    if ratio is None:
-                        verdict = "n/a"
-                    elif target is None:
-                        verdict = "info"
-                    else:
-                        verdict = "PASS" if ratio >= target else "FAIL"
-                    rows.append(Row(
-                        f"whole plan, planledger w{w} {kind}",
-                        baseline,
-                        f"{mine.rps:,.0f}",
-                        f"{mine.p50_ms:.1f} ms",
-                        f"{mine.p95_ms:.1f} ms",
-                        f"{mine.p99_ms:.1f} ms",
-                        "-" if ratio is None else f"{ratio:.2f}x (>= {THROUGHPUT_TARGET:.1f}x)" if target
-                        else f"{ratio:.2f}x",
-                        verdict + ("" if mine.errors == 0 else f" ({mine.errors} errors)"),
-                    ))
-
-            # fan-out: on the first server alone
-            for peer_workers, process in list(peers.items()):
-                process.stop()
-                say(f"stopped postgraphile x{peer_workers}")
-            for w in workers[1:]:
-                servers[w].stop()
-            server = servers[workers[0]]
-            activity = open_activity(server, reader_token, plan_id)
-            for count in sorted({1, args.subscribers}):
-                say(f"fan-out: {count} subscriber(s), {args.fanout_events} events")
-                outcome = fanout(server, reader_token, admin_token, plan_id, activity, count, args.fanout_events,
-                                gap=0.3 if count > 1 else 0.1)
-                report.fanout.append(asdict(outcome))
-                verdict = "PASS" if outcome.p99_ms <= FANOUT_P99_TARGET_MS else "FAIL"
-                if outcome.deliveries < outcome.expected:
-                    verdict += f" (lost {outcome.expected - outcome.deliveries})"
-                rows.append(Row(
-                    f"fan-out {count} sub(s), send -> delivered",
-                    "-",
-                    "-",
-                    f"{outcome.p50_ms:.1f} ms",
-                    f"{outcome.p95_ms:.1f} ms",
-                    f"{outcome.p99_ms:.1f} ms",
-                    f"p99 <= {FANOUT_P99_TARGET_MS:.0f} ms",
-                    verdict,
-                ))
-                rows.append(Row(
-                    f"  same, recordedAt -> delivered (client CPU {outcome.client_cpu:.2f}, "
-                    f"server CPU {outcome.server_cpu:.2f})",
-                    "-", "-", f"{outcome.recorded_p50_ms:.1f} ms", f"{outcome.recorded_p95_ms:.1f} ms",
-                    f"{outcome.recorded_p99_ms:.1f} ms", "-", "info",
-                ))
-            report.rows = [asdict(r) for r in rows]
+        measures: list[tuple[str, Process, bytes, str]] = []
+        for w in workers:
+            if w in peers:
+                measures.append((f"postgraphile x{w}", peers[w], peer_body, ""))
+            measures.append((f"planledger w{w} plain", servers[w], plain, auth))
+            measures.append((f"planledger w{w} cache defeated", servers[w], busted, auth))
+        for _name, server, body, token in measures:  # warm up (JIT, caches, pools) before anything counts
+            load(ctx.load_generator, server, body, token, sizes.connections, min(2.0, sizes.seconds), ctx.folder)
+        results: dict[str, list[Load]] = {name: [] for name, *_ in measures}
+        for round_no in range(sizes.rounds):
+            for name, server, body, token in measures:
+                result = load(ctx.load_generator, server, body, token, sizes.connections, sizes.seconds, ctx.folder)
+                results[name].append(result)
+                ctx.say(
+                    f"  round {round_no + 1}/{sizes.rounds} {name}: {result.rps:,.0f} req/s, "
+                    f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.errors} errors, "
+                    f"server CPU {result.server_cpu:.2f}"
+                )
     finally:
-        for process in processes:
-            process.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        for peer in peers.values():
+            peer.stop()
+        for w in workers:
+            if w != 1:
+                ctx.stop_planledger(w)
 
-    print_table(report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False) + "\n")
-        say(f"wrote {args.json}")
-    return 0
+    rows: list[Result] = []
+    for w in workers:
+        peer = median_load(results[f"postgraphile x{w}"]) if w in peers else None
+        for kind in ("plain", "cache defeated"):
+            mine = median_load(results[f"planledger w{w} {kind}"])
+            ratio = mine.rps / peer.rps if peer is not None and peer.rps else None
+            counts = kind == "plain"
+            rows.append(
+                Result(
+                    measure="whole_plan",
+                    name=f"whole plan (current), {sizes.connections} clients: planledger w{w}, {kind}",
+                    target=f">= {THROUGHPUT_TARGET:.1f}x" if counts else "",
+                    passed=None if ratio is None or not counts else ratio >= THROUGHPUT_TARGET and not mine.errors,
+                    baseline=f"PostGraphile {POSTGRAPHILE_VERSION} x{w}, same tables"
+                    if peer
+                    else "none (no PostGraphile)",
+                    rate=mine.rps,
+                    rate_unit="req/s",
+                    latency=mine.stats(),
+                    baseline_rate=None if peer is None else peer.rps,
+                    baseline_latency=None if peer is None else peer.stats(),
+                    ratio=ratio,
+                    notes={
+                        "rounds": [asdict(x) | {"rps": x.rps} for x in results[f"planledger w{w} {kind}"]],
+                        "baseline_rounds": []
+                        if peer is None
+                        else [asdict(x) | {"rps": x.rps} for x in results[f"postgraphile x{w}"]],
+                        "errors": mine.errors,
+                        "server_cpu": mine.server_cpu,
+                    },
+                )
+            )
+    return rows
 
 
-def print_table(report: Report) -> None:
-    headers = ("measure", "baseline req/s", "req/s", "median", "p95", "p99", "ratio/target", "pass/fail")
-    keys = ("measure", "baseline", "rps", "median", "p95", "p99", "ratio", "verdict")
-    table = [list(headers)] + [[row[k] for k in keys] for row in report.rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    print(f"planledger API benchmark, {report.started}; data: {report.data}")
-    print(" | ".join(h.ljust(widths[i]) for i, h in enumerate(table[0])))
-    print("-+-".join("-" * w for w in widths))
-    for r in table[1:]:
-        print(" | ".join(c.ljust(widths[i]) for i, c in enumerate(r)))
-    for note in report.notes:
-        print(f"note: {note}")
-    print("req/s: the median round's; median/p95/p99: latency per request (that round) or per delivery.")
-    print(f"median of {len(next(iter(report.throughput.values()), []))} round(s); "
-          f"load average now {os.getloadavg()[0]:.2f}")
+# -- the whole plan as of a date, over GraphQL (for the as_of measure) ----------------------------------
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def graphql_as_of(server: Process, token: str, asks: list[tuple[UUID, date]]) -> list[float]:
+    """Milliseconds per whole-plan query with `asOf: {date}`, one client, one request at a time."""
+    timings: list[float] = []
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+
+        def ask(plan_id: UUID, on: date) -> None:
+            body = {"query": PLANLEDGER_AS_OF_QUERY, "variables": {"id": str(plan_id), "on": on.isoformat()}}
+            response = client.post("/graphql", json=body)
+            payload = response.json()
+            if response.status_code != 200 or payload.get("errors"):
+                raise RuntimeError(f"whole plan as of {on}: {response.status_code} {response.text[:300]}")
+
+        for plan_id, on in asks[: min(5, len(asks))]:  # warm up
+            ask(plan_id, on)
+        for plan_id, on in asks:
+            started = time.perf_counter()
+            ask(plan_id, on)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+# -- commit → visible and → delivered ---------------------------------------------------------------
+
+REPORT_PROGRESS = (
+    "mutation P($input: ReportProgressInput!) { reportProgress(input: $input) { __typename"
+    " ... on ActivityRecorded { position } ... on UserError { code message } } }"
+)
+PLAN_EVENTS = "subscription E($plan: ID!) { planEvents(planId: $plan) { position recordedAt } }"
+
+
+def _epoch(recorded_at: str) -> float:
+    return datetime.fromisoformat(recorded_at).timestamp()
+
+
+async def _visible(
+    server: Process,
+    address: ServerAddress,
+    admin: str,
+    reader: str,
+    plan_id: str,
+    activities: list[str],
+    samples: int,
+    seed: int,
+) -> dict[str, Any]:
+    import websockets
+
+    rng = random.Random(seed)
+    notified: list[tuple[int, float]] = []  # (position, heard) in the order heard
+    delivered: dict[int, tuple[float, str]] = {}
+    arrived = asyncio.Event()
+
+    def on_projected(_c: object, _pid: int, _channel: str, payload: str) -> None:
+        notified.append((int(payload), time.time()))
+
+    listener = await asyncpg.connect(**address.asyncpg_args())
+    ws = await websockets.connect(
+        server.url.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"], ping_interval=None
+    )  # type: ignore[list-item]
+
+    async def read() -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in ws:
+                now = time.time()
+                message = json.loads(raw)
+                if message.get("type") == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+                elif message.get("type") == "next":
+                    event = ((message.get("payload") or {}).get("data") or {}).get("planEvents") or {}
+                    if "position" in event:
+                        delivered[int(event["position"])] = (now, str(event.get("recordedAt")))
+                        arrived.set()
+
+    reader_task: asyncio.Task[None] | None = None
+    try:
+        await listener.add_listener("planledger_projected", on_projected)
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {reader}"}}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if ack.get("type") != "connection_ack":
+            raise RuntimeError(f"no connection_ack: {ack}")
+        await ws.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": PLAN_EVENTS, "variables": {"plan": plan_id}}}
+            )
+        )
+        reader_task = asyncio.create_task(read())
+        sent: dict[int, float] = {}
+        answered: dict[int, float] = {}
+        refused = 0
+        async with httpx.AsyncClient(
+            base_url=server.url, headers={"Authorization": f"Bearer {admin}"}, timeout=30
+        ) as client:
+
+            async def write() -> int | None:
+                variables = {"input": {"activityId": rng.choice(activities), "progress": rng.randint(0, 10_000) / 100}}
+                began = time.time()
+                response = await client.post("/graphql", json={"query": REPORT_PROGRESS, "variables": variables})
+                done = time.time()
+                result = (response.json().get("data") or {}).get("reportProgress") or {}
+                if result.get("__typename") != "ActivityRecorded":
+                    return None
+                position = int(result["position"])
+                sent[position], answered[position] = began, done
+                return position
+
+            # a first write the subscriber must receive: then the subscription is live
+            first = await write()
+            deadline = time.monotonic() + 15
+            while first is None or first not in delivered:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the subscriber did not receive the first write in 15 s")
+                arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(arrived.wait(), 1)
+                if first is None:
+                    first = await write()
+            sent.clear()
+            answered.clear()
+            for _ in range(samples):
+                if await write() is None:
+                    refused += 1
+                await asyncio.sleep(rng.uniform(0.005, 0.03))  # one at a time, as people send them
+        deadline = time.monotonic() + 15
+        while any(p not in delivered for p in sent) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        with contextlib.suppress(Exception):
+            await ws.close()
+        if reader_task is not None:
+            reader_task.cancel()
+        await listener.close()
+
+    heard = sorted(notified)
+    visible, to_subscriber, visible_sent, delivered_sent, writes = [], [], [], [], []
+    for position in sorted(sent):
+        writes.append((answered[position] - sent[position]) * 1000)
+        got = delivered.get(position)
+        if got is None:
+            continue
+        recorded = _epoch(got[1])
+        to_subscriber.append((got[0] - recorded) * 1000)
+        delivered_sent.append((got[0] - sent[position]) * 1000)
+        # the first NOTIFY whose position covers this event (positions only grow)
+        k = bisect.bisect_left(heard, (position, 0.0))
+        if k < len(heard):
+            seen = min(t for p, t in heard[k:] if p >= position)
+            visible.append((seen - recorded) * 1000)
+            visible_sent.append((seen - sent[position]) * 1000)
+    return {
+        "visible": visible,
+        "delivered": to_subscriber,
+        "visible_from_send": visible_sent,
+        "delivered_from_send": delivered_sent,
+        "writes": writes,
+        "written": len(sent),
+        "refused": refused,
+        "lost": sum(1 for p in sent if p not in delivered),
+    }
+
+
+def visible_measure(ctx: Context) -> list[Result]:
+    server = ctx.planledger(1)
+    address = ctx.database()
+    chosen = open_activities(address, 50)
+    plan_id = chosen[0][0]
+    activities = [a for p, a in chosen if p == plan_id]
+    out = asyncio.run(
+        _visible(
+            server,
+            address,
+            ctx.token("admin"),
+            ctx.token("reader"),
+            plan_id,
+            activities,
+            ctx.sizes.commits,
+            ctx.sizes.seed,
+        )
+    )
+    ctx.say(f"  commit -> visible/delivered: {out['written']} writes ({out['refused']} refused), lost {out['lost']}")
+    writes = Stats.of(out["writes"])
+    notes = {k: out[k] for k in ("written", "refused", "lost")}
+    visible, delivered = Stats.of(out["visible"]), Stats.of(out["delivered"])
+    return [
+        Result(
+            measure="visible",
+            name="commit -> visible in the read models (recordedAt -> projector NOTIFY)",
+            target=f"p99 <= {VISIBLE_P99_MS:.0f} ms",
+            passed=visible.samples == out["written"] and visible.p99 <= VISIBLE_P99_MS,
+            baseline="the write alone: mutation send -> answer (info)",
+            latency=visible,
+            baseline_latency=writes,
+            notes={**notes, "from_send": asdict(Stats.of(out["visible_from_send"]))},
+        ),
+        Result(
+            measure="visible",
+            name="commit -> delivered to a subscriber (recordedAt -> planEvents next)",
+            target=f"p99 <= {DELIVERED_P99_MS:.0f} ms",
+            passed=out["lost"] == 0 and delivered.p99 <= DELIVERED_P99_MS,
+            baseline="the write alone: mutation send -> answer (info)",
+            latency=delivered,
+            baseline_latency=writes,
+            notes={**notes, "from_send": asdict(Stats.of(out["delivered_from_send"]))},
+        ),
+    ]
+
+
+# -- fan-out ---------------------------------------------------------------------------------------
+
+
+def fanout_measure(ctx: Context) -> list[Result]:
+    server = ctx.planledger(1)
+    plan_id, activity = open_activities(ctx.database(), 1)[0]
+    count, events = ctx.sizes.subscribers, ctx.sizes.fanout_events
+    ctx.say(f"  fan-out: {count} subscribers, {events} events")
+    outcome = fanout(server, ctx.token("reader"), ctx.token("admin"), plan_id, activity, count, events, gap=0.3)
+    lost = outcome.expected - outcome.deliveries
+    notes = asdict(outcome)
+    return [
+        Result(
+            measure="fanout",
+            name=f"subscription fan-out, {count} WebSocket subscribers (recordedAt -> delivered)",
+            target=f"p99 <= {FANOUT_P99_MS:.0f} ms",
+            passed=lost == 0 and outcome.write_failures == 0 and outcome.recorded.p99 <= FANOUT_P99_MS,
+            latency=outcome.recorded,
+            notes=notes,
+        ),
+        Result(
+            measure="fanout",
+            name=f"  same, from the writer's send (client CPU {outcome.client_cpu:.2f}, "
+            f"server CPU {outcome.server_cpu:.2f}, lost {lost})",
+            latency=outcome.from_send,
+        ),
+    ]

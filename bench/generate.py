@@ -13,9 +13,11 @@ about every two months. Each meeting's minutes are recorded a few days after it:
 agenda, the adoption of the previous minutes (with corrections), resolutions with action items,
 comments, the next meeting; for every activity of the year, status changes along
 `domain/activity.py:TRANSITIONS`, progress reports, outcomes, milestones planned, rescheduled,
-achieved or dropped, risks noted, reassessed and closed. Some reports are backdated (effective
-before facts already recorded) and some facts are corrected later (`Corrected`: a new value, a new
-effective date, or voided).
+achieved or dropped, risks noted, reassessed and closed. Some facts are backdated (effective
+before facts already recorded: progress reports, milestones reported as of the day they were
+achieved, risks noticed before the meeting) and some are corrected later (`Corrected`: progress
+reports get a new value, an earlier effective date or are voided; reschedules another due date;
+risk notes a new score; agenda titles of adopted minutes a new wording).
 
 Recorded times (`timestamp`, the ledger's transaction time) come from a simulated clock per plan
 that moves forward from each plan's creation. All plans' events are merged in recorded-time order
@@ -66,38 +68,99 @@ MEETINGS_PER_YEAR = 6
 COPY_BATCH = 20_000
 
 UNITS = [
-    "กองการเจ้าหน้าที่", "กองคลัง", "กองแผนงาน", "สำนักงานเลขานุการ", "ศูนย์เทคโนโลยีสารสนเทศ",
-    "กองพัฒนาบุคลากร", "กองกฎหมาย", "กองวิเทศสัมพันธ์", "กองบริหารงานวิจัย", "กองกิจการนักศึกษา",
-    "สำนักงานตรวจสอบภายใน", "กองอาคารสถานที่",
+    "กองการเจ้าหน้าที่",
+    "กองคลัง",
+    "กองแผนงาน",
+    "สำนักงานเลขานุการ",
+    "ศูนย์เทคโนโลยีสารสนเทศ",
+    "กองพัฒนาบุคลากร",
+    "กองกฎหมาย",
+    "กองวิเทศสัมพันธ์",
+    "กองบริหารงานวิจัย",
+    "กองกิจการนักศึกษา",
+    "สำนักงานตรวจสอบภายใน",
+    "กองอาคารสถานที่",
 ]
 TOPICS = [
-    "พัฒนาสมรรถนะผู้บริหาร", "ปรับปรุงระบบสารสนเทศบุคลากร", "ส่งเสริมความผูกพันองค์กร", "จัดทำแผนสืบทอดตำแหน่ง",
-    "ประเมินผลการปฏิบัติงาน", "พัฒนาทักษะดิจิทัล", "สร้างวัฒนธรรมองค์กร", "ปรับปรุงกระบวนงาน",
-    "บริหารความเสี่ยงองค์กร", "ส่งเสริมสุขภาวะบุคลากร", "จัดการความรู้", "พัฒนาหลักสูตรฝึกอบรม",
-    "สรรหาและคัดเลือกบุคลากร", "เสริมสร้างธรรมาภิบาล", "ลดการใช้พลังงาน", "พัฒนาระบบงบประมาณ",
+    "พัฒนาสมรรถนะผู้บริหาร",
+    "ปรับปรุงระบบสารสนเทศบุคลากร",
+    "ส่งเสริมความผูกพันองค์กร",
+    "จัดทำแผนสืบทอดตำแหน่ง",
+    "ประเมินผลการปฏิบัติงาน",
+    "พัฒนาทักษะดิจิทัล",
+    "สร้างวัฒนธรรมองค์กร",
+    "ปรับปรุงกระบวนงาน",
+    "บริหารความเสี่ยงองค์กร",
+    "ส่งเสริมสุขภาวะบุคลากร",
+    "จัดการความรู้",
+    "พัฒนาหลักสูตรฝึกอบรม",
+    "สรรหาและคัดเลือกบุคลากร",
+    "เสริมสร้างธรรมาภิบาล",
+    "ลดการใช้พลังงาน",
+    "พัฒนาระบบงบประมาณ",
 ]
 FORMS = ["โครงการ", "กิจกรรม", "โครงการนำร่อง", "แผนงาน"]
 STRATEGY_TITLES = [
-    "การพัฒนาบุคลากรให้มีสมรรถนะสูง", "การบริหารจัดการที่มีประสิทธิภาพ", "การนำเทคโนโลยีดิจิทัลมาใช้",
-    "การเสริมสร้างความผูกพันและคุณภาพชีวิต", "การกำกับดูแลที่ดีและความโปร่งใส",
+    "การพัฒนาบุคลากรให้มีสมรรถนะสูง",
+    "การบริหารจัดการที่มีประสิทธิภาพ",
+    "การนำเทคโนโลยีดิจิทัลมาใช้",
+    "การเสริมสร้างความผูกพันและคุณภาพชีวิต",
+    "การกำกับดูแลที่ดีและความโปร่งใส",
 ]
-MILESTONES = ["จัดทำร่างแผน", "เสนอขออนุมัติ", "ดำเนินการระยะที่ ๑", "ดำเนินการระยะที่ ๒", "สรุปและประเมินผล",
-              "จัดซื้อจัดจ้าง", "ประชุมชี้แจง", "รายงานผลต่อคณะกรรมการ"]
-RISKS = ["งบประมาณไม่เพียงพอ", "บุคลากรไม่เพียงพอ", "ระบบสารสนเทศล่าช้า", "ผู้เข้าร่วมน้อยกว่าเป้าหมาย",
-         "ระเบียบการจัดซื้อจัดจ้างเปลี่ยนแปลง", "สถานการณ์โรคระบาด", "ผู้รับจ้างส่งมอบงานล่าช้า"]
-REASONS = ["ได้รับจัดสรรงบประมาณล่าช้า", "ปรับแผนตามข้อสั่งการของผู้บริหาร", "สถานการณ์โรคระบาด",
-           "รอผลการพิจารณาของคณะกรรมการ", "ผู้รับผิดชอบย้ายหน่วยงาน", "ติดขัดระเบียบการจัดซื้อจัดจ้าง"]
-FIRST = ["สมชาย", "สมศรี", "วิชัย", "มาลี", "ประเสริฐ", "สุนีย์", "อนันต์", "กาญจนา", "ธีระ", "พรทิพย์", "ชัยวัฒน์",
-         "รัตนา", "สุรชัย", "วันเพ็ญ", "ปกรณ์", "นภา"]
+MILESTONES = [
+    "จัดทำร่างแผน",
+    "เสนอขออนุมัติ",
+    "ดำเนินการระยะที่ ๑",
+    "ดำเนินการระยะที่ ๒",
+    "สรุปและประเมินผล",
+    "จัดซื้อจัดจ้าง",
+    "ประชุมชี้แจง",
+    "รายงานผลต่อคณะกรรมการ",
+]
+RISKS = [
+    "งบประมาณไม่เพียงพอ",
+    "บุคลากรไม่เพียงพอ",
+    "ระบบสารสนเทศล่าช้า",
+    "ผู้เข้าร่วมน้อยกว่าเป้าหมาย",
+    "ระเบียบการจัดซื้อจัดจ้างเปลี่ยนแปลง",
+    "สถานการณ์โรคระบาด",
+    "ผู้รับจ้างส่งมอบงานล่าช้า",
+]
+REASONS = [
+    "ได้รับจัดสรรงบประมาณล่าช้า",
+    "ปรับแผนตามข้อสั่งการของผู้บริหาร",
+    "สถานการณ์โรคระบาด",
+    "รอผลการพิจารณาของคณะกรรมการ",
+    "ผู้รับผิดชอบย้ายหน่วยงาน",
+    "ติดขัดระเบียบการจัดซื้อจัดจ้าง",
+]
+FIRST = [
+    "สมชาย",
+    "สมศรี",
+    "วิชัย",
+    "มาลี",
+    "ประเสริฐ",
+    "สุนีย์",
+    "อนันต์",
+    "กาญจนา",
+    "ธีระ",
+    "พรทิพย์",
+    "ชัยวัฒน์",
+    "รัตนา",
+    "สุรชัย",
+    "วันเพ็ญ",
+    "ปกรณ์",
+    "นภา",
+]
 LAST = ["ใจดี", "ทองคำ", "ศรีสุข", "วงศ์ไทย", "บุญมา", "แก้วงาม", "สุขสวัสดิ์", "พึ่งบุญ", "เจริญผล", "มั่นคง"]
 POSITIONS = ["รองอธิการบดี", "ผู้อำนวยการกอง", "หัวหน้างาน", "นักทรัพยากรบุคคล", "นักวิเคราะห์นโยบายและแผน"]
-AGENDA = ["เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ", "รับรองรายงานการประชุม", "เรื่องสืบเนื่อง", "เรื่องเพื่อพิจารณา",
-          "เรื่องอื่น ๆ"]
+AGENDA = ["เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ", "รับรองรายงานการประชุม", "เรื่องสืบเนื่อง", "เรื่องเพื่อพิจารณา", "เรื่องอื่น ๆ"]
 
 
 @dataclass
 class Summary:
-    """What `generate` wrote."""
+    """What `generate` wrote (`by_type` counts the facts written; `corrections` and `backdated` the
+    facts made, a few of which may fall in the tail of the last plan that is cut to the size asked)."""
 
     events: int = 0
     plans: int = 0
@@ -107,6 +170,10 @@ class Summary:
     backdated: int = 0
     refused: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    #: facts recorded with an effective date before the meeting that reported them, by fact type
+    backdated_by_type: dict[str, int] = field(default_factory=dict)
+    #: corrections by the type of the fact corrected
+    corrections_by_type: dict[str, int] = field(default_factory=dict)
     first_effective: str = ""
     last_effective: str = ""
     first_recorded: str = ""
@@ -127,8 +194,13 @@ class Summary:
         self.corrections += other.corrections
         self.backdated += other.backdated
         self.refused += other.refused
-        for name, count in other.by_type.items():
-            self.by_type[name] = self.by_type.get(name, 0) + count
+        for mine, theirs in (
+            (self.by_type, other.by_type),
+            (self.backdated_by_type, other.backdated_by_type),
+            (self.corrections_by_type, other.corrections_by_type),
+        ):
+            for name, count in theirs.items():
+                mine[name] = mine.get(name, 0) + count
         self.first_effective = min(filter(None, (self.first_effective, other.first_effective)), default="")
         self.last_effective = max(self.last_effective, other.last_effective)
         self.first_recorded = min(filter(None, (self.first_recorded, other.first_recorded)), default="")
@@ -192,6 +264,8 @@ class ActivitySim:
     fate: str
     speed: int
     reported: list[int] = field(default_factory=list)  # versions of its progress reports
+    rescheduled: list[int] = field(default_factory=list)  # versions of its milestone reschedules
+    noted: list[int] = field(default_factory=list)  # versions of its risk notes
     closed: bool = False
 
 
@@ -249,6 +323,10 @@ class PlanSim:
     @property
     def full(self) -> bool:
         return sum(len(a.pending_events) for a in self.aggregates) >= self.budget
+
+    def backdated(self, kind: str) -> None:
+        self.summary.backdated += 1
+        self.summary.backdated_by_type[kind] = self.summary.backdated_by_type.get(kind, 0) + 1
 
     def attempt(self, command: Callable[[], object]) -> bool:
         """Run one domain method; a refusal records nothing (as the application would answer)."""
@@ -322,8 +400,14 @@ class PlanSim:
         self.attempt(lambda: self.plan.approve_action_plan(be, meta))  # type: ignore[union-attr]
         if self.rng.random() < 0.3:
             units = self.rng.sample(self.units, 2)
-            self.plan.record_proposal(be, self.rng.randint(1, STRATEGIES), "ข้อเสนอจากที่ประชุม",
-                                      f"เสนอให้เพิ่ม{self.rng.choice(TOPICS)}", units, meta)
+            self.plan.record_proposal(
+                be,
+                self.rng.randint(1, STRATEGIES),
+                "ข้อเสนอจากที่ประชุม",
+                f"เสนอให้เพิ่ม{self.rng.choice(TOPICS)}",
+                units,
+                meta,
+            )
 
     def _register(self, be: int, day: date, mid: str) -> list[ActivitySim]:
         rng = self.rng
@@ -356,7 +440,7 @@ class PlanSim:
                 out.append(sim)
         return out
 
-    def _note_risk(self, sim: ActivitySim, day: date, mid: str, risk_id: str) -> None:
+    def _note_risk(self, sim: ActivitySim, day: date, mid: str, risk_id: str, on: date | None = None) -> None:
         rng = self.rng
         sim.agg.note_risk(
             risk_id=risk_id,
@@ -366,8 +450,9 @@ class PlanSim:
             owner=sim.unit,
             mitigation=rng.choice([None, "ติดตามอย่างใกล้ชิด", "จัดทำแผนสำรอง"]),
             review_on=day + timedelta(days=rng.randint(30, 120)) if rng.random() < 0.6 else None,
-            meta=Meta(day, sim.unit, mid),
+            meta=Meta(on or day, sim.unit, mid),
         )
+        sim.noted.append(sim.agg.version)
 
     # -- what a meeting hears about one activity ---------------------------------------------------
 
@@ -446,9 +531,10 @@ class PlanSim:
         on = day
         if rng.random() < 0.06:  # reported late: effective when it was true, before later facts
             on = max(sim.agg.effective_from, day - timedelta(days=rng.randint(5, 50)))
-            self.summary.backdated += on < day
         if self.attempt(lambda: sim.agg.report_progress(progress, Meta(on, sim.unit, mid))):
             sim.reported.append(sim.agg.version)
+            if on < day:
+                self.backdated("Activity.ProgressReported")
 
     def _milestones(self, sim: ActivitySim, day: date, mid: str) -> None:
         rng = self.rng
@@ -457,15 +543,18 @@ class PlanSim:
             if m.status.value != "PLANNED" or m.due_on > day + timedelta(days=20):
                 continue
             roll = rng.random()
-            meta = Meta(day, sim.unit, mid)
             if roll < 0.55:
                 achieved = min(day, max(m.planned_on, m.due_on + timedelta(days=rng.randint(-10, 10))))
-                self.attempt(lambda: a.achieve_milestone(m.id, achieved, meta))  # noqa: B023
+                # now and then reported as of the day it was achieved: before facts already recorded
+                on = achieved if rng.random() < 0.15 else day
+                if self.attempt(lambda: a.achieve_milestone(m.id, achieved, Meta(on, sim.unit, mid))) and on < day:  # noqa: B023
+                    self.backdated("Activity.MilestoneAchieved")
             elif roll < 0.85:
                 due = m.due_on + timedelta(days=rng.randint(20, 90))
-                self.attempt(
+                if self.attempt(
                     lambda: a.reschedule_milestone(m.id, due, Meta(day, sim.unit, mid, rng.choice(REASONS)))  # noqa: B023
-                )
+                ):
+                    sim.rescheduled.append(a.version)
             elif roll < 0.9:
                 self.attempt(lambda: a.drop_milestone(m.id, Meta(day, sim.unit, mid, rng.choice(REASONS))))  # noqa: B023
         if rng.random() < 0.05:
@@ -494,22 +583,35 @@ class PlanSim:
             elif roll < 0.42:
                 self.attempt(lambda: a.close_risk(r.id, meta))  # noqa: B023
         if rng.random() < 0.06:
-            self.attempt(lambda: self._note_risk(sim, day, mid, f"r{len(a.state.risks) + 1}"))
+            # a quarter of them noticed earlier than the meeting that records them
+            on = max(a.effective_from, day - timedelta(days=rng.randint(7, 45))) if rng.random() < 0.25 else day
+            if self.attempt(lambda: self._note_risk(sim, day, mid, f"r{len(a.state.risks) + 1}", on)) and on < day:
+                self.backdated("Activity.RiskNoted")
 
     def _correction(self, sim: ActivitySim, day: date, mid: str) -> None:
-        """Now and then a fact recorded at an earlier meeting turns out wrong."""
+        """Now and then a fact recorded at an earlier meeting turns out wrong: a progress report (a new
+        value, an earlier effective date, or void), a reschedule (another due date) or a risk note
+        (re-scored)."""
         rng = self.rng
-        if not sim.reported or rng.random() > 0.03:
+        if not (sim.reported or sim.rescheduled or sim.noted) or rng.random() > 0.03:
             return
-        version = rng.choice(sim.reported)
-        original = sim.agg.fact(version)
+        pools = [(sim.reported, 60), (sim.rescheduled, 25), (sim.noted, 15)]
+        pool = rng.choices([p for p, _ in pools if p], [w for p, w in pools if p])[0]
+        version = rng.choice(pool)
+        original: Any = sim.agg.fact(version)
         meta = Meta(day, "สำนักงานเลขานุการ", mid, "แก้ไขตามการรับรองรายงานการประชุม")
         roll = rng.random()
-        if roll < 0.5:
-            value = max(Decimal(0), min(Decimal(100), original.progress + rng.randint(-10, 10)))  # type: ignore[attr-defined]
-            if value == original.progress:  # type: ignore[attr-defined]
+        changes: dict[str, Any]
+        if pool is sim.rescheduled:
+            changes = {"due_on": original.due_on + timedelta(days=rng.choice([-1, 1]) * rng.randint(5, 30))}
+        elif pool is sim.noted:
+            likelihood = max(1, min(5, original.likelihood + rng.choice([-1, 1])))
+            changes = {"likelihood": likelihood, "impact": max(1, min(5, original.impact + rng.choice([-1, 0, 1])))}
+        elif roll < 0.5:
+            value = max(Decimal(0), min(Decimal(100), original.progress + rng.randint(-10, 10)))
+            if value == original.progress:
                 return
-            changes: dict[str, Any] = {"progress": value}
+            changes = {"progress": value}
         elif roll < 0.8:
             earlier = original.effective_on - timedelta(days=rng.randint(3, 30))
             changes = {"effective_on": max(sim.agg.effective_from, earlier)}
@@ -517,7 +619,9 @@ class PlanSim:
             changes = {}
         if self.attempt(lambda: sim.agg.correct(version, changes, not changes, meta)):
             self.summary.corrections += 1
-            sim.reported.remove(version)
+            kind = f"Activity.{type(original).__name__}"
+            self.summary.corrections_by_type[kind] = self.summary.corrections_by_type.get(kind, 0) + 1
+            pool.remove(version)
 
     # -- a meeting --------------------------------------------------------------------------------
 
@@ -549,8 +653,9 @@ class PlanSim:
         mid = str(meeting.id)
         meta = Meta(day, secretary, mid)
         mode = rng.choice(["IN_PERSON", "IN_PERSON", "HYBRID", "ONLINE"])
-        meeting.record_times(time(9, 30 + rng.randint(0, 20)), time(rng.randint(11, 15), rng.randint(0, 59)),
-                             None, mode, meta)
+        meeting.record_times(
+            time(9, 30 + rng.randint(0, 20)), time(rng.randint(11, 15), rng.randint(0, 59)), None, mode, meta
+        )
         presence = {"IN_PERSON": ["IN_ROOM"], "HYBRID": ["IN_ROOM", "ONLINE"], "ONLINE": ["ONLINE"]}[mode]
         attendees = [
             Attendee(p.name, p.position, p.role, "ABSENT" if rng.random() < 0.12 else rng.choice(presence))
@@ -566,16 +671,22 @@ class PlanSim:
             ]
             meeting.approve_minutes(previous, corrections, meta)
         for k in range(rng.randint(2, 5)):
-            kind = rng.choices(["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "ASSIGNED", "REJECTED"],
-                               [35, 25, 10, 25, 5])[0]
+            kind = rng.choices(
+                ["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "ASSIGNED", "REJECTED"], [35, 25, 10, 25, 5]
+            )[0]
             resolution_id = f"{code}-{k + 1}"
             items: list[ActionItem] = []
             if kind == "ASSIGNED" or (kind.startswith("APPROVED") and rng.random() < 0.3):
                 for n in range(rng.randint(1, 3)):
                     due_on = day + timedelta(days=rng.randint(20, 120)) if rng.random() < 0.7 else None
                     items.append(
-                        ActionItem(f"{resolution_id}.{n + 1}", f"ให้{rng.choice(self.units)}ดำเนินการและรายงานผล",
-                                   rng.choice(self.units), due_on, None if due_on else "การประชุมครั้งถัดไป")
+                        ActionItem(
+                            f"{resolution_id}.{n + 1}",
+                            f"ให้{rng.choice(self.units)}ดำเนินการและรายงานผล",
+                            rng.choice(self.units),
+                            due_on,
+                            None if due_on else "การประชุมครั้งถัดไป",
+                        )
                     )
             meeting.adopt_resolution(
                 resolution_id=resolution_id,
@@ -616,6 +727,8 @@ class PlanSim:
         meta = Meta(day, "สำนักงานเลขานุการ", mid, "แก้ไขตามมติรับรองรายงานการประชุม")
         if self.attempt(lambda: previous.correct(version, {"title": f"{title} (แก้ไข)"}, False, meta)):
             self.summary.corrections += 1
+            kind = "Meeting.AgendaItemAdded"
+            self.summary.corrections_by_type[kind] = self.summary.corrections_by_type.get(kind, 0) + 1
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -652,8 +765,15 @@ async def _worker_async(dsn: str, seed: int, jobs: list[tuple[int, int]]) -> Sum
                 name = type(fact).__qualname__
                 sim.summary.by_type[name] = sim.summary.by_type.get(name, 0) + 1
                 batch.append(
-                    (fact.timestamp, index, seq, stored.originator_id, stored.originator_version, stored.topic,
-                     stored.state)
+                    (
+                        fact.timestamp,
+                        index,
+                        seq,
+                        stored.originator_id,
+                        stored.originator_version,
+                        stored.topic,
+                        stored.state,
+                    )
                 )
             sim.summary.events = len(facts)
             if facts:
@@ -780,8 +900,9 @@ async def _append(dsn: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None)
@@ -790,8 +911,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", default=None, help="write the summary here as JSON")
     args = parser.parse_args(argv)
-    summary = generate(args.database_url, args.events, args.seed, workers=args.workers,
-                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+    summary = generate(
+        args.database_url,
+        args.events,
+        args.seed,
+        workers=args.workers,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     shown = {k: v for k, v in summary.as_dict().items() if k != "plan_ids"}
     import json
 

@@ -363,12 +363,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def not_yet(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(_: argparse.Namespace) -> int:
-        print(f"planledger {name}: not yet available in this version", file=sys.stderr)
-        return EXIT_FAILED
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.__main__ import run
 
-    return run
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -408,7 +406,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp_log.add_argument("file", metavar="FILE")
     command("migrate", "bring the database schema up to date (idempotent; safe from several instances)", cmd_migrate)
-    command("bench", "run the benchmarks", not_yet("bench"))
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmark suite (each target against a baseline measured in the same run)",
+        description="Run the benchmark suite: generate a ledger in a scratch database, measure every speed "
+        "target against its baseline in the same run, print the table (and --json). See bench/__main__.py.",
+    )
+    from bench.__main__ import add_arguments  # argparse only: nothing of the server is imported
+
+    add_arguments(bench)
+    bench.set_defaults(run=cmd_bench, verbose=False)
 
     token = command("token", "manage API tokens", cmd_token)
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")

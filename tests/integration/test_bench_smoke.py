@@ -26,6 +26,24 @@ async def test_a_generated_log_rebuilds_verifies_and_folds_as_the_domain_does(da
     summary = generate(url_of(database), events=3_000, seed=7, workers=1)
     assert summary.events == 3_000 and summary.plans == 1 and summary.activities > 10
     assert summary.corrections > 0 and summary.backdated > 0 and summary.by_type["Meeting.MinutesApproved"] > 0
+    # the list: backdated facts and corrections of several kinds, reschedules, risks, resolutions
+    assert {"Activity.ProgressReported", "Activity.MilestoneAchieved", "Activity.RiskNoted"} <= set(
+        summary.backdated_by_type
+    )
+    assert {"Activity.ProgressReported", "Activity.MilestoneRescheduled", "Meeting.AgendaItemAdded"} <= set(
+        summary.corrections_by_type
+    )
+    assert sum(summary.backdated_by_type.values()) == summary.backdated
+    assert sum(summary.corrections_by_type.values()) == summary.corrections
+    assert 0 < summary.by_type["Corrected"] <= summary.corrections  # the plan's tail is cut to the size asked
+    for kind in (
+        "Activity.StatusChanged",
+        "Activity.MilestoneRescheduled",
+        "Activity.RiskNoted",
+        "Meeting.ResolutionAdopted",
+        "Activity.OutcomeRecorded",
+    ):
+        assert summary.by_type[kind] > 0, kind
 
     assert await Projector(database.asyncpg_args()).catch_up() > 0  # the live projector takes it
     assert await verify(database.asyncpg_args()) == []

@@ -75,10 +75,40 @@ def test_token_create_list_and_revoke(database_url: str) -> None:
     assert unknown.returncode == 2 and "no token" in unknown.stderr
 
 
-def test_later_commands_say_they_are_not_yet_available() -> None:
-    result = planledger("bench")
-    assert result.returncode == 1
-    assert "not yet available" in result.stderr
+def test_help_imports_nothing_of_the_server() -> None:
+    probe = (
+        "import sys; from service.cli import build_parser; build_parser().parse_args(['bench', '--smoke']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('strawberry', 'uvicorn', 'starlette', 'asyncpg', 'psycopg', 'httpx', 'eventsourcing') "
+        "or m in ('service.app', 'bench.context', 'bench.api')))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--only", "rebuild,nope"], "unknown measure nope"),
+        (["--set", "colour=blue"], "say NAME=VALUE with NAME one of events"),
+        (["--set", "subscribers=many"], "'many' is not a whole number"),
+        (["--events", "0"], "--events must be at least 1"),
+        (["--database-url", "mysql://root@localhost/x"], "must start with postgresql://"),
+    ],
+)
+def test_bench_refuses_bad_arguments_in_one_line_before_starting_anything(args: list[str], expected: str) -> None:
+    result = planledger("bench", *args)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bench_lists_its_measures() -> None:
+    result = planledger("bench", "--list")
+    assert result.returncode == 0, result.stderr
+    for name in ("rebuild", "import", "as_of", "whole_plan", "mutations", "visible", "fanout", "subscribers"):
+        assert name in result.stdout
 
 
 SEED_FILE = ROOT.parent / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
