@@ -57,6 +57,8 @@ class Sizes:
     subscribers: int = 1000
     fanout_events: int = 20
     postgraphile: bool = True
+    report_samples: int = 300  #: progressReport and health roll-up samples (bench.reporting)
+    report_plans: int = 3  #: key results on the largest N plans (bench.reporting)
 
     def worker_counts(self) -> list[int]:
         return [int(w) for w in self.workers.split(",") if w.strip()]
@@ -103,6 +105,8 @@ SMOKE = Sizes(
     subscribers=20,
     fanout_events=3,
     postgraphile=False,
+    report_samples=8,
+    report_plans=1,
 )
 
 

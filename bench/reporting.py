@@ -1,34 +1,29 @@
-"""Reporting speed on the benchmark data: `progressReport` and health roll-ups as of a past date.
+"""Reporting speed on the benchmark data (issue 10): `progressReport` and health roll-ups.
 
-    python -m bench.reporting --database-url URL     (a database the generator filled, e.g. kept by
-                                                      `python -m bench.projections --keep`)
-    python -m bench.reporting --events 100000         (generate into a scratch database first)
+    python -m bench --only reporting [--events N]
 
-Targets (issue 10): progressReport p95 <= 50 ms; a whole plan's health roll-ups as of a past date
-p95 <= 15 ms. Both are computed from the read models (projections.report / projections.keyresults),
+Targets: progressReport p95 <= 50 ms; a whole plan's health roll-ups as of a past date p95 <=
+15 ms. Both are computed from the read models (projections.report / projections.keyresults),
 never by replaying events. The generated log has no key results, so this first defines one per
-activity of the largest plans and measures it at each of the plan's meetings in its fiscal year
+activity of the largest plans and measures it at most of the plan's meetings in its fiscal year
 (through the ledger, as a secretariat would), then projects. The plain whole-plan read as of the
-same dates (`plan_as_of`) is measured beside them as the baseline of the same run.
+same dates (`plan_as_of`) is timed beside the roll-ups in the same run (for information).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import random
-import sys
 import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import asyncpg
 
-from bench.projections import DEFAULT_SERVER, Measure, load_average, log_size, percentile
+from bench.core import Result, Stats
 from domain import commands as c
 from domain.errors import DomainError
 from domain.ledger import Meta
@@ -36,11 +31,12 @@ from domain.plan import fiscal_year_covers
 from projections import queries as q
 from projections.keyresults import plan_health
 from projections.projector import Projector
-from projections.rebuild import rebuild
 from projections.report import progress_report
 from service.config import ServerAddress
-from service.database import create_scratch_database, drop_scratch_database
 from service.ledger import PlanLedger
+
+if TYPE_CHECKING:
+    from bench.context import Context
 
 HEALTH_TARGET_MS = 15.0
 REPORT_TARGET_MS = 50.0
@@ -119,13 +115,9 @@ def seed_key_results(
     return recorded
 
 
-def _stats(samples: list[float]) -> tuple[float, float, float]:
-    return percentile(samples, 50), percentile(samples, 95), percentile(samples, 99)
-
-
 async def measure(
     address: ServerAddress, samples: int, seed: int, plans_count: int, say: Callable[[str], None]
-) -> list[Measure]:
+) -> list[Result]:
     args = address.asyncpg_args()
     conn = await asyncpg.connect(**args)
     try:
@@ -172,84 +164,32 @@ async def measure(
         "activities_per_plan": [len(a) for _, a, _ in plans],
         "meetings_per_plan": [len(m) for _, _, m in plans],
         "key_results_per_sample_median": sorted(sizes)[len(sizes) // 2] if sizes else 0,
+        "key_result_commands": recorded,
     }
-    h50, h95, h99 = _stats(health_ms)
-    b50, b95, b99 = _stats(plain_ms)
-    r50, r95, r99 = _stats(report_ms)
+    health, plain, report = Stats.of(health_ms), Stats.of(plain_ms), Stats.of(report_ms)
     return [
-        Measure(
-            "health roll-ups of a whole plan as of a past date (ms)",
-            "ms",
-            "plan_as_of, the same dates (info)",
-            f"p95 <= {HEALTH_TARGET_MS:g} ms",
-            h50,
-            h95,
-            h99,
-            b50,
-            b95,
-            b99,
-            ratio=b95 / h95 if h95 else None,
-            passed=h95 <= HEALTH_TARGET_MS,
-            samples=len(health_ms),
-            baseline_samples=len(plain_ms),
+        Result(
+            measure="reporting",
+            name="health roll-ups of a whole plan as of a past date (read side)",
+            target=f"p95 <= {HEALTH_TARGET_MS:g} ms",
+            passed=health.p95 <= HEALTH_TARGET_MS,
+            baseline="plan_as_of, the same plans and dates (info)",
+            latency=health,
+            baseline_latency=plain,
+            ratio=plain.median / health.median if health.median else None,
             notes=notes,
         ),
-        Measure(
-            "progressReport for a meeting (ms)",
-            "ms",
-            "-",
-            f"p95 <= {REPORT_TARGET_MS:g} ms",
-            r50,
-            r95,
-            r99,
-            passed=r95 <= REPORT_TARGET_MS,
-            samples=len(report_ms),
+        Result(
+            measure="reporting",
+            name="progressReport for a meeting (read side)",
+            target=f"p95 <= {REPORT_TARGET_MS:g} ms",
+            passed=report.p95 <= REPORT_TARGET_MS,
+            latency=report,
             notes=notes,
         ),
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.reporting", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--database-url", default=None, help="a database the generator filled")
-    parser.add_argument("--events", type=int, default=100_000, help="generate this many into a scratch database")
-    parser.add_argument("--server", default=DEFAULT_SERVER)
-    parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--plans", type=int, default=3, help="key results on the largest N plans")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args(argv)
-
-    def say(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    server = ServerAddress.from_url(args.server)
-    scratch = args.database_url is None
-    address = create_scratch_database(server, "bench") if scratch else ServerAddress.from_url(args.database_url)
-    try:
-        if asyncio.run(log_size(address)) == 0:
-            from bench.generate import generate
-
-            generate(address, events=args.events, seed=args.seed, progress=say)
-            asyncio.run(rebuild(address.asyncpg_args()))
-        report: dict[str, Any] = {"load_average_before": load_average(), "events": asyncio.run(log_size(address))}
-        measures = asyncio.run(measure(address, args.samples, args.seed, args.plans, say))
-        report["load_average_after"] = load_average()
-        report["measures"] = [m.__dict__ for m in measures]
-        for m in measures:
-            verdict = "PASS" if m.passed else "FAIL"
-            base = "" if m.baseline_p95 is None else f"; baseline p95 {m.baseline_p95:.2f} ms"
-            print(f"{m.name}: median {m.median:.2f} p95 {m.p95:.2f} p99 {m.p99:.2f} ({m.target}: {verdict}){base}")
-        if args.json:
-            with open(args.json, "w", encoding="utf-8") as out:
-                json.dump(report, out, indent=1, default=str)
-        return 0 if all(m.passed for m in measures) else 1
-    finally:
-        if scratch:
-            drop_scratch_database(server, address)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def reporting_measure(ctx: Context) -> list[Result]:
+    sizes = ctx.sizes
+    return asyncio.run(measure(ctx.projected(), sizes.report_samples, sizes.seed, sizes.report_plans, ctx.say))

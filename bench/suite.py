@@ -57,6 +57,11 @@ MEASURES: tuple[Measure, ...] = (
         "visible", "commit -> visible in the read models and -> delivered to a subscriber", "bench.api:visible_measure"
     ),
     Measure("fanout", "subscription fan-out to 1,000 WebSocket subscribers", "bench.api:fanout_measure"),
+    Measure(
+        "reporting",
+        "progressReport and a whole plan's health roll-ups as of a past date (issue 10)",
+        "bench.reporting:reporting_measure",
+    ),
 )
 BY_NAME = {m.name: m for m in MEASURES}
 

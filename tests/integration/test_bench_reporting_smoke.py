@@ -19,7 +19,7 @@ async def test_the_reporting_bench_seeds_key_results_and_measures_both_reads(dat
     health, report = await measure(database, samples=8, seed=5, plans_count=1, say=said.append)
     assert said and "key-result commands" in said[0]
     for found in (health, report):
-        assert found.samples == 8
-        assert all(math.isfinite(v) and v > 0 for v in (found.median, found.p95, found.p99))  # type: ignore[arg-type]
+        assert found.latency is not None and found.latency.samples == 8 and found.passed is not None
+        assert all(math.isfinite(v) and v > 0 for v in (found.latency.median, found.latency.p95, found.latency.p99))
     assert health.notes["key_results_per_sample_median"] > 0  # the plan got key results, and health judged them
-    assert health.baseline_samples == 8
+    assert health.baseline_latency is not None and health.baseline_latency.samples == 8
