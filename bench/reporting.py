@@ -30,7 +30,7 @@ from domain.ledger import Meta
 from domain.plan import fiscal_year_covers
 from projections import queries as q
 from projections.keyresults import plan_health
-from projections.projector import Projector
+from projections.projector import Projector, ProjectorBusy, log_position, read_position
 from projections.report import progress_report
 from service.config import ServerAddress
 from service.ledger import PlanLedger
@@ -115,6 +115,25 @@ def seed_key_results(
     return recorded
 
 
+async def projected(args: dict[str, object], timeout: float = 120.0) -> None:
+    """Until the read models hold the whole log: project here, or wait for the projector that is
+    active on this database (a server the run started earlier)."""
+    try:
+        await Projector(args).catch_up()
+        return
+    except ProjectorBusy:
+        pass
+    conn = await asyncpg.connect(**args)
+    try:
+        deadline = time.monotonic() + timeout
+        while await read_position(conn) < await log_position(conn):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the active projector did not catch up with the key results in time")
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+
+
 async def measure(
     address: ServerAddress, samples: int, seed: int, plans_count: int, say: Callable[[str], None]
 ) -> list[Result]:
@@ -128,7 +147,7 @@ async def measure(
     started = time.perf_counter()
     recorded = await asyncio.to_thread(seed_key_results, address, plans, seed)
     say(f"recorded {recorded} key-result commands in {time.perf_counter() - started:.1f} s; projecting")
-    await Projector(args).catch_up()
+    await projected(args)
 
     rng = random.Random(seed)
     conn = await asyncpg.connect(**args)
