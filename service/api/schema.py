@@ -24,7 +24,7 @@ from service.api import limits
 from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
-from service.api.subscriptions import Subscription
+from service.api.subscriptions import SharedExecutor, Subscription
 
 log = logging.getLogger("planledger.graphql")
 
@@ -133,6 +133,7 @@ schema = PlanledgerSchema(
     subscription=Subscription,
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
+    execution_context_class=SharedExecutor,  # a subscription event executed once per feed
     extensions=[
         StrictParsing,
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
