@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -81,15 +83,133 @@ class Rollup:
         if not items:
             return cls()
         statuses = Counter(str(a["status"]) for a in items)
-        completed = statuses.get(ActivityStatus.COMPLETED.value, 0)
         progress = sum((Decimal(a["progress"]) for a in items), Decimal(0))
+        return cls.counted(statuses, progress)
+
+    @classmethod
+    def counted(cls, statuses: Mapping[str, int], progress: Decimal) -> Rollup:
+        """From the number of activities at each status and the sum of their progress."""
+        total = sum(statuses.values())
+        if not total:
+            return cls()
+        completed = statuses.get(ActivityStatus.COMPLETED.value, 0)
         return cls(
-            total=len(items),
+            total=total,
             by_status=dict(sorted(statuses.items())),
             completed=completed,
-            share_completed=(Decimal(completed) / len(items)).quantize(Decimal("0.0001")),
-            mean_progress=(progress / len(items)).quantize(Decimal("0.01")),
+            share_completed=(Decimal(completed) / total).quantize(Decimal("0.0001")),
+            mean_progress=(progress / total).quantize(Decimal("0.01")),
         )
+
+
+def _as_of(alias: str) -> str:
+    return (
+        f"{alias}.valid_from <= $2 AND $2 < {alias}.valid_to "
+        f"AND {alias}.recorded_from <= $3 AND $3 < {alias}.recorded_to"
+    )
+
+
+def _value_columns(family: str, id_name: str | None) -> tuple[tuple[str, str, str], ...]:
+    """(column, name `_row` gives it, SQL type) of what `_row` keeps of `family`, in its order."""
+    spec = BY_NAME[family]
+    out = [("stream_id", id_name, "uuid")] if id_name else []
+    if spec.key:
+        out.append((spec.key[0], spec.key[0], spec.key[1]))
+    return (*out, *((name, name, kind) for name, kind in spec.columns))
+
+
+@dataclass(frozen=True)
+class _PlanStatement:
+    sorted: str  # activities in the answer's order (by strategy, then title in the database's collation)
+    unsorted: str  # the same rows in no order, for a database whose text order is Python's
+    activity_names: tuple[str, ...]
+    plan_names: tuple[str, ...]
+    plan_json: frozenset[str]
+    strategy_names: tuple[str, ...]
+
+
+#: whether the database's default collation orders text by code point, as Python compares str:
+#: the builtin provider (PostgreSQL 17+), or libc's C / POSIX / C.UTF-8 on a UTF-8 database
+CODE_POINT_ORDER = (
+    "(SELECT datlocprovider = 'b' OR (datlocprovider = 'c' AND pg_encoding_to_char(encoding) = 'UTF8' "
+    "AND lower(datcollate) IN ('c', 'posix', 'c.utf-8', 'c.utf8')) "
+    "FROM pg_database WHERE datname = current_database())"
+)
+
+
+@cache
+def _plan_statement() -> _PlanStatement:
+    """The whole plan in one statement. Each row: an activity's columns, then `k` (1 for an
+    activity, 0 for the plan), then the plan's columns, its strategies (an array of records) and
+    whether the database orders text by code point. The columns are those `_row` keeps, taken
+    from the schema's families."""
+    plan = _value_columns("plan", "id")
+    strategy = _value_columns("strategy", None)
+    activity = _value_columns("activity", "id")
+    if _json_columns("strategy") or _json_columns("activity"):
+        raise NotImplementedError("plan_as_of decodes JSON columns of the plan only")
+    strategies = (
+        f"ARRAY(SELECT ROW({', '.join(f's.{c}' for c, _, _ in strategy)}) FROM {_table('strategy')} s "
+        f"WHERE s.stream_id = $1 AND {_as_of('s')} ORDER BY s.number)"
+    )
+    activity_nulls = ", ".join(f"NULL::{kind} AS a_{c}" for c, _, kind in activity)
+    plan_nulls = ", ".join(f"NULL::{kind}" for _, _, kind in plan)
+    sql = (
+        f"SELECT {activity_nulls}, 0 AS k, {', '.join(f'p.{c}' for c, _, _ in plan)}, {strategies}, "
+        f"{CODE_POINT_ORDER} FROM {_table('plan')} p WHERE p.stream_id = $1 AND {_as_of('p')} "
+        f"UNION ALL SELECT {', '.join(f'a.{c}' for c, _, _ in activity)}, 1, {plan_nulls}, NULL::record[], "
+        f"NULL::boolean FROM {_table('activity')} a WHERE a.plan_id = $1 AND {_as_of('a')}"
+    )
+    return _PlanStatement(
+        sorted=f"{sql} ORDER BY k, a_strategy_number, a_title",
+        unsorted=sql,
+        activity_names=tuple(n for _, n, _ in activity),
+        plan_names=tuple(n for _, n, _ in plan),
+        plan_json=_json_columns("plan"),
+        strategy_names=tuple(n for _, n, _ in strategy),
+    )
+
+
+class _CodePointOrder:
+    """What each connection's database said about its text order (None: not asked yet).
+
+    Keyed by the connection's settings object (one per server connection, also behind a pool's
+    proxies); the entries hold it, so its id stays its own, and the oldest are dropped."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._known: dict[int, tuple[object, bool]] = {}
+
+    def get(self, conn: asyncpg.Connection) -> bool | None:
+        found = self._known.get(id(conn.get_settings()))
+        return None if found is None else found[1]
+
+    def put(self, conn: asyncpg.Connection, value: bool) -> None:
+        settings = conn.get_settings()
+        self._known[id(settings)] = (settings, value)
+        while len(self._known) > self.size:
+            del self._known[next(iter(self._known))]
+
+
+_code_point_order = _CodePointOrder()
+_STRATEGY_NUMBER = itemgetter("strategy_number")
+_IN_ORDER = itemgetter("strategy_number", "title")
+_STATUS = itemgetter("status")
+_PROGRESS = itemgetter("progress")
+
+
+def _nulls_last(activity: Mapping[str, Any]) -> tuple[Any, ...]:
+    number, title = activity["strategy_number"], activity["title"]
+    return (number is None, number or 0, title is None, title or "")
+
+
+def _rollup(activities: list[dict[str, Any]]) -> Rollup:
+    """`Rollup.of` of activities read by `plan_as_of` (progress is numeric: a Decimal already),
+    counted in C loops."""
+    if not activities:
+        return Rollup()
+    progress = sum(map(_PROGRESS, activities), Decimal(0))
+    return Rollup.counted(Counter(map(str, map(_STATUS, activities))), progress)
 
 
 async def plan_as_of(
@@ -97,32 +217,48 @@ async def plan_as_of(
 ) -> dict[str, Any] | None:
     """The plan with its strategies, each with its activities and roll-up, and the plan's roll-up.
 
-    None when the plan did not exist at that point.
+    None when the plan did not exist at that point. One statement (`_plan_statement`); where the
+    database orders text as Python does, the activities are put in order here rather than there.
     """
     d, t = _times(on, known_at)
-    plan = await conn.fetchrow(f"SELECT * FROM {_table('plan')} WHERE stream_id = $1 AND {AS_OF}", plan_id, d, t)
-    if plan is None:
-        return None
-    strategies = await conn.fetch(
-        f"SELECT * FROM {_table('strategy')} WHERE stream_id = $1 AND {AS_OF} ORDER BY number", plan_id, d, t
-    )
-    activities = await conn.fetch(
-        f"SELECT * FROM {_table('activity')} WHERE plan_id = $1 AND {AS_OF} ORDER BY strategy_number, title",
-        plan_id,
-        d,
-        t,
-    )
-    result = _row(plan, "plan", "id")
-    acts = [_row(a, "activity", "id") for a in activities]
+    statement = _plan_statement()
+    python_sorts = _code_point_order.get(conn)
+    records = await conn.fetch(statement.unsorted if python_sorts else statement.sorted, plan_id, d, t)
+    rows: Iterable[asyncpg.Record]
+    if records and records[0]["k"] == 0:
+        plan_row, rows = records[0], islice(records, 1, None)
+    else:  # the plan's row comes first in practice; without ORDER BY nothing promises it
+        plan_row = next((r for r in records if r["k"] == 0), None)
+        if plan_row is None:
+            return None
+        rows = (r for r in records if r is not plan_row)
+    names = statement.activity_names
+    acts = [dict(zip(names, r.values())) for r in rows]  # noqa: B905 - the activity's columns come first
+    plan = plan_row.values()
+    for _ in range(len(names) + 1):  # the activity's columns and `k`
+        next(plan)
+    result: dict[str, Any] = {}
+    for name in statement.plan_names:
+        value = next(plan)
+        result[name] = json.loads(value) if name in statement.plan_json and isinstance(value, str) else value
+    strategy_rows, code_point_order = next(plan), next(plan)
+    if python_sorts is None:
+        _code_point_order.put(conn, bool(code_point_order))
+    elif python_sorts:
+        try:
+            acts.sort(key=_IN_ORDER)
+        except TypeError:  # a NULL strategy number or title: last, as PostgreSQL puts them
+            acts.sort(key=_nulls_last)
+    by_strategy = {number: list(group) for number, group in groupby(acts, _STRATEGY_NUMBER)}
     result["strategies"] = []
-    for s in strategies:
-        strategy = _row(s, "strategy")
-        mine = [a for a in acts if a["strategy_number"] == strategy["number"]]
+    for s in strategy_rows:
+        strategy = dict(zip(statement.strategy_names, s, strict=True))
+        mine = by_strategy.get(strategy["number"], [])
         strategy["activities"] = mine
-        strategy["rollup"] = Rollup.of(mine)
+        strategy["rollup"] = _rollup(mine)
         result["strategies"].append(strategy)
     result["activities"] = acts
-    result["rollup"] = Rollup.of(acts)
+    result["rollup"] = _rollup(acts)
     return result
 
 
@@ -483,6 +619,24 @@ def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str,
     return out
 
 
+@cache
+def _reading(family: str, id_name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The columns `_row` keeps of `family` (select list, the names it gives them, the JSON ones)."""
+    columns = _value_columns(family, id_name)
+    json_names = _json_columns(family)
+    return (
+        ", ".join(c for c, _, _ in columns),
+        tuple(n for _, n, _ in columns),
+        tuple(n for _, n, _ in columns if n in json_names),
+    )
+
+
+def _decoded(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return [] if value == "[]" else json.loads(value)
+
+
 async def _family_rows(
     conn: asyncpg.Connection,
     family: str,
@@ -492,16 +646,22 @@ async def _family_rows(
     order: str,
     id_name: str,
 ) -> list[dict[str, Any]]:
-    """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list)."""
+    """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list), as
+    `_row` makes them (reading only the columns it keeps)."""
     assert column in {"stream_id", "plan_id"}, column
     d, t = _times(point.on, point.known_at)
+    selected, names, json_names = _reading(family, id_name)
     records = await conn.fetch(
-        f"SELECT * FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
+        f"SELECT {selected} FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
         list(keys),
         d,
         t,
     )
-    return [_row(r, family, id_name) for r in records]
+    rows = [dict(zip(names, r.values(), strict=True)) for r in records]
+    for name in json_names:
+        for row in rows:
+            row[name] = _decoded(row[name])
+    return rows
 
 
 async def all_plans(conn: asyncpg.Connection, point: Point = Point()) -> list[dict[str, Any]]:
@@ -553,6 +713,32 @@ async def risks_of(
 ) -> dict[UUID, list[dict[str, Any]]]:
     rows = await _family_rows(conn, "risk", "stream_id", activity_ids, point, "stream_id, risk_id", "activity_id")
     return _group(rows, "activity_id")
+
+
+def _by_plan_and_activity(rows: list[dict[str, Any]]) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
+    out: dict[UUID, dict[UUID, list[dict[str, Any]]]] = {}
+    for row in rows:
+        out.setdefault(row["plan_id"], {}).setdefault(row["activity_id"], []).append(row)
+    return out
+
+
+async def plan_milestones(
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
+    """`milestones_of` every activity of each plan: {plan: {activity: milestones}}, one statement."""
+    rows = await _family_rows(
+        conn, "milestone", "plan_id", plan_ids, point, "stream_id, original_due_on, milestone_id", "activity_id"
+    )
+    judge = point.on or date.today()
+    return _by_plan_and_activity([_judged(m, judge) for m in rows])
+
+
+async def plan_risks(
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
+    """`risks_of` every activity of each plan: {plan: {activity: risks}}, one statement."""
+    rows = await _family_rows(conn, "risk", "plan_id", plan_ids, point, "stream_id, risk_id", "activity_id")
+    return _by_plan_and_activity(rows)
 
 
 async def risk_histories(

@@ -25,7 +25,6 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
@@ -33,6 +32,7 @@ from service import access, dashboard, reports
 from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
+from service.api.subscriptions import SharedFramesHandler
 from service.broker import DATABASE_ERRORS, Broker
 from service.config import Settings
 from service.database import Database, open_database
@@ -72,7 +72,7 @@ def allow(context: Context, principal: Principal) -> None:
     context.authorize = access.authorizer(principal, context.ledger)
 
 
-class ConnectionInit(BaseGraphQLTransportWSHandler[Context, None]):
+class ConnectionInit(SharedFramesHandler):
     """graphql-transport-ws with the token in `connection_init`: `{"authorization": "Bearer …"}`.
     Without a valid one the socket is closed with 4401."""
 

@@ -186,7 +186,7 @@ class Broker:
         self._next = 0
         self._floor = 0
         self._tip = 0
-        self._subscribers = 0
+        self._followers: set[_Follower] = set()
         self._kick = asyncio.Event()  # the position moved or the connection died: the run loop looks
         self._moved = asyncio.Event()  # replaced each time the position moves (wait_for)
         self._grown = asyncio.Event()  # replaced each time rows are added or the broker closes (subscribers)
@@ -205,7 +205,14 @@ class Broker:
     @property
     def subscribers(self) -> int:
         """Subscriptions currently iterating."""
-        return self._subscribers
+        return len(self._followers)
+
+    def queue_depths(self) -> list[int]:
+        """For each open subscription, how far it is behind: the positions between the last event
+        it has read (delivered or filtered out) and the newest one fetched here. Positions have
+        gaps only where a write was rolled back, so this is (at most) the events still to read."""
+        tip = self._tip
+        return [max(0, tip - f.cursor) for f in self._followers]
 
     @property
     def buffered(self) -> tuple[int, int, int]:
@@ -375,13 +382,15 @@ class Broker:
             return None
 
     async def _follow(self, start: int | None, accept: Callable[[EventRow], bool]) -> AsyncGenerator[EventRow, None]:
-        self._subscribers += 1
+        follower = _Follower(self._tip)
+        self._followers.add(follower)
         try:
             if start is None:
                 start = await self._start_position()
             while not self._ready and not self._closed:
                 await self._grown.wait()
             cursor = self._position if start is None else start
+            follower.cursor = cursor
             seq: int | None = None
             delay = self.retry_delay
             streak = 0
@@ -402,11 +411,11 @@ class Broker:
                         continue
                     delay = self.retry_delay
                     for row in rows:
-                        cursor = row.position
+                        cursor = follower.cursor = row.position
                         if accept(row):
                             yield row
                     if len(rows) < self.page_size:
-                        cursor = max(cursor, upto)
+                        cursor = follower.cursor = max(cursor, upto)
                     continue
                 if seq is None:
                     seq = self._seq_after(cursor)
@@ -417,7 +426,7 @@ class Broker:
                     seq += 1
                     if kept.position <= cursor:
                         continue
-                    cursor = kept.position
+                    cursor = follower.cursor = kept.position
                     if accept(kept):
                         yield kept
                         streak += 1
@@ -426,11 +435,20 @@ class Broker:
                         await asyncio.sleep(0)
                 if seq < self._first:
                     continue
-                cursor = max(cursor, self._tip)
+                cursor = follower.cursor = max(cursor, self._tip)
                 if grown is self._grown:
                     await grown.wait()
         finally:
-            self._subscribers -= 1
+            self._followers.discard(follower)
+
+
+class _Follower:
+    """An open subscription's place in the log (the last position it has read)."""
+
+    __slots__ = ("cursor",)
+
+    def __init__(self, cursor: int) -> None:
+        self.cursor = cursor
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:

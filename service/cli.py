@@ -85,6 +85,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level="info" if args.verbose else "warning",
             lifespan="on",
+            # subscription frames are small and the same bytes go to many sockets: compressing
+            # each per socket cost more CPU than it saved
+            ws_per_message_deflate=False,
         )
     finally:
         if shared is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeHistogramMetricFamily, GaugeMetricFamily
 
 from projections.projector import log_position, read_position
 from projections.schema import POSITION_TABLE, PREFIX
@@ -87,6 +88,8 @@ class Metrics:
         self.subscription_lag = Gauge(
             "planledger_subscription_buffer_events", "Events held in the fan-out buffers", **live
         )
+        self.fanout = FanoutCollector()
+        registry.register(self.fanout)
         self.pool_size = Gauge("planledger_db_pool_connections", "Read pool connections", ["state"], **live)
         self.database_up = Gauge("planledger_database_up", "1 when the database answered the last scrape", **latest)
         self.rebuild_running = Gauge(
@@ -150,6 +153,7 @@ class Metrics:
             return generate_latest(self.registry)
         whole = CollectorRegistry()
         multiprocess.MultiProcessCollector(whole, path=self.folder)
+        whole.register(self.fanout)  # the answering worker's subscriptions (their queues live in it)
         return generate_latest(whole)
 
     def refresh(self, pool: asyncpg.Pool, broker: Any, projector: Any) -> None:
@@ -157,6 +161,7 @@ class Metrics:
         self.projector_active.set(1 if getattr(projector, "active", False) else 0)
         self.subscriptions.set(getattr(broker, "subscribers", 0))
         self.subscription_lag.set(broker.buffered[0] if hasattr(broker, "buffered") else 0)
+        self.fanout.read(broker)
         self.pool_size.labels(state="open").set(pool.get_size())
         self.pool_size.labels(state="idle").set(pool.get_idle_size())
 
@@ -193,3 +198,58 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+#: upper bounds of the queue depth buckets (events a subscription is behind)
+DEPTH_BUCKETS = (0, 1, 10, 100, 1_000, 10_000)
+
+
+class FanoutCollector:
+    """Subscriptions' queue depths and shared executions, read from the broker when scraped.
+
+    - `planledger_subscription_queue_depth`: a gauge histogram (rendered as a histogram with
+      `_gcount`/`_gsum`) of how many events each open subscription is behind right now (its
+      queue: the broker keeps one buffer and each subscription a cursor into it);
+    - `planledger_subscription_queue_depth_max`: the deepest one;
+    - `planledger_subscription_executions_total` / `planledger_subscription_shared_results_total`:
+      subscription events executed as GraphQL, and deliveries that reused another subscription's
+      execution of the same event (same document, variables and access scope).
+    """
+
+    def __init__(self) -> None:
+        self.depths: list[int] = []
+        self.executed = 0
+        self.shared = 0
+
+    def read(self, broker: Any) -> None:
+        self.depths = broker.queue_depths() if hasattr(broker, "queue_depths") else []
+        from service.api.subscriptions import SharedResults
+
+        shared = SharedResults.existing(broker)
+        self.executed, self.shared = (shared.executed, shared.shared) if shared is not None else (0, 0)
+
+    def collect(self) -> Iterator[Any]:
+        depths = self.depths
+        buckets = [(str(bound), float(sum(1 for d in depths if d <= bound))) for bound in DEPTH_BUCKETS]
+        buckets.append(("+Inf", float(len(depths))))
+        yield GaugeHistogramMetricFamily(
+            "planledger_subscription_queue_depth",
+            "Open subscriptions by how many events they are behind (now)",
+            buckets=buckets,
+            gsum_value=float(sum(depths)),
+        )
+        yield GaugeMetricFamily(
+            "planledger_subscription_queue_depth_max",
+            "Events the furthest-behind open subscription has still to read",
+            value=float(max(depths, default=0)),
+        )
+        yield CounterMetricFamily(
+            "planledger_subscription_executions",
+            "Subscription events executed as GraphQL",
+            value=float(self.executed),
+        )
+        yield CounterMetricFamily(
+            "planledger_subscription_shared_results",
+            "Subscription deliveries that reused the execution of an alike subscription",
+            value=float(self.shared),
+        )

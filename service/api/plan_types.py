@@ -7,13 +7,15 @@ DataLoaders: one statement per kind of row for a whole plan, however many activi
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from domain import vocabulary as v
 from projections import keyresults as k
@@ -135,7 +137,7 @@ class Plan:
         status: list[e.ActivityStatus] | None = None,
     ) -> list[Activity]:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
-        return [Activity.from_row(r, self.point) for r in _only(rows, fiscal_year, status)]
+        return await activities_with_children(info, _only(rows, fiscal_year, status), self.point, self.uuid)
 
     @strawberry.field(description="Counts by status, share completed and mean progress of the plan's activities.")
     async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
@@ -188,7 +190,7 @@ class Strategy:
     ) -> list[Activity]:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         mine = [r for r in rows if r["strategy_number"] == self.number]
-        return [Activity.from_row(r, self.point) for r in _only(mine, fiscal_year, status)]
+        return await activities_with_children(info, _only(mine, fiscal_year, status), self.point, self.plan_id)
 
     @strawberry.field(description="Counts by status, share completed and mean progress of this strategy's activities.")
     async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
@@ -226,9 +228,18 @@ class Activity:
     strategy_number: int
     plan_id: strawberry.ID
     point: strawberry.Private[q.Point]
+    #: the milestone and risk rows, when whoever made this read them for many activities at once
+    milestone_rows: strawberry.Private[list[dict[str, Any]] | None] = None
+    risk_rows: strawberry.Private[list[dict[str, Any]] | None] = None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], point: q.Point) -> Activity:
+    def from_row(
+        cls,
+        row: dict[str, Any],
+        point: q.Point,
+        milestones: list[dict[str, Any]] | None = None,
+        risks: list[dict[str, Any]] | None = None,
+    ) -> Activity:
         return cls(
             id=strawberry.ID(str(row["id"])),
             title=row["title"],
@@ -244,6 +255,8 @@ class Activity:
             strategy_number=row["strategy_number"],
             plan_id=strawberry.ID(str(row["plan_id"])),
             point=point,
+            milestone_rows=milestones,
+            risk_rows=risks,
         )
 
     @property
@@ -288,14 +301,26 @@ class Activity:
         health = found.activities.get(self.uuid)
         return None if health is None else health.label
 
+    # Not `async`: an activity listed under a plan or strategy has its rows already (a whole plan's
+    # milestones then cost no awaitable per activity); alone, it returns the loader's awaitable.
     @strawberry.field(description="Milestones with their timelines, by original due date.")
-    async def milestones(self, info: Info[Context, None]) -> list[Milestone]:
-        rows = await milestones_loader(info.context, self.point).load(self.uuid)
-        return [Milestone.from_row(r, self.point) for r in rows]
+    def milestones(self, info: Info[Context, None]) -> list[Milestone]:
+        if self.milestone_rows is None:
+            return cast(list[Milestone], self._milestones(info.context))
+        return [Milestone.from_row(r, self.point) for r in self.milestone_rows]
 
     @strawberry.field(description="Risks noted on the activity.")
-    async def risks(self, info: Info[Context, None]) -> list[Risk]:
-        rows = await risks_loader(info.context, self.point).load(self.uuid)
+    def risks(self, info: Info[Context, None]) -> list[Risk]:
+        if self.risk_rows is None:
+            return cast(list[Risk], self._risks(info.context))
+        return [Risk.from_row(r, self.point) for r in self.risk_rows]
+
+    async def _milestones(self, context: Context) -> list[Milestone]:
+        rows = await milestones_loader(context, self.point).load(self.uuid)
+        return [Milestone.from_row(r, self.point) for r in rows]
+
+    async def _risks(self, context: Context) -> list[Risk]:
+        rows = await risks_loader(context, self.point).load(self.uuid)
         return [Risk.from_row(r, self.point) for r in rows]
 
     @strawberry.field(description="The stream's version (what `expectedVersion` is checked against).")
@@ -483,6 +508,61 @@ def milestones_loader(context: Context, point: q.Point) -> Any:
 
 def risks_loader(context: Context, point: q.Point) -> Any:
     return context.loaders.get("risks", point, lambda conn, ids: q.risks_of(conn, ids, point), list)
+
+
+def plan_milestones_loader(context: Context, point: q.Point) -> Any:
+    """{activity: milestones} of every activity of a plan."""
+    return context.loaders.get("plan_milestones", point, lambda conn, ids: q.plan_milestones(conn, ids, point), dict)
+
+
+def plan_risks_loader(context: Context, point: q.Point) -> Any:
+    """{activity: risks} of every activity of a plan."""
+    return context.loaders.get("plan_risks", point, lambda conn, ids: q.plan_risks(conn, ids, point), dict)
+
+
+def _selected(info: Info[Context, None], wanted: frozenset[str]) -> set[str]:
+    """Which of the fields `wanted` the selection below this field asks for (through fragments too)."""
+    found: set[str] = set()
+    pending = [s for field in info.selected_fields for s in field.selections]
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            if selection.name in wanted:
+                found.add(selection.name)
+        else:
+            pending.extend(selection.selections)
+    return found
+
+
+CHILDREN = frozenset({"milestones", "risks"})
+
+
+async def activities_with_children(
+    info: Info[Context, None], rows: list[dict[str, Any]], point: q.Point, plan_id: UUID
+) -> list[Activity]:
+    """Activities of the plan's rows, with the milestones and risks the query asks for: those of
+    the whole plan read at once (one statement each per request, through the loaders)."""
+    asked = _selected(info, CHILDREN) if rows else set()
+    if not asked:
+        return [Activity.from_row(r, point) for r in rows]
+    context = info.context
+    milestones, risks = await asyncio.gather(
+        plan_milestones_loader(context, point).load(plan_id) if "milestones" in asked else _nothing(),
+        plan_risks_loader(context, point).load(plan_id) if "risks" in asked else _nothing(),
+    )
+    return [
+        Activity.from_row(
+            r,
+            point,
+            None if milestones is None else milestones.get(r["id"], []),
+            None if risks is None else risks.get(r["id"], []),
+        )
+        for r in rows
+    ]
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:

@@ -24,7 +24,7 @@ from service.api import limits
 from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
-from service.api.subscriptions import Subscription
+from service.api.subscriptions import SharedExecutor, Subscription
 
 log = logging.getLogger("planledger.graphql")
 
@@ -121,6 +121,15 @@ class NoNulInText(SchemaExtension):
         yield
 
 
+#: the depth, alias and cost rules, made once: a limiter made per request makes a new rule class,
+#: and the validation cache (keyed by the rules) would never hit
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=limits.MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES).validation_rules,
+    limits.CostLimit,
+]
+
+
 class PlanledgerSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Internal errors are logged (with their request id) where they are masked; the others
@@ -133,13 +142,12 @@ schema = PlanledgerSchema(
     subscription=Subscription,
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
+    execution_context_class=SharedExecutor,  # a subscription event executed once per feed
     extensions=[
         StrictParsing,
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
         lambda: ParserCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=limits.MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES),
-        lambda: AddValidationRules([limits.CostLimit]),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=512),
         NoNulInText,
         MaskInternalErrors,

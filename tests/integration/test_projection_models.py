@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, time
 from decimal import Decimal
 
 import asyncpg
+import psycopg
 import pytest
 
 from domain import commands as c
@@ -63,6 +65,70 @@ async def test_rollups_per_strategy_and_plan(
     assert second["activities"][0]["status_reason"] == "no budget"
     before = await q.plan_as_of(conn, plan_id, on=date(2020, 12, 31))
     assert before is not None and before["rollup"].by_status == {"PLANNED": 3}
+
+
+#: titles whose order differs between code points (C, C.UTF-8) and Thai or English collations
+TITLES = ("ไก่ชน", "กาแฟ", "เกมส์", "ขนม", "Zeta", "alpha", "Beta")
+BY_CODE_POINT = [t for n in (1, 2) for t in sorted(TITLES[n - 1 :: 2])]
+
+
+async def titles_in_order(app: PlanLedger, database: ServerAddress, conn: asyncpg.Connection) -> list[str]:
+    """plan_as_of lists activities by strategy, then title in the database's collation, whether the
+    database sorts them (the first answer on a connection) or Python does (code point databases)."""
+    plan_id = new_plan(app, "ORDER-1")
+    for n, title in enumerate(TITLES):
+        new_activity(app, plan_id, date(2020, 10, 1), strategy=1 + n % 2, title=title)
+    await project(database)
+    expected = await conn.fetch(
+        "SELECT stream_id, strategy_number FROM rm_activity WHERE plan_id = $1 AND valid_to > $2 "
+        "AND recorded_to > $3 ORDER BY strategy_number, title",
+        plan_id,
+        q.ALL_DATES,
+        q.ALL_TIMES,
+    )
+    first = await q.plan_as_of(conn, plan_id)  # sorted by the database, which says how it orders text
+    again = await q.plan_as_of(conn, plan_id)  # sorted by Python if that order is the database's
+    assert first is not None and again is not None
+    assert again == first
+    assert [a["id"] for a in again["activities"]] == [r["stream_id"] for r in expected]
+    for strategy in again["strategies"]:
+        mine = [r["stream_id"] for r in expected if r["strategy_number"] == strategy["number"]]
+        assert [a["id"] for a in strategy["activities"]] == mine
+    return [a["title"] for a in again["activities"]]
+
+
+async def test_plan_as_of_orders_titles_as_the_database_does(
+    app: PlanLedger, database: ServerAddress, conn: asyncpg.Connection
+) -> None:
+    titles = await titles_in_order(app, database, conn)
+    code_point = bool(await conn.fetchval(f"SELECT {q.CODE_POINT_ORDER}"))
+    assert q._code_point_order.get(conn) is code_point
+    assert (titles == BY_CODE_POINT) is code_point
+
+
+async def test_plan_as_of_orders_titles_by_a_thai_collation(server: ServerAddress) -> None:
+    """In a database with ICU's Thai collation the order is the database's, not Python's."""
+    name = f"t_th_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.dsn(), autocommit=True) as admin:
+        try:
+            admin.execute(
+                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'th' "
+                "LOCALE 'C.UTF-8'"
+            )
+        except psycopg.errors.FeatureNotSupported:
+            pytest.skip("this PostgreSQL build has no ICU (the embedded one): no Thai collation to compare with")
+    address = ServerAddress(server.host, server.port, server.user, server.password, name)
+    ledger = PlanLedger.connect(address)
+    conn = await asyncpg.connect(**address.asyncpg_args())
+    try:
+        titles = await titles_in_order(ledger, address, conn)
+        assert q._code_point_order.get(conn) is False
+        assert titles != BY_CODE_POINT
+    finally:
+        await conn.close()
+        ledger.close()
+        with psycopg.connect(server.dsn(), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def test_milestone_timeline_slip_and_overdue(
