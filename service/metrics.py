@@ -222,6 +222,9 @@ class FanoutCollector:
         self.shared = 0
 
     def read(self, broker: Any) -> None:
+        if broker is None:  # no broker in this process (e.g. a scrape from a tool): nothing open
+            self.depths, self.executed, self.shared = [], 0, 0
+            return
         self.depths = broker.queue_depths() if hasattr(broker, "queue_depths") else []
         from service.api.subscriptions import SharedResults
 
