@@ -59,10 +59,10 @@ SELECT_BY_STREAM = (
 FLUSH_AT = 20_000
 READ_CHUNK = 5_000
 #: families read a plan at a time (plan_as_of, the API's whole plan): their rows are held back and
-#: written sorted by plan, up to this many at once, so a plan's rows share pages instead of being
+#: written sorted by plan, this many at a time, so a plan's rows share pages instead of being
 #: spread over the whole table (a whole plan as of a date then reads a few dozen pages, not ~250)
 BY_PLAN = ("activity", "milestone", "risk")
-HOLD_AT = 300_000
+HOLD_AT = 100_000
 MAX_DIFFERENCES = 20
 #: from this many events on, a rebuild folds in several processes (below, starting them costs more)
 PARALLEL_FROM = 50_000
