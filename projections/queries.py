@@ -122,7 +122,8 @@ def _value_columns(family: str, id_name: str | None) -> tuple[tuple[str, str, st
 class _PlanStatement:
     sorted: str  # activities in the answer's order (by strategy, then title in the database's collation)
     unsorted: str  # the same rows in no order, for a database whose text order is Python's
-    activity_names: tuple[str, ...]
+    activity: dict[str, Any]  # an activity's keys in `_row`'s order (to copy and fill in)
+    activity_read: tuple[str, ...]  # the keys of the columns read (all but plan_id, which is the plan's)
     plan_names: tuple[str, ...]
     plan_json: frozenset[str]
     strategy_names: tuple[str, ...]
@@ -139,31 +140,32 @@ CODE_POINT_ORDER = (
 
 @cache
 def _plan_statement() -> _PlanStatement:
-    """The whole plan in one statement. Each row: an activity's columns, then `k` (1 for an
-    activity, 0 for the plan), then the plan's columns, its strategies (an array of records) and
-    whether the database orders text by code point. The columns are those `_row` keeps, taken
-    from the schema's families."""
+    """The whole plan in one statement. Each row: an activity's columns (but its plan_id: that is
+    the plan's id), `k` (1 for an activity, 0 for the plan), then, in the plan's row only, the
+    plan (a record), its strategies (an array of records) and whether the database orders text by
+    code point. The columns are those `_row` keeps, taken from the schema's families."""
     plan = _value_columns("plan", "id")
     strategy = _value_columns("strategy", None)
     activity = _value_columns("activity", "id")
     if _json_columns("strategy") or _json_columns("activity"):
         raise NotImplementedError("plan_as_of decodes JSON columns of the plan only")
+    read = tuple(c for c in activity if c[0] != "plan_id")
     strategies = (
         f"ARRAY(SELECT ROW({', '.join(f's.{c}' for c, _, _ in strategy)}) FROM {_table('strategy')} s "
         f"WHERE s.stream_id = $1 AND {_as_of('s')} ORDER BY s.number)"
     )
-    activity_nulls = ", ".join(f"NULL::{kind} AS a_{c}" for c, _, kind in activity)
-    plan_nulls = ", ".join(f"NULL::{kind}" for _, _, kind in plan)
+    activity_nulls = ", ".join(f"NULL::{kind} AS a_{c}" for c, _, kind in read)
     sql = (
-        f"SELECT {activity_nulls}, 0 AS k, {', '.join(f'p.{c}' for c, _, _ in plan)}, {strategies}, "
+        f"SELECT {activity_nulls}, 0 AS k, ROW({', '.join(f'p.{c}' for c, _, _ in plan)}), {strategies}, "
         f"{CODE_POINT_ORDER} FROM {_table('plan')} p WHERE p.stream_id = $1 AND {_as_of('p')} "
-        f"UNION ALL SELECT {', '.join(f'a.{c}' for c, _, _ in activity)}, 1, {plan_nulls}, NULL::record[], "
+        f"UNION ALL SELECT {', '.join(f'a.{c}' for c, _, _ in read)}, 1, NULL::record, NULL::record[], "
         f"NULL::boolean FROM {_table('activity')} a WHERE a.plan_id = $1 AND {_as_of('a')}"
     )
     return _PlanStatement(
         sorted=f"{sql} ORDER BY k, a_strategy_number, a_title",
         unsorted=sql,
-        activity_names=tuple(n for _, n, _ in activity),
+        activity=dict.fromkeys(n for _, n, _ in activity),
+        activity_read=tuple(n for _, n, _ in read),
         plan_names=tuple(n for _, n, _ in plan),
         plan_json=_json_columns("plan"),
         strategy_names=tuple(n for _, n, _ in strategy),
@@ -232,15 +234,20 @@ async def plan_as_of(
         if plan_row is None:
             return None
         rows = (r for r in records if r is not plan_row)
-    names = statement.activity_names
-    acts = [dict(zip(names, r.values())) for r in rows]  # noqa: B905 - the activity's columns come first
     plan = plan_row.values()
-    for _ in range(len(names) + 1):  # the activity's columns and `k`
+    for _ in range(len(statement.activity_read) + 1):  # the activity's columns and `k`
         next(plan)
     result: dict[str, Any] = {}
-    for name in statement.plan_names:
-        value = next(plan)
+    for name, value in zip(statement.plan_names, next(plan), strict=True):
         result[name] = json.loads(value) if name in statement.plan_json and isinstance(value, str) else value
+    plan_uuid = result["id"]  # every activity's plan_id: they were read by it
+    template, read = statement.activity, statement.activity_read
+    acts = []
+    for r in rows:
+        activity = template.copy()  # the keys in `_row`'s order
+        activity.update(zip(read, r.values()))  # noqa: B905 - the activity's columns come first
+        activity["plan_id"] = plan_uuid
+        acts.append(activity)
     strategy_rows, code_point_order = next(plan), next(plan)
     if python_sorts is None:
         _code_point_order.put(conn, bool(code_point_order))

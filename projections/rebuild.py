@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import itertools
 import json
@@ -32,6 +33,7 @@ import asyncpg
 from projections.decode import Decoded, Decoder
 from projections.projector import ConnectArgs, connect, log_position, read_position
 from projections.schema import (
+    BY_NAME,
     EVENT_NAMES,
     EVENTS_TABLE,
     FAMILIES,
@@ -57,6 +59,11 @@ SELECT_BY_STREAM = (
 )
 FLUSH_AT = 20_000
 READ_CHUNK = 5_000
+#: families read a plan at a time (plan_as_of, the API's whole plan): their rows are held back and
+#: written sorted by plan, this many at a time, so a plan's rows share pages instead of being
+#: spread over the whole table (a whole plan as of a date then reads ~130 pages at 1M events, not ~250)
+BY_PLAN = ("activity", "milestone", "risk")
+HOLD_AT = 100_000
 MAX_DIFFERENCES = 20
 #: from this many events on, a rebuild folds in several processes (below, starting them costs more)
 PARALLEL_FROM = 50_000
@@ -103,6 +110,8 @@ class _Builder:
         self.decoder = Decoder()
         self.rows: list[RowVersion] = []
         self.events: list[EventRecord] = []
+        self.held: dict[str, list[tuple[Any, ...]]] = {name: [] for name in BY_PLAN}
+        self.holding = 0
         self.done = 0
         self.started = time.monotonic()
         self.reported = 0.0
@@ -143,6 +152,17 @@ class _Builder:
     async def _flush(self, last: bool = False) -> None:
         grouped, events = group_rows(self.rows), self.events
         self.rows, self.events = [], []
+        for name in BY_PLAN:
+            records = grouped.pop(name, None)
+            if records:
+                self.held[name] += records
+                self.holding += len(records)
+        if last or self.holding >= HOLD_AT:
+            for name, records in self.held.items():
+                records.sort(key=_plan_order(name))
+                grouped[name] = records
+            self.held = {name: [] for name in BY_PLAN}
+            self.holding = 0
         if self.pending is not None:
             await self.pending
             self.pending = None
@@ -164,6 +184,26 @@ class _Builder:
         rate = self.done / elapsed
         left = max(self.total - self.done, 0)
         self.progress(Progress(self.done, self.total, rate, left / rate if rate > 0 else None))
+
+
+@functools.cache
+def _plan_order(family: str) -> Callable[[tuple[Any, ...]], Any]:
+    """The sort key of a row record of `family`: its plan (no plan first); activities then by
+    strategy and title, the order a plan lists them in (so a whole plan read from a freshly built
+    table mostly comes in that order already)."""
+    spec = BY_NAME[family]
+    offset = 1 + (1 if spec.key else 0)
+    plan = offset + spec.value_names.index("plan_id")
+    if family != "activity":
+        return lambda record: -1 if record[plan] is None else record[plan].int
+    number = offset + spec.value_names.index("strategy_number")
+    title = offset + spec.value_names.index("title")
+
+    def activity_order(record: tuple[Any, ...]) -> tuple[int, int, str]:
+        plan_id, strategy, name = record[plan], record[number], record[title]
+        return (-1 if plan_id is None else plan_id.int, -1 if strategy is None else strategy, name or "")
+
+    return activity_order
 
 
 async def _drop(conn: asyncpg.Connection, prefix: str) -> None:
