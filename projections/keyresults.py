@@ -28,7 +28,6 @@ from domain.values import EvaluationRule
 from domain.vocabulary import ActivityStatus, Direction, Health
 from projections.queries import AS_OF, Point, _row, _table, _times
 
-HEALTHS = tuple(Health)
 #: AS_OF for the key_result table under the alias k
 K_AS_OF = "k.valid_from <= $2 AND $2 < k.valid_to AND k.recorded_from <= $3 AND $3 < k.recorded_to"
 
@@ -92,7 +91,8 @@ class PlanHealth:
     activities: dict[UUID, Health | None] = field(default_factory=dict)
     strategies: dict[int, Counter[Health]] = field(default_factory=dict)
     plan: Counter[Health] = field(default_factory=Counter)
-    not_evaluated: int = 0
+    #: cancelled activities (no health), by strategy
+    not_evaluated: Counter[int] = field(default_factory=Counter)
 
     def of_activity(self, activity_id: UUID) -> list[dict[str, Any]]:
         return [k for k in self.key_results if k["activity_id"] == activity_id]
@@ -182,7 +182,7 @@ async def plan_health(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> 
         out.activities[activity_id] = health
         counts = out.strategies.setdefault(a["strategy_number"], Counter())
         if health is None:
-            out.not_evaluated += 1
+            out.not_evaluated[a["strategy_number"]] += 1
             continue
         counts[health] += 1
         out.plan[health] += 1

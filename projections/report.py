@@ -23,8 +23,10 @@ from projections.queries import (
     Changes,
     Point,
     _action_item,
+    _family_rows,
     _row,
     _table,
+    activities_of,
     changes,
 )
 from projections.schema import PREFIX
@@ -146,23 +148,11 @@ async def _updated_streams(
 
 
 async def _activities(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
-    records = await conn.fetch(
-        f"SELECT * FROM {_table('activity')} WHERE plan_id = $1 AND {AS_OF} ORDER BY strategy_number, title",
-        plan_id,
-        point.on,
-        point.known_at or ALL_TIMES,
-    )
-    return [_row(r, "activity", "id") for r in records]
+    return (await activities_of(conn, [plan_id], point)).get(plan_id, [])
 
 
 async def _milestones(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
-    records = await conn.fetch(
-        f"SELECT * FROM {_table('milestone')} WHERE plan_id = $1 AND {AS_OF} ORDER BY due_on, milestone_id",
-        plan_id,
-        point.on,
-        point.known_at or ALL_TIMES,
-    )
-    return [_row(r, "milestone", "activity_id") for r in records]
+    return await _family_rows(conn, "milestone", "plan_id", [plan_id], point, "due_on, milestone_id", "activity_id")
 
 
 def _by_unit(

@@ -152,11 +152,13 @@ class PlanLedger(Application[UUID]):
             with contextlib.suppress(KeyError):
                 self.repository.cache.get(stream_id, evict=True)
 
-    def load(self, kind: type[L], stream_id: UUID, *, fresh: bool = False) -> L:
+    def load(self, kind: type[L], stream_id: UUID, *, fresh: bool = False, read_only: bool = False) -> L:
+        """The stream as an aggregate. `read_only`: the cached one itself, not a copy — only for
+        reading (a command must never change what it got that way)."""
         if fresh or self._local.fresh:
             self.forget(stream_id)
         try:
-            found: object = self.repository.get(stream_id)
+            found: object = self.repository.get(stream_id, deepcopy_from_cache=not read_only)
         except AggregateNotFoundError:
             raise NotFound(kind.KIND, str(stream_id)) from None
         if not isinstance(found, kind):
@@ -271,7 +273,7 @@ class PlanLedger(Application[UUID]):
                 if not plan_id:
                     continue
                 try:
-                    plan_state = self.load(Plan, UUID(str(plan_id))).state
+                    plan_state = self.load(Plan, UUID(str(plan_id)), read_only=True).state
                 except NotFound:
                     continue
             try:

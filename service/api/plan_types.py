@@ -151,7 +151,7 @@ class Plan:
     @strawberry.field(description="Activities by health on the point's day (today for now).")
     async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
         found = await kt.plan_health(info.context, self.uuid, self.point)
-        return kt.HealthSummary.of(found.on, found.plan, found.not_evaluated)
+        return kt.HealthSummary.of(found.on, found.plan, found.not_evaluated.total())
 
     @strawberry.field(description="The plan's key results (on activities and on strategies), with health.")
     async def key_results(self, info: Info[Context, None], health: list[e.Health] | None = None) -> list[kt.KeyResult]:
@@ -200,11 +200,7 @@ class Strategy:
     @strawberry.field(description="This strategy's activities by health on the point's day (today for now).")
     async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
         found = await kt.plan_health(info.context, self.plan_id, self.point)
-        rows = await activities_loader(info.context, self.point).load(self.plan_id)
-        cancelled = sum(
-            1 for r in rows if r["strategy_number"] == self.number and found.activities.get(r["id"]) is None
-        )
-        return kt.HealthSummary.of(found.on, found.strategies.get(self.number, {}), cancelled)
+        return kt.HealthSummary.of(found.on, found.strategies.get(self.number, {}), found.not_evaluated[self.number])
 
     @strawberry.field(description="Key results on this strategy and on its activities.")
     async def key_results(self, info: Info[Context, None]) -> list[kt.KeyResult]:
@@ -291,15 +287,17 @@ class Activity:
         "Null for a cancelled activity."
     )
     async def health(self, info: Info[Context, None]) -> e.Health | None:
-        found = await kt.plan_health(info.context, UUID(str(self.plan_id)), self.point)
-        health = found.activities.get(self.uuid)
+        health = await self._health(info.context)
         return None if health is None else e.Health[health.value]
 
     @strawberry.field(description="The Thai label of `health`.")
     async def health_label(self, info: Info[Context, None]) -> str | None:
-        found = await kt.plan_health(info.context, UUID(str(self.plan_id)), self.point)
-        health = found.activities.get(self.uuid)
+        health = await self._health(info.context)
         return None if health is None else health.label
+
+    async def _health(self, context: Context) -> v.Health | None:
+        found = await kt.plan_health(context, UUID(str(self.plan_id)), self.point)
+        return found.activities.get(self.uuid)
 
     # Not `async`: an activity listed under a plan or strategy has its rows already (a whole plan's
     # milestones then cost no awaitable per activity); alone, it returns the loader's awaitable.

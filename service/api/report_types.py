@@ -130,7 +130,7 @@ class ProgressReport:
             milestones_overdue=[Milestone.from_row(m, point) for m in found.milestones_overdue],
             key_results_off_track=[KeyResult.from_row(k, point) for k in found.key_results_at_risk],
             risks_noted=changes.risks_noted,
-            risks_raised=[x for x in changes.risks_rescored if x.risk.score > x.score_before],
+            risks_raised=PlanChanges.of(q.Changes(risks_rescored=found.risks_raised), since, point).risks_rescored,
             open_action_items=[OpenActionItem.of(i) for i in found.open_action_items],
         )
 
