@@ -122,6 +122,8 @@ class PlanLedger(Application[UUID]):
         "AGGREGATE_CACHE_MAXSIZE": "10000",
         "AGGREGATE_CACHE_FASTFORWARD": "n",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        # the database function, with the table lock that keeps commits in log order
+        "APPLICATION_RECORDER_TOPIC": "service.recorder:OrderedRecorder",
     }
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
