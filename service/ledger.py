@@ -22,7 +22,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError
+from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Recording
 
 from domain.commands import Command
 from domain.errors import (
@@ -39,6 +39,7 @@ from domain.plan import Plan, check_open
 from domain.transcodings import domain_transcodings
 from service.config import ServerAddress
 from service.database import schema_lock
+from service.group_commit import GroupCommit
 from service.handlers import HANDLERS, TARGET_KIND
 from service.idempotency import IdempotencyKey, fingerprint, key_stream_id
 
@@ -130,6 +131,7 @@ class PlanLedger(Application[UUID]):
         super().__init__(env)
         self._local = _Freshness()
         self._reachability: _Reachability | None = None
+        self.group_commit = GroupCommit(self._record)
         pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
         if pool is not None:  # psycopg_pool's: see POOL_WAIT and RECONNECT_WITHIN
             pool.timeout = POOL_WAIT
@@ -147,6 +149,14 @@ class PlanLedger(Application[UUID]):
             ledger = cls(env={**address.eventsourcing_env(), **settings})
         ledger._reachability = _Reachability(address)
         return ledger
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save with the commands of other threads in one transaction (`service.group_commit`).
+        (No snapshots are configured and nothing listens to `_notify`, so `_record` is all that
+        `Application.save` would do.)"""
+        if kwargs or self.snapshots is not None:
+            return super().save(*objs, **kwargs)
+        return self.group_commit.save(*objs)
 
     def forget(self, stream_id: UUID) -> None:
         """Drop a stream from the cache (it may be stale: another process wrote to it)."""
