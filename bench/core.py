@@ -56,6 +56,7 @@ class Result:
     rate_unit: str = ""
     latency: Stats | None = None  #: ms
     baseline_rate: float | None = None
+    baseline_unit: str = ""  #: when it differs from `rate_unit`
     baseline_latency: Stats | None = None
     #: measured rate ÷ baseline rate, or (latencies) baseline median ÷ measured median: "times faster"
     ratio: float | None = None
@@ -157,7 +158,7 @@ def table_rows(results: Sequence[Result]) -> list[list[str]]:
                 "-" if lat is None else _number(lat.p95, 2),
                 "-" if lat is None else _number(lat.p99, 2),
                 r.baseline,
-                _rate(r.baseline_rate, r.rate_unit),
+                _rate(r.baseline_rate, r.baseline_unit or r.rate_unit),
                 _stats(r.baseline_latency),
                 "-" if r.ratio is None else f"{r.ratio:,.2f}x",
                 r.target or "-",

@@ -3,10 +3,14 @@
 - mutations: `reportProgress` GraphQL mutations over HTTP to `planledger serve` (1 worker), from 1
   and from 16 clients at once (each client one keep-alive connection, one request at a time, each on
   its own activity in progress), for `write_seconds` each; a mutation counts once its answer (the
-  event committed) is back. Baseline in the same run: raw asyncpg single-row INSERT transactions of
-  an event-sized row into a table shaped like the event store's, on 1 and on 16 connections. Beside
-  them, for information, `PlanLedger.execute` in-process on 1 and 16 threads (the application
-  without HTTP and GraphQL), so the table shows where the time goes.
+  event committed) is back. The clients are `wrk` threads, one connection each, with a Lua script
+  that checks every answer (an asyncio + httpx client when wrk is not installed: it costs the
+  machine more CPU per request than the server's own work). Baseline in the same run: raw asyncpg
+  single-row INSERT transactions of an event-sized row into a table shaped like the event store's,
+  on 1 and on 16 connections. Beside them, for information, so the table shows where the time
+  goes: `PlanLedger.execute` in-process on 1 and 16 threads (the application without HTTP and
+  GraphQL), and the floor of the HTTP + GraphQL stack: the cheapest operation the server answers
+  (`{ __typename }`, nothing read or written) from the same number of clients.
 - import: the log exported as NDJSON (`planledger export`, untimed), then loaded by
   `service.portable.import_log` (what `planledger import-log` runs before it rebuilds) into an empty
   database. Baseline in the same run: the same rows COPYed with asyncpg (`copy_records_to_table`,
@@ -17,13 +21,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
-from bench.api import REPORT_PROGRESS, open_activities
+from bench.api import REPORT_PROGRESS, load, open_activities
 from bench.context import Context, Process
 from bench.core import Result, Stats
 from bench.store_throughput import app_commands, raw_inserts
@@ -80,6 +88,79 @@ async def _mutations(
     return len(latencies), elapsed, latencies, failed
 
 
+MUTATIONS_LUA = r"""
+local activities = {}
+for a in string.gmatch(os.getenv("ACTIVITIES"), "[^,]+") do table.insert(activities, a) end
+local query = os.getenv("QUERY")
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["Authorization"] = os.getenv("AUTH")
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("activity", activities[(#threads - 1) % #activities + 1])
+end
+local n = 0
+committed = 0
+failed = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, string.format(
+    '{"query":"%s","variables":{"input":{"activityId":"%s","progress":%.2f}}}', query, activity, n % 10000 / 100))
+end
+response = function(status, headers, body)
+  if status == 200 and string.find(body, '"__typename":"ActivityRecorded"', 1, true) then
+    committed = committed + 1
+  else
+    failed = failed + 1
+  end
+end
+done = function(summary, latency, requests)
+  local c, f = 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("committed"); f = f + t:get("failed") end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"committed":%d,"failed":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d}\n',
+    c, f + e.connect + e.read + e.write + e.timeout, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def _wrk_mutations(
+    server: Process, token: str, activities: list[str], seconds: float, folder: Path
+) -> tuple[int, float, Stats, int]:
+    """`wrk`, one thread and one connection per client: (committed, elapsed, latency, failed)."""
+    script = folder / "mutations.lua"
+    script.write_text(MUTATIONS_LUA)
+    env = {
+        **os.environ,
+        "ACTIVITIES": ",".join(activities),
+        "QUERY": REPORT_PROGRESS.replace('"', '\\"'),
+        "AUTH": f"Bearer {token}",
+    }
+    n = len(activities)
+    command = ["wrk", f"-t{n}", f"-c{n}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script)]
+    done = subprocess.run(
+        [*command, f"{server.url}/graphql"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+    r = json.loads(line[6:])
+    elapsed = r["duration_us"] / 1e6
+    latency = Stats(r["p50_us"] / 1000, r["p95_us"] / 1000, r["p99_us"] / 1000, r["committed"])
+    return r["committed"], elapsed, latency, r["failed"]
+
+
+TYPENAME = json.dumps({"query": "{ __typename }"}).encode()
+
+
 def mutations_measure(ctx: Context) -> list[Result]:
     sizes = ctx.sizes
     server = ctx.planledger(1)
@@ -92,12 +173,17 @@ def mutations_measure(ctx: Context) -> list[Result]:
         activities = [chosen[k % len(chosen)] for k in range(n)]
         # interleaved: baseline, mutations, in-process; each on the same number of connections
         raw_rows, raw_elapsed, raw_latencies = asyncio.run(raw_inserts(address, sizes.write_seconds, n))
-        done, elapsed, latencies, failed = asyncio.run(_mutations(server, token, activities, sizes.write_seconds))
+        if ctx.load_generator == "wrk":
+            done, elapsed, latency, failed = _wrk_mutations(server, token, activities, sizes.write_seconds, ctx.folder)
+        else:
+            done, elapsed, latencies, failed = asyncio.run(_mutations(server, token, activities, sizes.write_seconds))
+            latency = Stats.of(latencies)
         app_done, app_elapsed, app_latencies = app_commands(address, sizes.write_seconds, {}, 40, n)
+        floor = load(ctx.load_generator, server, TYPENAME, f"Bearer {token}", n, sizes.write_seconds, ctx.folder)
         raw_rate, rate, app_rate = raw_rows / raw_elapsed, done / elapsed, app_done / app_elapsed
         ctx.say(
             f"  {n} client(s): raw inserts {raw_rate:,.0f}/s, mutations {rate:,.0f}/s ({failed} failed), "
-            f"PlanLedger.execute {app_rate:,.0f}/s"
+            f"PlanLedger.execute {app_rate:,.0f}/s, {{ __typename }} {floor.rps:,.0f}/s ({floor.errors} errors)"
         )
         baseline = f"raw asyncpg single-row INSERT transactions, {n} connection{'s' if n > 1 else ''}"
         rows.append(
@@ -109,11 +195,16 @@ def mutations_measure(ctx: Context) -> list[Result]:
                 baseline=baseline,
                 rate=rate,
                 rate_unit="commits/s",
-                latency=Stats.of(latencies),
+                latency=latency,
                 baseline_rate=raw_rate,
                 baseline_latency=Stats.of(raw_latencies),
                 ratio=rate / raw_rate,
-                notes={"failed": failed, "clients": n, "distinct_activities": len(set(activities))},
+                notes={
+                    "failed": failed,
+                    "clients": n,
+                    "distinct_activities": len(set(activities)),
+                    "load_generator": ctx.load_generator,
+                },
             )
         )
         rows.append(
@@ -127,6 +218,21 @@ def mutations_measure(ctx: Context) -> list[Result]:
                 baseline_rate=raw_rate,
                 baseline_latency=Stats.of(raw_latencies),
                 ratio=app_rate / raw_rate,
+            )
+        )
+        rows.append(
+            Result(
+                measure="mutations",
+                name=f"  floor of HTTP + GraphQL: {{ __typename }}, {n} client{'s' if n > 1 else ''}",
+                baseline=baseline,
+                rate=floor.rps,
+                rate_unit="requests/s",
+                baseline_unit="commits/s",
+                latency=floor.stats(),
+                baseline_rate=raw_rate,
+                baseline_latency=Stats.of(raw_latencies),
+                ratio=floor.rps / raw_rate,
+                notes={"errors": floor.errors, "server_cpu": round(floor.server_cpu, 3)},
             )
         )
     return rows
