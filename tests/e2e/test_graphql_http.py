@@ -206,3 +206,30 @@ def test_anonymous_reads_when_the_setting_opens_them(served: Server) -> None:
         assert bad.status_code == 401  # a wrong token is still refused
     finally:
         open_server.stop()
+
+
+def test_a_request_that_is_not_valid_http_gets_a_json_400(served: Server) -> None:
+    """The HTTP parser refuses it before the application sees it; the answer is still JSON."""
+    host, port = served.url.removeprefix("http://").split(":")
+
+    async def send(raw: bytes) -> bytes:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(raw)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)  # the server closes the connection
+        writer.close()
+        return answer
+
+    for raw in (
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: \x7f\r\nContent-Length: 0\r\n\r\n",
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\n",
+        b"NOT HTTP AT ALL\r\n\r\n",
+    ):
+        head, _, body = asyncio.run(send(raw)).partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        assert lines[0] == "HTTP/1.1 400 Bad Request", lines
+        headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+        assert headers["content-type"] == "application/json"
+        error = json.loads(body)["errors"][0]
+        assert error["message"].startswith("not a valid HTTP request")
+        assert error["extensions"]["requestId"] == headers["x-request-id"]
