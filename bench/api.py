@@ -6,13 +6,14 @@ All against `planledger serve` on the run's generated ledger (see bench/context.
 
 - whole_plan: `connections` keep-alive clients POST the whole-plan query for `seconds`, with one
   load generator (`wrk` with a Lua script when installed, else an asyncio + httpx one) against
-  PostGraphile 4 (installed from npm into /tmp/bench-postgraphile by this module; PostGraphile 5
-  fails here, see the brief's STACK.md) serving the same `rm_*` tables, and planledger with 1 and 2
-  workers, each twice: plain POST (the position-keyed response cache answers repeats) and with the
-  cache defeated (a `nonce` variable that differs per request, which the query ignores: the cache
-  key changes, the parse and validation caches still hit). PostGraphile runs with 1 process
-  against planledger's 1 worker and with `--cluster-workers 2` against its 2 workers. The measures
-  are interleaved in `rounds` rounds; each row is the median round.
+  PostGraphile 5 (pinned, installed from npm with the Node 22 it needs into /tmp/bench-postgraphile5;
+  PostGraphile 4 only as a fallback the run names loudly, see bench/postgraphile.py) serving the
+  same `rm_*` tables, and planledger with 1 and 2 workers, each twice: plain POST (the
+  position-keyed response cache answers repeats) and with the cache defeated (a `nonce` variable
+  that differs per request, which the query ignores: the cache key changes, the parse and
+  validation caches still hit). PostGraphile runs with 1 process against planledger's 1 worker
+  and with 2 cluster workers against its 2 workers. The measures are interleaved in `rounds`
+  rounds; each row is the median round.
 - visible: one client sends `reportProgress` mutations one at a time (5–30 ms apart) while a
   LISTEN connection hears the projector's `NOTIFY planledger_projected <position>` and one
   graphql-transport-ws subscriber receives `planEvents` of the plan. Latencies are measured from
@@ -33,12 +34,10 @@ import multiprocessing
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -48,12 +47,11 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from bench.context import Context, Process, free_port
+from bench.context import Context, Process
 from bench.core import Result, Stats, percentile
+from bench.postgraphile import ensure_peer
 from service.config import ServerAddress
 
-POSTGRAPHILE_VERSION = "4.14.1"
-POSTGRAPHILE_DIR = Path("/tmp/bench-postgraphile")
 THROUGHPUT_TARGET = 1.0
 VISIBLE_P99_MS = 50.0
 DELIVERED_P99_MS = 250.0
@@ -73,10 +71,10 @@ PLANLEDGER_AS_OF_QUERY = PLANLEDGER_QUERY.replace("($id: ID!)", "($id: ID!, $on:
     "plan(id: $id)", "plan(id: $id, asOf: {date: $on})"
 )
 
-#: The closest PostGraphile 4 allows on the same tables: no foreign keys between the rm_* tables,
-#: so no nesting (five root lists the client would join), no as-of logic (current rows are those
-#: valid for every later date and still believed), no labels, no `overdue`, no summary (the client
-#: would count).
+#: The closest PostGraphile allows on the same tables (5 and 4 alike, see bench/postgraphile.py): no
+#: foreign keys between the rm_* tables, so no nesting (five root lists the client would join), no
+#: as-of logic (current rows are those valid for every later date and still believed), no labels, no
+#: `overdue`, no summary (the client would count).
 #: (asyncpg stores the read side's END_DATE, date.max, as PostgreSQL's `infinity`)
 CURRENT = 'validTo: "infinity", recordedTo: "9999-12-31T00:00:00+00:00"'
 POSTGRAPHILE_QUERY = (
@@ -209,39 +207,6 @@ def cpu_seconds(pid: int) -> float:
         if int(entry.name) == pid or int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
-
-
-def ensure_postgraphile(say: Callable[[str], None] = say) -> Path | None:
-    """postgraphile@4 in /tmp/bench-postgraphile (npm install when missing); None when npm fails."""
-    binary = POSTGRAPHILE_DIR / "node_modules" / ".bin" / "postgraphile"
-    package = POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "package.json"
-    with contextlib.suppress(OSError, ValueError):
-        if binary.exists() and json.loads(package.read_text())["version"] == POSTGRAPHILE_VERSION:
-            return binary
-    npm = shutil.which("npm")
-    if npm is None:
-        say("npm is not installed: PostGraphile skipped")
-        return None
-    POSTGRAPHILE_DIR.mkdir(parents=True, exist_ok=True)
-    manifest = POSTGRAPHILE_DIR / "package.json"
-    if not manifest.exists():
-        manifest.write_text('{"name": "bench-postgraphile", "private": true}\n')
-    say(f"npm install postgraphile@{POSTGRAPHILE_VERSION} into {POSTGRAPHILE_DIR}")
-    try:
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", f"postgraphile@{POSTGRAPHILE_VERSION}"],
-            cwd=POSTGRAPHILE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    except subprocess.TimeoutExpired:
-        say("npm install timed out: PostGraphile skipped")
-        return None
-    if done.returncode != 0 or not binary.exists():
-        say(f"npm install failed, PostGraphile skipped: {done.stderr.strip()[-500:]}")
-        return None
-    return binary
 
 
 # -- load generators --------------------------------------------------------------------------------
@@ -545,15 +510,6 @@ def fanout(
     )
 
 
-def postgraphile_server(binary: Path, address: ServerAddress, workers: int, folder: Path) -> Process:
-    port = free_port()
-    connection = address.url().replace("postgresql://", "postgres://", 1)
-    command = [str(binary), "-c", connection, "--host", "127.0.0.1", "--port", str(port), "--disable-query-log"]
-    if workers > 1:
-        command += ["--cluster-workers", str(workers)]
-    return Process(f"postgraphile x{workers}", command, dict(os.environ), port, folder / f"pg-x{workers}.log")
-
-
 def load(
     generator: str, server: Process, body: bytes, auth: str, connections: int, seconds: float, folder: Path
 ) -> Load:
@@ -599,15 +555,23 @@ def whole_plan_measure(ctx: Context) -> list[Result]:
     shape = plan_shape(address, plan_id)
     ctx.facts["whole_plan"] = {"plan_id": plan_id, **shape, "load_generator": ctx.load_generator}
     peers: dict[int, Process] = {}
+    peer_name = "PostGraphile"
     try:
         if not sizes.postgraphile:
             ctx.facts["whole_plan"]["postgraphile"] = "skipped (--smoke or --set postgraphile=0): no baseline"
         else:
-            binary = ensure_postgraphile(ctx.say)
-            ctx.facts["whole_plan"]["postgraphile"] = POSTGRAPHILE_VERSION if binary else "npm install failed"
-            if binary is not None:
+            postgraphile = ensure_peer(ctx.say)
+            if postgraphile is None:
+                ctx.facts["whole_plan"]["postgraphile"] = "npm or node missing: no baseline"
+            else:
+                peer_name = postgraphile.name
+                ctx.facts["whole_plan"]["postgraphile"] = postgraphile.version
+                ctx.facts["whole_plan"]["postgraphile_runtime"] = postgraphile.runtime
+                if postgraphile.fallback:
+                    ctx.facts["whole_plan"]["postgraphile_fallback"] = postgraphile.fallback
+                ctx.say(f"peer: {peer_name} on {postgraphile.runtime}")
                 for w in workers:
-                    peers[w] = ctx.start(postgraphile_server(binary, address, w, ctx.folder))
+                    peers[w] = ctx.start(postgraphile.server(address, w, ctx.folder))
                 for w in workers:
                     peers[w].wait_http("/graphql", lambda r: r.status_code in (400, 405, 200), 120)
 
@@ -615,16 +579,19 @@ def whole_plan_measure(ctx: Context) -> list[Result]:
         busted = plain[: plain.rindex(b"}}")] + b', "nonce": __N__}}'
         peer_body = json.dumps({"query": POSTGRAPHILE_QUERY, "variables": {"id": plan_id}}).encode()
         answer = post_json(servers[workers[0]], plain, auth)
-        got = sum(len(s["activities"]) for s in answer["data"]["plan"]["strategies"])
+        got = sorted(a["id"] for s in answer["data"]["plan"]["strategies"] for a in s["activities"])
         sizes_seen = {f"planledger w{w}": post_json(servers[w], plain, auth)["_bytes"] for w in workers}
         for w, peer in peers.items():
             peer_answer = post_json(peer, peer_body, "")
             sizes_seen[f"postgraphile x{w}"] = peer_answer["_bytes"]
-            peer_got = len(peer_answer["data"]["activities"]["nodes"])
+            peer_got = sorted(a["streamId"] for a in peer_answer["data"]["activities"]["nodes"])
             if peer_got != got:  # the same rows, or the comparison means nothing
-                raise RuntimeError(f"PostGraphile returned {peer_got} activities, planledger {got}")
+                raise RuntimeError(
+                    f"{peer_name} x{w} returned {len(peer_got)} activities, planledger {len(got)}"
+                    f" ({len(set(peer_got) ^ set(got))} differ)"
+                )
         ctx.facts["whole_plan"]["response_bytes"] = sizes_seen
-        ctx.facts["whole_plan"]["activities_in_answer"] = got
+        ctx.facts["whole_plan"]["activities_in_answer"] = len(got)
 
         measures: list[tuple[str, Process, bytes, str]] = []
         for w in workers:
@@ -664,9 +631,7 @@ def whole_plan_measure(ctx: Context) -> list[Result]:
                     name=f"whole plan (current), {sizes.connections} clients: planledger w{w}, {kind}",
                     target=f">= {THROUGHPUT_TARGET:.1f}x" if counts else "",
                     passed=None if ratio is None or not counts else ratio >= THROUGHPUT_TARGET and not mine.errors,
-                    baseline=f"PostGraphile {POSTGRAPHILE_VERSION} x{w}, same tables"
-                    if peer
-                    else "none (no PostGraphile)",
+                    baseline=f"{peer_name} x{w}, same tables" if peer else "none (no PostGraphile)",
                     rate=mine.rps,
                     rate_unit="req/s",
                     latency=mine.stats(),
