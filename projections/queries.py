@@ -120,7 +120,7 @@ def _value_columns(family: str, id_name: str | None) -> tuple[tuple[str, str, st
 
 @dataclass(frozen=True)
 class _PlanStatement:
-    sorted: str  # activities in the answer's order (by strategy, then title in the database's collation)
+    sorted: str  # activities in the answer's order (by strategy, title in the database's collation, id)
     unsorted: str  # the same rows in no order, for a database whose text order is Python's
     activity: dict[str, Any]  # an activity's keys in `_row`'s order (to copy and fill in)
     activity_read: tuple[str, ...]  # the keys of the columns read (all but plan_id, which is the plan's)
@@ -162,7 +162,7 @@ def _plan_statement() -> _PlanStatement:
         f"NULL::boolean FROM {_table('activity')} a WHERE a.plan_id = $1 AND {_as_of('a')}"
     )
     return _PlanStatement(
-        sorted=f"{sql} ORDER BY k, a_strategy_number, a_title",
+        sorted=f"{sql} ORDER BY k, a_strategy_number, a_title, a_stream_id",
         unsorted=sql,
         activity=dict.fromkeys(n for _, n, _ in activity),
         activity_read=tuple(n for _, n, _ in read),
@@ -195,14 +195,14 @@ class _CodePointOrder:
 
 _code_point_order = _CodePointOrder()
 _STRATEGY_NUMBER = itemgetter("strategy_number")
-_IN_ORDER = itemgetter("strategy_number", "title")
+_IN_ORDER = itemgetter("strategy_number", "title", "id")  # as `activities_of` orders them
 _STATUS = itemgetter("status")
 _PROGRESS = itemgetter("progress")
 
 
 def _nulls_last(activity: Mapping[str, Any]) -> tuple[Any, ...]:
     number, title = activity["strategy_number"], activity["title"]
-    return (number is None, number or 0, title is None, title or "")
+    return (number is None, number or 0, title is None, title or "", activity["id"])
 
 
 def _rollup(activities: list[dict[str, Any]]) -> Rollup:

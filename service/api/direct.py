@@ -28,8 +28,10 @@ import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import isfinite
 from operator import attrgetter
+from types import CodeType, FunctionType
 from typing import Any
 from uuid import UUID
 
@@ -278,9 +280,27 @@ async def _plans_with_rows(context: Context, plans: list[pt.Plan], point: q.Poin
     return await read_plans(context, list(dict.fromkeys(p.uuid for p in plans)), point, needs)
 
 
+async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, needs: set[str]) -> Any:
+    """The plan, its strategies and activities in one statement (`plan_as_of`, which orders them as
+    the loaders do), and its milestones and risks if `needs` says so; None if there was no plan."""
+    found = await q.plan_as_of(conn, plan_id, point.on, point.known_at)
+    if found is None:
+        return None
+    plan = pt.Plan.from_row(found, point)
+    rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"])
+    if "milestones" in needs:
+        rows.milestones = (await q.plan_milestones(conn, [plan.uuid], point)).get(plan.uuid, {})
+    if "risks" in needs:
+        rows.risks = (await q.plan_risks(conn, [plan.uuid], point)).get(plan.uuid, {})
+    return plan, {plan.uuid: rows}
+
+
 async def _root_plan(context: Context, args: dict[str, Any], needs: set[str]) -> tuple[Any, Any]:
     plan_id = parse_id("id", args["id"])
     point = await resolve(context, _as_of(args.get("asOf")))
+    if needs & {"strategies", "activities"}:
+        found = await context.read(lambda conn: _whole_plan(conn, plan_id, point, needs))
+        return (None, None) if found is None else found
     row = (await context.read(lambda conn: q.plans_by_id(conn, [plan_id], point))).get(plan_id)
     if row is None:
         return None, None
@@ -356,12 +376,18 @@ def _fast_test(kind: Any, value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _code(source: str) -> CodeType:
+    """The compiled body of a generated function (the same shape of selection: the same source)."""
+    module = compile(source, "<direct execution>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, CodeType))
+
+
 class _Function:
     """The source of one generated function, and the objects it refers to by name (never the
     document's own text: aliases and values are constants in its namespace)."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
         self.names: dict[str, Any] = {"isfinite": isfinite}
 
     def ref(self, prefix: str, value: Any) -> str:
@@ -371,8 +397,7 @@ class _Function:
 
     def make(self, signature: str, body: list[str]) -> Any:
         source = "\n    ".join([f"def generated({signature}):", *body])
-        exec(source, self.names)  # our own source: see `ref`
-        return self.names.pop("generated")  # not kept in its own namespace: no cycle for the collector
+        return FunctionType(_code(source), self.names, "generated")
 
 
 class _Compiler:
