@@ -172,8 +172,8 @@ def _plan_statement() -> _PlanStatement:
     )
 
 
-class _CodePointOrder:
-    """What each connection's database said about its text order (None: not asked yet).
+class ConnectionFacts:
+    """A fact about each connection's database, once asked (None: not asked yet); e.g. its text order.
 
     Keyed by the connection's settings object (one per server connection, also behind a pool's
     proxies); the entries hold it, so its id stays its own, and the oldest are dropped."""
@@ -193,7 +193,7 @@ class _CodePointOrder:
             del self._known[next(iter(self._known))]
 
 
-_code_point_order = _CodePointOrder()
+_code_point_order = ConnectionFacts()
 _STRATEGY_NUMBER = itemgetter("strategy_number")
 _IN_ORDER = itemgetter("strategy_number", "title", "id")  # as `activities_of` orders them
 _STATUS = itemgetter("status")
