@@ -551,7 +551,7 @@ class _Compiler:
         for field_reader in unread.values():
             if not field_reader.fallible:
                 continue
-            check = f"{function.ref('check', field_reader.read)}(src)"
+            check = f"{function.ref('check', field_reader.check or field_reader.read)}(src)"
             if field_reader.safe is not None:
                 column, values = field_reader.safe
                 check = f"if src[{function.ref('column', column)}] not in {function.ref('safe', values)}: {check}"

@@ -449,6 +449,8 @@ class RowField:
     column: str | None = None
     #: (column, values): `read` cannot fail on a row whose column holds one of the values
     safe: tuple[str, frozenset[Any]] | None = None
+    #: fails on exactly the rows `read` fails on, at less cost (what direct execution checks with)
+    check: Callable[[dict[str, Any]], Any] | None = None
 
 
 def _plain(key: str) -> RowField:
@@ -489,6 +491,17 @@ def reschedules_of(row: dict[str, Any]) -> list[Reschedule]:
     ]
 
 
+def _check_reschedules(row: dict[str, Any]) -> None:
+    """Fails where `reschedules_of` fails (the same reads in the same order), making no objects."""
+    if not row["reschedules"]:
+        return
+    for r in row["reschedules"]:
+        date.fromisoformat(r["from"])
+        date.fromisoformat(r["to"])
+        r.get("reason")
+        date.fromisoformat(r["effective_on"])
+
+
 STRATEGY_FIELDS = {"number": _plain("number"), "title": _plain("title"), "goal": _plain("goal")}
 
 ACTIVITY_FIELDS = {
@@ -519,7 +532,7 @@ MILESTONE_FIELDS = {
     "status_label": _label(v.MilestoneStatus, "status"),
     "slip_days": RowField(lambda row: row["slip_days"] or 0),
     "overdue": RowField(lambda row: bool(row.get("overdue"))),
-    "reschedules": RowField(reschedules_of, fallible=True),
+    "reschedules": RowField(reschedules_of, fallible=True, check=_check_reschedules),
     "activity_id": _id("activity_id"),
 }
 
