@@ -627,9 +627,12 @@ def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str,
 
 
 @cache
-def _reading(family: str, id_name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """The columns `_row` keeps of `family` (select list, the names it gives them, the JSON ones)."""
-    columns = _value_columns(family, id_name)
+def _reading(
+    family: str, id_name: str, only: frozenset[str] | None = None
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The columns `_row` keeps of `family` (select list, the names it gives them, the JSON ones);
+    `only`: just those of these names."""
+    columns = tuple(c for c in _value_columns(family, id_name) if only is None or c[1] in only)
     json_names = _json_columns(family)
     return (
         ", ".join(c for c, _, _ in columns),
@@ -652,12 +655,13 @@ async def _family_rows(
     point: Point,
     order: str,
     id_name: str,
+    only: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list), as
-    `_row` makes them (reading only the columns it keeps)."""
+    `_row` makes them (reading only the columns it keeps; `only`: just those of these names)."""
     assert column in {"stream_id", "plan_id"}, column
     d, t = _times(point.on, point.known_at)
-    selected, names, json_names = _reading(family, id_name)
+    selected, names, json_names = _reading(family, id_name, only)
     records = await conn.fetch(
         f"SELECT {selected} FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
         list(keys),
@@ -729,22 +733,30 @@ def _by_plan_and_activity(rows: list[dict[str, Any]]) -> dict[UUID, dict[UUID, l
     return out
 
 
+def _at_least(names: Iterable[str] | None, *needed: str) -> frozenset[str] | None:
+    return None if names is None else frozenset((*names, *needed))
+
+
 async def plan_milestones(
-    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point, names: Iterable[str] | None = None
 ) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
-    """`milestones_of` every activity of each plan: {plan: {activity: milestones}}, one statement."""
+    """`milestones_of` every activity of each plan: {plan: {activity: milestones}}, one statement.
+    `names`: the milestones' keys wanted (None: all); those it groups and judges by are always read."""
+    only = _at_least(names, "plan_id", "activity_id", "status", "due_on")
     rows = await _family_rows(
-        conn, "milestone", "plan_id", plan_ids, point, "stream_id, original_due_on, milestone_id", "activity_id"
+        conn, "milestone", "plan_id", plan_ids, point, "stream_id, original_due_on, milestone_id", "activity_id", only
     )
     judge = point.on or date.today()
     return _by_plan_and_activity([_judged(m, judge) for m in rows])
 
 
 async def plan_risks(
-    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point, names: Iterable[str] | None = None
 ) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
-    """`risks_of` every activity of each plan: {plan: {activity: risks}}, one statement."""
-    rows = await _family_rows(conn, "risk", "plan_id", plan_ids, point, "stream_id, risk_id", "activity_id")
+    """`risks_of` every activity of each plan: {plan: {activity: risks}}, one statement. `names`: the
+    risks' keys wanted (None: all); those it groups by are always read."""
+    only = _at_least(names, "plan_id", "activity_id")
+    rows = await _family_rows(conn, "risk", "plan_id", plan_ids, point, "stream_id, risk_id", "activity_id", only)
     return _by_plan_and_activity(rows)
 
 

@@ -168,8 +168,29 @@ class PlanRows:
         return self._by_strategy.get(number, [])
 
 
-async def read_plans(context: Context, ids: list[UUID], point: q.Point, needs: set[str]) -> dict[UUID, PlanRows]:
-    """Each plan's rows of the kinds `needs` names, read by the loaders' own functions."""
+@dataclass
+class Reads:
+    """What a root field's answer reads: which kinds of a plan's rows, and which keys of the
+    milestones' and risks' rows (by type; absent or None: every key)."""
+
+    needs: set[str] = field(default_factory=set)
+    keys: dict[str, set[str] | None] = field(default_factory=dict)
+
+    def use(self, kind: str, fields: list[pt.RowField]) -> None:
+        known = self.keys.setdefault(kind, set())
+        for row_field in fields:
+            if known is None or row_field.columns is None:
+                self.keys[kind] = None
+                return
+            known.update(row_field.columns)
+
+    def of(self, kind: str) -> set[str] | None:
+        return self.keys.get(kind)
+
+
+async def read_plans(context: Context, ids: list[UUID], point: q.Point, reads: Reads) -> dict[UUID, PlanRows]:
+    """Each plan's rows of the kinds `reads` names, read by the loaders' own functions."""
+    needs = reads.needs
 
     async def read(conn: asyncpg.Connection) -> dict[str, dict[UUID, Any]]:
         found: dict[str, dict[UUID, Any]] = {}
@@ -178,9 +199,9 @@ async def read_plans(context: Context, ids: list[UUID], point: q.Point, needs: s
         if "activities" in needs:
             found["activities"] = await q.activities_of(conn, ids, point)
         if "milestones" in needs:
-            found["milestones"] = await q.plan_milestones(conn, ids, point)
+            found["milestones"] = await q.plan_milestones(conn, ids, point, reads.of("Milestone"))
         if "risks" in needs:
-            found["risks"] = await q.plan_risks(conn, ids, point)
+            found["risks"] = await q.plan_risks(conn, ids, point, reads.of("Risk"))
         return found
 
     found = await context.read(read) if needs and ids else {}
@@ -267,7 +288,7 @@ ROW_FIELDS: dict[str, dict[str, pt.RowField]] = {
 
 # -- root fields: the Query resolvers' own steps ---------------------------------------------------
 
-Root = Callable[[Context, dict[str, Any], set[str]], Awaitable[tuple[Any, Any]]]
+Root = Callable[[Context, dict[str, Any], Reads], Awaitable[tuple[Any, Any]]]
 
 
 def _as_of(value: dict[str, Any] | None) -> AsOf | None:
@@ -276,43 +297,44 @@ def _as_of(value: dict[str, Any] | None) -> AsOf | None:
     return AsOf(date=value.get("date"), meeting=value.get("meeting"), known_at=value.get("knownAt"))
 
 
-async def _plans_with_rows(context: Context, plans: list[pt.Plan], point: q.Point, needs: set[str]) -> Any:
-    return await read_plans(context, list(dict.fromkeys(p.uuid for p in plans)), point, needs)
+async def _plans_with_rows(context: Context, plans: list[pt.Plan], point: q.Point, reads: Reads) -> Any:
+    return await read_plans(context, list(dict.fromkeys(p.uuid for p in plans)), point, reads)
 
 
-async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, needs: set[str]) -> Any:
+async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, reads: Reads) -> Any:
     """The plan, its strategies and activities in one statement (`plan_as_of`, which orders them as
-    the loaders do), and its milestones and risks if `needs` says so; None if there was no plan."""
+    the loaders do), and its milestones and risks if `reads` says so; None if there was no plan."""
     found = await q.plan_as_of(conn, plan_id, point.on, point.known_at)
     if found is None:
         return None
     plan = pt.Plan.from_row(found, point)
     rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"])
-    if "milestones" in needs:
-        rows.milestones = (await q.plan_milestones(conn, [plan.uuid], point)).get(plan.uuid, {})
-    if "risks" in needs:
-        rows.risks = (await q.plan_risks(conn, [plan.uuid], point)).get(plan.uuid, {})
+    if "milestones" in reads.needs:
+        milestones = await q.plan_milestones(conn, [plan.uuid], point, reads.of("Milestone"))
+        rows.milestones = milestones.get(plan.uuid, {})
+    if "risks" in reads.needs:
+        rows.risks = (await q.plan_risks(conn, [plan.uuid], point, reads.of("Risk"))).get(plan.uuid, {})
     return plan, {plan.uuid: rows}
 
 
-async def _root_plan(context: Context, args: dict[str, Any], needs: set[str]) -> tuple[Any, Any]:
+async def _root_plan(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
     plan_id = parse_id("id", args["id"])
     point = await resolve(context, _as_of(args.get("asOf")))
-    if needs & {"strategies", "activities"}:
-        found = await context.read(lambda conn: _whole_plan(conn, plan_id, point, needs))
+    if reads.needs & {"strategies", "activities"}:
+        found = await context.read(lambda conn: _whole_plan(conn, plan_id, point, reads))
         return (None, None) if found is None else found
     row = (await context.read(lambda conn: q.plans_by_id(conn, [plan_id], point))).get(plan_id)
     if row is None:
         return None, None
     plan = pt.Plan.from_row(row, point)
-    return plan, await _plans_with_rows(context, [plan], point, needs)
+    return plan, await _plans_with_rows(context, [plan], point, reads)
 
 
-async def _root_plans(context: Context, args: dict[str, Any], needs: set[str]) -> tuple[Any, Any]:
+async def _root_plans(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
     point = await resolve(context, _as_of(args.get("asOf")))
     rows = await context.read(lambda conn: q.all_plans(conn, point))
     plans = [pt.Plan.from_row(r, point) for r in rows]
-    return plans, await _plans_with_rows(context, plans, point, needs)
+    return plans, await _plans_with_rows(context, plans, point, reads)
 
 
 def _plan_argument(args: dict[str, Any]) -> UUID | None:
@@ -320,7 +342,7 @@ def _plan_argument(args: dict[str, Any]) -> UUID | None:
     return None if value is None else parse_id("planId", value)
 
 
-async def _root_risks(context: Context, args: dict[str, Any], needs: set[str]) -> tuple[Any, Any]:
+async def _root_risks(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
     plan = _plan_argument(args)
     point = await resolve(context, _as_of(args.get("asOf")))
     min_level, status = args.get("minLevel"), args.get("status")
@@ -337,7 +359,7 @@ async def _root_risks(context: Context, args: dict[str, Any], needs: set[str]) -
     return rows, PlanRows(point)
 
 
-async def _root_milestones(context: Context, args: dict[str, Any], needs: set[str]) -> tuple[Any, Any]:
+async def _root_milestones(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
     plan = _plan_argument(args)
     point = await resolve(context, _as_of(args.get("asOf")))
     overdue_only = args.get("overdueOnly", False)
@@ -410,7 +432,7 @@ class _Compiler:
         self.variables = executor.variable_values
         self.operation = executor.operation
         self.hide_suggestions = executor.hide_suggestions
-        self.needs: set[str] = set()
+        self.reads = Reads()
 
     def arguments(self, definition: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
         first = details[0]
@@ -422,27 +444,27 @@ class _Compiler:
             definition, first.node, self.variables, first.fragment_variable_values, self.hide_suggestions
         )
 
-    def root(self) -> list[tuple[str, Root | None, dict[str, Any], Complete, set[str]]]:
+    def root(self) -> list[tuple[str, Root | None, dict[str, Any], Complete, Reads]]:
         query = self.schema.query_type
         grouped, defers, _ = collect_fields(
             self.schema, self.fragments, self.variables, query, self.operation, self.hide_suggestions
         )
         if defers:
             raise Fallback("@defer")
-        roots: list[tuple[str, Root | None, dict[str, Any], Complete, set[str]]] = []
+        roots: list[tuple[str, Root | None, dict[str, Any], Complete, Reads]] = []
         for key, details in grouped.items():
             name = details[0].node.name.value
             if name == "__typename":
-                roots.append((key, None, {}, _typename(query.name), set()))
+                roots.append((key, None, {}, _typename(query.name), Reads()))
                 continue
             found = ROOTS.get(name)
             definition = query.fields.get(name)
             if found is None or definition is None:
                 raise Fallback(f"Query.{name}")
             read, rows = found
-            self.needs = set()
+            self.reads = Reads()
             complete = self.complete(definition.type, details, rows)
-            roots.append((key, read, self.arguments(definition, details), complete, self.needs))
+            roots.append((key, read, self.arguments(definition, details), complete, self.reads))
         return roots
 
     def complete(self, kind: GraphQLOutputType, details: FieldDetailsList, rows: bool) -> Complete:
@@ -511,6 +533,7 @@ class _Compiler:
             body.append("env = env[src.uuid]")
         results: list[str] = []
         unread = dict(row_fields or {})
+        used: list[pt.RowField] = []  # what the rows are read for (their columns are read)
         for key, group in grouped.items():
             name = group[0].node.name.value
             value = f"v{len(results)}"
@@ -525,7 +548,7 @@ class _Compiler:
             strawberry_field = definition.extensions.get(STRAWBERRY)
             if special is not None:
                 get, values_are_rows, needs = special(self.arguments(definition, group))
-                self.needs |= needs
+                self.reads.needs |= needs
                 complete = self.complete(definition.type, group, values_are_rows)
                 body.append(
                     f"{value} = {function.ref('complete', complete)}({function.ref('get', get)}(src, env), env)"
@@ -538,6 +561,7 @@ class _Compiler:
                     raise Fallback(f"{kind.name}.{name} from rows")
                 else:
                     found = unread.pop(python_name, None) or row_fields[python_name]
+                    used.append(found)
                     column = found.column
                     read = (
                         f"src[{function.ref('column', column)}]"
@@ -551,11 +575,14 @@ class _Compiler:
         for field_reader in unread.values():
             if not field_reader.fallible:
                 continue
+            used.append(field_reader)
             check = f"{function.ref('check', field_reader.check or field_reader.read)}(src)"
             if field_reader.safe is not None:
                 column, values = field_reader.safe
                 check = f"if src[{function.ref('column', column)}] not in {function.ref('safe', values)}: {check}"
             body.insert(0, check)
+        if rows:
+            self.reads.use(kind.name, used)
         body.append("return {" + ", ".join(results) + "}")
         built: Complete = function.make("src, env", body)
         return built
@@ -593,15 +620,15 @@ class _Compiler:
 class Operation:
     """A compiled query: its root fields, each with how it reads and how its value is completed."""
 
-    roots: list[tuple[str, Root | None, dict[str, Any], Complete, set[str]]]
+    roots: list[tuple[str, Root | None, dict[str, Any], Complete, Reads]]
 
     async def run(self, context: Context) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for key, read, args, complete, needs in self.roots:
+        for key, read, args, complete, reads in self.roots:
             if read is None:
                 data[key] = complete(None, None)
                 continue
-            value, env = await read(context, args, needs)
+            value, env = await read(context, args, reads)
             data[key] = complete(value, env)
         return data
 

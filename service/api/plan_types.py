@@ -451,30 +451,32 @@ class RowField:
     safe: tuple[str, frozenset[Any]] | None = None
     #: fails on exactly the rows `read` fails on, at less cost (what direct execution checks with)
     check: Callable[[dict[str, Any]], Any] | None = None
+    #: the keys of the row it reads (None: any); direct execution reads only the columns it needs
+    columns: tuple[str, ...] | None = None
 
 
 def _plain(key: str) -> RowField:
-    return RowField(itemgetter(key), column=key)
+    return RowField(itemgetter(key), column=key, columns=(key,))
 
 
 def _optional(key: str) -> RowField:
-    return RowField(lambda row: row.get(key))
+    return RowField(lambda row: row.get(key), columns=(key,))
 
 
 def _id(key: str) -> RowField:
-    return RowField(lambda row: strawberry.ID(str(row[key])))
+    return RowField(lambda row: strawberry.ID(str(row[key])), columns=(key,))
 
 
 def _member(enum: type[Enum], key: str) -> RowField:
     """The API enum's member named by the column (as `enum[name]`)."""
     members = dict(enum.__members__)
-    return RowField(lambda row: members[row[key]], fallible=True, safe=(key, frozenset(members)))
+    return RowField(lambda row: members[row[key]], fallible=True, safe=(key, frozenset(members)), columns=(key,))
 
 
 def _label(vocabulary: type[v.Labelled], key: str) -> RowField:
     """The Thai label of the vocabulary's member whose value is the column (as `vocabulary(value).label`)."""
     labels = {m.value: m.label for m in vocabulary}
-    return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)))
+    return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
 
 
 def reschedules_of(row: dict[str, Any]) -> list[Reschedule]:
@@ -513,9 +515,9 @@ ACTIVITY_FIELDS = {
     "status": _member(e.ActivityStatus, "status"),
     "status_label": _label(v.ActivityStatus, "status"),
     "status_reason": _plain("status_reason"),
-    "progress": RowField(lambda row: float(row["progress"] or 0)),
+    "progress": RowField(lambda row: float(row["progress"] or 0), columns=("progress",)),
     "outcome": _plain("outcome"),
-    "responsible_units": RowField(lambda row: list(row["units"] or [])),
+    "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
     "strategy_number": _plain("strategy_number"),
     "plan_id": _id("plan_id"),
 }
@@ -530,9 +532,9 @@ MILESTONE_FIELDS = {
     "dropped_on": _plain("dropped_on"),
     "status": _member(e.MilestoneStatus, "status"),
     "status_label": _label(v.MilestoneStatus, "status"),
-    "slip_days": RowField(lambda row: row["slip_days"] or 0),
-    "overdue": RowField(lambda row: bool(row.get("overdue"))),
-    "reschedules": RowField(reschedules_of, fallible=True, check=_check_reschedules),
+    "slip_days": RowField(lambda row: row["slip_days"] or 0, columns=("slip_days",)),
+    "overdue": RowField(lambda row: bool(row.get("overdue")), columns=("overdue",)),  # judged by the read
+    "reschedules": RowField(reschedules_of, fallible=True, check=_check_reschedules, columns=("reschedules",)),
     "activity_id": _id("activity_id"),
 }
 
