@@ -10,11 +10,17 @@ fails on (a bad enum value, a null in a non-null field), where direct execution 
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import graphql
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import queries
 
 from service.api import direct
 from service.api.context import Context, Reader
@@ -394,3 +400,38 @@ async def test_rows_normal_execution_fails_on_fail_the_same_way(api: Api, table:
         await conn.execute(f"UPDATE {table} SET {change}")
     answer, how = await both(api, WHOLE_PLAN, {"id": found["plan"]})
     assert how == "fallback" and b'"errors"' in answer
+
+
+def _text(values: list[str]) -> st.SearchStrategy[graphql.ValueNode]:
+    return st.sampled_from(values).map(lambda value: graphql.StringValueNode(value=value))
+
+
+async def test_generated_documents_are_answered_the_same_both_ways(api: Api) -> None:
+    """Documents generated from the schema on the root fields direct execution answers (with IDs,
+    dates and meetings of the ledger, and wrong ones): the same answer both ways, many directly."""
+    found = await ledger_with_a_plan(api)
+    loop = asyncio.get_running_loop()
+    scalars = {
+        "ID": _text([found["plan"], found["other"], "00000000-0000-0000-0000-000000000001", "x"]),
+        "String": _text(["1/2564", "7/2599", "HR office", ""]),
+        "Date": _text(["2017-06-01", "2020-10-15", "2021-01-25", "2021-02-15", "9999-12-31"]),
+        "DateTime": _text([found["before_fix"], "2021-01-01T00:00:00+07:00", "2021-01-01T00:00:00"]),
+        "Time": _text(["09:30:00"]),
+        "Cursor": _text(["", "ZTox"]),
+        "JSON": _text(["{}"]),
+    }
+    documents = queries(
+        graphql.build_schema((ROOT / "schema.graphql").read_text()),
+        fields=("plan", "plans", "risks", "milestones"),
+        custom_scalars=scalars,
+    )
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(document=documents)
+    def run(document: str) -> None:
+        _, how = asyncio.run_coroutine_threadsafe(both(api, document), loop).result()
+        seen[how] += 1
+
+    await asyncio.to_thread(run)
+    assert seen["direct"] >= 20, seen
