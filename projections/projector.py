@@ -24,6 +24,7 @@ from uuid import UUID
 import asyncpg
 
 from projections.decode import Decoded, Decoder
+from projections.queries import ConnectionFacts
 from projections.schema import (
     EVENTS_CHANNEL,
     EVENTS_TABLE,
@@ -82,10 +83,16 @@ async def log_position(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"))
 
 
+#: connections whose database has the position table (never dropped): asked once per connection
+_has_position_table = ConnectionFacts()
+
+
 async def read_position(conn: asyncpg.Connection, prefix: str = PREFIX) -> int:
     """The position (notification id) up to which the read models are projected."""
-    if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", POSITION_TABLE):
-        return 0
+    if not _has_position_table.get(conn):
+        if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", POSITION_TABLE):
+            return 0
+        _has_position_table.put(conn, True)
     value = await conn.fetchval(f"SELECT position FROM {POSITION_TABLE} WHERE name = $1", prefix)
     return int(value or 0)
 

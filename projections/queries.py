@@ -120,7 +120,7 @@ def _value_columns(family: str, id_name: str | None) -> tuple[tuple[str, str, st
 
 @dataclass(frozen=True)
 class _PlanStatement:
-    sorted: str  # activities in the answer's order (by strategy, then title in the database's collation)
+    sorted: str  # activities in the answer's order (by strategy, title in the database's collation, id)
     unsorted: str  # the same rows in no order, for a database whose text order is Python's
     activity: dict[str, Any]  # an activity's keys in `_row`'s order (to copy and fill in)
     activity_read: tuple[str, ...]  # the keys of the columns read (all but plan_id, which is the plan's)
@@ -162,7 +162,7 @@ def _plan_statement() -> _PlanStatement:
         f"NULL::boolean FROM {_table('activity')} a WHERE a.plan_id = $1 AND {_as_of('a')}"
     )
     return _PlanStatement(
-        sorted=f"{sql} ORDER BY k, a_strategy_number, a_title",
+        sorted=f"{sql} ORDER BY k, a_strategy_number, a_title, a_stream_id",
         unsorted=sql,
         activity=dict.fromkeys(n for _, n, _ in activity),
         activity_read=tuple(n for _, n, _ in read),
@@ -172,8 +172,8 @@ def _plan_statement() -> _PlanStatement:
     )
 
 
-class _CodePointOrder:
-    """What each connection's database said about its text order (None: not asked yet).
+class ConnectionFacts:
+    """A fact about each connection's database, once asked (None: not asked yet); e.g. its text order.
 
     Keyed by the connection's settings object (one per server connection, also behind a pool's
     proxies); the entries hold it, so its id stays its own, and the oldest are dropped."""
@@ -193,16 +193,16 @@ class _CodePointOrder:
             del self._known[next(iter(self._known))]
 
 
-_code_point_order = _CodePointOrder()
+_code_point_order = ConnectionFacts()
 _STRATEGY_NUMBER = itemgetter("strategy_number")
-_IN_ORDER = itemgetter("strategy_number", "title")
+_IN_ORDER = itemgetter("strategy_number", "title", "id")  # as `activities_of` orders them
 _STATUS = itemgetter("status")
 _PROGRESS = itemgetter("progress")
 
 
 def _nulls_last(activity: Mapping[str, Any]) -> tuple[Any, ...]:
     number, title = activity["strategy_number"], activity["title"]
-    return (number is None, number or 0, title is None, title or "")
+    return (number is None, number or 0, title is None, title or "", activity["id"])
 
 
 def _rollup(activities: list[dict[str, Any]]) -> Rollup:
@@ -627,9 +627,12 @@ def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str,
 
 
 @cache
-def _reading(family: str, id_name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """The columns `_row` keeps of `family` (select list, the names it gives them, the JSON ones)."""
-    columns = _value_columns(family, id_name)
+def _reading(
+    family: str, id_name: str, only: frozenset[str] | None = None
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The columns `_row` keeps of `family` (select list, the names it gives them, the JSON ones);
+    `only`: just those of these names."""
+    columns = tuple(c for c in _value_columns(family, id_name) if only is None or c[1] in only)
     json_names = _json_columns(family)
     return (
         ", ".join(c for c, _, _ in columns),
@@ -652,12 +655,13 @@ async def _family_rows(
     point: Point,
     order: str,
     id_name: str,
+    only: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list), as
-    `_row` makes them (reading only the columns it keeps)."""
+    `_row` makes them (reading only the columns it keeps; `only`: just those of these names)."""
     assert column in {"stream_id", "plan_id"}, column
     d, t = _times(point.on, point.known_at)
-    selected, names, json_names = _reading(family, id_name)
+    selected, names, json_names = _reading(family, id_name, only)
     records = await conn.fetch(
         f"SELECT {selected} FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
         list(keys),
@@ -729,22 +733,30 @@ def _by_plan_and_activity(rows: list[dict[str, Any]]) -> dict[UUID, dict[UUID, l
     return out
 
 
+def _at_least(names: Iterable[str] | None, *needed: str) -> frozenset[str] | None:
+    return None if names is None else frozenset((*names, *needed))
+
+
 async def plan_milestones(
-    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point, names: Iterable[str] | None = None
 ) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
-    """`milestones_of` every activity of each plan: {plan: {activity: milestones}}, one statement."""
+    """`milestones_of` every activity of each plan: {plan: {activity: milestones}}, one statement.
+    `names`: the milestones' keys wanted (None: all); those it groups and judges by are always read."""
+    only = _at_least(names, "plan_id", "activity_id", "status", "due_on")
     rows = await _family_rows(
-        conn, "milestone", "plan_id", plan_ids, point, "stream_id, original_due_on, milestone_id", "activity_id"
+        conn, "milestone", "plan_id", plan_ids, point, "stream_id, original_due_on, milestone_id", "activity_id", only
     )
     judge = point.on or date.today()
     return _by_plan_and_activity([_judged(m, judge) for m in rows])
 
 
 async def plan_risks(
-    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point
+    conn: asyncpg.Connection, plan_ids: Iterable[UUID], point: Point, names: Iterable[str] | None = None
 ) -> dict[UUID, dict[UUID, list[dict[str, Any]]]]:
-    """`risks_of` every activity of each plan: {plan: {activity: risks}}, one statement."""
-    rows = await _family_rows(conn, "risk", "plan_id", plan_ids, point, "stream_id, risk_id", "activity_id")
+    """`risks_of` every activity of each plan: {plan: {activity: risks}}, one statement. `names`: the
+    risks' keys wanted (None: all); those it groups by are always read."""
+    only = _at_least(names, "plan_id", "activity_id")
+    rows = await _family_rows(conn, "risk", "plan_id", plan_ids, point, "stream_id, risk_id", "activity_id", only)
     return _by_plan_and_activity(rows)
 
 

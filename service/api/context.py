@@ -125,6 +125,9 @@ class Context:
     metrics: Any = None
     #: the position a mutation of this request recorded, for the HTTP layer to report
     written: int = 0
+    #: whether a query may be answered by direct execution (service/api/direct.py); False: always
+    #: executed normally (what the tests compare it with)
+    direct: bool = True
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)

@@ -8,8 +8,12 @@ DataLoaders: one statement per kind of row for a whole plan, however many activi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
+from operator import itemgetter
 from typing import Annotated, Any, cast
 from uuid import UUID
 
@@ -179,7 +183,7 @@ class Strategy:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], plan_id: UUID, point: q.Point) -> Strategy:
-        return cls(number=row["number"], title=row["title"], goal=row["goal"], plan_id=plan_id, point=point)
+        return cls(**{name: f.read(row) for name, f in STRATEGY_FIELDS.items()}, plan_id=plan_id, point=point)
 
     @strawberry.field(description="The strategy's activities; optionally of one fiscal year or status.")
     async def activities(
@@ -237,19 +241,7 @@ class Activity:
         risks: list[dict[str, Any]] | None = None,
     ) -> Activity:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            title=row["title"],
-            fiscal_year=row["fiscal_year"],
-            kind=e.ActivityKind[row["kind"]],
-            kind_label=v.ActivityKind(row["kind"]).label,
-            status=e.ActivityStatus[row["status"]],
-            status_label=v.ActivityStatus(row["status"]).label,
-            status_reason=row["status_reason"],
-            progress=float(row["progress"] or 0),
-            outcome=row["outcome"],
-            responsible_units=list(row["units"] or []),
-            strategy_number=row["strategy_number"],
-            plan_id=strawberry.ID(str(row["plan_id"])),
+            **{name: f.read(row) for name, f in ACTIVITY_FIELDS.items()},
             point=point,
             milestone_rows=milestones,
             risk_rows=risks,
@@ -368,30 +360,7 @@ class Milestone:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], point: q.Point) -> Milestone:
-        return cls(
-            id=row["milestone_id"],
-            title=row["title"],
-            due_on=row["due_on"],
-            original_due_on=row["original_due_on"],
-            planned_on=row["planned_on"],
-            achieved_on=row["achieved_on"],
-            dropped_on=row["dropped_on"],
-            status=e.MilestoneStatus[row["status"]],
-            status_label=v.MilestoneStatus(row["status"]).label,
-            slip_days=row["slip_days"] or 0,
-            overdue=bool(row.get("overdue")),
-            reschedules=[
-                Reschedule(
-                    from_=date.fromisoformat(r["from"]),
-                    to=date.fromisoformat(r["to"]),
-                    reason=r.get("reason"),
-                    effective_on=date.fromisoformat(r["effective_on"]),
-                )
-                for r in row["reschedules"] or []
-            ],
-            activity_id=strawberry.ID(str(row["activity_id"])),
-            point=point,
-        )
+        return cls(**{name: f.read(row) for name, f in MILESTONE_FIELDS.items()}, point=point)
 
     @strawberry.field(description="The activity the milestone belongs to.")
     async def activity(self, info: Info[Context, None]) -> Activity | None:
@@ -435,24 +404,7 @@ class Risk:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], point: q.Point) -> Risk:
-        return cls(
-            id=row["risk_id"],
-            title=row["title"],
-            likelihood=row["likelihood"],
-            impact=row["impact"],
-            score=row["score"],
-            level=e.RiskLevel[row["level"]],
-            level_label=v.RiskLevel(row["level"]).label,
-            status=e.RiskStatus[row["status"]],
-            status_label=v.RiskStatus(row["status"]).label,
-            owner=row.get("owner"),
-            mitigation=row.get("mitigation"),
-            review_on=row.get("review_on"),
-            noted_on=row.get("noted_on"),
-            closed_on=row.get("closed_on"),
-            activity_id=strawberry.ID(str(row["activity_id"])),
-            point=point,
-        )
+        return cls(**{name: f.read(row) for name, f in RISK_FIELDS.items()}, point=point)
 
     @strawberry.field(description="The activity the risk is noted on.")
     async def activity(self, info: Info[Context, None]) -> Activity | None:
@@ -479,6 +431,130 @@ class Risk:
             )
             for r in rows
         ]
+
+
+# -- fields read from rows ----------------------------------------------------------------------
+# How each plain field of a strategy, activity, milestone and risk is read from its read-model row:
+# what `from_row` sets, and what direct execution (service/api/direct.py) reads field by field
+# without making the objects. Keyed by the field's Python name.
+
+
+@dataclass(frozen=True)
+class RowField:
+    read: Callable[[dict[str, Any]], Any]
+    #: it can fail on a row (an unknown enum value, a malformed reschedule): direct execution reads
+    #: it even when the query does not select the field, as from_row would
+    fallible: bool = False
+    #: the column, when `read` is `row[column]`
+    column: str | None = None
+    #: (column, values): `read` cannot fail on a row whose column holds one of the values
+    safe: tuple[str, frozenset[Any]] | None = None
+    #: fails on exactly the rows `read` fails on, at less cost (what direct execution checks with)
+    check: Callable[[dict[str, Any]], Any] | None = None
+    #: the keys of the row it reads (None: any); direct execution reads only the columns it needs
+    columns: tuple[str, ...] | None = None
+
+
+def _plain(key: str) -> RowField:
+    return RowField(itemgetter(key), column=key, columns=(key,))
+
+
+def _optional(key: str) -> RowField:
+    return RowField(lambda row: row.get(key), columns=(key,))
+
+
+def _id(key: str) -> RowField:
+    return RowField(lambda row: strawberry.ID(str(row[key])), columns=(key,))
+
+
+def _member(enum: type[Enum], key: str) -> RowField:
+    """The API enum's member named by the column (as `enum[name]`)."""
+    members = dict(enum.__members__)
+    return RowField(lambda row: members[row[key]], fallible=True, safe=(key, frozenset(members)), columns=(key,))
+
+
+def _label(vocabulary: type[v.Labelled], key: str) -> RowField:
+    """The Thai label of the vocabulary's member whose value is the column (as `vocabulary(value).label`)."""
+    labels = {m.value: m.label for m in vocabulary}
+    return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
+
+
+def reschedules_of(row: dict[str, Any]) -> list[Reschedule]:
+    if not row["reschedules"]:
+        return []
+    return [
+        Reschedule(
+            from_=date.fromisoformat(r["from"]),
+            to=date.fromisoformat(r["to"]),
+            reason=r.get("reason"),
+            effective_on=date.fromisoformat(r["effective_on"]),
+        )
+        for r in row["reschedules"]
+    ]
+
+
+def _check_reschedules(row: dict[str, Any]) -> None:
+    """Fails where `reschedules_of` fails (the same reads in the same order), making no objects."""
+    if not row["reschedules"]:
+        return
+    for r in row["reschedules"]:
+        date.fromisoformat(r["from"])
+        date.fromisoformat(r["to"])
+        r.get("reason")
+        date.fromisoformat(r["effective_on"])
+
+
+STRATEGY_FIELDS = {"number": _plain("number"), "title": _plain("title"), "goal": _plain("goal")}
+
+ACTIVITY_FIELDS = {
+    "id": _id("id"),
+    "title": _plain("title"),
+    "fiscal_year": _plain("fiscal_year"),
+    "kind": _member(e.ActivityKind, "kind"),
+    "kind_label": _label(v.ActivityKind, "kind"),
+    "status": _member(e.ActivityStatus, "status"),
+    "status_label": _label(v.ActivityStatus, "status"),
+    "status_reason": _plain("status_reason"),
+    "progress": RowField(lambda row: float(row["progress"] or 0), columns=("progress",)),
+    "outcome": _plain("outcome"),
+    "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
+    "strategy_number": _plain("strategy_number"),
+    "plan_id": _id("plan_id"),
+}
+
+MILESTONE_FIELDS = {
+    "id": _plain("milestone_id"),
+    "title": _plain("title"),
+    "due_on": _plain("due_on"),
+    "original_due_on": _plain("original_due_on"),
+    "planned_on": _plain("planned_on"),
+    "achieved_on": _plain("achieved_on"),
+    "dropped_on": _plain("dropped_on"),
+    "status": _member(e.MilestoneStatus, "status"),
+    "status_label": _label(v.MilestoneStatus, "status"),
+    "slip_days": RowField(lambda row: row["slip_days"] or 0, columns=("slip_days",)),
+    "overdue": RowField(lambda row: bool(row.get("overdue")), columns=("overdue",)),  # judged by the read
+    "reschedules": RowField(reschedules_of, fallible=True, check=_check_reschedules, columns=("reschedules",)),
+    "activity_id": _id("activity_id"),
+}
+
+RISK_FIELDS = {
+    "id": _plain("risk_id"),
+    "title": _plain("title"),
+    "likelihood": _plain("likelihood"),
+    "impact": _plain("impact"),
+    "score": _plain("score"),
+    "level": _member(e.RiskLevel, "level"),
+    "level_label": _label(v.RiskLevel, "level"),
+    "status": _member(e.RiskStatus, "status"),
+    "status_label": _label(v.RiskStatus, "status"),
+    "owner": _optional("owner"),
+    "mitigation": _optional("mitigation"),
+    "review_on": _optional("review_on"),
+    "noted_on": _optional("noted_on"),
+    "closed_on": _optional("closed_on"),
+    "activity_id": _id("activity_id"),
+}
 
 
 # -- loaders ----------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from service.api import limits
+from service.api.direct import DirectExecutor
 from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
-from service.api.subscriptions import SharedExecutor, Subscription
+from service.api.subscriptions import Subscription
 
 log = logging.getLogger("planledger.graphql")
 
@@ -142,7 +143,8 @@ schema = PlanledgerSchema(
     subscription=Subscription,
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
-    execution_context_class=SharedExecutor,  # a subscription event executed once per feed
+    # a subscription event executed once per feed; plain plan data answered from the rows
+    execution_context_class=DirectExecutor,
     extensions=[
         StrictParsing,
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
