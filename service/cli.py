@@ -46,20 +46,6 @@ def _store(args: argparse.Namespace) -> Iterator[tuple[Database, PlanLedger]]:
             app.close()
 
 
-def _freeze_loaded_app() -> None:
-    """Load the app (uvicorn then finds it loaded) and move what is alive now, modules and the
-    GraphQL schema (~100k objects that live as long as the process), out of the collector's view:
-    a full collection then walks only what requests made. Without it, the objects a whole plan's
-    answer keeps alive while it is built set off a full collection every dozen such requests, each
-    70-90 ms (most of their p95). With several workers each imports the app itself (not here)."""
-    import gc
-
-    import service.app  # noqa: F401
-
-    gc.collect()
-    gc.freeze()
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
@@ -91,8 +77,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _upgrade(database)
         _first_start_token(settings, database, args.host, args.port)
         print(f"planledger: serving GraphQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
-        if args.workers == 1:
-            _freeze_loaded_app()
         uvicorn.run(
             "service.app:create_app",
             factory=True,
