@@ -43,6 +43,7 @@ from projections.schema import (
     all_tables,
     create_tables,
     ddl,
+    event_primary_key,
     events_table_exists,
     lock_tables,
 )
@@ -428,9 +429,11 @@ def _worker_main() -> int:
 
 
 async def _index_and_analyze(connect_args: ConnectArgs, prefix: str) -> None:
-    """Index the built tables and gather their statistics, on two connections at once (the index
-    builds sort; two of them keep both cores of a small server busy)."""
-    statements = [statement for _, statement in all_indexes(prefix)]
+    """Index the built tables (the event table's primary key too) and gather their statistics, on
+    two connections at once (the index builds sort; two of them keep both cores of a small server
+    busy)."""
+    unique_key, primary_key = event_primary_key(prefix)
+    statements = [unique_key, *(statement for _, statement in all_indexes(prefix))]
     statements += [f"ANALYZE {table}" for table in all_tables(prefix)]
     conns = [await connect(connect_args) for _ in range(FINISHERS)]
     try:
@@ -450,6 +453,7 @@ async def _index_and_analyze(connect_args: ConnectArgs, prefix: str) -> None:
                 await conn.execute(statement)
 
         await asyncio.gather(*(run(c, q) for c, q in zip(conns, queues, strict=True)))
+        await conns[0].execute(primary_key)  # the unique index built above; the column is NOT NULL already
     finally:
         for conn in conns:
             await conn.close()
