@@ -30,6 +30,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.copy_codecs import use_copy_codecs
 from projections.decode import Decoded, Decoder
 from projections.projector import ConnectArgs, connect, log_position, read_position
 from projections.schema import (
@@ -327,6 +328,7 @@ async def _build_here(
     writer = await connect(connect_args)
     try:
         await writer.execute("SET synchronous_commit = off")
+        await use_copy_codecs(writer)
         with _fewer_collections():
             async with reader.transaction(isolation="repeatable_read", readonly=True), writer.transaction():
                 return await _Builder(reader, SCRATCH, total, progress, writer).run(upto, low, high)
