@@ -17,7 +17,7 @@ import pytest
 from domain.activity import Activity
 from domain.meeting import Meeting
 from domain.values import Attendee
-from projections.decode import encode_jsonb, payload_json, plain
+from projections.decode import Decoder, encode_jsonb, make_mapper, payload_json, plain
 
 
 class Colour(Enum):
@@ -81,3 +81,33 @@ def test_payloads_of_dataclass_lists_and_dates() -> None:
         expected.pop(common, None)
     assert json.loads(payload_json(fact)) == expected
     assert payload_json(fact) == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+
+
+STATES = [
+    b'{"a":1,"when":{"_type_":"date_iso","_data_":"2024-05-01"}}',
+    b'{"at":{"_type_":"datetime_iso","_data_":"2018-09-17T12:38:39.781557+00:00"},"n":{"_type_":"decimal_str","_data_":"45.50"}}',
+    b'{"t":{"_type_":"time_iso","_data_":"09:38:00"},"u":{"_type_":"uuid_hex","_data_":"12345678123456781234567812345678"}}',
+    (
+        '{"people":[{"_type_":"Attendee","_data_":'
+        '{"name":"นาย ก","position":"ประธาน","role":"chair","presence":"present"}}]}'
+    ).encode(),
+    b'{"deep":[[{"_type_":"date_iso","_data_":"2024-05-01"}],{"x":{"_type_":"date_iso","_data_":"2024-05-02"}}]}',
+    b'{"big":123456789012345678901234567890,"neg":-9223372036854775809}',  # orjson would make floats of these
+    b'{"f":1.5,"e":1e400}',
+    b'{"_type_":"date_iso","_data_":"2024-05-01","extra":1}',
+    b'{"dup":1,"dup":2,"s":"\\ud800"}',
+    b'{"not_ours":{"_type_":"nothing_registered","_data_":1}}',
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_decoder_parses_a_state_as_the_transcoder_s_json_decoder_does(state: bytes) -> None:
+    transcoder = make_mapper().transcoder
+    decode_obj = transcoder._decode_obj  # type: ignore[attr-defined]
+    expected = json.JSONDecoder(
+        object_hook=lambda d: d if d.get("_type_") == "nothing_registered" else decode_obj(d)
+    ).decode(state.decode())
+    parsed = Decoder().parse(state)
+    assert parsed == expected
+    assert [type(v) for v in parsed.values()] == [type(v) for v in expected.values()]
+    assert repr(parsed) == repr(expected)
