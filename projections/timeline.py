@@ -101,21 +101,37 @@ class StreamTimeline:
             old: Snapshot = self.snapshots[-1] if self.snapshots else {}
             fact.evolve(self.tip)
             extractors = self.kind.extractors
-            families = self.kind.touches.get(type(fact).__name__) if old else None
+            kind_of_fact = type(fact).__name__
+            entity = self.kind.entities.get(kind_of_fact) if old else None
             new: Snapshot = dict(old)
             changes: list[tuple[FamilyKey, Values | None]] = []
-            for name in families or extractors:
-                rows = extractors[name](self.tip)
-                new[name] = rows
+            if entity is not None:  # one row of one family can change
+                name, field, row_of = entity
+                key = getattr(fact, field)
                 before = old.get(name, EMPTY)
-                if rows == before:
-                    continue
-                for key, values in rows.items():
-                    if before.get(key) != values:
-                        changes.append(((name, key), values))
-                for key in before:
-                    if key not in rows:
-                        changes.append(((name, key), None))
+                values = row_of(self.tip, key)
+                if values != before.get(key):
+                    rows = dict(before)
+                    if values is None:
+                        del rows[key]
+                    else:
+                        rows[key] = values
+                    new[name] = rows
+                    changes.append(((name, key), values))
+            else:
+                families = self.kind.touches.get(kind_of_fact) if old else None
+                for name in families or extractors:
+                    rows = extractors[name](self.tip)
+                    new[name] = rows
+                    before = old.get(name, EMPTY)
+                    if rows == before:
+                        continue
+                    for key, values in rows.items():
+                        if before.get(key) != values:
+                            changes.append(((name, key), values))
+                    for key in before:
+                        if key not in rows:
+                            changes.append(((name, key), None))
             same_day = bool(dates) and dates[-1] == on
             if same_day:
                 self.snapshots[-1] = new
