@@ -107,6 +107,14 @@ class Decoder:
             for key, value in d.items():
                 kind = type(value)
                 if kind is dict:
+                    if len(value) == 2:  # the usual transcoded value, a date say: decoded here, at once
+                        data = value.get("_data_")
+                        if type(data) is str:
+                            name = value.get("_type_")
+                            decode = None if name is None else get(name)
+                            if decode is not None:
+                                d[key] = decode(data)
+                                continue
                     d[key] = revive(value)
                 elif kind is list:
                     revive_list(value)
