@@ -12,6 +12,8 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from asyncpg.pgproto.pgproto import UUID as PgUUID
+
 from domain.activity import ActivityState, MilestoneState, RiskState
 from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
@@ -30,7 +32,10 @@ RANK = {level: index for index, level in enumerate(RiskLevel)}
 
 @lru_cache(maxsize=65536)
 def as_uuid(text: str | None) -> UUID | None:
-    return UUID(text) if text else None
+    """The UUID a state's id text names, as asyncpg's own UUID class (a uuid.UUID subclass, equal
+    and hashing alike, what asyncpg reads uuid columns as): COPY writes it without asking the
+    object for its bytes, which for a uuid.UUID is a Python property (~0.6 us a fact in a rebuild)."""
+    return PgUUID(UUID(text).bytes) if text else None
 
 
 def plan_rows(state: PlanState) -> Rows:
