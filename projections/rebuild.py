@@ -3,8 +3,9 @@
 `rebuild` builds fresh tables beside the live ones (prefix `rb_`) stream by stream, writing with
 COPY, indexes them, and swaps them in within one short transaction; readers keep the old tables
 until then, and a running projector simply continues from the rebuilt position. A large log is
-folded by several worker processes (`python -m projections.rebuild`), one range of stream ids
-each; the indexes are built, and statistics gathered, on two connections at once.
+folded in several parts at once, one range of stream ids each: one here, the others by worker
+processes (`python -m projections.rebuild`); the indexes are built, and statistics gathered, on
+two connections at once.
 
 `verify` rebuilds, in one REPEATABLE READ snapshot, into temporary tables up to the live position
 and compares them with the live tables row for row; it returns readable differences.
@@ -30,6 +31,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.copy_codecs import use_copy_codecs
 from projections.decode import Decoded, Decoder
 from projections.projector import ConnectArgs, connect, log_position, read_position
 from projections.schema import (
@@ -43,6 +45,7 @@ from projections.schema import (
     all_tables,
     create_tables,
     ddl,
+    event_primary_key,
     events_table_exists,
     lock_tables,
 )
@@ -242,9 +245,10 @@ async def rebuild(
     """Rebuild every read model from the log; returns the number of log entries read.
 
     `progress(Progress(done, total, rate, eta))` is called about once a second and at the end.
-    A large log is folded by `workers` processes (default: one per CPU, up to 4, from
-    `PARALLEL_FROM` events on), each taking the streams of one range of ids; what they build is
-    exactly what one process builds, since every stream is folded on its own.
+    A large log is folded in `workers` parts at once (default: one per CPU, up to 4, from
+    `PARALLEL_FROM` events on), this process and worker processes each taking the streams of one
+    range of ids; what they build is exactly what one process builds, since every stream is
+    folded on its own.
     """
     conn = await connect(connect_args)
     try:
@@ -326,6 +330,7 @@ async def _build_here(
     writer = await connect(connect_args)
     try:
         await writer.execute("SET synchronous_commit = off")
+        await use_copy_codecs(writer)
         with _fewer_collections():
             async with reader.transaction(isolation="repeatable_read", readonly=True), writer.transaction():
                 return await _Builder(reader, SCRATCH, total, progress, writer).run(upto, low, high)
@@ -348,8 +353,10 @@ async def _build_in_processes(
     progress: ProgressCallback | None,
     started: float,
 ) -> int:
-    """Fold the log in `count` worker processes, one range of stream ids each (returns -1, to
-    fold here instead, when the connection arguments cannot be handed to another process)."""
+    """Fold the log in `count` parts at once, one range of stream ids each: the first here, the
+    others in worker processes (each of which spends ~0.25 s of CPU importing before it starts).
+    Returns -1, to fold it all here instead, when the connection arguments cannot be handed to
+    another process."""
     try:
         arguments = json.dumps(connect_args)
     except TypeError:
@@ -403,9 +410,20 @@ async def _build_in_processes(
             raise RuntimeError(f"rebuild worker {index + 1} of {count} failed (exit status {code})")
         return result
 
+    async def here(low: UUID | None, high: UUID | None) -> int:
+        def said(p: Progress) -> None:
+            done[0] = p.done
+            report()
+
+        done[0] = await _build_here(connect_args, upto, total, said, low, high)
+        return done[0]
+
     try:
         async with asyncio.TaskGroup() as group:  # one failing stops the others
-            tasks = [group.create_task(one(i, low, high)) for i, (low, high) in enumerate(_ranges(count))]
+            tasks = [
+                group.create_task(here(low, high) if i == 0 else one(i, low, high))
+                for i, (low, high) in enumerate(_ranges(count))
+            ]
     except BaseExceptionGroup as failed:
         raise failed.exceptions[0] from None
     report(final=True)
@@ -428,9 +446,11 @@ def _worker_main() -> int:
 
 
 async def _index_and_analyze(connect_args: ConnectArgs, prefix: str) -> None:
-    """Index the built tables and gather their statistics, on two connections at once (the index
-    builds sort; two of them keep both cores of a small server busy)."""
-    statements = [statement for _, statement in all_indexes(prefix)]
+    """Index the built tables (the event table's primary key too) and gather their statistics, on
+    two connections at once (the index builds sort; two of them keep both cores of a small server
+    busy)."""
+    unique_key, primary_key = event_primary_key(prefix)
+    statements = [unique_key, *(statement for _, statement in all_indexes(prefix))]
     statements += [f"ANALYZE {table}" for table in all_tables(prefix)]
     conns = [await connect(connect_args) for _ in range(FINISHERS)]
     try:
@@ -450,6 +470,7 @@ async def _index_and_analyze(connect_args: ConnectArgs, prefix: str) -> None:
                 await conn.execute(statement)
 
         await asyncio.gather(*(run(c, q) for c, q in zip(conns, queues, strict=True)))
+        await conns[0].execute(primary_key)  # the unique index built above; the column is NOT NULL already
     finally:
         for conn in conns:
             await conn.close()

@@ -313,9 +313,12 @@ def _index_name(family: Family, columns: tuple[str, ...]) -> str:
     return f"{family.name}_{'_'.join(columns)}"
 
 
-def event_ddl(prefix: str, temporary: bool = False) -> list[str]:
+def event_ddl(prefix: str, temporary: bool = False, primary_key: bool = True) -> list[str]:
+    """The event table; without `primary_key`, `position` is only NOT NULL (a bulk load then adds
+    the key with `event_primary_key`: one sorted build instead of an index insert per row)."""
     table = f"{prefix}event"
-    columns = [f"{name} {kind}" + (" PRIMARY KEY" if name == "position" else "") for name, kind in EVENT_COLUMNS]
+    key = " PRIMARY KEY" if primary_key else " NOT NULL"
+    columns = [f"{name} {kind}" + (key if name == "position" else "") for name, kind in EVENT_COLUMNS]
     scope = "TEMPORARY " if temporary else ""
     tail = " ON COMMIT DROP" if temporary else ""
     return [f"CREATE {scope}TABLE IF NOT EXISTS {table} ({', '.join(columns)}){tail}"]
@@ -329,6 +332,16 @@ def event_indexes(prefix: str) -> list[tuple[str, str]]:
     ]
 
 
+def event_primary_key(prefix: str) -> tuple[str, str]:
+    """(the unique index, the statement that makes it the primary key) of a table made by
+    `event_ddl(prefix, primary_key=False)`: the same key `event_ddl` declares, named the same."""
+    table, name = f"{prefix}event", f"{prefix}event_pkey"
+    return (
+        f"CREATE UNIQUE INDEX {name} ON {table} (position)",
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}",
+    )
+
+
 def all_indexes(prefix: str) -> list[tuple[str, str]]:
     indexes: list[tuple[str, str]] = []
     for family in FAMILIES:
@@ -337,10 +350,12 @@ def all_indexes(prefix: str) -> list[tuple[str, str]]:
 
 
 def ddl(prefix: str = PREFIX, temporary: bool = False, indexes: bool = True) -> list[str]:
+    """The tables (`indexes=False`: bare, without the event table's primary key either; see
+    `event_primary_key`)."""
     statements: list[str] = []
     for family in FAMILIES:
         statements += family_ddl(family, prefix, temporary)
-    statements += event_ddl(prefix, temporary)
+    statements += event_ddl(prefix, temporary, primary_key=indexes or temporary)
     if not temporary and indexes:
         statements += [statement for _, statement in all_indexes(prefix)]
     if not temporary:

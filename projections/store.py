@@ -11,8 +11,8 @@ import asyncpg
 
 from domain.ledger import Corrected
 from projections.decode import Decoded, encode_jsonb, payload_json
-from projections.extract import KINDS, as_uuid
-from projections.schema import BY_NAME, END_TIME, EVENT_NAMES, PREFIX, Family
+from projections.extract import KINDS, Values, as_uuid
+from projections.schema import BY_NAME, END_TIME, EVENT_NAMES, PREFIX
 from projections.timeline import Closing, RowVersion, StreamTimeline
 
 EventRecord = tuple[Any, ...]
@@ -59,25 +59,30 @@ def new_timeline(stream_id: UUID, items: Iterable[Decoded]) -> StreamTimeline | 
 
 
 JSON_POSITIONS: dict[str, tuple[int, ...]] = {name: f.json_positions for name, f in BY_NAME.items()}
+KEYED: dict[str, bool] = {name: f.key is not None for name, f in BY_NAME.items()}
 
 
-def row_record(family: Family, row: RowVersion) -> tuple[Any, ...]:
-    values: tuple[Any, ...] | list[Any] = row.values
-    positions = JSON_POSITIONS[family.name]
-    if positions:
-        values = list(values)
-        for index in positions:
-            value = values[index]
-            values[index] = "[]" if value == [] else encode_jsonb(value)
-    if family.key:
-        return (row.stream_id, row.key, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
-    return (row.stream_id, *values, row.valid_from, row.valid_to, row.recorded_from, row.recorded_to)
+def _with_json(values: Values, positions: tuple[int, ...]) -> list[Any]:
+    out = list(values)
+    for index in positions:
+        value = out[index]
+        out[index] = "[]" if value == [] else encode_jsonb(value)
+    return out
 
 
 def group_rows(rows: Iterable[RowVersion]) -> dict[str, list[tuple[Any, ...]]]:
-    grouped: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        grouped[row.family].append(row_record(BY_NAME[row.family], row))
+    """Row versions as the records of their family tables (columns in `Family.all_names` order)."""
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for name, stream_id, key, values, valid_from, valid_to, recorded_from, recorded_to in rows:
+        records = grouped.get(name)
+        if records is None:
+            records = grouped[name] = []
+        positions = JSON_POSITIONS[name]
+        columns: Values | list[Any] = _with_json(values, positions) if positions else values
+        if KEYED[name]:
+            records.append((stream_id, key, *columns, valid_from, valid_to, recorded_from, recorded_to))
+        else:
+            records.append((stream_id, *columns, valid_from, valid_to, recorded_from, recorded_to))
     return grouped
 
 

@@ -29,18 +29,9 @@ Span = tuple[date, date]
 EMPTY: Rows = {}
 
 
-@dataclass(slots=True)
-class RowVersion:
-    """One finished row of a family table."""
-
-    family: str
-    stream_id: UUID
-    key: Any
-    values: Values
-    valid_from: date
-    valid_to: date
-    recorded_from: datetime
-    recorded_to: datetime
+#: one finished row of a family table (a plain tuple: a rebuild makes one or two per fact):
+#: (family, stream_id, key, values, valid_from, valid_to, recorded_from, recorded_to)
+RowVersion = tuple[str, UUID, Any, Values, date, date, datetime, datetime]
 
 
 @dataclass(slots=True)
@@ -55,11 +46,10 @@ class Closing:
     recorded_to: datetime
 
 
-@dataclass(slots=True)
-class OpenRow:
-    values: Values
-    recorded_from: datetime
-    fresh: bool
+#: a believed row version: [values, recorded_from, fresh] (fresh: not in the database yet). A list,
+#: not a class: made for nearly every change of a row, and cheaper to make.
+OpenRow = list[Any]
+VALUES, RECORDED_FROM, FRESH = 0, 1, 2
 
 
 @dataclass
@@ -96,7 +86,7 @@ class StreamTimeline:
         stamp = self.recorded or END_TIME
         for family_key in self._all_keys():
             self.open[family_key] = {
-                span: OpenRow(values, stamp, False) for span, values in self._segments(family_key).items()
+                span: [values, stamp, False] for span, values in self._segments(family_key).items()
             }
 
     def add(self, fact: Fact) -> datetime:
@@ -111,21 +101,37 @@ class StreamTimeline:
             old: Snapshot = self.snapshots[-1] if self.snapshots else {}
             fact.evolve(self.tip)
             extractors = self.kind.extractors
-            families = self.kind.touches.get(type(fact).__name__) if old else None
+            kind_of_fact = type(fact).__name__
+            entity = self.kind.entities.get(kind_of_fact) if old else None
             new: Snapshot = dict(old)
             changes: list[tuple[FamilyKey, Values | None]] = []
-            for name in families or extractors:
-                rows = extractors[name](self.tip)
-                new[name] = rows
+            if entity is not None:  # one row of one family can change
+                name, field, row_of = entity
+                key = getattr(fact, field)
                 before = old.get(name, EMPTY)
-                if rows == before:
-                    continue
-                for key, values in rows.items():
-                    if before.get(key) != values:
-                        changes.append(((name, key), values))
-                for key in before:
-                    if key not in rows:
-                        changes.append(((name, key), None))
+                values = row_of(self.tip, key)
+                if values != before.get(key):
+                    rows = dict(before)
+                    if values is None:
+                        del rows[key]
+                    else:
+                        rows[key] = values
+                    new[name] = rows
+                    changes.append(((name, key), values))
+            else:
+                families = self.kind.touches.get(kind_of_fact) if old else None
+                for name in families or extractors:
+                    rows = extractors[name](self.tip)
+                    new[name] = rows
+                    before = old.get(name, EMPTY)
+                    if rows == before:
+                        continue
+                    for key, values in rows.items():
+                        if before.get(key) != values:
+                            changes.append(((name, key), values))
+                    for key in before:
+                        if key not in rows:
+                            changes.append(((name, key), None))
             same_day = bool(dates) and dates[-1] == on
             if same_day:
                 self.snapshots[-1] = new
@@ -147,13 +153,11 @@ class StreamTimeline:
         rows = self.finished
         for (name, key), spans in self.open.items():
             for (valid_from, valid_to), row in spans.items():
-                if row.fresh:
+                if row[FRESH]:
                     rows.append(
-                        RowVersion(
-                            name, self.stream_id, key, row.values, valid_from, valid_to, row.recorded_from, END_TIME
-                        )
+                        (name, self.stream_id, key, row[VALUES], valid_from, valid_to, row[RECORDED_FROM], END_TIME)
                     )
-                    row.fresh = False
+                    row[FRESH] = False
         flushed = Flushed(rows, self.closings)
         self.finished, self.closings = [], []
         return flushed
@@ -215,7 +219,7 @@ class StreamTimeline:
             row = believed.pop(tail)
             self._close(family_key, tail, row, stamp)
             if tail[0] < on:
-                believed[(tail[0], on)] = OpenRow(row.values, stamp, True)
+                believed[(tail[0], on)] = [row[VALUES], stamp, True]
                 values_from = None  # the new last segment follows a different value
             else:
                 values_from = tail[0]
@@ -224,13 +228,13 @@ class StreamTimeline:
         if values is not None:
             if same_day and values_from is not None:
                 merge = next(
-                    (span for span, r in believed.items() if span[1] == values_from and r.values == values), None
+                    (span for span, r in believed.items() if span[1] == values_from and r[VALUES] == values), None
                 )
                 if merge is not None:
                     merged = believed.pop(merge)
                     self._close(family_key, merge, merged, stamp)
-                    start, values = merge[0], merged.values
-            believed[(start, END_DATE)] = OpenRow(values, stamp, True)
+                    start, values = merge[0], merged[VALUES]
+            believed[(start, END_DATE)] = [values, stamp, True]
         if not believed:
             del self.open[family_key]
 
@@ -238,21 +242,21 @@ class StreamTimeline:
         wanted = self._segments(family_key)
         believed = self.open.setdefault(family_key, {})
         for span, row in list(believed.items()):
-            if wanted.get(span) != row.values:
+            if wanted.get(span) != row[VALUES]:
                 self._close(family_key, span, row, stamp)
                 del believed[span]
         for span, values in wanted.items():
             if span not in believed:
-                believed[span] = OpenRow(values, stamp, True)
+                believed[span] = [values, stamp, True]
         if not believed:
             del self.open[family_key]
 
     def _close(self, family_key: FamilyKey, span: Span, row: OpenRow, stamp: datetime) -> None:
         name, key = family_key
-        if row.fresh:
-            if row.recorded_from < stamp:
+        if row[FRESH]:
+            if row[RECORDED_FROM] < stamp:
                 self.finished.append(
-                    RowVersion(name, self.stream_id, key, row.values, span[0], span[1], row.recorded_from, stamp)
+                    (name, self.stream_id, key, row[VALUES], span[0], span[1], row[RECORDED_FROM], stamp)
                 )
         else:
             self.closings.append(Closing(name, self.stream_id, key, span[0], span[1], stamp))
