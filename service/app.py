@@ -163,7 +163,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
             app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
-            app.state.projector = Projector(args, read_model_version=READ_MODEL_VERSION)
+            # a projector that just committed is active: its gauge says so at once, not at the next
+            # refresh (a scrape by the other worker within that second read 0 active projectors)
+            app.state.projector = Projector(
+                args,
+                read_model_version=READ_MODEL_VERSION,
+                on_commit=lambda _position: app.state.metrics.projector_active.set(1),
+            )
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events
             app.state.metrics.projector = app.state.projector
