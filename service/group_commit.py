@@ -10,7 +10,9 @@ one flush. Each command still gets exactly its own outcome: its recordings, or i
 A batch never holds two commands on the same stream (the later one waits for the next batch, so
 it is decided on the state the earlier one left). If a batch is refused as a whole (a stream was
 written by another process meanwhile, an idempotency key raced), its commands are saved again
-one by one, so only the ones that really collided see the conflict.
+one by one, so only the ones that really collided see the conflict. If the store cannot be reached,
+the batch and every command queued behind it fail at once with the store's error (otherwise each
+batch in turn would sit through the store's own retries, seconds each, before hearing it).
 """
 
 from __future__ import annotations
@@ -79,13 +81,20 @@ class GroupCommit:
                     return entry.outcome()
                 self._committing = True
                 batch = self._take()
+            failed: Exception | None = None
             try:
-                self._commit(batch)
+                failed = self._commit(batch)
             finally:
                 for left in batch:
                     if not left.done:  # only when the commit itself was interrupted
                         left.error = RuntimeError("the save was interrupted; retry with the same idempotency key")
                 with self._changed:
+                    if failed is not None:
+                        # The store is away: the commands queued meanwhile hear it now rather than
+                        # after another round of the store's retries each (seconds per batch).
+                        for waiting in self._queue:
+                            waiting.error = failed
+                        self._queue = []
                     self._committing = False
                     self._changed.notify_all()
 
@@ -103,10 +112,10 @@ class GroupCommit:
         self._queue = kept
         return batch
 
-    def _commit(self, batch: list[_Entry]) -> None:
+    def _commit(self, batch: list[_Entry]) -> Exception | None:
+        """Save `batch`; the store's error when it could not be reached (not a refused save)."""
         if len(batch) == 1:
-            self._alone(batch[0])
-            return
+            return self._alone(batch[0])
         together: ProcessingEvent[UUID] = ProcessingEvent()
         for entry in batch:
             together.events.extend(entry.event.events)
@@ -116,12 +125,17 @@ class GroupCommit:
         except IntegrityError:
             self.split += 1
             for entry in batch:
-                self._alone(entry)
-            return
+                failed = self._alone(entry)
+                if failed is not None:
+                    for left in batch:
+                        if not left.done:
+                            left.error = failed
+                    return failed
+            return None
         except Exception as error:  # the store is away: every command of the batch hears it
             for entry in batch:
                 entry.error = error
-            return
+            return error
         self.transactions += 1
         self.commands += len(batch)
         start = 0
@@ -129,12 +143,17 @@ class GroupCommit:
             end = start + len(entry.event.events)
             entry.recordings = recordings[start:end]
             start = end
+        return None
 
-    def _alone(self, entry: _Entry) -> None:
+    def _alone(self, entry: _Entry) -> Exception | None:
         try:
             entry.recordings = self._record(entry.event)
+        except IntegrityError as refused:  # this command's own collision: its caller decides again
+            entry.error = refused
+            return None
         except Exception as error:
             entry.error = error
-            return
+            return error
         self.transactions += 1
         self.commands += 1
+        return None

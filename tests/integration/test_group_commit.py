@@ -10,8 +10,10 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from domain import commands as c
+from domain.activity import Activity
 from service.config import ServerAddress
 from service.group_commit import GroupCommit
 from service.ledger import PlanLedger, Receipt
@@ -172,3 +174,41 @@ def test_a_batch_with_a_stale_command_is_split_and_only_that_one_is_retried(
     # registered, reported here, reported elsewhere, and this report: version 4
     assert receipts[stale].version == reread.repository.get(stale).version == 4
     reread.close()
+
+
+def test_when_the_store_is_away_the_commands_queued_behind_hear_it_at_once(app: PlanLedger) -> None:
+    """The failing batch's error reaches every queued command without another round of retries."""
+    activities = _activities(app, 5)
+    release = threading.Event()
+    entered = threading.Event()
+    calls: list[int] = []
+
+    def away(event):  # type: ignore[no-untyped-def]
+        calls.append(len(event.events))
+        entered.set()
+        assert release.wait(10)
+        raise OperationalError("connection refused")
+
+    app.group_commit = GroupCommit(away)
+    errors: list[BaseException] = []
+
+    def report(activity: UUID) -> None:
+        changed = app.load(Activity, activity)
+        changed.report_progress(Decimal(50), meta())
+        try:
+            app.group_commit.save(changed)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=report, args=(a,)) for a in activities]
+    threads[0].start()
+    assert entered.wait(10)
+    for t in threads[1:]:
+        t.start()
+    while len(app.group_commit._queue) < len(threads) - 1:
+        threading.Event().wait(0.01)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert len(errors) == 5 and all(isinstance(e, OperationalError) for e in errors)
+    assert calls == [1]  # the store was asked once, not once per batch
