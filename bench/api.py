@@ -230,26 +230,14 @@ class Load:
         return Stats(self.p50_ms, self.p95_ms, self.p99_ms, self.requests)
 
 
-def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, folder: Path) -> Load:
-    script = folder / "post.lua"
-    script.write_text(LUA)
-    body_file = folder / f"body-{uuid.uuid4().hex[:8]}.json"
-    body_file.write_bytes(body)
-    nonce_base = str(int.from_bytes(os.urandom(3), "big") * 1_000_000)
-    env = {**os.environ, "BODY_FILE": str(body_file), "AUTH": auth, "NONCE_BASE": nonce_base}
+def wrk_summary(
+    url: str, script: Path, env: dict[str, str], seconds: float, threads: int, connections: int
+) -> dict[str, Any]:
+    """Run `wrk` with a Lua script whose `done` writes one line `BENCH {json}`; that JSON."""
+    duration = f"-d{max(1, round(seconds))}s"
     done = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(script),
-            f"{url}/graphql",
-        ],
-        env=env,
+        ["wrk", f"-t{threads}", f"-c{connections}", duration, "--timeout", "30s", "-s", str(script), f"{url}/graphql"],
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -257,7 +245,18 @@ def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, 
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
-    r = json.loads(line[6:])
+    summary: dict[str, Any] = json.loads(line[6:])
+    return summary
+
+
+def run_wrk(url: str, body: bytes, auth: str, connections: int, seconds: float, folder: Path) -> Load:
+    script = folder / "post.lua"
+    script.write_text(LUA)
+    body_file = folder / f"body-{uuid.uuid4().hex[:8]}.json"
+    body_file.write_bytes(body)
+    nonce_base = str(int.from_bytes(os.urandom(3), "big") * 1_000_000)
+    env = {"BODY_FILE": str(body_file), "AUTH": auth, "NONCE_BASE": nonce_base}
+    r = wrk_summary(url, script, env, seconds, 1, connections)
     return Load(
         requests=r["requests"],
         seconds=r["duration_us"] / 1e6,

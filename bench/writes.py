@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.api import REPORT_PROGRESS, load, open_activities
+from bench.api import REPORT_PROGRESS, load, open_activities, wrk_summary
 from bench.context import Context, Process
 from bench.core import Result, Stats
 from bench.store_throughput import app_commands, raw_inserts
@@ -134,25 +132,8 @@ def _wrk_mutations(
     """`wrk`, one thread and one connection per client: (committed, elapsed, latency, failed)."""
     script = folder / "mutations.lua"
     script.write_text(MUTATIONS_LUA)
-    env = {
-        **os.environ,
-        "ACTIVITIES": ",".join(activities),
-        "QUERY": REPORT_PROGRESS.replace('"', '\\"'),
-        "AUTH": f"Bearer {token}",
-    }
-    n = len(activities)
-    command = ["wrk", f"-t{n}", f"-c{n}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script)]
-    done = subprocess.run(
-        [*command, f"{server.url}/graphql"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
-    r = json.loads(line[6:])
+    env = {"ACTIVITIES": ",".join(activities), "QUERY": REPORT_PROGRESS.replace('"', '\\"'), "AUTH": f"Bearer {token}"}
+    r = wrk_summary(server.url, script, env, seconds, len(activities), len(activities))
     elapsed = r["duration_us"] / 1e6
     latency = Stats(r["p50_us"] / 1000, r["p95_us"] / 1000, r["p99_us"] / 1000, r["committed"])
     return r["committed"], elapsed, latency, r["failed"]
