@@ -52,6 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from service.http_protocol import PROTOCOL as HTTP_PROTOCOL
+
     settings = _settings(args)
     from service.database import open_database
 
@@ -88,24 +90,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # subscription frames are small and the same bytes go to many sockets: compressing
             # each per socket cost more CPU than it saved
             ws_per_message_deflate=False,
-            http=_http_protocol(),
+            http=HTTP_PROTOCOL,  # httptools, answering requests that are not valid HTTP in JSON
         )
     finally:
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)
         database.close()
     return EXIT_OK
-
-
-def _http_protocol() -> str:
-    """httptools (with JSON answers to invalid requests) where it is installed, else uvicorn's h11."""
-    try:
-        import httptools  # noqa: F401
-    except ImportError:
-        return "h11"
-    from service.http_protocol import PROTOCOL
-
-    return PROTOCOL
 
 
 def _upgrade(database: Any) -> None:

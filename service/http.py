@@ -455,11 +455,16 @@ async def refused_by_router(request: Request, error: Exception) -> Response:
     return _error_response(status, message, JSON, uuid.uuid4().hex[:12], headers)
 
 
+def error_body(message: str, request_id: str) -> bytes:
+    """The JSON body of a request refused before any GraphQL ran."""
+    return _dump({"errors": [{"message": message, "extensions": {"requestId": request_id}}]})
+
+
 def _error_response(
     status: int, message: str, kind: str, request_id: str, headers: dict[str, str] | None = None
 ) -> Response:
     return Response(
-        _dump({"errors": [{"message": message, "extensions": {"requestId": request_id}}]}),
+        error_body(message, request_id),
         status,
         {"X-Request-Id": request_id, **(headers or {})},
         media_type=_content(kind),

@@ -9,10 +9,11 @@ connection; only its body changes to the GraphQL error shape, with a request id.
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from service.http import error_body
 
 #: what `planledger serve` passes to uvicorn as its HTTP protocol
 PROTOCOL = "service.http_protocol:JsonHttpToolsProtocol"
@@ -21,9 +22,7 @@ PROTOCOL = "service.http_protocol:JsonHttpToolsProtocol"
 class JsonHttpToolsProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
         request_id = uuid.uuid4().hex[:12]
-        body = json.dumps(
-            {"errors": [{"message": f"not a valid HTTP request: {msg}", "extensions": {"requestId": request_id}}]}
-        ).encode()
+        body = error_body(f"not a valid HTTP request: {msg}", request_id)
         content = [STATUS_LINE[400]]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])
