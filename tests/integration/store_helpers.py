@@ -36,6 +36,26 @@ def plan_with_activity(app: PlanLedger, code: str = "HR-2561") -> tuple[UUID, UU
     return plan.stream_id, activity.stream_id
 
 
+def activities_in_one_plan(app: PlanLedger, count: int) -> list[UUID]:
+    """`count` activities under one new plan (the first from `plan_with_activity`)."""
+    plan_id, first = plan_with_activity(app)
+    more = [
+        app.execute(
+            c.RegisterActivity(
+                plan_id=plan_id,
+                strategy_number=1,
+                fiscal_year=2563,
+                kind="ONE_YEAR",
+                title=f"Course {n}",
+                responsible_units=("HR office",),
+            ),
+            meta(date(2019, 10, 1)),
+        ).stream_id
+        for n in range(count - 1)
+    ]
+    return [first, *more]
+
+
 def log_position(app: PlanLedger) -> int:
     return int(app.recorder.max_notification_id() or 0)
 

@@ -4,8 +4,9 @@ its own outcome (`service.group_commit`)."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -17,7 +18,7 @@ from domain.activity import Activity
 from service.config import ServerAddress
 from service.group_commit import GroupCommit
 from service.ledger import PlanLedger, Receipt
-from tests.integration.store_helpers import meta, plan_with_activity
+from tests.integration.store_helpers import activities_in_one_plan, meta
 
 
 @pytest.fixture
@@ -25,25 +26,6 @@ def app(database: ServerAddress) -> PlanLedger:
     ledger = PlanLedger.connect(database)
     yield ledger
     ledger.close()
-
-
-def _activities(app: PlanLedger, count: int) -> list[UUID]:
-    plan_id, first = plan_with_activity(app)
-    more = [
-        app.execute(
-            c.RegisterActivity(
-                plan_id=plan_id,
-                strategy_number=1,
-                fiscal_year=2563,
-                kind="ONE_YEAR",
-                title=f"Course {n}",
-                responsible_units=("HR office",),
-            ),
-            meta(date(2019, 10, 1)),
-        ).stream_id
-        for n in range(count - 1)
-    ]
-    return [first, *more]
 
 
 def _logged(database: ServerAddress, receipts: list[Receipt]) -> dict[int, tuple[UUID, int]]:
@@ -57,10 +39,11 @@ def _logged(database: ServerAddress, receipts: list[Receipt]) -> dict[int, tuple
 
 
 class _Held:
-    """A record function that holds its first call until released, so that commands queue."""
+    """A record function that holds its first call until released, so that commands queue; each
+    call then goes on to `then` (the ledger's own `_record` unless given)."""
 
-    def __init__(self, app: PlanLedger) -> None:
-        self.app = app
+    def __init__(self, app: PlanLedger, then: Callable[[Any], Any] | None = None) -> None:
+        self.then = then or app._record
         self.entered = threading.Event()
         self.release = threading.Event()
         self.calls = 0
@@ -70,32 +53,39 @@ class _Held:
         if self.calls == 1:
             self.entered.set()
             assert self.release.wait(10)
-        return self.app._record(event)
+        return self.then(event)
 
 
-def test_commands_arriving_together_share_a_transaction_and_get_their_own_receipts(
-    app: PlanLedger, database: ServerAddress
-) -> None:
-    activities = _activities(app, 12)
-    held = _Held(app)
+def _queue_behind(app: PlanLedger, held: _Held, first: Callable[[], None], queued: list[Callable[[], None]]) -> None:
+    """Run `first`, whose save `held` holds; then `queued`, all waiting behind it; then release."""
     app.group_commit = GroupCommit(held)
-    receipts: dict[UUID, Receipt] = {}
-
-    def report(activity: UUID, progress: int) -> None:
-        receipts[activity] = app.execute(c.ReportProgress(activity_id=activity, progress=Decimal(progress)), meta())
-
-    leader = threading.Thread(target=report, args=(activities[0], 1))
+    leader = threading.Thread(target=first)
     leader.start()
     assert held.entered.wait(10)
-    others = [threading.Thread(target=report, args=(a, n)) for n, a in enumerate(activities[1:], start=2)]
+    others = [threading.Thread(target=q) for q in queued]
     for t in others:
         t.start()
     while len(app.group_commit._queue) < len(others):  # all queued behind the held commit
         threading.Event().wait(0.01)
     held.release.set()
-    leader.join(30)
-    for t in others:
+    for t in [leader, *others]:
         t.join(30)
+
+
+def test_commands_arriving_together_share_a_transaction_and_get_their_own_receipts(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    activities = activities_in_one_plan(app, 12)
+    receipts: dict[UUID, Receipt] = {}
+
+    def report(activity: UUID, progress: int) -> Callable[[], None]:
+        def run() -> None:
+            receipts[activity] = app.execute(c.ReportProgress(activity_id=activity, progress=Decimal(progress)), meta())
+
+        return run
+
+    queued = [report(a, n) for n, a in enumerate(activities[1:], start=2)]
+    _queue_behind(app, _Held(app), report(activities[0], 1), queued)
     assert len(receipts) == 12
     # the first alone, the eleven queued behind it in one transaction
     assert (app.group_commit.transactions, app.group_commit.commands) == (2, 12)
@@ -109,28 +99,18 @@ def test_commands_arriving_together_share_a_transaction_and_get_their_own_receip
 
 
 def test_two_commands_on_one_stream_are_never_in_one_batch(app: PlanLedger) -> None:
-    activity, other = _activities(app, 2)
-    held = _Held(app)
-    app.group_commit = GroupCommit(held)
+    activity, other = activities_in_one_plan(app, 2)
     versions: list[int] = []
 
-    def report(target: UUID, progress: int) -> None:
-        receipt = app.execute(c.ReportProgress(activity_id=target, progress=Decimal(progress)), meta())
-        if target == activity:
-            versions.append(receipt.version)
+    def report(target: UUID, progress: int) -> Callable[[], None]:
+        def run() -> None:
+            receipt = app.execute(c.ReportProgress(activity_id=target, progress=Decimal(progress)), meta())
+            if target == activity:
+                versions.append(receipt.version)
 
-    first = threading.Thread(target=report, args=(other, 1))
-    first.start()
-    assert held.entered.wait(10)
-    same = [threading.Thread(target=report, args=(activity, n)) for n in range(2, 6)]
-    for t in same:
-        t.start()
-    while len(app.group_commit._queue) < len(same):
-        threading.Event().wait(0.01)
-    held.release.set()
-    first.join(30)
-    for t in same:
-        t.join(30)
+        return run
+
+    _queue_behind(app, _Held(app), report(other, 1), [report(activity, n) for n in range(2, 6)])
     # never refused as a whole: the four were saved one after another, each on the one before
     assert app.group_commit.split == 0
     assert sorted(versions) == [2, 3, 4, 5]  # registered at version 1
@@ -140,31 +120,22 @@ def test_two_commands_on_one_stream_are_never_in_one_batch(app: PlanLedger) -> N
 def test_a_batch_with_a_stale_command_is_split_and_only_that_one_is_retried(
     app: PlanLedger, database: ServerAddress
 ) -> None:
-    activities = _activities(app, 6)
+    activities = activities_in_one_plan(app, 6)
     stale = activities[1]
     app.execute(c.ReportProgress(activity_id=stale, progress=Decimal(1)), meta())  # cached here
     elsewhere = PlanLedger.connect(database)  # another process moves it on
     elsewhere.execute(c.ReportProgress(activity_id=stale, progress=Decimal(2)), meta())
     elsewhere.close()
-    held = _Held(app)
-    app.group_commit = GroupCommit(held)
     receipts: dict[UUID, Receipt] = {}
 
-    def report(activity: UUID, progress: int) -> None:
-        receipts[activity] = app.execute(c.ReportProgress(activity_id=activity, progress=Decimal(progress)), meta())
+    def report(activity: UUID, progress: int) -> Callable[[], None]:
+        def run() -> None:
+            receipts[activity] = app.execute(c.ReportProgress(activity_id=activity, progress=Decimal(progress)), meta())
 
-    leader = threading.Thread(target=report, args=(activities[0], 10))
-    leader.start()
-    assert held.entered.wait(10)
-    others = [threading.Thread(target=report, args=(a, 10 + n)) for n, a in enumerate(activities[1:], start=1)]
-    for t in others:
-        t.start()
-    while len(app.group_commit._queue) < len(others):
-        threading.Event().wait(0.01)
-    held.release.set()
-    leader.join(30)
-    for t in others:
-        t.join(30)
+        return run
+
+    queued = [report(a, 10 + n) for n, a in enumerate(activities[1:], start=1)]
+    _queue_behind(app, _Held(app), report(activities[0], 10), queued)
     assert len(receipts) == 6
     assert app.group_commit.split == 1
     reread = PlanLedger.connect(database)
@@ -178,37 +149,26 @@ def test_a_batch_with_a_stale_command_is_split_and_only_that_one_is_retried(
 
 def test_when_the_store_is_away_the_commands_queued_behind_hear_it_at_once(app: PlanLedger) -> None:
     """The failing batch's error reaches every queued command without another round of retries."""
-    activities = _activities(app, 5)
-    release = threading.Event()
-    entered = threading.Event()
+    activities = activities_in_one_plan(app, 5)
     calls: list[int] = []
 
     def away(event):  # type: ignore[no-untyped-def]
         calls.append(len(event.events))
-        entered.set()
-        assert release.wait(10)
         raise OperationalError("connection refused")
 
-    app.group_commit = GroupCommit(away)
     errors: list[BaseException] = []
 
-    def report(activity: UUID) -> None:
-        changed = app.load(Activity, activity)
-        changed.report_progress(Decimal(50), meta())
-        try:
-            app.group_commit.save(changed)
-        except BaseException as error:
-            errors.append(error)
+    def report(activity: UUID) -> Callable[[], None]:
+        def run() -> None:
+            changed = app.load(Activity, activity)
+            changed.report_progress(Decimal(50), meta())
+            try:
+                app.group_commit.save(changed)
+            except BaseException as error:
+                errors.append(error)
 
-    threads = [threading.Thread(target=report, args=(a,)) for a in activities]
-    threads[0].start()
-    assert entered.wait(10)
-    for t in threads[1:]:
-        t.start()
-    while len(app.group_commit._queue) < len(threads) - 1:
-        threading.Event().wait(0.01)
-    release.set()
-    for t in threads:
-        t.join(10)
+        return run
+
+    _queue_behind(app, _Held(app, then=away), report(activities[0]), [report(a) for a in activities[1:]])
     assert len(errors) == 5 and all(isinstance(e, OperationalError) for e in errors)
     assert calls == [1]  # the store was asked once, not once per batch

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -14,27 +13,10 @@ import psycopg
 from domain import commands as c
 from service.config import ServerAddress
 from service.ledger import PlanLedger
-from tests.integration.store_helpers import meta, plan_with_activity
+from tests.integration.store_helpers import activities_in_one_plan, meta
 
 WRITERS = 8
 SECONDS = 3.0
-
-
-def _activities(app: PlanLedger, plan_id: UUID, count: int) -> list[UUID]:
-    return [
-        app.execute(
-            c.RegisterActivity(
-                plan_id=plan_id,
-                strategy_number=1,
-                fiscal_year=2563,
-                kind="ONE_YEAR",
-                title=f"Course {n}",
-                responsible_units=("HR office",),
-            ),
-            meta(date(2019, 10, 1)),
-        ).stream_id
-        for n in range(count)
-    ]
 
 
 def _follow(dsn: str, start: int, writing: threading.Event) -> set[int]:
@@ -57,8 +39,7 @@ def _follow(dsn: str, start: int, writing: threading.Event) -> set[int]:
 
 def test_a_reader_following_the_log_never_passes_over_an_event(database: ServerAddress) -> None:
     setup = PlanLedger.connect(database)
-    plan_id, first = plan_with_activity(setup)
-    activities = [first, *_activities(setup, plan_id, WRITERS - 1)]
+    activities = activities_in_one_plan(setup, WRITERS)
     start = int(setup.recorder.max_notification_id() or 0)
     setup.close()
     # one ledger per writer, as separate server processes would be
