@@ -221,17 +221,7 @@ def _plan_argument(args: dict[str, Any]) -> UUID | None:
 async def _root_risks(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
     plan = _plan_argument(args)
     point = await resolve(context, _as_of(args.get("asOf")))
-    min_level, status = args.get("minLevel"), args.get("status")
-    rows = await context.read(
-        lambda conn: q.risks(
-            conn,
-            plan,
-            point.on,
-            point.known_at,
-            min_level.value if min_level else None,
-            [s.value for s in status] if status is not None else None,
-        )
-    )
+    rows = await pt.risk_rows(context, plan, point, args.get("minLevel"), args.get("status"))
     return rows, PlanRows(point)
 
 

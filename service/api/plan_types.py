@@ -639,6 +639,19 @@ async def _nothing() -> None:
     return None
 
 
+async def risk_rows(
+    context: Context, plan: UUID | None, point: q.Point, min_level: Any, status: list[Any] | None
+) -> list[dict[str, Any]]:
+    """The `risks` root field's rows: of a plan (or all), as of `point`, at or above `min_level`
+    (a RiskLevel enum or None), of the given statuses (RiskStatus enums; None: all)."""
+    level = min_level.value if min_level else None
+    statuses = [x.value for x in status] if status is not None else None
+    rows: list[dict[str, Any]] = await context.read(
+        lambda conn: q.risks(conn, plan, point.on, point.known_at, level, statuses)
+    )
+    return rows
+
+
 async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:
     row = await activity_loader(context, point).load(activity_id)
     return None if row is None else Activity.from_row(row, point)

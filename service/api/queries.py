@@ -17,7 +17,7 @@ from service.api.context import Context
 from service.api.event_types import EventConnection, EventFilter, events_page, page_size
 from service.api.keyresult_types import KeyResult, key_result_at, key_results_of_plan
 from service.api.meeting_types import ActionItem, Meeting, MeetingConnection, meeting_by_id
-from service.api.plan_types import Activity, Milestone, Plan, Risk, activity_at, plan_at
+from service.api.plan_types import Activity, Milestone, Plan, Risk, activity_at, plan_at, risk_rows
 from service.api.points import AsOf, BadInput, Cursor, Missing, aware, meeting_id, meeting_key, parse_id, resolve
 from service.api.report_types import DueUpdates, ProgressReport
 
@@ -75,16 +75,7 @@ class Query:
     ) -> list[Risk]:
         plan = None if plan_id is None else parse_id("planId", plan_id)
         point = await resolve(info.context, as_of)
-        rows = await info.context.read(
-            lambda conn: q.risks(
-                conn,
-                plan,
-                point.on,
-                point.known_at,
-                min_level.value if min_level else None,
-                [s.value for s in status] if status is not None else None,
-            )
-        )
+        rows = await risk_rows(info.context, plan, point, min_level, status)
         return [Risk.from_row(r, point) for r in rows]
 
     @strawberry.field(description="Milestone timelines as of a point; `overdueOnly` keeps those overdue then.")
