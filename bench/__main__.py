@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     embedded = None
     try:
         if server is None:
-            from service.embedded import EmbeddedServer
+            from service.store.embedded import EmbeddedServer
 
             folder = Path(tempfile.mkdtemp(prefix="bench-pg-"))
             embedded = EmbeddedServer(folder)
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
             started = embedded.start()
             server = ServerAddress(started.host, started.port, started.user, started.password, "postgres")
         else:
-            from service.database import check_reachable
+            from service.store.database import check_reachable
 
             check_reachable(server)
         ctx = Context(server, sizes, say, generator)

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 
 from service.config import ServerAddress
-from service.database import create_scratch_database, drop_scratch_database
+from service.store.database import create_scratch_database, drop_scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -258,7 +258,7 @@ class Context:
     def token(self, role: str) -> str:
         """An API token of `role` on the ledger's database (made once per run)."""
         if role not in self._tokens:
-            from service import tokens
+            from service.application import tokens
 
             async def make() -> str:
                 import asyncpg

@@ -3,7 +3,7 @@
     python -m bench.generate --events 1000000 --database-url postgresql://postgres@127.0.0.1:5432/bench_x
 
 Every event is a real domain fact made by calling the domain aggregates' methods, as the handlers
-in `service/handlers.py` do, so every rule holds (a command the domain refuses records nothing and
+in `service/application/handlers.py` do, so every rule holds (a command the domain refuses records nothing and
 is counted as refused). What is fast is the path to the database: aggregates are built in memory,
 one plan at a time, and their events are mapped to stored events and COPYed in large batches.
 
@@ -51,7 +51,7 @@ import asyncpg
 
 from domain.activity import Activity
 from domain.errors import DomainError
-from domain.ledger import Fact, Ledger, Meta
+from domain.facts import Fact, Ledger, Meta
 from domain.meeting import Meeting
 from domain.plan import Plan
 from domain.values import ActionItem, Attendee, MinutesCorrection
@@ -821,8 +821,8 @@ def _dsn(address_or_dsn: Any) -> str:
 
 def _ensure_store(dsn: str) -> None:
     """The event store's tables, created by the application itself (its exact schema)."""
+    from service.application.ledger import PlanLedger
     from service.config import ServerAddress
-    from service.ledger import PlanLedger
 
     PlanLedger.connect(ServerAddress.from_url(dsn)).close()
 

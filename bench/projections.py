@@ -25,8 +25,8 @@ from bench.context import Context
 from bench.core import Result, Stats, load_average
 from projections.queries import plan_as_of
 from projections.rebuild import rebuild, verify
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 
 END = date(9999, 12, 31)
 REBUILD_TARGET = 25_000
@@ -137,7 +137,7 @@ async def plans_and_activities(address: ServerAddress) -> tuple[list[tuple[UUID,
 
 def replay_plan(app: PlanLedger, plan_id: UUID, activity_ids: list[UUID], on: date) -> dict[str, Any]:
     """What answering without read models takes: load the plan and its activities from the event
-    store and fold each as of `on` (what `domain.ledger.state_as_of` does)."""
+    store and fold each as of `on` (what `domain.facts.state_as_of` does)."""
     plan = app.repository.get(plan_id)
     state = plan.state_as_of(on)
     activities = []

@@ -25,15 +25,15 @@ import asyncpg
 
 from bench.core import Result, Stats
 from domain import commands as c
+from domain.calendar import fiscal_year_bounds
 from domain.errors import DomainError
-from domain.ledger import Meta
-from domain.plan import fiscal_year_covers
+from domain.facts import Meta
 from projections import queries as q
 from projections.keyresults import plan_health
 from projections.projector import Projector, ProjectorBusy, log_position, read_position
 from projections.report import progress_report
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 
 if TYPE_CHECKING:
     from bench.context import Context
@@ -81,7 +81,7 @@ def seed_key_results(
     try:
         for _, activities, meetings in plans:
             for activity_id, fiscal_year, since in activities:
-                start, end = fiscal_year_covers(fiscal_year)
+                start, end = fiscal_year_bounds(fiscal_year)
                 defined_on = max(start, since)
                 meta = Meta(defined_on, "bench")
                 try:

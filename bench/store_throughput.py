@@ -23,10 +23,10 @@ from decimal import Decimal
 import asyncpg
 
 from domain import commands as c
-from domain.ledger import Meta
+from domain.facts import Meta
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.database import create_scratch_database, drop_scratch_database
-from service.ledger import PlanLedger
+from service.store.database import create_scratch_database, drop_scratch_database
 
 RAW_TABLE = "bench_raw_events"
 #: about the size of a stored progress report (eventsourcing's JSON state)

@@ -12,7 +12,7 @@
   GraphQL), and the floor of the HTTP + GraphQL stack: the cheapest operation the server answers
   (`{ __typename }`, nothing read or written) from the same number of clients.
 - import: the log exported as NDJSON (`planledger export`, untimed), then loaded by
-  `service.portable.import_log` (what `planledger import-log` runs before it rebuilds) into an empty
+  `service.store.portable.import_log` (what `planledger import-log` runs before it rebuilds) into an empty
   database. Baseline in the same run: the same rows COPYed with asyncpg (`copy_records_to_table`,
   batches of the importer's size, one transaction) into another empty event store; only the COPY
   calls and the commit are timed, not reading the rows from the source.
@@ -33,9 +33,9 @@ from bench.api import REPORT_PROGRESS, load, open_activities, wrk_summary
 from bench.context import Context, Process
 from bench.core import Result, Stats
 from bench.store_throughput import app_commands, raw_inserts
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
-from service.portable import BATCH, TABLE, export_log, import_log
+from service.store.portable import BATCH, TABLE, export_log, import_log
 
 MUTATION_TARGET = 0.6
 IMPORT_TARGET = 25_000

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidTransition, NotFound, ValidationError
-from domain.ledger import (
+from domain.facts import (
     MAX_NAME,
     Fact,
     Ledger,

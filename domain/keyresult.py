@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+from domain.calendar import fiscal_year_bounds
 from domain.errors import InvalidTransition, ValidationError
-from domain.ledger import MAX_NAME, Fact, Ledger, Meta, check_date, optional_text, require_text
-from domain.plan import fiscal_year_covers
+from domain.facts import MAX_NAME, Fact, Ledger, Meta, check_date, optional_text, require_text
 from domain.vocabulary import Direction, Frequency, MeasureUnit
 
 #: the largest magnitude a key result's number may have (and 4 decimal places at most)
@@ -123,7 +123,7 @@ class KeyResult(Ledger[KeyResultState]):
             state.baseline = self.baseline
             state.target = self.target
             state.direction = Direction(self.direction)
-            state.starts_on = fiscal_year_covers(self.fiscal_year)[0]
+            state.starts_on = fiscal_year_bounds(self.fiscal_year)[0]
             state.due_on = self.due_on
             state.frequency = Frequency(self.frequency)
             state.defined_on = self.effective_on
@@ -198,7 +198,7 @@ class KeyResult(Ledger[KeyResultState]):
         baseline_number = check_number("baseline", baseline)
         target_number = check_number("target", target)
         check_direction(parsed_direction, baseline_number, target_number)
-        due = fiscal_year_covers(fiscal_year)[1] if due_on is None else due_on
+        due = fiscal_year_bounds(fiscal_year)[1] if due_on is None else due_on
         check_due(fiscal_year, due)
         return cls._open(
             cls.Defined,
@@ -260,7 +260,7 @@ class KeyResult(Ledger[KeyResultState]):
 
 def check_due(fiscal_year: int, due_on: object) -> date:
     due = check_date("dueOn", due_on)
-    start = fiscal_year_covers(fiscal_year)[0]
+    start = fiscal_year_bounds(fiscal_year)[0]
     if due <= start:
         raise ValidationError("dueOn", f"{due} is not after the start of fiscal year {fiscal_year} ({start})")
     return due

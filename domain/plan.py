@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid5
 
+from domain.calendar import fiscal_year_bounds
 from domain.errors import InvalidTransition, PeriodLocked, ValidationError
+from domain.facts import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
 from domain.health import check_rules
-from domain.ledger import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
 from domain.values import EvaluationRule
 
 PLAN_NAMESPACE = UUID("6f1d2c1e-93a5-4c55-9d8a-0c1f6a3b7e21")
@@ -72,12 +73,6 @@ class PlanState:
     def lock(self) -> LockState | None:
         """The lock reaching furthest, if any."""
         return max(self.locks, key=lambda lock: lock.through, default=None)
-
-
-def fiscal_year_covers(be_year: int) -> tuple[date, date]:
-    """The Thai fiscal year BE `be_year` runs 1 October of the year before to 30 September."""
-    ce = be_year - 543
-    return date(ce - 1, 10, 1), date(ce, 9, 30)
 
 
 class Plan(Ledger[PlanState]):
@@ -226,7 +221,7 @@ class Plan(Ledger[PlanState]):
     def approve_action_plan(self, fiscal_year: int, meta: Meta) -> None:
         meta = meta.checked()
         check_range("fiscalYear", fiscal_year, 2400, 2800)
-        start, end = fiscal_year_covers(fiscal_year)
+        start, end = fiscal_year_bounds(fiscal_year)
         if end < self.state.period_start or start > self.state.period_end:
             raise ValidationError(
                 "fiscalYear",

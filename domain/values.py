@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from domain.errors import ValidationError
-from domain.ledger import MAX_NAME, MAX_TEXT, check_date, optional_text, require_text
+from domain.facts import MAX_NAME, MAX_TEXT, check_date, optional_text, require_text
 from domain.vocabulary import Health, MeetingRole, Presence
 
 

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from domain.ledger import Corrected, Fact
+from domain.facts import Corrected, Fact
 from domain.transcodings import DateAsISO, TimeAsISO, domain_transcodings
 
 #: module of a topic -> the kind of stream it belongs to

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import asyncpg
 
-from domain.ledger import EARLIEST
+from domain.facts import EARLIEST
 from domain.vocabulary import Health
 from projections.keyresults import committee_meetings, key_result_rows, plan_health
 from projections.queries import (

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 
-from domain.ledger import Corrected
+from domain.facts import Corrected
 from projections.decode import Decoded, encode_jsonb, payload_json
 from projections.extract import KINDS, Values, as_uuid
 from projections.schema import BY_NAME, END_TIME, EVENT_NAMES, PREFIX
@@ -50,7 +50,7 @@ def event_record(item: Decoded, timeline: StreamTimeline | None) -> EventRecord:
 
 def new_timeline(stream_id: UUID, items: Iterable[Decoded]) -> StreamTimeline | None:
     """A timeline for a stream, of the kind its first recognisable fact names (corrections are
-    `domain.ledger:Corrected` whatever the stream, so the kind comes from another fact)."""
+    `domain.facts:Corrected` whatever the stream, so the kind comes from another fact)."""
     for item in items:
         kind = KINDS.get(item.stream_kind)
         if kind is not None:

@@ -6,7 +6,7 @@ timeline is updated (cheaply when the fact is in order, by a re-fold when it is 
 correction), and every entity whose run of equal values changed has its believed row versions
 closed (`recorded_to = T`) and new ones opened (`recorded_from = T`).
 
-The semantics are exactly those of `domain.ledger.fold(facts, State, on=D, known_at=T)`: the row
+The semantics are exactly those of `domain.facts.fold(facts, State, on=D, known_at=T)`: the row
 versions with `valid_from <= D < valid_to` and `recorded_from <= T < recorded_to` are the rows of
 that fold. T of a fact is its `timestamp` (made non-decreasing within a stream, which it is
 whenever the writers' clocks are).
@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.ledger import Corrected, Fact
+from domain.facts import Corrected, Fact
 from projections.extract import Rows, Snapshot, StreamKind, Values
 from projections.schema import END_DATE, END_TIME
 

@@ -16,10 +16,8 @@ from pathlib import Path
 import pytest
 
 from service.config import ServerAddress
-from service.database import create_scratch_database, drop_scratch_database
-from service.embedded import EmbeddedServer
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
+from service.store.database import create_scratch_database, drop_scratch_database
+from service.store.embedded import EmbeddedServer
 
 
 @pytest.fixture(scope="session")

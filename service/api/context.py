@@ -17,8 +17,8 @@ from strawberry.dataloader import DataLoader
 
 from projections.projector import read_position
 from projections.schema import lock_tables
-from service.access import Principal
-from service.ledger import PlanLedger
+from service.application.access import Principal
+from service.application.ledger import PlanLedger
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -125,7 +125,7 @@ class Context:
     metrics: Any = None
     #: the position a mutation of this request recorded, for the HTTP layer to report
     written: int = 0
-    #: whether a query may be answered by direct execution (service/api/direct.py); False: always
+    #: whether a query may be answered by direct execution (service/api/execution/direct.py); False: always
     #: executed normally (what the tests compare it with)
     direct: bool = True
 

@@ -22,7 +22,7 @@ from domain import commands as c
 from domain.errors import ValidationError
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 from service.api import enums as e
-from service.handlers import new_id
+from service.application.handlers import new_id
 
 
 def as_id(field: str, value: Any) -> UUID:

@@ -15,15 +15,15 @@ from strawberry.types import Info
 
 from domain import commands as c
 from domain import errors as de
-from domain.ledger import Meta
+from domain.facts import Meta
 from projections import queries as q
 from service.api import inputs as i
 from service.api.context import Context
-from service.api.keyresult_types import KeyResult, key_result_at
-from service.api.meeting_types import Meeting, meeting_by_id
-from service.api.plan_types import Activity, Plan, activity_at, plan_at
 from service.api.points import Cursor, event_cursor, meeting_id
-from service.ledger import Receipt
+from service.api.types.keyresult import KeyResult, key_result_at
+from service.api.types.meeting import Meeting, meeting_by_id
+from service.api.types.plan import Activity, Plan, activity_at, plan_at
+from service.application.ledger import Receipt
 
 #: how long READ_YOUR_WRITES (and a success payload's view of what it wrote) waits for projection
 WAIT_SECONDS = 5.0

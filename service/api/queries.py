@@ -12,14 +12,14 @@ from projections import queries as q
 from projections import report as r
 from projections.projector import log_position
 from service.api import enums as e
-from service.api.change_types import PlanChanges
 from service.api.context import Context
-from service.api.event_types import EventConnection, EventFilter, events_page, page_size
-from service.api.keyresult_types import KeyResult, key_result_at, key_results_of_plan
-from service.api.meeting_types import ActionItem, Meeting, MeetingConnection, meeting_by_id
-from service.api.plan_types import Activity, Milestone, Plan, Risk, activity_at, plan_at, risk_rows
 from service.api.points import AsOf, BadInput, Cursor, Missing, aware, meeting_id, meeting_key, parse_id, resolve
-from service.api.report_types import DueUpdates, ProgressReport
+from service.api.types.change import PlanChanges
+from service.api.types.event import EventConnection, EventFilter, events_page, page_size
+from service.api.types.keyresult import KeyResult, key_result_at, key_results_of_plan
+from service.api.types.meeting import ActionItem, Meeting, MeetingConnection, meeting_by_id
+from service.api.types.plan import Activity, Milestone, Plan, Risk, activity_at, plan_at, risk_rows
+from service.api.types.report import DueUpdates, ProgressReport
 
 Ctx = Info[Context, None]
 

@@ -42,12 +42,12 @@ from strawberry.types import Info
 
 from domain import vocabulary as v
 from projections import queries as q
+from projections.live import RISK_TYPES, EventRow
 from service.api import enums as e
 from service.api.context import Context
-from service.api.event_types import Event
-from service.api.plan_types import Risk
 from service.api.points import BadInput, Cursor, event_cursor, event_position, parse_id
-from service.broker import RISK_TYPES, EventRow
+from service.api.types.event import Event
+from service.api.types.plan import Risk
 
 
 @strawberry.type(description="A risk noted, re-scored or closed, with the risk as it stood right after.")

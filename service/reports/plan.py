@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.thai import MONTHS, ce_to_be
+from domain.calendar import ce_to_be
 from projections import queries as q
+from service.minutes.thai_text import MONTHS
 
 KINDS = ("ONE_YEAR", "CONTINUING")
 STATUSES = ("PLANNED", "NOT_STARTED", "IN_PROGRESS", "COMPLETED", "NOT_IMPLEMENTED", "ON_HOLD", "CANCELLED")

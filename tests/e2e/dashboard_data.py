@@ -17,8 +17,9 @@ from typing import Any
 import httpx
 
 from service.config import ServerAddress
-from tests.conftest import SEED, create_database, drop_database, url_of
+from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import ROOT, Server
+from tests.paths import SAMPLE_MINUTES
 
 MILESTONES = """
 query Activities($plan: ID!) { plan(id: $plan) { activities { id title status fiscalYear } } }
@@ -29,7 +30,7 @@ PLAN_AND_MEETINGS = "query { plans { id code } meetings(first: 500) { edges { no
 def import_seed(database_url: str) -> None:
     """`planledger import-minutes` on the seed, as a person would run it."""
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "import-minutes", str(SEED)],
+        [sys.executable, "-m", "service.cli", "import-minutes", str(SAMPLE_MINUTES)],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
         capture_output=True,

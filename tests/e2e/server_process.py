@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import websockets
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 
 def free_port() -> int:

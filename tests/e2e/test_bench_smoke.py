@@ -23,8 +23,8 @@ import pytest
 from bench.suite import MEASURES
 from service.config import ServerAddress
 from tests.conftest import url_of
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ENV = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BENCH_DATABASE_URL")}
 
 

@@ -36,9 +36,9 @@ import pytest
 import websockets
 
 from service.api.points import event_cursor
+from service.application.idempotency import key_stream_id
 from service.config import ServerAddress
-from service.embedded import EmbeddedServer
-from service.idempotency import key_stream_id
+from service.store.embedded import EmbeddedServer
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import ROOT, Server, subscribe
 from tests.integration.graphql_support import HttpApi

@@ -29,7 +29,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import graphql
@@ -42,8 +41,8 @@ from hypothesis_graphql import Mode, mutations, queries
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = graphql.build_schema((ROOT / "schema.graphql").read_text())
 GQL = "application/graphql-response+json"
 JSON = "application/json"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT, SAMPLE_MINUTES
 
 
 def free_port() -> int:
@@ -117,7 +117,6 @@ def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is
     assert not postgres_running(tmp_path / "data")
 
 
-SEED_FILE = ROOT.parent / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
 
 
 def test_a_command_on_the_same_data_folder_shares_the_server_and_reaches_the_projector(tmp_path: Path) -> None:
@@ -129,7 +128,7 @@ def test_a_command_on_the_same_data_folder_shares_the_server_and_reaches_the_pro
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env["PLANLEDGER_DATA_DIR"] = str(data)
         imported = subprocess.run(
-            [sys.executable, "-m", "service.cli", "import-minutes", str(SEED_FILE)],
+            [sys.executable, "-m", "service.cli", "import-minutes", str(SAMPLE_MINUTES)],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -14,12 +14,12 @@ import pytest
 
 from projections.projector import Projector
 from projections.schema import create_tables
-from service import access
-from service.access import Principal
 from service.api.context import Context, Reader
 from service.api.schema import schema
+from service.application import access
+from service.application.access import Principal
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
 

@@ -6,8 +6,8 @@ from datetime import date
 from uuid import UUID
 
 from domain import commands as c
-from domain.ledger import Meta
-from service.ledger import PlanLedger
+from domain.facts import Meta
+from service.application.ledger import PlanLedger
 
 MEETING_DAY = date(2021, 1, 6)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from service.access import ALLOWED, Principal
 from service.api.mutations import MUTATIONS
+from service.application.access import ALLOWED, Principal
 from tests.integration.graphql_support import Api
 
 ROLES = ("admin", "secretariat", "unit", "committee", "reader")

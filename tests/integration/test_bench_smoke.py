@@ -11,12 +11,12 @@ import pytest
 
 from bench.generate import generate
 from domain.activity import ActivityState
-from domain.ledger import fold
+from domain.facts import fold
 from projections import queries as q
 from projections.projector import Projector
 from projections.rebuild import rebuild, verify
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.conftest import url_of
 from tests.integration.test_time_travel import norm_activity, norm_activity_row
 

@@ -19,10 +19,10 @@ import pytest
 
 from domain import commands as c
 from projections import queries as q
+from projections.live import APPLICATION_NAME, RISK_TYPES, Broker, EventRow
 from projections.projector import Projector
-from service.broker import APPLICATION_NAME, RISK_TYPES, Broker, EventRow
+from service.application.ledger import PlanLedger, Receipt
 from service.config import ServerAddress
-from service.ledger import PlanLedger, Receipt
 from tests.integration.test_projection_support import meta, new_activity, new_plan
 
 TIMEOUT = 60.0

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT, SAMPLE_MINUTES
+
 COMMANDS = ["serve", "import-minutes", "rebuild", "verify", "export", "import-log", "migrate", "bench", "token"]
 
 
@@ -80,7 +81,7 @@ def test_help_imports_nothing_of_the_server() -> None:
         "import sys; from service.cli import build_parser; build_parser().parse_args(['bench', '--smoke']); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('strawberry', 'uvicorn', 'starlette', 'asyncpg', 'psycopg', 'httpx', 'eventsourcing') "
-        "or m in ('service.app', 'bench.context', 'bench.api')))"
+        "or m in ('service.web.app', 'bench.context', 'bench.api')))"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -111,11 +112,10 @@ def test_bench_lists_its_measures() -> None:
         assert name in result.stdout
 
 
-SEED_FILE = ROOT.parent / "shared" / "seed" / "000_1b0c0a315fd9d1d0.txt"
 
 
 def test_import_minutes_dry_run_prints_the_events_and_records_nothing(tmp_path: Path) -> None:
-    result = planledger("import-minutes", "--dry-run", str(SEED_FILE), env={"PLANLEDGER_DATA_DIR": str(tmp_path)})
+    result = planledger("import-minutes", "--dry-run", str(SAMPLE_MINUTES), env={"PLANLEDGER_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# ") and "1/2564" in lines[0]
@@ -124,7 +124,7 @@ def test_import_minutes_dry_run_prints_the_events_and_records_nothing(tmp_path: 
 
 
 def test_import_minutes_reports_lines_it_cannot_place_with_their_numbers(tmp_path: Path) -> None:
-    text = SEED_FILE.read_text(encoding="utf-8").splitlines()
+    text = SAMPLE_MINUTES.read_text(encoding="utf-8").splitlines()
     text.insert(7, "ข้อความแปลกปลอมก่อนรายชื่อ")  # line 8: before the first list heading, fits nowhere
     noisy = tmp_path / "noisy.txt"
     noisy.write_text("\n".join(text) + "\n", encoding="utf-8")
@@ -143,7 +143,7 @@ def test_rebuild_then_verify_is_clean_and_a_tampered_read_model_fails_verify(dat
     import psycopg
 
     env = {"DATABASE_URL": database_url}
-    assert planledger("import-minutes", str(SEED_FILE), env=env).returncode == 0
+    assert planledger("import-minutes", str(SAMPLE_MINUTES), env=env).returncode == 0
     rebuilt = planledger("rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "rebuilt the read models from" in rebuilt.stdout and "events/s" in rebuilt.stderr

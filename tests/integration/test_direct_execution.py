@@ -1,4 +1,4 @@
-"""Direct execution (service/api/direct.py) answers exactly as normal execution does.
+"""Direct execution (service/api/execution/direct.py) answers exactly as normal execution does.
 
 Each document runs twice on the same data, once with direct execution allowed and once executed
 normally, and the two responses (data and errors, as the HTTP layer writes them) must be the same
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import graphql
@@ -22,13 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
-from service.api import direct
 from service.api.context import Context, Reader
+from service.api.execution import direct
 from service.api.schema import schema
-from service.http import _dump
+from service.web.graphql_http import _dump
 from tests.integration.graphql_support import Api
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 WHOLE_PLAN = (  # the README's whole-plan query (the bench's), with an optional point
     "query WholePlan($id: ID!, $asOf: AsOf) { plan(id: $id, asOf: $asOf) { id code title"

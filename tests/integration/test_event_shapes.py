@@ -27,21 +27,22 @@ from eventsourcing.persistence import StoredEvent
 
 from domain import commands as c
 from domain.activity import Activity
+from domain.facts import Meta
 from domain.keyresult import KeyResult
-from domain.ledger import Meta
 from domain.meeting import Meeting
 from domain.plan import Plan
 from projections import queries as q
 from projections.decode import Decoder, make_mapper
 from projections.projector import Projector
 from projections.rebuild import rebuild, verify
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
-from service.portable import export_log, import_log
+from service.store.portable import export_log, import_log
 from tests.conftest import create_database, drop_database
 from tests.fixtures.event_shapes import answers
+from tests.paths import FIXTURES
 
-FOLDER = Path(__file__).resolve().parents[1] / "fixtures"
+FOLDER = FIXTURES
 FIXTURES = sorted(FOLDER.glob("events_v*.ndjson"))
 IDS = [f.stem for f in FIXTURES]
 KINDS = {"domain.plan": Plan, "domain.activity": Activity, "domain.meeting": Meeting, "domain.keyresult": KeyResult}

@@ -1,5 +1,5 @@
 """Group commit on a real PostgreSQL: concurrent commands share transactions, and each still gets
-its own outcome (`service.group_commit`)."""
+its own outcome (`service.store.group_commit`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from eventsourcing.persistence import OperationalError
 
 from domain import commands as c
 from domain.activity import Activity
+from service.application.ledger import PlanLedger, Receipt
 from service.config import ServerAddress
-from service.group_commit import GroupCommit
-from service.ledger import PlanLedger, Receipt
+from service.store.group_commit import GroupCommit
 from tests.integration.store_helpers import activities_in_one_plan, meta
 
 

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 
 from domain.activity import Activity
 from domain.meeting import Meeting, meeting_id_for
-from domain.minutes import ParsedMinutes, parse_minutes
 from domain.plan import Plan, plan_id_for
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.importer import activity_id_for, import_minutes, plan_code
-from service.ledger import PlanLedger
-from tests.conftest import SEED
+from service.minutes.importer import activity_id_for, import_minutes, plan_code
+from service.minutes.model import ParsedMinutes, parse_minutes
 from tests.integration.store_helpers import event_count
+from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 
-LATER = Path(__file__).resolve().parents[1] / "fixtures" / "minutes_2_2564.txt"
+LATER = LATER_MINUTES
 
 
 @pytest.fixture(scope="module")
 def seed() -> ParsedMinutes:
-    return parse_minutes(SEED.read_text(encoding="utf-8"), source="seed")
+    return parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
 
 
 @pytest.fixture(scope="module")

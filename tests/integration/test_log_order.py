@@ -11,8 +11,8 @@ from uuid import UUID
 import psycopg
 
 from domain import commands as c
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.integration.store_helpers import activities_in_one_plan, meta
 
 WRITERS = 8

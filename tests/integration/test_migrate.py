@@ -18,12 +18,13 @@ import psycopg
 from domain import commands as c
 from projections.projector import Projector, connect, log_position, read_position
 from projections.rebuild import verify
+from service.application.ledger import PlanLedger
+from service.application.migrate import READ_MODEL_VERSION
 from service.config import ServerAddress
-from service.ledger import PlanLedger
-from service.migrate import READ_MODEL_VERSION
-from tests.conftest import SEED, url_of
+from tests.conftest import url_of
 from tests.integration.test_cli import ROOT, planledger
 from tests.integration.test_projection_support import meta
+from tests.paths import SAMPLE_MINUTES
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def test_two_instances_migrating_at_once_end_in_one_correct_schema(database: Ser
 
 def test_an_older_read_model_version_is_rebuilt_and_switched(database: ServerAddress) -> None:
     url = url_of(database)
-    assert planledger("import-minutes", str(SEED), env={"DATABASE_URL": url}).returncode == 0
+    assert planledger("import-minutes", str(SAMPLE_MINUTES), env={"DATABASE_URL": url}).returncode == 0
     assert planledger("rebuild", env={"DATABASE_URL": url}).returncode == 0
     assert planledger("migrate", env={"DATABASE_URL": url}).returncode == 0
     with psycopg.connect(database.dsn(), autocommit=True) as conn:
@@ -77,7 +78,7 @@ async def test_an_instance_of_older_code_stops_projecting_once_migrate_moves_the
     new code) switches in the new ones; from then on it writes nothing (its rows would be in the
     old shape) and lets go, and the new code's projector carries on."""
     url = url_of(database)
-    for command in (("import-minutes", str(SEED)), ("rebuild",), ("migrate",)):
+    for command in (("import-minutes", str(SAMPLE_MINUTES)), ("rebuild",), ("migrate",)):
         assert planledger(*command, env={"DATABASE_URL": url}).returncode == 0
     with psycopg.connect(database.dsn(), autocommit=True) as conn:
         conn.execute(

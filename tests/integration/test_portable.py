@@ -13,13 +13,14 @@ import pytest
 
 from domain import commands as c
 from projections import queries as q
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
-from tests.conftest import SEED, create_database, drop_database, url_of
+from tests.conftest import create_database, drop_database, url_of
 from tests.integration.test_cli import planledger
 from tests.integration.test_projection_support import meta
+from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "minutes_2_2564.txt"
+FIXTURE = LATER_MINUTES
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ async def test_export_import_export_is_identical(
     database: ServerAddress, second: ServerAddress, tmp_path: Path
 ) -> None:
     url, other = url_of(database), url_of(second)
-    run_ok("import-minutes", str(SEED), str(FIXTURE), url=url)
+    run_ok("import-minutes", str(SAMPLE_MINUTES), str(FIXTURE), url=url)
     ledger = PlanLedger.connect(database)
     try:  # a correction and an idempotency key too: every kind of row the log holds
         activity = next(r for r in await _activity_ids(database))

@@ -7,20 +7,19 @@ from the event store), not against the read models the report is computed from.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from domain.activity import Activity
-from domain.ledger import effective_facts
+from domain.facts import effective_facts
 from domain.meeting import Meeting, meeting_id_for
-from domain.minutes import parse_minutes
 from domain.plan import plan_id_for
-from service.importer import import_minutes, plan_code
-from tests.conftest import SEED
+from service.minutes.importer import import_minutes, plan_code
+from service.minutes.model import parse_minutes
 from tests.integration.graphql_support import Api
+from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 
-LATER = Path(__file__).resolve().parents[1] / "fixtures" / "minutes_2_2564.txt"
+LATER = LATER_MINUTES
 REPORT = """
 query($plan: ID!, $meeting: String!) {
   progressReport(planId: $plan, meeting: $meeting) {
@@ -46,7 +45,7 @@ def _state(activity: Activity, on: date) -> dict[str, Any]:
 
 
 async def test_the_report_for_1_2564_and_2_2564_lists_exactly_what_the_facts_say(api: Api) -> None:
-    seed = parse_minutes(SEED.read_text(encoding="utf-8"), source="seed")
+    seed = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
     later = parse_minutes(LATER.read_text(encoding="utf-8"), source="2/2564")
     assert import_minutes(api.ledger, seed, "secretariat").refused == []
     plan_id = str(plan_id_for(plan_code(seed)))
@@ -144,7 +143,7 @@ async def test_the_report_for_1_2564_and_2_2564_lists_exactly_what_the_facts_say
 
 
 async def test_due_updates_list_what_a_unit_still_has_to_report(api: Api) -> None:
-    seed = parse_minutes(SEED.read_text(encoding="utf-8"), source="seed")
+    seed = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
     assert import_minutes(api.ledger, seed, "secretariat").refused == []
     plan_id = str(plan_id_for(plan_code(seed)))
     plan = (

@@ -15,8 +15,8 @@ from domain import commands as c
 from domain.values import ActionItem, Attendee, MinutesCorrection
 from projections import queries as q
 from projections.rebuild import Progress, rebuild, verify
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.integration.test_projection_support import meta, new_activity, new_plan, project
 
 DAY = date(2021, 1, 6)

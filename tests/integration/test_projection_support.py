@@ -11,10 +11,10 @@ from uuid import UUID
 import asyncpg
 
 from domain import commands as c
-from domain.ledger import Meta
+from domain.facts import Meta
 from projections.projector import Projector
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 
 T = TypeVar("T")
 

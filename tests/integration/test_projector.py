@@ -17,17 +17,16 @@ import asyncpg
 import pytest
 
 from domain.activity import Activity
-from domain.ledger import Meta
+from domain.facts import Meta
 from projections import queries as q
 from projections.projector import Projector, ProjectorBusy, read_position, wait_for_position
 from projections.rebuild import verify
 from projections.schema import create_tables
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.conftest import url_of
 from tests.integration.test_projection_support import new_plan
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 
 @pytest.fixture

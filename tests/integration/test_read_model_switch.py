@@ -20,11 +20,12 @@ import pytest
 from projections import queries as q
 from projections.rebuild import rebuild
 from service.api.context import Reader
+from service.application.migrate import READ_MODEL_VERSION
 from service.config import ServerAddress
-from service.migrate import READ_MODEL_VERSION
-from tests.conftest import SEED, url_of
+from tests.conftest import url_of
 from tests.integration.graphql_support import Api
 from tests.integration.test_cli import ROOT, planledger
+from tests.paths import SAMPLE_MINUTES
 
 MARK = "OLD "
 SWITCH_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
@@ -34,7 +35,7 @@ async def seeded(address: ServerAddress) -> int:
     """The seed imported, the read models built and then marked as an older build; the plan's
     activity count."""
     url = url_of(address)
-    for command in (("import-minutes", str(SEED)), ("rebuild",), ("migrate",)):
+    for command in (("import-minutes", str(SAMPLE_MINUTES)), ("rebuild",), ("migrate",)):
         assert planledger(*command, env={"DATABASE_URL": url}).returncode == 0
     conn = await asyncpg.connect(**address.asyncpg_args())
     try:

@@ -9,12 +9,13 @@ import time
 import asyncpg
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import rebuilding
 from service.api.context import Reader
-from service.metrics import Metrics
-from tests.conftest import SEED, url_of
+from service.store import rebuilding
+from service.web.metrics import Metrics
+from tests.conftest import url_of
 from tests.integration.graphql_support import Api
 from tests.integration.test_cli import planledger
+from tests.paths import SAMPLE_MINUTES
 
 
 async def scraped(pool: asyncpg.Pool) -> dict[str, float]:
@@ -29,7 +30,7 @@ async def scraped(pool: asyncpg.Pool) -> dict[str, float]:
 
 
 async def test_a_rebuild_reports_its_progress_while_it_runs_and_when_it_ends(api: Api) -> None:
-    assert planledger("import-minutes", str(SEED), env={"DATABASE_URL": url_of(api.address)}).returncode == 0
+    assert planledger("import-minutes", str(SAMPLE_MINUTES), env={"DATABASE_URL": url_of(api.address)}).returncode == 0
     async with api.pool.acquire() as conn:
         events = int(await conn.fetchval("SELECT count(*) FROM planledger_events"))
     assert (await scraped(api.pool))["planledger_rebuild_running"] == 0  # none yet

@@ -10,8 +10,8 @@ import pytest
 
 from domain import commands as c
 from domain.errors import DuplicateCode, IdempotencyKeyReused, InvalidTransition, NotFound, VersionConflict
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.integration.store_helpers import MEETING_DAY, event_count, log_position, meta, plan_with_activity
 
 

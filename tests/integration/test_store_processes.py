@@ -12,12 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from domain import commands as c
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.embedded import EmbeddedServer
-from service.ledger import PlanLedger
+from service.store.embedded import EmbeddedServer
 from tests.integration.store_helpers import event_count, meta, plan_with_activity
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 WRITER = textwrap.dedent(
     """
@@ -25,9 +24,9 @@ WRITER = textwrap.dedent(
     from datetime import date
     from uuid import UUID
     from domain import commands as c
-    from domain.ledger import Meta
+    from domain.facts import Meta
     from service.config import ServerAddress
-    from service.ledger import PlanLedger
+    from service.application.ledger import PlanLedger
 
     address = ServerAddress(**json.loads(sys.argv[1]))
     app = PlanLedger.connect(address)

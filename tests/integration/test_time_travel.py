@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from domain import commands as c
 from domain.activity import ActivityState
 from domain.errors import DomainError
-from domain.ledger import fold
+from domain.facts import fold
 from domain.plan import PlanState
 from projections import queries as q
 from projections.projector import Projector
+from service.application.ledger import PlanLedger
 from service.config import ServerAddress
-from service.ledger import PlanLedger
 from tests.integration.test_projection_support import (
     meta,
     new_activity,

@@ -15,7 +15,7 @@ import pytest
 
 from domain.activity import NEEDS_REASON, TRANSITIONS, Activity
 from domain.errors import DomainError, InvalidTransition, NotFound, ValidationError
-from domain.ledger import Meta
+from domain.facts import Meta
 from domain.risk import risk_level, risk_score
 from domain.vocabulary import ActivityKind, ActivityStatus, MilestoneStatus, RiskLevel, RiskStatus
 

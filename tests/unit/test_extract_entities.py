@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.activity import Activity, ActivityState
-from domain.ledger import Fact
+from domain.facts import Fact
 from projections.extract import ACTIVITY_KIND, KINDS
 
 A = Activity

@@ -9,8 +9,8 @@ from datetime import date
 from uuid import UUID
 
 from domain import commands as c
-from domain.ledger import Meta
-from service.idempotency import fingerprint
+from domain.facts import Meta
+from service.application.idempotency import fingerprint
 
 MEETING = UUID("1762f4be-4eb8-54e1-92e9-704ad1054627")
 META = Meta(date(2021, 1, 20), "secretariat", str(MEETING))

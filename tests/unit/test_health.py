@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import InvalidTransition, PeriodLocked, ValidationError
+from domain.facts import Meta
 from domain.health import (
     DEFAULT_RULES,
     Figures,
@@ -21,7 +22,6 @@ from domain.health import (
     status_health,
 )
 from domain.keyresult import KeyResult
-from domain.ledger import Meta
 from domain.plan import Plan, check_open
 from domain.values import EvaluationRule
 from domain.vocabulary import ActivityStatus, Direction, Health

@@ -1,20 +1,19 @@
 from collections import Counter
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 
-from domain.minutes import MinutesCorrection, MinutesFormatError, ParsedMinutes, parse_minutes
-from domain.thai import normalise_title
+from service.minutes.model import MinutesCorrection, MinutesFormatError, ParsedMinutes, parse_minutes
+from service.minutes.thai_text import normalise_title
+from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 
-SEED = Path(__file__).resolve().parents[3] / "shared/seed/000_1b0c0a315fd9d1d0.txt"
-SECOND = Path(__file__).resolve().parents[1] / "fixtures/minutes_2_2564.txt"
+SECOND = LATER_MINUTES
 BODY = "อ.ก.ก. วิสามัญเกี่ยวกับยุทธศาสตร์การบริหารทรัพยากรบุคคลของกรุงเทพมหานคร"
 
 
 @pytest.fixture(scope="module")
 def seed() -> ParsedMinutes:
-    return parse_minutes(SEED.read_text(encoding="utf-8"), source=SEED.name)
+    return parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source=SAMPLE_MINUTES.name)
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +289,7 @@ def test_seed_signatory(seed):
 
 
 def test_lines_that_fit_nowhere_are_reported_with_their_numbers():
-    lines = SEED.read_text(encoding="utf-8").splitlines()
+    lines = SAMPLE_MINUTES.read_text(encoding="utf-8").splitlines()
     lines.insert(7, "ข้อความแปลกปลอมก่อนรายชื่อ")  # becomes line 8, before the first list heading
     row = next(i for i, line in enumerate(lines) if line.startswith("ปรับปรุงโครงสร้างสำนักงานเขต\t"))
     lines.insert(row + 1, "กิจกรรมลึกลับ\tสถานะที่ไม่รู้จัก : ไม่มีใครรู้")
@@ -303,8 +302,8 @@ def test_lines_that_fit_nowhere_are_reported_with_their_numbers():
 
 
 def test_windows_line_endings_and_a_byte_order_mark_change_nothing(seed):
-    text = SEED.read_text(encoding="utf-8")
-    again = parse_minutes("\ufeff" + text.replace("\n", "\r\n"), source=SEED.name)
+    text = SAMPLE_MINUTES.read_text(encoding="utf-8")
+    again = parse_minutes("\ufeff" + text.replace("\n", "\r\n"), source=SAMPLE_MINUTES.name)
     assert again == seed
 
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from domain.calendar import fiscal_year_bounds
 from domain.errors import InvalidTransition, NotFound, ValidationError
-from domain.ledger import Meta
+from domain.facts import Meta
 from domain.meeting import Meeting, meeting_id_for
-from domain.plan import Plan, fiscal_year_covers, plan_id_for
+from domain.plan import Plan, plan_id_for
 from domain.values import ActionItem, Attendee, MinutesCorrection
 from domain.vocabulary import MeetingMode, MeetingRole, Presence, ResolutionKind
 
@@ -132,7 +133,7 @@ def test_stating_the_same_vision_again_is_refused() -> None:
 
 
 def test_the_thai_fiscal_year_runs_from_october_to_september() -> None:
-    assert fiscal_year_covers(2564) == (date(2020, 10, 1), date(2021, 9, 30))
+    assert fiscal_year_bounds(2564) == (date(2020, 10, 1), date(2021, 9, 30))
 
 
 def test_an_action_plan_is_approved_once_per_fiscal_year() -> None:

@@ -19,8 +19,8 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 
 from domain.activity import Activity
 from domain.errors import InvalidTransition, NotFound, ValidationError
+from domain.facts import Corrected, Fact, Ledger, Meta
 from domain.keyresult import KeyResult
-from domain.ledger import Corrected, Fact, Ledger, Meta
 from domain.meeting import Meeting
 from domain.plan import Plan
 from domain.transcodings import domain_transcodings

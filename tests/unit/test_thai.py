@@ -2,14 +2,11 @@ from datetime import date, time
 
 import pytest
 
-from domain.thai import (
+from domain.calendar import be_to_ce, ce_to_be, fiscal_year_bounds, fiscal_year_of
+from service.minutes.thai_text import (
     MONTHS,
     THAI_DIGITS,
-    be_to_ce,
-    ce_to_be,
     find_thai_dates,
-    fiscal_year_bounds,
-    fiscal_year_of,
     normalise_title,
     parse_int,
     parse_thai_date,

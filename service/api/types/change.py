@@ -1,0 +1,107 @@
+"""Baseline comparison: what changed in a plan between two points."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from domain import vocabulary as v
+from projections import queries as q
+from service.api import enums as e
+from service.api.points import Point, shown
+from service.api.types.meeting import Resolution
+from service.api.types.plan import Milestone, Risk
+
+
+@strawberry.type(description="Status, progress and outcome of an activity at one point.")
+class ActivityValues:
+    status: e.ActivityStatus | None
+    status_label: str | None
+    progress: float | None
+    outcome: str | None
+
+
+@strawberry.type(description="An activity whose status, progress or outcome changed.")
+class ActivityChange:
+    activity_id: strawberry.ID
+    title: str
+    changed: list[str] = strawberry.field(description="Which of status, progress, outcome changed.")
+    before: ActivityValues | None = strawberry.field(description="Null: the activity did not exist yet.")
+    after: ActivityValues
+
+
+@strawberry.type(description="A milestone whose due date moved later.")
+class SlippedMilestone:
+    milestone: Milestone
+    due_before: date
+    slipped_days: int
+
+
+@strawberry.type(description="A risk whose score changed.")
+class RescoredRisk:
+    risk: Risk
+    score_before: int
+    level_before: e.RiskLevel
+
+
+@strawberry.type(description="What changed in a plan between two points (a baseline comparison).")
+class PlanChanges:
+    from_: Point = strawberry.field(name="from")
+    to: Point
+    activities: list[ActivityChange]
+    milestones_met: list[Milestone]
+    milestones_slipped: list[SlippedMilestone]
+    risks_noted: list[Risk]
+    risks_rescored: list[RescoredRisk]
+    risks_closed: list[Risk]
+    resolutions_passed: list[Resolution]
+
+    @classmethod
+    def of(cls, found: q.Changes, start: q.Point, end: q.Point) -> PlanChanges:
+        def values(row: dict[str, Any] | None) -> ActivityValues | None:
+            if row is None:
+                return None
+            status = row.get("status")
+            progress = row.get("progress")
+            return ActivityValues(
+                status=None if status is None else e.ActivityStatus[status],
+                status_label=None if status is None else v.ActivityStatus(status).label,
+                progress=None if progress is None else float(progress),
+                outcome=row.get("outcome"),
+            )
+
+        def milestone(row: dict[str, Any]) -> Milestone:
+            return Milestone.from_row(row, end)
+
+        def risk(row: dict[str, Any]) -> Risk:
+            return Risk.from_row(row, end)
+
+        return cls(
+            from_=shown(start),
+            to=shown(end),
+            activities=[
+                ActivityChange(
+                    activity_id=strawberry.ID(str(a["activity_id"])),
+                    title=a["title"],
+                    changed=a["changed"],
+                    before=values(a["before"]),
+                    after=values(a["after"])
+                    or ActivityValues(status=None, status_label=None, progress=None, outcome=None),
+                )
+                for a in found.activities
+            ],
+            milestones_met=[milestone(m) for m in found.milestones_met],
+            milestones_slipped=[
+                SlippedMilestone(milestone=milestone(m), due_before=m["due_before"], slipped_days=m["slipped_days"])
+                for m in found.milestones_slipped
+            ],
+            risks_noted=[risk(r) for r in found.risks_noted],
+            risks_rescored=[
+                RescoredRisk(risk=risk(r), score_before=r["score_before"], level_before=e.RiskLevel[r["level_before"]])
+                for r in found.risks_rescored
+            ],
+            risks_closed=[risk(r) for r in found.risks_closed],
+            resolutions_passed=[Resolution.from_row({**r, "action_items": []}) for r in found.resolutions_passed],
+        )

@@ -1,0 +1,367 @@
+"""One use case per command: load what it needs, ask the domain, hand back what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+from uuid import UUID, uuid4
+
+from domain import commands as c
+from domain.activity import Activity
+from domain.calendar import fiscal_year_of
+from domain.errors import NotFound, ValidationError
+from domain.facts import Ledger, Meta
+from domain.keyresult import KeyResult
+from domain.meeting import Meeting
+from domain.plan import Plan
+
+L = TypeVar("L", bound=Ledger[Any])
+
+
+class Loader(Protocol):
+    def load(self, kind: type[L], stream_id: UUID) -> L: ...
+
+
+#: a handler hands back the stream it changed, or that stream and others changed with it (saved
+#: together, in one transaction)
+Changed = Ledger[Any] | tuple[Ledger[Any], ...]
+Handler = Callable[[Loader, Any, Meta, Any], Changed]
+HANDLERS: dict[type[c.Command], Handler] = {}
+
+
+def handles(command_type: type[c.Command]) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[command_type] = handler
+        return handler
+
+    return register
+
+
+def new_id() -> str:
+    return uuid4().hex[:12]
+
+
+def _as(kind: type[L], target: Ledger[Any]) -> L:
+    """The target as the kind the command is about (the application loaded it as that kind)."""
+    if not isinstance(target, kind):
+        raise NotFound(kind.KIND, str(target.id))
+    return target
+
+
+@handles(c.CreatePlan)
+def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger[Any]:
+    return Plan.create(
+        code=cmd.code,
+        title=cmd.title,
+        period_start=cmd.period_start,
+        period_end=cmd.period_end,
+        vision=cmd.vision,
+        meta=meta,
+    )
+
+
+@handles(c.AddStrategy)
+def add_strategy(store: Loader, cmd: c.AddStrategy, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).add_strategy(cmd.number, cmd.title, cmd.goal, meta)
+    return plan
+
+
+@handles(c.StateVision)
+def state_vision(store: Loader, cmd: c.StateVision, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).state_vision(cmd.vision, meta)
+    return plan
+
+
+@handles(c.ApproveActionPlan)
+def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).approve_action_plan(cmd.fiscal_year, meta)
+    return plan
+
+
+@handles(c.RecordProposal)
+def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).record_proposal(
+        cmd.fiscal_year, cmd.strategy_number, cmd.source, cmd.text, list(cmd.responsible_units), meta
+    )
+    return plan
+
+
+@handles(c.RegisterActivity)
+def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: None) -> Ledger[Any]:
+    plan = store.load(Plan, cmd.plan_id)
+    plan.require_strategy(cmd.strategy_number)
+    if meta.effective_on < plan.effective_from:
+        raise ValidationError("effectiveOn", f"{meta.effective_on} is before the plan existed ({plan.effective_from})")
+    return Activity.register(
+        plan_id=cmd.plan_id,
+        strategy_number=cmd.strategy_number,
+        fiscal_year=cmd.fiscal_year,
+        kind=cmd.kind,
+        title=cmd.title,
+        responsible_units=list(cmd.responsible_units),
+        meta=meta,
+        id=cmd.activity_id,
+    )
+
+
+@handles(c.RetitleActivity)
+def retitle_activity(store: Loader, cmd: c.RetitleActivity, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).retitle(cmd.title, meta)
+    return activity
+
+
+@handles(c.AssignUnits)
+def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).assign_units(list(cmd.responsible_units), meta)
+    return activity
+
+
+@handles(c.ChangeActivityStatus)
+def change_activity_status(
+    store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
+) -> Ledger[Any]:
+    _as(Activity, activity).change_status(cmd.status, meta)
+    return activity
+
+
+@handles(c.ReportProgress)
+def report_progress(store: Loader, cmd: c.ReportProgress, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).report_progress(cmd.progress, meta)
+    return activity
+
+
+@handles(c.RecordOutcome)
+def record_outcome(store: Loader, cmd: c.RecordOutcome, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).record_outcome(cmd.outcome, meta)
+    return activity
+
+
+@handles(c.PlanMilestone)
+def plan_milestone(store: Loader, cmd: c.PlanMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).plan_milestone(cmd.milestone_id or new_id(), cmd.title, cmd.due_on, meta)
+    return activity
+
+
+@handles(c.RescheduleMilestone)
+def reschedule_milestone(store: Loader, cmd: c.RescheduleMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).reschedule_milestone(cmd.milestone_id, cmd.due_on, meta)
+    return activity
+
+
+@handles(c.AchieveMilestone)
+def achieve_milestone(store: Loader, cmd: c.AchieveMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).achieve_milestone(cmd.milestone_id, cmd.achieved_on, meta)
+    return activity
+
+
+@handles(c.DropMilestone)
+def drop_milestone(store: Loader, cmd: c.DropMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).drop_milestone(cmd.milestone_id, meta)
+    return activity
+
+
+@handles(c.NoteRisk)
+def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).note_risk(
+        risk_id=cmd.risk_id or new_id(),
+        title=cmd.title,
+        likelihood=cmd.likelihood,
+        impact=cmd.impact,
+        owner=cmd.owner,
+        mitigation=cmd.mitigation,
+        review_on=cmd.review_on,
+        meta=meta,
+    )
+    return activity
+
+
+@handles(c.ReassessRisk)
+def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).reassess_risk(
+        risk_id=cmd.risk_id,
+        likelihood=cmd.likelihood,
+        impact=cmd.impact,
+        status=cmd.status,
+        mitigation=cmd.mitigation,
+        review_on=cmd.review_on,
+        meta=meta,
+    )
+    return activity
+
+
+@handles(c.CloseRisk)
+def close_risk(store: Loader, cmd: c.CloseRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _as(Activity, activity).close_risk(cmd.risk_id, meta)
+    return activity
+
+
+@handles(c.ScheduleMeeting)
+def schedule_meeting(store: Loader, cmd: c.ScheduleMeeting, meta: Meta, _: None) -> Ledger[Any]:
+    if cmd.plan_id is not None:
+        store.load(Plan, cmd.plan_id)
+    return Meeting.schedule(
+        body=cmd.body,
+        code=cmd.code,
+        on=cmd.on,
+        starts_at=cmd.starts_at,
+        ends_at=cmd.ends_at,
+        venue=cmd.venue,
+        mode=cmd.mode,
+        plan_id=cmd.plan_id,
+        by_reference=cmd.by_reference,
+        meta=meta,
+    )
+
+
+@handles(c.RecordMeetingTimes)
+def record_meeting_times(store: Loader, cmd: c.RecordMeetingTimes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).record_times(cmd.starts_at, cmd.ends_at, cmd.venue, cmd.mode, meta)
+    return meeting
+
+
+@handles(c.RecordAttendance)
+def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).record_attendance(list(cmd.attendees), meta)
+    return meeting
+
+
+@handles(c.AddAgendaItem)
+def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject)
+    return meeting
+
+
+@handles(c.AdoptResolution)
+def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).adopt_resolution(
+        resolution_id=cmd.resolution_id or new_id(),
+        agenda_item=cmd.agenda_item,
+        kind=cmd.kind,
+        text=cmd.text,
+        action_items=list(cmd.action_items),
+        meta=meta,
+    )
+    return meeting
+
+
+@handles(c.CompleteActionItem)
+def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).complete_action_item(cmd.action_item_id, cmd.done_on, meta)
+    return meeting
+
+
+@handles(c.ApproveMinutes)
+def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Changed:
+    """Adopt the minutes and lock, in the plan the meetings belong to, what took effect by the
+    earlier meeting's date."""
+    earlier = store.load(Meeting, cmd.of_meeting_id)
+    at = _as(Meeting, meeting)
+    at.approve_minutes(earlier, list(cmd.corrections), meta)
+    plan_id = at.state.plan_id or earlier.state.plan_id
+    if not plan_id:
+        return meeting
+    plan = store.load(Plan, UUID(plan_id))
+    lock = plan.state.lock
+    if lock is not None and lock.through >= earlier.state.on:
+        return meeting
+    plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
+    return meeting, plan
+
+
+@handles(c.DefineKeyResult)
+def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:
+    if cmd.activity_id is not None:
+        loaded = store.load(Activity, cmd.activity_id)
+        activity = loaded.state
+        if cmd.plan_id is not None and str(cmd.plan_id) != activity.plan_id:
+            raise ValidationError("planId", f"activity {cmd.activity_id} belongs to plan {activity.plan_id}")
+        if cmd.strategy_number is not None and cmd.strategy_number != activity.strategy_number:
+            raise ValidationError("strategyNumber", f"the activity is under strategy {activity.strategy_number}")
+        if cmd.fiscal_year is not None and cmd.fiscal_year != activity.fiscal_year:
+            raise ValidationError("fiscalYear", f"the activity belongs to fiscal year {activity.fiscal_year}")
+        plan_id, strategy, fiscal_year = UUID(activity.plan_id), activity.strategy_number, activity.fiscal_year
+        existed_from = loaded.effective_from
+    else:
+        if cmd.plan_id is None or cmd.strategy_number is None:
+            raise ValidationError("activityId", "name an activity, or a plan and one of its strategies")
+        plan = store.load(Plan, cmd.plan_id)
+        plan.require_strategy(cmd.strategy_number)
+        plan_id, strategy, existed_from = cmd.plan_id, cmd.strategy_number, plan.effective_from
+        fiscal_year = cmd.fiscal_year if cmd.fiscal_year is not None else _fiscal_year_of(cmd.due_on)
+    if meta.effective_on < existed_from:
+        raise ValidationError("effectiveOn", f"{meta.effective_on} is before what it measures existed ({existed_from})")
+    return KeyResult.define(
+        plan_id=plan_id,
+        activity_id=cmd.activity_id,
+        strategy_number=strategy,
+        fiscal_year=fiscal_year,
+        title=cmd.title,
+        unit=cmd.unit,
+        unit_label=cmd.unit_label,
+        baseline=cmd.baseline,
+        target=cmd.target_value,
+        direction=cmd.direction,
+        due_on=cmd.due_on,
+        frequency=cmd.frequency,
+        meta=meta,
+        id=cmd.key_result_id,
+    )
+
+
+def _fiscal_year_of(due_on: Any) -> int:
+    """The Thai fiscal year (BE) a due date falls in."""
+    if due_on is None:
+        raise ValidationError("fiscalYear", "a key result on a strategy needs a fiscal year or a due date")
+    return fiscal_year_of(due_on)
+
+
+@handles(c.RetargetKeyResult)
+def retarget_key_result(store: Loader, cmd: c.RetargetKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).retarget(cmd.target_value, cmd.due_on, meta)
+    return key_result
+
+
+@handles(c.RetireKeyResult)
+def retire_key_result(store: Loader, cmd: c.RetireKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).retire(meta)
+    return key_result
+
+
+@handles(c.RecordMeasurement)
+def record_measurement(store: Loader, cmd: c.RecordMeasurement, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
+    _as(KeyResult, key_result).measure(cmd.value, cmd.source, cmd.note, meta)
+    return key_result
+
+
+@handles(c.SetEvaluationRules)
+def set_evaluation_rules(store: Loader, cmd: c.SetEvaluationRules, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).set_evaluation_rules(list(cmd.rules), meta)
+    return plan
+
+
+@handles(c.RecordComment)
+def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta)
+    return meeting
+
+
+@handles(c.SetNextMeeting)
+def set_next_meeting(store: Loader, cmd: c.SetNextMeeting, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).set_next_meeting(cmd.code, cmd.on, cmd.starts_at, meta)
+    return meeting
+
+
+@handles(c.CorrectEvent)
+def correct_event(store: Loader, cmd: c.CorrectEvent, meta: Meta, target: Ledger[Any]) -> Ledger[Any]:
+    target.correct(cmd.version, dict(cmd.changes), cmd.void, meta)
+    return target
+
+
+#: which kind of stream each command's target is
+TARGET_KIND: dict[type[c.Command], type[Ledger[Any]] | None] = {
+    **{t: Plan for t in HANDLERS if issubclass(t, c.PlanCommand)},
+    **{t: Activity for t in HANDLERS if issubclass(t, c.ActivityCommand)},
+    **{t: Meeting for t in HANDLERS if issubclass(t, c.MeetingCommand)},
+    **{t: KeyResult for t in HANDLERS if issubclass(t, c.KeyResultCommand)},
+    c.CorrectEvent: Ledger,
+}

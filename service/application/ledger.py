@@ -1,0 +1,328 @@
+"""The application layer: every command runs here, against the event store on PostgreSQL.
+
+`execute` loads the command's target, checks the caller's expected version, lets the domain
+decide, and saves the new fact — together with the idempotency key, if one came, in the same
+transaction. A key seen before returns the first result; a lost race without an expected version
+is retried on fresh state; with one, it is a version conflict naming both versions.
+
+While the database is away, commands fail promptly with `StoreUnavailable` (after the first
+failure, each command first checks with a quick direct connection instead of waiting on the
+pool), and the first command after it is back gets a fresh connection at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Recording
+
+from domain.commands import Command
+from domain.errors import (
+    DomainError,
+    DuplicateCode,
+    IdempotencyKeyReused,
+    NotFound,
+    PeriodLocked,
+    ValidationError,
+    VersionConflict,
+)
+from domain.facts import Fact, Ledger, Meta
+from domain.plan import Plan, check_open
+from domain.transcodings import domain_transcodings
+from service.application.handlers import HANDLERS, TARGET_KIND
+from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
+from service.config import ServerAddress
+from service.store.database import schema_lock
+from service.store.group_commit import GroupCommit
+
+L = TypeVar("L", bound=Ledger[Any])
+
+EVENTS_TABLE = "planledger_events"
+MAX_KEY = 200
+#: seconds a store call waits for a pool connection; eventsourcing tries each call 10 times, so a
+#: call in flight when the database goes away gives up after about 10 * (POOL_WAIT + 0.2) seconds
+POOL_WAIT = 0.3
+#: seconds the pool keeps retrying a lost connection in the background before it gives up and
+#: connects afresh on the next demand (its default is minutes of doubling delays, so the write side
+#: stayed down for as long again after the database came back)
+RECONNECT_WITHIN = 1.0
+#: while the database is known to be away, how often a command may check whether it is back
+PROBE_EVERY = 0.25
+
+
+def _streams(changed: Ledger[Any] | tuple[Ledger[Any], ...]) -> tuple[Ledger[Any], ...]:
+    return changed if isinstance(changed, tuple) else (changed,)
+
+
+class StoreUnavailable(Exception):
+    """The event store's database cannot be reached now. A write whose answer was lost may have
+    been recorded: retry with the same idempotency key to learn which (it records once)."""
+
+
+class _Reachability:
+    """After a store call failed for want of the database, commands fail at once until a direct
+    connection (at most one try per `PROBE_EVERY` seconds) succeeds again."""
+
+    def __init__(self, address: ServerAddress) -> None:
+        self.address = address
+        self.down = False
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def lost(self) -> None:
+        with self._lock:
+            self.down = True
+            self._checked = time.monotonic()
+
+    def check(self) -> None:
+        if not self.down:
+            return
+        with self._lock:
+            if self.down and time.monotonic() - self._checked >= PROBE_EVERY:
+                self._checked = time.monotonic()
+                try:
+                    with psycopg.connect(self.address.dsn(), connect_timeout=2) as conn:
+                        conn.execute("SELECT 1")
+                except psycopg.Error:
+                    pass
+                else:
+                    self.down = False
+            if self.down:
+                raise StoreUnavailable(f"the database at {self.address.describe()} is unreachable; try again")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command did: the stream, its new version and the event's place in the log."""
+
+    stream_id: UUID
+    version: int
+    cursor: int
+    replayed: bool = False
+
+
+class _Freshness(threading.local):
+    fresh = False
+
+
+class PlanLedger(Application[UUID]):
+    name = "planledger"
+    # Measured (bench/store_throughput.py): copying cached aggregates, the extra round trip of
+    # fast-forwarding the cache, and the several statements of an insert were where a command's
+    # time went. The cache is trusted without fast-forward: a stale entry can only make a save
+    # collide on the stream's next version, and then it is evicted and the command retried.
+    env = {
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        # the database function, with the table lock that keeps commits in log order
+        "APPLICATION_RECORDER_TOPIC": "service.store.recorder:OrderedRecorder",
+    }
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._local = _Freshness()
+        self._reachability: _Reachability | None = None
+        self.group_commit = GroupCommit(self._record)
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if pool is not None:  # psycopg_pool's: see POOL_WAIT and RECONNECT_WITHIN
+            pool.timeout = POOL_WAIT
+            pool.reconnect_timeout = RECONNECT_WITHIN
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in domain_transcodings():
+            transcoder.register(transcoding)
+
+    @classmethod
+    def connect(cls, address: ServerAddress, **settings: str) -> PlanLedger:
+        """Open the store on `address`, creating its tables once across all processes."""
+        with schema_lock(address):
+            ledger = cls(env={**address.eventsourcing_env(), **settings})
+        ledger._reachability = _Reachability(address)
+        return ledger
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save with the commands of other threads in one transaction (`service.store.group_commit`).
+        (No snapshots are configured and nothing listens to `_notify`, so `_record` is all that
+        `Application.save` would do.)"""
+        if kwargs or self.snapshots is not None:
+            return super().save(*objs, **kwargs)
+        return self.group_commit.save(*objs)
+
+    def forget(self, stream_id: UUID) -> None:
+        """Drop a stream from the cache (it may be stale: another process wrote to it)."""
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(stream_id, evict=True)
+
+    def load(self, kind: type[L], stream_id: UUID, *, fresh: bool = False, read_only: bool = False) -> L:
+        """The stream as an aggregate. `read_only`: the cached one itself, not a copy — only for
+        reading (a command must never change what it got that way)."""
+        if fresh or self._local.fresh:
+            self.forget(stream_id)
+        try:
+            found: object = self.repository.get(stream_id, deepcopy_from_cache=not read_only)
+        except AggregateNotFoundError:
+            raise NotFound(kind.KIND, str(stream_id)) from None
+        if not isinstance(found, kind):
+            raise NotFound(kind.KIND, str(stream_id))
+        return found
+
+    def execute(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 12,
+    ) -> Receipt:
+        """Run `command`; raises a DomainError when it breaks a rule, StoreUnavailable when the
+        database cannot be reached (promptly, once that is known)."""
+        reachability = self._reachability
+        if reachability is not None:
+            reachability.check()
+        try:
+            return self._execute(
+                command, meta, expected_version=expected_version, idempotency_key=idempotency_key, attempts=attempts
+            )
+        except (OperationalError, InterfaceError) as error:  # eventsourcing's, after its own retries
+            if reachability is None:
+                raise
+            reachability.lost()
+            raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
+
+    def _execute(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        attempts: int = 12,
+    ) -> Receipt:
+        handler = HANDLERS[type(command)]
+        meta = meta.checked()
+        key_print = ""
+        if idempotency_key is not None:
+            if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY:
+                raise ValidationError("idempotencyKey", f"must be 1 to {MAX_KEY} characters")
+            key_print = fingerprint(command, meta)
+            earlier = self._earlier_result(idempotency_key, key_print)
+            if earlier is not None:
+                return earlier
+        kind = TARGET_KIND.get(type(command))
+        for attempt in range(attempts):
+            target = None
+            if command.target is not None and kind is not None:
+                target = self.load(kind, command.target)
+                if expected_version is not None and target.version != expected_version:
+                    target = self.load(kind, command.target, fresh=True)  # the cache may be behind
+                if expected_version is not None and target.version != expected_version:
+                    raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
+            try:
+                changed, *others = _streams(handler(self, command, meta, target))
+                self._check_open([changed, *others], created=target is None)
+            except DomainError:
+                if self._local.fresh:
+                    raise
+                # A rule broke against cached state, which another process may have moved on:
+                # decide once more on state read from the store before refusing.
+                self._local.fresh = True
+                try:
+                    return self._execute(
+                        command, meta, expected_version=expected_version, idempotency_key=idempotency_key
+                    )
+                finally:
+                    self._local.fresh = False
+            batch: list[Any] = [changed, *others]
+            if idempotency_key is not None:
+                batch.append(IdempotencyKey.use(idempotency_key, key_print, changed.id, changed.version))
+            try:
+                recordings = self.save(*batch)
+            except IntegrityError:
+                for stream in (changed, *others):
+                    self.forget(stream.id)
+                if idempotency_key is not None:
+                    earlier = self._earlier_result(idempotency_key, key_print)
+                    if earlier is not None:
+                        return earlier
+                if target is None:
+                    raise DuplicateCode(changed.KIND, self._describe(changed)) from None
+                if expected_version is not None:
+                    actual = self.load(type(target), target.id, fresh=True).version
+                    raise VersionConflict(f"{target.KIND} {target.id}", expected_version, actual) from None
+                if attempt + 1 == attempts:
+                    actual = self.load(type(target), target.id, fresh=True).version
+                    raise VersionConflict(f"{target.KIND} {target.id}", target.version, actual) from None
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # let the winner's writers pass
+                continue
+            cursor = max(r.notification.id for r in recordings if r.domain_event.originator_id == changed.id)
+            return Receipt(changed.id, changed.version, cursor)
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+    def _check_open(self, streams: list[Ledger[Any]], created: bool) -> None:
+        """Refuse new facts effective inside a period locked by approved minutes (see
+        `domain.plan.check_open`). A creation of a stream that already exists is a duplicate
+        first: that answer says more than the lock would."""
+        for stream in streams:
+            pending = [e for e in stream._pending_events if isinstance(e, Fact)]
+            if not pending:
+                continue
+            if isinstance(stream, Plan):
+                plan_state = stream.state
+            else:
+                plan_id = getattr(stream.state, "plan_id", None)
+                if not plan_id:
+                    continue
+                try:
+                    plan_state = self.load(Plan, UUID(str(plan_id)), read_only=True).state
+                except NotFound:
+                    continue
+            try:
+                check_open(plan_state, pending)
+            except PeriodLocked:
+                if created and stream is streams[0] and self._exists(stream.id):
+                    raise DuplicateCode(stream.KIND, self._describe(stream)) from None
+                raise
+
+    def _exists(self, stream_id: UUID) -> bool:
+        try:
+            self.repository.get(stream_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    @staticmethod
+    def _describe(created: Ledger[Any]) -> str:
+        state = created.state
+        return str(getattr(state, "code", "") or created.id)
+
+    def _earlier_result(self, key: str, key_print: str) -> Receipt | None:
+        try:
+            used: object = self.repository.get(key_stream_id(key))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(used, IdempotencyKey)
+        if used.fingerprint != key_print:
+            raise IdempotencyKeyReused(key)
+        return Receipt(used.stream_id, used.result_version, self.cursor_of(used.stream_id, used.result_version), True)
+
+    def cursor_of(self, stream_id: UUID, version: int) -> int:
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT notification_id FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = %s",
+                (stream_id, version),
+            )
+            row = cursor.fetchone()
+        return int(row["notification_id"]) if row else 0

@@ -1,0 +1,175 @@
+"""API tokens: printed once, stored only as a hash; listed and revoked by id.
+
+A token is `plt_` and 43 random URL-safe characters. Its owner (`name`) is who every event it
+records names as its actor; its role (and, for the unit role, its unit) decides what it may do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from domain.errors import ValidationError
+from service.application.access import Principal
+
+TABLE = "planledger_tokens"
+PREFIX = "plt_"
+ROLES = ("admin", "secretariat", "unit", "committee", "reader")
+MAX_NAME = 200
+#: seconds to wait for a pool connection before answering 503
+LOOKUP_TIMEOUT = 5.0
+DDL = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (id uuid PRIMARY KEY, name text NOT NULL, role text NOT NULL, "
+    "unit text, hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz)"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    id: uuid.UUID
+    name: str
+    role: str
+    unit: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(name=self.name, role=self.role, unit=self.unit)
+
+
+def hash_of(secret: str) -> str:
+    return hashlib.sha256(secret.strip().encode()).hexdigest()
+
+
+def checked(role: str, unit: str | None, name: str | None) -> tuple[str, str | None, str]:
+    if role not in ROLES:
+        raise ValidationError("role", f"{role!r} is not one of {', '.join(ROLES)}")
+    unit = (unit or "").strip() or None
+    if role == "unit" and unit is None:
+        raise ValidationError("unit", "a unit token needs --unit: the unit whose activities it may update")
+    if role != "unit" and unit is not None:
+        raise ValidationError("unit", "only a unit token takes --unit")
+    name = (name or "").strip() or (f"{role}:{unit}" if unit else role)
+    if len(name) > MAX_NAME:
+        raise ValidationError("name", f"at most {MAX_NAME} characters")
+    return role, unit, name
+
+
+async def ensure_table(conn: asyncpg.Connection) -> None:
+    await conn.execute(DDL)
+
+
+async def create(
+    conn: asyncpg.Connection, role: str, unit: str | None = None, name: str | None = None
+) -> tuple[Token, str]:
+    """A new token and its secret (the only time the secret exists outside the caller)."""
+    role, unit, name = checked(role, unit, name)
+    await ensure_table(conn)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = await conn.fetchrow(
+        f"INSERT INTO {TABLE} (id, name, role, unit, hash) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        uuid.uuid4(),
+        name,
+        role,
+        unit,
+        hash_of(secret),
+    )
+    return _token(row), secret
+
+
+async def all_tokens(conn: asyncpg.Connection) -> list[Token]:
+    await ensure_table(conn)
+    return [_token(r) for r in await conn.fetch(f"SELECT * FROM {TABLE} ORDER BY created_at, id")]
+
+
+async def revoke(conn: asyncpg.Connection, token_id: str) -> Token:
+    """Revoke the token whose id is (or starts with) `token_id`; refused when ambiguous or unknown."""
+    await ensure_table(conn)
+    prefix = token_id.strip().lower()
+    if len(prefix) < 6:
+        raise ValidationError("token_id", "give at least the first 6 characters of the token id (see token list)")
+    rows = await conn.fetch(f"SELECT * FROM {TABLE} WHERE id::text LIKE $1 || '%'", prefix)
+    if not rows:
+        raise ValidationError("token_id", f"no token with id {token_id!r} (see token list)")
+    if len(rows) > 1:
+        raise ValidationError("token_id", f"{token_id!r} matches {len(rows)} tokens; give more of the id")
+    row = await conn.fetchrow(
+        f"UPDATE {TABLE} SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING *", rows[0]["id"]
+    )
+    return _token(row)
+
+
+async def any_token(conn: asyncpg.Connection) -> bool:
+    await ensure_table(conn)
+    return bool(await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {TABLE})"))
+
+
+async def lookup(conn: asyncpg.Connection, secret: str) -> Token | None:
+    """The live token with this secret, or None."""
+    if not secret.startswith(PREFIX) or len(secret) > 100:
+        return None
+    row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE hash = $1 AND revoked_at IS NULL", hash_of(secret))
+    return None if row is None else _token(row)
+
+
+def _token(row: asyncpg.Record) -> Token:
+    return Token(row["id"], row["name"], row["role"], row["unit"], row["created_at"], row["revoked_at"])
+
+
+#: what a database that is away (stopped, restarting, unreachable) raises; a request that meets one
+#: is answered 503 with Retry-After. (Not every PostgresError: a refused statement is a bug, a 500.)
+DATABASE_AWAY = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+class AuthenticationUnavailable(Exception):
+    """A token could not be checked because the database did not answer (HTTP 503, not 401)."""
+
+
+class Authenticator:
+    """Turns an `Authorization: Bearer …` value into a principal, remembering answers briefly
+    (a revocation takes effect within `ttl` seconds)."""
+
+    def __init__(self, pool: asyncpg.Pool, anonymous_reads: bool = False, ttl: float = 5.0) -> None:
+        self.pool = pool
+        self.anonymous_reads = anonymous_reads
+        self.ttl = ttl
+        self._seen: dict[str, tuple[float, Principal | None]] = {}
+
+    async def principal(self, authorization: str | None) -> Principal | None:
+        """Who this is; None when there is no valid token (and anonymous reads are off).
+
+        Raises AuthenticationUnavailable when the token is not remembered and the database is away."""
+        if not authorization or not authorization.strip():
+            return Principal(name="anonymous", role="reader") if self.anonymous_reads else None
+        scheme, _, secret = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return None
+        key = hash_of(secret)
+        now = time.monotonic()
+        found = self._seen.get(key)
+        if found is not None and found[0] > now:
+            return found[1]
+        try:
+            async with self.pool.acquire(timeout=LOOKUP_TIMEOUT) as conn:
+                token = await lookup(conn, secret.strip())
+        except DATABASE_AWAY as error:
+            raise AuthenticationUnavailable(f"the token could not be checked: {type(error).__name__}") from error
+        principal = None if token is None else token.principal
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[key] = (now + self.ttl, principal)
+        return principal

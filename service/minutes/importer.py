@@ -1,0 +1,349 @@
+"""`planledger import-minutes`: what a set of minutes says, recorded as commands.
+
+Every command carries an idempotency key derived from the meeting and the item, so importing
+the same file twice records nothing the second time. Activities are identified by their plan,
+fiscal year and normalised title, so the minutes of a later meeting add to the same activities:
+a status or outcome that changed becomes a new fact effective at the later meeting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain import commands as c
+from domain.activity import Activity
+from domain.calendar import be_to_ce, fiscal_year_bounds
+from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
+from domain.facts import Meta
+from domain.meeting import Meeting, meeting_id_for
+from domain.plan import plan_id_for
+from domain.values import ActionItem, Attendee, MinutesCorrection
+from service.minutes.model import ActivityResult, ParsedMinutes
+from service.minutes.thai_text import normalise_title
+
+ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
+#: a risk noted from the minutes has no stated likelihood or impact: the middle of the scale,
+#: for the committee to re-assess, and said so in the risk's mitigation text
+DEFAULT_LIKELIHOOD = DEFAULT_IMPACT = 3
+UNASSIGNED_OWNER = "ยังไม่ระบุ"
+
+
+def plan_code(minutes: ParsedMinutes) -> str:
+    assert minutes.plan is not None
+    digest = hashlib.sha1(normalise_title(minutes.plan.title).encode()).hexdigest()[:6]
+    return f"{minutes.plan.period_start_be}-{minutes.plan.period_end_be}-{digest}"
+
+
+def activity_id_for(plan_id: UUID, fiscal_year: int, title: str) -> UUID:
+    return uuid5(ACTIVITY_NAMESPACE, f"{plan_id}|{fiscal_year}|{normalise_title(title)}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command the minutes imply, with when it takes effect and its idempotency key."""
+
+    key: str
+    command: c.Command
+    effective_on: date
+    meeting_id: UUID | None = None
+    reason: str | None = None
+    #: decided at import time against the current state (status and outcome of later minutes)
+    only_if_changed: bool = False
+
+    def describe(self) -> str:
+        fields = {k: v for k, v in vars(self.command).items() if v not in (None, (), "")}
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in fields.items())
+        return f"{self.effective_on} {type(self.command).__name__}({shown})"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class ImportReport:
+    recorded: int = 0
+    already: int = 0
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
+    """The commands the minutes imply, in an order the rules accept."""
+    meeting_id = meeting_id_for(minutes.body, minutes.code)
+    day = minutes.date
+    tag = f"minutes:{minutes.body}:{minutes.code}"
+    mode = "HYBRID" if minutes.electronic else "IN_PERSON"
+    plan_id: UUID | None = None
+
+    for cited in minutes.cited_meetings:
+        yield Step(
+            f"meeting:{cited.body}:{cited.code}:cited",
+            c.ScheduleMeeting(body=cited.body, code=cited.code, on=cited.date, by_reference=True),
+            cited.date,
+        )
+    if minutes.plan is not None:
+        plan = minutes.plan
+        code = plan_code(minutes)
+        plan_id = plan_id_for(code)
+        created_on = min([a.date for a in plan.approvals], default=day)
+        yield Step(
+            f"plan:{code}",
+            c.CreatePlan(
+                code=code,
+                title=plan.title,
+                period_start=date(be_to_ce(plan.period_start_be), 1, 1),
+                period_end=date(be_to_ce(plan.period_end_be), 12, 31),
+                vision=plan.vision,
+            ),
+            created_on,
+        )
+        for strategy in plan.strategies:
+            yield Step(
+                f"plan:{code}:strategy:{strategy.number}",
+                c.AddStrategy(plan_id=plan_id, number=strategy.number, title=strategy.title, goal=strategy.goal),
+                created_on,
+            )
+        for action_plan in plan.action_plans:
+            yield Step(
+                f"plan:{code}:action-plan:{action_plan.fiscal_year_be}",
+                c.ApproveActionPlan(plan_id=plan_id, fiscal_year=action_plan.fiscal_year_be),
+                action_plan.approved_on,
+                meeting_id_for(action_plan.approved_by, action_plan.approved_at_code),
+            )
+
+    yield Step(
+        f"{tag}:scheduled",
+        c.ScheduleMeeting(
+            body=minutes.body,
+            code=minutes.code,
+            on=day,
+            starts_at=minutes.starts_at,
+            ends_at=minutes.ends_at,
+            venue=minutes.venue,
+            mode=mode,
+            plan_id=plan_id,
+        ),
+        day,
+    )
+    if minutes.starts_at is not None and minutes.ends_at is not None:
+        # the meeting may already be known by reference (cited, or set as the next meeting)
+        yield Step(
+            f"{tag}:held",
+            c.RecordMeetingTimes(
+                meeting_id=meeting_id,
+                starts_at=minutes.starts_at,
+                ends_at=minutes.ends_at,
+                venue=minutes.venue,
+                mode=mode,
+            ),
+            day,
+            meeting_id,
+            only_if_changed=True,
+        )
+    if minutes.attendance:
+        attendees = tuple(Attendee(a.name, a.position, a.role, a.presence) for a in minutes.attendance)
+        yield Step(f"{tag}:attendance", c.RecordAttendance(meeting_id=meeting_id, attendees=attendees), day, meeting_id)
+    for item in minutes.agenda:
+        yield Step(
+            f"{tag}:agenda:{item.number}",
+            c.AddAgendaItem(meeting_id=meeting_id, number=item.number, title=item.title, subject=item.subject),
+            day,
+            meeting_id,
+        )
+        for index, resolution in enumerate(item.resolutions, start=1):
+            resolution_id = f"{minutes.code}-{item.number}.{index}"
+            actions = tuple(
+                ActionItem(
+                    id=f"{resolution_id}-{n}",
+                    description=a.description,
+                    owner=a.owner,
+                    due_on=a.due_on,
+                    due_meeting=a.due_meeting,
+                    periodic=a.periodic,
+                )
+                for n, a in enumerate(resolution.action_items, start=1)
+            )
+            yield Step(
+                f"{tag}:resolution:{resolution_id}",
+                c.AdoptResolution(
+                    meeting_id=meeting_id,
+                    kind=resolution.kind,
+                    text=resolution.text,
+                    agenda_item=item.number,
+                    action_items=actions,
+                    resolution_id=resolution_id,
+                ),
+                day,
+                meeting_id,
+            )
+    for comment in minutes.comments:
+        yield Step(
+            f"{tag}:comment:{comment.number}",
+            c.RecordComment(meeting_id=meeting_id, number=comment.number, text=comment.text),
+            day,
+            meeting_id,
+        )
+    if minutes.next_meeting is not None:
+        nxt = minutes.next_meeting
+        yield Step(
+            f"{tag}:next",
+            c.SetNextMeeting(meeting_id=meeting_id, code=nxt.code, on=nxt.date, starts_at=nxt.starts_at),
+            day,
+            meeting_id,
+        )
+        yield Step(
+            f"meeting:{minutes.body}:{nxt.code}:cited",
+            c.ScheduleMeeting(
+                body=minutes.body, code=nxt.code, on=nxt.date, starts_at=nxt.starts_at, venue=nxt.venue, plan_id=plan_id
+            ),
+            day,
+            meeting_id,
+        )
+    if plan_id is not None:
+        yield from _plan_updates(plan_id, minutes, meeting_id, day, tag)
+    # last: adopting the earlier minutes locks what took effect by that meeting's date, and the
+    # steps above may record facts from before it (activities are registered at the fiscal year's start)
+    adoption = minutes.minutes_adoption
+    if adoption is not None:
+        earlier = meeting_id_for(minutes.body, adoption.of_code)
+        yield Step(
+            f"{tag}:adopts:{adoption.of_code}",
+            c.ApproveMinutes(
+                meeting_id=meeting_id,
+                of_meeting_id=earlier,
+                corrections=tuple(MinutesCorrection(x.where, x.from_text, x.to_text) for x in adoption.corrections),
+            ),
+            day,
+            meeting_id,
+        )
+
+
+def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
+    for result in minutes.activity_results:
+        yield from _activity_steps(plan_id, result, meeting_id, day, tag)
+    for index, proposal in enumerate(minutes.proposals, start=1):
+        yield Step(
+            f"{tag}:proposal:{index}",
+            c.RecordProposal(
+                plan_id=plan_id,
+                fiscal_year=proposal.fiscal_year_be,
+                strategy_number=proposal.strategy_number,
+                source=proposal.column,
+                text=proposal.text,
+                responsible_units=proposal.responsible_units,
+            ),
+            day,
+            meeting_id,
+        )
+
+
+def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
+    activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
+    ref = f"activity:{activity_id}"
+    yield Step(
+        f"{ref}:registered",
+        c.RegisterActivity(
+            plan_id=plan_id,
+            strategy_number=result.strategy_number,
+            fiscal_year=result.fiscal_year_be,
+            kind=result.kind,
+            title=result.title,
+            responsible_units=result.responsible_units,
+            activity_id=activity_id,
+        ),
+        fiscal_year_bounds(result.fiscal_year_be)[0],
+    )
+    yield Step(
+        f"{tag}:{ref}:status",
+        c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
+        day,
+        meeting_id,
+        result.reason,
+        only_if_changed=True,
+    )
+    yield Step(
+        f"{tag}:{ref}:outcome",
+        c.RecordOutcome(activity_id=activity_id, outcome=result.outcome),
+        day,
+        meeting_id,
+        only_if_changed=True,
+    )
+    if result.reason and result.status in ("NOT_IMPLEMENTED", "ON_HOLD", "NOT_STARTED", "IN_PROGRESS"):
+        yield Step(
+            f"{tag}:{ref}:risk",
+            c.NoteRisk(
+                activity_id=activity_id,
+                title=result.reason,
+                likelihood=DEFAULT_LIKELIHOOD,
+                impact=DEFAULT_IMPACT,
+                owner=result.responsible_units[0] if result.responsible_units else UNASSIGNED_OWNER,
+                mitigation="นำเข้าจากรายงานการประชุม: ให้คณะอนุกรรมการประเมินโอกาสและผลกระทบ",
+                risk_id=f"{tag}:{result.line_no}",
+            ),
+            day,
+            meeting_id,
+            result.reason,
+            only_if_changed=True,
+        )
+
+
+def _unchanged(app: Any, step: Step) -> bool:
+    """For facts re-reported by later minutes: is the record already as the minutes say?"""
+    command = step.command
+    if isinstance(command, c.RecordMeetingTimes):
+        try:
+            meeting = app.load(Meeting, command.meeting_id).state
+        except NotFound:
+            return False
+        return bool(
+            not meeting.by_reference
+            and (meeting.starts_at, meeting.ends_at, meeting.venue)
+            == (command.starts_at, command.ends_at, command.venue)
+        )
+    if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk)):
+        return False
+    try:
+        activity = app.load(Activity, command.activity_id)
+    except NotFound:
+        return False
+    state = activity.state_as_of(step.effective_on)
+    if isinstance(command, c.ChangeActivityStatus):
+        return bool(state.status.value == command.status)
+    if isinstance(command, c.RecordOutcome):
+        return normalise_title(state.outcome or "") == normalise_title(command.outcome)
+    return any(normalise_title(r.title) == normalise_title(command.title) for r in state.risks.values())
+
+
+def import_minutes(app: Any, minutes: ParsedMinutes, actor: str) -> ImportReport:
+    """Record what `minutes` say through `app` (a PlanLedger). Safe to run again."""
+    report = ImportReport()
+    for step in plan_steps(minutes):
+        if step.only_if_changed and _unchanged(app, step):
+            report.unchanged += 1
+            continue
+        meta = Meta(
+            step.effective_on,
+            actor,
+            None if step.meeting_id is None else str(step.meeting_id),
+            step.reason,
+        )
+        try:
+            receipt = app.execute(step.command, meta, idempotency_key=step.key)
+        except (DuplicateCode, IdempotencyKeyReused):
+            report.already += 1
+            continue
+        except DomainError as error:
+            report.refused.append(f"{step.describe()}: {error.message}")
+            continue
+        if receipt.replayed:
+            report.already += 1
+        else:
+            report.recorded += 1
+    return report

@@ -1,0 +1,241 @@
+"""What a meeting's minutes say, as plain values, and `parse_minutes` that reads them.
+
+The parser is pure: it takes the text of one set of minutes in the committee's format (see the
+seed, `shared/seed/000_1b0c0a315fd9d1d0.txt`) and returns a `ParsedMinutes`. Every input line
+ends up in exactly one place: consumed into the structure, skipped as known noise by a named rule
+(`skipped`), or reported in `unplaced` with its line number. Nothing is dropped silently.
+
+Conventions of the output: meeting codes ('1/2564'), numbers and locators are in Arabic digits;
+prose (titles, outcomes, comments, names) is kept as the minutes write it, markup removed.
+Years named `*_be` are Buddhist Era; dates and times are ordinary `date`/`time` values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Literal
+
+Role = Literal["CHAIR", "MEMBER", "SECRETARY", "ASSISTANT_SECRETARY", "ATTENDEE"]
+Presence = Literal["IN_ROOM", "ONLINE", "ABSENT", "OTHER", "PRESENT"]
+ResolutionKindName = Literal["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "REJECTED", "ASSIGNED"]
+ActivityKindName = Literal["ONE_YEAR", "CONTINUING"]
+ActivityStatusName = Literal[
+    "COMPLETED", "IN_PROGRESS", "NOT_IMPLEMENTED", "NOT_STARTED", "PLANNED", "ON_HOLD", "CANCELLED"
+]
+ProposalColumn = Literal["SUBCOMMITTEE", "SEMINAR", "UNIVERSITY_STUDY"]
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One person in the attendance lists.
+
+    Presence rule (from the text only):
+    - listed under ผู้ไม่มาประชุม -> ABSENT; under ผู้เข้าร่วมประชุม -> OTHER (role ATTENDEE);
+    - listed under ผู้มาประชุม and named in the chair's list of those "เข้าร่วมประชุม ณ <room>"
+      -> IN_ROOM, or in the list of those "ผ่านสื่ออิเล็กทรอนิกส์" -> ONLINE;
+    - present but named in neither list: IN_ROOM when the meeting had no electronic attendance
+      at all (the room was the only way to attend); otherwise PRESENT, meaning present with the
+      mode not stated (in the seed: the two assistant secretaries, who are not อ.ก.ก. members and
+      so are not counted in either of the chair's lists).
+    `note` keeps what follows an absent member's name (e.g. 'ติดราชการ', OCR'd 'ตติราชการ').
+    """
+
+    name: str
+    position: str
+    role: Role
+    presence: Presence
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Work a resolution gives to an owner, due on a date, at a meeting, or periodically."""
+
+    description: str
+    owner: str
+    due_on: date | None = None
+    due_meeting: str | None = None
+    periodic: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: ResolutionKindName
+    text: str
+    action_items: tuple[ActionItem, ...] = ()
+    line_no: int = 0
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """ระเบียบวาระ: its heading title, the subject ('เรื่อง ...') where one is given, its body text
+    (background narrative, joined by newlines) and the resolutions (มติ) taken on it."""
+
+    number: int
+    title: str
+    subject: str | None
+    text: str
+    resolutions: tuple[Resolution, ...]
+
+
+@dataclass(frozen=True)
+class MinutesCorrection:
+    where: str
+    from_text: str
+    to_text: str
+
+
+@dataclass(frozen=True)
+class MinutesAdoption:
+    """The adoption (รับรอง) of an earlier meeting's minutes, with the corrections asked for."""
+
+    of_code: str
+    of_date: date | None
+    corrections: tuple[MinutesCorrection, ...]
+
+
+@dataclass(frozen=True)
+class CitedMeeting:
+    """An earlier meeting the text refers to; `body` is 'ก.ก.', this minutes' own body, or another
+    body named in the text."""
+
+    body: str
+    code: str
+    date: date
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    number: int
+    title: str
+    goal: str | None
+
+
+@dataclass(frozen=True)
+class ActionPlanInfo:
+    """A yearly action plan and the meeting that approved it."""
+
+    fiscal_year_be: int
+    approved_by: str
+    approved_at_code: str
+    approved_on: date
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    title: str
+    period_start_be: int
+    period_end_be: int
+    vision: str | None
+    strategies: tuple[StrategyInfo, ...]
+    approvals: tuple[CitedMeeting, ...]
+    action_plans: tuple[ActionPlanInfo, ...]
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """One row of a yearly results table: an activity, its status and reported outcome.
+
+    `outcome` is the whole text after the status; `reason` is the stated reason for the status
+    where the text gives one: for an activity not carried out (or not started, on hold,
+    cancelled) the outcome text itself, otherwise the clause that begins with 'เนื่องจาก'/'เพราะ'.
+    """
+
+    fiscal_year_be: int
+    strategy_number: int
+    kind: ActivityKindName
+    title: str
+    status: ActivityStatusName
+    outcome: str
+    reason: str | None
+    responsible_units: tuple[str, ...] = ()
+    line_no: int = 0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One numbered point of a strategy's proposals for the coming fiscal year."""
+
+    fiscal_year_be: int
+    strategy_number: int
+    column: ProposalColumn
+    text: str
+    responsible_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One of the committee's numbered comments (ประเด็นการพิจารณา) on an agenda item."""
+
+    number: int
+    text: str
+    agenda_number: int = 0
+    line_no: int = 0
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    code: str
+    date: date
+    starts_at: time | None
+    venue: str | None = None
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Whoever signs the minutes at the end: the name in parentheses and the lines below it."""
+
+    name: str
+    position: str
+
+
+@dataclass(frozen=True)
+class UnplacedLine:
+    line_no: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SkippedLine:
+    """A non-blank line recognised as noise, and the rule that recognised it."""
+
+    line_no: int
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class ParsedMinutes:
+    source: str
+    body: str
+    code: str
+    date: date
+    starts_at: time | None
+    ends_at: time | None
+    venue: str | None
+    electronic: bool
+    attendance: tuple[Attendee, ...]
+    agenda: tuple[AgendaItem, ...]
+    minutes_adoption: MinutesAdoption | None
+    plan: PlanInfo | None
+    activity_results: tuple[ActivityResult, ...]
+    proposals: tuple[Proposal, ...]
+    comments: tuple[Comment, ...]
+    next_meeting: NextMeeting | None
+    cited_meetings: tuple[CitedMeeting, ...]
+    signatories: tuple[Signatory, ...]
+    unplaced: tuple[UnplacedLine, ...]
+    skipped: tuple[SkippedLine, ...]
+
+
+class MinutesFormatError(ValueError):
+    """The text lacks what every set of minutes has (its body, number or date)."""
+
+
+def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
+    """Read one set of minutes. Raises MinutesFormatError if the heading (body, number, date)
+    cannot be found; anything else that cannot be placed is reported in `unplaced`."""
+    from service.minutes.parser import read_minutes  # the section parsers need the types above
+
+    return read_minutes(text, source=source)

@@ -1,0 +1,224 @@
+"""Thai writing conventions the minutes use: digits, Buddhist Era dates, times, noisy titles.
+
+Pure functions over strings; nothing here knows about meetings or plans.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+
+from domain.calendar import be_to_ce
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+
+MONTHS: tuple[tuple[str, str], ...] = (
+    ("มกราคม", "ม.ค."),
+    ("กุมภาพันธ์", "ก.พ."),
+    ("มีนาคม", "มี.ค."),
+    ("เมษายน", "เม.ย."),
+    ("พฤษภาคม", "พ.ค."),
+    ("มิถุนายน", "มิ.ย."),
+    ("กรกฎาคม", "ก.ค."),
+    ("สิงหาคม", "ส.ค."),
+    ("กันยายน", "ก.ย."),
+    ("ตุลาคม", "ต.ค."),
+    ("พฤศจิกายน", "พ.ย."),
+    ("ธันวาคม", "ธ.ค."),
+)
+"""Each month's full name and abbreviation, January first."""
+
+_MONTH_BY_KEY: dict[str, int] = {}
+for _number, (_full, _abbreviation) in enumerate(MONTHS, start=1):
+    _MONTH_BY_KEY[_full] = _number
+    _MONTH_BY_KEY[_abbreviation.replace(".", "")] = _number
+
+
+def _abbreviation_pattern(abbreviation: str) -> str:
+    """'ต.ค.' -> a pattern that also accepts 'ต.ค' and 'ต. ค.'."""
+    first, second = abbreviation.rstrip(".").split(".")
+    return rf"{re.escape(first)}\.\s?{re.escape(second)}\.?"
+
+
+MONTH_PATTERN = "|".join(
+    [full for full, _ in MONTHS] + [_abbreviation_pattern(abbreviation) for _, abbreviation in MONTHS]
+)
+"""Regular expression (no groups) matching any month name, full or abbreviated."""
+
+DATE_PATTERN = (
+    rf"(?<!\d)(?P<day>\d{{1,2}})\s*(?P<month>{MONTH_PATTERN})\s*"
+    rf"(?:พ\.\s?ศ\.\s*)?(?P<year>\d{{4}}|\d{{2}})(?!\d)"
+)
+"""A day-month-year date in Arabic digits (run `to_arabic_digits` first); named groups."""
+
+_DATE_RE = re.compile(DATE_PATTERN)
+_WEEKDAY = r"(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัส|ศุกร์|เสาร์|อาทิตย์)"
+_FULL_DATE_RE = re.compile(
+    rf"^(?:เมื่อ|ใน)?\s*(?:วัน{_WEEKDAY}?\s*(?:ที่)?)?\s*(?P<day>\d{{1,2}})?\s*"
+    rf"(?P<month>{MONTH_PATTERN})\s*(?:พ\.\s?ศ\.\s*)?(?P<year>\d{{4}}|\d{{2}})$"
+)
+_TIME_RE = re.compile(r"^(?:เวลา)?\s*(?P<hour>\d{1,2})\s*[.:]\s*(?P<minute>\d{2})\s*(?:น\.?|นาฬิกา)?$")
+
+
+def to_arabic_digits(text: str) -> str:
+    """Replace Thai digits with Arabic ones; everything else is left alone."""
+    return text.translate(_TO_ARABIC)
+
+
+def parse_int(text: str) -> int:
+    """An integer written in Thai or Arabic digits (surrounding spaces and a trailing dot allowed)."""
+    cleaned = to_arabic_digits(text).strip().rstrip(".").strip()
+    if not cleaned.isdigit() or not cleaned.isascii():
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(cleaned)
+
+
+def month_number(name: str) -> int:
+    """1..12 for a Thai month name, full ('ตุลาคม') or abbreviated ('ต.ค.', 'ต.ค')."""
+    key = re.sub(r"[.\s]", "", name)
+    if key in _MONTH_BY_KEY:
+        return _MONTH_BY_KEY[key]
+    raise ValueError(f"not a Thai month name: {name!r}")
+
+
+def be_year_from_text(year: str) -> int:
+    """A Buddhist Era year from its written form: four digits, or two meaning 25xx."""
+    digits = to_arabic_digits(year).strip()
+    if not digits.isdigit() or len(digits) not in (2, 4):
+        raise ValueError(f"not a Buddhist Era year: {year!r}")
+    value = int(digits)
+    if len(digits) == 2:
+        return 2500 + value
+    if value < 2400:
+        raise ValueError(f"year {value} is not a Buddhist Era year (expected 24xx-26xx)")
+    return value
+
+
+def _date_from_parts(day: int, month: str, year: str) -> date:
+    ce_year = be_to_ce(be_year_from_text(year))
+    try:
+        return date(ce_year, month_number(month), day)
+    except ValueError as error:
+        raise ValueError(f"no such day: {day} {month} {year} ({error})") from None
+
+
+def parse_thai_date(text: str) -> date:
+    """A Buddhist Era date as the minutes write it, as a `date` (Common Era).
+
+    Accepts '๖ มกราคม ๒๕๖๔', 'วันพุธที่ ๓ กุมภาพันธ์ ๒๕๖๔', '3 ก.พ. 64', 'วันที่ ๙ ต.ค. ๖๒', and a
+    month with a year but no day ('ต.ค. ๖๒'), which means the first day of that month.
+    Raises ValueError on anything else.
+    """
+    match = _FULL_DATE_RE.match(_clean_date_text(text))
+    if match is None:
+        raise ValueError(f"not a Thai date: {text!r}")
+    day = int(match["day"]) if match["day"] else 1
+    return _date_from_parts(day, match["month"], match["year"])
+
+
+def parse_thai_month(text: str) -> tuple[int, int]:
+    """(Common Era year, month) of a month-and-year such as 'ต.ค. ๖๒' or 'มกราคม ๒๕๖๔'."""
+    match = _FULL_DATE_RE.match(_clean_date_text(text))
+    if match is None or match["day"]:
+        raise ValueError(f"not a Thai month and year: {text!r}")
+    found = _date_from_parts(1, match["month"], match["year"])
+    return found.year, found.month
+
+
+def _clean_date_text(text: str) -> str:
+    return re.sub(r"\s+", " ", to_arabic_digits(unicodedata.normalize("NFC", text))).strip()
+
+
+def find_thai_dates(text: str) -> list[date]:
+    """Every day-month-year date in a text, in order; impossible days are skipped."""
+    found: list[date] = []
+    for match in _DATE_RE.finditer(to_arabic_digits(text)):
+        try:
+            found.append(_date_from_parts(int(match["day"]), match["month"], match["year"]))
+        except ValueError:
+            continue
+    return found
+
+
+def parse_thai_time(text: str) -> time:
+    """A clock time as written: '09.30 น.', '๐๙.๓๐ น.', '9:30', 'เวลา ๑๑.๔๐ น.'."""
+    match = _TIME_RE.match(_clean_date_text(text))
+    if match is None:
+        raise ValueError(f"not a time: {text!r}")
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"no such time: {text!r}")
+    return time(hour, minute)
+
+
+_HTML_TAG_RE = re.compile(r"</?\s*[a-zA-Z][a-zA-Z0-9]*\s*/?>")
+_STRAY_MARK_RE = re.compile(r"(?<!\*)\*[^*\s]{1,8}\*(?!\*)")
+_EMPHASIS_RE = re.compile(r"\*\*|__")
+_HEADING_MARK_RE = re.compile(r"^\s*#+\s*")
+_TABLE_RULE_RE = re.compile(r"^[\s|:\-]*$")
+_BULLET_RE = re.compile(r"^\s*(?:[-•*·▪◦]\s*|\(?\d+(?:\.\d+)*[.)]\s*)")
+_TRAILING_PUNCTUATION_RE = re.compile(r"[\s.,;:!?…\-–—]+$")
+_SPACE_NEAR_THAI_RE = re.compile(r"(?<=[\u0e00-\u0e7f])\s+|\s+(?=[\u0e00-\u0e7f])")
+
+
+def strip_stray_marks(text: str) -> str:
+    """Remove OCR stray marks of the form `*๑๖*` or `*ew.*` (not markdown `**bold**`)."""
+    return _STRAY_MARK_RE.sub(" ", text)
+
+
+def strip_html(text: str) -> str:
+    """Remove HTML tags such as <b>, </i>, <p>, <br>, <br/> (each leaves a space)."""
+    return _HTML_TAG_RE.sub(" ", text)
+
+
+def is_table_rule(line: str) -> bool:
+    """A markdown table's empty heading or rule row: only pipes, dashes, colons and spaces,
+    optionally after a stray list bullet ('- |   |   |', '|---|---|')."""
+    body = line.strip()
+    if body.startswith("- "):
+        body = body[2:]
+    return "|" in body and _TABLE_RULE_RE.match(body) is not None
+
+
+def strip_noise(line: str) -> str:
+    """One line's text without markup or OCR noise, whitespace collapsed.
+
+    Removes HTML tags, markdown emphasis (`**`, `__`) and heading marks (`####`), stray marks
+    (`*๑๖*`), the outer pipes of a markdown table row; a table rule row becomes ''.
+    Inner pipes (cell borders) are kept.
+    """
+    if is_table_rule(line):
+        return ""
+    text = unicodedata.normalize("NFC", line)
+    text = strip_stray_marks(strip_html(text))
+    text = _EMPHASIS_RE.sub("", text)
+    text = _HEADING_MARK_RE.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return text.strip()
+
+
+def normalise_title(text: str) -> str:
+    """A key for matching the same activity title across minutes.
+
+    NFC (and the decomposed sara am 'ํา' recomposed to 'ำ'), Thai digits -> Arabic, HTML tags,
+    markdown and stray OCR marks removed, leading bullets and numbering removed, spaces next to
+    Thai letters dropped (OCR splits Thai words at random), other whitespace collapsed, trailing
+    punctuation dropped, Latin letters case-folded. Not meant for display.
+    """
+    key = unicodedata.normalize("NFC", text).replace("\u0e4d\u0e32", "\u0e33")
+    key = to_arabic_digits(strip_noise(key))
+    key = key.replace("|", " ")
+    previous = None
+    while previous != key:
+        previous = key
+        key = _BULLET_RE.sub("", key)
+    key = _SPACE_NEAR_THAI_RE.sub("", key)
+    key = re.sub(r"\s+", " ", key).strip()
+    key = _TRAILING_PUNCTUATION_RE.sub("", key)
+    return key.casefold()

@@ -1,0 +1,239 @@
+"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz, the
+dashboard at / and the reports at /reports/.
+
+Every server process opens the shared database, runs a projector (an advisory lock keeps one
+active per database, the others on standby) and a Broker that follows the projector's
+notifications for subscriptions, read-your-writes and the response cache's position.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from projections.live import DATABASE_ERRORS, Broker
+from projections.projector import Projector, log_position, read_position
+from projections.schema import create_tables
+from service import dashboard, reports
+from service.api.context import Context, Reader
+from service.api.schema import schema
+from service.api.subscriptions import SharedFramesHandler
+from service.application import access
+from service.application.access import Principal
+from service.application.ledger import PlanLedger
+from service.application.migrate import READ_MODEL_VERSION
+from service.application.tokens import AuthenticationUnavailable, Authenticator
+from service.application.tokens import ensure_table as ensure_tokens
+from service.config import Settings
+from service.store.database import Database, open_database
+from service.web.graphql_http import PRINCIPAL, GraphQLHTTP, refused_by_router, unavailable
+from service.web.logs import VERBOSE
+from service.web.logs import configure as configure_logs
+from service.web.metrics import Metrics
+
+log = logging.getLogger("planledger")
+
+
+def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "") -> Context:
+    state = app.state
+    context = Context(
+        pool=state.pool,
+        ledger=state.ledger,
+        reader=Reader(state.pool, snapshot=snapshot),
+        wait_projected=state.broker.wait_for,
+        broker=state.broker,
+        request=request,
+        request_id=request_id,
+        metrics=state.metrics,
+    )
+    principal = request.scope.get(PRINCIPAL) if request is not None else None
+    if principal is not None:
+        allow(context, principal)
+    return context
+
+
+def allow(context: Context, principal: Principal) -> None:
+    """Run the context's commands as `principal`, checked against its role."""
+    context.principal = principal
+    context.authorize = access.authorizer(principal, context.ledger)
+
+
+class ConnectionInit(SharedFramesHandler):
+    """graphql-transport-ws with the token in `connection_init`: `{"authorization": "Bearer …"}`.
+    Without a valid one the socket is closed with 4401."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload") or {}
+        given = payload.get("authorization") if isinstance(payload, dict) else None
+        auth: Authenticator = self.context.request.app.state.auth
+        try:
+            principal = await auth.principal(given if isinstance(given, str) else None)
+        except AuthenticationUnavailable:
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=1013, reason="the database is not answering; reconnect shortly")
+            return
+        if principal is None:
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=4401, reason="Unauthorized: send a valid token in connection_init")
+            return
+        allow(self.context, principal)
+        await super().handle_connection_init(message)
+
+
+class Subscriptions(GraphQL[Context, None]):
+    """Strawberry's WebSocket side (graphql-transport-ws); HTTP is served by GraphQLHTTP."""
+
+    graphql_transport_ws_handler_class = ConnectionInit
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        return _context(request.app, request, snapshot=False)
+
+
+async def healthz(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        async with pool.acquire(timeout=2) as conn:
+            position = await log_position(conn)
+            projected = await read_position(conn)
+    except DATABASE_ERRORS as error:
+        return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
+    projector = request.app.state.projector
+    return JSONResponse(
+        {
+            "status": "ready",
+            "database": "reachable",
+            "logPosition": int(position),
+            "projectedPosition": int(projected or 0),
+            "lagEvents": max(0, int(position) - int(projected or 0)),
+            "projectorActiveHere": bool(projector.active),
+            "brokerPosition": int(request.app.state.broker.position),
+        }
+    )
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text; needs a token like the rest unless the client's address is one the
+    PLANLEDGER_METRICS_FROM setting names."""
+    state = request.app.state
+    client = request.client.host if request.client else ""
+    if client not in state.settings.metrics_from:
+        try:
+            principal = await state.auth.principal(request.headers.get("authorization"))
+        except AuthenticationUnavailable:
+            return unavailable(uuid.uuid4().hex[:12])
+        if principal is None:
+            return JSONResponse(
+                {"errors": [{"message": "send a valid API token: Authorization: Bearer <token>"}]},
+                401,
+                headers={"WWW-Authenticate": 'Bearer realm="planledger"'},
+            )
+    body = await state.metrics.render(state.pool, state.broker, state.projector)
+    return Response(body, media_type=state.metrics.content_type)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    configure_logs(verbose=os.environ.get(VERBOSE) == "1")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        database: Database = open_database(settings)
+        try:
+            args = database.address.asyncpg_args()
+            app.state.ledger = PlanLedger.connect(database.address)
+            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
+            # a projector that just committed is active: its gauge says so at once, not at the next
+            # refresh (a scrape by the other worker within that second read 0 active projectors)
+            app.state.projector = Projector(
+                args,
+                read_model_version=READ_MODEL_VERSION,
+                on_commit=lambda _position: app.state.metrics.projector_active.set(1),
+            )
+            app.state.broker = Broker(args, app.state.pool)
+            app.state.broker.on_events = app.state.metrics.saw_events
+            app.state.metrics.projector = app.state.projector
+            app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
+            async with app.state.pool.acquire() as conn:
+                await ensure_tokens(conn)
+                await create_tables(conn)  # every read locks them (service.api.context.SNAPSHOT)
+            stop = asyncio.Event()
+            tasks = [
+                asyncio.create_task(app.state.projector.run(stop)),
+                asyncio.create_task(app.state.broker.run(stop)),
+                asyncio.create_task(
+                    app.state.metrics.keep_fresh(app.state.pool, app.state.broker, app.state.projector, stop)
+                ),
+            ]
+            # What is alive now (modules, the GraphQL schema: ~100k objects that live as long as
+            # the process) leaves the collector's view: a full collection then walks only what
+            # requests made. Without it, the objects a whole plan's answer keeps alive while it is
+            # built set off a full collection every dozen such requests, 70-90 ms each (most of
+            # their p95). In the lifespan, so every worker of `serve --workers N` does it.
+            gc.collect()
+            gc.freeze()
+            try:
+                yield
+            finally:
+                gc.unfreeze()  # (an app made in-process, as the tests do, leaves nothing frozen)
+                stop.set()
+                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
+                await app.state.pool.close()
+                app.state.ledger.close()
+        finally:
+            app.state.metrics.close()
+            database.close()
+
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+
+    async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
+        return _context(app, request, snapshot, request_id)
+
+    async def authenticate(request: Request) -> Principal | None:
+        principal: Principal | None = await app.state.auth.principal(request.headers.get("authorization"))
+        return principal
+
+    async def wait_for(position: int, timeout: float) -> bool:
+        ok: bool = await app.state.broker.wait_for(position, timeout)
+        return ok
+
+    http = GraphQLHTTP(
+        schema, make_context, lambda: app.state.broker.position, wait_for, authenticate, app.state.metrics
+    )
+    websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+    app.router.routes.extend(
+        [
+            Route("/graphql", http.respond, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", websocket),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            *reports.routes(make_context, authenticate),
+            *dashboard.routes(),
+        ]
+    )
+    app.state.http = http
+    return app
