@@ -1,7 +1,7 @@
-"""What a meeting's minutes say, as plain values, and `parse_minutes` that reads them.
+"""What a meeting's minutes say, as plain values (`service.minutes.parser.parse_minutes` reads them).
 
 The parser is pure: it takes the text of one set of minutes in the committee's format (see the
-seed, `shared/seed/000_1b0c0a315fd9d1d0.txt`) and returns a `ParsedMinutes`. Every input line
+sample, `examples/minutes/1-2564.txt`) and returns a `ParsedMinutes`. Every input line
 ends up in exactly one place: consumed into the structure, skipped as known noise by a named rule
 (`skipped`), or reported in `unplaced` with its line number. Nothing is dropped silently.
 
@@ -231,11 +231,3 @@ class ParsedMinutes:
 
 class MinutesFormatError(ValueError):
     """The text lacks what every set of minutes has (its body, number or date)."""
-
-
-def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
-    """Read one set of minutes. Raises MinutesFormatError if the heading (body, number, date)
-    cannot be found; anything else that cannot be placed is reported in `unplaced`."""
-    from service.minutes.parser import read_minutes  # the section parsers need the types above
-
-    return read_minutes(text, source=source)

@@ -269,7 +269,9 @@ class _ItemDraft:
 # --------------------------------------------------------------------------- entry point
 
 
-def read_minutes(text: str, *, source: str = "") -> ParsedMinutes:
+def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
+    """Read one set of minutes. Raises MinutesFormatError if the heading (body, number, date)
+    cannot be found; anything else that cannot be placed is reported in `unplaced`."""
     raw_lines = text.removeprefix("\ufeff").splitlines()
     account = LineAccount(raw_lines)
     lines = content_lines(raw_lines, account)

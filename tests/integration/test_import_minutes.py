@@ -13,7 +13,8 @@ from domain.plan import Plan, plan_id_for
 from service.application.ledger import PlanLedger
 from service.config import ServerAddress
 from service.minutes.importer import activity_id_for, import_minutes, plan_code
-from service.minutes.model import ParsedMinutes, parse_minutes
+from service.minutes.model import ParsedMinutes
+from service.minutes.parser import parse_minutes
 from tests.integration.store_helpers import event_count
 from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 

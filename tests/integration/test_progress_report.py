@@ -15,7 +15,7 @@ from domain.facts import effective_facts
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import plan_id_for
 from service.minutes.importer import import_minutes, plan_code
-from service.minutes.model import parse_minutes
+from service.minutes.parser import parse_minutes
 from tests.integration.graphql_support import Api
 from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 

@@ -3,7 +3,8 @@ from datetime import date, time
 
 import pytest
 
-from service.minutes.model import MinutesCorrection, MinutesFormatError, ParsedMinutes, parse_minutes
+from service.minutes.model import MinutesCorrection, MinutesFormatError, ParsedMinutes
+from service.minutes.parser import parse_minutes
 from service.minutes.thai_text import normalise_title
 from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
 

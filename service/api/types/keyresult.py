@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -21,8 +21,9 @@ from projections import queries as q
 from service.api import enums as e
 from service.api.context import Context
 from service.api.points import Point, shown
+from service.api.types.refs import show
 
-if False:  # pragma: no cover - for type checkers only
+if TYPE_CHECKING:
     from service.api.types.plan import Activity
 
 ActivityRef = Annotated["Activity", strawberry.lazy("service.api.types.plan")]
@@ -204,11 +205,9 @@ class KeyResult:
 
     @strawberry.field(description="The activity measured (null for a key result on a strategy).")
     async def activity(self, info: Info[Context, None]) -> ActivityRef | None:
-        from service.api.types.plan import activity_at
-
         if self.activity_id is None:
             return None
-        return await activity_at(info.context, UUID(str(self.activity_id)), self.point)
+        return await show("Activity", info.context, UUID(str(self.activity_id)), self.point)
 
 
 # -- loaders ----------------------------------------------------------------------------------

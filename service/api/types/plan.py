@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from operator import itemgetter
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from uuid import UUID
 
 import strawberry
@@ -28,8 +28,9 @@ from service.api import enums as e
 from service.api.context import Context
 from service.api.points import Cursor, Point, shown
 from service.api.types import keyresult as kt
+from service.api.types.refs import shows
 
-if False:  # pragma: no cover - for type checkers only
+if TYPE_CHECKING:
     from service.api.types.event import EventConnection
 
 EventConnectionRef = Annotated["EventConnection", strawberry.lazy("service.api.types.event")]
@@ -652,6 +653,7 @@ async def risk_rows(
     return rows
 
 
+@shows("Activity")
 async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:
     row = await activity_loader(context, point).load(activity_id)
     return None if row is None else Activity.from_row(row, point)
