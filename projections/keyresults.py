@@ -26,7 +26,7 @@ from domain.health import (
 )
 from domain.values import EvaluationRule
 from domain.vocabulary import ActivityStatus, Direction, Health
-from projections.queries import AS_OF, Point, _row, _table, _times
+from projections.queries.rows import AS_OF, Point, _row, _table, _times
 
 #: AS_OF for the key_result table under the alias k
 K_AS_OF = "k.valid_from <= $2 AND $2 < k.valid_to AND k.recorded_from <= $3 AND $3 < k.recorded_to"

@@ -61,7 +61,7 @@ SELECT_EVENTS = (
     "ORDER BY position LIMIT $3"
 )
 # The risk right after each event: the row of that activity and risk valid at the event's effective
-# date, as known at its recorded time (the AS_OF of projections/queries.py), one statement per batch.
+# date, as known at its recorded time (the AS_OF of projections/queries/rows.py), one statement per batch.
 SELECT_RISKS = (
     "SELECT k.position AS event_position, r.* FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::date[], "
     "$5::timestamptz[]) AS k(position, stream_id, risk_id, on_date, known_at) "

@@ -16,19 +16,9 @@ import asyncpg
 from domain.facts import EARLIEST
 from domain.vocabulary import Health
 from projections.keyresults import committee_meetings, key_result_rows, plan_health
-from projections.queries import (
-    ALL_DATES,
-    ALL_TIMES,
-    AS_OF,
-    Changes,
-    Point,
-    _action_item,
-    _family_rows,
-    _row,
-    _table,
-    activities_of,
-    changes,
-)
+from projections.queries import ALL_DATES, ALL_TIMES, AS_OF, Changes, Point, activities_of, changes
+from projections.queries.meetings import _action_item
+from projections.queries.rows import _family_rows, _row, _table
 from projections.schema import PREFIX
 
 #: activities in these statuses need no more updates

@@ -14,6 +14,7 @@ import pytest
 from domain import commands as c
 from domain.values import ActionItem, Attendee, MinutesCorrection
 from projections import queries as q
+from projections.queries.plans import _code_point_order
 from projections.rebuild import Progress, rebuild, verify
 from service.application.ledger import PlanLedger
 from service.config import ServerAddress
@@ -102,7 +103,7 @@ async def test_plan_as_of_orders_titles_as_the_database_does(
 ) -> None:
     titles = await titles_in_order(app, database, conn)
     code_point = bool(await conn.fetchval(f"SELECT {q.CODE_POINT_ORDER}"))
-    assert q._code_point_order.get(conn) is code_point
+    assert _code_point_order.get(conn) is code_point
     assert (titles == BY_CODE_POINT) is code_point
 
 
@@ -122,7 +123,7 @@ async def test_plan_as_of_orders_titles_by_a_thai_collation(server: ServerAddres
     conn = await asyncpg.connect(**address.asyncpg_args())
     try:
         titles = await titles_in_order(ledger, address, conn)
-        assert q._code_point_order.get(conn) is False
+        assert _code_point_order.get(conn) is False
         assert titles != BY_CODE_POINT
     finally:
         await conn.close()

@@ -1,0 +1,100 @@
+"""What changed in a plan between two points (Changes): activities whose status, progress or
+outcome changed, milestones met or slipped, risks noted, re-scored or closed, resolutions passed.
+It reads the rows of those four families at both points and compares them in Python, so it belongs
+to none of their modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from projections.queries.rows import AS_OF, Point, _row, _table, _times
+
+
+@dataclass
+class Changes:
+    """What changed in a plan between two points."""
+
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    milestones_met: list[dict[str, Any]] = field(default_factory=list)
+    milestones_slipped: list[dict[str, Any]] = field(default_factory=list)
+    risks_noted: list[dict[str, Any]] = field(default_factory=list)
+    risks_rescored: list[dict[str, Any]] = field(default_factory=list)
+    risks_closed: list[dict[str, Any]] = field(default_factory=list)
+    resolutions_passed: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: Point) -> list[asyncpg.Record]:
+    d, t = _times(point.on, point.known_at)
+    result: list[asyncpg.Record] = await conn.fetch(
+        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t
+    )
+    return result
+
+
+async def changes(
+    conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to_point: Point, only: frozenset[str] | None = None
+) -> Changes:
+    """Activities whose status, progress or outcome changed; milestones met or slipped; risks
+    noted, re-scored or closed; resolutions passed — between `from_point` and `to_point`.
+    `only`: just these families (activity, milestone, risk, resolution); the rest stay empty."""
+    out = Changes()
+    wanted = only or frozenset({"activity", "milestone", "risk", "resolution"})
+
+    async def both(family: str, key: str) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
+        rows = []
+        for point in (from_point, to_point):
+            records = await _rows_at(conn, family, plan_id, point)
+            rows.append({(r["stream_id"], r[key] if key else None): r for r in records})
+        return (
+            {k: _row(v, family, "stream_id") for k, v in rows[0].items()},
+            {k: _row(v, family, "stream_id") for k, v in rows[1].items()},
+        )
+
+    before, after = await both("activity", "") if "activity" in wanted else ({}, {})
+    for k, new in after.items():
+        old = before.get(k)
+        changed = [f for f in ("status", "progress", "outcome") if old is None or old[f] != new[f]]
+        if changed:
+            out.activities.append(
+                {
+                    "activity_id": k[0],
+                    "title": new["title"],
+                    "changed": changed,
+                    "before": None if old is None else {f: old[f] for f in changed},
+                    "after": {f: new[f] for f in changed},
+                }
+            )
+    before, after = await both("milestone", "milestone_id") if "milestone" in wanted else ({}, {})
+    for k, new in after.items():
+        old = before.get(k)
+        if new["status"] == "ACHIEVED" and (old is None or old["status"] != "ACHIEVED"):
+            out.milestones_met.append({"activity_id": k[0], **new})
+        if old is not None and new["due_on"] > old["due_on"]:
+            out.milestones_slipped.append(
+                {
+                    "activity_id": k[0],
+                    **new,
+                    "due_before": old["due_on"],
+                    "slipped_days": (new["due_on"] - old["due_on"]).days,
+                }
+            )
+    before, after = await both("risk", "risk_id") if "risk" in wanted else ({}, {})
+    for k, new in after.items():
+        old = before.get(k)
+        if old is None:
+            out.risks_noted.append({"activity_id": k[0], **new})
+            continue
+        if old["score"] != new["score"]:
+            out.risks_rescored.append(
+                {"activity_id": k[0], **new, "score_before": old["score"], "level_before": old["level"]}
+            )
+        if new["status"] == "CLOSED" and old["status"] != "CLOSED":
+            out.risks_closed.append({"activity_id": k[0], **new})
+    before, after = await both("resolution", "resolution_id") if "resolution" in wanted else ({}, {})
+    out.resolutions_passed = [{"meeting_id": k[0], **v} for k, v in after.items() if k not in before]
+    return out
