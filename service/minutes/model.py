@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Literal
 
+from domain.values import MinutesCorrection
+
 Role = Literal["CHAIR", "MEMBER", "SECRETARY", "ASSISTANT_SECRETARY", "ATTENDEE"]
 Presence = Literal["IN_ROOM", "ONLINE", "ABSENT", "OTHER", "PRESENT"]
 ResolutionKindName = Literal["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "REJECTED", "ASSIGNED"]
@@ -77,13 +79,6 @@ class AgendaItem:
     subject: str | None
     text: str
     resolutions: tuple[Resolution, ...]
-
-
-@dataclass(frozen=True)
-class MinutesCorrection:
-    where: str
-    from_text: str
-    to_text: str
 
 
 @dataclass(frozen=True)
