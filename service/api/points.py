@@ -1,4 +1,6 @@
-"""Points in time: `AsOf` (a date or a meeting, and when known) turned into a read-model Point."""
+"""Points in time: `AsOf` (a date or a meeting, and when known) turned into a read-model point
+(`projections.queries.Point`), and the point a view answers for as the API shows it (`PointShown`,
+the GraphQL type `Point`)."""
 
 from __future__ import annotations
 
@@ -47,14 +49,14 @@ class AsOf:
     )
 
 
-@strawberry.type(description="The point a view answers for.")
-class Point:
+@strawberry.type(name="Point", description="The point a view answers for.")
+class PointShown:
     date: date | None = strawberry.field(description="Effective date; null for the latest of everything.")
     known_at: datetime | None = strawberry.field(description="As known at; null for everything recorded.")
 
 
-def shown(point: q.Point) -> Point:
-    return Point(date=point.on, known_at=point.known_at)
+def shown(point: q.Point) -> PointShown:
+    return PointShown(date=point.on, known_at=point.known_at)
 
 
 def parse_id(argument: str, value: str) -> UUID:

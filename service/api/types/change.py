@@ -10,7 +10,7 @@ import strawberry
 from domain import vocabulary as v
 from projections import queries as q
 from service.api import enums as e
-from service.api.points import Point, shown
+from service.api.points import PointShown, shown
 from service.api.types.meeting import Resolution
 from service.api.types.plan import Milestone, Risk
 
@@ -48,8 +48,8 @@ class RescoredRisk:
 
 @strawberry.type(description="What changed in a plan between two points (a baseline comparison).")
 class PlanChanges:
-    from_: Point = strawberry.field(name="from")
-    to: Point
+    from_: PointShown = strawberry.field(name="from")
+    to: PointShown
     activities: list[ActivityChange]
     milestones_met: list[Milestone]
     milestones_slipped: list[SlippedMilestone]

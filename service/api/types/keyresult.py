@@ -20,7 +20,7 @@ from projections import keyresults as k
 from projections import queries as q
 from service.api import enums as e
 from service.api.context import Context
-from service.api.points import Point, shown
+from service.api.points import PointShown, shown
 from service.api.types.refs import show
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class KeyResult:
         return UUID(str(self.id))
 
     @strawberry.field(description="The point in time this view answers for.")
-    def as_of(self) -> Point:
+    def as_of(self) -> PointShown:
         return shown(self.point)
 
     @strawberry.field(description="Measurements effective by the point's date (as known then), oldest first.")

@@ -26,7 +26,7 @@ from projections import keyresults as k
 from projections import queries as q
 from service.api import enums as e
 from service.api.context import Context
-from service.api.points import Cursor, Point, shown
+from service.api.points import Cursor, PointShown, shown
 from service.api.types import keyresult as kt
 from service.api.types.refs import shows
 
@@ -126,7 +126,7 @@ class Plan:
         return UUID(str(self.id))
 
     @strawberry.field(description="The point in time this view answers for.")
-    def as_of(self) -> Point:
+    def as_of(self) -> PointShown:
         return shown(self.point)
 
     @strawberry.field(description="Strategies by number.")
@@ -253,7 +253,7 @@ class Activity:
         return UUID(str(self.id))
 
     @strawberry.field(description="The point in time this view answers for.")
-    def as_of(self) -> Point:
+    def as_of(self) -> PointShown:
         return shown(self.point)
 
     @strawberry.field(description="The strategy the activity serves.")
