@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from service.api import limits
 from service.api.execution.direct import DirectExecutor
+from service.api.execution.shared import SharedExecutor
 from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
@@ -131,6 +132,11 @@ LIMIT_RULES = [
 ]
 
 
+class Executor(DirectExecutor, SharedExecutor):
+    """The schema's execution context: a plain-data query answered from the rows (DirectExecutor),
+    a subscription event executed once per feed (SharedExecutor), everything else as strawberry does."""
+
+
 class PlanledgerSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Internal errors are logged (with their request id) where they are masked; the others
@@ -144,7 +150,7 @@ schema = PlanledgerSchema(
     types=list(EXTRA_TYPES),
     config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
     # a subscription event executed once per feed; plain plan data answered from the rows
-    execution_context_class=DirectExecutor,
+    execution_context_class=Executor,
     extensions=[
         StrictParsing,
         lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),

@@ -32,8 +32,8 @@ from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
 from service import dashboard, reports
 from service.api.context import Context, Reader
+from service.api.execution.shared import SharedFramesHandler
 from service.api.schema import schema
-from service.api.subscriptions import SharedFramesHandler
 from service.application import access
 from service.application.access import Principal
 from service.application.ledger import PlanLedger

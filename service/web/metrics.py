@@ -226,7 +226,7 @@ class FanoutCollector:
             self.depths, self.executed, self.shared = [], 0, 0
             return
         self.depths = broker.queue_depths() if hasattr(broker, "queue_depths") else []
-        from service.api.subscriptions import SharedResults
+        from service.api.execution.shared import SharedResults
 
         shared = SharedResults.existing(broker)
         self.executed, self.shared = (shared.executed, shared.shared) if shared is not None else (0, 0)

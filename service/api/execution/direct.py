@@ -55,10 +55,10 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, collect_fields, collect_subfields
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.context import Context
 from service.api.execution.reads import ROOTS, ROW_FIELDS, SPECIALS, Reads, Root
-from service.api.subscriptions import SharedExecutor
 from service.api.types import plan as pt
 
 log = logging.getLogger("planledger.graphql")
@@ -402,7 +402,7 @@ def compile_operation(executor: Any) -> Operation:
     return Operation(_Compiler(executor).root())
 
 
-class DirectExecutor(SharedExecutor):
+class DirectExecutor(StrawberryGraphQLCoreExecutionContext):
     """The schema's executor: a query direct execution can answer exactly is answered directly;
     everything else (and anything direct execution gives up on) is executed normally."""
 
