@@ -46,6 +46,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.errors import DATABASE_ERRORS
 from projections.schema import EVENT_NAMES, POSITION_TABLE, PREFIX, PROJECTED_CHANNEL, RISK
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ RISK_TYPES = frozenset({"Activity.RiskNoted", "Activity.RiskReassessed", "Activi
 APPLICATION_NAME = "planledger-broker"
 #: errors that mean "the database is away (for now)"; asyncpg raises InternalClientError ("cannot
 #: switch to state …") on a connection the server closed mid-statement as it shut down
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, TimeoutError)
 
 SELECT_EVENTS = (
     f"SELECT {', '.join(EVENT_NAMES)} FROM {PREFIX}event WHERE position > $1 AND position <= $2 "

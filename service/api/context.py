@@ -17,14 +17,15 @@ from strawberry.dataloader import DataLoader
 
 from projections.projector import read_position
 from projections.schema import lock_tables
+from service.application import access
 from service.application.access import Principal
 from service.application.ledger import PlanLedger
+from service.logs import new_request_id
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 
-ANONYMOUS_ADMIN = Principal(name="api")
 #: one round trip: BEGIN, then the read-model tables locked (no snapshot is taken until the first read)
 SNAPSHOT = f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {lock_tables('ACCESS SHARE')}"
 
@@ -111,16 +112,17 @@ class Context:
     pool: asyncpg.Pool
     ledger: PlanLedger
     reader: Reader
-    principal: Principal = ANONYMOUS_ADMIN
+    #: who asks: required, never defaulted (a WebSocket before its token is access.NOBODY)
+    principal: Principal
     #: wait until the read models include a position (read-your-writes); True when they do
     wait_projected: Callable[[int, float], Awaitable[bool]] | None = None
     broker: Any = None
-    #: raises domain Forbidden when the principal may not run a command (None: everything allowed)
-    authorize: Callable[[Any], Awaitable[None]] | None = None
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)
-    request_id: str = ""
+    #: raises domain Forbidden when the principal may not run a command (derived from the principal)
+    authorize: Callable[[Any], Awaitable[None]] = field(init=False)
+    request_id: str = field(default_factory=new_request_id)
     #: the process's Metrics (None in tests that do not count)
     metrics: Any = None
     #: the position a mutation of this request recorded, for the HTTP layer to report
@@ -131,6 +133,12 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)
+        self.authorize = access.authorizer(self.principal, self.ledger)
+
+    def act_as(self, principal: Principal) -> None:
+        """From now on the context's commands run as `principal`, checked against its role."""
+        self.principal = principal
+        self.authorize = access.authorizer(principal, self.ledger)
 
     async def read(self, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         return await self.reader.run(fn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +26,7 @@ from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
 from service.api.subscriptions import Subscription
+from service.logs import new_request_id
 
 log = logging.getLogger("planledger.graphql")
 
@@ -59,7 +59,7 @@ class MaskInternalErrors(SchemaExtension):
         if result is None or not result.errors:
             return
         context: Any = self.execution_context.context
-        request_id = getattr(context, "request_id", None) or uuid.uuid4().hex[:12]
+        request_id = getattr(context, "request_id", None) or new_request_id()
         result.errors = [masked(e, request_id) for e in result.errors]
 
 

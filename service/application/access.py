@@ -29,8 +29,13 @@ class Principal:
     role, its unit."""
 
     name: str
-    role: str = "admin"
+    role: str
     unit: str | None = None
+
+
+#: who a connection is before it has shown a token (a WebSocket before `connection_init`): a role
+#: no table allows anything, so whatever it asks is refused until a real principal replaces it
+NOBODY = Principal(name="nobody", role="none")
 
 
 PLAN = frozenset(

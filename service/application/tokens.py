@@ -16,6 +16,7 @@ from datetime import datetime
 import asyncpg
 
 from domain.errors import ValidationError
+from projections.errors import DATABASE_AWAY
 from service.application.access import Principal
 
 TABLE = "planledger_tokens"
@@ -125,16 +126,6 @@ def _token(row: asyncpg.Record) -> Token:
 
 #: what a database that is away (stopped, restarting, unreachable) raises; a request that meets one
 #: is answered 503 with Retry-After. (Not every PostgresError: a refused statement is a bug, a 500.)
-DATABASE_AWAY = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-)
-
-
 class AuthenticationUnavailable(Exception):
     """A token could not be checked because the database did not answer (HTTP 503, not 401)."""
 

@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    from service.web.logs import configure
+    from service.logs import configure
 
     configure(verbose=args.verbose)
     from service.errors import ConfigurationError

@@ -13,16 +13,17 @@ import contextlib
 import gc
 import logging
 import os
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -30,48 +31,41 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from projections.live import DATABASE_ERRORS, Broker
 from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
-from service import dashboard, reports
+from service import dashboard, logs
 from service.api.context import Context, Reader
 from service.api.execution.shared import SharedFramesHandler
 from service.api.schema import schema
-from service.application import access
-from service.application.access import Principal
+from service.application.access import NOBODY, Principal
 from service.application.ledger import PlanLedger
 from service.application.migrate import READ_MODEL_VERSION
 from service.application.tokens import AuthenticationUnavailable, Authenticator
 from service.application.tokens import ensure_table as ensure_tokens
 from service.config import Settings
+from service.logs import VERBOSE
+from service.logs import configure as configure_logs
 from service.store.database import Database, open_database
-from service.web.graphql_http import PRINCIPAL, GraphQLHTTP, refused_by_router, unavailable
-from service.web.logs import VERBOSE
-from service.web.logs import configure as configure_logs
+from service.web.graphql_http import GraphQLHTTP, wants_ide
 from service.web.metrics import Metrics
+from service.web.middleware import Authentication, RequestContext, principal_of
+from service.web.reports import report_routes
+from service.web.responses import refused_by_router, request_id_of
 
 log = logging.getLogger("planledger")
 
 
-def _context(app: Starlette, request: Any, snapshot: bool, request_id: str = "") -> Context:
+def _context(app: Starlette, request: Request | WebSocket, snapshot: bool, principal: Principal) -> Context:
     state = app.state
-    context = Context(
+    return Context(
         pool=state.pool,
         ledger=state.ledger,
         reader=Reader(state.pool, snapshot=snapshot),
+        principal=principal,
         wait_projected=state.broker.wait_for,
         broker=state.broker,
         request=request,
-        request_id=request_id,
+        request_id=request_id_of(request.scope),
         metrics=state.metrics,
     )
-    principal = request.scope.get(PRINCIPAL) if request is not None else None
-    if principal is not None:
-        allow(context, principal)
-    return context
-
-
-def allow(context: Context, principal: Principal) -> None:
-    """Run the context's commands as `principal`, checked against its role."""
-    context.principal = principal
-    context.authorize = access.authorizer(principal, context.ledger)
 
 
 class ConnectionInit(SharedFramesHandler):
@@ -94,7 +88,8 @@ class ConnectionInit(SharedFramesHandler):
                 self.connection_init_timeout_task.cancel()
             await self.websocket.close(code=4401, reason="Unauthorized: send a valid token in connection_init")
             return
-        allow(self.context, principal)
+        logs.actor.set(principal.name)
+        self.context.act_as(principal)
         await super().handle_connection_init(message)
 
 
@@ -104,7 +99,7 @@ class Subscriptions(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = ConnectionInit
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
-        return _context(request.app, request, snapshot=False)
+        return _context(request.app, request, snapshot=False, principal=NOBODY)  # until connection_init
 
 
 async def healthz(_: Request) -> JSONResponse:
@@ -134,23 +129,26 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 async def metrics(request: Request) -> Response:
-    """Prometheus text; needs a token like the rest unless the client's address is one the
-    PLANLEDGER_METRICS_FROM setting names."""
+    """Prometheus text (behind the bearer check unless the scraper's address is one the
+    PLANLEDGER_METRICS_FROM setting names: see needs_principal)."""
     state = request.app.state
-    client = request.client.host if request.client else ""
-    if client not in state.settings.metrics_from:
-        try:
-            principal = await state.auth.principal(request.headers.get("authorization"))
-        except AuthenticationUnavailable:
-            return unavailable(uuid.uuid4().hex[:12])
-        if principal is None:
-            return JSONResponse(
-                {"errors": [{"message": "send a valid API token: Authorization: Bearer <token>"}]},
-                401,
-                headers={"WWW-Authenticate": 'Bearer realm="planledger"'},
-            )
     body = await state.metrics.render(state.pool, state.broker, state.projector)
     return Response(body, media_type=state.metrics.content_type)
+
+
+def needs_principal(settings: Settings) -> Callable[[Scope], bool]:
+    """Which HTTP requests must show a token: everything that reads the ledger."""
+
+    def needs(scope: Scope) -> bool:
+        path = scope["path"]
+        if path == "/graphql":
+            return not wants_ide(scope)
+        if path == "/metrics":
+            client = scope.get("client")
+            return not (client and client[0] in settings.metrics_from)
+        return path.startswith("/reports/")
+
+    return needs
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -205,24 +203,38 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.metrics.close()
             database.close()
 
-    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
+    async def authenticate(given: str | None) -> Principal | None:
+        principal: Principal | None = await app.state.auth.principal(given)
+        return principal
+
+    def current_metrics() -> Metrics:
+        found: Metrics = app.state.metrics
+        return found
+
+    app = Starlette(
+        lifespan=lifespan,
+        exception_handlers={HTTPException: refused_by_router},
+        middleware=[
+            Middleware(RequestContext, metrics=current_metrics),
+            Middleware(
+                Authentication,
+                authenticate=authenticate,
+                needs_principal=needs_principal(settings),
+                metrics=current_metrics,
+            ),
+        ],
+    )
     app.state.settings = settings
     app.state.metrics = Metrics()
 
-    async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
-        return _context(app, request, snapshot, request_id)
-
-    async def authenticate(request: Request) -> Principal | None:
-        principal: Principal | None = await app.state.auth.principal(request.headers.get("authorization"))
-        return principal
+    async def make_context(request: Request, snapshot: bool) -> Context:
+        return _context(app, request, snapshot, principal_of(request.scope))
 
     async def wait_for(position: int, timeout: float) -> bool:
         ok: bool = await app.state.broker.wait_for(position, timeout)
         return ok
 
-    http = GraphQLHTTP(
-        schema, make_context, lambda: app.state.broker.position, wait_for, authenticate, app.state.metrics
-    )
+    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for, app.state.metrics)
     websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
     app.router.routes.extend(
         [
@@ -231,7 +243,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            *reports.routes(make_context, authenticate),
+            *report_routes(make_context),
             *dashboard.routes(),
         ]
     )

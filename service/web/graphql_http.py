@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,20 +25,20 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.execution import PreExecutionError
 
+from projections.errors import DATABASE_AWAY
+from service import logs
 from service.api.context import Context
 from service.api.schema import masked
-from service.application.tokens import DATABASE_AWAY, AuthenticationUnavailable
-from service.web import logs
+from service.web.middleware import OPERATION, PRINCIPAL
+from service.web.responses import dump_json, error_response, request_id_of
 
 log = logging.getLogger("planledger.http")
-access = logging.getLogger("planledger.access")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -49,12 +47,7 @@ MAX_CACHED_BODY = 2_000_000
 CACHE_ENTRIES = 1024
 MIN_POSITION_HEADER = "planledger-min-position"
 POSITION_HEADER = "Planledger-Position"
-#: where the request's principal, and its operation (type, name), are kept in the ASGI scope
-PRINCIPAL = "planledger.principal"
-OPERATION = "planledger.operation"
 WAIT_FOR_SEEN = 5.0
-#: seconds a client is told to wait when the database is away
-RETRY_AFTER = 5
 
 
 class RequestError(Exception):
@@ -231,13 +224,11 @@ class GraphQLHTTP:
     def __init__(
         self,
         schema: Any,
-        make_context: Callable[[Request, bool, str], Awaitable[Context]],
+        make_context: Callable[[Request, bool], Awaitable[Context]],
         current_position: Callable[[], int | None],
         wait_for: Callable[[int, float], Awaitable[bool]],
-        authenticate: Callable[[Request], Awaitable[Any]] | None = None,
         metrics: Any = None,
     ) -> None:
-        self.authenticate = authenticate
         self.metrics = metrics
         self.schema = schema
         self.make_context = make_context
@@ -247,57 +238,23 @@ class GraphQLHTTP:
         self._ide = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def respond(self, request: Request) -> Response:
-        request_id = uuid.uuid4().hex[:12]
-        logs.request_id.set(request_id)
-        logs.operation.set(None)
-        logs.actor.set(None)
-        started = time.perf_counter()
+        """The answer to one request; its id, the bearer check, the access log line and errors
+        nobody handled are service.web.middleware's."""
+        request_id = request_id_of(request.scope)
         try:
-            response = await self._handle(request, request_id)
+            return await self._handle(request, request_id)
         except RequestError as error:
-            response = _error_response(error.status, error.message, JSON, request_id, error.headers)
             self._count_error(f"http_{error.status}")
-        except (AuthenticationUnavailable, *DATABASE_AWAY) as error:
-            log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
-            response = unavailable(request_id)
-            self._count_error("http_503")
-        except Exception:
-            log.exception("request %s failed", request_id)
-            response = _error_response(500, f"internal error; quote request id {request_id}", JSON, request_id)
-            self._count_error("internal")
-        elapsed = time.perf_counter() - started
-        kind, name = request.scope.get(OPERATION, ("none", "none"))
-        if self.metrics is not None:
-            self.metrics.requests.labels(kind, name, str(response.status_code)).observe(elapsed)
-        access.info(
-            "%s %s %s %s in %.1f ms",
-            request.method,
-            kind,
-            name,
-            response.status_code,
-            elapsed * 1000,
-            extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)},
-        )
-        return response
+            return error_response(error.status, error.message, request_id, error.headers)
 
     def _count_error(self, kind: str) -> None:
         if self.metrics is not None:
             self.metrics.errors.labels(kind=kind).inc()
 
     async def _handle(self, request: Request, request_id: str) -> Response:
-        if request.method == "GET" and "query" not in request.query_params and _wants_html(request):
+        if wants_ide(request.scope):
             return HTMLResponse(self._ide)
         kind = media_type(request.headers.get("accept"))
-        if self.authenticate is not None:
-            principal = await self.authenticate(request)
-            if principal is None:
-                raise RequestError(
-                    401,
-                    "send a valid API token: Authorization: Bearer <token> (planledger token create)",
-                    {"WWW-Authenticate": 'Bearer realm="planledger"'},
-                )
-            request.scope[PRINCIPAL] = principal
-            logs.actor.set(getattr(principal, "name", None))
         params = await read_params(request)
         document = _parsed(params.query)
         strict = kind == GRAPHQL_RESPONSE
@@ -336,7 +293,7 @@ class GraphQLHTTP:
                         return Response(status_code=304, headers=_cache_headers(cached, request_id))
                     return Response(cached.body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
 
-        context = await self.make_context(request, is_query, request_id)
+        context = await self.make_context(request, is_query)
         try:
             result = await self.schema.execute(
                 params.query,
@@ -366,7 +323,7 @@ class GraphQLHTTP:
         headers = {"X-Request-Id": request_id}
         if context.written:
             headers[POSITION_HEADER] = str(context.written)
-        body = _dump(payload)
+        body = dump_json(payload)
         if is_query and snapshot is not None and not errors and status == 200 and len(body) <= MAX_CACHED_BODY:
             cached = Cached(snapshot, body, _etag(snapshot, key))
             self.cache.put(key, cached)
@@ -400,26 +357,15 @@ def _cache_headers(cached: Cached, request_id: str) -> dict[str, str]:
     }
 
 
-def _wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")
+def wants_ide(scope: Any) -> bool:
+    """A browser opening /graphql: GraphiQL's page, which holds no data (it asks with a token)."""
+    if scope.get("method") != "GET" or b"query=" in scope.get("query_string", b""):
+        return False
+    return any(name == b"accept" and b"text/html" in value for name, value in scope.get("headers", ()))
 
 
 def _content(kind: str) -> str:
     return f"{kind}; charset=utf-8"
-
-
-#: dates, times and dataclasses go through `default` (str), as json.dumps's `default=str` has them
-ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _dump(payload: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON. orjson writes a whole plan ~8x faster than json.dumps and the same text
-    (floats below 1e-4 aside: 0.00001 where json writes 1e-05); what it refuses (a key that is not a
-    string, an int beyond 64 bits, a lone surrogate) goes to json.dumps, as before."""
-    try:
-        return orjson.dumps(payload, default=str, option=ORJSON_OPTIONS)
-    except TypeError:
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
@@ -427,45 +373,4 @@ def _formatted(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 
 def _result_response(status: int, payload: dict[str, Any], kind: str, request_id: str) -> Response:
-    return Response(_dump(payload), status, {"X-Request-Id": request_id}, media_type=_content(kind))
-
-
-def unavailable(request_id: str) -> Response:
-    """503 while the database is away (a token that could not be checked is not a bad token)."""
-    return _error_response(
-        503,
-        "the database is not answering; try again shortly",
-        JSON,
-        request_id,
-        {"Retry-After": str(RETRY_AFTER)},
-    )
-
-
-async def refused_by_router(request: Request, error: Exception) -> Response:
-    """Starlette's own refusals (404 for a path it has not, 405 for a method a route does not
-    take) in the JSON error shape of every other answer, with a request id."""
-    status = int(getattr(error, "status_code", 500))
-    headers = dict(getattr(error, "headers", None) or {})
-    if status == 405:
-        message = f"{request.method} is not allowed here; use {headers.get('Allow', 'GET or POST')}"
-    elif status == 404:
-        message = f"there is nothing at {request.url.path}; GraphQL is at /graphql"
-    else:
-        message = str(getattr(error, "detail", "") or "the request was refused")
-    return _error_response(status, message, JSON, uuid.uuid4().hex[:12], headers)
-
-
-def error_body(message: str, request_id: str) -> bytes:
-    """The JSON body of a request refused before any GraphQL ran."""
-    return _dump({"errors": [{"message": message, "extensions": {"requestId": request_id}}]})
-
-
-def _error_response(
-    status: int, message: str, kind: str, request_id: str, headers: dict[str, str] | None = None
-) -> Response:
-    return Response(
-        error_body(message, request_id),
-        status,
-        {"X-Request-Id": request_id, **(headers or {})},
-        media_type=_content(kind),
-    )
+    return Response(dump_json(payload), status, {"X-Request-Id": request_id}, media_type=_content(kind))

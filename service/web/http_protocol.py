@@ -9,11 +9,10 @@ connection; only its body changes to the GraphQL error shape, with a request id.
 
 from __future__ import annotations
 
-import uuid
-
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from service.web.graphql_http import error_body
+from service.logs import new_request_id
+from service.web.responses import error_body
 
 #: what `planledger serve` passes to uvicorn as its HTTP protocol
 PROTOCOL = "service.web.http_protocol:JsonHttpToolsProtocol"
@@ -21,7 +20,7 @@ PROTOCOL = "service.web.http_protocol:JsonHttpToolsProtocol"
 
 class JsonHttpToolsProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
-        request_id = uuid.uuid4().hex[:12]
+        request_id = new_request_id()
         body = error_body(f"not a valid HTTP request: {msg}", request_id)
         content = [STATUS_LINE[400]]
         for name, value in self.server_state.default_headers:

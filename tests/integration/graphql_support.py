@@ -16,12 +16,14 @@ from projections.projector import Projector
 from projections.schema import create_tables
 from service.api.context import Context, Reader
 from service.api.schema import schema
-from service.application import access
 from service.application.access import Principal
 from service.application.ledger import PlanLedger
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
+
+#: who the tests act as unless they say: an admin (a context always names its principal)
+ADMIN = Principal(name="api", role="admin")
 
 PAYLOAD = " __typename ... on Recorded { streamId version cursor position replayed createdId projected }"
 
@@ -79,8 +81,8 @@ class Api(Runner):
     pool: asyncpg.Pool
     address: ServerAddress
     statements: list[str] = field(default_factory=list)
-    #: run as this token owner, checked against its role (None: unchecked, as "api")
-    principal: Principal | None = None
+    #: run as this token owner, checked against its role (the tests' own admin unless they say)
+    principal: Principal = ADMIN
 
     def as_(self, principal: Principal) -> Api:
         return Api(self.ledger, self.pool, self.address, self.statements, principal)
@@ -92,11 +94,12 @@ class Api(Runner):
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         snapshot = not query.lstrip().startswith("mutation")
         context = Context(
-            pool=self.pool, ledger=self.ledger, reader=Reader(self.pool, snapshot=snapshot), wait_projected=self.project
+            pool=self.pool,
+            ledger=self.ledger,
+            reader=Reader(self.pool, snapshot=snapshot),
+            principal=self.principal,
+            wait_projected=self.project,
         )
-        if self.principal is not None:
-            context.principal = self.principal
-            context.authorize = access.authorizer(self.principal, self.ledger)
         try:
             return await schema.execute(query, variable_values=variables, context_value=context)
         finally:

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from service.api.context import Context, Reader
 from service.api.mutations import MUTATIONS
-from service.application.access import ALLOWED, Principal
+from service.application.access import ALLOWED, NOBODY, Principal
 from tests.integration.graphql_support import Api
 
 ROLES = ("admin", "secretariat", "unit", "committee", "reader")
@@ -183,3 +184,21 @@ async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mu
     assert [e["node"]["version"] for e in events["events"]["edges"]] == [
         ours["version"]
     ]  # the token's owner is the actor
+
+
+def test_a_context_names_its_principal_there_is_no_default(api: Api) -> None:
+    """No anonymous admin anywhere: a context cannot be made without saying who asks."""
+    with pytest.raises(TypeError, match="principal"):
+        Context(pool=api.pool, ledger=api.ledger, reader=Reader(api.pool))  # type: ignore[call-arg]
+
+
+async def test_a_context_without_a_principal_yet_cannot_mutate(api: Api) -> None:
+    """A WebSocket before its token is NOBODY: every mutation it sends is refused, nothing recorded."""
+    w = await world(api)
+    last = "SELECT max(notification_id) FROM planledger_events"
+    before = await api.pool.fetchval(last)
+    nobody = api.as_(NOBODY)
+    for mutation, given in inputs(w, "admin", w["mine"]).items():
+        refused = await nobody.refused(mutation, given)
+        assert refused["__typename"] == "ForbiddenError", (mutation, refused)
+    assert await api.pool.fetchval(last) == before

@@ -25,7 +25,7 @@ from service.api.context import Context, Reader
 from service.api.execution import direct
 from service.api.schema import schema
 from service.web.graphql_http import _dump
-from tests.integration.graphql_support import Api
+from tests.integration.graphql_support import ADMIN, Api
 from tests.paths import ROOT
 
 WHOLE_PLAN = (  # the README's whole-plan query (the bench's), with an optional point
@@ -133,7 +133,12 @@ async def both(api: Api, query: str, variables: dict[str, Any] | None = None) ->
     for allowed in (True, False):
         before = dict(direct.COUNTS)
         context = Context(
-            pool=api.pool, ledger=api.ledger, reader=Reader(api.pool), request_id="req-1", wait_projected=api.project
+            pool=api.pool,
+            ledger=api.ledger,
+            reader=Reader(api.pool),
+            principal=ADMIN,
+            request_id="req-1",
+            wait_projected=api.project,
         )
         context.direct = allowed
         try:

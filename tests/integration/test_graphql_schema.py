@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from service.api.context import Context, Reader
 from service.api.schema import schema
-from tests.integration.graphql_support import Api, Runner
+from tests.integration.graphql_support import ADMIN, Api, Runner
 
 PLAN = {"code": "HR-2561", "title": "HR strategy", "periodStart": "2018-01-01", "periodEnd": "2022-12-31"}
 
@@ -354,4 +354,4 @@ async def test_an_internal_error_reaches_the_client_as_a_request_id_only(api: Ap
 
 
 def api_context(api: Api) -> Context:
-    return Context(pool=api.pool, ledger=api.ledger, reader=Reader(api.pool), request_id="req-123")
+    return Context(pool=api.pool, ledger=api.ledger, reader=Reader(api.pool), principal=ADMIN, request_id="req-123")

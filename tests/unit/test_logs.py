@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from service.web import logs
+from service import logs
 
 
 def test_a_request_s_lines_carry_its_id_operation_and_actor() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -14,6 +15,13 @@ operation: ContextVar[str | None] = ContextVar("operation", default=None)
 actor: ContextVar[str | None] = ContextVar("actor", default=None)
 
 FIELDS = ("request_id", "operation", "actor")
+
+
+def new_request_id() -> str:
+    """12 hex digits: enough to find one request's log lines, short enough to read out. Every
+    request id is made here (the middleware's, invalid HTTP's, a context made outside a request)."""
+    return secrets.token_hex(6)
+
 #: set by `planledger serve -v` for its worker processes
 VERBOSE = "PLANLEDGER_VERBOSE"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", *FIELDS}
