@@ -24,7 +24,7 @@ from hypothesis_graphql import queries
 from service.api.context import Context, Reader
 from service.api.execution import direct
 from service.api.schema import schema
-from service.web.graphql_http import _dump
+from service.web.responses import dump_json
 from tests.integration.graphql_support import ADMIN, Api
 from tests.paths import ROOT
 
@@ -148,7 +148,7 @@ async def both(api: Api, query: str, variables: dict[str, Any] | None = None) ->
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
-        answers.append(_dump(payload))
+        answers.append(dump_json(payload))
         if allowed:
             how = next((k for k, v in direct.COUNTS.items() if v != before.get(k, 0)), "")
     assert answers[0] == answers[1], (query, variables)
