@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _import_sample(database)
         _first_start_token(config, database, args.host, args.port)
         address = f"http://{args.host}:{args.port}"
-        print(f"planledger: serving the dashboard at {address}/ and GraphQL at {address}/graphql", file=sys.stderr)
+        print(f"planledger: serving GraphQL at {address}/graphql and the dashboard at {address}/", file=sys.stderr)
         uvicorn.run(
             "service.web.app:create_app",
             factory=True,
