@@ -52,6 +52,8 @@ POSITION_HEADER = "Planledger-Position"
 #: where the request's principal, and its operation (type, name), are kept in the ASGI scope
 PRINCIPAL = "planledger.principal"
 OPERATION = "planledger.operation"
+#: set in the ASGI scope once the request's document validated (its operation name is a metric label)
+VALIDATED = "planledger.validated"
 WAIT_FOR_SEEN = 5.0
 #: seconds a client is told to wait when the database is away
 RETRY_AFTER = 5
@@ -268,7 +270,8 @@ class GraphQLHTTP:
         elapsed = time.perf_counter() - started
         kind, name = request.scope.get(OPERATION, ("none", "none"))
         if self.metrics is not None:
-            self.metrics.requests.labels(kind, name, str(response.status_code)).observe(elapsed)
+            label = self.metrics.operation_label(name, request.scope.get(VALIDATED, False))
+            self.metrics.requests.labels(kind, label, str(response.status_code)).observe(elapsed)
         access.info(
             "%s %s %s %s in %.1f ms",
             request.method,
@@ -332,6 +335,7 @@ class GraphQLHTTP:
             if position is not None and position >= seen:
                 cached = self.cache.get(key, position)
                 if cached is not None:
+                    request.scope[VALIDATED] = True
                     if cached.etag in _if_none_match(request):
                         return Response(status_code=304, headers=_cache_headers(cached, request_id))
                     return Response(cached.body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
@@ -351,6 +355,7 @@ class GraphQLHTTP:
         finally:
             await context.reader.close()
 
+        request.scope[VALIDATED] = not isinstance(result, PreExecutionError)
         payload: dict[str, Any] = {}
         errors = [_formatted(e, request_id) for e in result.errors or []]
         for error in errors:
