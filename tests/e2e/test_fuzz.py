@@ -14,6 +14,7 @@ Regression tests for the defects the fuzzing found are at the end.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -35,6 +36,7 @@ from typing import Any
 import graphql
 import httpx
 import pytest
+import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
@@ -308,9 +310,16 @@ JUNK_TEXT = st.sampled_from(
         "1/2564\x00",
         str(uuid.UUID(int=0)),
         str(uuid.UUID(int=2**128 - 1)),
+        "\ud800",  # lone surrogates: JSON carries them, UTF-8 (and so PostgreSQL) cannot
+        "a\udfff b",
+        "\udc00\ud800",
     ]
 )
-TEXT = st.text(max_size=60) | JUNK_TEXT
+#: text with a lone surrogate somewhere in it (st.text leaves surrogates out)
+SURROGATES = st.tuples(st.text(max_size=20), st.sampled_from("\ud800\udbff\udc00\udfff"), st.text(max_size=20)).map(
+    "".join
+)
+TEXT = st.text(max_size=60) | JUNK_TEXT | SURROGATES
 OFFSETS = st.sampled_from(["", "Z", "+07:00", "-12:00", "+14:00", "+23:59", "-00:00"])
 
 
@@ -889,4 +898,116 @@ def test_a_failing_field_beside_a_reading_one_leaves_no_error_in_the_log(fuzzed:
     query = f'{{ plan(id: "{seeded.ids[0]}") {{ vision }} meetings(planId: "") {{ edges {{ cursor }} }} }}'
     for _ in range(5):
         assert "is not an ID" in bad_input(ask(served, query))
+    quiet(served)
+
+
+def send(served: DrainedServer, query: str, variables: Any = None) -> httpx.Response:
+    """POST as JSON with its escapes: a lone surrogate goes as \\udXXX (httpx's json= cannot encode one)."""
+    body = {"query": query} if variables is None else {"query": query, "variables": variables}
+    response = httpx.post(
+        f"{served.url}/graphql",
+        content=json.dumps(body),
+        headers={**served.headers, "Content-Type": JSON, "Accept": JSON},
+        timeout=30,
+    )
+    check(response, body, "regression")
+    return response
+
+
+REFUSED = "... on ValidationError { field message }"
+
+
+@pytest.mark.parametrize(
+    ("mutation", "kind", "given", "field"),
+    [
+        ("retitleActivity", "RetitleActivityInput", {"activityId": "{activity}", "title": "a\ud800"}, "title"),
+        (
+            "retitleActivity",
+            "RetitleActivityInput",
+            {"activityId": "{activity}", "title": "Activity 1", "idempotencyKey": "k\udc00"},
+            "idempotencyKey",
+        ),
+        (
+            "recordOutcome",
+            "RecordOutcomeInput",
+            {"activityId": "{activity}", "outcome": "done", "reason": "\udfff"},
+            "reason",
+        ),
+        (
+            "adoptResolution",
+            "AdoptResolutionInput",
+            {
+                "meetingId": "{meeting}",
+                "kind": "APPROVED",
+                "text": "Resolved",
+                "actionItems": [{"description": "Do", "owner": "HR office"}, {"description": "Do", "owner": "\ud800"}],
+            },
+            "actionItems[1].owner",
+        ),
+        (
+            "correctEvent",
+            "CorrectEventInput",
+            {"streamId": "{activity}", "version": 1, "reason": "r", "changes": {"title": "x\udbff"}},
+            "changes",
+        ),
+    ],
+)
+def test_a_lone_surrogate_in_a_command_is_a_validation_error_naming_the_field(
+    fuzzed: tuple[DrainedServer, Seeded], mutation: str, kind: str, given: dict[str, Any], field: str
+) -> None:
+    # encoding it for the store failed: INTERNAL, and an error-level traceback in the log
+    served, seeded = fuzzed
+    before = ask(served, "{ logPosition }").json()["data"]["logPosition"]
+    ids = {"{activity}": seeded.ids[1], "{meeting}": seeded.ids[-1]}
+    given = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in given.items()}
+    query = f"mutation($i: {kind}!) {{ r: {mutation}(input: $i) {{ __typename {REFUSED} }} }}"
+    answer = send(served, query, {"i": given}).json()
+    assert answer.get("errors") is None, answer
+    refused = answer["data"]["r"]
+    assert refused["__typename"] == "ValidationError" and refused["field"] == field, refused
+    assert "lone surrogate" in refused["message"]
+    assert ask(served, "{ logPosition }").json()["data"]["logPosition"] == before
+    quiet(served)
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($o: String) { actionItems(owner: $o) { id } }", {"o": "HR\ud800"}),
+        ("query($f: EventFilter) { events(filter: $f) { edges { cursor } } }", {"f": {"actor": "\udc00"}}),
+        ("query($a: AsOf) { plans(asOf: $a) { code } }", {"a": {"meeting": "1/2564\udfff"}}),
+        ("query($p: ID!, $u: String!) { dueUpdates(planId: $p, unit: $u) { on } }", {"p": "{plan}", "u": "\ud800"}),
+    ],
+)
+def test_a_lone_surrogate_in_a_read_is_bad_input(
+    fuzzed: tuple[DrainedServer, Seeded], query: str, variables: dict[str, Any]
+) -> None:
+    # the read failed encoding it for the database (INTERNAL)
+    served, seeded = fuzzed
+    variables = {k: seeded.ids[0] if v == "{plan}" else v for k, v in variables.items()}
+    assert "lone surrogate" in bad_input(send(served, query, variables))
+    quiet(served)
+
+
+def test_an_error_quoting_a_lone_surrogate_is_answered(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # the answer could not be encoded as UTF-8 (500)
+    served, seeded = fuzzed
+    query = "mutation($i: RetitleActivityInput!) { retitleActivity(input: $i) { __typename } }"
+    response = send(served, query, {"i": {"activityId": seeded.ids[1], "title": "t", "x\ud800": 1}})
+    assert response.status_code == 200 and "\\ud800" in response.text, response.text
+    quiet(served)
+
+
+async def test_a_lone_surrogate_in_a_subscription_is_bad_input(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    served, _ = fuzzed
+    url = served.url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {served.token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        document = "subscription($p: ID!) { planEvents(planId: $p) { type } }"
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document, "variables": {"p": "\ud800"}}})
+        )
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert [e["extensions"]["code"] for e in answer["payload"]["errors"]] == ["BAD_USER_INPUT"], answer
     quiet(served)
