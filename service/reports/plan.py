@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.ledger import EARLIEST, LATEST
 from domain.thai import MONTHS, ce_to_be
 from projections import queries as q
 
@@ -101,9 +102,12 @@ def _date(value: str | None) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ReportError(400, f"date: {value!r} is not a date; give one such as 2021-01-06") from None
+    if not EARLIEST <= day <= LATEST:  # as the API's dates (and every command's)
+        raise ReportError(400, f"date: {value} is outside {EARLIEST}..{LATEST}, the dates the ledger records")
+    return day
 
 
 def _known_at(value: str | None) -> datetime | None:

@@ -1011,3 +1011,74 @@ async def test_a_lone_surrogate_in_a_subscription_is_bad_input(fuzzed: tuple[Dra
         answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert [e["extensions"]["code"] for e in answer["payload"]["errors"]] == ["BAD_USER_INPUT"], answer
     quiet(served)
+
+
+def _date_arguments() -> set[str]:
+    """Every Date in the arguments of the query and subscription fields, as Root.field(arg).path."""
+    found = set()
+
+    def walk(kind: graphql.GraphQLInputType, path: str, seen: frozenset[str]) -> None:
+        named = graphql.get_named_type(kind)
+        if isinstance(named, graphql.GraphQLInputObjectType) and named.name not in seen:
+            for name, inner in named.fields.items():
+                walk(inner.type, f"{path}.{name}", seen | {named.name})
+        elif named.name == "Date":
+            found.add(path)
+
+    for root in (SCHEMA.query_type, SCHEMA.subscription_type):
+        assert root is not None
+        for name, definition in root.fields.items():
+            for argument, declared in definition.args.items():
+                walk(declared.type, f"{root.name}.{name}({argument})", frozenset())
+    return found
+
+
+#: a read with a Date variable $d for each such argument ({plan}: the seeded plan, {activity}: an activity)
+DATE_READS = {
+    "Query.plans(asOf).date": "plans(asOf: {date: $d}) { code }",
+    "Query.plan(asOf).date": 'plan(id: "{plan}", asOf: {date: $d}) { code }',
+    "Query.activity(asOf).date": 'activity(id: "{activity}", asOf: {date: $d}) { title }',
+    "Query.risks(asOf).date": "risks(asOf: {date: $d}) { title }",
+    "Query.milestones(asOf).date": "milestones(asOf: {date: $d}) { title }",
+    "Query.actionItems(on)": "actionItems(on: $d) { id }",
+    "Query.events(filter).effectiveFrom": "events(filter: {effectiveFrom: $d}) { edges { cursor } }",
+    "Query.events(filter).effectiveTo": "events(filter: {effectiveTo: $d}) { edges { cursor } }",
+    "Query.changes(from).date": 'changes(planId: "{plan}", from: {date: $d}, to: {}) { activities { title } }',
+    "Query.changes(to).date": 'changes(planId: "{plan}", from: {}, to: {date: $d}) { activities { title } }',
+    "Query.keyResult(asOf).date": f'keyResult(id: "{uuid.UUID(int=1)}", asOf: {{date: $d}}) {{ title }}',
+    "Query.keyResults(asOf).date": 'keyResults(planId: "{plan}", asOf: {date: $d}) { title }',
+    "Query.dueUpdates(on)": 'dueUpdates(planId: "{plan}", unit: "HR office", on: $d) { on }',
+}
+
+
+def test_every_date_argument_has_a_read_below() -> None:
+    assert set(DATE_READS) == _date_arguments()
+
+
+@pytest.mark.parametrize("argument", sorted(DATE_READS))
+def test_a_date_outside_the_ledgers_range_is_bad_input_in_every_read(
+    fuzzed: tuple[DrainedServer, Seeded], argument: str
+) -> None:
+    # 9999-12-31 (the read models' "no end") in dueUpdates(on:) overflowed (INTERNAL); in
+    # plan(asOf:) it answered a silent null. Mutations refuse dates outside 1900-01-01..2200-12-31.
+    served, seeded = fuzzed
+    read = DATE_READS[argument].replace("{plan}", seeded.ids[0]).replace("{activity}", seeded.ids[1])
+    query = f"query($d: Date) {{ {read} }}"
+    for outside in ("9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01"):
+        message = bad_input(ask(served, query, {"d": outside}))
+        assert outside in message and "1900-01-01..2200-12-31" in message, message
+    for inside in ("1900-01-01", "2200-12-31", "2021-01-20"):
+        answer = ask(served, query, {"d": inside}).json()
+        assert not answer.get("errors"), (inside, answer)
+    quiet(served)
+
+
+def test_the_mutations_range_is_the_one_reads_refuse_outside(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    served, seeded = fuzzed
+    for day in ("9999-12-31", "2201-01-01"):
+        refused = ask(
+            served,
+            f'mutation {{ reportProgress(input: {{activityId: "{seeded.ids[1]}", progress: 5, effectiveOn: "{day}"}}) '
+            "{ ... on ValidationError { field message } } }",
+        ).json()["data"]["reportProgress"]
+        assert refused["field"] == "effectiveOn" and "1900-01-01..2200-12-31" in refused["message"], refused

@@ -235,6 +235,9 @@ def test_known_at_reads_the_plan_as_the_ledger_knew_it_then(ledger: Server, ids:
         ({"plan": "{plan}", "meting": "1/2564"}, 400, "unknown parameter 'meting'"),
         ({"plan": "{plan}", "date": "2021-13-01"}, 400, "date:"),
         ({"plan": "{plan}", "date": "6 Jan 2021"}, 400, "date:"),
+        # the read models' "no end" answered 404 (the plan "did not exist at that point")
+        ({"plan": "{plan}", "date": "9999-12-31"}, 400, "outside 1900-01-01..2200-12-31"),
+        ({"plan": "{plan}", "date": "0001-01-01"}, 400, "outside 1900-01-01..2200-12-31"),
         ({"plan": "{plan}", "date": "2021-01-06", "meeting": "9/2563"}, 400, "not both"),
         ({"plan": "{plan}", "knownAt": "2021-03-01T10:00:00"}, 400, "offset"),
         ({"plan": "{plan}", "knownAt": "yesterday"}, 400, "knownAt:"),
