@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -43,6 +44,7 @@ from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.metrics import Metrics
 from service.migrate import READ_MODEL_VERSION
+from service.redirects import RelativeRedirects
 from service.tokens import AuthenticationUnavailable, Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
@@ -134,7 +136,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def metrics(request: Request) -> Response:
     """Prometheus text; needs a token like the rest unless the client's address is one the
-    PLANLEDGER_METRICS_FROM setting names."""
+    PLANLEDGER_METRICS_FROM setting names (the connection's own peer: `serve` has uvicorn read no
+    X-Forwarded-For, which it would otherwise believe from 127.0.0.1)."""
     state = request.app.state
     client = request.client.host if request.client else ""
     if client not in state.settings.metrics_from:
@@ -204,7 +207,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.metrics.close()
             database.close()
 
-    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
+    app = Starlette(
+        lifespan=lifespan,
+        exception_handlers={HTTPException: refused_by_router},
+        middleware=[Middleware(RelativeRedirects)],  # a redirect never names the Host the client sent
+    )
     app.state.settings = settings
     app.state.metrics = Metrics()
 

@@ -91,6 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # each per socket cost more CPU than it saved
             ws_per_message_deflate=False,
             http=HTTP_PROTOCOL,  # httptools, answering requests that are not valid HTTP in JSON
+            # the client's address is the connection's peer: uvicorn believes X-Forwarded-For from
+            # 127.0.0.1 by default, and anyone on the machine could name an address
+            # PLANLEDGER_METRICS_FROM lets in
+            proxy_headers=False,
         )
     finally:
         if shared is not None:

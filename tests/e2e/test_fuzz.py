@@ -174,6 +174,9 @@ class DrainedServer(Server):
         assert not found, "the server logged internal errors:\n" + "\n".join(named)
 
 
+METRICS_FROM = "10.9.9.9"
+
+
 @dataclass
 class Seeded:
     ids: list[str]
@@ -269,7 +272,8 @@ def seed(server: Server) -> Seeded:
 @pytest.fixture(scope="module")
 def fuzzed(server: ServerAddress, request: pytest.FixtureRequest) -> Iterator[tuple[DrainedServer, Seeded]]:
     address = create_database(server)
-    process = DrainedServer(url_of(address)).start()
+    # a scraper address, so a forwarded header naming it can be tried on /metrics
+    process = DrainedServer(url_of(address), extra_env={"PLANLEDGER_METRICS_FROM": METRICS_FROM}).start()
     try:
         yield process, seed(process)
         ready = httpx.get(f"{process.url}/readyz", timeout=10).json()
@@ -682,6 +686,13 @@ def _raw_requests() -> st.SearchStrategy[Raw]:
                 "If-None-Match": _header(60),
                 "Accept": _header(40),
                 "Planledger-Min-Position": st.sampled_from(["", "-1", "abc", "0", "1", "²"]),
+                # what a proxy would say about the client: the server believes none of it
+                "X-Forwarded-For": st.sampled_from([METRICS_FROM, f"1.2.3.4, {METRICS_FROM}", "unknown", ""])
+                | _header(40),
+                "Forwarded": st.sampled_from([f"for={METRICS_FROM}", 'for="[::1]";proto=https', ""]) | _header(40),
+                "X-Forwarded-Proto": st.sampled_from(["https", "ws", ""]),
+                "X-Forwarded-Host": st.sampled_from(["evil.example", ""]),
+                "Host": st.sampled_from(["evil.example", "evil.example:443", "[::1]:1"]),
             },
         ),
     )
@@ -1082,3 +1093,35 @@ def test_the_mutations_range_is_the_one_reads_refuse_outside(fuzzed: tuple[Drain
             "{ ... on ValidationError { field message } } }",
         ).json()["data"]["reportProgress"]
         assert refused["field"] == "effectiveOn" and "1900-01-01..2200-12-31" in refused["message"], refused
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-For": METRICS_FROM},
+        {"X-Forwarded-For": f"1.2.3.4, {METRICS_FROM}"},
+        {"Forwarded": f"for={METRICS_FROM}"},
+        {"X-Real-IP": METRICS_FROM},
+    ],
+)
+def test_a_forwarded_address_does_not_open_the_metrics(
+    fuzzed: tuple[DrainedServer, Seeded], forwarded: dict[str, str]
+) -> None:
+    # uvicorn believed X-Forwarded-For from 127.0.0.1: anyone on the machine named the scraper's address
+    served, _ = fuzzed
+    refused = httpx.get(f"{served.url}/metrics", headers=forwarded)
+    assert refused.status_code == 401, refused.text[:200]
+    assert httpx.get(f"{served.url}/metrics", headers={**forwarded, **served.headers}).status_code == 200
+    quiet(served)
+
+
+@pytest.mark.parametrize(
+    ("path", "location"), [("/dashboard", "/dashboard/"), ("/graphql/", "/graphql"), ("/healthz/", "/healthz")]
+)
+def test_a_redirect_names_no_host(fuzzed: tuple[DrainedServer, Seeded], path: str, location: str) -> None:
+    # the redirect of GET /dashboard named whatever Host the request gave: http://evil.example/dashboard/
+    served, _ = fuzzed
+    for host in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}, {}):
+        response = httpx.get(f"{served.url}{path}", headers={**served.headers, **host}, follow_redirects=False)
+        assert response.is_redirect and response.headers["location"] == location, (host, response.headers)
+    quiet(served)
