@@ -272,14 +272,17 @@ def _first_start_token(settings: object, database: Database, host: str, port: in
     if made is None:
         return
     _, secret = made
+    # On standard output (the terminal), never on stderr: that is the log stream, which log
+    # collectors keep and forward.
     print(
         "planledger: first start: an admin token was made for you (it is shown only this once):\n\n"
         f"    {secret}\n\n"
         f"  Open http://{host}:{port}/graphql and add the header\n"
         f'    {{"Authorization": "Bearer {secret}"}}\n'
         "  Make more with `planledger token create --role ROLE`.\n",
-        file=sys.stderr,
+        flush=True,
     )
+    print("planledger: first start: an admin token was made (printed on standard output)", file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
