@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, parse
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.execution import PreExecutionError
@@ -57,6 +57,8 @@ VALIDATED = "planledger.validated"
 WAIT_FOR_SEEN = 5.0
 #: seconds a client is told to wait when the database is away
 RETRY_AFTER = 5
+#: the status logged (and counted) for a request whose client went away mid-body (nginx's 499)
+CLIENT_CLOSED_REQUEST = 499
 
 
 class RequestError(Exception):
@@ -263,6 +265,10 @@ class GraphQLHTTP:
             log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
             response = unavailable(request_id)
             self._count_error("http_503")
+        except ClientDisconnect:
+            # the client went away before its request was whole: nothing to answer, nothing went wrong here
+            log.info("request %s: the client disconnected before sending the whole request", request_id)
+            response = Response(status_code=CLIENT_CLOSED_REQUEST)
         except Exception:
             log.exception("request %s failed", request_id)
             response = _error_response(500, f"internal error; quote request id {request_id}", JSON, request_id)

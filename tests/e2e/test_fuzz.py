@@ -21,6 +21,7 @@ import json
 import os
 import re
 import signal
+import socket
 import string
 import subprocess
 import threading
@@ -1124,4 +1125,28 @@ def test_a_redirect_names_no_host(fuzzed: tuple[DrainedServer, Seeded], path: st
     for host in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}, {}):
         response = httpx.get(f"{served.url}{path}", headers={**served.headers, **host}, follow_redirects=False)
         assert response.is_redirect and response.headers["location"] == location, (host, response.headers)
+    quiet(served)
+
+
+def test_a_client_that_disconnects_mid_body_is_no_internal_error(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # it was logged with a traceback and counted as an internal error
+    served, _ = fuzzed
+
+    def internal_errors() -> float:
+        text = httpx.get(f"{served.url}/metrics", headers=served.headers).text
+        found = re.search(r'^planledger_errors_total\{kind="internal"\} (\S+)$', text, re.MULTILINE)
+        return float(found.group(1)) if found else 0.0
+
+    before = internal_errors()
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + f"Authorization: Bearer {served.token}\r\nContent-Length: 5000\r\n\r\n".encode()
+                + b'{"query": "{ logPos'
+            )
+            time.sleep(0.3)  # the server is reading the body
+    time.sleep(0.3)
+    assert internal_errors() == before
+    assert not [line for line in served.lines if "Traceback" in line or "ClientDisconnect" in line]
     quiet(served)
