@@ -20,6 +20,7 @@ from projections import queries as q
 from service.api import inputs as i
 from service.api.context import Context
 from service.api.points import Cursor, event_cursor, meeting_id
+from service.api.text import MESSAGE, find_lone_surrogate
 from service.api.types.keyresult import KeyResult, key_result_at
 from service.api.types.meeting import Meeting, meeting_by_id
 from service.api.types.plan import Activity, Plan, activity_at, plan_at
@@ -221,6 +222,9 @@ def _created_id(command: c.Command, receipt: Receipt) -> str | None:
 
 async def run(context: Context, given: i.CommandInput, success: type[Recorded]) -> Any:
     try:
+        lone = find_lone_surrogate(given)  # every text field and the idempotency key, before anything reads them
+        if lone is not None:
+            raise de.ValidationError(lone[0], MESSAGE.format(code=lone[1]))
         command = given.to_command()
         meta = await _meta(context, given)
         check = context.authorize

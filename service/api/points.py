@@ -13,6 +13,7 @@ from uuid import UUID
 import strawberry
 from graphql import GraphQLError
 
+from domain.facts import EARLIEST, LATEST
 from projections import queries as q
 from projections.projector import log_position
 from service.api.context import Context
@@ -88,6 +89,14 @@ async def meeting_id(context: Context, id_or_code: str, argument: str = "meeting
     return found[0]
 
 
+def in_range(value: date | None, argument: str) -> date | None:
+    """A date argument, refused outside the dates the ledger records (EARLIEST..LATEST, as every
+    command's dates are): the read models' open end (9999-12-31, "no end") is not a date to read at."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise BadInput(argument, f"{value.isoformat()} is outside {EARLIEST}..{LATEST}, the dates the ledger records")
+    return value
+
+
 def aware(value: datetime | None, argument: str) -> datetime | None:
     if value is None:
         return None
@@ -112,7 +121,7 @@ async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") 
         if held_on is None:
             raise Missing("meeting", as_of.meeting)
         return q.Point(held_on, known_at)
-    return q.Point(as_of.date, known_at)
+    return q.Point(in_range(as_of.date, f"{argument}.date"), known_at)
 
 
 # -- cursors ----------------------------------------------------------------------------------

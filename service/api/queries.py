@@ -13,7 +13,18 @@ from projections import report as r
 from projections.projector import log_position
 from service.api import enums as e
 from service.api.context import Context
-from service.api.points import AsOf, BadInput, Cursor, Missing, aware, meeting_id, meeting_key, parse_id, resolve
+from service.api.points import (
+    AsOf,
+    BadInput,
+    Cursor,
+    Missing,
+    aware,
+    in_range,
+    meeting_id,
+    meeting_key,
+    parse_id,
+    resolve,
+)
 from service.api.types.change import PlanChanges
 from service.api.types.event import EventConnection, EventFilter, events_page, page_size
 from service.api.types.keyresult import KeyResult, key_result_at, key_results_of_plan
@@ -103,6 +114,7 @@ class Query:
         on: date | None = None,
     ) -> list[ActionItem]:
         plan = None if plan_id is None else parse_id("planId", plan_id)
+        in_range(on, "on")
         rows = await info.context.read(
             lambda conn: q.action_items(conn, plan, owner, state.value if state else None, on)
         )
@@ -190,6 +202,7 @@ class Query:
         plan = parse_id("planId", plan_id)
         if not unit.strip():
             raise BadInput("unit", "name the responsible unit, as the activities name it")
+        in_range(on, "on")
         when = aware(known_at, "knownAt")
         found = await info.context.read(lambda conn: r.due_updates(conn, plan, unit.strip(), on, when))
         return DueUpdates.of(found)

@@ -18,6 +18,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.graphql import OperationType
 
 from service.api import limits
 from service.api.execution.direct import DirectExecutor
@@ -26,6 +27,7 @@ from service.api.mutations import EXTRA_TYPES, Mutation
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
 from service.api.subscriptions import Subscription
+from service.api.text import MESSAGE, find_lone_surrogate
 from service.logs import new_request_id
 
 log = logging.getLogger("planledger.graphql")
@@ -120,6 +122,17 @@ class NoNulInText(SchemaExtension):
             raise GraphQLError(
                 "text may not contain the NUL character (\\u0000)", extensions={"code": "BAD_USER_INPUT"}
             )
+        # A lone surrogate (which JSON can carry, and the database cannot store) in a variable; a
+        # mutation's input is looked at as a whole by `mutations.run`, which names the field in
+        # its typed ValidationError. (The parser refuses one in a literal.)
+        if context.operation_type is not OperationType.MUTATION:
+            for name, value in (context.variables or {}).items():
+                lone = find_lone_surrogate(value, f"${name}", in_json=True)
+                if lone is not None:
+                    raise GraphQLError(
+                        f"{lone[0]}: {MESSAGE.format(code=lone[1])}",
+                        extensions={"code": "BAD_USER_INPUT", "argument": lone[0]},
+                    )
         yield
 
 

@@ -2,6 +2,11 @@
 
 The key's stream id is derived from the key, so a second save of the same key collides on the
 store's primary key: the store itself, not a check before it, makes a key record events once.
+
+A key is the actor's own: its stream id is derived from the actor (the token's owner, whom every
+event names) and the key, so a key another token used first, even a predictable one, claims
+nothing of this actor's. Keys saved before that were derived from the key alone; such a record
+still answers its own actor's retry (see `PlanLedger._earlier_result`).
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from domain.commands import ADDED_LATER
 KEY_NAMESPACE = UUID("2a1f7c44-8e0e-4b8e-a0f5-5c3f0f5e9d10")
 
 
-def key_stream_id(key: str) -> UUID:
-    return uuid5(KEY_NAMESPACE, key)
+def key_stream_id(key: str, actor: str | None = None) -> UUID:
+    """The stream of `actor`'s key; without an actor, the unscoped stream of keys saved before
+    keys were scoped (read only, for their replays)."""
+    if actor is None:
+        return uuid5(KEY_NAMESPACE, key)
+    return uuid5(KEY_NAMESPACE, json.dumps(["actor-scoped", actor, key]))
 
 
 def fingerprint(command: object, meta: object) -> str:
@@ -68,10 +77,10 @@ class IdempotencyKey(Aggregate):
         self.result_version = version
 
     @classmethod
-    def use(cls, key: str, fingerprint: str, stream_id: UUID, version: int) -> IdempotencyKey:
+    def use(cls, key: str, actor: str, fingerprint: str, stream_id: UUID, version: int) -> IdempotencyKey:
         return cls._create(
             cls.Used,
-            id=key_stream_id(key),
+            id=key_stream_id(key, actor),
             key=key,
             fingerprint=fingerprint,
             stream_id=stream_id,

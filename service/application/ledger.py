@@ -217,7 +217,7 @@ class PlanLedger(Application[UUID]):
             if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY:
                 raise ValidationError("idempotencyKey", f"must be 1 to {MAX_KEY} characters")
             key_print = fingerprint(command, meta)
-            earlier = self._earlier_result(idempotency_key, key_print)
+            earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
             if earlier is not None:
                 return earlier
         kind = TARGET_KIND.get(type(command))
@@ -246,14 +246,14 @@ class PlanLedger(Application[UUID]):
                     self._local.fresh = False
             batch: list[Any] = [changed, *others]
             if idempotency_key is not None:
-                batch.append(IdempotencyKey.use(idempotency_key, key_print, changed.id, changed.version))
+                batch.append(IdempotencyKey.use(idempotency_key, meta.actor, key_print, changed.id, changed.version))
             try:
                 recordings = self.save(*batch)
             except IntegrityError:
                 for stream in (changed, *others):
                     self.forget(stream.id)
                 if idempotency_key is not None:
-                    earlier = self._earlier_result(idempotency_key, key_print)
+                    earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
                     if earlier is not None:
                         return earlier
                 if target is None:
@@ -307,15 +307,31 @@ class PlanLedger(Application[UUID]):
         state = created.state
         return str(getattr(state, "code", "") or created.id)
 
-    def _earlier_result(self, key: str, key_print: str) -> Receipt | None:
+    def _earlier_result(self, key: str, key_print: str, actor: str) -> Receipt | None:
+        """What `actor`'s earlier use of `key` recorded (None: not used; IdempotencyKeyReused: used
+        for a different command). A key saved before keys were scoped by actor answers the retry of
+        the same command (its fingerprint names the actor too), and refuses a different one from
+        the actor whose fact it recorded; another actor's such key is none of this actor's."""
         try:
-            used: object = self.repository.get(key_stream_id(key))
+            used: object = self.repository.get(key_stream_id(key, actor))
         except AggregateNotFoundError:
-            return None
+            try:
+                used = self.repository.get(key_stream_id(key))
+            except AggregateNotFoundError:
+                return None
+            assert isinstance(used, IdempotencyKey)
+            if used.fingerprint != key_print and self._actor_of(used.stream_id, used.result_version) != actor:
+                return None
         assert isinstance(used, IdempotencyKey)
         if used.fingerprint != key_print:
             raise IdempotencyKeyReused(key)
         return Receipt(used.stream_id, used.result_version, self.cursor_of(used.stream_id, used.result_version), True)
+
+    def _actor_of(self, stream_id: UUID, version: int) -> str | None:
+        """The actor the fact at (stream, version) names."""
+        for event in self.events.get(stream_id, gt=version - 1, lte=version):
+            return getattr(event, "actor", None)
+        return None
 
     def cursor_of(self, stream_id: UUID, version: int) -> int:
         datastore = self.recorder.datastore  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ records names as its actor; its role (and, for the unit role, its unit) decides 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 import uuid
@@ -23,6 +24,8 @@ TABLE = "planledger_tokens"
 PREFIX = "plt_"
 ROLES = ("admin", "secretariat", "unit", "committee", "reader")
 MAX_NAME = 200
+#: what a token id (a UUID as `token list` shows it), or its first characters, may hold
+ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
 #: seconds to wait for a pool connection before answering 503
 LOOKUP_TIMEOUT = 5.0
 DDL = (
@@ -96,7 +99,10 @@ async def revoke(conn: asyncpg.Connection, token_id: str) -> Token:
     prefix = token_id.strip().lower()
     if len(prefix) < 6:
         raise ValidationError("token_id", "give at least the first 6 characters of the token id (see token list)")
-    rows = await conn.fetch(f"SELECT * FROM {TABLE} WHERE id::text LIKE $1 || '%'", prefix)
+    if not ID_PREFIX.fullmatch(prefix):
+        # (a LIKE pattern made of it took "_" and "%" as wildcards: '_7ed6%' revoked 17ed6…)
+        raise ValidationError("token_id", f"{token_id!r} is not a token id: hexadecimal digits and hyphens")
+    rows = await conn.fetch(f"SELECT * FROM {TABLE} WHERE starts_with(id::text, $1)", prefix)
     if not rows:
         raise ValidationError("token_id", f"no token with id {token_id!r} (see token list)")
     if len(rows) > 1:

@@ -82,6 +82,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # each per socket cost more CPU than it saved
             ws_per_message_deflate=False,
             http=HTTP_PROTOCOL,  # httptools, answering requests that are not valid HTTP in JSON
+            # the client's address is the connection's peer: uvicorn believes X-Forwarded-For from
+            # 127.0.0.1 by default, and anyone on the machine could name an address
+            # PLANLEDGER_METRICS_FROM lets in
+            proxy_headers=False,
         )
     finally:
         if shared is not None:
@@ -142,6 +146,8 @@ def _first_start_token(settings: object, database: Database, host: str, port: in
     if made is None:
         return
     _, secret = made
+    # On standard output (the terminal), never on stderr: that is the log stream, which log
+    # collectors keep and forward.
     print(
         "planledger: first start: an admin token was made for you (it is shown only this once):\n\n"
         f"    {secret}\n\n"
@@ -149,5 +155,6 @@ def _first_start_token(settings: object, database: Database, host: str, port: in
         "  and add the header\n"
         f'    {{"Authorization": "Bearer {secret}"}}\n'
         "  Make more with `planledger token create --role ROLE`.\n",
-        file=sys.stderr,
+        flush=True,
     )
+    print("planledger: first start: an admin token was made (printed on standard output)", file=sys.stderr)

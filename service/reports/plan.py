@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.calendar import ce_to_be
+from domain.facts import EARLIEST, LATEST
 from projections import queries as q
 from service.minutes.thai_text import MONTHS
 
@@ -102,9 +103,12 @@ def _date(value: str | None) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ReportError(400, f"date: {value!r} is not a date; give one such as 2021-01-06") from None
+    if not EARLIEST <= day <= LATEST:  # as the API's dates (and every command's)
+        raise ReportError(400, f"date: {value} is outside {EARLIEST}..{LATEST}, the dates the ledger records")
+    return day
 
 
 def _known_at(value: str | None) -> datetime | None:

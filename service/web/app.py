@@ -28,7 +28,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from projections.live import DATABASE_ERRORS, Broker
+from projections.errors import DATABASE_ERRORS
+from projections.live import Broker
 from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
 from service import dashboard, logs
@@ -47,6 +48,7 @@ from service.store.database import Database, open_database
 from service.web.graphql_http import GraphQLHTTP, wants_ide
 from service.web.metrics import Metrics
 from service.web.middleware import Authentication, RequestContext, principal_of
+from service.web.redirects import RelativeRedirects
 from service.web.reports import report_routes
 from service.web.responses import refused_by_router, request_id_of
 
@@ -130,7 +132,8 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def metrics(request: Request) -> Response:
     """Prometheus text (behind the bearer check unless the scraper's address is one the
-    PLANLEDGER_METRICS_FROM setting names: see needs_principal)."""
+    PLANLEDGER_METRICS_FROM setting names: see needs_principal; the connection's own peer, as
+    `serve` has uvicorn read no X-Forwarded-For, which it would otherwise believe from 127.0.0.1)."""
     state = request.app.state
     body = await state.metrics.render(state.pool, state.broker, state.projector)
     return Response(body, media_type=state.metrics.content_type)
@@ -215,6 +218,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={HTTPException: refused_by_router},
         middleware=[
+            Middleware(RelativeRedirects),  # a redirect never names the Host the client sent
             Middleware(RequestContext, metrics=current_metrics),
             Middleware(
                 Authentication,

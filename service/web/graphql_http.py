@@ -35,7 +35,7 @@ from projections.errors import DATABASE_AWAY
 from service import logs
 from service.api.context import Context
 from service.api.schema import masked
-from service.web.middleware import OPERATION, PRINCIPAL
+from service.web.middleware import OPERATION, PRINCIPAL, VALIDATED
 from service.web.responses import dump_json, error_response, request_id_of
 
 log = logging.getLogger("planledger.http")
@@ -289,6 +289,7 @@ class GraphQLHTTP:
             if position is not None and position >= seen:
                 cached = self.cache.get(key, position)
                 if cached is not None:
+                    request.scope[VALIDATED] = True
                     if cached.etag in _if_none_match(request):
                         return Response(status_code=304, headers=_cache_headers(cached, request_id))
                     return Response(cached.body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
@@ -308,6 +309,7 @@ class GraphQLHTTP:
         finally:
             await context.reader.close()
 
+        request.scope[VALIDATED] = not isinstance(result, PreExecutionError)
         payload: dict[str, Any] = {}
         errors = [_formatted(e, request_id) for e in result.errors or []]
         for error in errors:

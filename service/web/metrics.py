@@ -33,6 +33,12 @@ from service.store import rebuilding
 SHARED_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
 #: how often each process writes its own gauges when they are shared
 REFRESH_SECONDS = 1.0
+#: distinct operation names a process labels request durations with; the operations of documents
+#: that did not validate, names past this many and names longer than MAX_NAME count as OTHER (a
+#: client sending ever new names grew /metrics, and the server's memory, without bound)
+MAX_OPERATION_NAMES = 200
+MAX_NAME = 100
+OTHER = "other"
 
 
 def shared_folder() -> str | None:
@@ -60,6 +66,7 @@ class Metrics:
             ["kind"],
             registry=registry,
         )
+        self._operation_names: set[str] = set()
         self.commands = Counter(
             "planledger_commands_total", "Commands recorded by this process", ["mutation"], registry=registry
         )
@@ -115,6 +122,17 @@ class Metrics:
             Gauge(
                 "planledger_process_info", "The server's processes", registry=registry, multiprocess_mode="liveall"
             ).set(1)
+
+    def operation_label(self, name: str, validated: bool) -> str:
+        """The `operation_name` label for an operation: its name once the document validated,
+        for the first MAX_OPERATION_NAMES names this process sees; otherwise OTHER."""
+        if not validated or len(name) > MAX_NAME:
+            return OTHER
+        if name not in self._operation_names:
+            if len(self._operation_names) >= MAX_OPERATION_NAMES:
+                return OTHER
+            self._operation_names.add(name)
+        return name
 
     def saw_events(self, rows: Sequence[Any]) -> None:
         """Count projected events, once per server however many workers see them: only the

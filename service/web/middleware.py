@@ -38,6 +38,10 @@ access = logging.getLogger("planledger.access")
 #: where the request's principal, and its GraphQL operation (type, name), are kept in the ASGI scope
 PRINCIPAL = "planledger.principal"
 OPERATION = "planledger.operation"
+#: set in the ASGI scope once the request's document validated (its operation name is a metric label)
+VALIDATED = "planledger.validated"
+#: the status logged (and counted) for a request whose client went away mid-body (nginx's 499)
+CLIENT_CLOSED_REQUEST = 499
 #: routes polled by load balancers and scrapers: no access log line for them
 #: what a request meets when the database is away: it answers 503, not 500
 AWAY: tuple[type[BaseException], ...] = (AuthenticationUnavailable, *DATABASE_AWAY)
@@ -80,7 +84,9 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         except ClientDisconnect:
-            status = 499  # the client went away mid-request: nothing to answer, nothing went wrong
+            # the client went away before its request was whole: nothing to answer, nothing went wrong here
+            log.info("request %s: the client disconnected before sending the whole request", request_id)
+            status = CLIENT_CLOSED_REQUEST
         except AWAY as error:
             log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
             self._count("http_503")
@@ -107,7 +113,8 @@ class RequestContext:
             kind, name = operation or ("none", "none")
             metrics = self.metrics()
             if metrics is not None:
-                metrics.requests.labels(kind, name, str(status)).observe(elapsed)
+                label = metrics.operation_label(name, scope.get(VALIDATED, False))
+                metrics.requests.labels(kind, label, str(status)).observe(elapsed)
             what = f"{kind} {name}"
         else:
             what = path

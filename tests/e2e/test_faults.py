@@ -241,6 +241,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: who the writes are by: the owner of the tokens `Server` makes (idempotency keys are scoped by it)
+ACTOR = "api"
+
+
 async def check_store(url: str, before: int, acks: list[Ack], activities: list[str]) -> None:
     """Every acknowledged write is in the store exactly once, its key maps to exactly one event
     naming it, and the store holds nothing else beyond the `before` events of the setup."""
@@ -262,7 +266,7 @@ async def check_store(url: str, before: int, acks: list[Ack], activities: list[s
         }
         key_rows = await conn.fetch(
             "SELECT originator_id, originator_version, state FROM planledger_events WHERE originator_id = ANY($1)",
-            [key_stream_id(k) for k in keys],
+            [key_stream_id(k, ACTOR) for k in keys],
         )
     finally:
         await conn.close()
@@ -276,7 +280,7 @@ async def check_store(url: str, before: int, acks: list[Ack], activities: list[s
     for row in key_rows:
         by_key.setdefault(row["originator_id"], []).append(_plain(json.loads(bytes(row["state"]))))
     for ack in acks:
-        found = by_key.get(key_stream_id(ack.key), [])
+        found = by_key.get(key_stream_id(ack.key, ACTOR), [])
         assert len(found) == 1, f"key {ack.key} has {len(found)} events"
         assert (str(UUID(str(found[0]["stream_id"]))), found[0]["version"]) == (ack.stream, ack.version), (
             ack,

@@ -14,12 +14,14 @@ Regression tests for the defects the fuzzing found are at the end.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import string
 import subprocess
 import threading
@@ -34,6 +36,7 @@ from typing import Any
 import graphql
 import httpx
 import pytest
+import websockets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
@@ -171,6 +174,9 @@ class DrainedServer(Server):
         assert not found, "the server logged internal errors:\n" + "\n".join(named)
 
 
+METRICS_FROM = "10.9.9.9"
+
+
 @dataclass
 class Seeded:
     ids: list[str]
@@ -266,7 +272,8 @@ def seed(server: Server) -> Seeded:
 @pytest.fixture(scope="module")
 def fuzzed(server: ServerAddress, request: pytest.FixtureRequest) -> Iterator[tuple[DrainedServer, Seeded]]:
     address = create_database(server)
-    process = DrainedServer(url_of(address)).start()
+    # a scraper address, so a forwarded header naming it can be tried on /metrics
+    process = DrainedServer(url_of(address), extra_env={"PLANLEDGER_METRICS_FROM": METRICS_FROM}).start()
     try:
         yield process, seed(process)
         ready = httpx.get(f"{process.url}/readyz", timeout=10).json()
@@ -307,9 +314,16 @@ JUNK_TEXT = st.sampled_from(
         "1/2564\x00",
         str(uuid.UUID(int=0)),
         str(uuid.UUID(int=2**128 - 1)),
+        "\ud800",  # lone surrogates: JSON carries them, UTF-8 (and so PostgreSQL) cannot
+        "a\udfff b",
+        "\udc00\ud800",
     ]
 )
-TEXT = st.text(max_size=60) | JUNK_TEXT
+#: text with a lone surrogate somewhere in it (st.text leaves surrogates out)
+SURROGATES = st.tuples(st.text(max_size=20), st.sampled_from("\ud800\udbff\udc00\udfff"), st.text(max_size=20)).map(
+    "".join
+)
+TEXT = st.text(max_size=60) | JUNK_TEXT | SURROGATES
 OFFSETS = st.sampled_from(["", "Z", "+07:00", "-12:00", "+14:00", "+23:59", "-00:00"])
 
 
@@ -672,6 +686,13 @@ def _raw_requests() -> st.SearchStrategy[Raw]:
                 "If-None-Match": _header(60),
                 "Accept": _header(40),
                 "Planledger-Min-Position": st.sampled_from(["", "-1", "abc", "0", "1", "²"]),
+                # what a proxy would say about the client: the server believes none of it
+                "X-Forwarded-For": st.sampled_from([METRICS_FROM, f"1.2.3.4, {METRICS_FROM}", "unknown", ""])
+                | _header(40),
+                "Forwarded": st.sampled_from([f"for={METRICS_FROM}", 'for="[::1]";proto=https', ""]) | _header(40),
+                "X-Forwarded-Proto": st.sampled_from(["https", "ws", ""]),
+                "X-Forwarded-Host": st.sampled_from(["evil.example", ""]),
+                "Host": st.sampled_from(["evil.example", "evil.example:443", "[::1]:1"]),
             },
         ),
     )
@@ -888,4 +909,243 @@ def test_a_failing_field_beside_a_reading_one_leaves_no_error_in_the_log(fuzzed:
     query = f'{{ plan(id: "{seeded.ids[0]}") {{ vision }} meetings(planId: "") {{ edges {{ cursor }} }} }}'
     for _ in range(5):
         assert "is not an ID" in bad_input(ask(served, query))
+    quiet(served)
+
+
+def send(served: DrainedServer, query: str, variables: Any = None) -> httpx.Response:
+    """POST as JSON with its escapes: a lone surrogate goes as \\udXXX (httpx's json= cannot encode one)."""
+    body = {"query": query} if variables is None else {"query": query, "variables": variables}
+    response = httpx.post(
+        f"{served.url}/graphql",
+        content=json.dumps(body),
+        headers={**served.headers, "Content-Type": JSON, "Accept": JSON},
+        timeout=30,
+    )
+    check(response, body, "regression")
+    return response
+
+
+REFUSED = "... on ValidationError { field message }"
+
+
+@pytest.mark.parametrize(
+    ("mutation", "kind", "given", "field"),
+    [
+        ("retitleActivity", "RetitleActivityInput", {"activityId": "{activity}", "title": "a\ud800"}, "title"),
+        (
+            "retitleActivity",
+            "RetitleActivityInput",
+            {"activityId": "{activity}", "title": "Activity 1", "idempotencyKey": "k\udc00"},
+            "idempotencyKey",
+        ),
+        (
+            "recordOutcome",
+            "RecordOutcomeInput",
+            {"activityId": "{activity}", "outcome": "done", "reason": "\udfff"},
+            "reason",
+        ),
+        (
+            "adoptResolution",
+            "AdoptResolutionInput",
+            {
+                "meetingId": "{meeting}",
+                "kind": "APPROVED",
+                "text": "Resolved",
+                "actionItems": [{"description": "Do", "owner": "HR office"}, {"description": "Do", "owner": "\ud800"}],
+            },
+            "actionItems[1].owner",
+        ),
+        (
+            "correctEvent",
+            "CorrectEventInput",
+            {"streamId": "{activity}", "version": 1, "reason": "r", "changes": {"title": "x\udbff"}},
+            "changes",
+        ),
+    ],
+)
+def test_a_lone_surrogate_in_a_command_is_a_validation_error_naming_the_field(
+    fuzzed: tuple[DrainedServer, Seeded], mutation: str, kind: str, given: dict[str, Any], field: str
+) -> None:
+    # encoding it for the store failed: INTERNAL, and an error-level traceback in the log
+    served, seeded = fuzzed
+    before = ask(served, "{ logPosition }").json()["data"]["logPosition"]
+    ids = {"{activity}": seeded.ids[1], "{meeting}": seeded.ids[-1]}
+    given = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in given.items()}
+    query = f"mutation($i: {kind}!) {{ r: {mutation}(input: $i) {{ __typename {REFUSED} }} }}"
+    answer = send(served, query, {"i": given}).json()
+    assert answer.get("errors") is None, answer
+    refused = answer["data"]["r"]
+    assert refused["__typename"] == "ValidationError" and refused["field"] == field, refused
+    assert "lone surrogate" in refused["message"]
+    assert ask(served, "{ logPosition }").json()["data"]["logPosition"] == before
+    quiet(served)
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($o: String) { actionItems(owner: $o) { id } }", {"o": "HR\ud800"}),
+        ("query($f: EventFilter) { events(filter: $f) { edges { cursor } } }", {"f": {"actor": "\udc00"}}),
+        ("query($a: AsOf) { plans(asOf: $a) { code } }", {"a": {"meeting": "1/2564\udfff"}}),
+        ("query($p: ID!, $u: String!) { dueUpdates(planId: $p, unit: $u) { on } }", {"p": "{plan}", "u": "\ud800"}),
+    ],
+)
+def test_a_lone_surrogate_in_a_read_is_bad_input(
+    fuzzed: tuple[DrainedServer, Seeded], query: str, variables: dict[str, Any]
+) -> None:
+    # the read failed encoding it for the database (INTERNAL)
+    served, seeded = fuzzed
+    variables = {k: seeded.ids[0] if v == "{plan}" else v for k, v in variables.items()}
+    assert "lone surrogate" in bad_input(send(served, query, variables))
+    quiet(served)
+
+
+def test_an_error_quoting_a_lone_surrogate_is_answered(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # the answer could not be encoded as UTF-8 (500)
+    served, seeded = fuzzed
+    query = "mutation($i: RetitleActivityInput!) { retitleActivity(input: $i) { __typename } }"
+    response = send(served, query, {"i": {"activityId": seeded.ids[1], "title": "t", "x\ud800": 1}})
+    assert response.status_code == 200 and "\\ud800" in response.text, response.text
+    quiet(served)
+
+
+async def test_a_lone_surrogate_in_a_subscription_is_bad_input(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    served, _ = fuzzed
+    url = served.url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {served.token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        document = "subscription($p: ID!) { planEvents(planId: $p) { type } }"
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document, "variables": {"p": "\ud800"}}})
+        )
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert [e["extensions"]["code"] for e in answer["payload"]["errors"]] == ["BAD_USER_INPUT"], answer
+    quiet(served)
+
+
+def _date_arguments() -> set[str]:
+    """Every Date in the arguments of the query and subscription fields, as Root.field(arg).path."""
+    found = set()
+
+    def walk(kind: graphql.GraphQLInputType, path: str, seen: frozenset[str]) -> None:
+        named = graphql.get_named_type(kind)
+        if isinstance(named, graphql.GraphQLInputObjectType) and named.name not in seen:
+            for name, inner in named.fields.items():
+                walk(inner.type, f"{path}.{name}", seen | {named.name})
+        elif named.name == "Date":
+            found.add(path)
+
+    for root in (SCHEMA.query_type, SCHEMA.subscription_type):
+        assert root is not None
+        for name, definition in root.fields.items():
+            for argument, declared in definition.args.items():
+                walk(declared.type, f"{root.name}.{name}({argument})", frozenset())
+    return found
+
+
+#: a read with a Date variable $d for each such argument ({plan}: the seeded plan, {activity}: an activity)
+DATE_READS = {
+    "Query.plans(asOf).date": "plans(asOf: {date: $d}) { code }",
+    "Query.plan(asOf).date": 'plan(id: "{plan}", asOf: {date: $d}) { code }',
+    "Query.activity(asOf).date": 'activity(id: "{activity}", asOf: {date: $d}) { title }',
+    "Query.risks(asOf).date": "risks(asOf: {date: $d}) { title }",
+    "Query.milestones(asOf).date": "milestones(asOf: {date: $d}) { title }",
+    "Query.actionItems(on)": "actionItems(on: $d) { id }",
+    "Query.events(filter).effectiveFrom": "events(filter: {effectiveFrom: $d}) { edges { cursor } }",
+    "Query.events(filter).effectiveTo": "events(filter: {effectiveTo: $d}) { edges { cursor } }",
+    "Query.changes(from).date": 'changes(planId: "{plan}", from: {date: $d}, to: {}) { activities { title } }',
+    "Query.changes(to).date": 'changes(planId: "{plan}", from: {}, to: {date: $d}) { activities { title } }',
+    "Query.keyResult(asOf).date": f'keyResult(id: "{uuid.UUID(int=1)}", asOf: {{date: $d}}) {{ title }}',
+    "Query.keyResults(asOf).date": 'keyResults(planId: "{plan}", asOf: {date: $d}) { title }',
+    "Query.dueUpdates(on)": 'dueUpdates(planId: "{plan}", unit: "HR office", on: $d) { on }',
+}
+
+
+def test_every_date_argument_has_a_read_below() -> None:
+    assert set(DATE_READS) == _date_arguments()
+
+
+@pytest.mark.parametrize("argument", sorted(DATE_READS))
+def test_a_date_outside_the_ledgers_range_is_bad_input_in_every_read(
+    fuzzed: tuple[DrainedServer, Seeded], argument: str
+) -> None:
+    # 9999-12-31 (the read models' "no end") in dueUpdates(on:) overflowed (INTERNAL); in
+    # plan(asOf:) it answered a silent null. Mutations refuse dates outside 1900-01-01..2200-12-31.
+    served, seeded = fuzzed
+    read = DATE_READS[argument].replace("{plan}", seeded.ids[0]).replace("{activity}", seeded.ids[1])
+    query = f"query($d: Date) {{ {read} }}"
+    for outside in ("9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01"):
+        message = bad_input(ask(served, query, {"d": outside}))
+        assert outside in message and "1900-01-01..2200-12-31" in message, message
+    for inside in ("1900-01-01", "2200-12-31", "2021-01-20"):
+        answer = ask(served, query, {"d": inside}).json()
+        assert not answer.get("errors"), (inside, answer)
+    quiet(served)
+
+
+def test_the_mutations_range_is_the_one_reads_refuse_outside(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    served, seeded = fuzzed
+    for day in ("9999-12-31", "2201-01-01"):
+        refused = ask(
+            served,
+            f'mutation {{ reportProgress(input: {{activityId: "{seeded.ids[1]}", progress: 5, effectiveOn: "{day}"}}) '
+            "{ ... on ValidationError { field message } } }",
+        ).json()["data"]["reportProgress"]
+        assert refused["field"] == "effectiveOn" and "1900-01-01..2200-12-31" in refused["message"], refused
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        {"X-Forwarded-For": METRICS_FROM},
+        {"X-Forwarded-For": f"1.2.3.4, {METRICS_FROM}"},
+        {"Forwarded": f"for={METRICS_FROM}"},
+        {"X-Real-IP": METRICS_FROM},
+    ],
+)
+def test_a_forwarded_address_does_not_open_the_metrics(
+    fuzzed: tuple[DrainedServer, Seeded], forwarded: dict[str, str]
+) -> None:
+    # uvicorn believed X-Forwarded-For from 127.0.0.1: anyone on the machine named the scraper's address
+    served, _ = fuzzed
+    refused = httpx.get(f"{served.url}/metrics", headers=forwarded)
+    assert refused.status_code == 401, refused.text[:200]
+    assert httpx.get(f"{served.url}/metrics", headers={**forwarded, **served.headers}).status_code == 200
+    quiet(served)
+
+
+@pytest.mark.parametrize(
+    ("path", "location"), [("/dashboard", "/dashboard/"), ("/graphql/", "/graphql"), ("/healthz/", "/healthz")]
+)
+def test_a_redirect_names_no_host(fuzzed: tuple[DrainedServer, Seeded], path: str, location: str) -> None:
+    # the redirect of GET /dashboard named whatever Host the request gave: http://evil.example/dashboard/
+    served, _ = fuzzed
+    for host in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}, {}):
+        response = httpx.get(f"{served.url}{path}", headers={**served.headers, **host}, follow_redirects=False)
+        assert response.is_redirect and response.headers["location"] == location, (host, response.headers)
+    quiet(served)
+
+
+def test_a_client_that_disconnects_mid_body_is_no_internal_error(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # it was logged with a traceback and counted as an internal error
+    served, _ = fuzzed
+
+    def internal_errors() -> float:
+        text = httpx.get(f"{served.url}/metrics", headers=served.headers).text
+        found = re.search(r'^planledger_errors_total\{kind="internal"\} (\S+)$', text, re.MULTILINE)
+        return float(found.group(1)) if found else 0.0
+
+    before = internal_errors()
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + f"Authorization: Bearer {served.token}\r\nContent-Length: 5000\r\n\r\n".encode()
+                + b'{"query": "{ logPos'
+            )
+            time.sleep(0.3)  # the server is reading the body
+    time.sleep(0.3)
+    assert internal_errors() == before
+    assert not [line for line in served.lines if "Traceback" in line or "ClientDisconnect" in line]
     quiet(served)

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.config import ServerAddress
+from service.web.metrics import MAX_OPERATION_NAMES, OTHER
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
 from tests.integration.test_cli import planledger
@@ -92,6 +93,26 @@ async def test_metrics_count_a_known_workload(served: Server) -> None:
     assert value(found, "planledger_rebuild_events_done") == value(found, "planledger_rebuild_events_total") == events
     assert value(found, "planledger_rebuild_running") == 0
     assert value(found, "planledger_rebuild_last_finished_timestamp_seconds") > time.time() - 60
+
+
+def test_operation_names_are_bounded_labels(served: Server) -> None:
+    # 2,000 distinct operation names from one token grew /metrics from 16 KB to 10.2 MB, and the
+    # server with it; documents that failed validation counted too
+    count = "planledger_request_duration_seconds_count"
+    with httpx.Client(headers=served.headers, timeout=30) as client:
+        for n in range(MAX_OPERATION_NAMES + 100):
+            assert client.post(f"{served.url}/graphql", json={"query": f"query Op{n} {{ logPosition }}"}).is_success
+        for n in range(300):
+            answer = client.post(f"{served.url}/graphql", json={"query": f"query Broken{n} {{ nope }}"})
+            assert answer.json()["errors"]
+        found = samples(client.get(f"{served.url}/metrics").text)
+    names = {dict(labels)["operation_name"] for (name, labels) in found if name == count}
+    assert not any(name.startswith("Broken") for name in names), sorted(names)[:20]
+    assert {f"Op{n}" for n in range(MAX_OPERATION_NAMES)} <= names
+    assert len(names) <= MAX_OPERATION_NAMES + 1
+    # what did not get a label of its own is still counted, as "other"
+    other = value(found, count, operation_type="query", operation_name=OTHER, status="200")
+    assert other == 100 + 300
 
 
 def test_a_scraper_address_named_in_the_setting_needs_no_token(server: ServerAddress) -> None:

@@ -235,6 +235,9 @@ def test_known_at_reads_the_plan_as_the_ledger_knew_it_then(ledger: Server, ids:
         ({"plan": "{plan}", "meting": "1/2564"}, 400, "unknown parameter 'meting'"),
         ({"plan": "{plan}", "date": "2021-13-01"}, 400, "date:"),
         ({"plan": "{plan}", "date": "6 Jan 2021"}, 400, "date:"),
+        # the read models' "no end" answered 404 (the plan "did not exist at that point")
+        ({"plan": "{plan}", "date": "9999-12-31"}, 400, "outside 1900-01-01..2200-12-31"),
+        ({"plan": "{plan}", "date": "0001-01-01"}, 400, "outside 1900-01-01..2200-12-31"),
         ({"plan": "{plan}", "date": "2021-01-06", "meeting": "9/2563"}, 400, "not both"),
         ({"plan": "{plan}", "knownAt": "2021-03-01T10:00:00"}, 400, "offset"),
         ({"plan": "{plan}", "knownAt": "yesterday"}, 400, "knownAt:"),
@@ -282,3 +285,55 @@ def test_reports_need_a_valid_token(ledger: Server, ids: dict[str, str]) -> None
         assert get(ledger, path, {"nonsense": "1"}, token=None).status_code == 401
     reader = ledger.make_token(role="reader", name="reader")
     assert get(ledger, "/reports/plan.csv", {"plan": ids["plan"]}, token=reader).status_code == 200
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(ledger: Server, ids: dict[str, str]) -> None:
+    # an outcome `=HYPERLINK(...)` recorded by a unit token (and a title starting with "@") was
+    # written verbatim into the CSV, where a spreadsheet program runs it as a formula
+    plan = query(
+        ledger, "query($p: ID!) { plan(id: $p) { activities { fiscalYear strategyNumber } } }", {"p": ids["plan"]}
+    )
+    some = plan["plan"]["activities"][0]
+    unit = "Formula office"
+    activity = query(
+        ledger,
+        "mutation($input: RegisterActivityInput!) "
+        "{ r: registerActivity(input: $input) { ... on Recorded { streamId } } }",
+        {
+            "input": {
+                "planId": ids["plan"],
+                "strategyNumber": some["strategyNumber"],
+                "fiscalYear": some["fiscalYear"],
+                "kind": "ONE_YEAR",
+                "title": "@SUM(1+1)",
+                "responsibleUnits": [unit],
+            }
+        },
+    )["r"]["streamId"]
+    outcome = '=HYPERLINK("http://example.invalid/","details")'
+    reason = "-1+2"
+    unit_token = ledger.make_token(role="unit", unit=unit, name="formula unit")
+    for name, payload in (
+        ("recordOutcome", {"outcome": outcome}),
+        ("changeActivityStatus", {"status": "ON_HOLD", "reason": reason}),
+    ):
+        kind = name[0].upper() + name[1:]
+        answer = ledger.post(
+            f"mutation($input: {kind}Input!) {{ r: {name}(input: $input) {{ __typename }} }}",
+            {"input": {"activityId": activity, "consistency": "READ_YOUR_WRITES", **payload}},
+            token=unit_token,
+        )
+        assert answer.json()["data"]["r"]["__typename"] == "ActivityRecorded", answer.text
+
+    response = get(ledger, "/reports/plan.csv", {"plan": ids["plan"]})
+    assert response.status_code == 200, response.text
+    rows = [dict(zip(HEADER, r, strict=True)) for r in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))]
+    [row] = [r for r in rows if r["activity_id"] == activity]
+    assert (row["activity"], row["outcome"], row["status_reason"]) == ("'@SUM(1+1)", "'" + outcome, "'" + reason)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
+
+    # the workbook holds the same text as text cells, never as formulas
+    book = load_workbook(BytesIO(get(ledger, "/reports/plan.xlsx", {"plan": ids["plan"]}).content))
+    cells = {c.value: c for r in book.worksheets[0].iter_rows() for c in r if c.value in ("@SUM(1+1)", outcome, reason)}
+    assert set(cells) == {"@SUM(1+1)", outcome, reason}
+    assert {c.data_type for c in cells.values()} == {"s"}

@@ -69,13 +69,28 @@ def first_lines(server: subprocess.Popen[str]) -> str:
             return "".join(lines)
 
 
+def token_lines(server: subprocess.Popen[str]) -> str:
+    """What serve printed on standard output up to the one-time token's header line."""
+    assert server.stdout is not None
+    lines = []
+    while True:
+        line = server.stdout.readline()
+        assert line, "serve printed no token on standard output: " + "".join(lines)
+        lines.append(line)
+        if "Bearer" in line:
+            return "".join(lines)
+
+
 def test_serve_answers_and_stops_its_embedded_server_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     server = start(tmp_path / "data", port)
     try:
         said = first_lines(server)
-        token = re.search(r"Bearer (plt_[\w-]+)", said)
-        assert token is not None and f"http://127.0.0.1:{port}/graphql" in said, said
+        # the one-time token is on standard output (the terminal), never on stderr (the log stream)
+        assert "plt_" not in said and "made (printed on standard output)" in said, said
+        shown = token_lines(server)
+        token = re.search(r"Bearer (plt_[\w-]+)", shown)
+        assert token is not None and f"http://127.0.0.1:{port}/graphql" in shown, shown
         ready = wait_ready(port)
         assert ready["database"] == "reachable"
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
@@ -90,13 +105,15 @@ def test_serve_answers_and_stops_its_embedded_server_on_sigterm(tmp_path: Path) 
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    assert server.stderr is not None and token.group(1) not in server.stderr.read()
     assert not postgres_running(tmp_path / "data")
     again = start(tmp_path / "data", port)
     try:
-        assert "Bearer" not in first_lines(again)  # the one-time token is made only on the first start
+        assert "admin token" not in first_lines(again)  # the one-time token is made only on the first start
     finally:
         again.send_signal(signal.SIGTERM)
         again.wait(timeout=30)
+    assert again.stdout is not None and "Bearer" not in again.stdout.read()
 
 
 def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is_dropped(tmp_path: Path) -> None:

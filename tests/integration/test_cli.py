@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.paths import ROOT, SAMPLE_MINUTES
@@ -83,6 +84,22 @@ def test_token_create_list_and_revoke(database_url: str) -> None:
         assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     unknown = planledger("token", "revoke", "ffffffff", env=env)
     assert unknown.returncode == 2 and "no token" in unknown.stderr
+
+
+def test_token_revoke_takes_an_id_prefix_not_a_pattern(database_url: str) -> None:
+    # `token revoke '_7ed6%'` revoked the token whose id starts 17ed6: the prefix went into LIKE
+    env = {"DATABASE_URL": database_url}
+    assert planledger("token", "create", "--role", "admin", "--name", "victim", env=env).returncode == 0
+    victim = "17ed6a2c-0000-4000-8000-000000000001"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE planledger_tokens SET id = %s WHERE name = 'victim'", (victim,))
+    for pattern in ("_7ed6%", "%%%%%%", "17ed6_", "17ed6%", "17ED6A2C\\"):
+        refused = planledger("token", "revoke", pattern, env=env)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, (pattern, refused.stderr)
+    assert "revoked" not in planledger("token", "list", env=env).stdout
+    revoked = planledger("token", "revoke", victim[:10].upper(), env=env)  # hyphens and capitals are fine
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in planledger("token", "list", env=env).stdout
 
 
 def test_help_imports_nothing_of_the_server() -> None:

@@ -27,6 +27,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain import commands as c
 from domain.activity import Activity
+from domain.errors import IdempotencyKeyReused
 from domain.facts import Meta
 from domain.keyresult import KeyResult
 from domain.meeting import Meeting
@@ -40,6 +41,7 @@ from service.config import ServerAddress
 from service.store.portable import export_log, import_log
 from tests.conftest import create_database, drop_database
 from tests.fixtures.event_shapes import answers
+from tests.fixtures.event_shapes import m as shapes_meta
 from tests.paths import FIXTURES
 
 FOLDER = FIXTURES
@@ -252,3 +254,32 @@ async def test_a_log_of_old_and_new_shapes_projects_and_corrects_an_old_fact(
     await rebuild(second.asyncpg_args())
     assert await exported(second) == first
     assert await read(second, lambda conn: q.meeting(conn, meeting)) == found
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+async def test_an_idempotency_key_saved_before_keys_were_scoped_still_answers_its_actor(
+    database: ServerAddress, fixture: Path
+) -> None:
+    # Keys are scoped by actor now (a predictable key another token used first refused this one's
+    # command); the fixture's key was saved unscoped, by the actor "shapes", for an outcome.
+    await load(database, lines_of(fixture))
+    [used] = [json.loads(json.loads(text)["state"]) for text in lines_of(fixture) if "IdempotencyKey.Used" in text]
+    activity, version = UUID(used["stream_id"]["_data_"]), used["version"]
+    retried = c.RecordOutcome(activity, "130 trained")
+    ledger = PlanLedger.connect(database)
+    try:
+        again = ledger.execute(retried, shapes_meta("2021-02-01"), idempotency_key="shapes-key")
+        assert (again.stream_id, again.version, again.replayed) == (activity, version, True)
+        with pytest.raises(IdempotencyKeyReused):
+            ledger.execute(c.RecordOutcome(activity, "131"), shapes_meta("2021-02-01"), idempotency_key="shapes-key")
+        # another actor's use of the same key is its own, and replays as its own
+        other = Meta(effective_on=date(2021, 2, 2), actor="another token's owner")
+        latest = ledger.load(Activity, activity, fresh=True).version
+        mine = ledger.execute(c.RecordOutcome(activity, "131"), other, idempotency_key="shapes-key")
+        assert (mine.version, mine.replayed) == (latest + 1, False)
+        mine_again = ledger.execute(c.RecordOutcome(activity, "131"), other, idempotency_key="shapes-key")
+        assert (mine_again.version, mine_again.replayed) == (mine.version, True)
+        # and the first actor's key still answers the first actor
+        assert ledger.execute(retried, shapes_meta("2021-02-01"), idempotency_key="shapes-key").version == version
+    finally:
+        ledger.close()

@@ -153,6 +153,23 @@ def test_an_idempotency_key_reused_for_another_command_is_refused(app: PlanLedge
         app.execute(c.ReportProgress(activity_id=activity_id, progress=Decimal(20)), meta(), idempotency_key="k")
 
 
+def test_a_key_another_actor_used_first_claims_nothing(app: PlanLedger) -> None:
+    # keys were shared by every token: a predictable key used first by another token refused this
+    # one's command as "used for a different command" (or, for the same command, replayed theirs)
+    _, activity_id = plan_with_activity(app)
+    key = "minutes-1-2564-item-4"
+    theirs = app.execute(c.ReportProgress(activity_id, Decimal(10)), meta(actor="unit:Legal"), idempotency_key=key)
+    mine = app.execute(c.ReportProgress(activity_id, Decimal(20)), meta(), idempotency_key=key)
+    assert (mine.version, mine.replayed) == (theirs.version + 1, False)
+    same = app.execute(c.ReportProgress(activity_id, Decimal(10)), meta(actor="unit:HR"), idempotency_key=key)
+    assert (same.version, same.replayed) == (mine.version + 1, False)
+    # each key still records once for its own actor, and refuses that actor's different command
+    again = app.execute(c.ReportProgress(activity_id, Decimal(20)), meta(), idempotency_key=key)
+    assert (again.version, again.replayed) == (mine.version, True)
+    with pytest.raises(IdempotencyKeyReused):
+        app.execute(c.ReportProgress(activity_id, Decimal(30)), meta(), idempotency_key=key)
+
+
 def test_idempotency_holds_after_a_restart(database: ServerAddress) -> None:
     app = PlanLedger.connect(database)
     _, activity_id = plan_with_activity(app)

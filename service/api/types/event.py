@@ -108,7 +108,7 @@ def page_size(first: int, argument: str = "first") -> int:
 
 
 async def events_page(context: Context, first: int, after: str | None, filter: EventFilter | None) -> EventConnection:
-    from service.api.points import meeting_id, parse_id
+    from service.api.points import in_range, meeting_id, parse_id
 
     size = page_size(first)
     position = event_position(after)
@@ -120,6 +120,8 @@ async def events_page(context: Context, first: int, after: str | None, filter: E
             where["plan_id"] = parse_id("filter.planId", filter.plan_id)
         if filter.meeting is not None:
             where["meeting_id"] = str(await meeting_id(context, filter.meeting, "filter.meeting"))
+        in_range(filter.effective_from, "filter.effectiveFrom")
+        in_range(filter.effective_to, "filter.effectiveTo")
         for name in ("type", "actor", "effective_from", "effective_to"):
             if getattr(filter, name) is not None:
                 where[name] = getattr(filter, name)
