@@ -21,6 +21,7 @@ from domain.activity import Activity
 from domain.errors import Forbidden, NotFound
 from domain.keyresult import KeyResult
 from service.application.ledger import PlanLedger
+from service.application.roles import Role
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Principal:
     role, its unit."""
 
     name: str
-    role: str = "admin"
+    role: Role = Role.ADMIN
     unit: str | None = None
 
 
@@ -77,12 +78,12 @@ MEETINGS = frozenset(
 CORRECTIONS = frozenset({c.CorrectEvent})
 EVERYTHING = PLAN | ACTIVITY_SETUP | ACTIVITY_UPDATES | MEETINGS | CORRECTIONS
 
-ALLOWED: dict[str, frozenset[type[c.Command]]] = {
-    "admin": EVERYTHING,
-    "secretariat": EVERYTHING,
-    "unit": ACTIVITY_UPDATES,
-    "committee": MEETINGS,
-    "reader": frozenset(),
+ALLOWED: dict[Role, frozenset[type[c.Command]]] = {
+    Role.ADMIN: EVERYTHING,
+    Role.SECRETARIAT: EVERYTHING,
+    Role.UNIT: ACTIVITY_UPDATES,
+    Role.COMMITTEE: MEETINGS,
+    Role.READER: frozenset(),
 }
 
 #: the units responsible for an activity (None when there is no such activity)
@@ -103,7 +104,7 @@ async def check(
     allowed = ALLOWED.get(principal.role, frozenset())
     if type(command) not in allowed:
         raise Forbidden(f"the {principal.role} role may not {_name(command)}; ask someone with a role that may")
-    if principal.role != "unit":
+    if principal.role != Role.UNIT:
         return
     if isinstance(command, c.KeyResultCommand):
         found = None if activity_of is None else await activity_of(command.key_result_id)

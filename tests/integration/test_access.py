@@ -8,9 +8,10 @@ import pytest
 
 from service.api.mutations import MUTATIONS
 from service.application.access import ALLOWED, Principal
+from service.application.roles import Role
 from tests.integration.graphql_support import Api
 
-ROLES = ("admin", "secretariat", "unit", "committee", "reader")
+ROLES = list(Role)
 UNIT = "HR office"
 
 
@@ -72,7 +73,7 @@ async def world(api: Api) -> dict[str, Any]:
     }
 
 
-def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, Any]]:
+def inputs(w: dict[str, Any], role: Role, activity: str) -> dict[str, dict[str, Any]]:
     """A valid input for every mutation (ids made unique per role so the calls do not collide)."""
     a = {"activityId": activity, "effectiveOn": "2021-03-01"}
     m = {"meetingId": w["meeting"]}
@@ -125,10 +126,10 @@ def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, A
 
 async def test_every_role_against_every_mutation(api: Api) -> None:
     w = await world(api)
-    assert set(inputs(w, "admin", w["mine"])) == set(MUTATIONS)  # the matrix covers every mutation
-    outcomes: dict[tuple[str, str], str] = {}
+    assert set(inputs(w, Role.ADMIN, w["mine"])) == set(MUTATIONS)  # the matrix covers every mutation
+    outcomes: dict[tuple[Role, str], str] = {}
     for role in ROLES:
-        as_role = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == "unit" else None))
+        as_role = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == Role.UNIT else None))
         for mutation, given in inputs(w, role, w["mine"]).items():
             data = await as_role.run(
                 f"mutation($i: {mutation[0].upper()}{mutation[1:]}Input!) {{ r: {mutation}(input: $i) "
@@ -145,14 +146,14 @@ async def test_every_role_against_every_mutation(api: Api) -> None:
             wrong.append((role, mutation, typename))
     assert not wrong, wrong
     # What the matrix means, spelled out for a few cells.
-    assert outcomes[("reader", "reportProgress")] == "ForbiddenError"
-    assert outcomes[("unit", "reportProgress")] == "ActivityRecorded"
-    assert outcomes[("unit", "registerActivity")] == "ForbiddenError"
-    assert outcomes[("committee", "adoptResolution")] == "MeetingRecorded"
-    assert outcomes[("committee", "reportProgress")] == "ForbiddenError"
-    assert outcomes[("secretariat", "correctEvent")] == "EventCorrected"
-    assert outcomes[("unit", "recordMeasurement")] == "KeyResultRecorded"
-    assert outcomes[("unit", "defineKeyResult")] == "ForbiddenError"
+    assert outcomes[(Role.READER, "reportProgress")] == "ForbiddenError"
+    assert outcomes[(Role.UNIT, "reportProgress")] == "ActivityRecorded"
+    assert outcomes[(Role.UNIT, "registerActivity")] == "ForbiddenError"
+    assert outcomes[(Role.COMMITTEE, "adoptResolution")] == "MeetingRecorded"
+    assert outcomes[(Role.COMMITTEE, "reportProgress")] == "ForbiddenError"
+    assert outcomes[(Role.SECRETARIAT, "correctEvent")] == "EventCorrected"
+    assert outcomes[(Role.UNIT, "recordMeasurement")] == "KeyResultRecorded"
+    assert outcomes[(Role.UNIT, "defineKeyResult")] == "ForbiddenError"
 
 
 async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> None:
@@ -161,7 +162,7 @@ async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> No
         "defineKeyResult",
         {"planId": w["plan"], "strategyNumber": 1, "fiscalYear": 2564, "title": "S", "baseline": 0, "target": 1},
     )
-    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
+    unit = api.as_(Principal(name="Somsri", role=Role.UNIT, unit=UNIT))
     refused = await unit.refused("recordMeasurement", {"keyResultId": on_strategy["streamId"], "value": 1})
     assert refused["__typename"] == "ForbiddenError" and "strategy" in refused["message"]
 
@@ -171,11 +172,11 @@ async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> No
 )
 async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mutation: str) -> None:
     w = await world(api)
-    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
-    theirs = inputs(w, "unit", w["theirs"])[mutation]
+    unit = api.as_(Principal(name="Somsri", role=Role.UNIT, unit=UNIT))
+    theirs = inputs(w, Role.UNIT, w["theirs"])[mutation]
     refused = await unit.refused(mutation, theirs)
     assert refused["__typename"] == "ForbiddenError" and "Legal" in refused["message"]
-    ours = await unit.ok(mutation, inputs(w, "unit", w["mine"])[mutation])
+    ours = await unit.ok(mutation, inputs(w, Role.UNIT, w["mine"])[mutation])
     events = await api.run(
         'query($s: ID!) { events(first: 100, filter: {streamId: $s, actor: "Somsri"}) { edges { node { version } } } }',
         {"s": w["key_results"][w["mine"]] if mutation == "recordMeasurement" else w["mine"]},
