@@ -25,6 +25,7 @@ from domain.errors import ValidationError
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 from service.api import enums as e
 from service.application.handlers import new_id
+from service.application.meta import MetaRequest
 
 
 def as_id(field: str, value: Any) -> UUID:
@@ -74,6 +75,17 @@ class CommandInput:
     def default_effective_on(self) -> date | None:
         """When the fact takes effect if the caller names neither a date nor a meeting."""
         return None
+
+    def meta_request(self) -> MetaRequest:
+        """What the input says besides its payload, for the application to resolve."""
+        return MetaRequest(
+            effective_on=self.effective_on,
+            meeting=self.meeting,
+            reason=self.reason,
+            expected_version=self.expected_version,
+            idempotency_key=self.idempotency_key,
+            default_on=self.default_effective_on(),
+        )
 
 
 @strawberry.input

@@ -4,14 +4,12 @@ errors (data, not GraphQL errors) with a message a person can act on."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from typing import Annotated, Any, Union
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from domain import activity as da
@@ -20,16 +18,17 @@ from domain import errors as de
 from domain import keyresult as dk
 from domain import meeting as dm
 from domain import plan as dp
-from domain.facts import Ledger, Meta
+from domain.facts import Ledger
 from projections import queries as q
 from service.api import inputs as i
 from service.api.context import Context
-from service.api.points import Cursor, event_cursor, meeting_id
+from service.api.points import Cursor, event_cursor, meetings_with_code
 from service.api.types.keyresult import KeyResult, key_result_at
 from service.api.types.meeting import Meeting, meeting_by_id
 from service.api.types.plan import Activity, Plan, activity_at, plan_at
 from service.application.catalogue import ENTRIES, Entry
 from service.application.ledger import Receipt
+from service.application.run import Draft, run_command
 
 #: how long READ_YOUR_WRITES (and a success payload's view of what it wrote) waits for projection
 WAIT_SECONDS = 5.0
@@ -200,19 +199,18 @@ class EventCorrected(Recorded):
 # -- running a command ------------------------------------------------------------------------
 
 
-async def _meta(context: Context, given: i.CommandInput) -> Meta:
-    meeting: str | None = None
-    effective_on = given.effective_on
-    if given.meeting is not None:
-        try:
-            found = await meeting_id(context, given.meeting, "meeting")
-        except GraphQLError as error:
-            raise de.ValidationError("meeting", error.message.removeprefix("meeting: ")) from None
-        meeting = str(found)
-        if effective_on is None:
-            effective_on = await context.read(lambda conn: q.date_of_meeting(conn, found))
-    effective_on = effective_on or given.default_effective_on() or date.today()
-    return Meta(effective_on=effective_on, actor=context.principal.name, meeting_id=meeting, reason=given.reason)
+class ReadModelMeetings:
+    """The application's `Meetings` port over this request's read models: a code just scheduled
+    is looked for again once the read models hold the log."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    async def ids_by_code(self, code: str) -> list[UUID]:
+        return await meetings_with_code(self.context, code)
+
+    async def date_of(self, meeting_id: UUID) -> date | None:
+        return await self.context.read(lambda conn: q.date_of_meeting(conn, meeting_id))
 
 
 def _created_id(command: c.Command, receipt: Receipt) -> str | None:
@@ -226,18 +224,15 @@ def _created_id(command: c.Command, receipt: Receipt) -> str | None:
 
 
 async def run(context: Context, given: i.CommandInput, success: type[Recorded]) -> Any:
+    """A mutation: its input as a command drafted for the application's one path (access, meta,
+    the ledger), then the typed payload or error."""
     try:
-        command = given.to_command()
-        meta = await _meta(context, given)
-        check = context.authorize
-        if check is not None:
-            await check(command)
-        receipt: Receipt = await asyncio.to_thread(
-            context.ledger.execute,
-            command,
-            meta,
-            expected_version=given.expected_version,
-            idempotency_key=given.idempotency_key,
+        ran = await run_command(
+            context.principal,
+            Draft(given.command, given.to_command),
+            given.meta_request(),
+            ledger=context.ledger,
+            meetings=ReadModelMeetings(context),
         )
     except de.DomainError as error:
         refused = user_error(error)
@@ -245,6 +240,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
             kind = "ValidationError" if isinstance(refused, ValidationFailed) else type(refused).__name__
             context.metrics.errors.labels(kind=kind).inc()
         return refused
+    receipt = ran.receipt
     if context.metrics is not None:
         context.metrics.commands.labels(mutation=type(given).__name__.removesuffix("Input")).inc()
     context.written = max(context.written, receipt.cursor)
@@ -257,7 +253,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
         cursor=event_cursor(receipt.cursor),
         position=receipt.cursor,
         replayed=receipt.replayed,
-        created_id=_created_id(command, receipt),
+        created_id=_created_id(ran.command, receipt),
         projected=projected,
     )
 

@@ -183,3 +183,17 @@ async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mu
     assert [e["node"]["version"] for e in events["events"]["edges"]] == [
         ours["version"]
     ]  # the token's owner is the actor
+
+
+async def test_access_is_decided_before_the_command_is_validated(api: Api) -> None:
+    """A role that may not correct is told so, not which field of its correction is malformed."""
+    w = await world(api)
+    malformed = {"streamId": w["mine"], "version": 2, "changes": ["progress", "6"], "reason": "typo"}
+    for role in (Role.READER, Role.UNIT, Role.COMMITTEE):
+        caller = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == Role.UNIT else None))
+        refused = await caller.refused("correctEvent", malformed)
+        assert refused["__typename"] == "ForbiddenError", (role, refused)
+        assert f"the {role} role may not correctEvent" in refused["message"]
+    # the same input from a role that may correct: the malformed field is named
+    invalid = await api.refused("correctEvent", malformed, "... on ValidationError { field }")
+    assert invalid["__typename"] == "ValidationError" and invalid["field"] == "changes"
