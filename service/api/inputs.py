@@ -677,9 +677,10 @@ def by_command() -> dict[type[c.Command], type[CommandInput]]:
     """Each command's input, as the inputs declare it (one input a command)."""
     found: dict[type[c.Command], type[CommandInput]] = {}
     for input_type in CommandInput.__subclasses__():
-        if input_type.command in found:
-            raise TypeError(
-                f"{found[input_type.command].__name__} and {input_type.__name__} both build the same command"
-            )
-        found[input_type.command] = input_type
+        command = getattr(input_type, "command", None)
+        if command is None:
+            raise TypeError(f"{input_type.__name__} does not say which command it builds (command = ...)")
+        if command in found:
+            raise TypeError(f"{found[command].__name__} and {input_type.__name__} both build {command.__name__}")
+        found[command] = input_type
     return found
