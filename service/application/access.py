@@ -121,7 +121,9 @@ def readers(loader: Loader) -> tuple[UnitsOf, ActivityOf]:
 
 
 def authorizer(principal: Principal, loader: Loader) -> Callable[[c.Command], Awaitable[None]]:
-    """The check a request's commands go through, with activities' units read from the ledger."""
+    """Both steps as one check, with activities' units read from the ledger: what
+    `Context.authorize` holds (service/web/app.py sets it). Mutations no longer call it: they
+    take `run_command`, which checks the principal itself, in two steps."""
     units_of, activity_of = readers(loader)
 
     async def authorize(command: c.Command) -> None:
