@@ -17,7 +17,6 @@ from strawberry.dataloader import DataLoader
 
 from projections.projector import read_position
 from projections.schema import lock_tables
-from service.application import access
 from service.application.access import Principal
 from service.application.ledger import PlanLedger
 from service.logs import new_request_id
@@ -120,8 +119,6 @@ class Context:
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)
-    #: raises domain Forbidden when the principal may not run a command (derived from the principal)
-    authorize: Callable[[Any], Awaitable[None]] = field(init=False)
     request_id: str = field(default_factory=new_request_id)
     #: the process's Metrics (None in tests that do not count)
     metrics: Any = None
@@ -133,12 +130,10 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)
-        self.authorize = access.authorizer(self.principal, self.ledger)
 
     def act_as(self, principal: Principal) -> None:
         """From now on the context's commands run as `principal`, checked against its role."""
         self.principal = principal
-        self.authorize = access.authorizer(principal, self.ledger)
 
     async def read(self, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         return await self.reader.run(fn)

@@ -1,4 +1,6 @@
-"""Mutation inputs: one per domain command, each turned into the command it asks for.
+"""Mutation inputs: one per domain command, each declaring the command it builds (`command`)
+and turning itself into it (`to_command`); the mutation for it is the catalogue's entry for that
+command (service/application/catalogue.py).
 
 Every input also says when the fact takes effect (`effectiveOn`, default: the meeting's date when
 a meeting is named, else today), at which meeting and why, and may carry `expectedVersion`,
@@ -12,7 +14,7 @@ import datetime
 import hashlib
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 import strawberry
@@ -23,6 +25,7 @@ from domain.errors import ValidationError
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
 from service.api import enums as e
 from service.application.handlers import new_id
+from service.application.meta import MetaRequest
 
 
 def as_id(field: str, value: Any) -> UUID:
@@ -62,17 +65,33 @@ class CommandInput:
         default=e.Consistency.EVENTUAL,
         description="READ_YOUR_WRITES: answer once the read models include this write.",
     )
+    #: the command this input asks for (its mutation is the catalogue's entry for that command)
+    command: ClassVar[type[c.Command]]
 
     def to_command(self) -> c.Command:
+        """The command, or ValidationError naming the input field that is wrong."""
         raise NotImplementedError
 
     def default_effective_on(self) -> date | None:
         """When the fact takes effect if the caller names neither a date nor a meeting."""
         return None
 
+    def meta_request(self) -> MetaRequest:
+        """What the input says besides its payload, for the application to resolve."""
+        return MetaRequest(
+            effective_on=self.effective_on,
+            meeting=self.meeting,
+            reason=self.reason,
+            expected_version=self.expected_version,
+            idempotency_key=self.idempotency_key,
+            default_on=self.default_effective_on(),
+        )
+
 
 @strawberry.input
 class CreatePlanInput(CommandInput):
+    command = c.CreatePlan
+
     code: str
     title: str
     period_start: date
@@ -85,6 +104,8 @@ class CreatePlanInput(CommandInput):
 
 @strawberry.input
 class AddStrategyInput(CommandInput):
+    command = c.AddStrategy
+
     plan_id: strawberry.ID
     number: int
     title: str
@@ -96,6 +117,8 @@ class AddStrategyInput(CommandInput):
 
 @strawberry.input
 class StateVisionInput(CommandInput):
+    command = c.StateVision
+
     plan_id: strawberry.ID
     vision: str
 
@@ -105,6 +128,8 @@ class StateVisionInput(CommandInput):
 
 @strawberry.input
 class ApproveActionPlanInput(CommandInput):
+    command = c.ApproveActionPlan
+
     plan_id: strawberry.ID
     fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
 
@@ -114,6 +139,8 @@ class ApproveActionPlanInput(CommandInput):
 
 @strawberry.input
 class RecordProposalInput(CommandInput):
+    command = c.RecordProposal
+
     plan_id: strawberry.ID
     fiscal_year: int
     strategy_number: int
@@ -134,6 +161,8 @@ class RecordProposalInput(CommandInput):
 
 @strawberry.input
 class RegisterActivityInput(CommandInput):
+    command = c.RegisterActivity
+
     plan_id: strawberry.ID
     strategy_number: int
     fiscal_year: int
@@ -156,6 +185,8 @@ class RegisterActivityInput(CommandInput):
 
 @strawberry.input
 class RetitleActivityInput(CommandInput):
+    command = c.RetitleActivity
+
     activity_id: strawberry.ID
     title: str
 
@@ -165,6 +196,8 @@ class RetitleActivityInput(CommandInput):
 
 @strawberry.input
 class AssignUnitsInput(CommandInput):
+    command = c.AssignUnits
+
     activity_id: strawberry.ID
     responsible_units: list[str]
 
@@ -174,6 +207,8 @@ class AssignUnitsInput(CommandInput):
 
 @strawberry.input
 class ChangeActivityStatusInput(CommandInput):
+    command = c.ChangeActivityStatus
+
     activity_id: strawberry.ID
     status: e.ActivityStatus
 
@@ -183,6 +218,8 @@ class ChangeActivityStatusInput(CommandInput):
 
 @strawberry.input
 class ReportProgressInput(CommandInput):
+    command = c.ReportProgress
+
     activity_id: strawberry.ID
     progress: float = strawberry.field(description="Percent, 0 to 100, at most two decimals.")
 
@@ -196,6 +233,8 @@ class ReportProgressInput(CommandInput):
 
 @strawberry.input
 class RecordOutcomeInput(CommandInput):
+    command = c.RecordOutcome
+
     activity_id: strawberry.ID
     outcome: str
 
@@ -205,6 +244,8 @@ class RecordOutcomeInput(CommandInput):
 
 @strawberry.input
 class PlanMilestoneInput(CommandInput):
+    command = c.PlanMilestone
+
     activity_id: strawberry.ID
     title: str
     due_on: date
@@ -221,6 +262,8 @@ class PlanMilestoneInput(CommandInput):
 
 @strawberry.input
 class RescheduleMilestoneInput(CommandInput):
+    command = c.RescheduleMilestone
+
     activity_id: strawberry.ID
     milestone_id: str
     due_on: date
@@ -231,6 +274,8 @@ class RescheduleMilestoneInput(CommandInput):
 
 @strawberry.input
 class AchieveMilestoneInput(CommandInput):
+    command = c.AchieveMilestone
+
     activity_id: strawberry.ID
     milestone_id: str
     achieved_on: date
@@ -241,6 +286,8 @@ class AchieveMilestoneInput(CommandInput):
 
 @strawberry.input
 class DropMilestoneInput(CommandInput):
+    command = c.DropMilestone
+
     activity_id: strawberry.ID
     milestone_id: str
 
@@ -250,6 +297,8 @@ class DropMilestoneInput(CommandInput):
 
 @strawberry.input
 class NoteRiskInput(CommandInput):
+    command = c.NoteRisk
+
     activity_id: strawberry.ID
     title: str
     likelihood: int = strawberry.field(description="1 to 5.")
@@ -274,6 +323,8 @@ class NoteRiskInput(CommandInput):
 
 @strawberry.input
 class ReassessRiskInput(CommandInput):
+    command = c.ReassessRisk
+
     activity_id: strawberry.ID
     risk_id: str
     likelihood: int | None = None
@@ -298,6 +349,8 @@ class ReassessRiskInput(CommandInput):
 
 @strawberry.input
 class CloseRiskInput(CommandInput):
+    command = c.CloseRisk
+
     activity_id: strawberry.ID
     risk_id: str
 
@@ -307,6 +360,8 @@ class CloseRiskInput(CommandInput):
 
 @strawberry.input
 class ScheduleMeetingInput(CommandInput):
+    command = c.ScheduleMeeting
+
     body: str = strawberry.field(description="The committee that meets.")
     code: str = strawberry.field(description='Number/Buddhist Era year, e.g. "1/2564".')
     date: date
@@ -337,6 +392,8 @@ class ScheduleMeetingInput(CommandInput):
 
 @strawberry.input
 class RecordMeetingTimesInput(CommandInput):
+    command = c.RecordMeetingTimes
+
     meeting_id: strawberry.ID
     starts_at: time
     ends_at: time
@@ -359,6 +416,8 @@ class AttendeeInput:
 
 @strawberry.input
 class RecordAttendanceInput(CommandInput):
+    command = c.RecordAttendance
+
     meeting_id: strawberry.ID
     attendees: list[AttendeeInput]
 
@@ -371,6 +430,8 @@ class RecordAttendanceInput(CommandInput):
 
 @strawberry.input
 class AddAgendaItemInput(CommandInput):
+    command = c.AddAgendaItem
+
     meeting_id: strawberry.ID
     number: int
     title: str
@@ -394,6 +455,8 @@ class ActionItemInput:
 
 @strawberry.input
 class AdoptResolutionInput(CommandInput):
+    command = c.AdoptResolution
+
     meeting_id: strawberry.ID
     kind: e.ResolutionKind
     text: str
@@ -425,6 +488,8 @@ class AdoptResolutionInput(CommandInput):
 
 @strawberry.input
 class CompleteActionItemInput(CommandInput):
+    command = c.CompleteActionItem
+
     meeting_id: strawberry.ID
     action_item_id: str
     done_on: date
@@ -442,6 +507,8 @@ class CorrectionInput:
 
 @strawberry.input
 class ApproveMinutesInput(CommandInput):
+    command = c.ApproveMinutes
+
     meeting_id: strawberry.ID = strawberry.field(description="The meeting that adopts the minutes.")
     of_meeting_id: strawberry.ID = strawberry.field(description="The meeting whose minutes are adopted.")
     corrections: list[CorrectionInput] = strawberry.field(default_factory=list)
@@ -456,6 +523,8 @@ class ApproveMinutesInput(CommandInput):
 
 @strawberry.input
 class RecordCommentInput(CommandInput):
+    command = c.RecordComment
+
     meeting_id: strawberry.ID
     number: int
     text: str
@@ -466,6 +535,8 @@ class RecordCommentInput(CommandInput):
 
 @strawberry.input
 class SetNextMeetingInput(CommandInput):
+    command = c.SetNextMeeting
+
     meeting_id: strawberry.ID
     code: str
     date: date
@@ -477,6 +548,8 @@ class SetNextMeetingInput(CommandInput):
 
 @strawberry.input
 class CorrectEventInput(CommandInput):
+    command = c.CorrectEvent
+
     stream_id: strawberry.ID
     version: int = strawberry.field(description="The version of the fact being corrected.")
     changes: JSON = strawberry.field(default_factory=dict, description="What the fact should have said.")
@@ -497,6 +570,8 @@ def _number(field: str, value: float) -> Decimal:
 
 @strawberry.input(description="A key result on an activity (activityId), or on a strategy (planId and strategyNumber).")
 class DefineKeyResultInput(CommandInput):
+    command = c.DefineKeyResult
+
     title: str
     baseline: float
     target: float
@@ -541,6 +616,8 @@ class DefineKeyResultInput(CommandInput):
 
 @strawberry.input(description="A new target (and due date) for a key result; `reason` is required.")
 class RetargetKeyResultInput(CommandInput):
+    command = c.RetargetKeyResult
+
     key_result_id: strawberry.ID
     target: float
     due_on: date | None = strawberry.field(default=None, description="Default: the due date stays.")
@@ -553,6 +630,8 @@ class RetargetKeyResultInput(CommandInput):
 
 @strawberry.input(description="Retire a key result; `reason` is required. Nothing is recorded on it afterwards.")
 class RetireKeyResultInput(CommandInput):
+    command = c.RetireKeyResult
+
     key_result_id: strawberry.ID
 
     def to_command(self) -> c.Command:
@@ -561,6 +640,8 @@ class RetireKeyResultInput(CommandInput):
 
 @strawberry.input(description="A measured value, effective on `effectiveOn` (default: the meeting's date, else today).")
 class RecordMeasurementInput(CommandInput):
+    command = c.RecordMeasurement
+
     key_result_id: strawberry.ID
     value: float
     source: str | None = strawberry.field(default=None, description="Where the number comes from.")
@@ -580,6 +661,8 @@ class EvaluationRuleInput:
 
 @strawberry.input(description="The plan's evaluation rules, read top to bottom; meeting none is OFF_TRACK.")
 class SetEvaluationRulesInput(CommandInput):
+    command = c.SetEvaluationRules
+
     plan_id: strawberry.ID
     rules: list[EvaluationRuleInput]
 
@@ -588,3 +671,16 @@ class SetEvaluationRulesInput(CommandInput):
             EvaluationRule(r.health.value, _number(f"rules[{n}].atLeast", r.at_least)) for n, r in enumerate(self.rules)
         )
         return c.SetEvaluationRules(as_id("planId", self.plan_id), rules)
+
+
+def by_command() -> dict[type[c.Command], type[CommandInput]]:
+    """Each command's input, as the inputs declare it (one input a command)."""
+    found: dict[type[c.Command], type[CommandInput]] = {}
+    for input_type in CommandInput.__subclasses__():
+        command = getattr(input_type, "command", None)
+        if command is None:
+            raise TypeError(f"{input_type.__name__} does not say which command it builds (command = ...)")
+        if command in found:
+            raise TypeError(f"{found[command].__name__} and {input_type.__name__} both build {command.__name__}")
+        found[command] = input_type
+    return found

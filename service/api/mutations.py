@@ -1,30 +1,35 @@
-"""The Mutation root: one mutation per domain command, each answering with a union of a success
-payload and typed errors (data, not GraphQL errors) with a message a person can act on."""
+"""The Mutation root: one mutation per entry of the command catalogue
+(service/application/catalogue.py), each answering with a union of a success payload and typed
+errors (data, not GraphQL errors) with a message a person can act on."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from typing import Annotated, Any, Union
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
+from domain import activity as da
 from domain import commands as c
 from domain import errors as de
-from domain.facts import Meta
+from domain import keyresult as dk
+from domain import meeting as dm
+from domain import plan as dp
+from domain.facts import Ledger
 from projections import queries as q
 from service.api import inputs as i
 from service.api.context import Context
-from service.api.points import Cursor, event_cursor, meeting_id
+from service.api.points import Cursor, event_cursor, meetings_with_code
 from service.api.text import MESSAGE, find_lone_surrogate
 from service.api.types.keyresult import KeyResult, key_result_at
 from service.api.types.meeting import Meeting, meeting_by_id
 from service.api.types.plan import Activity, Plan, activity_at, plan_at
+from service.application.catalogue import ENTRIES, Entry
 from service.application.ledger import Receipt
+from service.application.run import Draft, run_command
 
 #: how long READ_YOUR_WRITES (and a success payload's view of what it wrote) waits for projection
 WAIT_SECONDS = 5.0
@@ -195,19 +200,18 @@ class EventCorrected(Recorded):
 # -- running a command ------------------------------------------------------------------------
 
 
-async def _meta(context: Context, given: i.CommandInput) -> Meta:
-    meeting: str | None = None
-    effective_on = given.effective_on
-    if given.meeting is not None:
-        try:
-            found = await meeting_id(context, given.meeting, "meeting")
-        except GraphQLError as error:
-            raise de.ValidationError("meeting", error.message.removeprefix("meeting: ")) from None
-        meeting = str(found)
-        if effective_on is None:
-            effective_on = await context.read(lambda conn: q.date_of_meeting(conn, found))
-    effective_on = effective_on or given.default_effective_on() or date.today()
-    return Meta(effective_on=effective_on, actor=context.principal.name, meeting_id=meeting, reason=given.reason)
+class ReadModelMeetings:
+    """The application's `Meetings` port over this request's read models: a code just scheduled
+    is looked for again once the read models hold the log."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    async def ids_by_code(self, code: str) -> list[UUID]:
+        return await meetings_with_code(self.context, code)
+
+    async def date_of(self, meeting_id: UUID) -> date | None:
+        return await self.context.read(lambda conn: q.date_of_meeting(conn, meeting_id))
 
 
 def _created_id(command: c.Command, receipt: Receipt) -> str | None:
@@ -220,22 +224,25 @@ def _created_id(command: c.Command, receipt: Receipt) -> str | None:
     return None
 
 
+def _built(given: i.CommandInput) -> c.Command:
+    """The input's command, once the role may run it: text that cannot be stored (a lone surrogate
+    in any field or the idempotency key) is refused first, naming the field."""
+    lone = find_lone_surrogate(given)
+    if lone is not None:
+        raise de.ValidationError(lone[0], MESSAGE.format(code=lone[1]))
+    return given.to_command()
+
+
 async def run(context: Context, given: i.CommandInput, success: type[Recorded]) -> Any:
+    """A mutation: its input as a command drafted for the application's one path (access, meta,
+    the ledger), then the typed payload or error."""
     try:
-        lone = find_lone_surrogate(given)  # every text field and the idempotency key, before anything reads them
-        if lone is not None:
-            raise de.ValidationError(lone[0], MESSAGE.format(code=lone[1]))
-        command = given.to_command()
-        meta = await _meta(context, given)
-        check = context.authorize
-        if check is not None:
-            await check(command)
-        receipt: Receipt = await asyncio.to_thread(
-            context.ledger.execute,
-            command,
-            meta,
-            expected_version=given.expected_version,
-            idempotency_key=given.idempotency_key,
+        ran = await run_command(
+            context.principal,
+            Draft(given.command, lambda: _built(given)),
+            given.meta_request(),
+            ledger=context.ledger,
+            meetings=ReadModelMeetings(context),
         )
     except de.DomainError as error:
         refused = user_error(error)
@@ -243,6 +250,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
             kind = "ValidationError" if isinstance(refused, ValidationFailed) else type(refused).__name__
             context.metrics.errors.labels(kind=kind).inc()
         return refused
+    receipt = ran.receipt
     if context.metrics is not None:
         context.metrics.commands.labels(mutation=type(given).__name__.removesuffix("Input")).inc()
     context.written = max(context.written, receipt.cursor)
@@ -255,52 +263,31 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
         cursor=event_cursor(receipt.cursor),
         position=receipt.cursor,
         replayed=receipt.replayed,
-        created_id=_created_id(command, receipt),
+        created_id=_created_id(ran.command, receipt),
         projected=projected,
     )
 
 
 # -- the Mutation type, one field per command -------------------------------------------------
 
-#: mutation name -> (input type, success type, description)
-MUTATIONS: dict[str, tuple[type[i.CommandInput], type[Recorded], str]] = {
-    "createPlan": (i.CreatePlanInput, PlanRecorded, "Create a strategic plan with its code, title and period."),
-    "addStrategy": (i.AddStrategyInput, PlanRecorded, "Add a numbered strategy to a plan."),
-    "stateVision": (i.StateVisionInput, PlanRecorded, "State (or restate) the plan's vision."),
-    "approveActionPlan": (i.ApproveActionPlanInput, PlanRecorded, "Approve a fiscal year's action plan."),
-    "recordProposal": (i.RecordProposalInput, PlanRecorded, "Record a proposal for a fiscal year's action plan."),
-    "registerActivity": (i.RegisterActivityInput, ActivityRecorded, "Register an activity under a strategy."),
-    "retitleActivity": (i.RetitleActivityInput, ActivityRecorded, "Change an activity's title."),
-    "assignUnits": (i.AssignUnitsInput, ActivityRecorded, "Set the units responsible for an activity."),
-    "changeActivityStatus": (i.ChangeActivityStatusInput, ActivityRecorded, "Move an activity to another status."),
-    "reportProgress": (i.ReportProgressInput, ActivityRecorded, "Report an activity's progress in percent."),
-    "recordOutcome": (i.RecordOutcomeInput, ActivityRecorded, "Record what an activity achieved."),
-    "planMilestone": (i.PlanMilestoneInput, ActivityRecorded, "Plan a milestone with its due date."),
-    "rescheduleMilestone": (i.RescheduleMilestoneInput, ActivityRecorded, "Move a milestone's due date."),
-    "achieveMilestone": (i.AchieveMilestoneInput, ActivityRecorded, "Record that a milestone was achieved."),
-    "dropMilestone": (i.DropMilestoneInput, ActivityRecorded, "Drop a milestone."),
-    "noteRisk": (i.NoteRiskInput, ActivityRecorded, "Note a risk on an activity."),
-    "reassessRisk": (i.ReassessRiskInput, ActivityRecorded, "Re-score a risk or change its mitigation."),
-    "closeRisk": (i.CloseRiskInput, ActivityRecorded, "Close a risk."),
-    "scheduleMeeting": (i.ScheduleMeetingInput, MeetingRecorded, "Schedule (or record) a committee meeting."),
-    "recordMeetingTimes": (i.RecordMeetingTimesInput, MeetingRecorded, "Record when and where a meeting sat."),
-    "recordAttendance": (i.RecordAttendanceInput, MeetingRecorded, "Record who attended a meeting and how."),
-    "addAgendaItem": (i.AddAgendaItemInput, MeetingRecorded, "Add a numbered item to a meeting's agenda."),
-    "adoptResolution": (i.AdoptResolutionInput, MeetingRecorded, "Record a resolution, with action items."),
-    "completeActionItem": (i.CompleteActionItemInput, MeetingRecorded, "Record that an action item was done."),
-    "approveMinutes": (i.ApproveMinutesInput, MeetingRecorded, "Adopt an earlier meeting's minutes, corrected."),
-    "recordComment": (i.RecordCommentInput, MeetingRecorded, "Record a numbered comment of the meeting."),
-    "setNextMeeting": (i.SetNextMeetingInput, MeetingRecorded, "Set when the next meeting will be."),
-    "defineKeyResult": (i.DefineKeyResultInput, KeyResultRecorded, "Define a key result with its target."),
-    "retargetKeyResult": (i.RetargetKeyResultInput, KeyResultRecorded, "Change a key result's target, with a reason."),
-    "retireKeyResult": (i.RetireKeyResultInput, KeyResultRecorded, "Retire a key result, with a reason."),
-    "recordMeasurement": (i.RecordMeasurementInput, KeyResultRecorded, "Record a measured value of a key result."),
-    "setEvaluationRules": (i.SetEvaluationRulesInput, PlanRecorded, "Set the rules that decide key results' health."),
-    "correctEvent": (i.CorrectEventInput, EventCorrected, "Correct (or void) an earlier fact; the original stays."),
+#: the success payload of a command, by the kind of stream it records on
+PAYLOADS: dict[type[Ledger[Any]], type[Recorded]] = {
+    dp.Plan: PlanRecorded,
+    da.Activity: ActivityRecorded,
+    dm.Meeting: MeetingRecorded,
+    dk.KeyResult: KeyResultRecorded,
+    Ledger: EventCorrected,
 }
+INPUTS = i.by_command()
 
 
-def _field(name: str, input_type: type[i.CommandInput], success: type[Recorded], description: str) -> Any:
+def _field(entry: Entry) -> Any:
+    """The mutation for a catalogue entry: its input (the one declaring the entry's command), its
+    result union (the payload of its kind of stream, and the errors) and its description."""
+    input_type = INPUTS.get(entry.command)
+    if input_type is None:
+        raise LookupError(f"{entry.command.__name__} has no input in service/api/inputs.py")
+    name, success = entry.name, PAYLOADS[entry.stream]
     title = name[0].upper() + name[1:]
     members: Any = (success, *ERRORS)
     result: Any = Annotated[Union[members], strawberry.union(f"{title}Result")]  # noqa: UP007
@@ -310,7 +297,7 @@ def _field(name: str, input_type: type[i.CommandInput], success: type[Recorded],
 
     resolve.__annotations__ = {"info": Info[Context, None], "input": input_type, "return": result}
     resolve.__name__ = name
-    return strawberry.mutation(resolver=resolve, name=name, description=description)
+    return strawberry.mutation(resolver=resolve, name=name, description=entry.description)
 
 
 def _snake(name: str) -> str:
@@ -318,7 +305,7 @@ def _snake(name: str) -> str:
 
 
 Mutation = strawberry.type(
-    type("Mutation", (), {_snake(name): _field(name, *spec) for name, spec in MUTATIONS.items()}),
+    type("Mutation", (), {_snake(entry.name): _field(entry) for entry in ENTRIES}),
     description="Every command of the ledger. Errors a person can fix come back as typed data.",
 )
 

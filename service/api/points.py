@@ -76,12 +76,7 @@ async def meeting_id(context: Context, id_or_code: str, argument: str = "meeting
         return UUID(text)
     except ValueError:
         pass
-    found = await context.read(lambda conn: q.meeting_ids_by_code(conn, text))
-    if not found and context.wait_projected is not None:
-        # It may have been scheduled a moment ago: look again once the read models hold the log.
-        end = await context.read(log_position)
-        if await context.wait_projected(end, 5.0):
-            found = await context.read(lambda conn: q.meeting_ids_by_code(conn, text))
+    found = await meetings_with_code(context, text)
     if not found:
         raise Missing("meeting", text)
     if len(found) > 1:
@@ -95,6 +90,17 @@ def in_range(value: date | None, argument: str) -> date | None:
     if value is not None and not EARLIEST <= value <= LATEST:
         raise BadInput(argument, f"{value.isoformat()} is outside {EARLIEST}..{LATEST}, the dates the ledger records")
     return value
+
+
+async def meetings_with_code(context: Context, code: str) -> list[UUID]:
+    """The meetings with this code in the read models; none found, looked for again once the read
+    models hold the log (it may have been scheduled a moment ago)."""
+    found = await context.read(lambda conn: q.meeting_ids_by_code(conn, code))
+    if not found and context.wait_projected is not None:
+        end = await context.read(log_position)
+        if await context.wait_projected(end, 5.0):
+            found = await context.read(lambda conn: q.meeting_ids_by_code(conn, code))
+    return found
 
 
 def aware(value: datetime | None, argument: str) -> datetime | None:

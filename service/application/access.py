@@ -1,4 +1,4 @@
-"""Who may do what. Every mutation is checked here before the ledger runs it.
+"""Who may do what. Every command is checked here before it is built and run.
 
 | role | may record |
 | --- | --- |
@@ -7,6 +7,11 @@
 | unit | status, progress, outcome, milestones, risks and measurements of activities its unit is responsible for |
 | committee | meetings, resolutions, action items and minutes |
 | reader | nothing (queries and subscriptions only) |
+
+The roles each command allows are in its catalogue entry (catalogue.py); `ALLOWED` is read off
+it. The check has two steps because the second needs the command itself: `check_role` decides
+from the command's class alone (so a caller who may not run a command is told so, not which of
+its fields is wrong), `check_scope` keeps a unit to its own activities.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from domain import commands as c
 from domain.activity import Activity
 from domain.errors import Forbidden, NotFound
 from domain.keyresult import KeyResult
-from service.application.ledger import PlanLedger
+from service.application.catalogue import ENTRIES
+from service.application.handlers import Loader
+from service.application.roles import Role
 
 
 @dataclass(frozen=True)
@@ -29,65 +36,18 @@ class Principal:
     role, its unit."""
 
     name: str
-    role: str
+    #: None only for NOBODY: who a connection is before it has shown a token
+    role: Role | None
     unit: str | None = None
 
 
-#: who a connection is before it has shown a token (a WebSocket before `connection_init`): a role
-#: no table allows anything, so whatever it asks is refused until a real principal replaces it
-NOBODY = Principal(name="nobody", role="none")
+#: who a connection is before it has shown a token (a WebSocket before `connection_init`): no
+#: role, so whatever it asks is refused until a real principal replaces it
+NOBODY = Principal(name="nobody", role=None)
 
 
-PLAN = frozenset(
-    {c.CreatePlan, c.AddStrategy, c.StateVision, c.ApproveActionPlan, c.RecordProposal, c.SetEvaluationRules}
-)
-ACTIVITY_SETUP = frozenset(
-    {
-        c.RegisterActivity,
-        c.RetitleActivity,
-        c.AssignUnits,
-        c.DefineKeyResult,
-        c.RetargetKeyResult,
-        c.RetireKeyResult,
-    }
-)
-ACTIVITY_UPDATES = frozenset(
-    {
-        c.ChangeActivityStatus,
-        c.ReportProgress,
-        c.RecordOutcome,
-        c.PlanMilestone,
-        c.RescheduleMilestone,
-        c.AchieveMilestone,
-        c.DropMilestone,
-        c.NoteRisk,
-        c.ReassessRisk,
-        c.CloseRisk,
-        c.RecordMeasurement,
-    }
-)
-MEETINGS = frozenset(
-    {
-        c.ScheduleMeeting,
-        c.RecordMeetingTimes,
-        c.RecordAttendance,
-        c.AddAgendaItem,
-        c.AdoptResolution,
-        c.CompleteActionItem,
-        c.ApproveMinutes,
-        c.RecordComment,
-        c.SetNextMeeting,
-    }
-)
-CORRECTIONS = frozenset({c.CorrectEvent})
-EVERYTHING = PLAN | ACTIVITY_SETUP | ACTIVITY_UPDATES | MEETINGS | CORRECTIONS
-
-ALLOWED: dict[str, frozenset[type[c.Command]]] = {
-    "admin": EVERYTHING,
-    "secretariat": EVERYTHING,
-    "unit": ACTIVITY_UPDATES,
-    "committee": MEETINGS,
-    "reader": frozenset(),
+ALLOWED: dict[Role, frozenset[type[c.Command]]] = {
+    role: frozenset(entry.command for entry in ENTRIES if role in entry.roles) for role in Role
 }
 
 #: the units responsible for an activity (None when there is no such activity)
@@ -96,19 +56,26 @@ UnitsOf = Callable[[UUID], Awaitable[tuple[str, ...] | None]]
 ActivityOf = Callable[[UUID], Awaitable[str | None]]
 
 
-def _name(command: c.Command) -> str:
-    name = type(command).__name__
+def _name(command_type: type[c.Command]) -> str:
+    name = command_type.__name__
     return name[0].lower() + name[1:]
 
 
-async def check(
+def check_role(principal: Principal, command_type: type[c.Command]) -> None:
+    """Raises Forbidden (with what the caller may do instead) unless the principal's role may run
+    commands of this class."""
+    if principal.role is None:
+        raise Forbidden(f"no token shown: {_name(command_type)} needs a signed-in role (send a valid token first)")
+    if command_type not in ALLOWED.get(principal.role, frozenset()):
+        raise Forbidden(f"the {principal.role} role may not {_name(command_type)}; ask someone with a role that may")
+
+
+async def check_scope(
     principal: Principal, command: c.Command, units_of: UnitsOf, activity_of: ActivityOf | None = None
 ) -> None:
-    """Raises Forbidden (with what the caller may do instead) unless `principal` may run `command`."""
-    allowed = ALLOWED.get(principal.role, frozenset())
-    if type(command) not in allowed:
-        raise Forbidden(f"the {principal.role} role may not {_name(command)}; ask someone with a role that may")
-    if principal.role != "unit":
+    """Raises Forbidden when a unit's command is about an activity (or its key result) that the
+    unit is not responsible for. Other roles' commands are not scoped."""
+    if principal.role != Role.UNIT:
         return
     if isinstance(command, c.KeyResultCommand):
         found = None if activity_of is None else await activity_of(command.key_result_id)
@@ -133,24 +100,29 @@ async def check(
         )
 
 
-def authorizer(principal: Principal, ledger: PlanLedger) -> Callable[[c.Command], Awaitable[None]]:
-    """The check a request's commands go through, with activities' units read from the ledger."""
+async def check(
+    principal: Principal, command: c.Command, units_of: UnitsOf, activity_of: ActivityOf | None = None
+) -> None:
+    """Both steps, for a command already built."""
+    check_role(principal, type(command))
+    await check_scope(principal, command, units_of, activity_of)
+
+
+def readers(loader: Loader) -> tuple[UnitsOf, ActivityOf]:
+    """The scope check's reads, from the ledger (in a worker thread: loading may query the store)."""
 
     async def units_of(activity_id: UUID) -> tuple[str, ...] | None:
         try:
-            activity = await asyncio.to_thread(ledger.load, Activity, activity_id)
+            activity = await asyncio.to_thread(loader.load, Activity, activity_id)
         except NotFound:
             return None
         return tuple(activity.state.responsible_units)
 
     async def activity_of(key_result_id: UUID) -> str | None:
         try:
-            key_result = await asyncio.to_thread(ledger.load, KeyResult, key_result_id)
+            key_result = await asyncio.to_thread(loader.load, KeyResult, key_result_id)
         except NotFound:
             return None
         return key_result.state.activity_id or ""
 
-    async def authorize(command: c.Command) -> None:
-        await check(principal, command, units_of, activity_of)
-
-    return authorize
+    return units_of, activity_of

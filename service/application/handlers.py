@@ -1,4 +1,10 @@
-"""One use case per command: load what it needs, ask the domain, hand back what changed."""
+"""One use case per command: load what it needs, ask the domain, hand back what changed.
+
+A handler gets the loader (the ledger, or an in-memory one in tests/unit/test_handlers.py), the
+command, its meta and the target the application loaded (None for a command that creates a
+stream). Which handler runs for which command, and what its target is, the catalogue says
+(catalogue.py): a handler here is only the decision.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ L = TypeVar("L", bound=Ledger[Any])
 
 
 class Loader(Protocol):
+    """Where a handler reads the other streams it needs (NotFound when there is none of that kind)."""
+
     def load(self, kind: type[L], stream_id: UUID) -> L: ...
 
 
@@ -26,15 +34,6 @@ class Loader(Protocol):
 #: together, in one transaction)
 Changed = Ledger[Any] | tuple[Ledger[Any], ...]
 Handler = Callable[[Loader, Any, Meta, Any], Changed]
-HANDLERS: dict[type[c.Command], Handler] = {}
-
-
-def handles(command_type: type[c.Command]) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[command_type] = handler
-        return handler
-
-    return register
 
 
 def new_id() -> str:
@@ -48,7 +47,6 @@ def _as(kind: type[L], target: Ledger[Any]) -> L:
     return target
 
 
-@handles(c.CreatePlan)
 def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger[Any]:
     return Plan.create(
         code=cmd.code,
@@ -60,25 +58,21 @@ def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger
     )
 
 
-@handles(c.AddStrategy)
 def add_strategy(store: Loader, cmd: c.AddStrategy, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).add_strategy(cmd.number, cmd.title, cmd.goal, meta)
     return plan
 
 
-@handles(c.StateVision)
 def state_vision(store: Loader, cmd: c.StateVision, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).state_vision(cmd.vision, meta)
     return plan
 
 
-@handles(c.ApproveActionPlan)
 def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).approve_action_plan(cmd.fiscal_year, meta)
     return plan
 
 
-@handles(c.RecordProposal)
 def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).record_proposal(
         cmd.fiscal_year, cmd.strategy_number, cmd.source, cmd.text, list(cmd.responsible_units), meta
@@ -86,7 +80,6 @@ def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledg
     return plan
 
 
-@handles(c.RegisterActivity)
 def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: None) -> Ledger[Any]:
     plan = store.load(Plan, cmd.plan_id)
     plan.require_strategy(cmd.strategy_number)
@@ -104,19 +97,16 @@ def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: Non
     )
 
 
-@handles(c.RetitleActivity)
 def retitle_activity(store: Loader, cmd: c.RetitleActivity, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).retitle(cmd.title, meta)
     return activity
 
 
-@handles(c.AssignUnits)
 def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).assign_units(list(cmd.responsible_units), meta)
     return activity
 
 
-@handles(c.ChangeActivityStatus)
 def change_activity_status(
     store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
 ) -> Ledger[Any]:
@@ -124,43 +114,36 @@ def change_activity_status(
     return activity
 
 
-@handles(c.ReportProgress)
 def report_progress(store: Loader, cmd: c.ReportProgress, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).report_progress(cmd.progress, meta)
     return activity
 
 
-@handles(c.RecordOutcome)
 def record_outcome(store: Loader, cmd: c.RecordOutcome, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).record_outcome(cmd.outcome, meta)
     return activity
 
 
-@handles(c.PlanMilestone)
 def plan_milestone(store: Loader, cmd: c.PlanMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).plan_milestone(cmd.milestone_id or new_id(), cmd.title, cmd.due_on, meta)
     return activity
 
 
-@handles(c.RescheduleMilestone)
 def reschedule_milestone(store: Loader, cmd: c.RescheduleMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).reschedule_milestone(cmd.milestone_id, cmd.due_on, meta)
     return activity
 
 
-@handles(c.AchieveMilestone)
 def achieve_milestone(store: Loader, cmd: c.AchieveMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).achieve_milestone(cmd.milestone_id, cmd.achieved_on, meta)
     return activity
 
 
-@handles(c.DropMilestone)
 def drop_milestone(store: Loader, cmd: c.DropMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).drop_milestone(cmd.milestone_id, meta)
     return activity
 
 
-@handles(c.NoteRisk)
 def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).note_risk(
         risk_id=cmd.risk_id or new_id(),
@@ -175,7 +158,6 @@ def note_risk(store: Loader, cmd: c.NoteRisk, meta: Meta, activity: Ledger[Any])
     return activity
 
 
-@handles(c.ReassessRisk)
 def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).reassess_risk(
         risk_id=cmd.risk_id,
@@ -189,13 +171,11 @@ def reassess_risk(store: Loader, cmd: c.ReassessRisk, meta: Meta, activity: Ledg
     return activity
 
 
-@handles(c.CloseRisk)
 def close_risk(store: Loader, cmd: c.CloseRisk, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
     _as(Activity, activity).close_risk(cmd.risk_id, meta)
     return activity
 
 
-@handles(c.ScheduleMeeting)
 def schedule_meeting(store: Loader, cmd: c.ScheduleMeeting, meta: Meta, _: None) -> Ledger[Any]:
     if cmd.plan_id is not None:
         store.load(Plan, cmd.plan_id)
@@ -213,25 +193,21 @@ def schedule_meeting(store: Loader, cmd: c.ScheduleMeeting, meta: Meta, _: None)
     )
 
 
-@handles(c.RecordMeetingTimes)
 def record_meeting_times(store: Loader, cmd: c.RecordMeetingTimes, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).record_times(cmd.starts_at, cmd.ends_at, cmd.venue, cmd.mode, meta)
     return meeting
 
 
-@handles(c.RecordAttendance)
 def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).record_attendance(list(cmd.attendees), meta)
     return meeting
 
 
-@handles(c.AddAgendaItem)
 def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject)
     return meeting
 
 
-@handles(c.AdoptResolution)
 def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).adopt_resolution(
         resolution_id=cmd.resolution_id or new_id(),
@@ -244,13 +220,11 @@ def adopt_resolution(store: Loader, cmd: c.AdoptResolution, meta: Meta, meeting:
     return meeting
 
 
-@handles(c.CompleteActionItem)
 def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).complete_action_item(cmd.action_item_id, cmd.done_on, meta)
     return meeting
 
 
-@handles(c.ApproveMinutes)
 def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Changed:
     """Adopt the minutes and lock, in the plan the meetings belong to, what took effect by the
     earlier meeting's date."""
@@ -268,7 +242,6 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
     return meeting, plan
 
 
-@handles(c.DefineKeyResult)
 def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:
     if cmd.activity_id is not None:
         loaded = store.load(Activity, cmd.activity_id)
@@ -315,53 +288,36 @@ def _fiscal_year_of(due_on: Any) -> int:
     return fiscal_year_of(due_on)
 
 
-@handles(c.RetargetKeyResult)
 def retarget_key_result(store: Loader, cmd: c.RetargetKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
     _as(KeyResult, key_result).retarget(cmd.target_value, cmd.due_on, meta)
     return key_result
 
 
-@handles(c.RetireKeyResult)
 def retire_key_result(store: Loader, cmd: c.RetireKeyResult, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
     _as(KeyResult, key_result).retire(meta)
     return key_result
 
 
-@handles(c.RecordMeasurement)
 def record_measurement(store: Loader, cmd: c.RecordMeasurement, meta: Meta, key_result: Ledger[Any]) -> Ledger[Any]:
     _as(KeyResult, key_result).measure(cmd.value, cmd.source, cmd.note, meta)
     return key_result
 
 
-@handles(c.SetEvaluationRules)
 def set_evaluation_rules(store: Loader, cmd: c.SetEvaluationRules, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).set_evaluation_rules(list(cmd.rules), meta)
     return plan
 
 
-@handles(c.RecordComment)
 def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta)
     return meeting
 
 
-@handles(c.SetNextMeeting)
 def set_next_meeting(store: Loader, cmd: c.SetNextMeeting, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).set_next_meeting(cmd.code, cmd.on, cmd.starts_at, meta)
     return meeting
 
 
-@handles(c.CorrectEvent)
 def correct_event(store: Loader, cmd: c.CorrectEvent, meta: Meta, target: Ledger[Any]) -> Ledger[Any]:
     target.correct(cmd.version, dict(cmd.changes), cmd.void, meta)
     return target
-
-
-#: which kind of stream each command's target is
-TARGET_KIND: dict[type[c.Command], type[Ledger[Any]] | None] = {
-    **{t: Plan for t in HANDLERS if issubclass(t, c.PlanCommand)},
-    **{t: Activity for t in HANDLERS if issubclass(t, c.ActivityCommand)},
-    **{t: Meeting for t in HANDLERS if issubclass(t, c.MeetingCommand)},
-    **{t: KeyResult for t in HANDLERS if issubclass(t, c.KeyResultCommand)},
-    c.CorrectEvent: Ledger,
-}

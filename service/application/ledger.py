@@ -37,7 +37,7 @@ from domain.errors import (
 from domain.facts import Fact, Ledger, Meta
 from domain.plan import Plan, check_open
 from domain.transcodings import domain_transcodings
-from service.application.handlers import HANDLERS, TARGET_KIND
+from service.application.catalogue import entry_for
 from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
 from service.config import ServerAddress
 from service.store.database import schema_lock
@@ -210,7 +210,7 @@ class PlanLedger(Application[UUID]):
         idempotency_key: str | None = None,
         attempts: int = 12,
     ) -> Receipt:
-        handler = HANDLERS[type(command)]
+        entry = entry_for(type(command))
         meta = meta.checked()
         key_print = ""
         if idempotency_key is not None:
@@ -220,7 +220,7 @@ class PlanLedger(Application[UUID]):
             earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
             if earlier is not None:
                 return earlier
-        kind = TARGET_KIND.get(type(command))
+        kind = entry.target
         for attempt in range(attempts):
             target = None
             if command.target is not None and kind is not None:
@@ -230,7 +230,7 @@ class PlanLedger(Application[UUID]):
                 if expected_version is not None and target.version != expected_version:
                     raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
             try:
-                changed, *others = _streams(handler(self, command, meta, target))
+                changed, *others = _streams(entry.handler(self, command, meta, target))
                 self._check_open([changed, *others], created=target is None)
             except DomainError:
                 if self._local.fresh:

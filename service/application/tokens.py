@@ -19,10 +19,10 @@ import asyncpg
 from domain.errors import ValidationError
 from projections.errors import DATABASE_AWAY
 from service.application.access import Principal
+from service.application.roles import Role
 
 TABLE = "planledger_tokens"
 PREFIX = "plt_"
-ROLES = ("admin", "secretariat", "unit", "committee", "reader")
 MAX_NAME = 200
 #: what a token id (a UUID as `token list` shows it), or its first characters, may hold
 ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
@@ -38,7 +38,7 @@ DDL = (
 class Token:
     id: uuid.UUID
     name: str
-    role: str
+    role: Role
     unit: str | None
     created_at: datetime
     revoked_at: datetime | None
@@ -52,18 +52,21 @@ def hash_of(secret: str) -> str:
     return hashlib.sha256(secret.strip().encode()).hexdigest()
 
 
-def checked(role: str, unit: str | None, name: str | None) -> tuple[str, str | None, str]:
-    if role not in ROLES:
-        raise ValidationError("role", f"{role!r} is not one of {', '.join(ROLES)}")
+def checked(role: str, unit: str | None, name: str | None) -> tuple[Role, str | None, str]:
+    """The role, unit and name a new token gets, or ValidationError naming what is wrong."""
+    try:
+        known = Role(role)
+    except ValueError:
+        raise ValidationError("role", f"{role!r} is not one of {', '.join(Role)}") from None
     unit = (unit or "").strip() or None
-    if role == "unit" and unit is None:
+    if known == Role.UNIT and unit is None:
         raise ValidationError("unit", "a unit token needs --unit: the unit whose activities it may update")
-    if role != "unit" and unit is not None:
+    if known != Role.UNIT and unit is not None:
         raise ValidationError("unit", "only a unit token takes --unit")
-    name = (name or "").strip() or (f"{role}:{unit}" if unit else role)
+    name = (name or "").strip() or (f"{known.value}:{unit}" if unit else known.value)
     if len(name) > MAX_NAME:
         raise ValidationError("name", f"at most {MAX_NAME} characters")
-    return role, unit, name
+    return known, unit, name
 
 
 async def ensure_table(conn: asyncpg.Connection) -> None:
@@ -74,14 +77,14 @@ async def create(
     conn: asyncpg.Connection, role: str, unit: str | None = None, name: str | None = None
 ) -> tuple[Token, str]:
     """A new token and its secret (the only time the secret exists outside the caller)."""
-    role, unit, name = checked(role, unit, name)
+    known, unit, name = checked(role, unit, name)
     await ensure_table(conn)
     secret = PREFIX + secrets.token_urlsafe(32)
     row = await conn.fetchrow(
         f"INSERT INTO {TABLE} (id, name, role, unit, hash) VALUES ($1, $2, $3, $4, $5) RETURNING *",
         uuid.uuid4(),
         name,
-        role,
+        known.value,
         unit,
         hash_of(secret),
     )
@@ -127,7 +130,7 @@ async def lookup(conn: asyncpg.Connection, secret: str) -> Token | None:
 
 
 def _token(row: asyncpg.Record) -> Token:
-    return Token(row["id"], row["name"], row["role"], row["unit"], row["created_at"], row["revoked_at"])
+    return Token(row["id"], row["name"], Role(row["role"]), row["unit"], row["created_at"], row["revoked_at"])
 
 
 #: what a database that is away (stopped, restarting, unreachable) raises; a request that meets one
@@ -151,7 +154,7 @@ class Authenticator:
 
         Raises AuthenticationUnavailable when the token is not remembered and the database is away."""
         if not authorization or not authorization.strip():
-            return Principal(name="anonymous", role="reader") if self.anonymous_reads else None
+            return Principal(name="anonymous", role=Role.READER) if self.anonymous_reads else None
         scheme, _, secret = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return None

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from service.application.roles import Role
 from service.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from service.cli.log import cmd_export, cmd_import_log
 from service.cli.minutes import cmd_import_minutes
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     token = command("token", "manage API tokens", cmd_token)
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION")
     create = token_commands.add_parser("create", help="print a new API token (shown only once)")
-    create.add_argument("--role", required=True, choices=["admin", "secretariat", "unit", "committee", "reader"])
+    create.add_argument("--role", required=True, choices=list(Role))
     create.add_argument("--unit", help="for --role unit: the unit whose activities it may update")
     create.add_argument("--name", help="its owner, recorded as the actor of every event it records")
     token_commands.add_parser("list", help="list tokens (never the secrets)")

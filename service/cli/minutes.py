@@ -10,6 +10,7 @@ from service.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, store
 
 
 def cmd_import_minutes(args: argparse.Namespace) -> int:
+    import asyncio
     from pathlib import Path
 
     from service.minutes.importer import import_minutes, plan_steps
@@ -41,7 +42,7 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
         return EXIT_OK
     with store(args) as (_, app):
         for minutes in parsed:
-            report = import_minutes(app, minutes, args.actor)
+            report = asyncio.run(import_minutes(app, minutes, args.actor))
             print(
                 f"{minutes.source}: meeting {minutes.code} ({minutes.date}): {report.recorded} recorded, "
                 f"{report.already} already recorded, {report.unchanged} unchanged, "

@@ -98,6 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _import_sample(database: Database) -> None:
     """`serve --example`: the sample minutes recorded into the throwaway database before serving."""
+    import asyncio
+
     from service.application.ledger import PlanLedger
     from service.minutes.importer import import_minutes
     from service.minutes.parser import parse_minutes
@@ -105,7 +107,7 @@ def _import_sample(database: Database) -> None:
     minutes = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source=SAMPLE_MINUTES.name)
     app = PlanLedger.connect(database.address)
     try:
-        report = import_minutes(app, minutes, "example")
+        report = asyncio.run(import_minutes(app, minutes, "example"))
     finally:
         app.close()
     print(

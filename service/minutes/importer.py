@@ -3,11 +3,13 @@
 Every command carries an idempotency key derived from the meeting and the item, so importing
 the same file twice records nothing the second time. Activities are identified by their plan,
 fiscal year and normalised title, so the minutes of a later meeting add to the same activities:
-a status or outcome that changed becomes a new fact effective at the later meeting.
+a status or outcome that changed becomes a new fact effective at the later meeting. The
+commands go through `run_command` like a mutation's, as the secretariat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,10 +21,14 @@ from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import be_to_ce, fiscal_year_bounds
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
-from domain.facts import Meta
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import plan_id_for
 from domain.values import ActionItem, Attendee, MinutesCorrection
+from service.application.access import Principal
+from service.application.ledger import PlanLedger
+from service.application.meta import MetaRequest, StoredMeetings
+from service.application.roles import Role
+from service.application.run import run_command
 from service.minutes.model import ActivityResult, ParsedMinutes
 from service.minutes.thai_text import normalise_title
 
@@ -294,12 +300,12 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         )
 
 
-def _unchanged(app: Any, step: Step) -> bool:
+def _unchanged(ledger: PlanLedger, step: Step) -> bool:
     """For facts re-reported by later minutes: is the record already as the minutes say?"""
     command = step.command
     if isinstance(command, c.RecordMeetingTimes):
         try:
-            meeting = app.load(Meeting, command.meeting_id).state
+            meeting = ledger.load(Meeting, command.meeting_id).state
         except NotFound:
             return False
         return bool(
@@ -310,7 +316,7 @@ def _unchanged(app: Any, step: Step) -> bool:
     if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk)):
         return False
     try:
-        activity = app.load(Activity, command.activity_id)
+        activity = ledger.load(Activity, command.activity_id)
     except NotFound:
         return False
     state = activity.state_as_of(step.effective_on)
@@ -321,28 +327,34 @@ def _unchanged(app: Any, step: Step) -> bool:
     return any(normalise_title(r.title) == normalise_title(command.title) for r in state.risks.values())
 
 
-def import_minutes(app: Any, minutes: ParsedMinutes, actor: str) -> ImportReport:
-    """Record what `minutes` say through `app` (a PlanLedger). Safe to run again."""
+async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str) -> ImportReport:
+    """Record what `minutes` say. Safe to run again.
+
+    Each command takes the path every command takes (`run_command`), as `actor` with the
+    secretariat's role: the importer is refused what the secretariat would be, and its meta is
+    resolved by the same rules."""
+    principal = Principal(name=actor, role=Role.SECRETARIAT)
+    meetings = StoredMeetings(ledger)
     report = ImportReport()
     for step in plan_steps(minutes):
-        if step.only_if_changed and _unchanged(app, step):
+        if step.only_if_changed and await asyncio.to_thread(_unchanged, ledger, step):
             report.unchanged += 1
             continue
-        meta = Meta(
-            step.effective_on,
-            actor,
-            None if step.meeting_id is None else str(step.meeting_id),
-            step.reason,
+        request = MetaRequest(
+            effective_on=step.effective_on,
+            meeting=None if step.meeting_id is None else str(step.meeting_id),
+            reason=step.reason,
+            idempotency_key=step.key,
         )
         try:
-            receipt = app.execute(step.command, meta, idempotency_key=step.key)
+            ran = await run_command(principal, step.command, request, ledger=ledger, meetings=meetings)
         except (DuplicateCode, IdempotencyKeyReused):
             report.already += 1
             continue
         except DomainError as error:
             report.refused.append(f"{step.describe()}: {error.message}")
             continue
-        if receipt.replayed:
+        if ran.receipt.replayed:
             report.already += 1
         else:
             report.recorded += 1

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from service.api.context import Context, Reader
-from service.api.mutations import MUTATIONS
 from service.application.access import ALLOWED, NOBODY, Principal
+from service.application.catalogue import BY_NAME
+from service.application.roles import Role
 from tests.integration.graphql_support import Api
 
-ROLES = ("admin", "secretariat", "unit", "committee", "reader")
+ROLES = list(Role)
 UNIT = "HR office"
 
 
@@ -73,7 +74,7 @@ async def world(api: Api) -> dict[str, Any]:
     }
 
 
-def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, Any]]:
+def inputs(w: dict[str, Any], role: Role, activity: str) -> dict[str, dict[str, Any]]:
     """A valid input for every mutation (ids made unique per role so the calls do not collide)."""
     a = {"activityId": activity, "effectiveOn": "2021-03-01"}
     m = {"meetingId": w["meeting"]}
@@ -126,10 +127,10 @@ def inputs(w: dict[str, Any], role: str, activity: str) -> dict[str, dict[str, A
 
 async def test_every_role_against_every_mutation(api: Api) -> None:
     w = await world(api)
-    assert set(inputs(w, "admin", w["mine"])) == set(MUTATIONS)  # the matrix covers every mutation
-    outcomes: dict[tuple[str, str], str] = {}
+    assert set(inputs(w, Role.ADMIN, w["mine"])) == set(BY_NAME)  # the matrix covers every mutation
+    outcomes: dict[tuple[Role, str], str] = {}
     for role in ROLES:
-        as_role = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == "unit" else None))
+        as_role = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == Role.UNIT else None))
         for mutation, given in inputs(w, role, w["mine"]).items():
             data = await as_role.run(
                 f"mutation($i: {mutation[0].upper()}{mutation[1:]}Input!) {{ r: {mutation}(input: $i) "
@@ -140,20 +141,19 @@ async def test_every_role_against_every_mutation(api: Api) -> None:
             outcomes[(role, mutation)] = data["r"]["__typename"]
     wrong = []
     for (role, mutation), typename in sorted(outcomes.items()):
-        command = MUTATIONS[mutation][0]
-        allowed = any(t.__name__ + "Input" == command.__name__ for t in ALLOWED[role])
+        allowed = BY_NAME[mutation].command in ALLOWED[role]
         if allowed == (typename == "ForbiddenError"):
             wrong.append((role, mutation, typename))
     assert not wrong, wrong
     # What the matrix means, spelled out for a few cells.
-    assert outcomes[("reader", "reportProgress")] == "ForbiddenError"
-    assert outcomes[("unit", "reportProgress")] == "ActivityRecorded"
-    assert outcomes[("unit", "registerActivity")] == "ForbiddenError"
-    assert outcomes[("committee", "adoptResolution")] == "MeetingRecorded"
-    assert outcomes[("committee", "reportProgress")] == "ForbiddenError"
-    assert outcomes[("secretariat", "correctEvent")] == "EventCorrected"
-    assert outcomes[("unit", "recordMeasurement")] == "KeyResultRecorded"
-    assert outcomes[("unit", "defineKeyResult")] == "ForbiddenError"
+    assert outcomes[(Role.READER, "reportProgress")] == "ForbiddenError"
+    assert outcomes[(Role.UNIT, "reportProgress")] == "ActivityRecorded"
+    assert outcomes[(Role.UNIT, "registerActivity")] == "ForbiddenError"
+    assert outcomes[(Role.COMMITTEE, "adoptResolution")] == "MeetingRecorded"
+    assert outcomes[(Role.COMMITTEE, "reportProgress")] == "ForbiddenError"
+    assert outcomes[(Role.SECRETARIAT, "correctEvent")] == "EventCorrected"
+    assert outcomes[(Role.UNIT, "recordMeasurement")] == "KeyResultRecorded"
+    assert outcomes[(Role.UNIT, "defineKeyResult")] == "ForbiddenError"
 
 
 async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> None:
@@ -162,7 +162,7 @@ async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> No
         "defineKeyResult",
         {"planId": w["plan"], "strategyNumber": 1, "fiscalYear": 2564, "title": "S", "baseline": 0, "target": 1},
     )
-    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
+    unit = api.as_(Principal(name="Somsri", role=Role.UNIT, unit=UNIT))
     refused = await unit.refused("recordMeasurement", {"keyResultId": on_strategy["streamId"], "value": 1})
     assert refused["__typename"] == "ForbiddenError" and "strategy" in refused["message"]
 
@@ -172,11 +172,11 @@ async def test_a_unit_may_not_measure_a_key_result_of_a_strategy(api: Api) -> No
 )
 async def test_a_unit_updates_only_activities_it_is_responsible_for(api: Api, mutation: str) -> None:
     w = await world(api)
-    unit = api.as_(Principal(name="Somsri", role="unit", unit=UNIT))
-    theirs = inputs(w, "unit", w["theirs"])[mutation]
+    unit = api.as_(Principal(name="Somsri", role=Role.UNIT, unit=UNIT))
+    theirs = inputs(w, Role.UNIT, w["theirs"])[mutation]
     refused = await unit.refused(mutation, theirs)
     assert refused["__typename"] == "ForbiddenError" and "Legal" in refused["message"]
-    ours = await unit.ok(mutation, inputs(w, "unit", w["mine"])[mutation])
+    ours = await unit.ok(mutation, inputs(w, Role.UNIT, w["mine"])[mutation])
     events = await api.run(
         'query($s: ID!) { events(first: 100, filter: {streamId: $s, actor: "Somsri"}) { edges { node { version } } } }',
         {"s": w["key_results"][w["mine"]] if mutation == "recordMeasurement" else w["mine"]},
@@ -202,3 +202,17 @@ async def test_a_context_without_a_principal_yet_cannot_mutate(api: Api) -> None
         refused = await nobody.refused(mutation, given)
         assert refused["__typename"] == "ForbiddenError", (mutation, refused)
     assert await api.pool.fetchval(last) == before
+
+
+async def test_access_is_decided_before_the_command_is_validated(api: Api) -> None:
+    """A role that may not correct is told so, not which field of its correction is malformed."""
+    w = await world(api)
+    malformed = {"streamId": w["mine"], "version": 2, "changes": ["progress", "6"], "reason": "typo"}
+    for role in (Role.READER, Role.UNIT, Role.COMMITTEE):
+        caller = api.as_(Principal(name=f"{role}-person", role=role, unit=UNIT if role == Role.UNIT else None))
+        refused = await caller.refused("correctEvent", malformed)
+        assert refused["__typename"] == "ForbiddenError", (role, refused)
+        assert f"the {role} role may not correctEvent" in refused["message"]
+    # the same input from a role that may correct: the malformed field is named
+    invalid = await api.refused("correctEvent", malformed, "... on ValidationError { field }")
+    assert invalid["__typename"] == "ValidationError" and invalid["field"] == "changes"

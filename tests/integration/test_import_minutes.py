@@ -43,8 +43,8 @@ def activities(app: PlanLedger, minutes: ParsedMinutes) -> list[Activity]:
     return [app.load(Activity, activity_id_for(plan_id, r.fiscal_year_be, r.title)) for r in minutes.activity_results]
 
 
-def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: ParsedMinutes) -> None:
-    report = import_minutes(app, seed, "secretariat")
+async def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: ParsedMinutes) -> None:
+    report = await import_minutes(app, seed, "secretariat")
     assert report.refused == []
 
     plan = app.load(Plan, plan_id_for(plan_code(seed))).state
@@ -77,27 +77,27 @@ def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: ParsedM
     assert earlier.by_reference and earlier.on == date(2020, 12, 2)
 
 
-def test_as_of_meeting_9_2563_no_fy2563_result_is_reported_yet(app: PlanLedger, seed: ParsedMinutes) -> None:
-    import_minutes(app, seed, "secretariat")
+async def test_as_of_meeting_9_2563_no_fy2563_result_is_reported_yet(app: PlanLedger, seed: ParsedMinutes) -> None:
+    await import_minutes(app, seed, "secretariat")
     for activity in activities(app, seed):
         before = activity.state_as_of(date(2020, 12, 2))
         assert before.exists
         assert before.status.value == "PLANNED" and before.outcome is None and not before.risks
 
 
-def test_importing_the_same_file_twice_records_nothing(app: PlanLedger, seed: ParsedMinutes) -> None:
-    import_minutes(app, seed, "secretariat")
+async def test_importing_the_same_file_twice_records_nothing(app: PlanLedger, seed: ParsedMinutes) -> None:
+    await import_minutes(app, seed, "secretariat")
     count = event_count(app)
-    report = import_minutes(app, seed, "secretariat")
+    report = await import_minutes(app, seed, "secretariat")
     assert report.recorded == 0 and report.refused == []
     assert event_count(app) == count
 
 
-def test_a_later_meeting_adds_to_the_same_plan_and_time_travel_shows_both(
+async def test_a_later_meeting_adds_to_the_same_plan_and_time_travel_shows_both(
     app: PlanLedger, seed: ParsedMinutes, later: ParsedMinutes
 ) -> None:
-    import_minutes(app, seed, "secretariat")
-    report = import_minutes(app, later, "secretariat")
+    await import_minutes(app, seed, "secretariat")
+    report = await import_minutes(app, later, "secretariat")
     assert report.refused == []
     changed = []
     plan_id = plan_id_for(plan_code(later))

@@ -47,7 +47,7 @@ def _state(activity: Activity, on: date) -> dict[str, Any]:
 async def test_the_report_for_1_2564_and_2_2564_lists_exactly_what_the_facts_say(api: Api) -> None:
     seed = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
     later = parse_minutes(LATER.read_text(encoding="utf-8"), source="2/2564")
-    assert import_minutes(api.ledger, seed, "secretariat").refused == []
+    assert (await import_minutes(api.ledger, seed, "secretariat")).refused == []
     plan_id = str(plan_id_for(plan_code(seed)))
     activities = (await api.run("query($id: ID!) { plan(id: $id) { activities { id status } } }", {"id": plan_id}))[
         "plan"
@@ -71,7 +71,7 @@ async def test_the_report_for_1_2564_and_2_2564_lists_exactly_what_the_facts_say
         )
     )["streamId"]
     measured = await api.ok("recordMeasurement", {"keyResultId": kr, "value": 5, "meeting": "1/2564"})
-    assert import_minutes(api.ledger, later, "secretariat").refused == []
+    assert (await import_minutes(api.ledger, later, "secretariat")).refused == []
 
     meetings = {"9/2563": date(2020, 12, 2), "1/2564": date(2021, 1, 6), "2/2564": date(2021, 2, 3)}
     loaded = {a["id"]: api.ledger.load(Activity, UUID(a["id"])) for a in activities}
@@ -144,7 +144,7 @@ async def test_the_report_for_1_2564_and_2_2564_lists_exactly_what_the_facts_say
 
 async def test_due_updates_list_what_a_unit_still_has_to_report(api: Api) -> None:
     seed = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
-    assert import_minutes(api.ledger, seed, "secretariat").refused == []
+    assert (await import_minutes(api.ledger, seed, "secretariat")).refused == []
     plan_id = str(plan_id_for(plan_code(seed)))
     plan = (
         await api.run(

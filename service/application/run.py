@@ -1,0 +1,65 @@
+"""The one path a command takes, whoever sends it: a GraphQL mutation, the minutes importer
+(and so `planledger import-minutes`).
+
+Access is decided first: whether the role may run this kind of command at all needs only the
+command's class, so a caller who may not is told that, not which of its fields is malformed.
+Then the command is built, a unit's command is checked against the activity it is about, the
+meta is resolved (a named meeting gives the effective date), and the ledger runs it with the
+expected version and the idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.commands import Command
+from service.application import meta as m
+from service.application.access import Principal, check_role, check_scope, readers
+from service.application.ledger import PlanLedger, Receipt
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A command not built yet: its class, which is all the role check needs, and how to build it,
+    which may refuse a malformed field (a GraphQL input's `to_command`)."""
+
+    kind: type[Command]
+    build: Callable[[], Command]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A command the ledger ran (or, with an idempotency key seen before, had run)."""
+
+    command: Command
+    receipt: Receipt
+
+
+async def run_command(
+    principal: Principal,
+    command: Command | Draft,
+    request: m.MetaRequest,
+    *,
+    ledger: PlanLedger,
+    meetings: m.Meetings,
+) -> Ran:
+    """Run `command` as `principal`; raises a DomainError (Forbidden, ValidationError, …) when it
+    is refused, and records nothing then."""
+    kind = command.kind if isinstance(command, Draft) else type(command)
+    check_role(principal, kind)
+    built = command.build() if isinstance(command, Draft) else command
+    if type(built) is not kind:
+        raise TypeError(f"a draft of {kind.__name__} built a {type(built).__name__}")
+    units_of, activity_of = readers(ledger)
+    await check_scope(principal, built, units_of, activity_of)
+    meta = await m.resolve(principal.name, request, meetings)
+    receipt = await asyncio.to_thread(
+        ledger.execute,
+        built,
+        meta,
+        expected_version=request.expected_version,
+        idempotency_key=request.idempotency_key,
+    )
+    return Ran(built, receipt)
