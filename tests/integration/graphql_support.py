@@ -17,8 +17,8 @@ from projections.schema import create_tables
 from service.api.context import Context, Reader
 from service.api.schema import schema
 from service.application.access import Principal
-from service.application.roles import Role
 from service.application.ledger import PlanLedger
+from service.application.roles import Role
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.server_process import Server
