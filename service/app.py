@@ -31,6 +31,7 @@ from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
 from service import access, dashboard, reports
 from service.access import Principal
+from service.api import documents
 from service.api.context import Context, Reader
 from service.api.schema import schema
 from service.api.subscriptions import SharedFramesHandler
@@ -43,7 +44,7 @@ from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.metrics import Metrics
 from service.migrate import READ_MODEL_VERSION
-from service.tokens import AuthenticationUnavailable, Authenticator
+from service.tokens import RECHECK_EVERY, AuthenticationUnavailable, Authenticator
 from service.tokens import ensure_table as ensure_tokens
 
 log = logging.getLogger("planledger")
@@ -75,7 +76,11 @@ def allow(context: Context, principal: Principal) -> None:
 
 class ConnectionInit(SharedFramesHandler):
     """graphql-transport-ws with the token in `connection_init`: `{"authorization": "Bearer …"}`.
-    Without a valid one the socket is closed with 4401."""
+    Without a valid one the socket is closed with 4401, and so it is once that token is revoked
+    (checked every RECHECK_EVERY seconds). Mutations are refused (only over POST), and so is a
+    document over a bound (service.api.documents), before anything runs."""
+
+    _watch: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload") or {}
@@ -95,6 +100,34 @@ class ConnectionInit(SharedFramesHandler):
             return
         allow(self.context, principal)
         await super().handle_connection_init(message)
+        if self.connection_acknowledged and isinstance(given, str) and given.strip() and self._watch is None:
+            self._watch = asyncio.create_task(self._close_when_revoked(auth, given))
+
+    async def _close_when_revoked(self, auth: Authenticator, authorization: str) -> None:
+        while True:
+            await asyncio.sleep(RECHECK_EVERY)
+            try:
+                if await auth.still_valid(authorization):
+                    continue
+            except AuthenticationUnavailable:
+                continue  # the database is away: that is no answer, the socket stays
+            with contextlib.suppress(RuntimeError, OSError):  # (it closed meanwhile)
+                await self.websocket.close(code=4401, reason="Unauthorized: the token was revoked")
+            return
+
+    async def handle_subscribe(self, message: Any) -> None:
+        operation_id = message.get("id")
+        if self.connection_acknowledged and isinstance(operation_id, str) and operation_id not in self.operations:
+            refusal = documents.refused_over_websocket(message.get("payload"))
+            if refusal is not None:
+                await self.send_message({"id": operation_id, "type": "error", "payload": [refusal.formatted]})
+                return
+        await super().handle_subscribe(message)
+
+    async def shutdown(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        await super().shutdown()
 
 
 class Subscriptions(GraphQL[Context, None]):

@@ -15,9 +15,9 @@ The expanded sizes are computed once per fragment, so forty fragments that each 
 twice (2^40 selections in 1.8 KB) cost forty steps, not 2^40; only a document within every bound
 reaches the validation rules (graphql-core's and limits.CostLimit).
 
-`prepare` is used by GraphQL over HTTP (service/http.py), and by the schema's `BoundedDocuments`
-extension, in place of strawberry's parser and validation caches and its depth and alias limiters,
-for every execution (over WebSocket too).
+`prepare` is used by GraphQL over HTTP (service/http.py), by the WebSocket handler before it
+starts an operation (service/app.py), and by the schema's `BoundedDocuments` extension, in place of
+strawberry's parser and validation caches and its depth and alias limiters, for every execution.
 Parsed documents are cached by their text, bounded by the text's total size; a document that was
 refused, or is large, is never cached.
 """
@@ -37,15 +37,19 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    get_operation_ast,
     parse,
 )
 from graphql import OperationType as GraphQLOperationType
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from service.api import limits
 
@@ -334,14 +338,49 @@ def _stand_in(operation_name: str | None) -> DocumentNode:
     return DocumentNode(definitions=(operation,))
 
 
+#: what may run over WebSocket: mutations only over POST, as the README says
+OVER_WEBSOCKET = frozenset({OperationType.QUERY, OperationType.SUBSCRIPTION})
+
+
+def refused_over_websocket(payload: Any) -> GraphQLError | None:
+    """Why the operation a graphql-transport-ws `subscribe` message carries may not start: a
+    document over a bound, or a mutation. None for one that may (and for one that does not parse,
+    which strawberry answers as before: the socket is closed with 4400 and the syntax error)."""
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, str):
+        return None
+    try:
+        document = prepare(query)
+    except GraphQLSyntaxError:
+        return None
+    except GraphQLError as error:
+        return error
+    name = payload.get("operationName")
+    operation = get_operation_ast(document, name if isinstance(name, str) else None)
+    if operation is not None and operation.operation is GraphQLOperationType.MUTATION:
+        return _refused(
+            "mutations are not accepted over WebSocket: send them with POST to /graphql",
+            "MUTATION_OVER_WEBSOCKET",
+        )
+    return None
+
+
 class BoundedDocuments(SchemaExtension):
     """Parses with `prepare` (bounded, cached) and reports a refusal as the validation's errors,
-    before any validation rule walks the document; validates the others, with the result cached."""
+    before any validation rule walks the document; validates the others, with the result cached.
+    Over WebSocket, only queries and subscriptions run (the handler in service/app.py refuses a
+    mutation with a clearer message first)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.refusal: GraphQLError | None = None
         self.prepared: DocumentNode | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        if isinstance(getattr(context.context, "request", None), WebSocket):
+            context.allowed_operations = OVER_WEBSOCKET
+        yield
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -372,4 +411,4 @@ class BoundedDocuments(SchemaExtension):
         yield
 
 
-__all__ = ["BoundedDocuments", "check_shape", "prepare", "too_large", "validate"]
+__all__ = ["BoundedDocuments", "check_shape", "prepare", "refused_over_websocket", "too_large", "validate"]

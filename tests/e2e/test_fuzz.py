@@ -1091,3 +1091,158 @@ async def test_twenty_hostile_documents_leave_the_memory_as_it_was(
     print(f"\nserver memory: {before / 2**20:.0f} MB before, {grown / 2**20:+.1f} MB after 40 hostile documents")
     assert grown < MEMORY_SLACK, grown
     quiet(served)
+
+
+# -- issue 17: what a WebSocket may do, and for how long ---------------------------------------------
+
+#: a revoked token's sockets are closed within this many seconds of `planledger token revoke`
+REVOKED_WITHIN = 5.0
+PLAN_EVENTS = "subscription($plan: ID!) { planEvents(planId: $plan) { position type } }"
+
+
+def planledger(served: Server, *args: str) -> str:
+    """Runs a `planledger` command on the server's database; its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": served.database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Socket:
+    """A graphql-transport-ws connection, acknowledged."""
+
+    def __init__(self, served: Server, token: str) -> None:
+        self.url = served.url.replace("http://", "ws://") + "/graphql"
+        self.token = token
+        self.closed: websockets.ConnectionClosed | None = None
+        self.ws: Any = None
+
+    async def __aenter__(self) -> Socket:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        await self.send({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}})
+        assert (await self.receive())["type"] == "connection_ack"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.ws.close()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if message["type"] != "ping":
+                return message
+            await self.send({"type": "pong"})
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, id: str = "s") -> None:
+        await self.send({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+
+    async def close_code(self, timeout: float) -> int | None:
+        """The code the server closes this socket with, within `timeout` (None: still open then)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                await asyncio.wait_for(self.ws.recv(), max(0.01, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd is not None else None
+        return None
+
+
+def progress_over_websocket(activity: str, progress: int) -> str:
+    return (
+        f'mutation {{ reportProgress(input: {{activityId: "{activity}", progress: {progress}, '
+        'effectiveOn: "2021-02-01"}) { __typename } }'
+    )
+
+
+def activity_progress(served: Server, activity: str) -> tuple[int, int]:
+    """The log position and the activity's progress, as the server answers them."""
+    data = served.post(f'{{ logPosition activity(id: "{activity}") {{ progress }} }}').json()["data"]
+    return data["logPosition"], data["activity"]["progress"]
+
+
+async def test_a_mutation_over_websocket_is_refused_and_records_nothing(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # README: mutations only over POST; over a socket they ran (and outlived a revoked token)
+    served, seeded = fuzzed
+    activity = seeded.ids[1]
+    before = await asyncio.to_thread(activity_progress, served, activity)
+    async with Socket(served, served.token) as socket:  # an admin's: the role may record it over POST
+        named = "query Q { logPosition } " + progress_over_websocket(activity, 92).replace("mutation", "mutation M")
+        for n, (query, name) in enumerate([(progress_over_websocket(activity, 91), None), (named, "M")]):
+            await socket.send({"id": f"m{n}", "type": "subscribe", "payload": {"query": query, "operationName": name}})
+            answer = await socket.receive()
+            assert answer["type"] == "error" and answer["id"] == f"m{n}", answer
+            assert codes(answer["payload"]) == {"MUTATION_OVER_WEBSOCKET"}, answer
+            assert "POST" in answer["payload"][0]["message"], answer
+        await socket.subscribe("{ logPosition }", id="q")  # a query still runs over a socket
+        answer = await socket.receive()
+        assert answer["type"] == "next" and answer["payload"]["data"]["logPosition"] == before[0], answer
+    await served.wait_projected()
+    assert await asyncio.to_thread(activity_progress, served, activity) == before
+    quiet(served)
+
+
+async def test_a_revoked_token_closes_its_sockets_within_5_seconds(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # 8 s after `planledger token revoke` HTTP answered 401, but a socket opened before kept
+    # streaming, and a reportProgress sent over it was recorded
+    served, seeded = fuzzed
+    plan, activity = seeded.ids[0], seeded.ids[1]
+    name = f"revoked-{uuid.uuid4().hex[:8]}"
+    token = await asyncio.to_thread(served.make_token, "admin", None, name)
+    listed = await asyncio.to_thread(planledger, served, "token", "list")
+    token_id = next(line.split()[0] for line in listed.splitlines() if name in line)
+    async with (
+        Socket(served, token) as streaming,
+        Socket(served, token) as idle,
+        Socket(served, served.token) as other,
+    ):
+        for socket in (streaming, other):
+            await socket.subscribe(PLAN_EVENTS, {"plan": plan})
+        await asyncio.sleep(0.3)
+        written = await asyncio.to_thread(mutate, served, "reportProgress", f'activityId: "{activity}", progress: 33')
+        for socket in (streaming, other):  # both stream
+            event = (await socket.receive())["payload"]["data"]["planEvents"]
+            assert event["type"] == "Activity.ProgressReported", (event, written)
+
+        asked = time.monotonic()
+        await asyncio.to_thread(planledger, served, "token", "revoke", token_id)
+        revoked = time.monotonic()
+        before = await asyncio.to_thread(activity_progress, served, activity)
+        # whatever the socket sends from now on records nothing
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await streaming.send(
+                {"id": "late", "type": "subscribe", "payload": {"query": progress_over_websocket(activity, 97)}}
+            )
+        codes_seen = await asyncio.gather(streaming.close_code(REVOKED_WITHIN), idle.close_code(REVOKED_WITHIN))
+        closed_in = time.monotonic() - revoked
+        print(
+            f"\nsockets of a revoked token closed {closed_in:.1f} s after `token revoke` returned "
+            f"(which took {revoked - asked:.1f} s)"
+        )
+        assert codes_seen == [4401, 4401], codes_seen
+        assert closed_in < REVOKED_WITHIN, closed_in
+        assert (
+            httpx.post(
+                f"{served.url}/graphql", json={"query": "{ logPosition }"}, headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            == 401
+        )
+
+        # the other token's socket is untouched, and still streams
+        assert await other.close_code(0.5) is None
+        await asyncio.to_thread(mutate, served, "reportProgress", f'activityId: "{activity}", progress: 34')
+        assert (await other.receive())["payload"]["data"]["planEvents"]["type"] == "Activity.ProgressReported"
+    await served.wait_projected()
+    after = await asyncio.to_thread(activity_progress, served, activity)
+    assert after == (before[0] + 1, 34), (before, after)  # only the other token's write
+    quiet(served)
