@@ -143,12 +143,31 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+#: seconds a read statement may take (the read pool's command_timeout) and a new connection to
+#: connect: a database that stopped answering (frozen, not gone) held reads and /readyz forever
+READ_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 3.0
+#: /readyz answers within this many seconds, 503 when the database has not answered by then
+READY_WITHIN = 2.0
+
+
+async def _positions(pool: asyncpg.Pool) -> tuple[int, int]:
+    async with pool.acquire(timeout=READY_WITHIN) as conn:
+        return await log_position(conn), await read_position(conn)
+
+
 async def readyz(request: Request) -> JSONResponse:
-    pool: asyncpg.Pool = request.app.state.pool
+    state = request.app.state
+    # one check of the database at a time, shared by the requests that come meanwhile; a request
+    # waits READY_WITHIN seconds for it at most (the check itself ends within the pool's timeouts)
+    check = state.readiness
+    if check is None or check.done():
+        check = state.readiness = asyncio.ensure_future(_positions(state.pool))
+        check.add_done_callback(lambda done: done.cancelled() or done.exception())  # (retrieved)
     try:
-        async with pool.acquire(timeout=2) as conn:
-            position = await log_position(conn)
-            projected = await read_position(conn)
+        position, projected = await asyncio.wait_for(asyncio.shield(check), READY_WITHIN)
+    except TimeoutError:
+        return JSONResponse({"status": "unavailable", "database": f"unreachable: no answer in {READY_WITHIN:g} s"}, 503)
     except DATABASE_ERRORS as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
     projector = request.app.state.projector
@@ -195,7 +214,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
-            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
+            app.state.pool = await asyncpg.create_pool(
+                min_size=1, max_size=10, command_timeout=READ_TIMEOUT, timeout=CONNECT_TIMEOUT, **args
+            )
             # a projector that just committed is active: its gauge says so at once, not at the next
             # refresh (a scrape by the other worker within that second read 0 active projectors)
             app.state.projector = Projector(
@@ -240,6 +261,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: refused_by_router})
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.readiness = None
 
     async def make_context(request: Request, snapshot: bool, request_id: str) -> Context:
         return _context(app, request, snapshot, request_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from datetime import date
 from typing import Annotated, Any, Union
 from uuid import UUID
@@ -23,10 +24,14 @@ from service.api.keyresult_types import KeyResult, key_result_at
 from service.api.meeting_types import Meeting, meeting_by_id
 from service.api.plan_types import Activity, Plan, activity_at, plan_at
 from service.api.points import Cursor, event_cursor, meeting_id
-from service.ledger import Receipt
+from service.ledger import Receipt, StoreUnavailable
 
 #: how long READ_YOUR_WRITES (and a success payload's view of what it wrote) waits for projection
 WAIT_SECONDS = 5.0
+#: seconds a command waits for the event store: a database that stopped answering (frozen, not
+#: gone: no error ever comes) held the request for as long. The write may still be recorded when
+#: it answers again (StoreUnavailable says so); a command not started by then never runs.
+WRITE_TIMEOUT = 7.0
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -219,6 +224,27 @@ def _created_id(command: c.Command, receipt: Receipt) -> str | None:
     return None
 
 
+async def _execute(context: Context, command: c.Command, meta: Meta, given: i.CommandInput) -> Receipt:
+    """The command run by the ledger (in a thread), waited for WRITE_TIMEOUT seconds at most."""
+    abandoned = threading.Event()
+
+    def execute() -> Receipt:
+        if abandoned.is_set():  # (queued behind writes stuck on the database: never started)
+            raise StoreUnavailable("the event store did not answer; the command was not run")
+        return context.ledger.execute(
+            command, meta, expected_version=given.expected_version, idempotency_key=given.idempotency_key
+        )
+
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(execute), WRITE_TIMEOUT)
+    except TimeoutError:
+        abandoned.set()
+        raise StoreUnavailable(
+            f"the event store did not answer within {WRITE_TIMEOUT:g} s; the write may still be recorded: "
+            "send it again with the same idempotency key"
+        ) from None
+
+
 async def run(context: Context, given: i.CommandInput, success: type[Recorded]) -> Any:
     try:
         command = given.to_command()
@@ -226,13 +252,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
         check = context.authorize
         if check is not None:
             await check(command)
-        receipt: Receipt = await asyncio.to_thread(
-            context.ledger.execute,
-            command,
-            meta,
-            expected_version=given.expected_version,
-            idempotency_key=given.idempotency_key,
-        )
+        receipt = await _execute(context, command, meta, given)
     except de.DomainError as error:
         refused = user_error(error)
         if context.metrics is not None:
