@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 from strawberry.dataloader import DataLoader
 
+from projections.errors import DATABASE_AWAY
 from projections.projector import read_position
 from projections.schema import lock_tables
 from service.application.access import Principal
@@ -25,6 +26,11 @@ T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 
+#: seconds a read waits for a pool connection (each statement waits at most the pool's
+#: command_timeout, service.web.app.READ_TIMEOUT); a database that stopped answering held reads forever
+ACQUIRE_TIMEOUT = 3.0
+#: seconds the end of a request's read transaction may take; then the connection is dropped instead
+CLOSE_TIMEOUT = 1.0
 #: one round trip: BEGIN, then the read-model tables locked (no snapshot is taken until the first read)
 SNAPSHOT = f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {lock_tables('ACCESS SHARE')}"
 
@@ -33,7 +39,8 @@ class Reader:
     """Runs read statements for one request or one WebSocket connection.
 
     `snapshot=True` (HTTP requests): one connection and one read-only snapshot for the whole
-    request, statements one at a time. `snapshot=False` (subscriptions, which live long): a pool
+    request, statements one at a time; once one found the database not answering, the others fail
+    at once (each would wait as long). `snapshot=False` (subscriptions, which live long): a pool
     connection per statement.
     """
 
@@ -43,22 +50,30 @@ class Reader:
         self.statements = 0
         self._lock = asyncio.Lock()
         self._conn: Any = None
+        #: why the database did not answer this request's reads
+        self._away: BaseException | None = None
 
     async def run(self, read: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
         self.statements += 1
         if not self.snapshot:
-            async with self.pool.acquire() as conn:
+            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
                 return await read(conn)
         async with self._lock:
-            if self._conn is None:
-                self._conn = await self.pool.acquire()
-                # BEGIN and ROLLBACK by hand: when a sibling field fails, graphql-core cancels the
-                # others, and an asyncpg Transaction cancelled while starting cannot be rolled back
-                # (the pool then resets the connection with an error in the log)
-                # the read models locked before the snapshot is taken: a rebuild's switch waits for
-                # this request, or this request for it; never a snapshot from before a switch
-                await self._conn.execute(SNAPSHOT)
-            return await read(self._conn)
+            if self._away is not None:
+                raise ConnectionError("the database did not answer this request's earlier read")
+            try:
+                if self._conn is None:
+                    self._conn = await self.pool.acquire(timeout=ACQUIRE_TIMEOUT)
+                    # BEGIN and ROLLBACK by hand: when a sibling field fails, graphql-core cancels the
+                    # others, and an asyncpg Transaction cancelled while starting cannot be rolled back
+                    # (the pool then resets the connection with an error in the log)
+                    # the read models locked before the snapshot is taken: a rebuild's switch waits for
+                    # this request, or this request for it; never a snapshot from before a switch
+                    await self._conn.execute(SNAPSHOT)
+                return await read(self._conn)
+            except DATABASE_AWAY as error:
+                self._away = error
+                raise
 
     async def position(self) -> int:
         """The projection position the reads of this request see."""
@@ -70,10 +85,12 @@ class Reader:
                 return
             conn, self._conn = self._conn, None
             try:
-                if not conn.is_closed():
-                    await conn.execute("ROLLBACK")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                pass
+                if self._away is not None:
+                    conn.terminate()  # it did not answer: a ROLLBACK would wait as long
+                elif not conn.is_closed():
+                    await conn.execute("ROLLBACK", timeout=CLOSE_TIMEOUT)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                conn.terminate()
             finally:
                 await self.pool.release(conn)
 

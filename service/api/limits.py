@@ -1,9 +1,11 @@
 """Limits on what one document may ask for, each refused with an error naming the limit.
 
-Depth, aliases and tokens use strawberry's limiters. The cost is this module's: every field
-costs 1, times how many of it the lists above it may return (a list's `first` argument, else an
-estimate of how long such a list gets), so a document that multiplies lists is refused before it
-runs, whatever its depth.
+Tokens, depth and aliases are bounded before validation, with the size of the document once its
+fragments are expanded (service.api.documents). The cost is this module's: every field costs 1,
+times how many of it the lists above it may return (a list's `first` argument, else an estimate of
+how long such a list gets), so a document that multiplies lists is refused before it runs,
+whatever its depth. A fragment's cost is computed once per type it is spread on (a cost is linear
+in the multiplier), so fragments that spread the next one twice cost a step each, not 2^n.
 """
 
 from __future__ import annotations
@@ -58,6 +60,11 @@ def _unwrap(kind: Any) -> Any:
 class CostLimit(ValidationRule):
     """Refuses an operation whose estimated cost is over MAX_COST."""
 
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        #: (fragment, parent type) -> the fragment's cost at multiplier 1; None while it is counted
+        self._fragments: dict[tuple[str, str], int | None] = {}
+
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         schema = self.context.schema
         root = {
@@ -65,7 +72,7 @@ class CostLimit(ValidationRule):
             "mutation": schema.mutation_type,
             "subscription": schema.subscription_type,
         }[node.operation.value]
-        cost = self._cost(node.selection_set, root, 1, set())
+        cost = self._cost(node.selection_set, root)
         if cost > MAX_COST:
             self.report_error(
                 GraphQLError(
@@ -77,7 +84,8 @@ class CostLimit(ValidationRule):
                 )
             )
 
-    def _cost(self, selections: SelectionSetNode | None, parent: Any, multiplier: int, seen: set[str]) -> int:
+    def _cost(self, selections: SelectionSetNode | None, parent: Any) -> int:
+        """The cost of a selection set at multiplier 1 (at multiplier m it is m times that)."""
         if selections is None or parent is None:
             return 0
         total = 0
@@ -89,23 +97,29 @@ class CostLimit(ValidationRule):
                     continue
                 kind = _unwrap(definition.type)
                 size = self._size(selection, kind, parent.name)
-                total += multiplier
-                total += self._cost(selection.selection_set, get_named_type(kind), multiplier * size, seen)
+                total += 1 + size * self._cost(selection.selection_set, get_named_type(kind))
             elif isinstance(selection, InlineFragmentNode):
                 target = parent
                 if selection.type_condition is not None:
                     target = self.context.schema.get_type(selection.type_condition.name.value) or parent
-                total += self._cost(selection.selection_set, target, multiplier, seen)
+                total += self._cost(selection.selection_set, target)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.context.get_fragment(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.context.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self._cost(fragment.selection_set, target, multiplier, seen | {name})
+                total += self._fragment(selection.name.value, parent)
             if total > MAX_COST * 10:
                 return total  # far over already: stop counting
         return total
+
+    def _fragment(self, name: str, parent: Any) -> int:
+        key = (name, parent.name)
+        if key in self._fragments:
+            return self._fragments[key] or 0  # None: a fragment within itself (validation says so)
+        fragment = self.context.get_fragment(name)
+        if fragment is None:
+            return 0
+        self._fragments[key] = None
+        target = self.context.schema.get_type(fragment.type_condition.name.value) or parent
+        cost = self._fragments[key] = self._cost(fragment.selection_set, target)
+        return cost
 
     @staticmethod
     def _size(node: FieldNode, kind: Any, parent: str) -> int:

@@ -33,6 +33,10 @@ from service.application.run import Draft, run_command
 
 #: how long READ_YOUR_WRITES (and a success payload's view of what it wrote) waits for projection
 WAIT_SECONDS = 5.0
+#: seconds a command waits for the event store: a database that stopped answering (frozen, not
+#: gone: no error ever comes) held the request for as long. The write may still be recorded when
+#: it answers again (StoreUnavailable says so); a command not started by then never runs.
+WRITE_TIMEOUT = 7.0
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -243,6 +247,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
             given.meta_request(),
             ledger=context.ledger,
             meetings=ReadModelMeetings(context),
+            write_timeout=WRITE_TIMEOUT,
         )
     except de.DomainError as error:
         refused = user_error(error)

@@ -7,20 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import BREAK, GraphQLError, StringValueNode, Visitor, visit
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql import BREAK, ASTValidationRule, GraphQLError, StringValueNode, Visitor, visit
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.graphql import OperationType
 
 from service.api import limits
+from service.api.documents import BoundedDocuments
 from service.api.execution.direct import DirectExecutor
 from service.api.execution.shared import SharedExecutor
 from service.api.mutations import EXTRA_TYPES, Mutation
@@ -63,16 +56,6 @@ class MaskInternalErrors(SchemaExtension):
         context: Any = self.execution_context.context
         request_id = getattr(context, "request_id", None) or new_request_id()
         result.errors = [masked(e, request_id) for e in result.errors]
-
-
-class StrictParsing(SchemaExtension):
-    """A selection set selects something (`{ }` is a syntax error, as the GraphQL spec has it).
-    graphql-core 3.3 accepts empty ones by default, and strawberry's depth limiter fails on them."""
-
-    def on_operation(self) -> Iterator[None]:
-        options: Any = self.execution_context.parse_options
-        options["allow_empty_selection_sets"] = False
-        yield
 
 
 NUL = "\x00"
@@ -136,13 +119,10 @@ class NoNulInText(SchemaExtension):
         yield
 
 
-#: the depth, alias and cost rules, made once: a limiter made per request makes a new rule class,
-#: and the validation cache (keyed by the rules) would never hit
-LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=limits.MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=limits.MAX_ALIASES).validation_rules,
-    limits.CostLimit,
-]
+#: the cost rule (depth, aliases, tokens and the expanded size are bounded before validation, by
+#: service.api.documents); one list, so the validation results cached with a document (keyed by
+#: the rules) hit
+LIMIT_RULES: list[type[ASTValidationRule]] = [limits.CostLimit]
 
 
 class Executor(DirectExecutor, SharedExecutor):
@@ -165,11 +145,9 @@ schema = PlanledgerSchema(
     # a subscription event executed once per feed; plain plan data answered from the rows
     execution_context_class=Executor,
     extensions=[
-        StrictParsing,
-        lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS),
-        lambda: ParserCache(maxsize=512),
+        # parsing bounded and cached, documents over a bound refused before any rule walks them
+        BoundedDocuments,
         lambda: AddValidationRules(LIMIT_RULES),
-        lambda: ValidationCache(maxsize=512),
         NoNulInText,
         MaskInternalErrors,
     ],

@@ -11,13 +11,14 @@ expected version and the idempotency key.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.commands import Command
 from service.application import meta as m
 from service.application.access import Principal, check_role, check_scope, readers
-from service.application.ledger import PlanLedger, Receipt
+from service.application.ledger import PlanLedger, Receipt, StoreUnavailable
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,12 @@ async def run_command(
     *,
     ledger: PlanLedger,
     meetings: m.Meetings,
+    write_timeout: float | None = None,
 ) -> Ran:
     """Run `command` as `principal`; raises a DomainError (Forbidden, ValidationError, …) when it
-    is refused, and records nothing then."""
+    is refused, and records nothing then. With `write_timeout`, the ledger is waited for that many
+    seconds at most (StoreUnavailable after it; the API's requests must not hang on a frozen
+    database, the importer waits as long as it takes)."""
     kind = command.kind if isinstance(command, Draft) else type(command)
     check_role(principal, kind)
     built = command.build() if isinstance(command, Draft) else command
@@ -55,11 +59,21 @@ async def run_command(
     units_of, activity_of = readers(ledger)
     await check_scope(principal, built, units_of, activity_of)
     meta = await m.resolve(principal.name, request, meetings)
-    receipt = await asyncio.to_thread(
-        ledger.execute,
-        built,
-        meta,
-        expected_version=request.expected_version,
-        idempotency_key=request.idempotency_key,
-    )
+    abandoned = threading.Event()
+
+    def execute() -> Receipt:
+        if abandoned.is_set():  # (queued behind writes stuck on the database: never started)
+            raise StoreUnavailable("the event store did not answer; the command was not run")
+        return ledger.execute(
+            built, meta, expected_version=request.expected_version, idempotency_key=request.idempotency_key
+        )
+
+    try:
+        receipt = await asyncio.wait_for(asyncio.to_thread(execute), write_timeout)
+    except TimeoutError:
+        abandoned.set()
+        raise StoreUnavailable(
+            f"the event store did not answer within {write_timeout:g} s; the write may still be recorded: "
+            "send it again with the same idempotency key"
+        ) from None
     return Ran(built, receipt)

@@ -6,6 +6,7 @@ records names as its actor; its role (and, for the unit role, its unit) decides 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -26,8 +27,10 @@ PREFIX = "plt_"
 MAX_NAME = 200
 #: what a token id (a UUID as `token list` shows it), or its first characters, may hold
 ID_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
-#: seconds to wait for a pool connection before answering 503
+#: seconds a token check may take (a pool connection and the lookup) before answering 503
 LOOKUP_TIMEOUT = 5.0
+#: seconds between the checks that close the sockets of a token revoked meanwhile (service.web.app)
+RECHECK_EVERY = 1.0
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (id uuid PRIMARY KEY, name text NOT NULL, role text NOT NULL, "
     "unit text, hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz)"
@@ -121,11 +124,13 @@ async def any_token(conn: asyncpg.Connection) -> bool:
     return bool(await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {TABLE})"))
 
 
-async def lookup(conn: asyncpg.Connection, secret: str) -> Token | None:
+async def lookup(conn: asyncpg.Connection, secret: str, timeout: float | None = None) -> Token | None:
     """The live token with this secret, or None."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE hash = $1 AND revoked_at IS NULL", hash_of(secret))
+    row = await conn.fetchrow(
+        f"SELECT * FROM {TABLE} WHERE hash = $1 AND revoked_at IS NULL", hash_of(secret), timeout=timeout
+    )
     return None if row is None else _token(row)
 
 
@@ -141,13 +146,18 @@ class AuthenticationUnavailable(Exception):
 
 class Authenticator:
     """Turns an `Authorization: Bearer …` value into a principal, remembering answers briefly
-    (a revocation takes effect within `ttl` seconds)."""
+    (a revocation takes effect within `ttl` seconds). `still_valid` is for what lives longer than a
+    request (a WebSocket): asked every RECHECK_EVERY seconds, it learns of a revocation within
+    about twice that."""
 
     def __init__(self, pool: asyncpg.Pool, anonymous_reads: bool = False, ttl: float = 5.0) -> None:
         self.pool = pool
         self.anonymous_reads = anonymous_reads
         self.ttl = ttl
         self._seen: dict[str, tuple[float, Principal | None]] = {}
+        #: recent re-checks, by token hash: (until when the answer holds, live); one lookup in flight each
+        self._checked: dict[str, tuple[float, bool]] = {}
+        self._checking: dict[str, asyncio.Future[bool]] = {}
 
     async def principal(self, authorization: str | None) -> Principal | None:
         """Who this is; None when there is no valid token (and anonymous reads are off).
@@ -163,13 +173,47 @@ class Authenticator:
         found = self._seen.get(key)
         if found is not None and found[0] > now:
             return found[1]
-        try:
-            async with self.pool.acquire(timeout=LOOKUP_TIMEOUT) as conn:
-                token = await lookup(conn, secret.strip())
-        except DATABASE_AWAY as error:
-            raise AuthenticationUnavailable(f"the token could not be checked: {type(error).__name__}") from error
+        token = await self._lookup(secret.strip())
         principal = None if token is None else token.principal
         if len(self._seen) > 10_000:
             self._seen.clear()
         self._seen[key] = (now + self.ttl, principal)
         return principal
+
+    async def _lookup(self, secret: str) -> Token | None:
+        """The live token, asked of the database within LOOKUP_TIMEOUT seconds in all."""
+        deadline = time.monotonic() + LOOKUP_TIMEOUT
+        try:
+            async with self.pool.acquire(timeout=LOOKUP_TIMEOUT) as conn:
+                return await lookup(conn, secret, timeout=max(0.1, deadline - time.monotonic()))
+        except DATABASE_AWAY as error:
+            raise AuthenticationUnavailable(f"the token could not be checked: {type(error).__name__}") from error
+
+    async def still_valid(self, authorization: str) -> bool:
+        """Whether the bearer token that `authorization` carries is still live: asked of the
+        database at most once per RECHECK_EVERY seconds per token, however many sockets use it.
+        Raises AuthenticationUnavailable when the database is away (not an answer either way)."""
+        scheme, _, secret = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return False
+        key = hash_of(secret)
+        found = self._checked.get(key)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+        checking = self._checking.get(key)
+        if checking is None:
+            checking = self._checking[key] = asyncio.ensure_future(self._recheck(key, secret.strip()))
+            checking.add_done_callback(lambda done: done.cancelled() or done.exception())  # retrieved
+        return await asyncio.shield(checking)
+
+    async def _recheck(self, key: str, secret: str) -> bool:
+        try:
+            live = await self._lookup(secret) is not None
+        finally:
+            del self._checking[key]
+        if len(self._checked) > 10_000:
+            self._checked.clear()
+        self._checked[key] = (time.monotonic() + RECHECK_EVERY, live)
+        if not live:  # revoked: HTTP requests with it are refused from now on too, not in up to `ttl`
+            self._seen[key] = (time.monotonic() + self.ttl, None)
+        return live

@@ -33,13 +33,14 @@ from projections.live import Broker
 from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
 from service import dashboard, logs
+from service.api import documents
 from service.api.context import Context, Reader
 from service.api.execution.shared import SharedFramesHandler
 from service.api.schema import schema
 from service.application.access import NOBODY, Principal
 from service.application.ledger import PlanLedger
 from service.application.migrate import READ_MODEL_VERSION
-from service.application.tokens import AuthenticationUnavailable, Authenticator
+from service.application.tokens import RECHECK_EVERY, AuthenticationUnavailable, Authenticator
 from service.application.tokens import ensure_table as ensure_tokens
 from service.config import Settings
 from service.logs import VERBOSE
@@ -72,7 +73,11 @@ def _context(app: Starlette, request: Request | WebSocket, snapshot: bool, princ
 
 class ConnectionInit(SharedFramesHandler):
     """graphql-transport-ws with the token in `connection_init`: `{"authorization": "Bearer …"}`.
-    Without a valid one the socket is closed with 4401."""
+    Without a valid one the socket is closed with 4401, and so it is once that token is revoked
+    (checked every RECHECK_EVERY seconds). Mutations are refused (only over POST), and so is a
+    document over a bound (service.api.documents), before anything runs."""
+
+    _watch: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload") or {}
@@ -93,6 +98,34 @@ class ConnectionInit(SharedFramesHandler):
         logs.actor.set(principal.name)
         self.context.act_as(principal)
         await super().handle_connection_init(message)
+        if self.connection_acknowledged and isinstance(given, str) and given.strip() and self._watch is None:
+            self._watch = asyncio.create_task(self._close_when_revoked(auth, given))
+
+    async def _close_when_revoked(self, auth: Authenticator, authorization: str) -> None:
+        while True:
+            await asyncio.sleep(RECHECK_EVERY)
+            try:
+                if await auth.still_valid(authorization):
+                    continue
+            except AuthenticationUnavailable:
+                continue  # the database is away: that is no answer, the socket stays
+            with contextlib.suppress(RuntimeError, OSError):  # (it closed meanwhile)
+                await self.websocket.close(code=4401, reason="Unauthorized: the token was revoked")
+            return
+
+    async def handle_subscribe(self, message: Any) -> None:
+        operation_id = message.get("id")
+        if self.connection_acknowledged and isinstance(operation_id, str) and operation_id not in self.operations:
+            refusal = documents.refused_over_websocket(message.get("payload"))
+            if refusal is not None:
+                await self.send_message({"id": operation_id, "type": "error", "payload": [refusal.formatted]})
+                return
+        await super().handle_subscribe(message)
+
+    async def shutdown(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        await super().shutdown()
 
 
 class Subscriptions(GraphQL[Context, None]):
@@ -108,12 +141,31 @@ async def healthz(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+#: seconds a read statement may take (the read pool's command_timeout) and a new connection to
+#: connect: a database that stopped answering (frozen, not gone) held reads and /readyz forever
+READ_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 3.0
+#: /readyz answers within this many seconds, 503 when the database has not answered by then
+READY_WITHIN = 2.0
+
+
+async def _positions(pool: asyncpg.Pool) -> tuple[int, int]:
+    async with pool.acquire(timeout=READY_WITHIN) as conn:
+        return await log_position(conn), await read_position(conn)
+
+
 async def readyz(request: Request) -> JSONResponse:
-    pool: asyncpg.Pool = request.app.state.pool
+    state = request.app.state
+    # one check of the database at a time, shared by the requests that come meanwhile; a request
+    # waits READY_WITHIN seconds for it at most (the check itself ends within the pool's timeouts)
+    check = state.readiness
+    if check is None or check.done():
+        check = state.readiness = asyncio.ensure_future(_positions(state.pool))
+        check.add_done_callback(lambda done: done.cancelled() or done.exception())  # (retrieved)
     try:
-        async with pool.acquire(timeout=2) as conn:
-            position = await log_position(conn)
-            projected = await read_position(conn)
+        position, projected = await asyncio.wait_for(asyncio.shield(check), READY_WITHIN)
+    except TimeoutError:
+        return JSONResponse({"status": "unavailable", "database": f"unreachable: no answer in {READY_WITHIN:g} s"}, 503)
     except DATABASE_ERRORS as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
     projector = request.app.state.projector
@@ -164,7 +216,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
-            app.state.pool = await asyncpg.create_pool(min_size=1, max_size=10, **args)
+            app.state.pool = await asyncpg.create_pool(
+                min_size=1, max_size=10, command_timeout=READ_TIMEOUT, timeout=CONNECT_TIMEOUT, **args
+            )
             # a projector that just committed is active: its gauge says so at once, not at the next
             # refresh (a scrape by the other worker within that second read 0 active projectors)
             app.state.projector = Projector(
@@ -230,6 +284,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.readiness = None
 
     async def make_context(request: Request, snapshot: bool) -> Context:
         return _context(app, request, snapshot, principal_of(request.scope))

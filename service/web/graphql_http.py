@@ -22,10 +22,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, parse
+from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -33,6 +32,7 @@ from strawberry.types.execution import PreExecutionError
 
 from projections.errors import DATABASE_AWAY
 from service import logs
+from service.api import documents
 from service.api.context import Context
 from service.api.schema import masked
 from service.web.middleware import OPERATION, PRINCIPAL, VALIDATED
@@ -187,11 +187,12 @@ async def read_params(request: Request) -> Params:
     return _params(raw)
 
 
-@lru_cache(maxsize=512)
-def _parsed(query: str) -> DocumentNode | GraphQLSyntaxError:
+def _parsed(query: str) -> DocumentNode | GraphQLError:
+    """The document, or why it was refused: a syntax error, or a bound it is over (its size before
+    it is parsed, its tokens while it is, its expanded shape after: service.api.documents)."""
     try:
-        return parse(query)
-    except GraphQLSyntaxError as error:
+        return documents.prepare(query)
+    except GraphQLError as error:
         return error
 
 
@@ -258,8 +259,12 @@ class GraphQLHTTP:
         params = await read_params(request)
         document = _parsed(params.query)
         strict = kind == GRAPHQL_RESPONSE
-        if isinstance(document, GraphQLSyntaxError):
-            return _result_response(400 if strict else 200, {"errors": [document.formatted]}, kind, request_id)
+        if isinstance(document, GraphQLError):
+            code = (document.extensions or {}).get("code")
+            if code:
+                self._count_error(str(code))
+            status = 413 if documents.too_large(document) else 400 if strict else 200
+            return _result_response(status, {"errors": [document.formatted]}, kind, request_id)
         operation = get_operation_ast(document, params.operation_name)
         if operation is not None:
             name = operation.name.value if operation.name else (params.operation_name or "anonymous")

@@ -18,6 +18,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -628,6 +629,151 @@ async def _until_ready(probe: Probe, since: float, timeout: float) -> None:
     while not any(status == 200 for status, _ in probe.statuses(since, time.monotonic())):
         assert time.monotonic() < deadline, f"not ready {timeout}s after the database came back: {probe.ready[-1:]}"
         await asyncio.sleep(0.05)
+
+
+# -- 2b. the database stops answering (frozen, not gone) ---------------------------------------
+
+#: with PostgreSQL frozen, /readyz answers 503 within READY_WITHIN seconds and every request within
+#: ANSWER_WITHIN (issue 17: both waited as long as the freeze)
+READY_WITHIN = 3.0
+ANSWER_WITHIN = 10.0
+#: how long the database stays frozen (longer than any of the server's timeouts)
+FREEZE = 14.0
+
+
+def _postgres_pids(pgdata: Path) -> list[int]:
+    """The postmaster and every process it started (backends, checkpointer, walwriter…)."""
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+            pids.append(int(entry.name))
+    return pids
+
+
+@contextlib.contextmanager
+def frozen(postgres: OwnPostgres) -> Iterator[None]:
+    """Every process of the PostgreSQL stopped (SIGSTOP): connections stay open, nothing answers."""
+    assert postgres.handle is not None
+    pids = _postgres_pids(postgres.handle.pgdata)
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+@dataclass
+class Timed:
+    what: str
+    seconds: float
+    status: int | None
+    body: Any
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.status} in {self.seconds:.1f}s {str(self.body)[:200]}"
+
+
+async def _timed(what: str, request: Any) -> Timed:
+    started = time.monotonic()
+    try:
+        response = await request
+    except httpx.HTTPError as error:
+        return Timed(what, time.monotonic() - started, None, f"{type(error).__name__}: {error}")
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    return Timed(what, time.monotonic() - started, response.status_code, body)
+
+
+async def test_a_frozen_database_gets_prompt_answers_and_everything_works_when_it_thaws(
+    own_postgres: tuple[OwnPostgres, ServerAddress], tmp_path: Path
+) -> None:
+    postgres, address = own_postgres
+    served = Server(url_of(address), log_file=tmp_path / "serve.log").start()
+    try:
+        api = HttpApi(served)
+        plan, activities = await plan_with_activities(api, 1)
+        start = (await api.run("{ logPosition }", project=False))["logPosition"]
+        follower = Follower(served, plan, event_cursor(start))
+        following = asyncio.create_task(follower.run())
+        fresh = await asyncio.to_thread(served.make_token)  # never used before the freeze: not remembered
+        async with httpx.AsyncClient(timeout=30) as http:
+            graphql = f"{served.url}/graphql"
+            assert (
+                await http.post(graphql, json={"query": "{ logPosition }"}, headers=served.headers)
+            ).status_code == 200
+            name, given = Load(served, activities, "frozen").input(0, 0)
+            write = {"query": _document(name), "variables": {"input": given}}
+            with frozen(postgres):
+                frozen_at = time.monotonic()
+                answers = await asyncio.gather(
+                    _timed("readyz", http.get(f"{served.url}/readyz")),
+                    _timed("healthz", http.get(f"{served.url}/healthz")),
+                    # a query never asked before (not in the response cache), with a remembered token
+                    _timed(
+                        "query",
+                        http.post(graphql, json={"query": "{ q1: plans { code title } }"}, headers=served.headers),
+                    ),
+                    _timed(
+                        "a token to check",
+                        http.post(
+                            graphql, json={"query": "{ logPosition }"}, headers={"Authorization": f"Bearer {fresh}"}
+                        ),
+                    ),
+                    _timed("mutation", http.post(graphql, json=write, headers=served.headers)),
+                    _timed("metrics", http.get(f"{served.url}/metrics", headers=served.headers)),
+                )
+                readiness = [await _timed("readyz again", http.get(f"{served.url}/readyz"))]
+                await asyncio.sleep(max(0.0, FREEZE - 4 - (time.monotonic() - frozen_at)))
+                readiness.append(await _timed("readyz late", http.get(f"{served.url}/readyz")))
+                answers.append(
+                    await _timed(
+                        "query late",
+                        http.post(graphql, json={"query": "{ q2: plans { code } }"}, headers=served.headers),
+                    )
+                )
+                await asyncio.sleep(max(0.0, FREEZE - (time.monotonic() - frozen_at)))
+            thawed_at = time.monotonic()
+            while (await http.get(f"{served.url}/readyz")).status_code != 200:
+                assert time.monotonic() - thawed_at < 15, "not ready 15 s after the database thawed"
+                await asyncio.sleep(0.1)
+            ready_in = time.monotonic() - thawed_at
+            # everything works again: reads, the write (again, with its key: recorded once), subscribers
+            again = await Load(served, activities, "frozen").until_answered(http, name, given, time.monotonic() + 20)
+            read = (await api.run(ACTIVITY, {"id": activities[0]}, project=False))["activity"]
+        await follower.until([again.position], timeout=15)
+        follower.stop.set()
+        await asyncio.wait_for(following, 10)
+        print("\nwith the database frozen:\n  " + "\n  ".join(str(a) for a in [*answers, *readiness]))
+        print(f"ready {ready_in:.1f}s after it thawed; subscriber drops {follower.drops}")
+        for answer in [*readiness, answers[0]]:
+            assert answer.status == 503 and "unreachable" in answer.body["database"], answer
+            assert answer.seconds < READY_WITHIN, answer
+        assert answers[1].status == 200 and answers[1].seconds < 1, answers[1]
+        for answer in answers[2:]:
+            assert answer.status is not None and answer.seconds < ANSWER_WITHIN, answer
+            assert answer.status in (200, 503), answer  # an error that says so, never a 500
+            if answer.status == 200 and answer.what != "metrics":
+                assert answer.body["errors"] and all(e["extensions"]["requestId"] for e in answer.body["errors"]), (
+                    answer
+                )
+        assert answers[3].status == 503, answers[3]  # a token it could not check is not a bad token
+        assert again.version >= 2 and read["progress"] == given["progress"], (again, read)
+        assert [e["position"] for e in follower.got] == [again.position], follower.got
+        assert served.process is not None and served.process.poll() is None, "the server exited"
+    finally:
+        served.stop()
 
 
 # -- 3. two instances on one database ----------------------------------------------------------

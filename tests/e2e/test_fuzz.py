@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import signal
 import socket
 import string
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -31,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import graphql
@@ -1148,4 +1151,355 @@ def test_a_client_that_disconnects_mid_body_is_no_internal_error(fuzzed: tuple[D
     time.sleep(0.3)
     assert internal_errors() == before
     assert not [line for line in served.lines if "Traceback" in line or "ClientDisconnect" in line]
+
+
+# -- issue 17: hostile documents from any token --------------------------------------------------------
+
+#: the issue's bounds: a hostile document is refused within REFUSED_WITHIN seconds while /healthz
+#: answers within HEALTHZ_WITHIN, and twenty of them leave the server's memory within MEMORY_SLACK
+REFUSED_WITHIN = 0.2
+HEALTHZ_WITHIN = 0.05
+MEMORY_SLACK = 20 * 2**20
+#: the codes of a document refused for a bound (service.api.documents)
+BOUNDS = {"SAME_NAME_LIMIT", "SELECTION_LIMIT", "DEPTH_LIMIT", "ALIAS_LIMIT", "FRAGMENT_CYCLE"}
+
+
+def spreads(levels: int, salt: str = "") -> str:
+    """Fragments that each spread the next one twice, `levels` deep: 2^levels selections, ~45 bytes a level."""
+    names = [f"F{salt}{n}" for n in range(levels + 1)]
+    fragments = " ".join(f"fragment {a} on Query {{ ...{b} ...{b} }}" for a, b in itertools.pairwise(names))
+    return f"{{ ...{names[0]} }} {fragments} fragment {names[-1]} on Query {{ logPosition }}"
+
+
+def fields(size: int, salt: str = "") -> str:
+    """About `size` bytes of aliased fields."""
+    count = size // len(f"f{salt}00000: logPosition ")
+    return "{ " + " ".join(f"f{salt}{n:05}: logPosition" for n in range(count)) + " }"
+
+
+def long_string(size: int) -> str:
+    return '{ plan(id: "' + "x" * size + '") { code } }'
+
+
+HUGE = 950_000
+
+
+#: asks /healthz over and over until its stdin closes, then prints how long each answer took
+HEALTHZ_PROBE = """
+import json, select, sys, time
+import httpx
+with httpx.Client(timeout=30) as http:
+    http.get(sys.argv[1])
+    print("ready", flush=True)
+    times = []
+    while not select.select([sys.stdin], [], [], 0)[0]:
+        started = time.monotonic()
+        assert http.get(sys.argv[1]).status_code == 200
+        times.append(time.monotonic() - started)
+        time.sleep(0.005)
+print(json.dumps(times), flush=True)
+"""
+
+
+class Healthz:
+    """Asks /healthz over and over while the block runs, from a process of its own (so this one's
+    work does not delay it); `slowest` is its slowest answer."""
+
+    def __init__(self, served: Server) -> None:
+        self.url = f"{served.url}/healthz"
+        self.times: list[float] = []
+        self._probe: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Healthz:
+        self._probe = subprocess.Popen(
+            [sys.executable, "-c", HEALTHZ_PROBE, self.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self._probe.stdout is not None and self._probe.stdout.readline().strip() == "ready"
+        time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        time.sleep(0.05)
+        assert self._probe is not None
+        output, _ = self._probe.communicate("", timeout=60)
+        self.times = json.loads(output)
+
+    @property
+    def slowest(self) -> float:
+        assert self.times, "/healthz never answered"
+        return max(self.times)
+
+
+@pytest.fixture(scope="module")
+def reader(fuzzed: tuple[DrainedServer, Seeded]) -> str:
+    return fuzzed[0].make_token("reader", name="fuzz reader")
+
+
+def post_hostile(served: Server, token: str, document: str, accept: str = JSON) -> tuple[httpx.Response, float]:
+    """The answer to `document` and how long it took, from sending it (encoded before, on a client
+    made before) to the answer."""
+    body = json.dumps({"query": document}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Accept": accept, "Content-Type": JSON}
+    with httpx.Client(timeout=10) as http:
+        http.get(f"{served.url}/healthz")  # connected
+        started = time.monotonic()
+        response = http.post(f"{served.url}/graphql", content=body, headers=headers)
+        elapsed = time.monotonic() - started
+    check(response, document[:200], "hostile")
+    return response, elapsed
+
+
+async def over_websocket(served: Server, token: str, document: str) -> tuple[dict[str, Any], float]:
+    """The first answer to `document` sent as a graphql-transport-ws operation, and how long it took;
+    the socket still answers a ping afterwards."""
+    url = served.url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_size=None) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        message = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document}})
+        started = time.monotonic()
+        await ws.send(message)
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        elapsed = time.monotonic() - started
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "pong"
+    return answer, elapsed
+
+
+def codes(errors: list[dict[str, Any]]) -> set[str]:
+    return {str((e.get("extensions") or {}).get("code")) for e in errors}
+
+
+@pytest.mark.parametrize("levels", [24, 40])
+async def test_fragments_that_double_at_every_level_are_refused_at_once(
+    fuzzed: tuple[DrainedServer, Seeded], reader: str, levels: int
+) -> None:
+    # 2^40 spreads in 1.8 KB hung the server for good (18 levels took 1.9 s, blocking everything):
+    # strawberry's depth and alias limiters and the cost rule walked every spread, on the event loop
+    served, _ = fuzzed
+    document = spreads(levels)
+    took = []
+    with Healthz(served) as healthz:
+        for accept, status in ((JSON, 200), (GQL, 400)):
+            response, elapsed = await asyncio.to_thread(post_hostile, served, reader, document, accept)
+            assert response.status_code == status, response.text[:500]
+            assert codes(response.json()["errors"]) <= BOUNDS, response.text[:500]
+            took.append(elapsed)
+        answer, elapsed = await over_websocket(served, reader, document)
+        assert answer["type"] == "error" and codes(answer["payload"]) <= BOUNDS, str(answer)[:500]
+        took.append(elapsed)
+    print(
+        f"\n2^{levels} spreads refused in {', '.join(f'{t * 1000:.0f}' for t in took)} ms (HTTP twice, WebSocket); "
+        f"/healthz at worst {healthz.slowest * 1000:.0f} ms"
+    )
+    assert max(took) < REFUSED_WITHIN, took
+    assert healthz.slowest < HEALTHZ_WITHIN, healthz.slowest
+    quiet(served)
+
+
+@pytest.mark.parametrize("document", [fields(HUGE), long_string(HUGE)], ids=["fields", "one-string"])
+async def test_a_huge_document_is_refused_before_it_is_parsed(
+    fuzzed: tuple[DrainedServer, Seeded], reader: str, document: str
+) -> None:
+    # ~950 KB documents were parsed whole, with no token limit, before the 5,000-token rule: 6-10 s
+    # each with the event loop blocked, and every one kept in a 512-entry cache
+    served, _ = fuzzed
+    took = []
+    with Healthz(served) as healthz:
+        for accept in (JSON, GQL):
+            response, elapsed = await asyncio.to_thread(post_hostile, served, reader, document, accept)
+            assert response.status_code == 413, response.text[:500]
+            assert codes(response.json()["errors"]) == {"DOCUMENT_TOO_LARGE"}, response.text[:500]
+            took.append(elapsed)
+        answer, elapsed = await over_websocket(served, reader, document)
+        assert answer["type"] == "error" and codes(answer["payload"]) == {"DOCUMENT_TOO_LARGE"}, str(answer)[:500]
+        took.append(elapsed)
+    print(
+        f"\n{len(document):,} bytes refused in {', '.join(f'{t * 1000:.0f}' for t in took)} ms "
+        f"(HTTP twice, WebSocket); /healthz at worst {healthz.slowest * 1000:.0f} ms"
+    )
+    assert max(took) < REFUSED_WITHIN, took
+    assert healthz.slowest < HEALTHZ_WITHIN, healthz.slowest
+    # just under the bound, it is parsed (and refused for its tokens)
+    under, _ = await asyncio.to_thread(post_hostile, served, reader, fields(99_000))
+    assert "tokens" in under.json()["errors"][0]["message"], under.text[:500]
+    quiet(served)
+
+
+def _rss(served: Server) -> int:
+    assert served.process is not None
+    status = Path(f"/proc/{served.process.pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024  # type: ignore[union-attr]
+
+
+async def test_twenty_hostile_documents_leave_the_memory_as_it_was(
+    fuzzed: tuple[DrainedServer, Seeded], reader: str
+) -> None:
+    # the server grew 114 -> 1,223 MB over four ~950 KB documents
+    served, _ = fuzzed
+    for document in (fields(HUGE, "w"), spreads(40, "w")):  # whatever a first one allocates for good
+        await asyncio.to_thread(post_hostile, served, reader, document)
+    before = _rss(served)
+    for n in range(20):  # each one different: a cache would keep every one
+        for document in (fields(HUGE, f"x{n}"), spreads(40, f"x{n}")):
+            response, elapsed = await asyncio.to_thread(post_hostile, served, reader, document)
+            assert response.status_code in (200, 413) and elapsed < REFUSED_WITHIN, (response.text[:500], elapsed)
+    grown = _rss(served) - before
+    print(f"\nserver memory: {before / 2**20:.0f} MB before, {grown / 2**20:+.1f} MB after 40 hostile documents")
+    assert grown < MEMORY_SLACK, grown
+    quiet(served)
+
+
+# -- issue 17: what a WebSocket may do, and for how long ---------------------------------------------
+
+#: a revoked token's sockets are closed within this many seconds of `planledger token revoke`
+REVOKED_WITHIN = 5.0
+PLAN_EVENTS = "subscription($plan: ID!) { planEvents(planId: $plan) { position type } }"
+
+
+def planledger(served: Server, *args: str) -> str:
+    """Runs a `planledger` command on the server's database; its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": served.database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Socket:
+    """A graphql-transport-ws connection, acknowledged."""
+
+    def __init__(self, served: Server, token: str) -> None:
+        self.url = served.url.replace("http://", "ws://") + "/graphql"
+        self.token = token
+        self.closed: websockets.ConnectionClosed | None = None
+        self.ws: Any = None
+
+    async def __aenter__(self) -> Socket:
+        self.ws = await websockets.connect(self.url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        await self.send({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}})
+        assert (await self.receive())["type"] == "connection_ack"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.ws.close()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 5) -> dict[str, Any]:
+        while True:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if message["type"] != "ping":
+                return message
+            await self.send({"type": "pong"})
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, id: str = "s") -> None:
+        await self.send({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+
+    async def close_code(self, timeout: float) -> int | None:
+        """The code the server closes this socket with, within `timeout` (None: still open then)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                await asyncio.wait_for(self.ws.recv(), max(0.01, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd is not None else None
+        return None
+
+
+def progress_over_websocket(activity: str, progress: int) -> str:
+    return (
+        f'mutation {{ reportProgress(input: {{activityId: "{activity}", progress: {progress}, '
+        'effectiveOn: "2021-02-01"}) { __typename } }'
+    )
+
+
+def activity_progress(served: Server, activity: str) -> tuple[int, int]:
+    """The log position and the activity's progress, as the server answers them."""
+    data = served.post(f'{{ logPosition activity(id: "{activity}") {{ progress }} }}').json()["data"]
+    return data["logPosition"], data["activity"]["progress"]
+
+
+async def test_a_mutation_over_websocket_is_refused_and_records_nothing(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # README: mutations only over POST; over a socket they ran (and outlived a revoked token)
+    served, seeded = fuzzed
+    activity = seeded.ids[1]
+    before = await asyncio.to_thread(activity_progress, served, activity)
+    async with Socket(served, served.token) as socket:  # an admin's: the role may record it over POST
+        named = "query Q { logPosition } " + progress_over_websocket(activity, 92).replace("mutation", "mutation M")
+        for n, (query, name) in enumerate([(progress_over_websocket(activity, 91), None), (named, "M")]):
+            await socket.send({"id": f"m{n}", "type": "subscribe", "payload": {"query": query, "operationName": name}})
+            answer = await socket.receive()
+            assert answer["type"] == "error" and answer["id"] == f"m{n}", answer
+            assert codes(answer["payload"]) == {"MUTATION_OVER_WEBSOCKET"}, answer
+            assert "POST" in answer["payload"][0]["message"], answer
+        await socket.subscribe("{ logPosition }", id="q")  # a query still runs over a socket
+        answer = await socket.receive()
+        assert answer["type"] == "next" and answer["payload"]["data"]["logPosition"] == before[0], answer
+    await served.wait_projected()
+    assert await asyncio.to_thread(activity_progress, served, activity) == before
+    quiet(served)
+
+
+async def test_a_revoked_token_closes_its_sockets_within_5_seconds(fuzzed: tuple[DrainedServer, Seeded]) -> None:
+    # 8 s after `planledger token revoke` HTTP answered 401, but a socket opened before kept
+    # streaming, and a reportProgress sent over it was recorded
+    served, seeded = fuzzed
+    plan, activity = seeded.ids[0], seeded.ids[1]
+    name = f"revoked-{uuid.uuid4().hex[:8]}"
+    token = await asyncio.to_thread(served.make_token, "admin", None, name)
+    listed = await asyncio.to_thread(planledger, served, "token", "list")
+    token_id = next(line.split()[0] for line in listed.splitlines() if name in line)
+    async with (
+        Socket(served, token) as streaming,
+        Socket(served, token) as idle,
+        Socket(served, served.token) as other,
+    ):
+        for socket in (streaming, other):
+            await socket.subscribe(PLAN_EVENTS, {"plan": plan})
+        await asyncio.sleep(0.3)
+        written = await asyncio.to_thread(mutate, served, "reportProgress", f'activityId: "{activity}", progress: 33')
+        for socket in (streaming, other):  # both stream
+            event = (await socket.receive())["payload"]["data"]["planEvents"]
+            assert event["type"] == "Activity.ProgressReported", (event, written)
+
+        asked = time.monotonic()
+        await asyncio.to_thread(planledger, served, "token", "revoke", token_id)
+        revoked = time.monotonic()
+        before = await asyncio.to_thread(activity_progress, served, activity)
+        # whatever the socket sends from now on records nothing
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await streaming.send(
+                {"id": "late", "type": "subscribe", "payload": {"query": progress_over_websocket(activity, 97)}}
+            )
+        codes_seen = await asyncio.gather(streaming.close_code(REVOKED_WITHIN), idle.close_code(REVOKED_WITHIN))
+        closed_in = time.monotonic() - revoked
+        print(
+            f"\nsockets of a revoked token closed {closed_in:.1f} s after `token revoke` returned "
+            f"(which took {revoked - asked:.1f} s)"
+        )
+        assert codes_seen == [4401, 4401], codes_seen
+        assert closed_in < REVOKED_WITHIN, closed_in
+        assert (
+            httpx.post(
+                f"{served.url}/graphql", json={"query": "{ logPosition }"}, headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            == 401
+        )
+
+        # the other token's socket is untouched, and still streams
+        assert await other.close_code(0.5) is None
+        await asyncio.to_thread(mutate, served, "reportProgress", f'activityId: "{activity}", progress: 34')
+        assert (await other.receive())["payload"]["data"]["planEvents"]["type"] == "Activity.ProgressReported"
+    await served.wait_projected()
+    after = await asyncio.to_thread(activity_progress, served, activity)
+    assert after == (before[0] + 1, 34), (before, after)  # only the other token's write
     quiet(served)
