@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import itertools
 import json
 import os
 import re
@@ -33,7 +32,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import graphql
@@ -46,6 +44,7 @@ from hypothesis_graphql import Mode, mutations, queries
 
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
+from tests.e2e.probes import Healthz, fields, long_string, rss, spreads
 from tests.e2e.server_process import Server
 from tests.paths import ROOT
 
@@ -1164,70 +1163,7 @@ MEMORY_SLACK = 20 * 2**20
 BOUNDS = {"SAME_NAME_LIMIT", "SELECTION_LIMIT", "DEPTH_LIMIT", "ALIAS_LIMIT", "FRAGMENT_CYCLE"}
 
 
-def spreads(levels: int, salt: str = "") -> str:
-    """Fragments that each spread the next one twice, `levels` deep: 2^levels selections, ~45 bytes a level."""
-    names = [f"F{salt}{n}" for n in range(levels + 1)]
-    fragments = " ".join(f"fragment {a} on Query {{ ...{b} ...{b} }}" for a, b in itertools.pairwise(names))
-    return f"{{ ...{names[0]} }} {fragments} fragment {names[-1]} on Query {{ logPosition }}"
-
-
-def fields(size: int, salt: str = "") -> str:
-    """About `size` bytes of aliased fields."""
-    count = size // len(f"f{salt}00000: logPosition ")
-    return "{ " + " ".join(f"f{salt}{n:05}: logPosition" for n in range(count)) + " }"
-
-
-def long_string(size: int) -> str:
-    return '{ plan(id: "' + "x" * size + '") { code } }'
-
-
 HUGE = 950_000
-
-
-#: asks /healthz over and over until its stdin closes, then prints how long each answer took
-HEALTHZ_PROBE = """
-import json, select, sys, time
-import httpx
-with httpx.Client(timeout=30) as http:
-    http.get(sys.argv[1])
-    print("ready", flush=True)
-    times = []
-    while not select.select([sys.stdin], [], [], 0)[0]:
-        started = time.monotonic()
-        assert http.get(sys.argv[1]).status_code == 200
-        times.append(time.monotonic() - started)
-        time.sleep(0.005)
-print(json.dumps(times), flush=True)
-"""
-
-
-class Healthz:
-    """Asks /healthz over and over while the block runs, from a process of its own (so this one's
-    work does not delay it); `slowest` is its slowest answer."""
-
-    def __init__(self, served: Server) -> None:
-        self.url = f"{served.url}/healthz"
-        self.times: list[float] = []
-        self._probe: subprocess.Popen[str] | None = None
-
-    def __enter__(self) -> Healthz:
-        self._probe = subprocess.Popen(
-            [sys.executable, "-c", HEALTHZ_PROBE, self.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert self._probe.stdout is not None and self._probe.stdout.readline().strip() == "ready"
-        time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        time.sleep(0.05)
-        assert self._probe is not None
-        output, _ = self._probe.communicate("", timeout=60)
-        self.times = json.loads(output)
-
-    @property
-    def slowest(self) -> float:
-        assert self.times, "/healthz never answered"
-        return max(self.times)
 
 
 @pytest.fixture(scope="module")
@@ -1326,12 +1262,6 @@ async def test_a_huge_document_is_refused_before_it_is_parsed(
     quiet(served)
 
 
-def _rss(served: Server) -> int:
-    assert served.process is not None
-    status = Path(f"/proc/{served.process.pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024  # type: ignore[union-attr]
-
-
 async def test_twenty_hostile_documents_leave_the_memory_as_it_was(
     fuzzed: tuple[DrainedServer, Seeded], reader: str
 ) -> None:
@@ -1339,12 +1269,12 @@ async def test_twenty_hostile_documents_leave_the_memory_as_it_was(
     served, _ = fuzzed
     for document in (fields(HUGE, "w"), spreads(40, "w")):  # whatever a first one allocates for good
         await asyncio.to_thread(post_hostile, served, reader, document)
-    before = _rss(served)
+    before = rss(served)
     for n in range(20):  # each one different: a cache would keep every one
         for document in (fields(HUGE, f"x{n}"), spreads(40, f"x{n}")):
             response, elapsed = await asyncio.to_thread(post_hostile, served, reader, document)
             assert response.status_code in (200, 413) and elapsed < REFUSED_WITHIN, (response.text[:500], elapsed)
-    grown = _rss(served) - before
+    grown = rss(served) - before
     print(f"\nserver memory: {before / 2**20:.0f} MB before, {grown / 2**20:+.1f} MB after 40 hostile documents")
     assert grown < MEMORY_SLACK, grown
     quiet(served)
