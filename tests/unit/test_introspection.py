@@ -1,0 +1,78 @@
+"""The schema as the GraphQL ecosystem reads it: graphql-js's standard introspection query (what
+GraphiQL, Apollo, graphql-codegen, Postman, Altair and gql send; here graphql-core's copy of it)
+answers without errors, and a client schema built from its answer is the checked-in schema.graphql.
+(tests/e2e/test_graphql_clients.py does the same over HTTP with gql and graphql-js themselves.)"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLSchema,
+    ObjectValueNode,
+    build_client_schema,
+    build_schema,
+    coerce_input_value,
+    find_breaking_changes,
+    find_dangerous_changes,
+    get_introspection_query,
+    parse_value,
+)
+
+from service.api.schema import schema
+from tests.paths import ROOT
+
+#: every option graphql-js's getIntrospectionQuery has, as the newest clients send it
+FULL = get_introspection_query(
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
+)
+
+
+def introspection() -> dict[str, Any]:
+    result = schema.execute_sync(FULL)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+def test_the_standard_introspection_query_answers_without_errors_or_error_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        data = introspection()
+        # as graphql-js's oldest form, too (no descriptions, no input deprecations)
+        assert schema.execute_sync(get_introspection_query(descriptions=False)).errors is None
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    inputs = {t["name"]: t for t in data["__schema"]["types"] if t["kind"] == "INPUT_OBJECT"}
+    changes = next(f for f in inputs["CorrectEventInput"]["inputFields"] if f["name"] == "changes")
+    default = parse_value(changes["defaultValue"])
+    assert isinstance(default, ObjectValueNode) and not default.fields
+
+
+def test_a_client_schema_built_from_it_is_the_checked_in_schema() -> None:
+    client = build_client_schema(introspection())  # type: ignore[arg-type]
+    checked_in = build_schema((ROOT / "schema.graphql").read_text())
+    for old, new in ((checked_in, client), (client, checked_in)):
+        assert find_breaking_changes(old, new) == []
+        assert find_dangerous_changes(old, new) == []
+    assert set(_named(client)) == set(_named(checked_in))
+
+
+def test_a_correction_without_changes_still_gets_an_empty_object() -> None:
+    """The default given for introspection is the one execution uses: `{}`, not null or missing."""
+    graphql_schema: GraphQLSchema = schema._schema
+    kind = graphql_schema.get_type("CorrectEventInput")
+    assert isinstance(kind, GraphQLInputObjectType)
+    given = coerce_input_value({"streamId": "0b7c6a6e-52c4-4c5c-9a55-1d2a3f5e0c11", "version": 2, "void": True}, kind)
+    assert given["changes"] == {} and given["void"] is True
+
+
+def _named(graphql_schema: GraphQLSchema) -> list[str]:
+    return [name for name in graphql_schema.type_map if not name.startswith("__")]
