@@ -1,7 +1,7 @@
 """Limits on what one document may ask for, each refused with an error naming the limit.
 
 Depth, aliases and tokens use strawberry's limiters. The cost is this module's: every field
-costs 1, times how many of it the lists above it may return (a list's `first` argument, else an
+costs 1, times how many of it the lists above it may return (a list's `first` or `last`, else an
 estimate of how long such a list gets), so a document that multiplies lists is refused before it
 runs, whatever its depth.
 """
@@ -29,7 +29,7 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 250_000
 
-#: how many items a list field ("Type.field", else "field") is assumed to return when no `first` says
+#: how many items a list field ("Type.field", else "field") is assumed to return when no `first` (or `last`) says
 LIST_SIZES = {
     "plans": 20,
     "activities": 300,
@@ -46,7 +46,7 @@ LIST_SIZES = {
     "attendance": 40,
     "edges": 1,  # a connection's size is its `first` (or default page), counted at the connection field
 }
-#: connections: their default page when no `first` is given
+#: connections: their default page when neither `first` nor `last` is given (what the resolvers use)
 PAGES = {"history": 50, "events": 50, "meetings": 20}
 DEFAULT_LIST = 20
 
@@ -110,10 +110,10 @@ class CostLimit(ValidationRule):
     @staticmethod
     def _size(node: FieldNode, kind: Any, parent: str) -> int:
         name = node.name.value
-        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if isinstance(first, IntValueNode):
-            return max(1, int(first.value))
-        if first is not None:  # a variable: assume the largest page
+        page = next((a.value for a in node.arguments or () if a.name.value in ("first", "last")), None)
+        if isinstance(page, IntValueNode):
+            return max(1, int(page.value))
+        if page is not None:  # a variable: assume the largest page
             return 500
         if isinstance(kind, GraphQLList):
             return LIST_SIZES.get(f"{parent}.{name}", LIST_SIZES.get(name, DEFAULT_LIST))

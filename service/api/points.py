@@ -168,9 +168,7 @@ def meeting_cursor(row: dict[str, object]) -> Cursor:
     return Cursor(_encode("m", f"{row['meeting_on']}|{row['id']}|{row['code']}"))
 
 
-def meeting_key(cursor: str | None, argument: str = "after") -> tuple[date, str, UUID] | None:
-    if cursor is None:
-        return None
+def meeting_key(cursor: str, argument: str = "after") -> tuple[date, str, UUID]:
     text = _decode("m", cursor, argument)
     try:
         on, stream_id, code = text.split("|", 2)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -12,11 +14,11 @@ from projections import queries as q
 from projections import report as r
 from projections.projector import log_position
 from service.api import enums as e
+from service.api import limits
 from service.api.context import Context
 from service.api.points import (
     AsOf,
     BadInput,
-    Cursor,
     Missing,
     aware,
     in_range,
@@ -26,13 +28,28 @@ from service.api.points import (
     resolve,
 )
 from service.api.types.change import PlanChanges
-from service.api.types.event import EventConnection, EventFilter, events_page, page_size
+from service.api.types.connection import After, Before, First, Last, page
+from service.api.types.event import EventConnection, EventFilter, event_page, events_page
 from service.api.types.keyresult import KeyResult, key_result_at, key_results_of_plan
-from service.api.types.meeting import ActionItem, Meeting, MeetingConnection, meeting_by_id
-from service.api.types.plan import Activity, Milestone, Plan, Risk, activity_at, plan_at, risk_rows
+from service.api.types.meeting import ActionItem, Meeting, MeetingConnection, meeting_by_id, meetings_page
+from service.api.types.node import Node
+from service.api.types.plan import Activity, Milestone, Plan, Risk, activity_at, plan_at, plan_key, risk_rows
 from service.api.types.report import DueUpdates, ProgressReport
 
 Ctx = Info[Context, None]
+
+
+async def _meeting_now(context: Context, meeting_id: UUID, _point: q.Point) -> Meeting | None:
+    return await meeting_by_id(context, meeting_id)
+
+
+#: how `node` shows an object, by the kind of its stream (as the event index names it)
+NODES: dict[str, Callable[[Context, UUID, q.Point], Awaitable[Node | None]]] = {
+    "plan": plan_at,
+    "activity": activity_at,
+    "meeting": _meeting_now,
+    "key_result": key_result_at,
+}
 
 
 @strawberry.type
@@ -43,10 +60,23 @@ class Query:
         rows = await info.context.read(lambda conn: q.all_plans(conn, point))
         return [Plan.from_row(r, point) for r in rows]
 
-    @strawberry.field(description="One plan by ID, as of a point (default: now). Null if it did not exist then.")
+    @strawberry.field(
+        description="One plan by ID or by code (as the reports take it), as of a point (default: now). "
+        "Null if it did not exist then."
+    )
     async def plan(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> Plan | None:
-        plan_id = parse_id("id", id)
+        plan_id = await plan_key(info.context, id, "id")
         return await plan_at(info.context, plan_id, await resolve(info.context, as_of))
+
+    @strawberry.field(
+        description="Any object with a global ID (a plan, activity, meeting or key result: Relay's Global Object "
+        "Identification), as it stands now. Null if there is none."
+    )
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        stream_id = parse_id("id", id)
+        first = await info.context.read(lambda conn: q.events(conn, first=1, filter={"stream_id": stream_id}))
+        show = NODES.get(first[0]["stream_kind"]) if first else None
+        return None if show is None else await show(info.context, stream_id, q.Point())
 
     @strawberry.field(description="One activity by ID, as of a point (default: now). Null if it did not exist then.")
     async def activity(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> Activity | None:
@@ -66,14 +96,14 @@ class Query:
         self,
         info: Ctx,
         plan_id: strawberry.ID | None = None,
-        first: int = 20,
-        after: Cursor | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> MeetingConnection:
-        size = page_size(first)
         plan = None if plan_id is None else parse_id("planId", plan_id)
-        key = meeting_key(after)
-        rows = await info.context.read(lambda conn: q.meeting_page(conn, plan, size + 1, key))
-        return MeetingConnection.of(rows, size)
+        wanted = page(first, after, last, before, limits.PAGES["meetings"], meeting_key)
+        return await meetings_page(info.context, plan, wanted)
 
     @strawberry.field(description="The risk register as of a point, highest score first.")
     async def risks(
@@ -135,11 +165,14 @@ class Query:
     async def events(
         self,
         info: Ctx,
-        first: int = 50,
-        after: Cursor | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: EventFilter | None = None,
     ) -> EventConnection:
-        return await events_page(info.context, first, after, filter)
+        wanted = event_page(first, after, last, before, limits.PAGES["events"])
+        return await events_page(info.context, wanted, filter)
 
     @strawberry.field(description="What changed in a plan between two points.")
     async def changes(

@@ -21,6 +21,7 @@ from projections import queries as q
 from service.api import enums as e
 from service.api.context import Context
 from service.api.points import PointShown, shown
+from service.api.types.node import Node
 from service.api.types.refs import show
 
 if TYPE_CHECKING:
@@ -114,8 +115,8 @@ class Retarget:
 
 
 @strawberry.type(description="What is measured about an activity (or a strategy), towards which target.")
-class KeyResult:
-    id: strawberry.ID
+class KeyResult(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the key result's stream.")
     plan_id: strawberry.ID
     activity_id: strawberry.ID | None
     strategy_number: int

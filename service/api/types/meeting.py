@@ -11,10 +11,13 @@ from strawberry.types import Info
 
 from domain import vocabulary as v
 from projections import queries as q
+from projections.queries import pages
+from projections.queries.pages import MeetingKey
 from service.api import enums as e
 from service.api.context import Context
 from service.api.points import Cursor, meeting_cursor
-from service.api.types.event import PageInfo
+from service.api.types.connection import Page, PageInfo
+from service.api.types.node import Node
 from service.api.types.plan import Plan, plan_at
 
 
@@ -115,8 +118,8 @@ class Resolution:
 
 
 @strawberry.type(description="A meeting of a committee: when and where, who came, what it resolved.")
-class Meeting:
-    id: strawberry.ID
+class Meeting(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the meeting's stream.")
     code: str = strawberry.field(description='Number/Buddhist Era year, e.g. "1/2564".')
     body: str = strawberry.field(description="The committee that met.")
     date: date
@@ -200,22 +203,31 @@ async def meeting_by_id(context: Context, meeting_id: UUID) -> Meeting | None:
     return None if row is None else Meeting.from_row(row)
 
 
-@strawberry.type
+@strawberry.type(description="One meeting of a page, with its cursor.")
 class MeetingEdge:
-    cursor: Cursor
-    node: Meeting
+    cursor: Cursor = strawberry.field(description="Where the meeting stands in the list: for `after` and `before`.")
+    node: Meeting = strawberry.field(description="The meeting.")
 
 
 @strawberry.type(description="A page of meetings in date order.")
 class MeetingConnection:
-    edges: list[MeetingEdge]
-    page_info: PageInfo
+    edges: list[MeetingEdge] = strawberry.field(description="The page's meetings, earliest first.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands, and the cursors to page on with.")
+    plan_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="How many meetings the whole list holds (of the plan, if one is named).")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await info.context.read(lambda conn: pages.meeting_count(conn, self.plan_id))
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], first: int) -> MeetingConnection:
-        page = rows[:first]
-        edges = [MeetingEdge(cursor=meeting_cursor(r), node=Meeting.from_row(r)) for r in page]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
-        )
+    def of(cls, rows: list[dict[str, Any]], page: Page[MeetingKey], plan_id: UUID | None) -> MeetingConnection:
+        kept, more = page.cut(rows)
+        edges = [MeetingEdge(cursor=meeting_cursor(r), node=Meeting.from_row(r)) for r in kept]
+        return cls(edges=edges, page_info=page.info([e.cursor for e in edges], more), plan_id=plan_id)
+
+
+async def meetings_page(context: Context, plan_id: UUID | None, wanted: Page[MeetingKey]) -> MeetingConnection:
+    rows = await context.read(
+        lambda conn: pages.meetings_between(conn, plan_id, wanted.after, wanted.before, wanted.limit, wanted.backward)
+    )
+    return MeetingConnection.of(rows, wanted, plan_id)

@@ -25,9 +25,12 @@ from domain import vocabulary as v
 from projections import keyresults as k
 from projections import queries as q
 from service.api import enums as e
+from service.api import limits
 from service.api.context import Context
-from service.api.points import Cursor, PointShown, shown
+from service.api.points import BadInput, PointShown, shown
 from service.api.types import keyresult as kt
+from service.api.types.connection import After, Before, First, Last
+from service.api.types.node import Node
 from service.api.types.refs import shows
 
 if TYPE_CHECKING:
@@ -78,8 +81,8 @@ class ActionPlan:
 
 
 @strawberry.type(description="A five-year strategic plan with its strategies and activities.")
-class Plan:
-    id: strawberry.ID
+class Plan(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the plan's stream.")
     code: str
     title: str
     period_start: date
@@ -214,8 +217,8 @@ class Strategy:
 
 
 @strawberry.type(description="An activity of a yearly action plan, under one strategy.")
-class Activity:
-    id: strawberry.ID
+class Activity(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the activity's stream.")
     title: str
     fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
     kind: e.ActivityKind
@@ -326,12 +329,15 @@ class Activity:
     async def history(
         self,
         info: Info[Context, None],
-        first: int = 50,
-        after: Cursor | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> EventConnectionRef:
-        from service.api.types.event import stream_history
+        from service.api.types.event import event_page, stream_history
 
-        return await stream_history(info.context, self.uuid, first, after)
+        wanted = event_page(first, after, last, before, limits.PAGES["history"])
+        return await stream_history(info.context, self.uuid, wanted)
 
 
 @strawberry.type(description="One reschedule of a milestone.")
@@ -657,6 +663,23 @@ async def risk_rows(
 async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:
     row = await activity_loader(context, point).load(activity_id)
     return None if row is None else Activity.from_row(row, point)
+
+
+async def plan_key(context: Context, given: str, argument: str) -> UUID:
+    """The plan an argument names: by its ID, or by its code as the reports take it (the code as
+    now known; BadInput naming the argument when no plan has it)."""
+    text = str(given).strip()
+    try:
+        return UUID(text)
+    except ValueError:
+        pass
+    if text:
+        plans = await context.read(lambda conn: q.all_plans(conn, q.Point()))
+        for row in plans:
+            if row["code"] == text:
+                found: UUID = row["id"]
+                return found
+    raise BadInput(argument, f"{given!r} is neither an ID nor the code of a plan")
 
 
 async def plan_at(context: Context, plan_id: UUID, point: q.Point) -> Plan | None:
