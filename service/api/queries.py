@@ -18,6 +18,7 @@ from service.api import limits
 from service.api.context import Context
 from service.api.points import (
     AsOf,
+    AsOfArgument,
     BadInput,
     Missing,
     aware,
@@ -52,10 +53,13 @@ NODES: dict[str, Callable[[Context, UUID, q.Point], Awaitable[Node | None]]] = {
 }
 
 
-@strawberry.type
+@strawberry.type(
+    description="What the ledger holds: plans as they stand or as of any point (a date or a meeting, as known at "
+    "any time), history, meetings, changes between points, key results and the reporting cycle."
+)
 class Query:
     @strawberry.field(description="Every plan, by code (as of a point if given).")
-    async def plans(self, info: Ctx, as_of: AsOf | None = None) -> list[Plan]:
+    async def plans(self, info: Ctx, as_of: AsOfArgument = None) -> list[Plan]:
         point = await resolve(info.context, as_of)
         rows = await info.context.read(lambda conn: q.all_plans(conn, point))
         return [Plan.from_row(r, point) for r in rows]
@@ -64,7 +68,12 @@ class Query:
         description="One plan by ID or by code (as the reports take it), as of a point (default: now). "
         "Null if it did not exist then."
     )
-    async def plan(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> Plan | None:
+    async def plan(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The plan's ID, or its code (e.g. HR-2561).")],
+        as_of: AsOfArgument = None,
+    ) -> Plan | None:
         plan_id = await plan_key(info.context, id, "id")
         return await plan_at(info.context, plan_id, await resolve(info.context, as_of))
 
@@ -72,19 +81,34 @@ class Query:
         description="Any object with a global ID (a plan, activity, meeting or key result: Relay's Global Object "
         "Identification), as it stands now. Null if there is none."
     )
-    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Ctx,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The ID a plan, activity, meeting or key result shows.")
+        ],
+    ) -> Node | None:
         stream_id = parse_id("id", id)
         first = await info.context.read(lambda conn: q.events(conn, first=1, filter={"stream_id": stream_id}))
         show = NODES.get(first[0]["stream_kind"]) if first else None
         return None if show is None else await show(info.context, stream_id, q.Point())
 
     @strawberry.field(description="One activity by ID, as of a point (default: now). Null if it did not exist then.")
-    async def activity(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> Activity | None:
+    async def activity(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The activity's ID.")],
+        as_of: AsOfArgument = None,
+    ) -> Activity | None:
         activity_id = parse_id("id", id)
         return await activity_at(info.context, activity_id, await resolve(info.context, as_of))
 
     @strawberry.field(description='One meeting by ID or by code such as "1/2564".')
-    async def meeting(self, info: Ctx, id: str) -> Meeting | None:
+    async def meeting(
+        self,
+        info: Ctx,
+        id: Annotated[str, strawberry.argument(description='The meeting\'s ID, or its code (e.g. "1/2564").')],
+    ) -> Meeting | None:
         try:
             found = await meeting_id(info.context, id, "id")
         except Missing:  # a code nobody used is simply no meeting
@@ -95,7 +119,9 @@ class Query:
     async def meetings(
         self,
         info: Ctx,
-        plan_id: strawberry.ID | None = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the meetings of this plan (its ID).")
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -109,10 +135,16 @@ class Query:
     async def risks(
         self,
         info: Ctx,
-        plan_id: strawberry.ID | None = None,
-        as_of: AsOf | None = None,
-        min_level: e.RiskLevel | None = None,
-        status: list[e.RiskStatus] | None = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the risks of this plan's activities (its ID).")
+        ] = None,
+        as_of: AsOfArgument = None,
+        min_level: Annotated[
+            e.RiskLevel | None, strawberry.argument(description="Only the risks at this level or above.")
+        ] = None,
+        status: Annotated[
+            list[e.RiskStatus] | None, strawberry.argument(description="Only the risks at one of these statuses.")
+        ] = None,
     ) -> list[Risk]:
         plan = None if plan_id is None else parse_id("planId", plan_id)
         point = await resolve(info.context, as_of)
@@ -123,9 +155,17 @@ class Query:
     async def milestones(
         self,
         info: Ctx,
-        plan_id: strawberry.ID | None = None,
-        as_of: AsOf | None = None,
-        overdue_only: bool = False,
+        plan_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the milestones of this plan's activities (its ID)."),
+        ] = None,
+        as_of: AsOfArgument = None,
+        overdue_only: Annotated[
+            bool,
+            strawberry.argument(
+                description="Only those still planned and past their due date on the point's date (or today)."
+            ),
+        ] = False,
     ) -> list[Milestone]:
         plan = None if plan_id is None else parse_id("planId", plan_id)
         point = await resolve(info.context, as_of)
@@ -138,15 +178,25 @@ class Query:
     async def action_items(
         self,
         info: Ctx,
-        plan_id: strawberry.ID | None = None,
-        owner: str | None = None,
-        state: e.ActionItemState | None = None,
-        on: date | None = None,
+        plan_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only those assigned by the meetings of this plan (its ID)."),
+        ] = None,
+        owner: Annotated[
+            str | None,
+            strawberry.argument(description="Only those this owner is to do (as the resolution names them)."),
+        ] = None,
+        state: Annotated[
+            e.ActionItemState | None, strawberry.argument(description="Only those in this state on `on`.")
+        ] = None,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day to judge `state` on (default: today).")
+        ] = None,
     ) -> list[ActionItem]:
         plan = None if plan_id is None else parse_id("planId", plan_id)
         in_range(on, "on")
         rows = await info.context.read(
-            lambda conn: q.action_items(conn, plan, owner, state.value if state else None, on)
+            lambda conn: q.action_items(conn, plan, owner, state.name if state else None, on)
         )
         return [
             ActionItem(
@@ -169,14 +219,20 @@ class Query:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: EventFilter | None = None,
+        filter: Annotated[
+            EventFilter | None, strawberry.argument(description="Which events: every condition given must hold.")
+        ] = None,
     ) -> EventConnection:
         wanted = event_page(first, after, last, before, limits.PAGES["events"])
         return await events_page(info.context, wanted, filter)
 
     @strawberry.field(description="What changed in a plan between two points.")
     async def changes(
-        self, info: Ctx, plan_id: strawberry.ID, from_: Annotated[AsOf, strawberry.argument(name="from")], to: AsOf
+        self,
+        info: Ctx,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the plan.")],
+        from_: Annotated[AsOf, strawberry.argument(description="The earlier point.", name="from")],
+        to: Annotated[AsOf, strawberry.argument(description="The later point.")],
     ) -> PlanChanges:
         plan = parse_id("planId", plan_id)
         start = await resolve(info.context, from_, "from")
@@ -185,7 +241,12 @@ class Query:
         return PlanChanges.of(found, start, end)
 
     @strawberry.field(description="One key result by ID, judged on a point's day (default: today).")
-    async def key_result(self, info: Ctx, id: strawberry.ID, as_of: AsOf | None = None) -> KeyResult | None:
+    async def key_result(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key result's ID.")],
+        as_of: AsOfArgument = None,
+    ) -> KeyResult | None:
         key_result_id = parse_id("id", id)
         return await key_result_at(info.context, key_result_id, await resolve(info.context, as_of))
 
@@ -193,10 +254,15 @@ class Query:
     async def key_results(
         self,
         info: Ctx,
-        plan_id: strawberry.ID,
-        as_of: AsOf | None = None,
-        health: list[e.Health] | None = None,
-        activity_id: strawberry.ID | None = None,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the plan.")],
+        as_of: AsOfArgument = None,
+        health: Annotated[
+            list[e.Health] | None, strawberry.argument(description="Only the key results of one of these healths.")
+        ] = None,
+        activity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the key results measured on this activity (its ID)."),
+        ] = None,
     ) -> list[KeyResult]:
         plan = parse_id("planId", plan_id)
         activity = None if activity_id is None else strawberry.ID(str(parse_id("activityId", activity_id)))
@@ -214,7 +280,15 @@ class Query:
         "the period since the committee's previous meeting, as known at `knownAt` (default: now)."
     )
     async def progress_report(
-        self, info: Ctx, plan_id: strawberry.ID, meeting: str, known_at: datetime | None = None
+        self,
+        info: Ctx,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the plan.")],
+        meeting: Annotated[
+            str, strawberry.argument(description='The meeting the report is for: its ID or code (e.g. "2/2564").')
+        ],
+        known_at: Annotated[
+            datetime | None, strawberry.argument(description="As the ledger knew it at this time (default: now).")
+        ] = None,
     ) -> ProgressReport | None:
         plan = parse_id("planId", plan_id)
         ours = await info.context.read(lambda conn: r.meeting_ids_of_plan(conn, plan, meeting))
@@ -227,10 +301,12 @@ class Query:
     async def due_updates(
         self,
         info: Ctx,
-        plan_id: strawberry.ID,
-        unit: str,
-        on: date | None = None,
-        known_at: datetime | None = None,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the plan.")],
+        unit: Annotated[str, strawberry.argument(description="The responsible unit, as the activities name it.")],
+        on: Annotated[date | None, strawberry.argument(description="The day to judge on (default: today).")] = None,
+        known_at: Annotated[
+            datetime | None, strawberry.argument(description="As the ledger knew it at this time (default: now).")
+        ] = None,
     ) -> DueUpdates:
         plan = parse_id("planId", plan_id)
         if not unit.strip():

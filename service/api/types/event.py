@@ -19,18 +19,22 @@ from service.api.types.connection import Page, PageInfo, page
 
 @strawberry.type(description="One immutable fact of the ledger.")
 class Event:
-    cursor: Cursor
+    cursor: Cursor = strawberry.field(
+        description="Where the event stands in the log: `after` it, a page or a subscription reads on from it."
+    )
     position: int = strawberry.field(description="Place in the log (increasing, with gaps).")
     type: str = strawberry.field(description="Kind of stream and fact, e.g. Activity.StatusChanged, Meeting.Held.")
-    stream_id: strawberry.ID
+    stream_id: strawberry.ID = strawberry.field(
+        description="The ID of the stream it belongs to (a plan, activity, meeting or key result)."
+    )
     stream_kind: str = strawberry.field(description="plan, activity or meeting.")
-    version: int
-    plan_id: strawberry.ID | None
-    effective_on: date
-    recorded_at: datetime
-    actor: str
+    version: int = strawberry.field(description="The stream's version with this event (1 for the stream's first).")
+    plan_id: strawberry.ID | None = strawberry.field(description="The ID of the plan it concerns, if any.")
+    effective_on: date = strawberry.field(description="When the fact holds (valid time).")
+    recorded_at: datetime = strawberry.field(description="When the ledger recorded it (transaction time).")
+    actor: str = strawberry.field(description="Who recorded it: the name of the token used.")
     meeting: str | None = strawberry.field(description="ID of the meeting that decided it, if any.")
-    reason: str | None
+    reason: str | None = strawberry.field(description="Why, if given.")
     corrects: int | None = strawberry.field(description="For a correction: the version of the fact it corrects.")
     void: bool | None = strawberry.field(description="For a correction: the corrected fact is void.")
     payload: JSON = strawberry.field(description="The fact's own fields.")
@@ -88,13 +92,15 @@ class EventConnection:
 
 @strawberry.input(description="Which events: every given condition must hold.")
 class EventFilter:
-    stream_id: strawberry.ID | None = None
+    stream_id: strawberry.ID | None = strawberry.field(default=None, description="Events of this stream only.")
     type: str | None = strawberry.field(
         default=None, description="Activity.StatusChanged, or StatusChanged for that fact in any kind of stream."
     )
-    plan_id: strawberry.ID | None = None
+    plan_id: strawberry.ID | None = strawberry.field(default=None, description="Events concerning this plan only.")
     meeting: str | None = strawberry.field(default=None, description="A meeting ID or code such as 1/2564.")
-    actor: str | None = None
+    actor: str | None = strawberry.field(
+        default=None, description="Events recorded by this actor (a token's name) only."
+    )
     effective_from: date | None = strawberry.field(default=None, description="Effective on or after (inclusive).")
     effective_to: date | None = strawberry.field(default=None, description="Effective on or before (inclusive).")
 
