@@ -570,13 +570,18 @@ class CorrectEventInput(CommandInput):
         description="The ID of the stream the fact is in (an event's streamId)."
     )
     version: int = strawberry.field(description="The version of the fact being corrected.")
-    changes: JSON = strawberry.field(default_factory=dict, description="What the fact should have said.")
+    # nullable with no default rather than `JSON! = {}`: an object default is what graphql-js 16's
+    # printSchema (and graphql-core's introspection) cannot print, and clients then fail on the schema
+    changes: JSON | None = strawberry.field(
+        default=None, description="What the fact should have said: its fields and their corrected values (none: {})."
+    )
     void: bool = strawberry.field(default=False, description="The fact should not have been recorded at all.")
 
     def to_command(self) -> c.Command:
-        if not isinstance(self.changes, dict):
+        changes: Any = {} if self.changes is None else self.changes
+        if not isinstance(changes, dict):
             raise ValidationError("changes", "give an object of field names and their corrected values")
-        return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(self.changes), self.void)
+        return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(changes), self.void)
 
 
 def _number(field: str, value: float) -> Decimal:

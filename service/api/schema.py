@@ -7,20 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import (
-    BREAK,
-    GraphQLArgument,
-    GraphQLDefaultInput,
-    GraphQLError,
-    GraphQLInputField,
-    GraphQLInputObjectType,
-    GraphQLSchema,
-    StringValueNode,
-    Visitor,
-    ast_from_value,
-    visit,
-)
-from graphql.pyutils import Undefined
+from graphql import BREAK, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -163,37 +150,7 @@ class Executor(DirectExecutor, SharedExecutor):
     a subscription event executed once per feed (SharedExecutor), everything else as strawberry does."""
 
 
-def _inputs(schema: GraphQLSchema) -> Iterator[GraphQLArgument | GraphQLInputField]:
-    """Every argument and input field of the schema (directives' arguments too)."""
-    for named in schema.type_map.values():
-        if isinstance(named, GraphQLInputObjectType):
-            yield from named.fields.values()
-        for field in (getattr(named, "fields", None) or {}).values():
-            yield from (getattr(field, "args", None) or {}).values()
-    for directive in schema.directives:
-        yield from directive.args.values()
-
-
-def printable_defaults(schema: GraphQLSchema) -> None:
-    """Every default value introspection can answer. strawberry gives defaults as internal values
-    (`default_value`), which graphql-core's introspection prints with `ast_from_value`; that fails on
-    a JSON object (`CorrectEventInput.changes = {}`), and so did the whole standard introspection
-    query. Such a default is given as an external value (`default`) as well, which graphql-core
-    prints (`{}`) and coerces in its place, to the same value."""
-    for given in _inputs(schema):
-        if given.default is not None or given.default_value is Undefined:
-            continue
-        try:
-            ast_from_value(given.default_value, given.type)
-        except TypeError:
-            given.default = GraphQLDefaultInput(value=given.default_value)
-
-
 class PlanledgerSchema(strawberry.Schema):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        printable_defaults(self._schema)
-
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Internal errors are logged (with their request id) where they are masked; the others
         are the client's to fix and need no server log."""

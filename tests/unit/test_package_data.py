@@ -37,7 +37,8 @@ def test_graphiqls_vendored_files_are_the_published_ones() -> None:
     folder = ROOT / "service/web/static/graphiql"
     readme = (folder / "README.md").read_text()
     recorded = dict(
-        reversed(line.split()) for line in readme.split("```")[-2].strip().splitlines()  # type: ignore[misc]
+        reversed(line.split())
+        for line in readme.split("```")[-2].strip().splitlines()  # type: ignore[misc]
     )
     assert set(recorded) == {p.name for p in folder.glob("*.min.*")}
     for name, digest in recorded.items():
