@@ -13,6 +13,7 @@ One module per subject, and this package re-exports their public names (`q.plan_
   meetings.py    meetings, their resolutions and action items; the point a meeting stands for
   events.py      the event index: events in log order, stream versions and histories
   changes.py     what changed in a plan between two points
+  pages.py       the API's connections (events, meetings, histories) paged both ways, and counted
 
 `events`, `meetings` and `changes` here are the functions, not the modules of the same names: name
 a module in a from-import (`from projections.queries.meetings import ...`) to read its own names.

@@ -92,11 +92,11 @@ class CommandInput:
 class CreatePlanInput(CommandInput):
     command = c.CreatePlan
 
-    code: str
-    title: str
-    period_start: date
-    period_end: date
-    vision: str | None = None
+    code: str = strawberry.field(description="The plan's code, e.g. HR-2561: unique.")
+    title: str = strawberry.field(description="The plan's title.")
+    period_start: date = strawberry.field(description="The first day of the plan's period.")
+    period_end: date = strawberry.field(description="The last day of the plan's period.")
+    vision: str | None = strawberry.field(default=None, description="The plan's vision, if stated already.")
 
     def to_command(self) -> c.Command:
         return c.CreatePlan(self.code, self.title, self.period_start, self.period_end, self.vision)
@@ -106,10 +106,10 @@ class CreatePlanInput(CommandInput):
 class AddStrategyInput(CommandInput):
     command = c.AddStrategy
 
-    plan_id: strawberry.ID
-    number: int
-    title: str
-    goal: str | None = None
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    number: int = strawberry.field(description="The strategy's number in the plan: unique there.")
+    title: str = strawberry.field(description="The strategy's title.")
+    goal: str | None = strawberry.field(default=None, description="What the strategy aims at.")
 
     def to_command(self) -> c.Command:
         return c.AddStrategy(as_id("planId", self.plan_id), self.number, self.title, self.goal)
@@ -119,8 +119,8 @@ class AddStrategyInput(CommandInput):
 class StateVisionInput(CommandInput):
     command = c.StateVision
 
-    plan_id: strawberry.ID
-    vision: str
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    vision: str = strawberry.field(description="The plan's vision.")
 
     def to_command(self) -> c.Command:
         return c.StateVision(as_id("planId", self.plan_id), self.vision)
@@ -130,7 +130,7 @@ class StateVisionInput(CommandInput):
 class ApproveActionPlanInput(CommandInput):
     command = c.ApproveActionPlan
 
-    plan_id: strawberry.ID
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
     fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
 
     def to_command(self) -> c.Command:
@@ -141,12 +141,12 @@ class ApproveActionPlanInput(CommandInput):
 class RecordProposalInput(CommandInput):
     command = c.RecordProposal
 
-    plan_id: strawberry.ID
-    fiscal_year: int
-    strategy_number: int
-    source: str
-    text: str
-    responsible_units: list[str] = strawberry.field(default_factory=list)
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year of the action plan, e.g. 2564.")
+    strategy_number: int = strawberry.field(description="The strategy it falls under.")
+    source: str = strawberry.field(description="Who proposes it.")
+    text: str = strawberry.field(description="The proposal.")
+    responsible_units: list[str] = strawberry.field(default_factory=list, description="The units responsible, by name.")
 
     def to_command(self) -> c.Command:
         return c.RecordProposal(
@@ -163,12 +163,12 @@ class RecordProposalInput(CommandInput):
 class RegisterActivityInput(CommandInput):
     command = c.RegisterActivity
 
-    plan_id: strawberry.ID
-    strategy_number: int
-    fiscal_year: int
-    kind: e.ActivityKind
-    title: str
-    responsible_units: list[str] = strawberry.field(default_factory=list)
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    strategy_number: int = strawberry.field(description="The strategy it serves.")
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year, e.g. 2564.")
+    kind: e.ActivityKind = strawberry.field(description="One fiscal year, or continuing across fiscal years.")
+    title: str = strawberry.field(description="The activity's title.")
+    responsible_units: list[str] = strawberry.field(default_factory=list, description="The units responsible, by name.")
     activity_id: strawberry.ID | None = strawberry.field(default=None, description="Default: a new ID.")
 
     def to_command(self) -> c.Command:
@@ -187,8 +187,8 @@ class RegisterActivityInput(CommandInput):
 class RetitleActivityInput(CommandInput):
     command = c.RetitleActivity
 
-    activity_id: strawberry.ID
-    title: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    title: str = strawberry.field(description="The new title.")
 
     def to_command(self) -> c.Command:
         return c.RetitleActivity(as_id("activityId", self.activity_id), self.title)
@@ -198,8 +198,8 @@ class RetitleActivityInput(CommandInput):
 class AssignUnitsInput(CommandInput):
     command = c.AssignUnits
 
-    activity_id: strawberry.ID
-    responsible_units: list[str]
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    responsible_units: list[str] = strawberry.field(description="The units responsible from now on (all of them).")
 
     def to_command(self) -> c.Command:
         return c.AssignUnits(as_id("activityId", self.activity_id), tuple(self.responsible_units))
@@ -209,8 +209,8 @@ class AssignUnitsInput(CommandInput):
 class ChangeActivityStatusInput(CommandInput):
     command = c.ChangeActivityStatus
 
-    activity_id: strawberry.ID
-    status: e.ActivityStatus
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    status: e.ActivityStatus = strawberry.field(description="The status to move to.")
 
     def to_command(self) -> c.Command:
         return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value)
@@ -220,7 +220,7 @@ class ChangeActivityStatusInput(CommandInput):
 class ReportProgressInput(CommandInput):
     command = c.ReportProgress
 
-    activity_id: strawberry.ID
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
     progress: float = strawberry.field(description="Percent, 0 to 100, at most two decimals.")
 
     def to_command(self) -> c.Command:
@@ -235,8 +235,8 @@ class ReportProgressInput(CommandInput):
 class RecordOutcomeInput(CommandInput):
     command = c.RecordOutcome
 
-    activity_id: strawberry.ID
-    outcome: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    outcome: str = strawberry.field(description="What the activity achieved.")
 
     def to_command(self) -> c.Command:
         return c.RecordOutcome(as_id("activityId", self.activity_id), self.outcome)
@@ -246,9 +246,9 @@ class RecordOutcomeInput(CommandInput):
 class PlanMilestoneInput(CommandInput):
     command = c.PlanMilestone
 
-    activity_id: strawberry.ID
-    title: str
-    due_on: date
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    title: str = strawberry.field(description="What is to be reached.")
+    due_on: date = strawberry.field(description="When it is due.")
     milestone_id: str | None = strawberry.field(default=None, description="Default: a new id.")
 
     def to_command(self) -> c.Command:
@@ -264,9 +264,11 @@ class PlanMilestoneInput(CommandInput):
 class RescheduleMilestoneInput(CommandInput):
     command = c.RescheduleMilestone
 
-    activity_id: strawberry.ID
-    milestone_id: str
-    due_on: date
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    milestone_id: str = strawberry.field(
+        description="The milestone's id within the activity (a success payload's createdId)."
+    )
+    due_on: date = strawberry.field(description="The new due date.")
 
     def to_command(self) -> c.Command:
         return c.RescheduleMilestone(as_id("activityId", self.activity_id), self.milestone_id, self.due_on)
@@ -276,9 +278,11 @@ class RescheduleMilestoneInput(CommandInput):
 class AchieveMilestoneInput(CommandInput):
     command = c.AchieveMilestone
 
-    activity_id: strawberry.ID
-    milestone_id: str
-    achieved_on: date
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    milestone_id: str = strawberry.field(
+        description="The milestone's id within the activity (a success payload's createdId)."
+    )
+    achieved_on: date = strawberry.field(description="When it was achieved.")
 
     def to_command(self) -> c.Command:
         return c.AchieveMilestone(as_id("activityId", self.activity_id), self.milestone_id, self.achieved_on)
@@ -288,8 +292,10 @@ class AchieveMilestoneInput(CommandInput):
 class DropMilestoneInput(CommandInput):
     command = c.DropMilestone
 
-    activity_id: strawberry.ID
-    milestone_id: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    milestone_id: str = strawberry.field(
+        description="The milestone's id within the activity (a success payload's createdId)."
+    )
 
     def to_command(self) -> c.Command:
         return c.DropMilestone(as_id("activityId", self.activity_id), self.milestone_id)
@@ -299,13 +305,13 @@ class DropMilestoneInput(CommandInput):
 class NoteRiskInput(CommandInput):
     command = c.NoteRisk
 
-    activity_id: strawberry.ID
-    title: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    title: str = strawberry.field(description="What could go wrong.")
     likelihood: int = strawberry.field(description="1 to 5.")
     impact: int = strawberry.field(description="1 to 5.")
-    owner: str
-    mitigation: str | None = None
-    review_on: date | None = None
+    owner: str = strawberry.field(description="Who looks after the risk.")
+    mitigation: str | None = strawberry.field(default=None, description="What is done about it.")
+    review_on: date | None = strawberry.field(default=None, description="When it is to be reviewed next.")
     risk_id: str | None = strawberry.field(default=None, description="Default: a new id.")
 
     def to_command(self) -> c.Command:
@@ -325,15 +331,17 @@ class NoteRiskInput(CommandInput):
 class ReassessRiskInput(CommandInput):
     command = c.ReassessRisk
 
-    activity_id: strawberry.ID
-    risk_id: str
-    likelihood: int | None = None
-    impact: int | None = None
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    risk_id: str = strawberry.field(description="The risk's id within the activity (a success payload's createdId).")
+    likelihood: int | None = strawberry.field(
+        default=None, description="The new likelihood, 1 to 5 (default: unchanged)."
+    )
+    impact: int | None = strawberry.field(default=None, description="The new impact, 1 to 5 (default: unchanged).")
     status: e.RiskStatus | None = strawberry.field(
         default=None, description="OPEN or MITIGATING; close a risk with closeRisk."
     )
-    mitigation: str | None = None
-    review_on: date | None = None
+    mitigation: str | None = strawberry.field(default=None, description="The new mitigation (default: unchanged).")
+    review_on: date | None = strawberry.field(default=None, description="The next review date (default: unchanged).")
 
     def to_command(self) -> c.Command:
         return c.ReassessRisk(
@@ -351,8 +359,8 @@ class ReassessRiskInput(CommandInput):
 class CloseRiskInput(CommandInput):
     command = c.CloseRisk
 
-    activity_id: strawberry.ID
-    risk_id: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    risk_id: str = strawberry.field(description="The risk's id within the activity (a success payload's createdId).")
 
     def to_command(self) -> c.Command:
         return c.CloseRisk(as_id("activityId", self.activity_id), self.risk_id)
@@ -364,13 +372,17 @@ class ScheduleMeetingInput(CommandInput):
 
     body: str = strawberry.field(description="The committee that meets.")
     code: str = strawberry.field(description='Number/Buddhist Era year, e.g. "1/2564".')
-    date: date
-    starts_at: time | None = None
-    ends_at: time | None = None
-    venue: str | None = None
-    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
-    plan_id: strawberry.ID | None = None
-    by_reference: bool = False
+    date: date = strawberry.field(description="The day it is (or was) held.")
+    starts_at: time | None = strawberry.field(default=None, description="When it starts, if known.")
+    ends_at: time | None = strawberry.field(default=None, description="When it ends, if known.")
+    venue: str | None = strawberry.field(default=None, description="Where it sits.")
+    mode: e.MeetingMode = strawberry.field(default=e.MeetingMode.IN_PERSON, description="In the room, online or both.")
+    plan_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the plan it oversees, if any."
+    )
+    by_reference: bool = strawberry.field(
+        default=False, description="Held by circulating documents instead of sitting."
+    )
 
     def default_effective_on(self) -> datetime.date | None:
         # A meeting recorded after it sat exists from its date; one scheduled ahead, from today.
@@ -394,11 +406,11 @@ class ScheduleMeetingInput(CommandInput):
 class RecordMeetingTimesInput(CommandInput):
     command = c.RecordMeetingTimes
 
-    meeting_id: strawberry.ID
-    starts_at: time
-    ends_at: time
-    venue: str | None = None
-    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    starts_at: time = strawberry.field(description="When it started.")
+    ends_at: time = strawberry.field(description="When it ended.")
+    venue: str | None = strawberry.field(default=None, description="Where it sat.")
+    mode: e.MeetingMode = strawberry.field(default=e.MeetingMode.IN_PERSON, description="In the room, online or both.")
 
     def to_command(self) -> c.Command:
         return c.RecordMeetingTimes(
@@ -406,20 +418,22 @@ class RecordMeetingTimesInput(CommandInput):
         )
 
 
-@strawberry.input
+@strawberry.input(description="A person at (or absent from) a meeting, as the minutes list them.")
 class AttendeeInput:
-    name: str
-    position: str = ""
-    role: e.MeetingRole = e.MeetingRole.MEMBER
-    presence: e.Presence = e.Presence.PRESENT
+    name: str = strawberry.field(description="The person's name.")
+    position: str = strawberry.field(default="", description="Their position, as the minutes give it.")
+    role: e.MeetingRole = strawberry.field(default=e.MeetingRole.MEMBER, description="Their role at the meeting.")
+    presence: e.Presence = strawberry.field(
+        default=e.Presence.PRESENT, description="How they attended, or that they did not."
+    )
 
 
 @strawberry.input
 class RecordAttendanceInput(CommandInput):
     command = c.RecordAttendance
 
-    meeting_id: strawberry.ID
-    attendees: list[AttendeeInput]
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    attendees: list[AttendeeInput] = strawberry.field(description="Everyone the minutes list, present or not.")
 
     def to_command(self) -> c.Command:
         return c.RecordAttendance(
@@ -432,9 +446,9 @@ class RecordAttendanceInput(CommandInput):
 class AddAgendaItemInput(CommandInput):
     command = c.AddAgendaItem
 
-    meeting_id: strawberry.ID
-    number: int
-    title: str
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    number: int = strawberry.field(description="The item's number: unique in the meeting.")
+    title: str = strawberry.field(description="The item's heading.")
     subject: str | None = strawberry.field(
         default=None, description='What the item is about, as the minutes give it under the heading ("เรื่อง ...").'
     )
@@ -443,11 +457,11 @@ class AddAgendaItemInput(CommandInput):
         return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject)
 
 
-@strawberry.input
+@strawberry.input(description="Work a resolution assigns.")
 class ActionItemInput:
-    description: str
-    owner: str
-    due_on: date | None = None
+    description: str = strawberry.field(description="The work to do.")
+    owner: str = strawberry.field(description="Who is to do it.")
+    due_on: date | None = strawberry.field(default=None, description="When it is due.")
     due_meeting: str | None = strawberry.field(default=None, description="Due at a meeting, e.g. the next one.")
     periodic: bool = strawberry.field(default=False, description="Report to the meeting periodically.")
     id: str | None = strawberry.field(default=None, description="Default: a new id.")
@@ -457,11 +471,11 @@ class ActionItemInput:
 class AdoptResolutionInput(CommandInput):
     command = c.AdoptResolution
 
-    meeting_id: strawberry.ID
-    kind: e.ResolutionKind
-    text: str
-    agenda_item: int | None = None
-    action_items: list[ActionItemInput] = strawberry.field(default_factory=list)
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    kind: e.ResolutionKind = strawberry.field(description="What the meeting resolved.")
+    text: str = strawberry.field(description="The resolution's wording.")
+    agenda_item: int | None = strawberry.field(default=None, description="The number of the agenda item it resolves.")
+    action_items: list[ActionItemInput] = strawberry.field(default_factory=list, description="The work it assigns.")
     resolution_id: str | None = strawberry.field(default=None, description="Default: a new id.")
 
     def to_command(self) -> c.Command:
@@ -490,19 +504,19 @@ class AdoptResolutionInput(CommandInput):
 class CompleteActionItemInput(CommandInput):
     command = c.CompleteActionItem
 
-    meeting_id: strawberry.ID
-    action_item_id: str
-    done_on: date
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting whose resolution assigned it.")
+    action_item_id: str = strawberry.field(description="The action item's id within that meeting.")
+    done_on: date = strawberry.field(description="When it was done.")
 
     def to_command(self) -> c.Command:
         return c.CompleteActionItem(as_id("meetingId", self.meeting_id), self.action_item_id, self.done_on)
 
 
-@strawberry.input
+@strawberry.input(description="One correction of earlier minutes.")
 class CorrectionInput:
     where: str = strawberry.field(description="Where in the minutes, e.g. page 3, agenda item 4.")
-    from_: str = strawberry.field(name="from")
-    to: str
+    from_: str = strawberry.field(name="from", description="The text as the minutes had it.")
+    to: str = strawberry.field(description="The text as corrected.")
 
 
 @strawberry.input
@@ -511,7 +525,9 @@ class ApproveMinutesInput(CommandInput):
 
     meeting_id: strawberry.ID = strawberry.field(description="The meeting that adopts the minutes.")
     of_meeting_id: strawberry.ID = strawberry.field(description="The meeting whose minutes are adopted.")
-    corrections: list[CorrectionInput] = strawberry.field(default_factory=list)
+    corrections: list[CorrectionInput] = strawberry.field(
+        default_factory=list, description="The corrections made on adopting them."
+    )
 
     def to_command(self) -> c.Command:
         return c.ApproveMinutes(
@@ -525,9 +541,9 @@ class ApproveMinutesInput(CommandInput):
 class RecordCommentInput(CommandInput):
     command = c.RecordComment
 
-    meeting_id: strawberry.ID
-    number: int
-    text: str
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    number: int = strawberry.field(description="The comment's number: unique in the meeting.")
+    text: str = strawberry.field(description="What was said.")
 
     def to_command(self) -> c.Command:
         return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text)
@@ -537,10 +553,10 @@ class RecordCommentInput(CommandInput):
 class SetNextMeetingInput(CommandInput):
     command = c.SetNextMeeting
 
-    meeting_id: strawberry.ID
-    code: str
-    date: date
-    starts_at: time | None = None
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting that sets the next one.")
+    code: str = strawberry.field(description="The next meeting's code, e.g. 2/2564.")
+    date: date = strawberry.field(description="The day it is to be held.")
+    starts_at: time | None = strawberry.field(default=None, description="When it is to start.")
 
     def to_command(self) -> c.Command:
         return c.SetNextMeeting(as_id("meetingId", self.meeting_id), self.code, self.date, self.starts_at)
@@ -550,15 +566,22 @@ class SetNextMeetingInput(CommandInput):
 class CorrectEventInput(CommandInput):
     command = c.CorrectEvent
 
-    stream_id: strawberry.ID
+    stream_id: strawberry.ID = strawberry.field(
+        description="The ID of the stream the fact is in (an event's streamId)."
+    )
     version: int = strawberry.field(description="The version of the fact being corrected.")
-    changes: JSON = strawberry.field(default_factory=dict, description="What the fact should have said.")
+    # nullable with no default rather than `JSON! = {}`: an object default is what graphql-js 16's
+    # printSchema (and graphql-core's introspection) cannot print, and clients then fail on the schema
+    changes: JSON | None = strawberry.field(
+        default=None, description="What the fact should have said: its fields and their corrected values (none: {})."
+    )
     void: bool = strawberry.field(default=False, description="The fact should not have been recorded at all.")
 
     def to_command(self) -> c.Command:
-        if not isinstance(self.changes, dict):
+        changes: Any = {} if self.changes is None else self.changes
+        if not isinstance(changes, dict):
             raise ValidationError("changes", "give an object of field names and their corrected values")
-        return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(self.changes), self.void)
+        return c.CorrectEvent(as_id("streamId", self.stream_id), self.version, dict(changes), self.void)
 
 
 def _number(field: str, value: float) -> Decimal:
@@ -572,19 +595,29 @@ def _number(field: str, value: float) -> Decimal:
 class DefineKeyResultInput(CommandInput):
     command = c.DefineKeyResult
 
-    title: str
-    baseline: float
-    target: float
-    unit: e.MeasureUnit = strawberry.field(default=e.MeasureUnit.COUNT)
+    title: str = strawberry.field(description="What is measured.")
+    baseline: float = strawberry.field(description="The value at the start.")
+    target: float = strawberry.field(description="The value to reach.")
+    unit: e.MeasureUnit = strawberry.field(default=e.MeasureUnit.COUNT, description="What it counts.")
     unit_label: str | None = strawberry.field(default=None, description="The unit's name; required with OTHER.")
-    direction: e.Direction = strawberry.field(default=e.Direction.INCREASE)
+    direction: e.Direction = strawberry.field(
+        default=e.Direction.INCREASE, description="Which way it should move, or the side of the target to keep to."
+    )
     due_on: date | None = strawberry.field(
         default=None, description="Default: the end of the activity's (or the given) fiscal year."
     )
-    frequency: e.Frequency = strawberry.field(default=e.Frequency.PER_MEETING)
-    activity_id: strawberry.ID | None = None
-    plan_id: strawberry.ID | None = None
-    strategy_number: int | None = None
+    frequency: e.Frequency = strawberry.field(
+        default=e.Frequency.PER_MEETING, description="How often it is to be measured."
+    )
+    activity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The ID of the activity measured (or give planId and strategyNumber)."
+    )
+    plan_id: strawberry.ID | None = strawberry.field(
+        default=None, description="For a key result on a strategy: the ID of the plan."
+    )
+    strategy_number: int | None = strawberry.field(
+        default=None, description="For a key result on a strategy: its number."
+    )
     fiscal_year: int | None = strawberry.field(default=None, description="For a key result on a strategy.")
     key_result_id: strawberry.ID | None = strawberry.field(
         default=None, description="Default: derived from the idempotency key, else new."
@@ -618,8 +651,8 @@ class DefineKeyResultInput(CommandInput):
 class RetargetKeyResultInput(CommandInput):
     command = c.RetargetKeyResult
 
-    key_result_id: strawberry.ID
-    target: float
+    key_result_id: strawberry.ID = strawberry.field(description="The ID of the key result.")
+    target: float = strawberry.field(description="The new target.")
     due_on: date | None = strawberry.field(default=None, description="Default: the due date stays.")
 
     def to_command(self) -> c.Command:
@@ -632,7 +665,7 @@ class RetargetKeyResultInput(CommandInput):
 class RetireKeyResultInput(CommandInput):
     command = c.RetireKeyResult
 
-    key_result_id: strawberry.ID
+    key_result_id: strawberry.ID = strawberry.field(description="The ID of the key result.")
 
     def to_command(self) -> c.Command:
         return c.RetireKeyResult(as_id("keyResultId", self.key_result_id))
@@ -642,10 +675,10 @@ class RetireKeyResultInput(CommandInput):
 class RecordMeasurementInput(CommandInput):
     command = c.RecordMeasurement
 
-    key_result_id: strawberry.ID
-    value: float
+    key_result_id: strawberry.ID = strawberry.field(description="The ID of the key result.")
+    value: float = strawberry.field(description="The value measured, in the key result's unit.")
     source: str | None = strawberry.field(default=None, description="Where the number comes from.")
-    note: str | None = None
+    note: str | None = strawberry.field(default=None, description="A note on it.")
 
     def to_command(self) -> c.Command:
         return c.RecordMeasurement(
@@ -655,16 +688,20 @@ class RecordMeasurementInput(CommandInput):
 
 @strawberry.input(description="One rule: at least `atLeast` times the expected attainment gives `health`.")
 class EvaluationRuleInput:
-    health: e.Health
-    at_least: float
+    health: e.Health = strawberry.field(description="The health this line gives.")
+    at_least: float = strawberry.field(
+        description="The least attainment, as a multiple of the expected attainment (e.g. 0.9)."
+    )
 
 
 @strawberry.input(description="The plan's evaluation rules, read top to bottom; meeting none is OFF_TRACK.")
 class SetEvaluationRulesInput(CommandInput):
     command = c.SetEvaluationRules
 
-    plan_id: strawberry.ID
-    rules: list[EvaluationRuleInput]
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    rules: list[EvaluationRuleInput] = strawberry.field(
+        description="The rules, top to bottom: the first one met decides."
+    )
 
     def to_command(self) -> c.Command:
         rules = tuple(

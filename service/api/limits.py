@@ -2,7 +2,7 @@
 
 Tokens, depth and aliases are bounded before validation, with the size of the document once its
 fragments are expanded (service.api.documents). The cost is this module's: every field costs 1,
-times how many of it the lists above it may return (a list's `first` argument, else an estimate of
+times how many of it the lists above it may return (a list's `first` or `last`, else an estimate of
 how long such a list gets), so a document that multiplies lists is refused before it runs,
 whatever its depth. A fragment's cost is computed once per type it is spread on (a cost is linear
 in the multiplier), so fragments that spread the next one twice cost a step each, not 2^n.
@@ -31,7 +31,7 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 250_000
 
-#: how many items a list field ("Type.field", else "field") is assumed to return when no `first` says
+#: how many items a list field ("Type.field", else "field") is assumed to return when no `first` (or `last`) says
 LIST_SIZES = {
     "plans": 20,
     "activities": 300,
@@ -48,7 +48,7 @@ LIST_SIZES = {
     "attendance": 40,
     "edges": 1,  # a connection's size is its `first` (or default page), counted at the connection field
 }
-#: connections: their default page when no `first` is given
+#: connections: their default page when neither `first` nor `last` is given (what the resolvers use)
 PAGES = {"history": 50, "events": 50, "meetings": 20}
 DEFAULT_LIST = 20
 
@@ -124,10 +124,10 @@ class CostLimit(ValidationRule):
     @staticmethod
     def _size(node: FieldNode, kind: Any, parent: str) -> int:
         name = node.name.value
-        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if isinstance(first, IntValueNode):
-            return max(1, int(first.value))
-        if first is not None:  # a variable: assume the largest page
+        page = next((a.value for a in node.arguments or () if a.name.value in ("first", "last")), None)
+        if isinstance(page, IntValueNode):
+            return max(1, int(page.value))
+        if page is not None:  # a variable: assume the largest page
             return 500
         if isinstance(kind, GraphQLList):
             return LIST_SIZES.get(f"{parent}.{name}", LIST_SIZES.get(name, DEFAULT_LIST))

@@ -44,26 +44,28 @@ WRITE_TIMEOUT = 7.0
 
 @strawberry.interface(description="A command was refused; nothing was recorded.")
 class UserError:
-    message: str
-    code: str
+    message: str = strawberry.field(description="What went wrong, in words a person can act on.")
+    code: str = strawberry.field(
+        description="What kind of refusal, for programs: NOT_FOUND, VALIDATION, VERSION_CONFLICT, FORBIDDEN …"
+    )
 
 
 @strawberry.type(description="Something the command names does not exist.")
 class NotFoundError(UserError):
-    kind: str
-    key: str
+    kind: str = strawberry.field(description="What was looked for, e.g. activity, meeting.")
+    key: str = strawberry.field(description="The ID or code looked for.")
 
 
 @strawberry.type(description="The thing is not in a state that allows this change.")
 class InvalidTransitionError(UserError):
-    current: str | None
-    requested: str | None
+    current: str | None = strawberry.field(description="The state it is in, if it has one.")
+    requested: str | None = strawberry.field(description="The state asked for, if any.")
 
 
 @strawberry.type(description="The stream moved on since the caller read it: reload and try again.")
 class VersionConflictError(UserError):
-    expected: int
-    actual: int
+    expected: int = strawberry.field(description="The version the caller expected (expectedVersion).")
+    actual: int = strawberry.field(description="The stream's version now.")
 
 
 @strawberry.type(name="ValidationError", description="A value is out of range, malformed or missing.")
@@ -78,18 +80,18 @@ class ForbiddenError(UserError):
 
 @strawberry.type(description="Something with this code already exists.")
 class DuplicateError(UserError):
-    kind: str
-    key: str
+    kind: str = strawberry.field(description="What already exists, e.g. plan.")
+    key: str = strawberry.field(description="Its code.")
 
 
 @strawberry.type(description="The idempotency key was used before for a different command.")
 class IdempotencyKeyReusedError(UserError):
-    key: str
+    key: str = strawberry.field(description="The idempotency key.")
 
 
 @strawberry.type(description="The fact would take effect inside a period locked by approved minutes.")
 class PeriodLockedError(UserError):
-    effective_on: date
+    effective_on: date = strawberry.field(description="When the fact would have taken effect.")
     locked_through: date = strawberry.field(description="Facts effective on or before this date are locked.")
     meeting: str = strawberry.field(description="The meeting whose approved minutes locked the period.")
     approved_at: str = strawberry.field(description="The meeting at which those minutes were approved.")
@@ -147,9 +149,11 @@ ERRORS = (
 
 @strawberry.interface(description="A command was recorded as one new fact.")
 class Recorded:
-    stream_id: strawberry.ID
+    stream_id: strawberry.ID = strawberry.field(
+        description="The ID of the stream the fact was recorded on (the new one's, for a command that creates one)."
+    )
     version: int = strawberry.field(description="The stream's new version (use it as the next expectedVersion).")
-    cursor: Cursor
+    cursor: Cursor = strawberry.field(description="The event's cursor (for `events(after:)` and subscriptions).")
     position: int = strawberry.field(description="The event's place in the log.")
     replayed: bool = strawberry.field(
         description="True when an earlier call with the same idempotency key recorded it."
@@ -295,12 +299,25 @@ def _field(entry: Entry) -> Any:
     name, success = entry.name, PAYLOADS[entry.stream]
     title = name[0].upper() + name[1:]
     members: Any = (success, *ERRORS)
-    result: Any = Annotated[Union[members], strawberry.union(f"{title}Result")]  # noqa: UP007
+    answer = (
+        f"What `{name}` answers: {success.__name__} when the fact was recorded, else a typed error (nothing recorded)."
+    )
+    result: Any = Annotated[Union[members], strawberry.union(f"{title}Result", description=answer)]  # noqa: UP007
+    definition = input_type.__strawberry_definition__  # type: ignore[attr-defined]
+    if definition.description is None:  # an input says more of itself where it has more to say
+        definition.description = f"What `{name}` takes: {entry.description}"
+    argument = strawberry.argument(
+        description="The command's payload, and when, at which meeting and why (with what every command may say)."
+    )
 
     async def resolve(info: Info[Context, None], input: Any) -> Any:
         return await run(info.context, input, success)
 
-    resolve.__annotations__ = {"info": Info[Context, None], "input": input_type, "return": result}
+    resolve.__annotations__ = {
+        "info": Info[Context, None],
+        "input": Annotated[input_type, argument],
+        "return": result,
+    }
     resolve.__name__ = name
     return strawberry.mutation(resolver=resolve, name=name, description=entry.description)
 

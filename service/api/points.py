@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, date, datetime
-from typing import NewType
+from typing import Annotated, NewType
 from uuid import UUID
 
 import strawberry
@@ -48,6 +48,16 @@ class AsOf:
     known_at: datetime | None = strawberry.field(
         default=None, description="As the ledger knew it at this time (transaction time). Default: now."
     )
+
+
+#: the `asOf` argument of the reads
+AsOfArgument = Annotated[
+    AsOf | None,
+    strawberry.argument(
+        description="The point in time to answer for: a date or a meeting, and when known "
+        "(default: now, all that is recorded)."
+    ),
+]
 
 
 @strawberry.type(name="Point", description="The point a view answers for.")
@@ -168,9 +178,7 @@ def meeting_cursor(row: dict[str, object]) -> Cursor:
     return Cursor(_encode("m", f"{row['meeting_on']}|{row['id']}|{row['code']}"))
 
 
-def meeting_key(cursor: str | None, argument: str = "after") -> tuple[date, str, UUID] | None:
-    if cursor is None:
-        return None
+def meeting_key(cursor: str, argument: str = "after") -> tuple[date, str, UUID]:
     text = _decode("m", cursor, argument)
     try:
         on, stream_id, code = text.split("|", 2)

@@ -19,7 +19,7 @@ the handover to live, ordering and "a slow subscriber delays nobody" are as befo
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import strawberry
@@ -38,11 +38,11 @@ from service.api.types.plan import Risk
 
 @strawberry.type(description="A risk noted, re-scored or closed, with the risk as it stood right after.")
 class RiskEvent:
-    cursor: Cursor
-    type: str
-    event: Event
+    cursor: Cursor = strawberry.field(description="The event's cursor: resubscribe `after` it to miss nothing.")
+    type: str = strawberry.field(description="The fact, e.g. Activity.RiskNoted.")
+    event: Event = strawberry.field(description="The event itself.")
     risk: Risk | None = strawberry.field(description="The risk right after the event (as of its effective date).")
-    level: e.RiskLevel | None
+    level: e.RiskLevel | None = strawberry.field(description="The risk's level right after the event.")
 
 
 def _broker(info: Info[Context, None]) -> Any:
@@ -71,14 +71,24 @@ def _risk_event(row: EventRow) -> RiskEvent:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over WebSocket (graphql-transport-ws at /graphql, the token in connection_init): "
+    "replayed from a cursor if given, then live, in log order, with no gap and no duplicate."
+)
 class Subscription:
     @strawberry.subscription(description="Every event of a plan (its own, its activities' and its meetings').")
     async def plan_events(
         self,
         info: Info[Context, None],
-        plan_id: strawberry.ID,
-        after: Cursor | None = None,
+        plan_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The ID of the plan whose events to follow.")
+        ],
+        after: Annotated[
+            Cursor | None,
+            strawberry.argument(
+                description="Replay the events after this cursor first, then go on live (default: live only)."
+            ),
+        ] = None,
     ) -> AsyncGenerator[Event, None]:
         wanted = parse_id("planId", plan_id)
         start = event_position(after) if after is not None else None
@@ -91,9 +101,19 @@ class Subscription:
     async def risk_events(
         self,
         info: Info[Context, None],
-        plan_id: strawberry.ID | None = None,
-        min_level: e.RiskLevel | None = None,
-        after: Cursor | None = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the risks of this plan's activities (its ID).")
+        ] = None,
+        min_level: Annotated[
+            e.RiskLevel | None,
+            strawberry.argument(description="Only events of risks at this level or above (right after the event)."),
+        ] = None,
+        after: Annotated[
+            Cursor | None,
+            strawberry.argument(
+                description="Replay the events after this cursor first, then go on live (default: live only)."
+            ),
+        ] = None,
     ) -> AsyncGenerator[RiskEvent, None]:
         wanted: UUID | None = None if plan_id is None else parse_id("planId", plan_id)
         rank = v.RiskLevel(min_level.value).rank if min_level is not None else 0

@@ -1,5 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket), /healthz and /readyz, the
-dashboard at / and the reports at /reports/.
+"""The ASGI application: GraphQL at /graphql (HTTP and WebSocket; GraphiQL for a browser, its files
+at /graphiql/), /healthz and /readyz, the dashboard at / and the reports at /reports/.
 
 Every server process opens the shared database, runs a projector (an advisory lock keeps one
 active per database, the others on standby) and a Broker that follows the projector's
@@ -46,6 +46,7 @@ from service.config import Settings
 from service.logs import VERBOSE
 from service.logs import configure as configure_logs
 from service.store.database import Database, open_database
+from service.web import graphiql
 from service.web.graphql_http import GraphQLHTTP, wants_ide
 from service.web.metrics import Metrics
 from service.web.middleware import Authentication, RequestContext, principal_of
@@ -303,6 +304,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(make_context),
+            *graphiql.routes(),
             *dashboard.routes(),
         ]
     )

@@ -5,7 +5,7 @@
   (406 when it accepts neither). Malformed requests get 400 (and 415 for a body that is not JSON,
   413 for one too large); under `application/graphql-response+json` a document that does not
   parse or validate is also a 400, as the spec says.
-- GraphiQL for a browser at `GET /graphql`.
+- GraphiQL for a browser at `GET /graphql` (service/web/graphiql.py: served from this server alone).
 - A query's response is cached keyed by the read-model position it was computed at: the ETag
   names that position, a client sending it back gets 304 while nothing changed, and nothing older
   than a position the client has seen (its ETag, or `Planledger-Min-Position`) is ever served.
@@ -26,8 +26,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.types.execution import PreExecutionError
 
 from projections.errors import DATABASE_AWAY
@@ -35,6 +34,7 @@ from service import logs
 from service.api import documents
 from service.api.context import Context
 from service.api.schema import masked
+from service.web import graphiql
 from service.web.middleware import OPERATION, PRINCIPAL, VALIDATED
 from service.web.responses import dump_json, error_response, request_id_of
 
@@ -236,7 +236,6 @@ class GraphQLHTTP:
         self.current_position = current_position
         self.wait_for = wait_for
         self.cache = ResponseCache()
-        self._ide = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def respond(self, request: Request) -> Response:
         """The answer to one request; its id, the bearer check, the access log line and errors
@@ -254,7 +253,7 @@ class GraphQLHTTP:
 
     async def _handle(self, request: Request, request_id: str) -> Response:
         if wants_ide(request.scope):
-            return HTMLResponse(self._ide)
+            return graphiql.page()
         kind = media_type(request.headers.get("accept"))
         params = await read_params(request)
         document = _parsed(params.query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -112,9 +113,19 @@ def test_documents_that_do_not_parse_or_validate(served: Server) -> None:
     assert post(served, {"query": "{ logPosition }"}, "text/csv").status_code == 406
 
 
-def test_graphiql_in_a_browser(served: Server) -> None:
+def test_graphiql_in_a_browser_from_this_server_alone(served: Server) -> None:
+    """The page, and every file it names, come from this server (without a token: they hold no
+    data), under a policy that lets the browser load nothing from elsewhere."""
     page = httpx.get(f"{served.url}/graphql", headers={"Accept": "text/html,application/xhtml+xml"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    named = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(named) >= 6 and all(url.startswith("/") and not url.startswith("//") for url in named), named
+    for url in named:
+        served_file = httpx.get(f"{served.url}{url}")
+        assert served_file.status_code == 200 and served_file.content, url
+        assert "default-src 'self'" in served_file.headers["content-security-policy"], url
+    assert "unpkg" not in page.text and "https://" not in page.text
 
 
 def test_bodies_over_the_limit_are_refused(served: Server) -> None:

@@ -357,6 +357,13 @@ async def test_direct_execution_answers_as_normal_execution_does(api: Api) -> No
                 assert how == "direct", (variables, answer[:600])
     answer, _ = await both(api, WHOLE_PLAN, {"id": plan})
     assert b'"overdue":true' in answer and "ยุทธศาสตร์".encode() in answer  # the data is really there
+    # a plan named by its code, and the Node interface in a fragment: the same answer, still direct
+    by_code, how = await both(api, WHOLE_PLAN, {"id": "HR-2561"})
+    assert how == "direct" and by_code == answer
+    _, how = await both(
+        api, "query($id: ID!) { plan(id: $id) { ... on Node { id } activities { ... on Node { id } } } }", {"id": plan}
+    )
+    assert how == "direct"
 
 
 async def test_the_dashboards_plan_query_is_answered_directly(api: Api) -> None:
@@ -415,7 +422,7 @@ async def test_generated_documents_are_answered_the_same_both_ways(api: Api) -> 
     found = await ledger_with_a_plan(api)
     loop = asyncio.get_running_loop()
     scalars = {
-        "ID": _text([found["plan"], found["other"], "00000000-0000-0000-0000-000000000001", "x"]),
+        "ID": _text([found["plan"], found["other"], "00000000-0000-0000-0000-000000000001", "x", "IT-2562"]),
         "String": _text(["1/2564", "7/2599", "HR office", ""]),
         "Date": _text(["2017-06-01", "2020-10-15", "2021-01-25", "2021-02-15", "9999-12-31"]),
         "DateTime": _text([found["before_fix"], "2021-01-01T00:00:00+07:00", "2021-01-01T00:00:00"]),

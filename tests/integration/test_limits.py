@@ -21,6 +21,7 @@ NEST = "{ plans " + "{ activities { plan " * 8 + "{ code }" + " } }" * 8 + " }"
         ("{ " + " ".join(f"a{n}: logPosition" for n in range(31)) + " }", "aliases"),
         ("{ " + "logPosition " * 5001 + "}", "token"),
         ("{ plans { activities { history(first: 500) { edges { node { payload } } } } } }", "estimated cost"),
+        ("{ plans { activities { history(last: 500) { edges { node { payload } } } } } }", "estimated cost"),
         (
             "{ plans { activities { risks { activity { history(first: 100) { edges { node { payload } } } } } } } }",
             "estimated cost",

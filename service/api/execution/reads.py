@@ -194,7 +194,7 @@ async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, r
 
 
 async def _root_plan(context: Context, args: dict[str, Any], reads: Reads) -> tuple[Any, Any]:
-    plan_id = parse_id("id", args["id"])
+    plan_id = await pt.plan_key(context, args["id"], "id")
     point = await resolve(context, _as_of(args.get("asOf")))
     if reads.needs & {"strategies", "activities"}:
         found = await context.read(lambda conn: _whole_plan(conn, plan_id, point, reads))

@@ -17,46 +17,48 @@ from service.api.types.plan import Milestone, Risk
 
 @strawberry.type(description="Status, progress and outcome of an activity at one point.")
 class ActivityValues:
-    status: e.ActivityStatus | None
-    status_label: str | None
-    progress: float | None
-    outcome: str | None
+    status: e.ActivityStatus | None = strawberry.field(description="Where the activity stands.")
+    status_label: str | None = strawberry.field(description="`status` in Thai.")
+    progress: float | None = strawberry.field(description="Reported progress in percent.")
+    outcome: str | None = strawberry.field(description="What it achieved, as recorded.")
 
 
 @strawberry.type(description="An activity whose status, progress or outcome changed.")
 class ActivityChange:
-    activity_id: strawberry.ID
-    title: str
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
+    title: str = strawberry.field(description="Its title.")
     changed: list[str] = strawberry.field(description="Which of status, progress, outcome changed.")
     before: ActivityValues | None = strawberry.field(description="Null: the activity did not exist yet.")
-    after: ActivityValues
+    after: ActivityValues = strawberry.field(description="Its status, progress and outcome at the later point.")
 
 
 @strawberry.type(description="A milestone whose due date moved later.")
 class SlippedMilestone:
-    milestone: Milestone
-    due_before: date
-    slipped_days: int
+    milestone: Milestone = strawberry.field(description="The milestone at the later point.")
+    due_before: date = strawberry.field(description="When it was due at the earlier point.")
+    slipped_days: int = strawberry.field(description="How many days later it is due now.")
 
 
 @strawberry.type(description="A risk whose score changed.")
 class RescoredRisk:
-    risk: Risk
-    score_before: int
-    level_before: e.RiskLevel
+    risk: Risk = strawberry.field(description="The risk at the later point.")
+    score_before: int = strawberry.field(description="Its score at the earlier point.")
+    level_before: e.RiskLevel = strawberry.field(description="Its level at the earlier point.")
 
 
 @strawberry.type(description="What changed in a plan between two points (a baseline comparison).")
 class PlanChanges:
-    from_: PointShown = strawberry.field(name="from")
-    to: PointShown
-    activities: list[ActivityChange]
-    milestones_met: list[Milestone]
-    milestones_slipped: list[SlippedMilestone]
-    risks_noted: list[Risk]
-    risks_rescored: list[RescoredRisk]
-    risks_closed: list[Risk]
-    resolutions_passed: list[Resolution]
+    from_: PointShown = strawberry.field(name="from", description="The earlier point.")
+    to: PointShown = strawberry.field(description="The later point.")
+    activities: list[ActivityChange] = strawberry.field(
+        description="Activities whose status, progress or outcome changed."
+    )
+    milestones_met: list[Milestone] = strawberry.field(description="Milestones achieved in between.")
+    milestones_slipped: list[SlippedMilestone] = strawberry.field(description="Milestones whose due date moved later.")
+    risks_noted: list[Risk] = strawberry.field(description="Risks noted in between.")
+    risks_rescored: list[RescoredRisk] = strawberry.field(description="Risks whose score changed.")
+    risks_closed: list[Risk] = strawberry.field(description="Risks closed in between.")
+    resolutions_passed: list[Resolution] = strawberry.field(description="Resolutions adopted in between.")
 
     @classmethod
     def of(cls, found: q.Changes, start: q.Point, end: q.Point) -> PlanChanges:

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
-from projections import queries as q
+from projections.queries import pages
 from service.api.context import Context
-from service.api.points import BadInput, Cursor, event_cursor, event_position
-
-MAX_PAGE = 500
+from service.api.points import Cursor, event_cursor, event_position
+from service.api.types.connection import Page, PageInfo, page
 
 
 @strawberry.type(description="One immutable fact of the ledger.")
 class Event:
-    cursor: Cursor
+    cursor: Cursor = strawberry.field(
+        description="Where the event stands in the log: `after` it, a page or a subscription reads on from it."
+    )
     position: int = strawberry.field(description="Place in the log (increasing, with gaps).")
     type: str = strawberry.field(description="Kind of stream and fact, e.g. Activity.StatusChanged, Meeting.Held.")
-    stream_id: strawberry.ID
+    stream_id: strawberry.ID = strawberry.field(
+        description="The ID of the stream it belongs to (a plan, activity, meeting or key result)."
+    )
     stream_kind: str = strawberry.field(description="plan, activity or meeting.")
-    version: int
-    plan_id: strawberry.ID | None
-    effective_on: date
-    recorded_at: datetime
-    actor: str
+    version: int = strawberry.field(description="The stream's version with this event (1 for the stream's first).")
+    plan_id: strawberry.ID | None = strawberry.field(description="The ID of the plan it concerns, if any.")
+    effective_on: date = strawberry.field(description="When the fact holds (valid time).")
+    recorded_at: datetime = strawberry.field(description="When the ledger recorded it (transaction time).")
+    actor: str = strawberry.field(description="Who recorded it: the name of the token used.")
     meeting: str | None = strawberry.field(description="ID of the meeting that decided it, if any.")
-    reason: str | None
+    reason: str | None = strawberry.field(description="Why, if given.")
     corrects: int | None = strawberry.field(description="For a correction: the version of the fact it corrects.")
     void: bool | None = strawberry.field(description="For a correction: the corrected fact is void.")
     payload: JSON = strawberry.field(description="The fact's own fields.")
@@ -59,59 +64,54 @@ class Event:
         )
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: Cursor | None
-
-
-@strawberry.type
+@strawberry.type(description="One event of a page, with its cursor.")
 class EventEdge:
-    cursor: Cursor
-    node: Event
+    cursor: Cursor = strawberry.field(description="Where the event stands in the list: for `after` and `before`.")
+    node: Event = strawberry.field(description="The event.")
 
 
 @strawberry.type(description="A page of events in log order.")
 class EventConnection:
-    edges: list[EventEdge]
-    page_info: PageInfo
+    edges: list[EventEdge] = strawberry.field(description="The page's events, oldest first.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands, and the cursors to page on with.")
+    #: how many the whole list holds (read only when asked for)
+    count: strawberry.Private[Callable[[Context], Awaitable[int]]]
+
+    @strawberry.field(description="How many events the whole list holds (its filter applies; the cursors do not).")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await self.count(info.context)
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], first: int) -> EventConnection:
-        page = rows[:first]
-        edges = [EventEdge(cursor=event_cursor(r["position"]), node=Event.from_row(r)) for r in page]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
-        )
+    def of(
+        cls, rows: list[dict[str, Any]], page: Page[int], count: Callable[[Context], Awaitable[int]]
+    ) -> EventConnection:
+        kept, more = page.cut(rows)
+        edges = [EventEdge(cursor=event_cursor(r["position"]), node=Event.from_row(r)) for r in kept]
+        return cls(edges=edges, page_info=page.info([e.cursor for e in edges], more), count=count)
 
 
 @strawberry.input(description="Which events: every given condition must hold.")
 class EventFilter:
-    stream_id: strawberry.ID | None = None
+    stream_id: strawberry.ID | None = strawberry.field(default=None, description="Events of this stream only.")
     type: str | None = strawberry.field(
         default=None, description="Activity.StatusChanged, or StatusChanged for that fact in any kind of stream."
     )
-    plan_id: strawberry.ID | None = None
+    plan_id: strawberry.ID | None = strawberry.field(default=None, description="Events concerning this plan only.")
     meeting: str | None = strawberry.field(default=None, description="A meeting ID or code such as 1/2564.")
-    actor: str | None = None
+    actor: str | None = strawberry.field(
+        default=None, description="Events recorded by this actor (a token's name) only."
+    )
     effective_from: date | None = strawberry.field(default=None, description="Effective on or after (inclusive).")
     effective_to: date | None = strawberry.field(default=None, description="Effective on or before (inclusive).")
 
 
-def page_size(first: int, argument: str = "first") -> int:
-    if first < 0:
-        raise BadInput(argument, "must not be negative")
-    if first > MAX_PAGE:
-        raise BadInput(argument, f"at most {MAX_PAGE} per page; use `after` with the endCursor for more")
-    return first
+def event_page(first: int | None, after: str | None, last: int | None, before: str | None, default: int) -> Page[int]:
+    return page(first, after, last, before, default, event_position)
 
 
-async def events_page(context: Context, first: int, after: str | None, filter: EventFilter | None) -> EventConnection:
+async def events_page(context: Context, wanted: Page[int], filter: EventFilter | None) -> EventConnection:
     from service.api.points import in_range, meeting_id, parse_id
 
-    size = page_size(first)
-    position = event_position(after)
     where: dict[str, Any] = {}
     if filter is not None:
         if filter.stream_id is not None:
@@ -125,15 +125,28 @@ async def events_page(context: Context, first: int, after: str | None, filter: E
         for name in ("type", "actor", "effective_from", "effective_to"):
             if getattr(filter, name) is not None:
                 where[name] = getattr(filter, name)
-    rows = await context.read(lambda conn: q.events(conn, first=size + 1, after=position, filter=where))
-    return EventConnection.of(rows, size)
+    rows = await context.read(
+        lambda conn: pages.event_page(conn, where, wanted.after, wanted.before, wanted.limit, wanted.backward)
+    )
+
+    async def count(context: Context) -> int:
+        return await context.read(lambda conn: pages.event_count(conn, where))
+
+    return EventConnection.of(rows, wanted, count)
 
 
-async def stream_history(context: Context, stream_id: UUID, first: int, after: str | None) -> EventConnection:
-    size = page_size(first)
-    position = event_position(after)
+async def stream_history(context: Context, stream_id: UUID, wanted: Page[int]) -> EventConnection:
     loader = context.loaders.get(
-        "history", (size, position), lambda conn, ids: q.stream_histories(conn, ids, size + 1, position), list
+        "history",
+        wanted,
+        lambda conn, ids: pages.history_pages(conn, ids, wanted.after, wanted.before, wanted.limit, wanted.backward),
+        list,
     )
     rows = await loader.load(stream_id)
-    return EventConnection.of(rows, size)
+
+    async def count(context: Context) -> int:
+        counts = context.loaders.get("history_count", None, pages.history_counts, int)
+        found: int = await counts.load(stream_id)
+        return found
+
+    return EventConnection.of(rows, wanted, count)

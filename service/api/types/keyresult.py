@@ -21,6 +21,7 @@ from projections import queries as q
 from service.api import enums as e
 from service.api.context import Context
 from service.api.points import PointShown, shown
+from service.api.types.node import Node
 from service.api.types.refs import show
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ def _ratio(value: Decimal | None) -> float | None:
 
 @strawberry.type(description="One line of a plan's evaluation rules, read top to bottom.")
 class EvaluationRule:
-    health: e.Health
-    health_label: str
+    health: e.Health = strawberry.field(description="The health this line gives.")
+    health_label: str = strawberry.field(description="`health` in Thai.")
     at_least: float = strawberry.field(description="Attainment at least this many times the expected attainment.")
 
     @classmethod
@@ -53,9 +54,9 @@ class EvaluationRule:
 
 @strawberry.type(description="How many activities (or key results) are in one health.")
 class HealthCount:
-    health: e.Health
-    health_label: str
-    count: int
+    health: e.Health = strawberry.field(description="The health.")
+    health_label: str = strawberry.field(description="`health` in Thai.")
+    count: int = strawberry.field(description="How many have it.")
 
 
 @strawberry.type(description="Activities counted by health on a day: the roll-up of a strategy or a plan.")
@@ -79,19 +80,21 @@ class HealthSummary:
 
 @strawberry.type(description="What took effect by a date is locked: the minutes of that meeting were approved.")
 class PeriodLock:
-    through: date
+    through: date = strawberry.field(description="Facts effective on or before this date are locked.")
     meeting_code: str = strawberry.field(description="The meeting whose approved minutes locked the period.")
     approved_at: str = strawberry.field(description="The meeting at which those minutes were approved.")
 
 
 @strawberry.type(description="One measurement of a key result (corrected ones show their corrected value).")
 class Measurement:
-    id: str
-    value: float
+    id: str = strawberry.field(
+        description="`m` and the key result's version that recorded it (correctEvent takes that version)."
+    )
+    value: float = strawberry.field(description="The value measured, in the key result's unit.")
     measured_on: date = strawberry.field(description="The date the value holds for (its effective date).")
     meeting_id: str | None = strawberry.field(description="The meeting it was reported at, if any.")
-    source: str | None
-    note: str | None
+    source: str | None = strawberry.field(description="Where the number comes from, if given.")
+    note: str | None = strawberry.field(description="A note on it, if given.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Measurement:
@@ -107,36 +110,42 @@ class Measurement:
 
 @strawberry.type(description="A change of target.")
 class Retarget:
-    effective_on: date
-    target: float
-    due_on: date
-    reason: str | None
+    effective_on: date = strawberry.field(description="When the new target took effect.")
+    target: float = strawberry.field(description="The new target.")
+    due_on: date = strawberry.field(description="The due date from then on.")
+    reason: str | None = strawberry.field(description="Why the target changed.")
 
 
 @strawberry.type(description="What is measured about an activity (or a strategy), towards which target.")
-class KeyResult:
-    id: strawberry.ID
-    plan_id: strawberry.ID
-    activity_id: strawberry.ID | None
-    strategy_number: int
-    fiscal_year: int
-    title: str
-    unit: e.MeasureUnit
+class KeyResult(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the key result's stream.")
+    plan_id: strawberry.ID = strawberry.field(description="The ID of its plan.")
+    activity_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the activity measured; null for a key result on a strategy."
+    )
+    strategy_number: int = strawberry.field(description="The strategy it (or its activity) serves.")
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year it is measured in.")
+    title: str = strawberry.field(description="What is measured.")
+    unit: e.MeasureUnit = strawberry.field(description="What it counts.")
     unit_label: str = strawberry.field(description="The unit in Thai, or the free-text unit of an OTHER one.")
-    baseline: float
-    target: float
-    direction: e.Direction
-    direction_label: str
+    baseline: float = strawberry.field(description="The value at the start: attainment 0.")
+    target: float = strawberry.field(description="The value to reach (the latest re-target's): attainment 1.")
+    direction: e.Direction = strawberry.field(
+        description="Which way it should move, or the side of the target to keep to."
+    )
+    direction_label: str = strawberry.field(description="`direction` in Thai.")
     starts_on: date = strawberry.field(description="Start of the fiscal year: where expected attainment starts at 0.")
-    due_on: date
-    frequency: e.Frequency
-    defined_on: date
-    retired_on: date | None
-    retired_reason: str | None
-    retargets: list[Retarget]
-    latest_value: float | None
-    last_measured_on: date | None
-    measurement_count: int
+    due_on: date = strawberry.field(description="When the target is due.")
+    frequency: e.Frequency = strawberry.field(description="How often it is measured.")
+    defined_on: date = strawberry.field(description="When it was defined.")
+    retired_on: date | None = strawberry.field(description="When it was retired; null while it is not.")
+    retired_reason: str | None = strawberry.field(description="Why it was retired.")
+    retargets: list[Retarget] = strawberry.field(description="Every change of target, oldest first.")
+    latest_value: float | None = strawberry.field(
+        description="The latest value measured by the point's date; null with none."
+    )
+    last_measured_on: date | None = strawberry.field(description="The date that value holds for.")
+    measurement_count: int = strawberry.field(description="How many measurements by the point's date.")
     attainment: float | None = strawberry.field(
         description="(latest value − baseline) ÷ (target − baseline), unclamped; null with no measurement."
     )
@@ -144,7 +153,7 @@ class KeyResult:
         description="Attainment expected by the day judged: linear over the fiscal year to the due date."
     )
     health: e.Health | None = strawberry.field(description="Computed from the numbers; null once retired.")
-    health_label: str | None
+    health_label: str | None = strawberry.field(description="`health` in Thai.")
     point: strawberry.Private[q.Point]
 
     @classmethod

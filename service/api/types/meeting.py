@@ -11,27 +11,30 @@ from strawberry.types import Info
 
 from domain import vocabulary as v
 from projections import queries as q
+from projections.queries import pages
+from projections.queries.pages import MeetingKey
 from service.api import enums as e
 from service.api.context import Context
 from service.api.points import Cursor, meeting_cursor
-from service.api.types.event import PageInfo
+from service.api.types.connection import Page, PageInfo
+from service.api.types.node import Node
 from service.api.types.plan import Plan, plan_at
 
 
 @strawberry.type(description="A person at (or absent from) a meeting.")
 class Attendee:
-    name: str
-    position: str
-    role: e.MeetingRole
-    role_label: str
-    presence: e.Presence
-    presence_label: str
+    name: str = strawberry.field(description="The person's name.")
+    position: str = strawberry.field(description="Their position, as the minutes give it (empty if none).")
+    role: e.MeetingRole = strawberry.field(description="Their role at the meeting.")
+    role_label: str = strawberry.field(description="`role` in Thai.")
+    presence: e.Presence = strawberry.field(description="How they attended, or that they did not.")
+    presence_label: str = strawberry.field(description="`presence` in Thai.")
 
 
-@strawberry.type
+@strawberry.type(description="A numbered item of a meeting's agenda.")
 class AgendaItem:
-    number: int
-    title: str
+    number: int = strawberry.field(description="The item's number on the agenda.")
+    title: str = strawberry.field(description="The item's heading.")
     subject: str | None = strawberry.field(
         description="What the item is about (null where the minutes give none, or it was recorded before "
         "agenda items kept their subject)."
@@ -40,51 +43,51 @@ class AgendaItem:
 
 @strawberry.type(description="A numbered comment of the meeting's members.")
 class Comment:
-    number: int
-    text: str
+    number: int = strawberry.field(description="The comment's number.")
+    text: str = strawberry.field(description="What was said.")
 
 
 @strawberry.type(description="One correction of earlier minutes.")
 class Correction:
-    where: str
-    from_: str = strawberry.field(name="from")
-    to: str
+    where: str = strawberry.field(description="Where in the minutes, e.g. page 3, agenda item 4.")
+    from_: str = strawberry.field(name="from", description="The text as the minutes had it.")
+    to: str = strawberry.field(description="The text as corrected.")
 
 
 @strawberry.type(description="At this meeting, the minutes of an earlier one were adopted, with corrections.")
 class MinutesApproval:
-    of_meeting_id: strawberry.ID
-    of_code: str
-    corrections: list[Correction]
+    of_meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting whose minutes were adopted.")
+    of_code: str = strawberry.field(description="That meeting's code.")
+    corrections: list[Correction] = strawberry.field(description="The corrections made on adopting them.")
 
 
-@strawberry.type
+@strawberry.type(description="When the committee is to meet next, as a meeting set it.")
 class NextMeeting:
-    code: str
-    date: date
-    starts_at: time | None
+    code: str = strawberry.field(description="The next meeting's code.")
+    date: date = strawberry.field(description="The day it is to be held.")
+    starts_at: time | None = strawberry.field(description="When it is to start, if set.")
 
 
 @strawberry.type(description="Work a resolution assigned; `state` judged today.")
 class ActionItem:
-    id: str
-    description: str
-    owner: str
-    due_on: date | None
-    due_meeting: str | None
-    done_on: date | None
-    state: e.ActionItemState
+    id: str = strawberry.field(description="The item's id within its meeting (not a global ID).")
+    description: str = strawberry.field(description="The work to do.")
+    owner: str = strawberry.field(description="Who is to do it.")
+    due_on: date | None = strawberry.field(description="When it is due, if a date is set.")
+    due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
+    done_on: date | None = strawberry.field(description="When it was done; null while it is not.")
+    state: e.ActionItemState = strawberry.field(description="Open, done or overdue.")
 
 
 @strawberry.type(description="What a meeting resolved on an agenda item.")
 class Resolution:
-    id: str
-    agenda_item: int | None
-    kind: e.ResolutionKind
-    kind_label: str
-    text: str
-    action_items: list[ActionItem]
-    meeting_id: strawberry.ID
+    id: str = strawberry.field(description="The resolution's id within its meeting (not a global ID).")
+    agenda_item: int | None = strawberry.field(description="The number of the agenda item it resolves, if any.")
+    kind: e.ResolutionKind = strawberry.field(description="What the meeting resolved.")
+    kind_label: str = strawberry.field(description="`kind` in Thai.")
+    text: str = strawberry.field(description="The resolution's wording.")
+    action_items: list[ActionItem] = strawberry.field(description="The work it assigned.")
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting that adopted it.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Resolution:
@@ -115,23 +118,27 @@ class Resolution:
 
 
 @strawberry.type(description="A meeting of a committee: when and where, who came, what it resolved.")
-class Meeting:
-    id: strawberry.ID
+class Meeting(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the meeting's stream.")
     code: str = strawberry.field(description='Number/Buddhist Era year, e.g. "1/2564".')
     body: str = strawberry.field(description="The committee that met.")
-    date: date
-    starts_at: time | None
-    ends_at: time | None
-    venue: str | None
-    mode: e.MeetingMode
-    mode_label: str
+    date: date = strawberry.field(description="The day it was held (or is to be).")
+    starts_at: time | None = strawberry.field(description="When it started, if recorded.")
+    ends_at: time | None = strawberry.field(description="When it ended, if recorded.")
+    venue: str | None = strawberry.field(description="Where it sat, if recorded.")
+    mode: e.MeetingMode = strawberry.field(description="In the room, online or both.")
+    mode_label: str = strawberry.field(description="`mode` in Thai.")
     by_reference: bool = strawberry.field(description="Held by circulating documents instead of sitting.")
-    attendance: list[Attendee]
-    agenda: list[AgendaItem]
-    comments: list[Comment]
-    minutes_approvals: list[MinutesApproval]
-    next_meeting: NextMeeting | None
-    plan_id: strawberry.ID | None
+    attendance: list[Attendee] = strawberry.field(description="Who attended and how, as recorded.")
+    agenda: list[AgendaItem] = strawberry.field(description="The agenda, by number.")
+    comments: list[Comment] = strawberry.field(description="The members' numbered comments.")
+    minutes_approvals: list[MinutesApproval] = strawberry.field(
+        description="Earlier meetings' minutes adopted at this one."
+    )
+    next_meeting: NextMeeting | None = strawberry.field(
+        description="When the next meeting is to be, if this one set it."
+    )
+    plan_id: strawberry.ID | None = strawberry.field(description="The ID of the plan the meeting oversees, if any.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Meeting:
@@ -200,22 +207,31 @@ async def meeting_by_id(context: Context, meeting_id: UUID) -> Meeting | None:
     return None if row is None else Meeting.from_row(row)
 
 
-@strawberry.type
+@strawberry.type(description="One meeting of a page, with its cursor.")
 class MeetingEdge:
-    cursor: Cursor
-    node: Meeting
+    cursor: Cursor = strawberry.field(description="Where the meeting stands in the list: for `after` and `before`.")
+    node: Meeting = strawberry.field(description="The meeting.")
 
 
 @strawberry.type(description="A page of meetings in date order.")
 class MeetingConnection:
-    edges: list[MeetingEdge]
-    page_info: PageInfo
+    edges: list[MeetingEdge] = strawberry.field(description="The page's meetings, earliest first.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands, and the cursors to page on with.")
+    plan_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="How many meetings the whole list holds (of the plan, if one is named).")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await info.context.read(lambda conn: pages.meeting_count(conn, self.plan_id))
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], first: int) -> MeetingConnection:
-        page = rows[:first]
-        edges = [MeetingEdge(cursor=meeting_cursor(r), node=Meeting.from_row(r)) for r in page]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
-        )
+    def of(cls, rows: list[dict[str, Any]], page: Page[MeetingKey], plan_id: UUID | None) -> MeetingConnection:
+        kept, more = page.cut(rows)
+        edges = [MeetingEdge(cursor=meeting_cursor(r), node=Meeting.from_row(r)) for r in kept]
+        return cls(edges=edges, page_info=page.info([e.cursor for e in edges], more), plan_id=plan_id)
+
+
+async def meetings_page(context: Context, plan_id: UUID | None, wanted: Page[MeetingKey]) -> MeetingConnection:
+    rows = await context.read(
+        lambda conn: pages.meetings_between(conn, plan_id, wanted.after, wanted.before, wanted.limit, wanted.backward)
+    )
+    return MeetingConnection.of(rows, wanted, plan_id)

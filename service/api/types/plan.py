@@ -25,15 +25,25 @@ from domain import vocabulary as v
 from projections import keyresults as k
 from projections import queries as q
 from service.api import enums as e
+from service.api import limits
 from service.api.context import Context
-from service.api.points import Cursor, PointShown, shown
+from service.api.points import BadInput, PointShown, shown
 from service.api.types import keyresult as kt
+from service.api.types.connection import After, Before, First, Last
+from service.api.types.node import Node
 from service.api.types.refs import shows
 
 if TYPE_CHECKING:
     from service.api.types.event import EventConnection
 
 EventConnectionRef = Annotated["EventConnection", strawberry.lazy("service.api.types.event")]
+#: the arguments that keep some of a plan's (or a strategy's) activities
+FiscalYear = Annotated[
+    int | None, strawberry.argument(description="Only the activities of this Buddhist Era fiscal year, e.g. 2564.")
+]
+Statuses = Annotated[
+    list[e.ActivityStatus] | None, strawberry.argument(description="Only the activities at one of these statuses.")
+]
 
 
 def _float(value: Decimal | float | None) -> float | None:
@@ -42,15 +52,15 @@ def _float(value: Decimal | float | None) -> float | None:
 
 @strawberry.type(description="How many activities stand at one status.")
 class StatusCount:
-    status: e.ActivityStatus
-    status_label: str
-    count: int
+    status: e.ActivityStatus = strawberry.field(description="The status.")
+    status_label: str = strawberry.field(description="The status in Thai, as the minutes write it.")
+    count: int = strawberry.field(description="How many of the activities stand at it.")
 
 
 @strawberry.type(description="Roll-up of some activities: counts by status, share completed, mean progress.")
 class Summary:
-    total: int
-    completed: int
+    total: int = strawberry.field(description="How many activities.")
+    completed: int = strawberry.field(description="How many of them are completed.")
     share_completed: float | None = strawberry.field(description="Completed ÷ total, 0 to 1; null with none.")
     mean_progress: float | None = strawberry.field(description="Mean reported progress in percent; null with none.")
     by_status: list[StatusCount] = strawberry.field(description="Every status, including those with no activity.")
@@ -72,20 +82,22 @@ class Summary:
 
 @strawberry.type(description="A fiscal year's action plan, approved under the strategic plan.")
 class ActionPlan:
-    fiscal_year: int
-    approved_on: date
-    meeting_id: str | None
+    fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
+    approved_on: date = strawberry.field(description="The day the year's action plan was approved.")
+    meeting_id: str | None = strawberry.field(description="The ID of the meeting that approved it, if one is recorded.")
 
 
 @strawberry.type(description="A five-year strategic plan with its strategies and activities.")
-class Plan:
-    id: strawberry.ID
-    code: str
-    title: str
-    period_start: date
-    period_end: date
-    vision: str | None
-    action_plans: list[ActionPlan]
+class Plan(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the plan's stream.")
+    code: str = strawberry.field(
+        description="The plan's code, e.g. HR-2561: unique; `plan(id:)` and the reports take it too."
+    )
+    title: str = strawberry.field(description="The plan's title.")
+    period_start: date = strawberry.field(description="The first day of the plan's period.")
+    period_end: date = strawberry.field(description="The last day of the plan's period.")
+    vision: str | None = strawberry.field(description="The plan's vision, as last stated; null if none was.")
+    action_plans: list[ActionPlan] = strawberry.field(description="The fiscal years' action plans approved so far.")
     lock: kt.PeriodLock | None = strawberry.field(
         description="Facts effective by this date are locked (their minutes are approved); corrections only."
     )
@@ -138,14 +150,14 @@ class Plan:
     async def activities(
         self,
         info: Info[Context, None],
-        fiscal_year: int | None = None,
-        status: list[e.ActivityStatus] | None = None,
+        fiscal_year: FiscalYear = None,
+        status: Statuses = None,
     ) -> list[Activity]:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
         return await activities_with_children(info, _only(rows, fiscal_year, status), self.point, self.uuid)
 
     @strawberry.field(description="Counts by status, share completed and mean progress of the plan's activities.")
-    async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
+    async def summary(self, info: Info[Context, None], fiscal_year: FiscalYear = None) -> Summary:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
         return Summary.of(_only(rows, fiscal_year, None))
 
@@ -159,7 +171,13 @@ class Plan:
         return kt.HealthSummary.of(found.on, found.plan, found.not_evaluated.total())
 
     @strawberry.field(description="The plan's key results (on activities and on strategies), with health.")
-    async def key_results(self, info: Info[Context, None], health: list[e.Health] | None = None) -> list[kt.KeyResult]:
+    async def key_results(
+        self,
+        info: Info[Context, None],
+        health: Annotated[
+            list[e.Health] | None, strawberry.argument(description="Only the key results of one of these healths.")
+        ] = None,
+    ) -> list[kt.KeyResult]:
         found = await kt.key_results_of_plan(info.context, self.uuid, self.point)
         wanted = {h.value for h in health} if health else None
         return [r for r in found if wanted is None or (r.health is not None and r.health.value in wanted)]
@@ -176,9 +194,9 @@ def _only(rows: list[dict[str, Any]], fiscal_year: int | None, status: list[Any]
 
 @strawberry.type(description="One strategy of a plan.")
 class Strategy:
-    number: int
-    title: str
-    goal: str | None
+    number: int = strawberry.field(description="The strategy's number in its plan (1, 2, …).")
+    title: str = strawberry.field(description="The strategy's title.")
+    goal: str | None = strawberry.field(description="What the strategy aims at, if stated.")
     plan_id: strawberry.Private[UUID]
     point: strawberry.Private[q.Point]
 
@@ -190,15 +208,15 @@ class Strategy:
     async def activities(
         self,
         info: Info[Context, None],
-        fiscal_year: int | None = None,
-        status: list[e.ActivityStatus] | None = None,
+        fiscal_year: FiscalYear = None,
+        status: Statuses = None,
     ) -> list[Activity]:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         mine = [r for r in rows if r["strategy_number"] == self.number]
         return await activities_with_children(info, _only(mine, fiscal_year, status), self.point, self.plan_id)
 
     @strawberry.field(description="Counts by status, share completed and mean progress of this strategy's activities.")
-    async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
+    async def summary(self, info: Info[Context, None], fiscal_year: FiscalYear = None) -> Summary:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         return Summary.of(_only([r for r in rows if r["strategy_number"] == self.number], fiscal_year, None))
 
@@ -214,20 +232,22 @@ class Strategy:
 
 
 @strawberry.type(description="An activity of a yearly action plan, under one strategy.")
-class Activity:
-    id: strawberry.ID
-    title: str
+class Activity(Node):
+    id: strawberry.ID = strawberry.field(description="Globally unique: the UUID of the activity's stream.")
+    title: str = strawberry.field(description="The activity's title, as the minutes give it.")
     fiscal_year: int = strawberry.field(description="Buddhist Era fiscal year, e.g. 2564.")
-    kind: e.ActivityKind
-    kind_label: str
-    status: e.ActivityStatus
-    status_label: str
-    status_reason: str | None
+    kind: e.ActivityKind = strawberry.field(description="One fiscal year, or continuing across fiscal years.")
+    kind_label: str = strawberry.field(description="`kind` in Thai, as the minutes write it.")
+    status: e.ActivityStatus = strawberry.field(description="Where the activity stands.")
+    status_label: str = strawberry.field(description="`status` in Thai, as the minutes write it (แล้วเสร็จ …).")
+    status_reason: str | None = strawberry.field(
+        description="Why it stands there, when the status change gave a reason."
+    )
     progress: float = strawberry.field(description="Reported progress in percent, 0 to 100.")
-    outcome: str | None
-    responsible_units: list[str]
-    strategy_number: int
-    plan_id: strawberry.ID
+    outcome: str | None = strawberry.field(description="What the activity achieved, as last recorded.")
+    responsible_units: list[str] = strawberry.field(description="The units responsible for it, by name.")
+    strategy_number: int = strawberry.field(description="The number of the strategy it serves.")
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan it belongs to.")
     point: strawberry.Private[q.Point]
     #: the milestone and risk rows, when whoever made this read them for many activities at once
     milestone_rows: strawberry.Private[list[dict[str, Any]] | None] = None
@@ -326,37 +346,40 @@ class Activity:
     async def history(
         self,
         info: Info[Context, None],
-        first: int = 50,
-        after: Cursor | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> EventConnectionRef:
-        from service.api.types.event import stream_history
+        from service.api.types.event import event_page, stream_history
 
-        return await stream_history(info.context, self.uuid, first, after)
+        wanted = event_page(first, after, last, before, limits.PAGES["history"])
+        return await stream_history(info.context, self.uuid, wanted)
 
 
 @strawberry.type(description="One reschedule of a milestone.")
 class Reschedule:
     from_: date = strawberry.field(name="from", description="Due date before the reschedule.")
     to: date = strawberry.field(description="Due date after it.")
-    reason: str | None
-    effective_on: date
+    reason: str | None = strawberry.field(description="Why it moved, if a reason was given.")
+    effective_on: date = strawberry.field(description="When the reschedule took effect.")
 
 
 @strawberry.type(description="A milestone and its timeline.")
 class Milestone:
-    id: str
-    title: str
-    due_on: date
-    original_due_on: date
-    planned_on: date | None
-    achieved_on: date | None
-    dropped_on: date | None
-    status: e.MilestoneStatus
-    status_label: str
+    id: str = strawberry.field(description="The milestone's id within its activity (not a global ID).")
+    title: str = strawberry.field(description="What is to be reached.")
+    due_on: date = strawberry.field(description="When it is due now, after any reschedules.")
+    original_due_on: date = strawberry.field(description="When it was first due.")
+    planned_on: date | None = strawberry.field(description="When it was planned.")
+    achieved_on: date | None = strawberry.field(description="When it was achieved; null if it was not.")
+    dropped_on: date | None = strawberry.field(description="When it was dropped; null if it was not.")
+    status: e.MilestoneStatus = strawberry.field(description="Planned, achieved or dropped.")
+    status_label: str = strawberry.field(description="`status` in Thai.")
     slip_days: int = strawberry.field(description="Days between the original and the current (or achieved) date.")
     overdue: bool = strawberry.field(description="Still planned and due before the point's date (or today).")
-    reschedules: list[Reschedule]
-    activity_id: strawberry.ID
+    reschedules: list[Reschedule] = strawberry.field(description="Every move of its due date, oldest first.")
+    activity_id: strawberry.ID = strawberry.field(description="The ID of its activity.")
     point: strawberry.Private[q.Point]
 
     @classmethod
@@ -370,37 +393,37 @@ class Milestone:
 
 @strawberry.type(description="A risk as it was believed for some dates during some time.")
 class RiskVersion:
-    likelihood: int
-    impact: int
-    score: int
-    level: e.RiskLevel
-    status: e.RiskStatus
-    owner: str | None
-    mitigation: str | None
-    review_on: date | None
-    valid_from: date
+    likelihood: int = strawberry.field(description="How likely, 1 to 5.")
+    impact: int = strawberry.field(description="How severe, 1 to 5.")
+    score: int = strawberry.field(description="Likelihood × impact, 1 to 25.")
+    level: e.RiskLevel = strawberry.field(description="The level the score falls in.")
+    status: e.RiskStatus = strawberry.field(description="Open, being mitigated or closed.")
+    owner: str | None = strawberry.field(description="Who looks after the risk.")
+    mitigation: str | None = strawberry.field(description="What is done about it.")
+    review_on: date | None = strawberry.field(description="When it is to be reviewed next.")
+    valid_from: date = strawberry.field(description="The first effective date this version holds for.")
     valid_to: date | None = strawberry.field(description="Null: still valid for every later date.")
-    recorded_from: datetime
+    recorded_from: datetime = strawberry.field(description="When the ledger came to believe it.")
     recorded_to: datetime | None = strawberry.field(description="Null: still believed.")
 
 
 @strawberry.type(description="A risk on an activity: scored likelihood × impact into a level.")
 class Risk:
-    id: str
-    title: str
-    likelihood: int
-    impact: int
-    score: int
-    level: e.RiskLevel
-    level_label: str
-    status: e.RiskStatus
-    status_label: str
-    owner: str | None
-    mitigation: str | None
-    review_on: date | None
-    noted_on: date | None
-    closed_on: date | None
-    activity_id: strawberry.ID
+    id: str = strawberry.field(description="The risk's id within its activity (not a global ID).")
+    title: str = strawberry.field(description="What could go wrong.")
+    likelihood: int = strawberry.field(description="How likely, 1 to 5.")
+    impact: int = strawberry.field(description="How severe, 1 to 5.")
+    score: int = strawberry.field(description="Likelihood × impact, 1 to 25.")
+    level: e.RiskLevel = strawberry.field(description="The level the score falls in.")
+    level_label: str = strawberry.field(description="`level` in Thai.")
+    status: e.RiskStatus = strawberry.field(description="Open, being mitigated or closed.")
+    status_label: str = strawberry.field(description="`status` in Thai.")
+    owner: str | None = strawberry.field(description="Who looks after the risk.")
+    mitigation: str | None = strawberry.field(description="What is done about it.")
+    review_on: date | None = strawberry.field(description="When it is to be reviewed next.")
+    noted_on: date | None = strawberry.field(description="When it was noted.")
+    closed_on: date | None = strawberry.field(description="When it was closed; null while it is not.")
+    activity_id: strawberry.ID = strawberry.field(description="The ID of the activity it is noted on.")
     point: strawberry.Private[q.Point]
 
     @classmethod
@@ -657,6 +680,23 @@ async def risk_rows(
 async def activity_at(context: Context, activity_id: UUID, point: q.Point) -> Activity | None:
     row = await activity_loader(context, point).load(activity_id)
     return None if row is None else Activity.from_row(row, point)
+
+
+async def plan_key(context: Context, given: str, argument: str) -> UUID:
+    """The plan an argument names: by its ID, or by its code as the reports take it (the code as
+    now known; BadInput naming the argument when no plan has it)."""
+    text = str(given).strip()
+    try:
+        return UUID(text)
+    except ValueError:
+        pass
+    if text:
+        plans = await context.read(lambda conn: q.all_plans(conn, q.Point()))
+        for row in plans:
+            if row["code"] == text:
+                found: UUID = row["id"]
+                return found
+    raise BadInput(argument, f"{given!r} is neither an ID nor the code of a plan")
 
 
 async def plan_at(context: Context, plan_id: UUID, point: q.Point) -> Plan | None:

@@ -17,9 +17,9 @@ from service.api.types.plan import Activity, Milestone, Risk
 
 @strawberry.type(description="A meeting of the committee: one end of a reporting period.")
 class MeetingRef:
-    id: strawberry.ID
-    code: str
-    date: date
+    id: strawberry.ID = strawberry.field(description="The meeting's ID.")
+    code: str = strawberry.field(description="The meeting's code, e.g. 1/2564.")
+    date: date = strawberry.field(description="The day it was held (or is to be).")
 
     @classmethod
     def of(cls, ref: r.MeetingRef | None) -> MeetingRef | None:
@@ -28,23 +28,25 @@ class MeetingRef:
 
 @strawberry.type(description="A measurement recorded for the period, with its key result's title.")
 class PeriodMeasurement:
-    key_result_id: strawberry.ID
-    key_result_title: str | None
-    measurement_id: str
-    value: float
-    measured_on: date
-    source: str | None
-    note: str | None
+    key_result_id: strawberry.ID = strawberry.field(description="The ID of the key result measured.")
+    key_result_title: str | None = strawberry.field(description="Its title.")
+    measurement_id: str = strawberry.field(
+        description="The measurement's id within its key result (`m` and a version)."
+    )
+    value: float = strawberry.field(description="The value measured.")
+    measured_on: date = strawberry.field(description="The date it holds for.")
+    source: str | None = strawberry.field(description="Where the number comes from, if given.")
+    note: str | None = strawberry.field(description="A note on it, if given.")
 
 
 @strawberry.type(description="Open work from an earlier resolution, and where it is due.")
 class OpenActionItem:
-    id: str
-    description: str
-    owner: str
+    id: str = strawberry.field(description="The item's id within its meeting.")
+    description: str = strawberry.field(description="The work to do.")
+    owner: str = strawberry.field(description="Who is to do it.")
     meeting_code: str = strawberry.field(description="The meeting whose resolution assigned it.")
-    resolution_id: str
-    due_on: date | None
+    resolution_id: str = strawberry.field(description="The id of the resolution that assigned it, within that meeting.")
+    due_on: date | None = strawberry.field(description="When it is due, if a date is set.")
     due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
     state: e.ActionItemState = strawberry.field(description="Judged on the report's date.")
 
@@ -65,16 +67,16 @@ class OpenActionItem:
 @strawberry.type(description="What one responsible unit has not updated since the previous meeting.")
 class UnitToChase:
     unit: str | None = strawberry.field(description="Null: no unit is named (e.g. a key result on a strategy).")
-    activities: list[Activity]
-    key_results: list[KeyResult]
+    activities: list[Activity] = strawberry.field(description="Its activities with no update in the period.")
+    key_results: list[KeyResult] = strawberry.field(description="Its key results with no measurement in the period.")
 
 
 @strawberry.type(description="What the secretariat prepares before a meeting: the period since the previous one.")
 class ProgressReport:
-    plan_id: strawberry.ID
-    meeting: MeetingRef
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    meeting: MeetingRef = strawberry.field(description="The meeting the report is for: the end of the period.")
     previous_meeting: MeetingRef | None = strawberry.field(description="Null: the first meeting; since the start.")
-    known_at: datetime | None
+    known_at: datetime | None = strawberry.field(description="As known at this time; null: now.")
     changed_activities: list[ActivityChange] = strawberry.field(
         description="Activities whose status, progress or outcome changed in the period."
     )
@@ -137,11 +139,15 @@ class ProgressReport:
 
 @strawberry.type(description="What a unit still has to report before the committee's next meeting.")
 class DueUpdates:
-    plan_id: strawberry.ID
-    unit: str
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    unit: str = strawberry.field(description="The responsible unit.")
     on: date = strawberry.field(description="The day this was judged on.")
-    last_meeting: MeetingRef | None
-    next_meeting: MeetingRef | None
+    last_meeting: MeetingRef | None = strawberry.field(
+        description="The committee's last meeting held by the day judged: the period starts there."
+    )
+    next_meeting: MeetingRef | None = strawberry.field(
+        description="The committee's next meeting, if scheduled: what to report by."
+    )
     activities: list[Activity] = strawberry.field(description="Its activities with no update since the last meeting.")
     key_results: list[KeyResult] = strawberry.field(description="Key results of its activities not measured since.")
     milestones: list[Milestone] = strawberry.field(description="Its milestones due by the next meeting, or overdue.")
