@@ -9,7 +9,7 @@ from service.api.schema import export_schema
 
 
 def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "schema.graphql"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "schema.graphql"
     target.write_text(export_schema())
     print(f"wrote {target}")
 
