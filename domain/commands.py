@@ -151,10 +151,12 @@ class DropMilestone(ActivityCommand):
 
 @dataclass(frozen=True)
 class NoteRisk(ActivityCommand):
+    """Without likelihood and impact the risk is noted not yet assessed (ReassessRisk assesses it)."""
+
     title: str
-    likelihood: int
-    impact: int
-    owner: str
+    likelihood: int | None = None
+    impact: int | None = None
+    owner: str | None = None
     mitigation: str | None = None
     review_on: date | None = None
     risk_id: str | None = None

@@ -120,14 +120,15 @@ def milestone_row(state: ActivityState, milestone_id: Any) -> Values | None:
 
 
 def _risk(plan_id: UUID | None, r: RiskState) -> Values:
+    level = r.level  # None while the risk is not yet assessed: no level, no rank (no minLevel matches it)
     return (
         plan_id,
         r.title,
         r.likelihood,
         r.impact,
         r.score,
-        r.level.value,
-        RANK[r.level],
+        None if level is None else level.value,
+        None if level is None else RANK[level],
         r.owner,
         r.mitigation,
         r.review_on,

@@ -301,9 +301,11 @@ class NoteRiskInput(CommandInput):
 
     activity_id: strawberry.ID
     title: str
-    likelihood: int = strawberry.field(description="1 to 5.")
-    impact: int = strawberry.field(description="1 to 5.")
-    owner: str
+    likelihood: int | None = strawberry.field(
+        default=None, description="1 to 5; with impact, or neither: the risk is then not yet assessed."
+    )
+    impact: int | None = strawberry.field(default=None, description="1 to 5; with likelihood, or neither.")
+    owner: str | None = strawberry.field(default=None, description="Who manages it; null: nobody named yet.")
     mitigation: str | None = None
     review_on: date | None = None
     risk_id: str | None = strawberry.field(default=None, description="Default: a new id.")
@@ -327,7 +329,9 @@ class ReassessRiskInput(CommandInput):
 
     activity_id: strawberry.ID
     risk_id: str
-    likelihood: int | None = None
+    likelihood: int | None = strawberry.field(
+        default=None, description="1 to 5; a risk not yet assessed is assessed with likelihood and impact together."
+    )
     impact: int | None = None
     status: e.RiskStatus | None = strawberry.field(
         default=None, description="OPEN or MITIGATING; close a risk with closeRisk."

@@ -75,7 +75,10 @@ class Query:
         rows = await info.context.read(lambda conn: q.meeting_page(conn, plan, size + 1, key))
         return MeetingConnection.of(rows, size)
 
-    @strawberry.field(description="The risk register as of a point, highest score first.")
+    @strawberry.field(
+        description="The risk register as of a point, highest score first, then risks not yet assessed (no "
+        "score or level; `minLevel` leaves them out)."
+    )
     async def risks(
         self,
         info: Ctx,

@@ -87,8 +87,12 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.RescheduleMilestone, h.reschedule_milestone, Activity, REPORTING, "Move a milestone's due date."),
     changes(c.AchieveMilestone, h.achieve_milestone, Activity, REPORTING, "Record that a milestone was achieved."),
     changes(c.DropMilestone, h.drop_milestone, Activity, REPORTING, "Drop a milestone."),
-    changes(c.NoteRisk, h.note_risk, Activity, REPORTING, "Note a risk on an activity."),
-    changes(c.ReassessRisk, h.reassess_risk, Activity, REPORTING, "Re-score a risk or change its mitigation."),
+    changes(
+        c.NoteRisk, h.note_risk, Activity, REPORTING, "Note a risk on an activity (without a score: not yet assessed)."
+    ),
+    changes(
+        c.ReassessRisk, h.reassess_risk, Activity, REPORTING, "Assess or re-score a risk, or change its mitigation."
+    ),
     changes(c.CloseRisk, h.close_risk, Activity, REPORTING, "Close a risk."),
     creates(c.ScheduleMeeting, h.schedule_meeting, Meeting, MEETINGS, "Schedule (or record) a committee meeting."),
     changes(c.RecordMeetingTimes, h.record_meeting_times, Meeting, MEETINGS, "Record when and where a meeting sat."),

@@ -33,10 +33,6 @@ from service.minutes.model import ActivityResult, ParsedMinutes
 from service.minutes.thai_text import normalise_title
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
-#: a risk noted from the minutes has no stated likelihood or impact: the middle of the scale,
-#: for the committee to re-assess, and said so in the risk's mitigation text
-DEFAULT_LIKELIHOOD = DEFAULT_IMPACT = 3
-UNASSIGNED_OWNER = "ยังไม่ระบุ"
 
 
 def plan_code(minutes: ParsedMinutes) -> str:
@@ -282,15 +278,15 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         only_if_changed=True,
     )
     if result.reason and result.status in ("NOT_IMPLEMENTED", "ON_HOLD", "NOT_STARTED", "IN_PROGRESS"):
+        # the minutes state the cause, never a likelihood, an impact or a mitigation: the risk is
+        # noted not yet assessed (the committee assesses it with reassessRisk), its owner the
+        # responsible unit where one is named
         yield Step(
             f"{tag}:{ref}:risk",
             c.NoteRisk(
                 activity_id=activity_id,
                 title=result.reason,
-                likelihood=DEFAULT_LIKELIHOOD,
-                impact=DEFAULT_IMPACT,
-                owner=result.responsible_units[0] if result.responsible_units else UNASSIGNED_OWNER,
-                mitigation="นำเข้าจากรายงานการประชุม: ให้คณะอนุกรรมการประเมินโอกาสและผลกระทบ",
+                owner=result.responsible_units[0] if result.responsible_units else None,
                 risk_id=f"{tag}:{result.line_no}",
             ),
             day,

@@ -55,9 +55,24 @@ PLAN_ADDED: list[tuple[tuple[str, ...], object]] = [
     *(((view, field), None) for view in ("plan", "plan_2021_01_01") for field in ("evaluation_rules", "lock")),
     (("key_results_2021_03_01",), []),
 ]
+
+
+def _progress_known(rollup: str) -> str:
+    """A recorded roll-up (its repr) with the count of activities whose progress is known, which
+    read models version 4 gave it: 1 in every fixture so far (its one activity reported 45)."""
+    return rollup.removesuffix(")") + ", progress_known=1)"
+
+
+#: read models version 4: roll-ups count the activities with a progress reported
+ROLLUPS_ADDED: list[tuple[tuple[str, ...], object]] = [
+    ((view, *where, "rollup"), _progress_known)
+    for view in ("plan", "plan_2021_01_01")
+    for where in ((), ("strategies",))
+]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
-    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED],
-    "events_v2": PLAN_ADDED,
+    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *ROLLUPS_ADDED],
+    "events_v2": [*PLAN_ADDED, *ROLLUPS_ADDED],
+    "events_v3": ROLLUPS_ADDED,
 }
 #: fixture -> event type -> payload fields added since, and the value upcasting gives them
 PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {
@@ -70,12 +85,13 @@ def lines_of(fixture: Path) -> list[str]:
 
 
 def with_added(tree: Any, path: tuple[str, ...], value: object) -> Any:
-    """`tree` with `value` put at `path` (a list on the way means: in every element)."""
+    """`tree` with `value` put at `path` (a list on the way means: in every element); a callable
+    `value` makes the new value of the recorded one."""
     if isinstance(tree, list):
         return [with_added(item, path, value) for item in tree]
     tree = dict(tree)
     if len(path) == 1:
-        tree[path[0]] = value
+        tree[path[0]] = value(tree[path[0]]) if callable(value) else value
     else:
         tree[path[0]] = with_added(tree[path[0]], path[1:], value)
     return tree

@@ -608,7 +608,7 @@ def test_before_a_void_was_recorded_the_voided_fact_stands() -> None:
     activity = with_progress(50, on=D1)
     activity.correct(2, {}, True, meta(D2, reason="ไม่ได้รายงานจริง"))
     assert activity.state_as_of(D1, known_at=activity.facts[1].timestamp).progress == Decimal(50)
-    assert activity.state_as_of(D1).progress == Decimal(0)
+    assert activity.state_as_of(D1).progress is None  # voided: never reported, unknown
 
 
 def test_before_anything_was_recorded_nothing_existed() -> None:
@@ -624,9 +624,9 @@ def test_a_backdated_fact_changes_the_past_only_from_when_it_was_recorded() -> N
     recorded_before = activity.facts[1].timestamp
 
     assert activity.state_as_of(D1).progress == Decimal(40)
-    assert activity.state_as_of(D1 - timedelta(days=1)).progress == Decimal(0)
+    assert activity.state_as_of(D1 - timedelta(days=1)).progress is None
     assert activity.state_as_of(D2).progress == Decimal(80)
-    assert activity.state_as_of(D1, known_at=recorded_before).progress == Decimal(0)
+    assert activity.state_as_of(D1, known_at=recorded_before).progress is None
     assert activity.state_as_of(D1, known_at=backdated.timestamp).progress == Decimal(40)
 
 

@@ -39,11 +39,11 @@ class SlippedMilestone:
     slipped_days: int
 
 
-@strawberry.type(description="A risk whose score changed.")
+@strawberry.type(description="A risk whose score changed (or that was assessed: it had none before).")
 class RescoredRisk:
     risk: Risk
-    score_before: int
-    level_before: e.RiskLevel
+    score_before: int | None = strawberry.field(description="Null: the risk was not yet assessed before.")
+    level_before: e.RiskLevel | None
 
 
 @strawberry.type(description="What changed in a plan between two points (a baseline comparison).")
@@ -99,7 +99,11 @@ class PlanChanges:
             ],
             risks_noted=[risk(r) for r in found.risks_noted],
             risks_rescored=[
-                RescoredRisk(risk=risk(r), score_before=r["score_before"], level_before=e.RiskLevel[r["level_before"]])
+                RescoredRisk(
+                    risk=risk(r),
+                    score_before=r["score_before"],
+                    level_before=None if r["level_before"] is None else e.RiskLevel[r["level_before"]],
+                )
                 for r in found.risks_rescored
             ],
             risks_closed=[risk(r) for r in found.risks_closed],

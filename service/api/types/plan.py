@@ -52,7 +52,13 @@ class Summary:
     total: int
     completed: int
     share_completed: float | None = strawberry.field(description="Completed ÷ total, 0 to 1; null with none.")
-    mean_progress: float | None = strawberry.field(description="Mean reported progress in percent; null with none.")
+    mean_progress: float | None = strawberry.field(
+        description="Mean progress in percent of the activities with a progress reported (`progressKnown` of "
+        "`total`); null when none has one. An activity with none is left out, never counted as 0."
+    )
+    progress_known: int = strawberry.field(
+        description="How many of the activities have a progress reported (the rest: unknown, shown as —)."
+    )
     by_status: list[StatusCount] = strawberry.field(description="Every status, including those with no activity.")
 
     @classmethod
@@ -63,6 +69,7 @@ class Summary:
             completed=rollup.completed,
             share_completed=_float(rollup.share_completed),
             mean_progress=_float(rollup.mean_progress),
+            progress_known=rollup.progress_known,
             by_status=[
                 StatusCount(status=e.ActivityStatus[s.value], status_label=s.label, count=rollup.by_status.get(s, 0))
                 for s in v.ActivityStatus
@@ -223,7 +230,9 @@ class Activity:
     status: e.ActivityStatus
     status_label: str
     status_reason: str | None
-    progress: float = strawberry.field(description="Reported progress in percent, 0 to 100.")
+    progress: float | None = strawberry.field(
+        description="Reported progress in percent, 0 to 100; null until a progress is reported (unknown, not 0)."
+    )
     outcome: str | None
     responsible_units: list[str]
     strategy_number: int
@@ -370,10 +379,10 @@ class Milestone:
 
 @strawberry.type(description="A risk as it was believed for some dates during some time.")
 class RiskVersion:
-    likelihood: int
-    impact: int
-    score: int
-    level: e.RiskLevel
+    likelihood: int | None
+    impact: int | None
+    score: int | None
+    level: e.RiskLevel | None
     status: e.RiskStatus
     owner: str | None
     mitigation: str | None
@@ -384,15 +393,18 @@ class RiskVersion:
     recorded_to: datetime | None = strawberry.field(description="Null: still believed.")
 
 
-@strawberry.type(description="A risk on an activity: scored likelihood × impact into a level.")
+@strawberry.type(
+    description="A risk on an activity: scored likelihood × impact into a level. A risk noted without them "
+    "is not yet assessed: likelihood, impact, score and level are null until `reassessRisk` assesses it."
+)
 class Risk:
     id: str
     title: str
-    likelihood: int
-    impact: int
-    score: int
-    level: e.RiskLevel
-    level_label: str
+    likelihood: int | None = strawberry.field(description="1 to 5; null: not yet assessed.")
+    impact: int | None = strawberry.field(description="1 to 5; null: not yet assessed.")
+    score: int | None = strawberry.field(description="Likelihood × impact; null: not yet assessed.")
+    level: e.RiskLevel | None = strawberry.field(description="From the score; null: not yet assessed.")
+    level_label: str | None
     status: e.RiskStatus
     status_label: str
     owner: str | None
@@ -420,7 +432,7 @@ class Risk:
                 likelihood=r["likelihood"],
                 impact=r["impact"],
                 score=r["score"],
-                level=e.RiskLevel[r["level"]],
+                level=None if r["level"] is None else e.RiskLevel[r["level"]],
                 status=e.RiskStatus[r["status"]],
                 owner=r.get("owner"),
                 mitigation=r.get("mitigation"),
@@ -480,6 +492,18 @@ def _label(vocabulary: type[v.Labelled], key: str) -> RowField:
     return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
 
 
+def _optional_member(enum: type[Enum], key: str) -> RowField:
+    """`_member`, or None where the column is null (a value not known)."""
+    members: dict[Any, Any] = {**enum.__members__, None: None}
+    return RowField(lambda row: members[row[key]], fallible=True, safe=(key, frozenset(members)), columns=(key,))
+
+
+def _optional_label(vocabulary: type[v.Labelled], key: str) -> RowField:
+    """`_label`, or None where the column is null."""
+    labels: dict[Any, str | None] = {**{m.value: m.label for m in vocabulary}, None: None}
+    return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
+
+
 def reschedules_of(row: dict[str, Any]) -> list[Reschedule]:
     if not row["reschedules"]:
         return []
@@ -516,7 +540,7 @@ ACTIVITY_FIELDS = {
     "status": _member(e.ActivityStatus, "status"),
     "status_label": _label(v.ActivityStatus, "status"),
     "status_reason": _plain("status_reason"),
-    "progress": RowField(lambda row: float(row["progress"] or 0), columns=("progress",)),
+    "progress": RowField(lambda row: _float(row["progress"]), columns=("progress",)),
     "outcome": _plain("outcome"),
     "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
     "strategy_number": _plain("strategy_number"),
@@ -545,8 +569,8 @@ RISK_FIELDS = {
     "likelihood": _plain("likelihood"),
     "impact": _plain("impact"),
     "score": _plain("score"),
-    "level": _member(e.RiskLevel, "level"),
-    "level_label": _label(v.RiskLevel, "level"),
+    "level": _optional_member(e.RiskLevel, "level"),
+    "level_label": _optional_label(v.RiskLevel, "level"),
     "status": _member(e.RiskStatus, "status"),
     "status_label": _label(v.RiskStatus, "status"),
     "owner": _optional("owner"),

@@ -1,0 +1,126 @@
+"""Unknown is unknown (issue 20, point 4): a value nobody reported or stated is null on the read
+side, never a guess (progress 0, a risk scored 3 × 3, a meeting in person, a plan period from
+1 January to 31 December); summaries leave the unknown out and say how many they counted.
+Reported figures (point 5): what the minutes report is kept beside what we compute."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.graphql_support import Api
+
+RISK = "id title likelihood impact score level levelLabel owner mitigation status"
+SUMMARY = "summary { total meanProgress progressKnown }"
+
+
+async def a_plan_with_two_activities(api: Api) -> tuple[str, list[str]]:
+    plan = (
+        await api.ok(
+            "createPlan",
+            {
+                "code": "U",
+                "title": "Unknowns",
+                "periodStart": "2018-01-01",
+                "periodEnd": "2022-12-31",
+                "effectiveOn": "2018-01-01",
+            },
+        )
+    )["streamId"]
+    await api.ok("addStrategy", {"planId": plan, "number": 1, "title": "People", "effectiveOn": "2018-01-01"})
+    activities = []
+    for title in ("Course", "Survey"):
+        registered = await api.ok(
+            "registerActivity",
+            {
+                "planId": plan,
+                "strategyNumber": 1,
+                "fiscalYear": 2564,
+                "kind": "ONE_YEAR",
+                "title": title,
+                "effectiveOn": "2020-10-01",
+            },
+        )
+        activities.append(registered["streamId"])
+    return plan, activities
+
+
+async def test_progress_is_null_until_reported_and_the_mean_leaves_the_unknown_out(api: Api) -> None:
+    plan, (course, survey) = await a_plan_with_two_activities(api)
+    query = f"query($id: ID!) {{ plan(id: $id) {{ {SUMMARY} strategies {{ {SUMMARY} }} activities {{ progress }} }} }}"
+
+    found = (await api.run(query, {"id": plan}))["plan"]
+    assert [a["progress"] for a in found["activities"]] == [None, None]
+    assert found["summary"] == {"total": 2, "meanProgress": None, "progressKnown": 0}
+
+    await api.ok("reportProgress", {"activityId": course, "progress": 40, "effectiveOn": "2021-01-06"})
+    found = (await api.run(query, {"id": plan}))["plan"]
+    assert sorted(a["progress"] is None for a in found["activities"]) == [False, True]
+    # the mean of what is known (40), not 40 and an invented 0 (20)
+    assert found["summary"] == {"total": 2, "meanProgress": 40.0, "progressKnown": 1}
+    assert found["strategies"][0]["summary"] == found["summary"]
+    # before the report, as of a date: unknown again
+    before = await api.run(
+        'query($id: ID!) { plan(id: $id, asOf: { date: "2021-01-05" }) { summary { meanProgress progressKnown } } }',
+        {"id": plan},
+    )
+    assert before["plan"]["summary"] == {"meanProgress": None, "progressKnown": 0}
+    assert survey
+
+
+async def test_a_risk_noted_without_a_score_is_not_yet_assessed_until_reassessed(api: Api) -> None:
+    plan, (course, _) = await a_plan_with_two_activities(api)
+    on = {"effectiveOn": "2021-01-06"}
+    await api.ok("noteRisk", {"activityId": course, "title": "Budget cut", "riskId": "cause", **on})
+    await api.ok(
+        "noteRisk",
+        {"activityId": course, "title": "Staff leave", "likelihood": 1, "impact": 2, "owner": "HR", "riskId": "low"},
+    )
+    register = f"query($id: ID!, $level: RiskLevel) {{ risks(planId: $id, minLevel: $level) {{ {RISK} }} }}"
+
+    risks = (await api.run(register, {"id": plan}))["risks"]
+    assert [r["id"] for r in risks] == ["low", "cause"]  # assessed first, highest score first; then the rest
+    unassessed = risks[1]
+    unknown = ("likelihood", "impact", "score", "level", "levelLabel", "owner")
+    assert {k: unassessed[k] for k in unknown} == dict.fromkeys(unknown)
+    assert unassessed["mitigation"] is None and unassessed["status"] == "OPEN"
+    # any minLevel, the lowest too, leaves a risk out until it is assessed
+    assert [r["id"] for r in (await api.run(register, {"id": plan, "level": "LOW"}))["risks"]] == ["low"]
+
+    half = await api.refused(
+        "reassessRisk",
+        {"activityId": course, "riskId": "cause", "likelihood": 4, "effectiveOn": "2021-02-03"},
+        "... on ValidationError { field }",
+    )
+    assert half["field"] == "impact"
+    assess = {"activityId": course, "riskId": "cause", "likelihood": 4, "impact": 3, "effectiveOn": "2021-02-03"}
+    await api.ok("reassessRisk", assess)
+    assessed = (await api.run(register, {"id": plan, "level": "HIGH"}))["risks"]
+    assert [(r["id"], r["score"], r["level"]) for r in assessed] == [("cause", 12, "HIGH")]
+    history = await api.run(
+        "query($id: ID!) { risks(planId: $id) { id history { score level validFrom validTo recordedTo } } }",
+        {"id": plan},
+    )
+    [cause] = [r for r in history["risks"] if r["id"] == "cause"]
+    believed = [(v["score"], v["level"], v["validFrom"], v["validTo"]) for v in cause["history"] if not v["recordedTo"]]
+    assert sorted(believed, key=lambda v: v[2]) == [
+        (None, None, "2021-01-06", "2021-02-03"),  # before the assessment: still unknown, not re-scored after the fact
+        (12, "HIGH", "2021-02-03", None),
+    ]
+    changes = await api.run(
+        'query($id: ID!) { changes(planId: $id, from: { date: "2021-01-06" }, to: { date: "2021-02-03" }) '
+        "{ risksRescored { risk { id level } scoreBefore levelBefore } } }",
+        {"id": plan},
+    )
+    assert changes["changes"]["risksRescored"] == [
+        {"risk": {"id": "cause", "level": "HIGH"}, "scoreBefore": None, "levelBefore": None}
+    ]
+
+
+async def test_half_an_assessment_is_refused(api: Api) -> None:
+    _, (course, _) = await a_plan_with_two_activities(api)
+    error: dict[str, Any] = await api.refused(
+        "noteRisk",
+        {"activityId": course, "title": "Budget cut", "likelihood": 3, "effectiveOn": "2021-01-06"},
+        "... on ValidationError { field }",
+    )
+    assert (error["code"], error["field"]) == ("VALIDATION", "impact")
