@@ -56,11 +56,15 @@ class MeetingCommand(Command):
 
 @dataclass(frozen=True)
 class CreatePlan(Command):
+    """A plan with its period as stated: first and last day, and/or the Buddhist Era years."""
+
     code: str
     title: str
-    period_start: date
-    period_end: date
+    period_start: date | None = None
+    period_end: date | None = None
     vision: str | None = None
+    period_start_year: int | None = field(default=None, metadata={ADDED_LATER: True})
+    period_end_year: int | None = field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,18 @@ def plan_rows(state: PlanState) -> Rows:
         else {"through": lock.through.isoformat(), "meeting_code": lock.meeting_code, "approved_at": lock.approved_at}
     )
     return {
-        None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans, rules, locked)
+        None: (
+            state.code,
+            state.title,
+            state.period_start,
+            state.period_end,
+            state.period_start_year,
+            state.period_end_year,
+            state.vision,
+            action_plans,
+            rules,
+            locked,
+        )
     }
 
 

@@ -76,6 +76,8 @@ PLAN = Family(
         ("title", "text"),
         ("period_start", "date"),
         ("period_end", "date"),
+        ("period_start_year", "integer"),
+        ("period_end_year", "integer"),
         ("vision", "text"),
         ("action_plans", "jsonb"),
         ("evaluation_rules", "jsonb"),

@@ -94,12 +94,24 @@ class CreatePlanInput(CommandInput):
 
     code: str
     title: str
-    period_start: date
-    period_end: date
+    period_start: date | None = strawberry.field(default=None, description="The first day, where it is stated.")
+    period_end: date | None = strawberry.field(default=None, description="The last day, where it is stated.")
     vision: str | None = None
+    period_start_year: int | None = strawberry.field(
+        default=None, description="The first year (Buddhist Era), where only the years are stated."
+    )
+    period_end_year: int | None = strawberry.field(default=None, description="The last year (Buddhist Era).")
 
     def to_command(self) -> c.Command:
-        return c.CreatePlan(self.code, self.title, self.period_start, self.period_end, self.vision)
+        return c.CreatePlan(
+            self.code,
+            self.title,
+            self.period_start,
+            self.period_end,
+            self.vision,
+            self.period_start_year,
+            self.period_end_year,
+        )
 
 
 @strawberry.input

@@ -54,6 +54,8 @@ def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger
         period_start=cmd.period_start,
         period_end=cmd.period_end,
         vision=cmd.vision,
+        period_start_year=cmd.period_start_year,
+        period_end_year=cmd.period_end_year,
         meta=meta,
     )
 

@@ -19,7 +19,7 @@ from uuid import UUID, uuid5
 
 from domain import commands as c
 from domain.activity import Activity
-from domain.calendar import be_to_ce, fiscal_year_bounds
+from domain.calendar import fiscal_year_bounds
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import plan_id_for
@@ -97,12 +97,12 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         created_on = min([a.date for a in plan.approvals], default=day)
         yield Step(
             f"plan:{code}",
-            c.CreatePlan(
+            c.CreatePlan(  # the title states the years; no first or last day is made up from them
                 code=code,
                 title=plan.title,
-                period_start=date(be_to_ce(plan.period_start_be), 1, 1),
-                period_end=date(be_to_ce(plan.period_end_be), 12, 31),
                 vision=plan.vision,
+                period_start_year=plan.period_start_be,
+                period_end_year=plan.period_end_be,
             ),
             created_on,
         )

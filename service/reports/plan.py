@@ -191,8 +191,8 @@ class PlanReport:
     id: str
     code: str
     title: str
-    period_start: str
-    period_end: str
+    period_start: str | None
+    period_end: str | None
     as_of_date: date | None
     known_at: datetime | None
     meeting: dict[str, Any] | None

@@ -63,20 +63,32 @@ def _progress_known(rollup: str) -> str:
     return rollup.removesuffix(")") + ", progress_known=1)"
 
 
-#: read models version 4: roll-ups count the activities with a progress reported
-ROLLUPS_ADDED: list[tuple[tuple[str, ...], object]] = [
-    ((view, *where, "rollup"), _progress_known)
-    for view in ("plan", "plan_2021_01_01")
-    for where in ((), ("strategies",))
+#: read models version 4: roll-ups count the activities with a progress reported; plans keep the
+#: years of their period where only those are stated (none before v4: its fixture's plan has days)
+V4_ADDED: list[tuple[tuple[str, ...], object]] = [
+    *(
+        ((view, *where, "rollup"), _progress_known)
+        for view in ("plan", "plan_2021_01_01")
+        for where in ((), ("strategies",))
+    ),
+    *(
+        ((view, field), None)
+        for view in ("plan", "plan_2021_01_01")
+        for field in ("period_start_year", "period_end_year")
+    ),
 ]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
-    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *ROLLUPS_ADDED],
-    "events_v2": [*PLAN_ADDED, *ROLLUPS_ADDED],
-    "events_v3": ROLLUPS_ADDED,
+    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED],
+    "events_v2": [*PLAN_ADDED, *V4_ADDED],
+    "events_v3": V4_ADDED,
 }
+#: Plan.Created v2 (fixture v4) states its period's years where only they are known
+PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year": None}}
 #: fixture -> event type -> payload fields added since, and the value upcasting gives them
 PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {
-    "events_v1": {"Meeting.AgendaItemAdded": {"subject": None}},
+    "events_v1": {"Meeting.AgendaItemAdded": {"subject": None}, **PLAN_YEARS_ADDED},
+    "events_v2": PLAN_YEARS_ADDED,
+    "events_v3": PLAN_YEARS_ADDED,
 }
 
 

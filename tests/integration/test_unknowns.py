@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from domain.plan import plan_id_for
+from service.minutes.importer import import_minutes, plan_code
+from service.minutes.model import ParsedMinutes
+from service.minutes.parser import parse_minutes
 from tests.integration.graphql_support import Api
+from tests.paths import SAMPLE_MINUTES
 
 RISK = "id title likelihood impact score level levelLabel owner mitigation status"
 SUMMARY = "summary { total meanProgress progressKnown }"
@@ -124,3 +131,43 @@ async def test_half_an_assessment_is_refused(api: Api) -> None:
         "... on ValidationError { field }",
     )
     assert (error["code"], error["field"]) == ("VALIDATION", "impact")
+
+
+# -- the sample minutes, imported ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed() -> ParsedMinutes:
+    return parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
+
+
+async def imported(api: Api, minutes: ParsedMinutes) -> str:
+    report = await import_minutes(api.ledger, minutes, "secretariat")
+    assert report.refused == []
+    return str(plan_id_for(plan_code(minutes)))
+
+
+SAMPLE = """query($id: ID!) { plan(id: $id) {
+  periodStart periodEnd periodStartYear periodEndYear
+  summary { total completed meanProgress progressKnown }
+  activities { title status progress risks { likelihood impact score level owner mitigation } }
+} risks(planId: $id) { title likelihood impact score level levelLabel } }"""
+
+
+async def test_the_sample_leaves_unknown_what_its_minutes_do_not_say(api: Api, seed: ParsedMinutes) -> None:
+    plan_id = await imported(api, seed)
+    found = await api.run(SAMPLE, {"id": plan_id})
+    plan = found["plan"]
+    activities = plan["activities"]
+    assert len(activities) == 31
+    # no activity's progress is reported, the 19 completed ones' neither: unknown, not 0
+    assert [a["progress"] for a in activities] == [None] * 31
+    assert plan["summary"] == {"total": 31, "completed": 19, "meanProgress": None, "progressKnown": 0}
+    # the risks noted from stated causes are not yet assessed, and have no owner or mitigation made up
+    assert len(found["risks"]) >= 3
+    assert all(r[k] is None for r in found["risks"] for k in ("likelihood", "impact", "score", "level", "levelLabel"))
+    noted = [r for a in activities for r in a["risks"]]
+    assert noted and all(r == dict.fromkeys(r) for r in noted)
+    # the title states the years 2561 - 2565, no first or last day
+    assert (plan["periodStart"], plan["periodEnd"]) == (None, None)
+    assert (plan["periodStartYear"], plan["periodEndYear"]) == (2561, 2565)

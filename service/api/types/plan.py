@@ -89,8 +89,17 @@ class Plan:
     id: strawberry.ID
     code: str
     title: str
-    period_start: date
-    period_end: date
+    period_start: date | None = strawberry.field(
+        description="The period's first day; null unless it was stated (never made from the years)."
+    )
+    period_end: date | None = strawberry.field(description="The period's last day; null unless it was stated.")
+    period_start_year: int | None = strawberry.field(
+        description="The period's first year as stated, Buddhist Era (2561 of 'พ.ศ. ๒๕๖๑ - ๒๕๖๕'; calendar or "
+        "fiscal, as the text leaves it); null unless stated."
+    )
+    period_end_year: int | None = strawberry.field(
+        description="The period's last year as stated, Buddhist Era; null unless stated."
+    )
     vision: str | None
     action_plans: list[ActionPlan]
     lock: kt.PeriodLock | None = strawberry.field(
@@ -116,6 +125,8 @@ class Plan:
             title=row["title"],
             period_start=row["period_start"],
             period_end=row["period_end"],
+            period_start_year=row.get("period_start_year"),
+            period_end_year=row.get("period_end_year"),
             vision=row["vision"],
             action_plans=[
                 ActionPlan(
