@@ -189,7 +189,8 @@ class ScheduleMeeting(Command):
     starts_at: time | None = None
     ends_at: time | None = None
     venue: str | None = None
-    mode: str = "IN_PERSON"
+    #: how it sits, where stated (None: not stated)
+    mode: str | None = None
     plan_id: UUID | None = None
     by_reference: bool = False
 
@@ -199,7 +200,7 @@ class RecordMeetingTimes(MeetingCommand):
     starts_at: time
     ends_at: time
     venue: str | None = None
-    mode: str = "IN_PERSON"
+    mode: str | None = None
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def meeting_rows(state: MeetingState) -> Rows:
             state.starts_at,
             state.ends_at,
             state.venue,
-            state.mode.value,
+            None if state.mode is None else state.mode.value,
             state.by_reference,
             plain(state.attendance),
             [plain(a) for _, a in sorted(state.agenda.items())],

@@ -384,7 +384,7 @@ class ScheduleMeetingInput(CommandInput):
     starts_at: time | None = None
     ends_at: time | None = None
     venue: str | None = None
-    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
+    mode: e.MeetingMode | None = strawberry.field(default=None, description="Where stated; null: not stated.")
     plan_id: strawberry.ID | None = None
     by_reference: bool = False
 
@@ -400,7 +400,7 @@ class ScheduleMeetingInput(CommandInput):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             venue=self.venue,
-            mode=self.mode.value,
+            mode=None if self.mode is None else self.mode.value,
             plan_id=None if self.plan_id is None else as_id("planId", self.plan_id),
             by_reference=self.by_reference,
         )
@@ -414,12 +414,13 @@ class RecordMeetingTimesInput(CommandInput):
     starts_at: time
     ends_at: time
     venue: str | None = None
-    mode: e.MeetingMode = e.MeetingMode.IN_PERSON
+    mode: e.MeetingMode | None = strawberry.field(
+        default=None, description="Where stated; null: not stated (what was known of it stays)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.RecordMeetingTimes(
-            as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, self.mode.value
-        )
+        mode = None if self.mode is None else self.mode.value
+        return c.RecordMeetingTimes(as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, mode)
 
 
 @strawberry.input

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,12 +77,27 @@ class ImportReport:
     refused: list[str] = field(default_factory=list)
 
 
+#: a venue that names electronic means only (no room): "(Zoom)", "ผ่านระบบออนไลน์"
+ONLY_ELECTRONIC = re.compile(
+    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน)?\s*(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams)", re.IGNORECASE
+)
+
+
+def stated_mode(minutes: ParsedMinutes) -> str | None:
+    """How the meeting sat, as its minutes say: by electronic media and in a room, by electronic
+    media only, or in the place their heading names; None when they say neither."""
+    place = minutes.venue is not None and not ONLY_ELECTRONIC.match(minutes.venue)
+    if minutes.electronic:
+        return "HYBRID" if place or any(a.presence == "IN_ROOM" for a in minutes.attendance) else "ONLINE"
+    return "IN_PERSON" if place else None
+
+
 def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
     """The commands the minutes imply, in an order the rules accept."""
     meeting_id = meeting_id_for(minutes.body, minutes.code)
     day = minutes.date
     tag = f"minutes:{minutes.body}:{minutes.code}"
-    mode = "HYBRID" if minutes.electronic else "IN_PERSON"
+    mode = stated_mode(minutes)
     plan_id: UUID | None = None
 
     for cited in minutes.cited_meetings:
@@ -308,6 +324,7 @@ def _unchanged(ledger: PlanLedger, step: Step) -> bool:
             not meeting.by_reference
             and (meeting.starts_at, meeting.ends_at, meeting.venue)
             == (command.starts_at, command.ends_at, command.venue)
+            and (command.mode is None or (meeting.mode is not None and meeting.mode.value == command.mode))
         )
     if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk)):
         return False

@@ -171,3 +171,16 @@ async def test_the_sample_leaves_unknown_what_its_minutes_do_not_say(api: Api, s
     # the title states the years 2561 - 2565, no first or last day
     assert (plan["periodStart"], plan["periodEnd"]) == (None, None)
     assert (plan["periodStartYear"], plan["periodEndYear"]) == (2561, 2565)
+
+
+async def test_a_meeting_has_a_mode_only_where_its_minutes_state_one(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    found = await api.run("{ meetings(first: 100) { edges { node { code body byReference mode modeLabel } } } }")
+    meetings = [e["node"] for e in found["meetings"]["edges"]]
+    cited = [m for m in meetings if m["byReference"]]
+    assert len(cited) >= 10
+    assert all(m["mode"] is None and m["modeLabel"] is None for m in cited)  # cited by reference: never stated
+    [held] = [m for m in meetings if m["code"] == "1/2564" and m["body"] == seed.body]
+    assert held["mode"] == "HYBRID"  # "ผ่านสื่ออิเล็กทรอนิกส์ และห้องนพรัตน์ ..."
+    [announced] = [m for m in meetings if m["code"] == "2/2564" and m["body"] == seed.body]
+    assert announced["mode"] is None  # the next meeting's room is announced, not how it will sit

@@ -375,6 +375,28 @@ def test_recording_when_a_meeting_was_held_checks_the_times() -> None:
     assert error.value.field == "endsAt"
 
 
+def test_a_meeting_has_a_mode_only_where_one_is_stated() -> None:
+    cited = schedule(mode=None, by_reference=True, starts_at=None, ends_at=None)
+    assert cited.state.mode is None  # a meeting only cited says nothing of how it sat
+    cited.record_times(time(9, 30), time(11, 40), "ห้องนพรัตน์", None, meta())
+    assert cited.state.mode is None  # its times, still no mode
+    cited.record_times(time(9, 30), time(11, 45), None, "ONLINE", meta())
+    assert cited.state.mode is MeetingMode.ONLINE
+    cited.record_times(time(9, 30), time(11, 50), None, None, meta())
+    assert cited.state.mode is MeetingMode.ONLINE  # not stated again: what was known stays
+
+
+def test_a_meeting_cited_before_modes_were_optional_reads_with_none() -> None:
+    """Meeting.Scheduled v1 always had a mode: IN_PERSON by default, for cited meetings too."""
+    cited = {"by_reference": True, "mode": "IN_PERSON"}
+    Meeting.Scheduled.upcast_v1_v2(cited)
+    assert cited["mode"] is None
+    for stated in ({"by_reference": False, "mode": "IN_PERSON"}, {"by_reference": True, "mode": "ONLINE"}):
+        upcast = dict(stated)
+        Meeting.Scheduled.upcast_v1_v2(upcast)
+        assert upcast == stated
+
+
 def test_meeting_id_for_is_deterministic_and_normalises_the_body() -> None:
     assert meeting_id_for(BODY, "1/2564") == meeting_id_for(BODY, "1/2564")
     assert meeting_id_for("ก.ก.  Sub  Committee", "1/2564") == meeting_id_for(" ก.ก. sub committee", " 1/2564 ")

@@ -123,9 +123,14 @@ class Meeting:
     starts_at: time | None
     ends_at: time | None
     venue: str | None
-    mode: e.MeetingMode
-    mode_label: str
-    by_reference: bool = strawberry.field(description="Held by circulating documents instead of sitting.")
+    mode: e.MeetingMode | None = strawberry.field(
+        description="In person, online or both, where stated; null when nothing says (a meeting only cited by "
+        "other minutes, one announced as the next meeting)."
+    )
+    mode_label: str | None
+    by_reference: bool = strawberry.field(
+        description="Known only because other minutes cite it (no minutes of its own here)."
+    )
     attendance: list[Attendee]
     agenda: list[AgendaItem]
     comments: list[Comment]
@@ -144,8 +149,8 @@ class Meeting:
             starts_at=row["starts_at"],
             ends_at=row["ends_at"],
             venue=row["venue"],
-            mode=e.MeetingMode[row["mode"]],
-            mode_label=v.MeetingMode(row["mode"]).label,
+            mode=None if row["mode"] is None else e.MeetingMode[row["mode"]],
+            mode_label=None if row["mode"] is None else v.MeetingMode(row["mode"]).label,
             by_reference=bool(row["by_reference"]),
             attendance=[
                 Attendee(
