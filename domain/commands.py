@@ -94,6 +94,23 @@ class RecordProposal(PlanCommand):
 
 
 @dataclass(frozen=True)
+class ReportFigure(PlanCommand):
+    """A figure as reported (by the minutes, say): about the whole plan, a kind of activity
+    (`kind`), a strategy (`strategy_number`, with or without a kind) or an activity."""
+
+    label: str
+    value: Decimal
+    unit: str = "PERCENT"
+    unit_label: str | None = None
+    strategy_number: int | None = None
+    kind: str | None = None
+    activity_id: UUID | None = None
+    fiscal_year: int | None = None
+    agenda_item: int | None = None
+    figure_id: str | None = None
+
+
+@dataclass(frozen=True)
 class RegisterActivity(Command):
     plan_id: UUID
     strategy_number: int

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -14,6 +15,7 @@ from domain.errors import InvalidTransition, PeriodLocked, ValidationError
 from domain.facts import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
 from domain.health import check_rules
 from domain.values import EvaluationRule
+from domain.vocabulary import ActivityKind, MeasureUnit
 
 PLAN_NAMESPACE = UUID("6f1d2c1e-93a5-4c55-9d8a-0c1f6a3b7e21")
 
@@ -47,6 +49,26 @@ class ProposalState:
 
 
 @dataclass
+class FigureState:
+    """A figure reported (in a meeting's minutes, say) as it was reported: never computed here.
+    What it is about: the whole plan (no kind, strategy or activity), a kind of activity, a
+    strategy (with or without a kind), or one activity."""
+
+    id: str
+    label: str
+    value: Decimal
+    unit: MeasureUnit
+    unit_label: str | None
+    strategy_number: int | None
+    kind: ActivityKind | None
+    activity_id: str | None
+    fiscal_year: int | None
+    agenda_item: int | None
+    meeting_id: str | None
+    reported_on: date
+
+
+@dataclass
 class LockState:
     """Facts effective on or before `through` are locked: the minutes of meeting `meeting_code`
     (held that day) were approved at meeting `approved_at`."""
@@ -74,6 +96,7 @@ class PlanState:
     #: None: the default rules (domain.health.DEFAULT_RULES)
     evaluation_rules: list[EvaluationRule] | None = None
     locks: list[LockState] = field(default_factory=list)
+    figures: dict[str, FigureState] = field(default_factory=dict)
 
     @property
     def lock(self) -> LockState | None:
@@ -205,6 +228,47 @@ class Plan(Ledger[PlanState]):
         def evolve(self, state: PlanState) -> None:
             state.locks.append(LockState(self.through, self.meeting_code, self.approved_at))
 
+    class FigureReported(Fact):
+        """A figure as reported: its label (the report's own words), value and unit, what it is
+        about, the fiscal year it is for where said, and the agenda item (the meeting is the
+        fact's). Kept beside what the read side computes, never replaced by it."""
+
+        figure_id: str
+        label: str
+        value: Decimal
+        unit: str
+        unit_label: str | None
+        strategy_number: int | None
+        kind: str | None
+        activity_id: str | None
+        fiscal_year: int | None
+        agenda_item: int | None
+
+        FIXED = frozenset({"figure_id"})
+
+        def check(self) -> None:
+            check_figure(
+                self.label, self.value, self.unit, self.unit_label, self.kind, self.fiscal_year, self.agenda_item
+            )
+            if self.strategy_number is not None:
+                check_range("strategyNumber", self.strategy_number, 1, 99)
+
+        def evolve(self, state: PlanState) -> None:
+            state.figures[self.figure_id] = FigureState(
+                id=self.figure_id,
+                label=self.label,
+                value=self.value,
+                unit=MeasureUnit(self.unit),
+                unit_label=self.unit_label,
+                strategy_number=self.strategy_number,
+                kind=None if self.kind is None else ActivityKind(self.kind),
+                activity_id=self.activity_id,
+                fiscal_year=self.fiscal_year,
+                agenda_item=self.agenda_item,
+                meeting_id=self.meeting_id,
+                reported_on=self.effective_on,
+            )
+
     @classmethod
     def create(
         cls,
@@ -306,6 +370,49 @@ class Plan(Ledger[PlanState]):
             raise InvalidTransition("the plan already uses these evaluation rules")
         self._record(self.EvaluationRulesSet, meta, rules=checked)
 
+    def report_figure(
+        self,
+        *,
+        figure_id: str,
+        label: str,
+        value: Decimal | int | float | str,
+        unit: str = MeasureUnit.PERCENT.value,
+        unit_label: str | None = None,
+        strategy_number: int | None = None,
+        kind: str | None = None,
+        activity_id: str | None = None,
+        fiscal_year: int | None = None,
+        agenda_item: int | None = None,
+        meta: Meta,
+    ) -> None:
+        """Record a figure as reported (the activity, if any, is checked by the caller: it is
+        another stream)."""
+        meta = meta.checked()
+        figure_id = require_text("figureId", figure_id, 300)
+        if figure_id in self.state.figures:
+            raise ValidationError("figureId", f"figure {figure_id} is already recorded")
+        if strategy_number is not None:
+            self.require_strategy(strategy_number)
+        number = check_figure_value(value)
+        label = require_text("label", label, MAX_LABEL)
+        unit = MeasureUnit.parse(unit, "unit").value
+        unit_label = optional_text("unitLabel", unit_label, 100)
+        check_figure(label, number, unit, unit_label, kind, fiscal_year, agenda_item)
+        self._record(
+            self.FigureReported,
+            meta,
+            figure_id=figure_id,
+            label=label,
+            value=number,
+            unit=unit,
+            unit_label=unit_label,
+            strategy_number=strategy_number,
+            kind=None if kind is None else ActivityKind.parse(kind, "kind").value,
+            activity_id=None if activity_id is None else str(activity_id),
+            fiscal_year=fiscal_year,
+            agenda_item=agenda_item,
+        )
+
     def lock_period(self, through: date, meeting_code: str, approved_at: str, meta: Meta) -> None:
         meta = meta.checked()
         check_date("through", through)
@@ -317,6 +424,49 @@ class Plan(Ledger[PlanState]):
             known = ", ".join(str(n) for n in sorted(self.state.strategies)) or "none yet"
             raise ValidationError("strategyNumber", f"the plan has no strategy {number} (it has: {known})")
         return strategy
+
+
+#: a figure's label: the report's own words for it
+MAX_LABEL = 1000
+#: the largest magnitude a reported figure may have (and 4 decimal places at most)
+MAX_FIGURE = Decimal("1e15")
+
+
+def check_figure_value(value: object) -> Decimal:
+    """A reported number exactly as written (83.20 stays 83.20)."""
+    if isinstance(value, bool):
+        raise ValidationError("value", f"{value!r} is not a number")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError("value", f"{value!r} is not a number") from None
+    if not number.is_finite() or abs(number) >= MAX_FIGURE:
+        raise ValidationError("value", f"{value} is not a finite number below {MAX_FIGURE:,.0f}")
+    if number != number.quantize(Decimal("0.0001")):
+        raise ValidationError("value", f"{value} has more than four decimal places")
+    return number
+
+
+def check_figure(
+    label: object,
+    value: object,
+    unit: object,
+    unit_label: object,
+    kind: object,
+    fiscal_year: object,
+    agenda_item: object,
+) -> None:
+    require_text("label", label, MAX_LABEL)
+    check_figure_value(value)
+    if MeasureUnit.parse(unit, "unit") is MeasureUnit.OTHER and not unit_label:
+        raise ValidationError("unitLabel", "a figure in some OTHER unit names it")
+    optional_text("unitLabel", unit_label, 100)
+    if kind is not None:
+        ActivityKind.parse(kind, "kind")
+    if fiscal_year is not None:
+        check_range("fiscalYear", fiscal_year, 2400, 2800)
+    if agenda_item is not None:
+        check_range("agendaItem", agenda_item, 1, 999)
 
 
 #: a plan code the importer makes: the Buddhist Era years of the title, and a digest of it

@@ -17,7 +17,7 @@ from asyncpg.pgproto.pgproto import UUID as PgUUID
 from domain.activity import ActivityState, MilestoneState, RiskState
 from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
-from domain.plan import PlanState
+from domain.plan import FigureState, PlanState
 from domain.vocabulary import RiskLevel
 from projections.decode import plain
 
@@ -72,6 +72,33 @@ def strategy_rows(state: PlanState) -> Rows:
     if not state.exists:
         return {}
     return {n: (s.title, s.goal) for n, s in state.strategies.items()}
+
+
+def _figure(f: FigureState) -> Values:
+    return (
+        f.label,
+        f.value,
+        f.unit.value,
+        f.unit_label,
+        f.strategy_number,
+        None if f.kind is None else f.kind.value,
+        as_uuid(f.activity_id),
+        f.fiscal_year,
+        f.agenda_item,
+        f.meeting_id,
+        f.reported_on,
+    )
+
+
+def figure_rows(state: PlanState) -> Rows:
+    if not state.exists:
+        return {}
+    return {f.id: _figure(f) for f in state.figures.values()}
+
+
+def figure_row(state: PlanState, figure_id: Any) -> Values | None:
+    f = state.figures.get(figure_id) if state.exists else None
+    return None if f is None else _figure(f)
 
 
 def activity_rows(state: ActivityState) -> Rows:
@@ -281,14 +308,16 @@ class StreamKind:
 PLAN_KIND = StreamKind(
     "plan",
     PlanState,
-    {"plan": plan_rows, "strategy": strategy_rows},
+    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows},
     {
         "StrategyAdded": ("strategy",),
         "VisionStated": ("plan",),
         "ActionPlanApproved": ("plan",),
         "EvaluationRulesSet": ("plan",),
         "PeriodLocked": ("plan",),
+        "FigureReported": ("figure",),
     },
+    {"FigureReported": ("figure", "figure_id", figure_row)},
 )
 ACTIVITY_KIND = StreamKind(
     "activity",

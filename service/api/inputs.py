@@ -172,6 +172,42 @@ class RecordProposalInput(CommandInput):
 
 
 @strawberry.input
+class ReportFigureInput(CommandInput):
+    command = c.ReportFigure
+
+    plan_id: strawberry.ID
+    label: str = strawberry.field(description="What the figure is, in the report's own words.")
+    value: float = strawberry.field(description="As reported (at most four decimals).")
+    unit: e.MeasureUnit = e.MeasureUnit.PERCENT
+    unit_label: str | None = strawberry.field(default=None, description="The unit's name, for OTHER.")
+    strategy_number: int | None = strawberry.field(default=None, description="A figure about one strategy.")
+    kind: e.ActivityKind | None = strawberry.field(default=None, description="A figure about one kind of activity.")
+    activity_id: strawberry.ID | None = strawberry.field(default=None, description="A figure about one activity.")
+    fiscal_year: int | None = strawberry.field(default=None, description="The fiscal year it is for, where said.")
+    agenda_item: int | None = strawberry.field(default=None, description="The agenda item that reported it.")
+    figure_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        try:
+            value = Decimal(repr(self.value))
+        except InvalidOperation:
+            raise ValidationError("value", f"{self.value!r} is not a number") from None
+        return c.ReportFigure(
+            plan_id=as_id("planId", self.plan_id),
+            label=self.label,
+            value=value,
+            unit=self.unit.value,
+            unit_label=self.unit_label,
+            strategy_number=self.strategy_number,
+            kind=None if self.kind is None else self.kind.value,
+            activity_id=None if self.activity_id is None else as_id("activityId", self.activity_id),
+            fiscal_year=self.fiscal_year,
+            agenda_item=self.agenda_item,
+            figure_id=sub_id(self.figure_id, self.idempotency_key, "figure"),
+        )
+
+
+@strawberry.input
 class RegisterActivityInput(CommandInput):
     command = c.RegisterActivity
 

@@ -75,6 +75,14 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.StateVision, h.state_vision, Plan, PLANNING, "State (or restate) the plan's vision."),
     changes(c.ApproveActionPlan, h.approve_action_plan, Plan, PLANNING, "Approve a fiscal year's action plan."),
     changes(c.RecordProposal, h.record_proposal, Plan, PLANNING, "Record a proposal for a fiscal year's action plan."),
+    changes(
+        c.ReportFigure,
+        h.report_figure,
+        Plan,
+        PLANNING,
+        "Record a figure as reported (a percentage for the plan, a kind of activity, a strategy or an activity), "
+        "kept beside what is computed, never replaced by it.",
+    ),
     creates(c.RegisterActivity, h.register_activity, Activity, PLANNING, "Register an activity under a strategy."),
     changes(c.RetitleActivity, h.retitle_activity, Activity, PLANNING, "Change an activity's title."),
     changes(c.AssignUnits, h.assign_units, Activity, PLANNING, "Set the units responsible for an activity."),

@@ -82,6 +82,32 @@ def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledg
     return plan
 
 
+def report_figure(store: Loader, cmd: c.ReportFigure, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    """A figure as reported; one about an activity names an activity of this plan (its strategy,
+    if given too, the activity's)."""
+    strategy = cmd.strategy_number
+    if cmd.activity_id is not None:
+        activity = store.load(Activity, cmd.activity_id).state
+        if activity.plan_id != str(plan.id):
+            raise ValidationError("activityId", f"activity {cmd.activity_id} belongs to plan {activity.plan_id}")
+        if strategy is not None and strategy != activity.strategy_number:
+            raise ValidationError("strategyNumber", f"the activity is under strategy {activity.strategy_number}")
+    _as(Plan, plan).report_figure(
+        figure_id=cmd.figure_id or new_id(),
+        label=cmd.label,
+        value=cmd.value,
+        unit=cmd.unit,
+        unit_label=cmd.unit_label,
+        strategy_number=strategy,
+        kind=cmd.kind,
+        activity_id=None if cmd.activity_id is None else str(cmd.activity_id),
+        fiscal_year=cmd.fiscal_year,
+        agenda_item=cmd.agenda_item,
+        meta=meta,
+    )
+    return plan
+
+
 def register_activity(store: Loader, cmd: c.RegisterActivity, meta: Meta, _: None) -> Ledger[Any]:
     plan = store.load(Plan, cmd.plan_id)
     plan.require_strategy(cmd.strategy_number)

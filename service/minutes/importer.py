@@ -246,6 +246,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     for result in minutes.activity_results:
         yield from _activity_steps(plan_id, result, meeting_id, day, tag)
+    yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
             f"{tag}:proposal:{index}",
@@ -256,6 +257,35 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
                 source=proposal.column,
                 text=proposal.text,
                 responsible_units=proposal.responsible_units,
+            ),
+            day,
+            meeting_id,
+        )
+
+
+def _figure_steps(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
+    """The figures the minutes report, each a fact of this meeting as reported (those the text ties
+    to nothing are left out: --dry-run lists them)."""
+    for index, figure in enumerate(minutes.figures, start=1):
+        if figure.subject is None:
+            continue
+        activity = None
+        if figure.activity_title is not None and figure.activity_fiscal_year_be is not None:
+            activity = activity_id_for(plan_id, figure.activity_fiscal_year_be, figure.activity_title)
+        figure_id = f"{minutes.code}:{figure.agenda_number or 0}:{index:03d}"
+        yield Step(
+            f"{tag}:figure:{figure_id}",
+            c.ReportFigure(
+                plan_id=plan_id,
+                label=figure.label,
+                value=figure.value,
+                unit="PERCENT",
+                strategy_number=figure.strategy_number,
+                kind=figure.kind,
+                activity_id=activity,
+                fiscal_year=figure.fiscal_year_be,
+                agenda_item=figure.agenda_number,
+                figure_id=figure_id,
             ),
             day,
             meeting_id,

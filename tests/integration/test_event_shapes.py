@@ -5,6 +5,12 @@ Shapes so far:
 - v1: the first release.
 - v2: `Meeting.AgendaItemAdded` gained `subject` (class_version 2): what an agenda item is about,
   which the minutes give under its heading ("เรื่อง ..."). A v1 event is upcast with no subject.
+- v3: key results, measurements, evaluation rules and period locks (new events, no new shapes).
+- v4: unknown is unknown. `Plan.Created` v2 keeps the period's years where only they are stated
+  (upcast: none, or the years the importer's invented 1 January .. 31 December came from);
+  `Activity.RiskNoted` v2 may be not yet assessed (upcast: the importer's 3 × 3 stand-in reads as
+  no assessment); `Meeting.Scheduled` v2 may have no mode (upcast: a cited meeting's default
+  IN_PERSON reads as none); `Plan.FigureReported`, figures as reported, is new.
 
 An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
 that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
@@ -77,10 +83,17 @@ V4_ADDED: list[tuple[tuple[str, ...], object]] = [
         for field in ("period_start_year", "period_end_year")
     ),
 ]
+#: and the answers gained in v4: figures (none before), plans' years, how each meeting sat (the
+#: fixtures before v4 scheduled 9/2563 with the default mode, which a meeting not cited keeps)
+V4_ANSWERS: list[tuple[tuple[str, ...], object]] = [
+    (("figures",), []),
+    (("plan_years",), {"SHAPES": [None, None]}),
+    (("meeting_modes",), {"1/2564": "HYBRID", "9/2563": "IN_PERSON"}),
+]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
-    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED],
-    "events_v2": [*PLAN_ADDED, *V4_ADDED],
-    "events_v3": V4_ADDED,
+    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED, *V4_ANSWERS],
+    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS],
+    "events_v3": [*V4_ADDED, *V4_ANSWERS],
 }
 #: Plan.Created v2 (fixture v4) states its period's years where only they are known
 PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year": None}}

@@ -184,3 +184,62 @@ async def test_a_meeting_has_a_mode_only_where_its_minutes_state_one(api: Api, s
     assert held["mode"] == "HYBRID"  # "ผ่านสื่ออิเล็กทรอนิกส์ และห้องนพรัตน์ ..."
     [announced] = [m for m in meetings if m["code"] == "2/2564" and m["body"] == seed.body]
     assert announced["mode"] is None  # the next meeting's room is announced, not how it will sit
+
+
+# -- reported figures (issue 20, point 5) -------------------------------------------------------
+
+FIGURES = """query($id: ID!, $asOf: AsOf) { plan(id: $id, asOf: $asOf) {
+  summary { meanProgress shareCompleted }
+  reportedFigures { label value unit kind fiscalYear agendaItem reportedOn meeting { code } }
+  strategies { number summary { shareCompleted } reportedFigures { label value unit meeting { code } } }
+} }"""
+
+
+async def test_the_samples_reported_figures_stand_beside_the_computed_ones(api: Api, seed: ParsedMinutes) -> None:
+    plan_id = await imported(api, seed)
+    plan = (await api.run(FIGURES, {"id": plan_id}))["plan"]
+    overall = [(f["value"], f["unit"], f["kind"], f["meeting"]["code"]) for f in plan["reportedFigures"]]
+    assert overall == [
+        (83.2, "PERCENT", None, "1/2564"),
+        (95.68, "PERCENT", "ONE_YEAR", "1/2564"),
+        (70.71, "PERCENT", "CONTINUING", "1/2564"),
+    ]
+    assert {(f["fiscalYear"], f["agendaItem"], f["reportedOn"]) for f in plan["reportedFigures"]} == {
+        (2563, 3, "2021-01-06")
+    }
+    assert plan["reportedFigures"][0]["label"].startswith("ผลการดำเนินงานในภาพรวม")
+    by_strategy = {s["number"]: s["reportedFigures"] for s in plan["strategies"]}
+    assert [(f["value"], f["label"], f["meeting"]["code"]) for f in by_strategy[5]] == [
+        (100.0, "ผลการดำเนินงาน", "1/2564")
+    ]
+    assert [(f["value"], f["label"]) for f in by_strategy[2]] == [(50.0, "ความก้าวหน้า")]
+    assert by_strategy[1] == by_strategy[3] == by_strategy[4] == []
+    # nothing we compute replaces them: the summary says its own (no progress known: null)
+    assert plan["summary"]["meanProgress"] is None
+    assert plan["summary"]["shareCompleted"] != 0.832
+    # as of before the meeting, nothing was reported yet
+    before = (await api.run(FIGURES, {"id": plan_id, "asOf": {"date": "2021-01-05"}}))["plan"]
+    assert before["reportedFigures"] == [] and all(s["reportedFigures"] == [] for s in before["strategies"])
+    # importing again records nothing new
+    again = await import_minutes(api.ledger, seed, "secretariat")
+    assert again.recorded == 0 and again.refused == []
+    assert (await api.run(FIGURES, {"id": plan_id}))["plan"] == plan
+
+
+async def test_a_figure_reported_through_the_api_about_an_activity(api: Api) -> None:
+    plan, (course, _) = await a_plan_with_two_activities(api)
+    await api.ok(
+        "reportFigure",
+        {"planId": plan, "activityId": course, "label": "ความก้าวหน้า", "value": 60.5, "effectiveOn": "2021-01-06"},
+    )
+    found = await api.run(
+        "query($id: ID!) { activity(id: $id) { progress "
+        "reportedFigures { label value unit activityId meeting { code } } plan { reportedFigures { value } } } }",
+        {"id": course},
+    )
+    activity = found["activity"]
+    assert activity["progress"] is None  # a figure is a figure: the progress stays as reported (none)
+    assert activity["reportedFigures"] == [
+        {"label": "ความก้าวหน้า", "value": 60.5, "unit": "PERCENT", "activityId": course, "meeting": None}
+    ]
+    assert activity["plan"]["reportedFigures"] == []

@@ -112,6 +112,8 @@ def busy_plan() -> Plan:
     p.set_evaluation_rules(
         [EvaluationRule("ON_TRACK", Decimal("0.95")), EvaluationRule("AT_RISK", Decimal("0.8"))], meta(D0)
     )
+    p.report_figure(figure_id="F1", label="ผลการดำเนินงานในภาพรวม", value="83.20", fiscal_year=2563, meta=meta(D0))
+    p.report_figure(figure_id="F2", label="ความก้าวหน้า", value=50, strategy_number=2, agenda_item=3, meta=meta(D0))
     p.lock_period(date(2020, 12, 2), "9/2563", "1/2564", meta(D0))
     return p
 

@@ -16,6 +16,7 @@ from service.api.context import Context
 from service.api.points import Cursor, meeting_cursor
 from service.api.types.event import PageInfo
 from service.api.types.plan import Plan, plan_at
+from service.api.types.refs import shows
 
 
 @strawberry.type(description="A person at (or absent from) a meeting.")
@@ -203,6 +204,12 @@ async def meeting_by_id(context: Context, meeting_id: UUID) -> Meeting | None:
     loader = context.loaders.get("meetings", None, q.meetings_by_id)
     row = await loader.load(meeting_id)
     return None if row is None else Meeting.from_row(row)
+
+
+@shows("Meeting")
+async def meeting_shown(context: Context, meeting_id: UUID, point: q.Point) -> Meeting | None:
+    """A meeting another module shows (a reported figure's); meetings are read as they stand."""
+    return await meeting_by_id(context, meeting_id)
 
 
 @strawberry.type

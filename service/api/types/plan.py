@@ -28,12 +28,14 @@ from service.api import enums as e
 from service.api.context import Context
 from service.api.points import Cursor, PointShown, shown
 from service.api.types import keyresult as kt
-from service.api.types.refs import shows
+from service.api.types.refs import show, shows
 
 if TYPE_CHECKING:
     from service.api.types.event import EventConnection
+    from service.api.types.meeting import Meeting
 
 EventConnectionRef = Annotated["EventConnection", strawberry.lazy("service.api.types.event")]
+MeetingRef = Annotated["Meeting", strawberry.lazy("service.api.types.meeting")]
 
 
 def _float(value: Decimal | float | None) -> float | None:
@@ -75,6 +77,61 @@ class Summary:
                 for s in v.ActivityStatus
             ],
         )
+
+
+@strawberry.type(
+    description="A figure as reported (by a meeting's minutes, say), in its own words, beside what `summary` "
+    "computes and never replaced by it: about the whole plan, a kind of activity, a strategy or an activity."
+)
+class ReportedFigure:
+    id: str
+    label: str = strawberry.field(description="What the figure is, as the report words it.")
+    value: float = strawberry.field(description="As reported (83.2 for 'ร้อยละ ๘๓.๒๐').")
+    unit: e.MeasureUnit
+    unit_label: str | None = strawberry.field(description="The unit's name, for OTHER.")
+    kind: e.ActivityKind | None = strawberry.field(description="Set for a figure about one kind of activity.")
+    kind_label: str | None
+    strategy_number: int | None = strawberry.field(description="Set for a figure about one strategy.")
+    activity_id: strawberry.ID | None = strawberry.field(description="Set for a figure about one activity.")
+    fiscal_year: int | None = strawberry.field(description="The fiscal year it is for, where the report says.")
+    agenda_item: int | None = strawberry.field(description="The agenda item that reported it.")
+    reported_on: date = strawberry.field(description="When it was reported (the fact's effective date).")
+    meeting_id: strawberry.Private[str | None]
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> ReportedFigure:
+        kind = row["kind"]
+        return cls(
+            id=row["figure_id"],
+            label=row["label"],
+            value=float(row["value"]),
+            unit=e.MeasureUnit[row["unit"]],
+            unit_label=row["unit_label"],
+            kind=None if kind is None else e.ActivityKind[kind],
+            kind_label=None if kind is None else v.ActivityKind(kind).label,
+            strategy_number=row["strategy_number"],
+            activity_id=None if row["activity_id"] is None else strawberry.ID(str(row["activity_id"])),
+            fiscal_year=row["fiscal_year"],
+            agenda_item=row["agenda_item"],
+            reported_on=row["reported_on"],
+            meeting_id=row["meeting_id"],
+            point=point,
+        )
+
+    @strawberry.field(description="The meeting that reported it (null: none named).")
+    async def meeting(self, info: Info[Context, None]) -> MeetingRef | None:
+        try:
+            meeting_id = UUID(str(self.meeting_id))
+        except ValueError:
+            return None
+        found: Meeting | None = await show("Meeting", info.context, meeting_id, self.point)
+        return found
+
+
+def reported(rows: list[dict[str, Any]], point: q.Point, **about: Any) -> list[ReportedFigure]:
+    """The figures among a plan's `rows` whose strategy_number and activity_id are as `about` says."""
+    return [ReportedFigure.from_row(r, point) for r in rows if all(r[key] == value for key, value in about.items())]
 
 
 @strawberry.type(description="A fiscal year's action plan, approved under the strategic plan.")
@@ -167,6 +224,14 @@ class Plan:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
         return Summary.of(_only(rows, fiscal_year, None))
 
+    @strawberry.field(
+        description="Figures reported about the whole plan and its kinds of activity (one-year, continuing), "
+        "as reported: beside `summary`, never computed."
+    )
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(self.uuid)
+        return reported(rows, self.point, strategy_number=None, activity_id=None)
+
     @strawberry.field(description="The rules that decide key results' health, top to bottom (defaults if none set).")
     def evaluation_rules(self) -> list[kt.EvaluationRule]:
         return [kt.EvaluationRule.of(rule) for rule in k.parse_rules(self.rules)]
@@ -219,6 +284,11 @@ class Strategy:
     async def summary(self, info: Info[Context, None], fiscal_year: int | None = None) -> Summary:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         return Summary.of(_only([r for r in rows if r["strategy_number"] == self.number], fiscal_year, None))
+
+    @strawberry.field(description="Figures reported about this strategy, as reported: beside `summary`, not computed.")
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(self.plan_id)
+        return reported(rows, self.point, strategy_number=self.number, activity_id=None)
 
     @strawberry.field(description="This strategy's activities by health on the point's day (today for now).")
     async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
@@ -289,6 +359,11 @@ class Activity:
     async def plan(self, info: Info[Context, None]) -> Plan | None:
         row = await plans_loader(info.context, self.point).load(UUID(str(self.plan_id)))
         return None if row is None else Plan.from_row(row, self.point)
+
+    @strawberry.field(description="Figures reported about this activity, as reported (its progress is apart).")
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(UUID(str(self.plan_id)))
+        return [ReportedFigure.from_row(r, self.point) for r in rows if r["activity_id"] == self.uuid]
 
     @strawberry.field(description="Key results measured on this activity, with attainment and health.")
     async def key_results(self, info: Info[Context, None]) -> list[kt.KeyResult]:
@@ -602,6 +677,11 @@ def plans_loader(context: Context, point: q.Point) -> Any:
 
 def strategies_loader(context: Context, point: q.Point) -> Any:
     return context.loaders.get("strategies", point, lambda conn, ids: q.strategies_of(conn, ids, point), list)
+
+
+def figures_loader(context: Context, point: q.Point) -> Any:
+    """Every figure reported about a plan (each field keeps its own)."""
+    return context.loaders.get("figures", point, lambda conn, ids: q.figures_of(conn, ids, point), list)
 
 
 def activities_loader(context: Context, point: q.Point) -> Any:
