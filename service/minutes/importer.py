@@ -342,6 +342,81 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         )
 
 
+#: what the importer leaves unknown, by kind, in the order --dry-run lists them
+UNKNOWN_GROUPS = (
+    "progress (no percentage reported for the activity: null, never 0)",
+    "risk likelihood and impact (not yet assessed: reassessRisk assesses the risk)",
+    "risk owner (no responsible unit named)",
+    "risk mitigation",
+    "plan period: first and last day (only the years are stated)",
+    "plan period (neither days nor years stated)",
+    "plan vision",
+    "strategy goal",
+    "activity responsible units",
+    "meeting mode (in person, online or both)",
+    "meeting start and end time",
+    "meeting venue",
+    "attendee's presence: in the room or online",
+    "action item due date or meeting",
+    "figures the text ties to no plan, kind, strategy or activity (not recorded)",
+)
+
+
+def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
+    """Every value the import leaves unknown (null) because the minutes do not state it, grouped
+    by kind (UNKNOWN_GROUPS, those with none left out), each item named as the minutes name it."""
+    found: dict[str, list[str]] = {group: [] for group in UNKNOWN_GROUPS}
+    (progress, likelihood, owner, mitigation, days, period, vision, goal, units, mode, times, venue, presence,
+     due, figures) = (found[group] for group in UNKNOWN_GROUPS)  # fmt: skip
+    activities: dict[UUID, str] = {}
+    for step in plan_steps(minutes):
+        command = step.command
+        if isinstance(command, c.CreatePlan):
+            if command.period_start is None:
+                has_years = command.period_start_year is not None
+                (days if has_years else period).append(
+                    f"{command.title} ({command.period_start_year}-{command.period_end_year})"
+                    if has_years
+                    else command.title
+                )
+            if command.vision is None:
+                vision.append(command.title)
+        elif isinstance(command, c.AddStrategy) and command.goal is None:
+            goal.append(f"{command.number}. {command.title}")
+        elif isinstance(command, c.RegisterActivity) and command.activity_id is not None:
+            name = f"FY {command.fiscal_year} · {command.title}"
+            activities[command.activity_id] = name
+            progress.append(name)
+            if not command.responsible_units:
+                units.append(name)
+        elif isinstance(command, c.NoteRisk):
+            name = f"{command.title} ({activities.get(command.activity_id, command.activity_id)})"
+            if command.likelihood is None:
+                likelihood.append(name)
+            if command.owner is None:
+                owner.append(name)
+            if command.mitigation is None:
+                mitigation.append(name)
+        elif isinstance(command, c.ScheduleMeeting):
+            name = f"{command.code} {command.body} ({command.on})" + (" — cited" if command.by_reference else "")
+            if command.mode is None:
+                mode.append(name)
+            if command.starts_at is None or command.ends_at is None:
+                times.append(name)
+            if command.venue is None:
+                venue.append(name)
+        elif isinstance(command, c.RecordAttendance):
+            presence.extend(f"{a.name} ({minutes.code})" for a in command.attendees if a.presence == "PRESENT")
+        elif isinstance(command, c.AdoptResolution):
+            due.extend(
+                f"{item.description} — {item.owner}"
+                for item in command.action_items
+                if item.due_on is None and item.due_meeting is None and not item.periodic
+            )
+    figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if figure.subject is None)
+    return {group: items for group, items in found.items() if items}
+
+
 def _unchanged(ledger: PlanLedger, step: Step) -> bool:
     """For facts re-reported by later minutes: is the record already as the minutes say?"""
     command = step.command
