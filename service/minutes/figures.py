@@ -4,7 +4,8 @@ text or an activity's outcome, with what it is about and its label, as the text 
 What a figure is about is the nearest subject the text names before it, since the figure before
 (or the paragraph's start): a strategy ('ยุทธศาสตร์ที่ ๕'), a kind of activity ('โครงการ/กิจกรรมที่
 ดำเนินการต่อเนื่อง', 'ที่ดำเนินการ ๑ ปี' or '… แล้วเสร็จในปี'), an activity by its title, or the
-whole plan ('ในภาพรวม'); in an activity's outcome, that activity. Where the text names none the
+whole plan ('ในภาพรวม', 'ทั้งแผน', the action plan); in an activity's outcome, that activity; a
+subject named more than MAX_DISTANCE characters before is too far to be it. Where the text names none the
 figure's subject is None (the importer records nothing it cannot place, and says so). Its label is
 the clause before it, from the last connective ('ซึ่ง', 'โดย', 'ส่วน', 'ขณะที่' …): 'ผลการดำเนินงาน
 ในภาพรวมเป็นไปตามเป้าหมาย', 'ความก้าวหน้า'. The value keeps its written precision (83.20).
@@ -28,7 +29,7 @@ _KINDS: tuple[tuple[re.Pattern[str], ActivityKindName], ...] = (
     (re.compile(r"ดำเนินการต่อเนื่อง"), "CONTINUING"),
     (re.compile(r"ที่ดำเนินการ1ปี|ที่ดำเนินการแล้วเสร็จในปี"), "ONE_YEAR"),
 )
-_PLAN_RE = re.compile(r"ภาพรวม")
+_PLAN_RE = re.compile(r"ภาพรวม|ทั้งแผน|แผนปฏิบัติ(?:ราชการ|การ)")
 #: a fiscal year the text names before a figure: the year the figure is for
 _YEAR_RE = re.compile(r"(?:ประจำปี|ปีงบประมาณ|ในปี)(?:งบประมาณ)?(?:พ\.ศ\.)?\s?(?P<year>2[45]\d\d)(?!\d)")
 #: where a clause starts (the label is the last clause before a figure), in display text
@@ -40,6 +41,8 @@ _LABEL_LEAD_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:ซึ่ง|โด
 _PARAGRAPH_RE = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s")
 #: an activity title shorter than this is not looked for in running text (too likely by chance)
 MIN_TITLE = 12
+#: a subject named further before a figure than this (in compact characters) is not its subject
+MAX_DISTANCE = 300
 MAX_LABEL = 300
 
 
@@ -144,7 +147,8 @@ def _in_text(
             continue
         window = text.compact[previous : match.start()]
         if fixed is None:
-            found = list(_subjects(window, activities))
+            near = len(window) - MAX_DISTANCE
+            found = [s for s in _subjects(window, activities) if s.at >= near]
             subject = max(found, key=lambda s: s.at) if found else None
         else:  # an activity's outcome: about the activity, whatever else it mentions
             subject = fixed

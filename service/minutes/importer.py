@@ -30,7 +30,7 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
-from service.minutes.model import ActivityResult, ParsedMinutes
+from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import normalise_title
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
@@ -263,11 +263,19 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
         )
 
 
+def _placed(minutes: ParsedMinutes, figure: Figure) -> bool:
+    """Whether a figure is tied to something these minutes name (a strategy: one of theirs)."""
+    if figure.subject is None:
+        return False
+    numbers = {s.number for s in minutes.plan.strategies} if minutes.plan is not None else set()
+    return figure.strategy_number is None or figure.strategy_number in numbers
+
+
 def _figure_steps(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     """The figures the minutes report, each a fact of this meeting as reported (those the text ties
     to nothing are left out: --dry-run lists them)."""
     for index, figure in enumerate(minutes.figures, start=1):
-        if figure.subject is None:
+        if not _placed(minutes, figure):
             continue
         activity = None
         if figure.activity_title is not None and figure.activity_fiscal_year_be is not None:
@@ -358,7 +366,7 @@ UNKNOWN_GROUPS = (
     "meeting venue",
     "attendee's presence: in the room or online",
     "action item due date or meeting",
-    "figures the text ties to no plan, kind, strategy or activity (not recorded)",
+    "figures the text ties to no plan, kind, strategy (of these minutes) or activity (not recorded)",
 )
 
 
@@ -413,7 +421,7 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
                 for item in command.action_items
                 if item.due_on is None and item.due_meeting is None and not item.periodic
             )
-    figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if figure.subject is None)
+    figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if not _placed(minutes, figure))
     return {group: items for group, items in found.items() if items}
 
 

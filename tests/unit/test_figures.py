@@ -71,3 +71,12 @@ def test_an_activitys_figures_are_the_activitys() -> None:
         (Decimal("75"), "ACTIVITY", None, None, activity.title, None, 5, "ความก้าวหน้า"),
         (Decimal("60"), "ACTIVITY", None, None, activity.title, 2563, 3, "อยู่ระหว่างพัฒนาระบบ ความก้าวหน้า"),
     ]
+
+
+def test_a_subject_named_far_before_a_figure_is_not_its_subject() -> None:
+    filler = "ซึ่งหน่วยงานได้ประชุมหารือร่วมกันหลายครั้งเพื่อกำหนดแนวทางการดำเนินงานให้เหมาะสมกับสถานการณ์ " * 6
+    text = f"๑. ยุทธศาสตร์ที่ ๓ มีการดำเนินการหลายเรื่อง {filler}อัตราการลาออกลดลงร้อยละ ๕"
+    [figure] = reported_figures([item(text)], [])
+    assert (figure.value, figure.subject, figure.strategy_number) == (Decimal(5), None, None)
+    near = reported_figures([item("๑. ยุทธศาสตร์ที่ ๓ มีผลการดำเนินงาน ร้อยละ ๕")], [])
+    assert (near[0].subject, near[0].strategy_number) == ("STRATEGY", 3)
