@@ -501,10 +501,11 @@ class PlanSim:
             return
         # IN_PROGRESS: progress, milestones, risks, and maybe the end
         step = rng.randint(sim.speed // 2, sim.speed) + Decimal(rng.randint(0, 99)) / 100
-        progress = min(Decimal(100), state.progress + step)
+        reported = state.progress or Decimal(0)  # (None: none reported yet; the simulation counts from 0)
+        progress = min(Decimal(100), reported + step)
         if sim.fate in ("late", "not_implemented", "hold"):
             progress = min(progress, Decimal(90))
-        if progress > state.progress:
+        if progress > reported:
             self._progress(sim, progress, day, mid)
         self._milestones(sim, day, mid)
         self._risks(sim, day, mid)
@@ -515,8 +516,8 @@ class PlanSim:
         if sim.fate == "hold" and m >= 2 and rng.random() < 0.5:
             self.attempt(lambda: a.change_status("ON_HOLD", reason()))
             sim.fate = "late"
-        elif a.state.progress >= 100 or (last and sim.fate == "complete"):
-            if a.state.progress < 100:
+        elif (a.state.progress or 0) >= 100 or (last and sim.fate == "complete"):
+            if (a.state.progress or 0) < 100:
                 self._progress(sim, Decimal(100), day, mid)
             if self.attempt(lambda: a.change_status("COMPLETED", meta)):
                 self.attempt(lambda: a.record_outcome(f"ดำเนินการแล้วเสร็จ ร้อยละ {a.state.progress}", meta))

@@ -56,11 +56,15 @@ class MeetingCommand(Command):
 
 @dataclass(frozen=True)
 class CreatePlan(Command):
+    """A plan with its period as stated: first and last day, and/or the Buddhist Era years."""
+
     code: str
     title: str
-    period_start: date
-    period_end: date
+    period_start: date | None = None
+    period_end: date | None = None
     vision: str | None = None
+    period_start_year: int | None = field(default=None, metadata={ADDED_LATER: True})
+    period_end_year: int | None = field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,23 @@ class RecordProposal(PlanCommand):
     source: str
     text: str
     responsible_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFigure(PlanCommand):
+    """A figure as reported (by the minutes, say): about the whole plan, a kind of activity
+    (`kind`), a strategy (`strategy_number`, with or without a kind) or an activity."""
+
+    label: str
+    value: Decimal
+    unit: str = "PERCENT"
+    unit_label: str | None = None
+    strategy_number: int | None = None
+    kind: str | None = None
+    activity_id: UUID | None = None
+    fiscal_year: int | None = None
+    agenda_item: int | None = None
+    figure_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,10 +172,12 @@ class DropMilestone(ActivityCommand):
 
 @dataclass(frozen=True)
 class NoteRisk(ActivityCommand):
+    """Without likelihood and impact the risk is noted not yet assessed (ReassessRisk assesses it)."""
+
     title: str
-    likelihood: int
-    impact: int
-    owner: str
+    likelihood: int | None = None
+    impact: int | None = None
+    owner: str | None = None
     mitigation: str | None = None
     review_on: date | None = None
     risk_id: str | None = None
@@ -183,7 +206,8 @@ class ScheduleMeeting(Command):
     starts_at: time | None = None
     ends_at: time | None = None
     venue: str | None = None
-    mode: str = "IN_PERSON"
+    #: how it sits, where stated (None: not stated)
+    mode: str | None = None
     plan_id: UUID | None = None
     by_reference: bool = False
 
@@ -193,7 +217,7 @@ class RecordMeetingTimes(MeetingCommand):
     starts_at: time
     ends_at: time
     venue: str | None = None
-    mode: str = "IN_PERSON"
+    mode: str | None = None
 
 
 @dataclass(frozen=True)

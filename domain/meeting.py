@@ -80,7 +80,8 @@ class MeetingState:
     starts_at: time | None = None
     ends_at: time | None = None
     venue: str | None = None
-    mode: MeetingMode = MeetingMode.IN_PERSON
+    #: how the meeting sat, where that is stated (None: not stated, e.g. a meeting only cited)
+    mode: MeetingMode | None = None
     by_reference: bool = False
     attendance: list[Attendee] = field(default_factory=list)
     agenda: dict[int, AgendaItemState] = field(default_factory=dict)
@@ -97,6 +98,11 @@ class MeetingState:
         raise NotFound("action item", item_id)
 
 
+def check_mode(mode: object) -> str | None:
+    """A meeting mode, or None: not stated."""
+    return None if mode is None else MeetingMode.parse(mode, "mode").value
+
+
 def check_times(starts_at: time | None, ends_at: time | None) -> None:
     for name, value in (("startsAt", starts_at), ("endsAt", ends_at)):
         if value is not None and not isinstance(value, time):
@@ -110,6 +116,10 @@ class Meeting(Ledger[MeetingState]):
     KIND = "meeting"
 
     class Scheduled(Fact, Ledger.Created):
+        """A meeting: when, where and how it sits as far as stated. Since version 2 `mode` may be
+        None (not stated); version 1 always had one, IN_PERSON by default, also for a meeting only
+        cited by another's minutes (`by_reference`), which never stated one."""
+
         plan_id: str | None
         body: str
         code: str
@@ -117,15 +127,21 @@ class Meeting(Ledger[MeetingState]):
         starts_at: time | None
         ends_at: time | None
         venue: str | None
-        mode: str
+        mode: str | None
         by_reference: bool
 
         FIXED = frozenset({"body", "code", "plan_id"})
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            if state.get("by_reference") and state.get("mode") == MeetingMode.IN_PERSON.value:
+                state["mode"] = None  # the default, not a statement: cited meetings say nothing of it
 
         def check(self) -> None:
             check_date("date", self.on)
             check_times(self.starts_at, self.ends_at)
-            MeetingMode.parse(self.mode, "mode")
+            check_mode(self.mode)
 
         def evolve(self, state: MeetingState) -> None:
             state.exists = True
@@ -136,26 +152,27 @@ class Meeting(Ledger[MeetingState]):
             state.starts_at = self.starts_at
             state.ends_at = self.ends_at
             state.venue = self.venue
-            state.mode = MeetingMode(self.mode)
+            state.mode = None if self.mode is None else MeetingMode(self.mode)
             state.by_reference = self.by_reference
 
     class Held(Fact):
-        """The meeting took place: when it really started and ended, where and how."""
+        """The meeting took place: when it really started and ended, where and how (`mode` None:
+        not stated; what was known of it stays)."""
 
         starts_at: time
         ends_at: time
         venue: str | None
-        mode: str
+        mode: str | None
 
         def check(self) -> None:
             check_times(self.starts_at, self.ends_at)
-            MeetingMode.parse(self.mode, "mode")
+            check_mode(self.mode)
 
         def evolve(self, state: MeetingState) -> None:
             state.starts_at = self.starts_at
             state.ends_at = self.ends_at
             state.venue = self.venue or state.venue
-            state.mode = MeetingMode(self.mode)
+            state.mode = state.mode if self.mode is None else MeetingMode(self.mode)
             state.by_reference = False
 
     class AttendanceRecorded(Fact):
@@ -296,7 +313,7 @@ class Meeting(Ledger[MeetingState]):
         starts_at: time | None = None,
         ends_at: time | None = None,
         venue: str | None = None,
-        mode: str = MeetingMode.IN_PERSON.value,
+        mode: str | None = None,
         plan_id: UUID | str | None = None,
         by_reference: bool = False,
         meta: Meta,
@@ -317,11 +334,11 @@ class Meeting(Ledger[MeetingState]):
             starts_at=starts_at,
             ends_at=ends_at,
             venue=optional_text("venue", venue, MAX_NAME),
-            mode=MeetingMode.parse(mode, "mode").value,
+            mode=check_mode(mode),
             by_reference=bool(by_reference),
         )
 
-    def record_times(self, starts_at: time, ends_at: time, venue: str | None, mode: str, meta: Meta) -> None:
+    def record_times(self, starts_at: time, ends_at: time, venue: str | None, mode: str | None, meta: Meta) -> None:
         meta = meta.checked()
         if starts_at is None or ends_at is None:
             raise ValidationError("endsAt", "give both the start and the end time")
@@ -332,7 +349,7 @@ class Meeting(Ledger[MeetingState]):
             starts_at=starts_at,
             ends_at=ends_at,
             venue=optional_text("venue", venue, MAX_NAME),
-            mode=MeetingMode.parse(mode, "mode").value,
+            mode=check_mode(mode),
         )
 
     def record_attendance(self, attendees: list[Attendee], meta: Meta) -> None:

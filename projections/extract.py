@@ -17,7 +17,7 @@ from asyncpg.pgproto.pgproto import UUID as PgUUID
 from domain.activity import ActivityState, MilestoneState, RiskState
 from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
-from domain.plan import PlanState
+from domain.plan import FigureState, PlanState
 from domain.vocabulary import RiskLevel
 from projections.decode import plain
 
@@ -53,7 +53,18 @@ def plan_rows(state: PlanState) -> Rows:
         else {"through": lock.through.isoformat(), "meeting_code": lock.meeting_code, "approved_at": lock.approved_at}
     )
     return {
-        None: (state.code, state.title, state.period_start, state.period_end, state.vision, action_plans, rules, locked)
+        None: (
+            state.code,
+            state.title,
+            state.period_start,
+            state.period_end,
+            state.period_start_year,
+            state.period_end_year,
+            state.vision,
+            action_plans,
+            rules,
+            locked,
+        )
     }
 
 
@@ -61,6 +72,33 @@ def strategy_rows(state: PlanState) -> Rows:
     if not state.exists:
         return {}
     return {n: (s.title, s.goal) for n, s in state.strategies.items()}
+
+
+def _figure(f: FigureState) -> Values:
+    return (
+        f.label,
+        f.value,
+        f.unit.value,
+        f.unit_label,
+        f.strategy_number,
+        None if f.kind is None else f.kind.value,
+        as_uuid(f.activity_id),
+        f.fiscal_year,
+        f.agenda_item,
+        f.meeting_id,
+        f.reported_on,
+    )
+
+
+def figure_rows(state: PlanState) -> Rows:
+    if not state.exists:
+        return {}
+    return {f.id: _figure(f) for f in state.figures.values()}
+
+
+def figure_row(state: PlanState, figure_id: Any) -> Values | None:
+    f = state.figures.get(figure_id) if state.exists else None
+    return None if f is None else _figure(f)
 
 
 def activity_rows(state: ActivityState) -> Rows:
@@ -120,14 +158,15 @@ def milestone_row(state: ActivityState, milestone_id: Any) -> Values | None:
 
 
 def _risk(plan_id: UUID | None, r: RiskState) -> Values:
+    level = r.level  # None while the risk is not yet assessed: no level, no rank (no minLevel matches it)
     return (
         plan_id,
         r.title,
         r.likelihood,
         r.impact,
         r.score,
-        r.level.value,
-        RANK[r.level],
+        None if level is None else level.value,
+        None if level is None else RANK[level],
         r.owner,
         r.mitigation,
         r.review_on,
@@ -161,7 +200,7 @@ def meeting_rows(state: MeetingState) -> Rows:
             state.starts_at,
             state.ends_at,
             state.venue,
-            state.mode.value,
+            None if state.mode is None else state.mode.value,
             state.by_reference,
             plain(state.attendance),
             [plain(a) for _, a in sorted(state.agenda.items())],
@@ -269,14 +308,16 @@ class StreamKind:
 PLAN_KIND = StreamKind(
     "plan",
     PlanState,
-    {"plan": plan_rows, "strategy": strategy_rows},
+    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows},
     {
         "StrategyAdded": ("strategy",),
         "VisionStated": ("plan",),
         "ActionPlanApproved": ("plan",),
         "EvaluationRulesSet": ("plan",),
         "PeriodLocked": ("plan",),
+        "FigureReported": ("figure",),
     },
+    {"FigureReported": ("figure", "figure_id", figure_row)},
 )
 ACTIVITY_KIND = StreamKind(
     "activity",

@@ -209,7 +209,12 @@ async def progress_report(
     due = [m for m in milestones if since < m["due_on"] <= meeting.on]
     overdue = [m for m in milestones if m["status"] == "PLANNED" and m["due_on"] < meeting.on]
     troubled = [k for k in health.key_results if k["health"] in (Health.OFF_TRACK, Health.AT_RISK)]
-    raised = [r for r in changed.risks_rescored if r["score"] > r["score_before"]]
+    # (a risk assessed for the first time had no score before: assessed, not raised)
+    raised = [
+        r
+        for r in changed.risks_rescored
+        if r["score"] is not None and r["score_before"] is not None and r["score"] > r["score_before"]
+    ]
 
     items = await conn.fetch(
         f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $4 "

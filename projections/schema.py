@@ -76,6 +76,8 @@ PLAN = Family(
         ("title", "text"),
         ("period_start", "date"),
         ("period_end", "date"),
+        ("period_start_year", "integer"),
+        ("period_end_year", "integer"),
         ("vision", "text"),
         ("action_plans", "jsonb"),
         ("evaluation_rules", "jsonb"),
@@ -84,6 +86,25 @@ PLAN = Family(
     (("code",),),
 )
 STRATEGY = Family("strategy", "plan", ("number", "integer"), (("title", "text"), ("goal", "text")))
+#: figures reported (by the minutes) about the plan, a kind of activity, a strategy or an activity
+FIGURE = Family(
+    "figure",
+    "plan",
+    ("figure_id", "text"),
+    (
+        ("label", "text"),
+        ("value", "numeric"),
+        ("unit", "text"),
+        ("unit_label", "text"),
+        ("strategy_number", "integer"),
+        ("kind", "text"),
+        ("activity_id", "uuid"),
+        ("fiscal_year", "integer"),
+        ("agenda_item", "integer"),
+        ("meeting_id", "text"),
+        ("reported_on", "date"),
+    ),
+)
 ACTIVITY = Family(
     "activity",
     "activity",
@@ -241,6 +262,7 @@ MEASUREMENT = Family(
 FAMILIES: tuple[Family, ...] = (
     PLAN,
     STRATEGY,
+    FIGURE,
     ACTIVITY,
     MILESTONE,
     RISK,

@@ -14,6 +14,7 @@ One module per subject, and this package re-exports their public names (`q.plan_
   events.py      the event index: events in log order, stream versions and histories
   changes.py     what changed in a plan between two points
   pages.py       the API's connections (events, meetings, histories) paged both ways, and counted
+  figures.py     figures reported about a plan (beside what plans.py computes)
 
 `events`, `meetings` and `changes` here are the functions, not the modules of the same names: name
 a module in a from-import (`from projections.queries.meetings import ...`) to read its own names.
@@ -34,6 +35,7 @@ from projections.queries.activities import (
 )
 from projections.queries.changes import Changes, changes
 from projections.queries.events import EVENT_FILTERS, STREAM_TYPES, events, stream_histories, stream_versions
+from projections.queries.figures import figures_of
 from projections.queries.meetings import (
     action_items,
     at_meeting,
@@ -70,6 +72,7 @@ __all__ = [
     "changes",
     "date_of_meeting",
     "events",
+    "figures_of",
     "meeting",
     "meeting_ids_by_code",
     "meeting_page",

@@ -79,14 +79,15 @@ async def risks(
     min_level: str | None = None,
     statuses: Iterable[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The risk register at that point, highest score first."""
+    """The risk register at that point, highest score first, then those not yet assessed (no
+    score, no level: a `min_level` leaves them out)."""
     d, t = _times(on, known_at)
-    rank = RiskLevel.parse(min_level, "minLevel").rank if min_level else 0
+    rank = RiskLevel.parse(min_level, "minLevel").rank if min_level else None
     wanted = list(statuses) if statuses is not None else None
     records = await conn.fetch(
         f"SELECT * FROM {_table('risk')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND level_rank >= $4 AND ($5::text[] IS NULL OR status = ANY($5)) "
-        "ORDER BY score DESC, noted_on, risk_id",
+        "AND ($4::int IS NULL OR level_rank >= $4) AND ($5::text[] IS NULL OR status = ANY($5)) "
+        "ORDER BY score DESC NULLS LAST, noted_on, risk_id",
         plan_id,
         d,
         t,

@@ -39,13 +39,17 @@ from projections.queries.rows import (
 
 @dataclass
 class Rollup:
-    """Counts by status, share completed (0..1) and mean progress (percent) of some activities."""
+    """Counts by status, share completed (0..1) and mean progress (percent) of some activities.
+
+    Progress is unknown (None) for an activity until one is reported: the mean is over those with
+    one (`progress_known` of `total`), None when none has; an unknown is never counted as 0."""
 
     total: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     completed: int = 0
     share_completed: Decimal | None = None
     mean_progress: Decimal | None = None
+    progress_known: int = 0
 
     @classmethod
     def of(cls, activities: Iterable[Mapping[str, Any]]) -> Rollup:
@@ -53,12 +57,13 @@ class Rollup:
         if not items:
             return cls()
         statuses = Counter(str(a["status"]) for a in items)
-        progress = sum((Decimal(a["progress"]) for a in items), Decimal(0))
-        return cls.counted(statuses, progress)
+        known = [Decimal(a["progress"]) for a in items if a["progress"] is not None]
+        return cls.counted(statuses, sum(known, Decimal(0)), len(known))
 
     @classmethod
-    def counted(cls, statuses: Mapping[str, int], progress: Decimal) -> Rollup:
-        """From the number of activities at each status and the sum of their progress."""
+    def counted(cls, statuses: Mapping[str, int], progress: Decimal, known: int) -> Rollup:
+        """From the number of activities at each status, the sum of the progress reported and the
+        number of activities it was reported for."""
         total = sum(statuses.values())
         if not total:
             return cls()
@@ -68,7 +73,8 @@ class Rollup:
             by_status=dict(sorted(statuses.items())),
             completed=completed,
             share_completed=(Decimal(completed) / total).quantize(Decimal("0.0001")),
-            mean_progress=(progress / total).quantize(Decimal("0.01")),
+            mean_progress=(progress / known).quantize(Decimal("0.01")) if known else None,
+            progress_known=known,
         )
 
 
@@ -150,8 +156,8 @@ def _rollup(activities: list[dict[str, Any]]) -> Rollup:
     counted in C loops."""
     if not activities:
         return Rollup()
-    progress = sum(map(_PROGRESS, activities), Decimal(0))
-    return Rollup.counted(Counter(map(str, map(_STATUS, activities))), progress)
+    known = [p for p in map(_PROGRESS, activities) if p is not None]
+    return Rollup.counted(Counter(map(str, map(_STATUS, activities))), sum(known, Decimal(0)), len(known))
 
 
 async def plan_as_of(

@@ -94,12 +94,24 @@ class CreatePlanInput(CommandInput):
 
     code: str = strawberry.field(description="The plan's code, e.g. HR-2561: unique.")
     title: str = strawberry.field(description="The plan's title.")
-    period_start: date = strawberry.field(description="The first day of the plan's period.")
-    period_end: date = strawberry.field(description="The last day of the plan's period.")
+    period_start: date | None = strawberry.field(default=None, description="The first day, where it is stated.")
+    period_end: date | None = strawberry.field(default=None, description="The last day, where it is stated.")
     vision: str | None = strawberry.field(default=None, description="The plan's vision, if stated already.")
+    period_start_year: int | None = strawberry.field(
+        default=None, description="The first year (Buddhist Era), where only the years are stated."
+    )
+    period_end_year: int | None = strawberry.field(default=None, description="The last year (Buddhist Era).")
 
     def to_command(self) -> c.Command:
-        return c.CreatePlan(self.code, self.title, self.period_start, self.period_end, self.vision)
+        return c.CreatePlan(
+            self.code,
+            self.title,
+            self.period_start,
+            self.period_end,
+            self.vision,
+            self.period_start_year,
+            self.period_end_year,
+        )
 
 
 @strawberry.input
@@ -156,6 +168,42 @@ class RecordProposalInput(CommandInput):
             self.source,
             self.text,
             tuple(self.responsible_units),
+        )
+
+
+@strawberry.input
+class ReportFigureInput(CommandInput):
+    command = c.ReportFigure
+
+    plan_id: strawberry.ID
+    label: str = strawberry.field(description="What the figure is, in the report's own words.")
+    value: float = strawberry.field(description="As reported (at most four decimals).")
+    unit: e.MeasureUnit = e.MeasureUnit.PERCENT
+    unit_label: str | None = strawberry.field(default=None, description="The unit's name, for OTHER.")
+    strategy_number: int | None = strawberry.field(default=None, description="A figure about one strategy.")
+    kind: e.ActivityKind | None = strawberry.field(default=None, description="A figure about one kind of activity.")
+    activity_id: strawberry.ID | None = strawberry.field(default=None, description="A figure about one activity.")
+    fiscal_year: int | None = strawberry.field(default=None, description="The fiscal year it is for, where said.")
+    agenda_item: int | None = strawberry.field(default=None, description="The agenda item that reported it.")
+    figure_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        try:
+            value = Decimal(repr(self.value))
+        except InvalidOperation:
+            raise ValidationError("value", f"{self.value!r} is not a number") from None
+        return c.ReportFigure(
+            plan_id=as_id("planId", self.plan_id),
+            label=self.label,
+            value=value,
+            unit=self.unit.value,
+            unit_label=self.unit_label,
+            strategy_number=self.strategy_number,
+            kind=None if self.kind is None else self.kind.value,
+            activity_id=None if self.activity_id is None else as_id("activityId", self.activity_id),
+            fiscal_year=self.fiscal_year,
+            agenda_item=self.agenda_item,
+            figure_id=sub_id(self.figure_id, self.idempotency_key, "figure"),
         )
 
 
@@ -307,9 +355,11 @@ class NoteRiskInput(CommandInput):
 
     activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
     title: str = strawberry.field(description="What could go wrong.")
-    likelihood: int = strawberry.field(description="1 to 5.")
-    impact: int = strawberry.field(description="1 to 5.")
-    owner: str = strawberry.field(description="Who looks after the risk.")
+    likelihood: int | None = strawberry.field(
+        default=None, description="1 to 5; with impact, or neither: the risk is then not yet assessed."
+    )
+    impact: int | None = strawberry.field(default=None, description="1 to 5; with likelihood, or neither.")
+    owner: str | None = strawberry.field(default=None, description="Who manages it; null: nobody named yet.")
     mitigation: str | None = strawberry.field(default=None, description="What is done about it.")
     review_on: date | None = strawberry.field(default=None, description="When it is to be reviewed next.")
     risk_id: str | None = strawberry.field(default=None, description="Default: a new id.")
@@ -334,7 +384,9 @@ class ReassessRiskInput(CommandInput):
     activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
     risk_id: str = strawberry.field(description="The risk's id within the activity (a success payload's createdId).")
     likelihood: int | None = strawberry.field(
-        default=None, description="The new likelihood, 1 to 5 (default: unchanged)."
+        default=None,
+        description="The new likelihood, 1 to 5 (default: unchanged); a risk not yet assessed is assessed with "
+        "likelihood and impact together.",
     )
     impact: int | None = strawberry.field(default=None, description="The new impact, 1 to 5 (default: unchanged).")
     status: e.RiskStatus | None = strawberry.field(
@@ -376,12 +428,14 @@ class ScheduleMeetingInput(CommandInput):
     starts_at: time | None = strawberry.field(default=None, description="When it starts, if known.")
     ends_at: time | None = strawberry.field(default=None, description="When it ends, if known.")
     venue: str | None = strawberry.field(default=None, description="Where it sits.")
-    mode: e.MeetingMode = strawberry.field(default=e.MeetingMode.IN_PERSON, description="In the room, online or both.")
+    mode: e.MeetingMode | None = strawberry.field(
+        default=None, description="In the room, online or both, where stated; null: not stated."
+    )
     plan_id: strawberry.ID | None = strawberry.field(
         default=None, description="The ID of the plan it oversees, if any."
     )
     by_reference: bool = strawberry.field(
-        default=False, description="Held by circulating documents instead of sitting."
+        default=False, description="Known only because other minutes cite it (no minutes of its own here)."
     )
 
     def default_effective_on(self) -> datetime.date | None:
@@ -396,7 +450,7 @@ class ScheduleMeetingInput(CommandInput):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             venue=self.venue,
-            mode=self.mode.value,
+            mode=None if self.mode is None else self.mode.value,
             plan_id=None if self.plan_id is None else as_id("planId", self.plan_id),
             by_reference=self.by_reference,
         )
@@ -410,12 +464,13 @@ class RecordMeetingTimesInput(CommandInput):
     starts_at: time = strawberry.field(description="When it started.")
     ends_at: time = strawberry.field(description="When it ended.")
     venue: str | None = strawberry.field(default=None, description="Where it sat.")
-    mode: e.MeetingMode = strawberry.field(default=e.MeetingMode.IN_PERSON, description="In the room, online or both.")
+    mode: e.MeetingMode | None = strawberry.field(
+        default=None, description="In the room, online or both, where stated; null: not stated (what was known stays)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.RecordMeetingTimes(
-            as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, self.mode.value
-        )
+        mode = None if self.mode is None else self.mode.value
+        return c.RecordMeetingTimes(as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, mode)
 
 
 @strawberry.input(description="A person at (or absent from) a meeting, as the minutes list them.")

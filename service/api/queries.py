@@ -131,7 +131,10 @@ class Query:
         wanted = page(first, after, last, before, limits.PAGES["meetings"], meeting_key)
         return await meetings_page(info.context, plan, wanted)
 
-    @strawberry.field(description="The risk register as of a point, highest score first.")
+    @strawberry.field(
+        description="The risk register as of a point, highest score first, then risks not yet assessed (no "
+        "score or level; `minLevel` leaves them out)."
+    )
     async def risks(
         self,
         info: Ctx,

@@ -97,7 +97,10 @@ class Subscription:
         async for row in broker.subscribe(start, lambda r: r.plan_id == wanted or r.stream_id == wanted):
             yield cast(Event, Delivery(feed, row, Event.from_row))
 
-    @strawberry.subscription(description="Risks noted, re-scored or closed, at or above a level.")
+    @strawberry.subscription(
+        description="Risks noted, re-scored or closed, at or above a level (with one, a risk not yet assessed "
+        "is left out until it is)."
+    )
     async def risk_events(
         self,
         info: Info[Context, None],
@@ -116,7 +119,7 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[RiskEvent, None]:
         wanted: UUID | None = None if plan_id is None else parse_id("planId", plan_id)
-        rank = v.RiskLevel(min_level.value).rank if min_level is not None else 0
+        rank = v.RiskLevel(min_level.value).rank if min_level is not None else None
         start = event_position(after) if after is not None else None
         broker = _broker(info)
         feed = Feed.of(broker, info)
@@ -124,8 +127,10 @@ class Subscription:
         def accept(row: Any) -> bool:
             if row.type not in RISK_TYPES or (wanted is not None and row.plan_id != wanted):
                 return False
-            risk = getattr(row, "risk", None) or {}
-            return rank == 0 or int(risk.get("level_rank", -1)) >= rank
+            if rank is None:
+                return True
+            found = (getattr(row, "risk", None) or {}).get("level_rank")
+            return found is not None and int(found) >= rank  # a risk not yet assessed has no level
 
         async for row in broker.subscribe(start, accept):
             yield cast(RiskEvent, Delivery(feed, row, _risk_event))

@@ -75,6 +75,14 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.StateVision, h.state_vision, Plan, PLANNING, "State (or restate) the plan's vision."),
     changes(c.ApproveActionPlan, h.approve_action_plan, Plan, PLANNING, "Approve a fiscal year's action plan."),
     changes(c.RecordProposal, h.record_proposal, Plan, PLANNING, "Record a proposal for a fiscal year's action plan."),
+    changes(
+        c.ReportFigure,
+        h.report_figure,
+        Plan,
+        PLANNING,
+        "Record a figure as reported (a percentage for the plan, a kind of activity, a strategy or an activity), "
+        "kept beside what is computed, never replaced by it.",
+    ),
     creates(c.RegisterActivity, h.register_activity, Activity, PLANNING, "Register an activity under a strategy."),
     changes(c.RetitleActivity, h.retitle_activity, Activity, PLANNING, "Change an activity's title."),
     changes(c.AssignUnits, h.assign_units, Activity, PLANNING, "Set the units responsible for an activity."),
@@ -87,8 +95,12 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.RescheduleMilestone, h.reschedule_milestone, Activity, REPORTING, "Move a milestone's due date."),
     changes(c.AchieveMilestone, h.achieve_milestone, Activity, REPORTING, "Record that a milestone was achieved."),
     changes(c.DropMilestone, h.drop_milestone, Activity, REPORTING, "Drop a milestone."),
-    changes(c.NoteRisk, h.note_risk, Activity, REPORTING, "Note a risk on an activity."),
-    changes(c.ReassessRisk, h.reassess_risk, Activity, REPORTING, "Re-score a risk or change its mitigation."),
+    changes(
+        c.NoteRisk, h.note_risk, Activity, REPORTING, "Note a risk on an activity (without a score: not yet assessed)."
+    ),
+    changes(
+        c.ReassessRisk, h.reassess_risk, Activity, REPORTING, "Assess or re-score a risk, or change its mitigation."
+    ),
     changes(c.CloseRisk, h.close_risk, Activity, REPORTING, "Close a risk."),
     creates(c.ScheduleMeeting, h.schedule_meeting, Meeting, MEETINGS, "Schedule (or record) a committee meeting."),
     changes(c.RecordMeetingTimes, h.record_meeting_times, Meeting, MEETINGS, "Record when and where a meeting sat."),

@@ -54,6 +54,8 @@ def create_plan(store: Loader, cmd: c.CreatePlan, meta: Meta, _: None) -> Ledger
         period_start=cmd.period_start,
         period_end=cmd.period_end,
         vision=cmd.vision,
+        period_start_year=cmd.period_start_year,
+        period_end_year=cmd.period_end_year,
         meta=meta,
     )
 
@@ -76,6 +78,32 @@ def approve_action_plan(store: Loader, cmd: c.ApproveActionPlan, meta: Meta, pla
 def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     _as(Plan, plan).record_proposal(
         cmd.fiscal_year, cmd.strategy_number, cmd.source, cmd.text, list(cmd.responsible_units), meta
+    )
+    return plan
+
+
+def report_figure(store: Loader, cmd: c.ReportFigure, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    """A figure as reported; one about an activity names an activity of this plan (its strategy,
+    if given too, the activity's)."""
+    strategy = cmd.strategy_number
+    if cmd.activity_id is not None:
+        activity = store.load(Activity, cmd.activity_id).state
+        if activity.plan_id != str(plan.id):
+            raise ValidationError("activityId", f"activity {cmd.activity_id} belongs to plan {activity.plan_id}")
+        if strategy is not None and strategy != activity.strategy_number:
+            raise ValidationError("strategyNumber", f"the activity is under strategy {activity.strategy_number}")
+    _as(Plan, plan).report_figure(
+        figure_id=cmd.figure_id or new_id(),
+        label=cmd.label,
+        value=cmd.value,
+        unit=cmd.unit,
+        unit_label=cmd.unit_label,
+        strategy_number=strategy,
+        kind=cmd.kind,
+        activity_id=None if cmd.activity_id is None else str(cmd.activity_id),
+        fiscal_year=cmd.fiscal_year,
+        agenda_item=cmd.agenda_item,
+        meta=meta,
     )
     return plan
 

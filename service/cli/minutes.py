@@ -13,7 +13,7 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
-    from service.minutes.importer import import_minutes, plan_steps
+    from service.minutes.importer import import_minutes, plan_steps, unknowns
     from service.minutes.model import MinutesFormatError
     from service.minutes.parser import parse_minutes
 
@@ -39,6 +39,12 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
             print(f"# {minutes.source}: meeting {minutes.code} of {minutes.date}")
             for step in plan_steps(minutes):
                 print(step.describe())
+            left = unknowns(minutes)
+            print(f"# left unknown (the minutes do not state them; null, never guessed): {len(left)} kinds")
+            for group, items in left.items():
+                print(f"# unknown: {group}: {len(items)}")
+                for item in items:
+                    print(f"#   - {item}")
         return EXIT_OK
     with store(args) as (_, app):
         for minutes in parsed:

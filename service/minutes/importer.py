@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,7 @@ from uuid import UUID, uuid5
 
 from domain import commands as c
 from domain.activity import Activity
-from domain.calendar import be_to_ce, fiscal_year_bounds
+from domain.calendar import fiscal_year_bounds
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import plan_id_for
@@ -29,14 +30,10 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
-from service.minutes.model import ActivityResult, ParsedMinutes
+from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import normalise_title
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
-#: a risk noted from the minutes has no stated likelihood or impact: the middle of the scale,
-#: for the committee to re-assess, and said so in the risk's mitigation text
-DEFAULT_LIKELIHOOD = DEFAULT_IMPACT = 3
-UNASSIGNED_OWNER = "ยังไม่ระบุ"
 
 
 def plan_code(minutes: ParsedMinutes) -> str:
@@ -80,12 +77,27 @@ class ImportReport:
     refused: list[str] = field(default_factory=list)
 
 
+#: a venue that names electronic means only (no room): "(Zoom)", "ผ่านระบบออนไลน์"
+ONLY_ELECTRONIC = re.compile(
+    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน)?\s*(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams)", re.IGNORECASE
+)
+
+
+def stated_mode(minutes: ParsedMinutes) -> str | None:
+    """How the meeting sat, as its minutes say: by electronic media and in a room, by electronic
+    media only, or in the place their heading names; None when they say neither."""
+    place = minutes.venue is not None and not ONLY_ELECTRONIC.match(minutes.venue)
+    if minutes.electronic:
+        return "HYBRID" if place or any(a.presence == "IN_ROOM" for a in minutes.attendance) else "ONLINE"
+    return "IN_PERSON" if place else None
+
+
 def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
     """The commands the minutes imply, in an order the rules accept."""
     meeting_id = meeting_id_for(minutes.body, minutes.code)
     day = minutes.date
     tag = f"minutes:{minutes.body}:{minutes.code}"
-    mode = "HYBRID" if minutes.electronic else "IN_PERSON"
+    mode = stated_mode(minutes)
     plan_id: UUID | None = None
 
     for cited in minutes.cited_meetings:
@@ -101,12 +113,12 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         created_on = min([a.date for a in plan.approvals], default=day)
         yield Step(
             f"plan:{code}",
-            c.CreatePlan(
+            c.CreatePlan(  # the title states the years; no first or last day is made up from them
                 code=code,
                 title=plan.title,
-                period_start=date(be_to_ce(plan.period_start_be), 1, 1),
-                period_end=date(be_to_ce(plan.period_end_be), 12, 31),
                 vision=plan.vision,
+                period_start_year=plan.period_start_be,
+                period_end_year=plan.period_end_be,
             ),
             created_on,
         )
@@ -234,6 +246,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     for result in minutes.activity_results:
         yield from _activity_steps(plan_id, result, meeting_id, day, tag)
+    yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
             f"{tag}:proposal:{index}",
@@ -244,6 +257,43 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
                 source=proposal.column,
                 text=proposal.text,
                 responsible_units=proposal.responsible_units,
+            ),
+            day,
+            meeting_id,
+        )
+
+
+def _placed(minutes: ParsedMinutes, figure: Figure) -> bool:
+    """Whether a figure is tied to something these minutes name (a strategy: one of theirs)."""
+    if figure.subject is None:
+        return False
+    numbers = {s.number for s in minutes.plan.strategies} if minutes.plan is not None else set()
+    return figure.strategy_number is None or figure.strategy_number in numbers
+
+
+def _figure_steps(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
+    """The figures the minutes report, each a fact of this meeting as reported (those the text ties
+    to nothing are left out: --dry-run lists them)."""
+    for index, figure in enumerate(minutes.figures, start=1):
+        if not _placed(minutes, figure):
+            continue
+        activity = None
+        if figure.activity_title is not None and figure.activity_fiscal_year_be is not None:
+            activity = activity_id_for(plan_id, figure.activity_fiscal_year_be, figure.activity_title)
+        figure_id = f"{minutes.code}:{figure.agenda_number or 0}:{index:03d}"
+        yield Step(
+            f"{tag}:figure:{figure_id}",
+            c.ReportFigure(
+                plan_id=plan_id,
+                label=figure.label,
+                value=figure.value,
+                unit="PERCENT",
+                strategy_number=figure.strategy_number,
+                kind=figure.kind,
+                activity_id=activity,
+                fiscal_year=figure.fiscal_year_be,
+                agenda_item=figure.agenda_number,
+                figure_id=figure_id,
             ),
             day,
             meeting_id,
@@ -282,15 +332,15 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         only_if_changed=True,
     )
     if result.reason and result.status in ("NOT_IMPLEMENTED", "ON_HOLD", "NOT_STARTED", "IN_PROGRESS"):
+        # the minutes state the cause, never a likelihood, an impact or a mitigation: the risk is
+        # noted not yet assessed (the committee assesses it with reassessRisk), its owner the
+        # responsible unit where one is named
         yield Step(
             f"{tag}:{ref}:risk",
             c.NoteRisk(
                 activity_id=activity_id,
                 title=result.reason,
-                likelihood=DEFAULT_LIKELIHOOD,
-                impact=DEFAULT_IMPACT,
-                owner=result.responsible_units[0] if result.responsible_units else UNASSIGNED_OWNER,
-                mitigation="นำเข้าจากรายงานการประชุม: ให้คณะอนุกรรมการประเมินโอกาสและผลกระทบ",
+                owner=result.responsible_units[0] if result.responsible_units else None,
                 risk_id=f"{tag}:{result.line_no}",
             ),
             day,
@@ -298,6 +348,81 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
             result.reason,
             only_if_changed=True,
         )
+
+
+#: what the importer leaves unknown, by kind, in the order --dry-run lists them
+UNKNOWN_GROUPS = (
+    "progress (no percentage reported for the activity: null, never 0)",
+    "risk likelihood and impact (not yet assessed: reassessRisk assesses the risk)",
+    "risk owner (no responsible unit named)",
+    "risk mitigation",
+    "plan period: first and last day (only the years are stated)",
+    "plan period (neither days nor years stated)",
+    "plan vision",
+    "strategy goal",
+    "activity responsible units",
+    "meeting mode (in person, online or both)",
+    "meeting start and end time",
+    "meeting venue",
+    "attendee's presence: in the room or online",
+    "action item due date or meeting",
+    "figures the text ties to no plan, kind, strategy (of these minutes) or activity (not recorded)",
+)
+
+
+def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
+    """Every value the import leaves unknown (null) because the minutes do not state it, grouped
+    by kind (UNKNOWN_GROUPS, those with none left out), each item named as the minutes name it."""
+    found: dict[str, list[str]] = {group: [] for group in UNKNOWN_GROUPS}
+    (progress, likelihood, owner, mitigation, days, period, vision, goal, units, mode, times, venue, presence,
+     due, figures) = (found[group] for group in UNKNOWN_GROUPS)  # fmt: skip
+    activities: dict[UUID, str] = {}
+    for step in plan_steps(minutes):
+        command = step.command
+        if isinstance(command, c.CreatePlan):
+            if command.period_start is None:
+                has_years = command.period_start_year is not None
+                (days if has_years else period).append(
+                    f"{command.title} ({command.period_start_year}-{command.period_end_year})"
+                    if has_years
+                    else command.title
+                )
+            if command.vision is None:
+                vision.append(command.title)
+        elif isinstance(command, c.AddStrategy) and command.goal is None:
+            goal.append(f"{command.number}. {command.title}")
+        elif isinstance(command, c.RegisterActivity) and command.activity_id is not None:
+            name = f"FY {command.fiscal_year} · {command.title}"
+            activities[command.activity_id] = name
+            progress.append(name)
+            if not command.responsible_units:
+                units.append(name)
+        elif isinstance(command, c.NoteRisk):
+            name = f"{command.title} ({activities.get(command.activity_id, command.activity_id)})"
+            if command.likelihood is None:
+                likelihood.append(name)
+            if command.owner is None:
+                owner.append(name)
+            if command.mitigation is None:
+                mitigation.append(name)
+        elif isinstance(command, c.ScheduleMeeting):
+            name = f"{command.code} {command.body} ({command.on})" + (" — cited" if command.by_reference else "")
+            if command.mode is None:
+                mode.append(name)
+            if command.starts_at is None or command.ends_at is None:
+                times.append(name)
+            if command.venue is None:
+                venue.append(name)
+        elif isinstance(command, c.RecordAttendance):
+            presence.extend(f"{a.name} ({minutes.code})" for a in command.attendees if a.presence == "PRESENT")
+        elif isinstance(command, c.AdoptResolution):
+            due.extend(
+                f"{item.description} — {item.owner}"
+                for item in command.action_items
+                if item.due_on is None and item.due_meeting is None and not item.periodic
+            )
+    figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if not _placed(minutes, figure))
+    return {group: items for group, items in found.items() if items}
 
 
 def _unchanged(ledger: PlanLedger, step: Step) -> bool:
@@ -312,6 +437,7 @@ def _unchanged(ledger: PlanLedger, step: Step) -> bool:
             not meeting.by_reference
             and (meeting.starts_at, meeting.ends_at, meeting.venue)
             == (command.starts_at, command.ends_at, command.venue)
+            and (command.mode is None or (meeting.mode is not None and meeting.mode.value == command.mode))
         )
     if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk)):
         return False

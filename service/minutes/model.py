@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 from typing import Literal
 
 from domain.values import MinutesCorrection
@@ -26,6 +27,7 @@ ActivityStatusName = Literal[
     "COMPLETED", "IN_PROGRESS", "NOT_IMPLEMENTED", "NOT_STARTED", "PLANNED", "ON_HOLD", "CANCELLED"
 ]
 ProposalColumn = Literal["SUBCOMMITTEE", "SEMINAR", "UNIVERSITY_STUDY"]
+FigureSubject = Literal["PLAN", "KIND", "STRATEGY", "ACTIVITY"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,30 @@ class ActivityResult:
     reason: str | None
     responsible_units: tuple[str, ...] = ()
     line_no: int = 0
+    #: the agenda item whose text holds the table (0: not known)
+    agenda_number: int = 0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A percentage the minutes report (service.minutes.figures finds them), as they give it.
+
+    `subject` is what the text says it is about: the whole plan, a kind of activity (`kind`), a
+    strategy (`strategy_number`) or an activity (`activity_title` of `activity_fiscal_year_be`);
+    None where the text names nothing (then it is not recorded). `label` is the text's own words
+    for it, `value` as written (83.20), `fiscal_year_be` the year the text names before it, if
+    any, and `text` the passage it was read from."""
+
+    value: Decimal
+    label: str
+    subject: FigureSubject | None
+    strategy_number: int | None = None
+    kind: ActivityKindName | None = None
+    activity_title: str | None = None
+    activity_fiscal_year_be: int | None = None
+    fiscal_year_be: int | None = None
+    agenda_number: int | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +243,8 @@ class ParsedMinutes:
     activity_results: tuple[ActivityResult, ...]
     proposals: tuple[Proposal, ...]
     comments: tuple[Comment, ...]
+    #: the percentages the minutes report (overall, by kind, by strategy, by activity)
+    figures: tuple[Figure, ...]
     next_meeting: NextMeeting | None
     cited_meetings: tuple[CitedMeeting, ...]
     signatories: tuple[Signatory, ...]

@@ -12,11 +12,12 @@ heading (body, number, date, venue) -> attendance lists -> 'เริ่มป�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from difflib import SequenceMatcher
 
 from domain.calendar import be_to_ce, fiscal_year_of
+from service.minutes.figures import reported_figures
 from service.minutes.model import (
     ActionItem,
     ActionPlanInfo,
@@ -300,6 +301,7 @@ def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
         activity_results=tuple(record.activities),
         proposals=tuple(record.proposals),
         comments=tuple(record.comments),
+        figures=reported_figures(record.agenda, record.activities),
         next_meeting=_next_meeting(record),
         cited_meetings=tuple(meeting for meeting, _ in cited),
         signatories=tuple(record.signatories),
@@ -585,7 +587,11 @@ def _read_agenda_item(cursor: LineReader, account: LineAccount, record: _Record)
         else:
             break
         account.place(cursor.advance())
+    first_result = len(record.activities)
     _read_agenda_body(cursor, account, record, item)
+    record.activities[first_result:] = [
+        replace(result, agenda_number=item.number) for result in record.activities[first_result:]
+    ]
     while (line := cursor.peek()) is not None and _RESOLUTION_RE.match(line.text):
         item.resolutions.extend(_read_resolutions(cursor, account, record, item))
     return AgendaItem(

@@ -1,5 +1,5 @@
 """The plan as CSV: one row per activity, in the results table's order (UTF-8 with a BOM, so
-spreadsheet programs read the Thai text).
+spreadsheet programs read the Thai text). A progress nobody reported is an empty cell, never 0.00.
 
 A spreadsheet program opening the file may run a cell that starts with = + - @, a tab or a carriage
 return as a formula, e.g. `=HYPERLINK(...)` in an outcome a unit recorded. Every text cell that
@@ -66,7 +66,7 @@ def build_csv(report: PlanReport) -> bytes:
             a["fiscalYear"],
             a["status"],
             a["statusLabel"],
-            f"{a['progress']:.2f}",
+            "" if a["progress"] is None else f"{a['progress']:.2f}",  # unknown: empty, never 0.00
             a["outcome"] or "",
             a["statusReason"] or "",
             "; ".join(a["responsibleUnits"]),

@@ -19,16 +19,19 @@ KINDS = ("ONE_YEAR", "CONTINUING")
 STATUSES = ("PLANNED", "NOT_STARTED", "IN_PROGRESS", "COMPLETED", "NOT_IMPLEMENTED", "ON_HOLD", "CANCELLED")
 PARAMETERS = ("plan", "date", "meeting", "knownAt", "fiscalYear", "lang")
 
-SUMMARY = "total completed shareCompleted meanProgress byStatus { status statusLabel count }"
+SUMMARY = "total completed shareCompleted meanProgress progressKnown byStatus { status statusLabel count }"
+FIGURE = "label value unit unitLabel kind kindLabel strategyNumber fiscalYear reportedOn meeting { code }"
 PLAN_QUERY = f"""
 query PlanReport($plan: ID!, $asOf: AsOf, $fiscalYear: Int, $meeting: String!, $withMeeting: Boolean!) {{
   plan(id: $plan, asOf: $asOf) {{
     id code title periodStart periodEnd
     asOf {{ date knownAt }}
     summary(fiscalYear: $fiscalYear) {{ {SUMMARY} }}
+    reportedFigures {{ {FIGURE} }}
     strategies {{
       number title goal
       summary(fiscalYear: $fiscalYear) {{ {SUMMARY} }}
+      reportedFigures {{ {FIGURE} }}
       activities(fiscalYear: $fiscalYear) {{
         id title fiscalYear kind kindLabel status statusLabel statusReason progress outcome responsibleUnits
       }}
@@ -150,8 +153,10 @@ class Rollup:
     total: int
     completed: int
     share_completed: float | None
+    #: of the activities with a progress reported (None: none has one)
     mean_progress: float | None
     by_status: dict[str, int]
+    progress_known: int = 0
 
     @classmethod
     def of_api(cls, summary: dict[str, Any]) -> Rollup:
@@ -161,6 +166,7 @@ class Rollup:
             share_completed=summary["shareCompleted"],
             mean_progress=summary["meanProgress"],
             by_status={s["status"]: s["count"] for s in summary["byStatus"]},
+            progress_known=summary["progressKnown"],
         )
 
     @classmethod
@@ -173,6 +179,7 @@ class Rollup:
             share_completed=None if rollup.share_completed is None else float(rollup.share_completed),
             mean_progress=None if rollup.mean_progress is None else float(rollup.mean_progress),
             by_status={s: rollup.by_status.get(s, 0) for s in STATUSES},
+            progress_known=rollup.progress_known,
         )
 
 
@@ -191,8 +198,8 @@ class PlanReport:
     id: str
     code: str
     title: str
-    period_start: str
-    period_end: str
+    period_start: str | None
+    period_end: str | None
     as_of_date: date | None
     known_at: datetime | None
     meeting: dict[str, Any] | None
@@ -201,6 +208,8 @@ class PlanReport:
     rollup: Rollup
     strategies: list[StrategyReport]
     status_labels: dict[str, str]
+    #: the figures reported about the plan, its kinds and its strategies, as the API gives them
+    figures: list[dict[str, Any]] = field(default_factory=list)
 
     def activities(self) -> list[tuple[StrategyReport, str, dict[str, Any]]]:
         """Every activity with its strategy and kind, in the report's order."""
@@ -280,6 +289,7 @@ async def read_plan(execute: Execute, wanted: ReportRequest) -> PlanReport:
         rollup=Rollup.of_api(plan["summary"]),
         strategies=strategies,
         status_labels=status_labels,
+        figures=[*plan["reportedFigures"], *(f for s in plan["strategies"] for f in s["reportedFigures"])],
     )
 
 

@@ -1,9 +1,10 @@
 """The plan as an XLSX workbook: the minutes' results table (strategy → one-year / continuing →
-activity, outcome, status) and a summary sheet with the roll-ups."""
+activity, outcome, status) and a summary sheet with the roll-ups and, beside them, the figures
+the minutes reported. A value nobody reported (a progress, a mean of none) is written "—", never 0."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 from typing import Any
 
@@ -49,7 +50,17 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "ทั้งหมด",
         "share": "ร้อยละแล้วเสร็จ",
         "mean": "ความก้าวหน้าเฉลี่ย (ร้อยละ)",
+        "known": "มีรายงานความก้าวหน้า",
         "plan_total": "รวมทั้งแผน",
+        "reported": "ผลการดำเนินงานตามที่รายงานในการประชุม",
+        "whole_plan": "ภาพรวมของแผน",
+        "about": "เรื่อง",
+        "as_reported": "ตามที่รายงาน",
+        "value": "ค่า",
+        "unit": "หน่วย",
+        "meeting": "การประชุม",
+        "reported_on": "วันที่",
+        "PERCENT": "ร้อยละ",
     },
     "en": {
         "results": "Results",
@@ -83,7 +94,17 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total",
         "share": "Share completed",
         "mean": "Mean progress (%)",
+        "known": "With progress reported",
         "plan_total": "Whole plan",
+        "reported": "Figures as reported in the minutes",
+        "whole_plan": "The plan as a whole",
+        "about": "About",
+        "as_reported": "As reported",
+        "value": "Value",
+        "unit": "Unit",
+        "meeting": "Meeting",
+        "reported_on": "Date",
+        "PERCENT": "%",
     },
 }
 ENGLISH_STATUS = {
@@ -117,6 +138,8 @@ COLUMNS = (
     ("id", 38),
 )
 FONT = "TH Sarabun New"
+#: what a cell says for a value nobody reported
+UNKNOWN = "—"
 INK = "1F2A44"
 THIN = Side(style="thin", color="C7CDD8")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -234,12 +257,13 @@ def _results_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
             row += 1
             for number, activity in enumerate(activities, start=1):
+                progress = activity["progress"]
                 values = (
                     number,
                     activity["title"],
                     activity["outcome"] or None,
                     status_label(report, activity["status"]),
-                    activity["progress"],
+                    UNKNOWN if progress is None else progress,
                     activity["fiscalYear"],
                     ", ".join(activity["responsibleUnits"]) or None,
                     activity["statusReason"] or None,
@@ -252,6 +276,8 @@ def _results_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
                     cell.border = BOX
                 _cell(sheet, row, 4).fill = _fill(STATUS_FILL[activity["status"]])
                 _cell(sheet, row, 5).number_format = "0.00"
+                if progress is None:
+                    _cell(sheet, row, 5).alignment = Alignment(vertical="top", horizontal="center")
                 row += 1
             row += 1
     sheet.page_setup.orientation = "landscape"
@@ -265,7 +291,7 @@ def _summary_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
     w = WORDS[report.lang]
     headers = [w["number"], w["strategy_title"], w["total"]]
     headers += [status_label(report, s) for s in STATUSES]
-    headers += [w["share"], w["mean"]]
+    headers += [w["share"], w["mean"], w["known"]]
     width = len(headers)
     row = _heading(sheet, report, now, width)
 
@@ -280,14 +306,15 @@ def _summary_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
     def rollup_row(at: int, first: list[Any], rollup: Rollup, bold: bool = False) -> None:
         values = [*first, rollup.total]
         values += [rollup.by_status.get(s, 0) for s in STATUSES]
-        values += [rollup.share_completed, rollup.mean_progress]
+        mean = UNKNOWN if rollup.mean_progress is None and rollup.total else rollup.mean_progress
+        values += [rollup.share_completed, mean, rollup.progress_known]
         for column, value in enumerate(values, start=1):
             cell = _cell(sheet, at, column, value)
             cell.font = _font(bold=bold)
             cell.border = BOX
             cell.alignment = WRAP
-        _cell(sheet, at, width - 1).number_format = "0.00%"
-        _cell(sheet, at, width).number_format = "0.00"
+        _cell(sheet, at, width - 2).number_format = "0.00%"
+        _cell(sheet, at, width - 1).number_format = "0.00"
 
     _cell(sheet, row, 1, w["by_strategy"]).font = _font(bold=True, size=15, color=INK)
     row += 1
@@ -311,6 +338,9 @@ def _summary_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         row += 1
 
+    if report.figures:
+        row = _figures(sheet, report, row + 2, header_row)
+
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 60
     for column in range(3, width + 1):
@@ -318,3 +348,35 @@ def _summary_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _about(report: PlanReport, figure: dict[str, Any]) -> str:
+    w = WORDS[report.lang]
+    parts = []
+    if figure["strategyNumber"] is not None:
+        parts.append(w["strategy"].format(number=figure["strategyNumber"]))
+    if figure["kind"] is not None:
+        parts.append(f"{w['kind']}: {w[figure['kind']]}")
+    return " · ".join(parts) or w["whole_plan"]
+
+
+def _figures(sheet: Worksheet, report: PlanReport, row: int, header_row: Any) -> int:
+    """The figures the minutes reported, as reported (beside the computed roll-ups above)."""
+    w = WORDS[report.lang]
+    _cell(sheet, row, 1, w["reported"]).font = _font(bold=True, size=15, color=INK)
+    row += 1
+    header_row(row, [w["about"], w["as_reported"], w["value"], w["unit"], w["fy"], w["meeting"], w["reported_on"]])
+    row += 1
+    for figure in report.figures:
+        unit = figure["unitLabel"] or w.get(figure["unit"], figure["unit"])
+        meeting = figure["meeting"]["code"] if figure["meeting"] else None
+        values = [_about(report, figure), figure["label"], figure["value"], unit, figure["fiscalYear"], meeting]
+        values.append(date.fromisoformat(figure["reportedOn"]))
+        for column, value in enumerate(values, start=1):
+            cell = _cell(sheet, row, column, value)
+            cell.font = _font()
+            cell.border = BOX
+            cell.alignment = WRAP
+        _cell(sheet, row, 3).number_format = "0.00"
+        row += 1
+    return row

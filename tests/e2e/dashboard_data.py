@@ -83,7 +83,8 @@ def plan_and_meetings(server: Server) -> tuple[str, dict[str, str]]:
 
 
 def enrich(server: Server) -> None:
-    """Milestones (planned, slipped, achieved, overdue) and risks of several levels, after 1/2564."""
+    """Milestones (planned, slipped, achieved, overdue), risks of several levels and the progress of
+    two activities, after 1/2564."""
     plan_id, _ = plan_and_meetings(server)
     activities = query(server, MILESTONES, {"plan": plan_id})["plan"]["activities"]
     going = [a for a in activities if a["status"] == "IN_PROGRESS"][:4]
@@ -137,6 +138,11 @@ def enrich(server: Server) -> None:
         (going[3], "การแพร่ระบาดของโควิด-19 ระลอกใหม่", 3, 4, "2021-01-06"),
         (done[0], "ผู้เข้ารับการพัฒนาไม่ครบตามเป้าหมาย", 2, 2, "2021-01-06"),
     ]
+    # progress reported for two activities only: the others' stays unknown (shown "—", never 0)
+    for activity, progress in ((going[0], 40), (going[1], 65.5)):
+        mutate(
+            server, "reportProgress", {"activityId": activity["id"], "progress": progress, "effectiveOn": "2021-02-03"}
+        )
     for activity, title, likelihood, impact, effective in risks:
         mutate(
             server,

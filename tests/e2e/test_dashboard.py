@@ -312,6 +312,61 @@ def test_the_activities_table_filters_and_a_row_opens_its_history(
     expect(page.locator("[data-testid=drawer]")).to_have_count(0)
 
 
+UNKNOWNS = """query($plan: ID!) {
+  plan(id: $plan) { periodStart periodStartYear periodEndYear activities { id progress }
+    reportedFigures { value } strategies { number reportedFigures { value } } }
+  risks(planId: $plan) { id likelihood status } }"""
+
+
+def test_what_nobody_reported_shows_as_unknown_and_reported_figures_beside_computed_ones(
+    page: Page, ledger: Server, ids: dict[str, Any]
+) -> None:
+    found = query(ledger, UNKNOWNS, {"plan": ids["plan"]})
+    plan, risks = found["plan"], found["risks"]
+    signed_in(page, ledger)
+    # the period as the minutes state it: the years, no days made up
+    assert plan["periodStart"] is None
+    expect(page.locator("[data-testid=plan-period]")).to_contain_text(
+        f"{plan['periodStartYear']}–{plan['periodEndYear']}"
+    )
+    # risks not yet assessed have no cell in the heat map: counted beside it
+    unassessed = [r for r in risks if r["likelihood"] is None and r["status"] != "CLOSED"]
+    assert unassessed
+    expect(page.locator("[data-testid=to-assess]")).to_have_attribute("data-count", str(len(unassessed)))
+    expect(page.locator("[data-testid=to-assess-risk]")).to_have_count(len(unassessed))
+    assert sum(heat_on_page(page).values()) == sum(1 for r in risks if r["likelihood"] and r["status"] != "CLOSED")
+    # the strategy cards: the computed share, and beside it what the minutes reported
+    for strategy in plan["strategies"]:
+        figures = page.locator(
+            f"[data-testid=strategy][data-number='{strategy['number']}'] [data-testid=strategy-figure]"
+        )
+        expect(figures).to_have_count(len(strategy["reportedFigures"]))
+        values = [figures.nth(i).get_attribute("data-value") for i in range(figures.count())]
+        assert [float(v or "nan") for v in values] == [f["value"] for f in strategy["reportedFigures"]]
+    assert {s["number"]: [f["value"] for f in s["reportedFigures"]] for s in plan["strategies"]}[5] == [100]
+    plan_figures = page.locator("[data-testid=plan-figure]")
+    expect(plan_figures).to_have_count(len(plan["reportedFigures"]))
+    page.screenshot(path=SHOTS / "unknowns-overview.png", full_page=True)
+
+    # progress: "—" where nothing was reported (no bar), a bar where it was
+    page.click("[data-testid=tab-activities]")
+    unknown = [a for a in plan["activities"] if a["progress"] is None]
+    assert unknown and len(unknown) < len(plan["activities"])
+    expect(page.locator("[data-testid=activity-row] [data-testid=progress-unknown]")).to_have_count(len(unknown))
+    page.click(f"[data-testid=activity-row][data-activity-id='{unknown[0]['id']}']")
+    drawer = page.locator("[data-testid=drawer-progress]")
+    expect(drawer.locator("[data-testid=progress-unknown]")).to_have_text("—")
+    expect(drawer.locator(".progress")).to_have_count(0)  # no empty bar
+    page.keyboard.press("Escape")
+
+    # the register lists them, "to assess", after the scored ones
+    page.click("[data-testid=tab-risks]")
+    rows = page.locator("[data-testid=risk-row]")
+    expect(rows).to_have_count(len(risks))
+    levels = [rows.nth(i).get_attribute("data-level") for i in range(rows.count())]
+    assert levels[-len(unassessed) :] == [""] * len(unassessed) and "" not in levels[: -len(unassessed)]
+
+
 def test_the_timeline_draws_every_milestone_with_its_slip(page: Page, ledger: Server, ids: dict[str, Any]) -> None:
     signed_in(page, ledger, at="tab=timeline")
     milestones = [m for a in plan_at(ledger, ids["plan"], None)["activities"] for m in a["milestones"]]

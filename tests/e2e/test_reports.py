@@ -24,7 +24,7 @@ from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import plan_and_meetings, query, seeded
 from tests.e2e.server_process import Server
 
-SUMMARY = "total completed shareCompleted meanProgress byStatus { status statusLabel count }"
+SUMMARY = "total completed shareCompleted meanProgress progressKnown byStatus { status statusLabel count }"
 PLAN = f"""query($plan: ID!, $asOf: AsOf, $fy: Int) {{ plan(id: $plan, asOf: $asOf) {{
   code asOf {{ date }} summary(fiscalYear: $fy) {{ {SUMMARY} }}
   strategies {{ number title goal summary(fiscalYear: $fy) {{ {SUMMARY} }}
@@ -107,7 +107,7 @@ def assert_results_match(sheet: Any, plan: dict[str, Any], lang: str = "th") -> 
             a["title"],
             a["outcome"] or None,
             status,
-            a["progress"],
+            "—" if a["progress"] is None else a["progress"],  # unknown: a dash, never 0
             a["fiscalYear"],
             ", ".join(a["responsibleUnits"]) or None,
             a["statusReason"] or None,
@@ -127,7 +127,8 @@ def assert_summary_matches(sheet: Any, plan: dict[str, Any]) -> None:
             summary["total"],
             *(counts[status] for status in STATUSES),
             summary["shareCompleted"],
-            summary["meanProgress"],
+            "—" if summary["meanProgress"] is None and summary["total"] else summary["meanProgress"],
+            summary["progressKnown"],
         )
     [total] = [row for row in rows if row[0] == WORDS["th"]["plan_total"]]
     summary = plan["summary"]
@@ -136,7 +137,8 @@ def assert_summary_matches(sheet: Any, plan: dict[str, Any]) -> None:
         summary["total"],
         *(counts[s] for s in STATUSES),
         summary["shareCompleted"],
-        summary["meanProgress"],
+        "—" if summary["meanProgress"] is None and summary["total"] else summary["meanProgress"],
+        summary["progressKnown"],
     )
     for kind in ("ONE_YEAR", "CONTINUING"):
         [row] = [r for r in rows if r[0] == WORDS["th"][kind]]
@@ -162,6 +164,9 @@ def test_the_xlsx_holds_the_plan_as_the_api_answers_it(ledger: Server, ids: dict
     plan = api_plan(ledger, ids["plan"], as_of)
     assert_results_match(book.worksheets[0], plan)
     assert_summary_matches(book.worksheets[1], plan)
+    # beside the computed roll-ups, the figures the minutes reported, as reported (from 1/2564 on)
+    reported = {r[2] for r in book.worksheets[1].iter_rows(values_only=True) if len(r) > 5 and r[5] == "1/2564"}
+    assert reported == (set() if point == "9/2563" else {83.2, 95.68, 70.71, 100, 50})
     heading = book.worksheets[0]["A2"].value
     if point == "1/2564":
         assert heading == "ณ วันที่ 6 มกราคม 2564 (การประชุมครั้งที่ 1/2564)"
@@ -194,7 +199,7 @@ def test_the_csv_has_one_row_per_activity_as_the_api_answers_it(ledger: Server, 
             "fiscal_year": str(a["fiscalYear"]),
             "status": a["status"],
             "status_label": a["statusLabel"],
-            "progress": f"{a['progress']:.2f}",
+            "progress": "" if a["progress"] is None else f"{a['progress']:.2f}",
             "outcome": a["outcome"] or "",
             "status_reason": a["statusReason"] or "",
             "responsible_units": "; ".join(a["responsibleUnits"]),

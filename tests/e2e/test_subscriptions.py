@@ -80,6 +80,26 @@ async def test_a_risk_noted_by_another_client_arrives_within_a_second(served: Se
         await watcher.nothing_for(0.5)  # the LOW risk never came
 
 
+async def test_a_risk_not_yet_assessed_reaches_a_min_level_subscriber_once_it_is_assessed(served: Server) -> None:
+    api = HttpApi(served)
+    plan, activity = await plan_and_activity(api)
+    async with (
+        subscribe(served, RISKS, {"plan": plan, "min": "LOW"}) as leveled,
+        subscribe(served, RISKS, {"plan": plan}) as everything,
+    ):
+        await asyncio.sleep(0.3)
+        noted = await api.ok("noteRisk", {"activityId": activity, "title": "No budget yet", "riskId": "cause"})
+        got = (await everything.next(timeout=5))["riskEvents"]
+        assert got["event"]["position"] == noted["position"]
+        assert (got["level"], got["risk"]["level"], got["risk"]["score"]) == (None, None, None)
+        await leveled.nothing_for(0.5)  # no level, even the lowest: left out until assessed
+        assessed = await api.ok(
+            "reassessRisk", {"activityId": activity, "riskId": "cause", "likelihood": 1, "impact": 2}
+        )
+        got = (await leveled.next(timeout=5))["riskEvents"]
+        assert (got["event"]["position"], got["level"], got["risk"]["score"]) == (assessed["position"], "LOW", 2)
+
+
 async def test_resuming_after_a_cursor_gets_exactly_the_missed_events(served: Server) -> None:
     api = HttpApi(served)
     plan, activity = await plan_and_activity(api)

@@ -85,6 +85,7 @@ def inputs(w: dict[str, Any], role: Role, activity: str) -> dict[str, dict[str, 
         "stateVision": {"planId": w["plan"], "vision": "V"},
         "approveActionPlan": {"planId": w["plan"], "fiscalYear": 2564},
         "recordProposal": {"planId": w["plan"], "fiscalYear": 2565, "strategyNumber": 1, "source": "u", "text": "t"},
+        "reportFigure": {"planId": w["plan"], "label": "overall", "value": 83.2, "figureId": f"f-{role}"},
         "registerActivity": {
             "planId": w["plan"],
             "strategyNumber": 1,

@@ -65,7 +65,9 @@ async def test_a_generated_log_rebuilds_verifies_and_folds_as_the_domain_does(da
                 assert got == expected, (activity_id, on, known_at)
         plan = await q.plan_as_of(conn, UUID(summary.plan_ids[0]))
         assert plan is not None and plan["rollup"].total == len(ids)
-        assert all(Decimal(0) <= a["progress"] <= Decimal(100) for a in plan["activities"])
+        reported = [a["progress"] for a in plan["activities"] if a["progress"] is not None]  # None: none yet
+        assert reported and all(Decimal(0) <= p <= Decimal(100) for p in reported)
+        assert plan["rollup"].progress_known == len(reported)
     finally:
         await conn.close()
         app.close()

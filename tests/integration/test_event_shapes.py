@@ -5,6 +5,12 @@ Shapes so far:
 - v1: the first release.
 - v2: `Meeting.AgendaItemAdded` gained `subject` (class_version 2): what an agenda item is about,
   which the minutes give under its heading ("เรื่อง ..."). A v1 event is upcast with no subject.
+- v3: key results, measurements, evaluation rules and period locks (new events, no new shapes).
+- v4: unknown is unknown. `Plan.Created` v2 keeps the period's years where only they are stated
+  (upcast: none, or the years the importer's invented 1 January .. 31 December came from);
+  `Activity.RiskNoted` v2 may be not yet assessed (upcast: the importer's 3 × 3 stand-in reads as
+  no assessment); `Meeting.Scheduled` v2 may have no mode (upcast: a cited meeting's default
+  IN_PERSON reads as none); `Plan.FigureReported`, figures as reported, is new.
 
 An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
 that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
@@ -55,13 +61,47 @@ PLAN_ADDED: list[tuple[tuple[str, ...], object]] = [
     *(((view, field), None) for view in ("plan", "plan_2021_01_01") for field in ("evaluation_rules", "lock")),
     (("key_results_2021_03_01",), []),
 ]
+
+
+def _progress_known(rollup: str) -> str:
+    """A recorded roll-up (its repr) with the count of activities whose progress is known, which
+    read models version 4 gave it: 1 in every fixture so far (its one activity reported 45)."""
+    return rollup.removesuffix(")") + ", progress_known=1)"
+
+
+#: read models version 4: roll-ups count the activities with a progress reported; plans keep the
+#: years of their period where only those are stated (none before v4: its fixture's plan has days)
+V4_ADDED: list[tuple[tuple[str, ...], object]] = [
+    *(
+        ((view, *where, "rollup"), _progress_known)
+        for view in ("plan", "plan_2021_01_01")
+        for where in ((), ("strategies",))
+    ),
+    *(
+        ((view, field), None)
+        for view in ("plan", "plan_2021_01_01")
+        for field in ("period_start_year", "period_end_year")
+    ),
+]
+#: and the answers gained in v4: figures (none before), plans' years, how each meeting sat (the
+#: fixtures before v4 scheduled 9/2563 with the default mode, which a meeting not cited keeps)
+V4_ANSWERS: list[tuple[tuple[str, ...], object]] = [
+    (("figures",), []),
+    (("plan_years",), {"SHAPES": [None, None]}),
+    (("meeting_modes",), {"1/2564": "HYBRID", "9/2563": "IN_PERSON"}),
+]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
-    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED],
-    "events_v2": PLAN_ADDED,
+    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED, *V4_ANSWERS],
+    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS],
+    "events_v3": [*V4_ADDED, *V4_ANSWERS],
 }
+#: Plan.Created v2 (fixture v4) states its period's years where only they are known
+PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year": None}}
 #: fixture -> event type -> payload fields added since, and the value upcasting gives them
 PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {
-    "events_v1": {"Meeting.AgendaItemAdded": {"subject": None}},
+    "events_v1": {"Meeting.AgendaItemAdded": {"subject": None}, **PLAN_YEARS_ADDED},
+    "events_v2": PLAN_YEARS_ADDED,
+    "events_v3": PLAN_YEARS_ADDED,
 }
 
 
@@ -70,12 +110,13 @@ def lines_of(fixture: Path) -> list[str]:
 
 
 def with_added(tree: Any, path: tuple[str, ...], value: object) -> Any:
-    """`tree` with `value` put at `path` (a list on the way means: in every element)."""
+    """`tree` with `value` put at `path` (a list on the way means: in every element); a callable
+    `value` makes the new value of the recorded one."""
     if isinstance(tree, list):
         return [with_added(item, path, value) for item in tree]
     tree = dict(tree)
     if len(path) == 1:
-        tree[path[0]] = value
+        tree[path[0]] = value(tree[path[0]]) if callable(value) else value
     else:
         tree[path[0]] = with_added(tree[path[0]], path[1:], value)
     return tree

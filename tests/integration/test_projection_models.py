@@ -59,10 +59,12 @@ async def test_rollups_per_strategy_and_plan(
     assert plan is not None
     assert plan["rollup"].by_status == {"COMPLETED": 1, "IN_PROGRESS": 1, "NOT_IMPLEMENTED": 1}
     assert plan["rollup"].share_completed == Decimal("0.3333")
-    assert plan["rollup"].mean_progress == Decimal("47.12")
+    # the mean of the progress reported (100 and 41.36); X reported none: unknown, not 0 (not 47.12)
+    assert (plan["rollup"].mean_progress, plan["rollup"].progress_known) == (Decimal("70.68"), 2)
     first, second = plan["strategies"]
     assert (first["rollup"].total, first["rollup"].completed, first["rollup"].mean_progress) == (2, 1, Decimal("70.68"))
     assert second["rollup"].by_status == {"NOT_IMPLEMENTED": 1}
+    assert (second["rollup"].mean_progress, second["rollup"].progress_known) == (None, 0)
     assert second["activities"][0]["status_reason"] == "no budget"
     before = await q.plan_as_of(conn, plan_id, on=date(2020, 12, 31))
     assert before is not None and before["rollup"].by_status == {"PLANNED": 3}

@@ -86,7 +86,7 @@ def test_registering_records_the_activity_as_planned() -> None:
     assert state.kind is ActivityKind.CONTINUING
     assert state.responsible_units == ["สำนักการศึกษา"]
     assert state.status is ActivityStatus.PLANNED
-    assert state.progress == Decimal(0)
+    assert state.progress is None  # unknown until reported, never 0
     assert state.outcome is None
     assert activity.version == 1
     assert activity.effective_from == REGISTERED_ON
@@ -390,7 +390,7 @@ def test_progress_outside_0_to_100_or_too_precise_is_refused(given: object, says
         activity.report_progress(given, meta())  # type: ignore[arg-type]
     assert error.value.field == "progress"
     assert says in error.value.message
-    assert activity.state.progress == Decimal(0)
+    assert activity.state.progress is None
     assert activity.version == 1
 
 
@@ -657,8 +657,8 @@ def test_a_risk_id_is_used_once() -> None:
     assert error.value.field == "riskId"
 
 
-@pytest.mark.parametrize(("field", "value"), [("title", " "), ("owner", ""), ("risk_id", "")])
-def test_a_risk_needs_an_id_a_title_and_an_owner(field: str, value: str) -> None:
+@pytest.mark.parametrize(("field", "value"), [("title", " "), ("risk_id", "")])
+def test_a_risk_needs_an_id_and_a_title(field: str, value: str) -> None:
     args: dict[str, Any] = {
         "risk_id": "R1",
         "title": "t",
@@ -673,6 +673,67 @@ def test_a_risk_needs_an_id_a_title_and_an_owner(field: str, value: str) -> None
     with pytest.raises(ValidationError) as error:
         register().note_risk(**args)
     assert error.value.field == {"risk_id": "riskId"}.get(field, field)
+
+
+def unassessed() -> Activity:
+    activity = register()
+    activity.note_risk(risk_id="R1", title="ไม่ได้รับการจัดสรรงบประมาณ", meta=meta(REGISTERED_ON))
+    return activity
+
+
+def test_a_risk_noted_without_likelihood_and_impact_is_not_yet_assessed() -> None:
+    risk = unassessed().state.risks["R1"]
+    assert not risk.assessed
+    assert (risk.likelihood, risk.impact, risk.score, risk.level) == (None, None, None, None)
+    assert (risk.owner, risk.mitigation) == (None, None)  # nobody named, nothing invented
+    assert risk.status is RiskStatus.OPEN
+
+
+@pytest.mark.parametrize(("given", "missing"), [({"likelihood": 3}, "impact"), ({"impact": 2}, "likelihood")])
+def test_likelihood_and_impact_come_together_or_not_at_all(given: dict[str, int], missing: str) -> None:
+    activity = register()
+    with pytest.raises(ValidationError) as error:
+        activity.note_risk(risk_id="R1", title="t", meta=meta(), **given)  # type: ignore[arg-type]
+    assert error.value.field == missing
+    assert activity.version == 1
+
+
+def test_reassessing_assesses_a_risk_not_yet_assessed() -> None:
+    activity = unassessed()
+    with pytest.raises(ValidationError) as error:  # half an assessment is none
+        activity.reassess_risk(risk_id="R1", likelihood=4, meta=meta(LATER))
+    assert error.value.field == "impact"
+    activity.reassess_risk(risk_id="R1", status="MITIGATING", meta=meta(LATER))  # still not assessed
+    assert activity.state.risks["R1"].level is None
+    activity.reassess_risk(risk_id="R1", likelihood=4, impact=3, meta=meta(LATEST))
+    risk = activity.state.risks["R1"]
+    assert (risk.likelihood, risk.impact, risk.score, risk.level) == (4, 3, 12, RiskLevel.HIGH)
+    assert risk.status is RiskStatus.MITIGATING
+    assert activity.state_as_of(LATER).risks["R1"].score is None  # before the assessment: unknown
+
+
+def test_the_importers_old_stand_in_for_an_assessment_reads_as_none() -> None:
+    """RiskNoted v1 events the importer wrote with likelihood 3 × impact 3 and its placeholder
+    mitigation (no assessment was given) are upcast to not yet assessed; real scores stay."""
+    stand_in = {
+        "likelihood": 3,
+        "impact": 3,
+        "owner": "ยังไม่ระบุ",
+        "mitigation": "นำเข้าจากรายงานการประชุม: ให้คณะอนุกรรมการประเมินโอกาสและผลกระทบ",
+    }
+    Activity.RiskNoted.upcast_v1_v2(stand_in)
+    assert stand_in == {"likelihood": None, "impact": None, "owner": None, "mitigation": None}
+    named = {**stand_in, "likelihood": 3, "impact": 3, "owner": "สำนักงาน ก.ก."}
+    named["mitigation"] = "นำเข้าจากรายงานการประชุม: ให้คณะอนุกรรมการประเมินโอกาสและผลกระทบ"
+    Activity.RiskNoted.upcast_v1_v2(named)
+    assert (named["likelihood"], named["owner"]) == (None, "สำนักงาน ก.ก.")
+    for assessed in (
+        {"likelihood": 3, "impact": 3, "owner": "HR", "mitigation": "Ask early"},
+        {"likelihood": 4, "impact": 3, "owner": "ยังไม่ระบุ", "mitigation": named["mitigation"]},
+    ):
+        before = dict(assessed)
+        Activity.RiskNoted.upcast_v1_v2(assessed)
+        assert assessed == before
 
 
 def test_a_review_date_before_the_effective_date_is_refused_when_noting() -> None:
@@ -774,7 +835,7 @@ def test_a_backdated_progress_report_folds_in_effective_date_order() -> None:
     assert activity.state.progress == Decimal(80)
     assert activity.state_as_of(LATER).progress == Decimal(40)
     assert activity.state_as_of(LATEST).progress == Decimal(80)
-    assert activity.state_as_of(REGISTERED_ON).progress == Decimal(0)
+    assert activity.state_as_of(REGISTERED_ON).progress is None
 
 
 def test_a_backdated_status_change_is_checked_against_the_status_on_its_date() -> None:

@@ -109,6 +109,40 @@ def test_plan_commands_build_the_plan(ledger: InMemoryLedger) -> None:
     assert plan.version == 6
 
 
+def test_reported_figures_are_kept_as_reported(ledger: InMemoryLedger) -> None:
+    plan_id = a_plan(ledger)
+    activity_id = an_activity(ledger, plan_id)
+    ledger.run(c.ReportFigure(plan_id, "ผลการดำเนินงานในภาพรวม", Decimal("83.20"), fiscal_year=2563, figure_id="p"))
+    ledger.run(c.ReportFigure(plan_id, "โครงการต่อเนื่อง", Decimal("70.71"), kind="CONTINUING", figure_id="k"))
+    ledger.run(c.ReportFigure(plan_id, "ผลการดำเนินงาน", Decimal(100), strategy_number=1, figure_id="s"))
+    plan = ledger.one(c.ReportFigure(plan_id, "ความก้าวหน้า", Decimal(60), activity_id=activity_id, figure_id="a"))
+    figures = plan.state.figures
+    assert [(f.id, f.value, f.strategy_number, f.kind, f.activity_id) for f in figures.values()] == [
+        ("p", Decimal("83.20"), None, None, None),  # as written: 83.20, not 83.2
+        ("k", Decimal("70.71"), None, "CONTINUING", None),
+        ("s", Decimal(100), 1, None, None),
+        ("a", Decimal(60), None, None, str(activity_id)),
+    ]
+    assert {f.unit.value for f in figures.values()} == {"PERCENT"} and figures["p"].fiscal_year == 2563
+    with pytest.raises(ValidationError) as error:
+        ledger.run(c.ReportFigure(plan_id, "x", Decimal(1), strategy_number=2))
+    assert error.value.field == "strategyNumber"
+    with pytest.raises(ValidationError) as error:
+        ledger.run(c.ReportFigure(plan_id, "x", Decimal(1), strategy_number=2, activity_id=activity_id))
+    assert error.value.field == "strategyNumber"
+    other = a_plan_coded(ledger, "OTHER")
+    with pytest.raises(ValidationError) as error:
+        ledger.run(c.ReportFigure(other, "x", Decimal(1), activity_id=activity_id))
+    assert error.value.field == "activityId"
+    with pytest.raises(ValidationError) as error:
+        ledger.run(c.ReportFigure(plan_id, "again", Decimal(1), figure_id="p"))
+    assert error.value.field == "figureId"
+
+
+def a_plan_coded(ledger: InMemoryLedger, code: str) -> UUID:
+    return UUID(str(ledger.one(c.CreatePlan(code, "Another"), meta(PLAN_ON)).id))
+
+
 def test_a_plan_command_on_a_stream_of_another_kind_is_not_found(ledger: InMemoryLedger) -> None:
     activity_id = an_activity(ledger, a_plan(ledger))
     with pytest.raises(NotFound) as error:

@@ -3,6 +3,7 @@ from datetime import date, time
 
 import pytest
 
+from service.minutes.importer import UNKNOWN_GROUPS, unknowns
 from service.minutes.model import MinutesCorrection, MinutesFormatError, ParsedMinutes
 from service.minutes.parser import parse_minutes
 from service.minutes.thai_text import normalise_title
@@ -405,3 +406,26 @@ def test_second_minutes_titles_really_differ_in_writing_from_the_seed(seed, seco
     seed_titles = {r.title for r in seed.activity_results}
     differing = [r.title for r in second.activity_results if r.title not in seed_titles]
     assert len(differing) >= 4
+
+
+def test_what_the_import_leaves_unknown_is_listed_by_kind(seed: ParsedMinutes) -> None:
+    left = unknowns(seed)
+    counts = {group.split(" (")[0].split(":")[0]: len(items) for group, items in left.items()}
+    assert counts == {
+        "progress": 31,  # every activity: no percentage is reported for any
+        "risk likelihood and impact": 3,  # noted from the stated causes, not yet assessed
+        "risk owner": 3,
+        "risk mitigation": 3,
+        "plan period": 1,  # 'พ.ศ. ๒๕๖๑ - ๒๕๖๕': the years, no days
+        "activity responsible units": 31,
+        "meeting mode": 12,  # eleven meetings cited by reference, and 2/2564 announced
+        "meeting start and end time": 12,
+        "meeting venue": 11,
+        "attendee's presence": 2,  # the assistant secretaries, in neither of the chair's lists
+    }
+    assert list(left) == [group for group in UNKNOWN_GROUPS if group in left]  # in the listing's order
+    [period] = left[next(g for g in left if g.startswith("plan period"))]
+    assert "(2561-2565)" in period
+    modes = left[next(g for g in left if g.startswith("meeting mode"))]
+    assert sum(item.endswith("— cited") for item in modes) == 11 and any(item.startswith("2/2564") for item in modes)
+    assert not any(g.startswith("figures") for g in left)  # every figure of the sample is tied to a subject

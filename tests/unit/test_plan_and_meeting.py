@@ -79,6 +79,70 @@ def test_a_plan_needs_a_code_a_title_and_real_dates(overrides: dict[str, Any], f
     assert error.value.field == field
 
 
+def test_a_plan_period_stated_only_as_years_keeps_the_years_and_no_days() -> None:
+    plan = create_plan(period_start=None, period_end=None, period_start_year=2561, period_end_year=2565)
+    state = plan.state
+    assert (state.period_start, state.period_end) == (None, None)  # never 1 January .. 31 December
+    assert (state.period_start_year, state.period_end_year) == (2561, 2565)
+    unknown = create_plan(period_start=None, period_end=None).state  # nothing stated, nothing recorded
+    assert (unknown.period_start, unknown.period_end, unknown.period_start_year, unknown.period_end_year) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"period_start": None}, "periodStart"),
+        ({"period_start_year": 2561}, "periodEndYear"),
+        ({"period_end_year": 2565}, "periodStartYear"),
+        ({"period_start_year": 2565, "period_end_year": 2561}, "periodEndYear"),
+        ({"period_start_year": 2018, "period_end_year": 2022}, "periodStartYear"),
+    ],
+)
+def test_a_period_is_stated_by_both_of_its_ends_or_not_at_all(overrides: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        create_plan(**overrides)
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize(("year", "accepted"), [(2560, False), (2561, True), (2565, True), (2566, True), (2567, False)])
+def test_a_fiscal_year_is_checked_against_the_years_when_only_they_are_known(year: int, accepted: bool) -> None:
+    """Years 2561-2565 may be calendar or fiscal years: FY 2566 (from October 2565) overlaps the
+    calendar reading, so only what neither reading allows is refused."""
+    plan = create_plan(period_start=None, period_end=None, period_start_year=2561, period_end_year=2565)
+    if accepted:
+        plan.approve_action_plan(year, meta())
+        return
+    with pytest.raises(ValidationError) as error:
+        plan.approve_action_plan(year, meta())
+    assert "outside the plan's years 2561-2565" in error.value.message
+
+
+def test_the_importers_old_invented_period_reads_as_the_years_it_came_from() -> None:
+    """Plan.Created v1, as the importer wrote it: 1 January .. 31 December made up from the BE
+    years of the title (which its code carries). Upcast: the years, and no days."""
+    invented = {"code": "2561-2565-1a2b3c", "period_start": date(2018, 1, 1), "period_end": date(2022, 12, 31)}
+    Plan.Created.upcast_v1_v2(invented)
+    assert invented == {
+        "code": "2561-2565-1a2b3c",
+        "period_start": None,
+        "period_end": None,
+        "period_start_year": 2561,
+        "period_end_year": 2565,
+    }
+    for stated in (
+        {"code": "HR-2561-2565", "period_start": date(2018, 1, 1), "period_end": date(2022, 12, 31)},
+        {"code": "2561-2565-1a2b3c", "period_start": date(2017, 10, 1), "period_end": date(2022, 9, 30)},
+    ):
+        upcast = dict(stated)
+        Plan.Created.upcast_v1_v2(upcast)
+        assert upcast == {**stated, "period_start_year": None, "period_end_year": None}
+
+
 def test_plan_id_for_is_deterministic_and_ignores_case_and_surrounding_space() -> None:
     assert plan_id_for("HR-2561-2565") == plan_id_for("HR-2561-2565")
     assert plan_id_for("HR-2561-2565") == plan_id_for("  hr-2561-2565 ")
@@ -309,6 +373,28 @@ def test_recording_when_a_meeting_was_held_checks_the_times() -> None:
     with pytest.raises(ValidationError) as error:
         meeting.record_times(time(11, 40), time(9, 30), None, "HYBRID", meta())
     assert error.value.field == "endsAt"
+
+
+def test_a_meeting_has_a_mode_only_where_one_is_stated() -> None:
+    cited = schedule(mode=None, by_reference=True, starts_at=None, ends_at=None)
+    assert cited.state.mode is None  # a meeting only cited says nothing of how it sat
+    cited.record_times(time(9, 30), time(11, 40), "ห้องนพรัตน์", None, meta())
+    assert cited.state.mode is None  # its times, still no mode
+    cited.record_times(time(9, 30), time(11, 45), None, "ONLINE", meta())
+    assert cited.state.mode is MeetingMode.ONLINE
+    cited.record_times(time(9, 30), time(11, 50), None, None, meta())
+    assert cited.state.mode is MeetingMode.ONLINE  # not stated again: what was known stays
+
+
+def test_a_meeting_cited_before_modes_were_optional_reads_with_none() -> None:
+    """Meeting.Scheduled v1 always had a mode: IN_PERSON by default, for cited meetings too."""
+    cited = {"by_reference": True, "mode": "IN_PERSON"}
+    Meeting.Scheduled.upcast_v1_v2(cited)
+    assert cited["mode"] is None
+    for stated in ({"by_reference": False, "mode": "IN_PERSON"}, {"by_reference": True, "mode": "ONLINE"}):
+        upcast = dict(stated)
+        Meeting.Scheduled.upcast_v1_v2(upcast)
+        assert upcast == stated
 
 
 def test_meeting_id_for_is_deterministic_and_normalises_the_body() -> None:

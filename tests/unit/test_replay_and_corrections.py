@@ -112,6 +112,8 @@ def busy_plan() -> Plan:
     p.set_evaluation_rules(
         [EvaluationRule("ON_TRACK", Decimal("0.95")), EvaluationRule("AT_RISK", Decimal("0.8"))], meta(D0)
     )
+    p.report_figure(figure_id="F1", label="ผลการดำเนินงานในภาพรวม", value="83.20", fiscal_year=2563, meta=meta(D0))
+    p.report_figure(figure_id="F2", label="ความก้าวหน้า", value=50, strategy_number=2, agenda_item=3, meta=meta(D0))
     p.lock_period(date(2020, 12, 2), "9/2563", "1/2564", meta(D0))
     return p
 
@@ -608,7 +610,7 @@ def test_before_a_void_was_recorded_the_voided_fact_stands() -> None:
     activity = with_progress(50, on=D1)
     activity.correct(2, {}, True, meta(D2, reason="ไม่ได้รายงานจริง"))
     assert activity.state_as_of(D1, known_at=activity.facts[1].timestamp).progress == Decimal(50)
-    assert activity.state_as_of(D1).progress == Decimal(0)
+    assert activity.state_as_of(D1).progress is None  # voided: never reported, unknown
 
 
 def test_before_anything_was_recorded_nothing_existed() -> None:
@@ -624,9 +626,9 @@ def test_a_backdated_fact_changes_the_past_only_from_when_it_was_recorded() -> N
     recorded_before = activity.facts[1].timestamp
 
     assert activity.state_as_of(D1).progress == Decimal(40)
-    assert activity.state_as_of(D1 - timedelta(days=1)).progress == Decimal(0)
+    assert activity.state_as_of(D1 - timedelta(days=1)).progress is None
     assert activity.state_as_of(D2).progress == Decimal(80)
-    assert activity.state_as_of(D1, known_at=recorded_before).progress == Decimal(0)
+    assert activity.state_as_of(D1, known_at=recorded_before).progress is None
     assert activity.state_as_of(D1, known_at=backdated.timestamp).progress == Decimal(40)
 
 

@@ -39,11 +39,15 @@ class SlippedMilestone:
     slipped_days: int = strawberry.field(description="How many days later it is due now.")
 
 
-@strawberry.type(description="A risk whose score changed.")
+@strawberry.type(description="A risk whose score changed (or that was assessed: it had none before).")
 class RescoredRisk:
     risk: Risk = strawberry.field(description="The risk at the later point.")
-    score_before: int = strawberry.field(description="Its score at the earlier point.")
-    level_before: e.RiskLevel = strawberry.field(description="Its level at the earlier point.")
+    score_before: int | None = strawberry.field(
+        description="Its score at the earlier point; null: the risk was not yet assessed then."
+    )
+    level_before: e.RiskLevel | None = strawberry.field(
+        description="Its level at the earlier point; null: not yet assessed then."
+    )
 
 
 @strawberry.type(description="What changed in a plan between two points (a baseline comparison).")
@@ -101,7 +105,11 @@ class PlanChanges:
             ],
             risks_noted=[risk(r) for r in found.risks_noted],
             risks_rescored=[
-                RescoredRisk(risk=risk(r), score_before=r["score_before"], level_before=e.RiskLevel[r["level_before"]])
+                RescoredRisk(
+                    risk=risk(r),
+                    score_before=r["score_before"],
+                    level_before=None if r["level_before"] is None else e.RiskLevel[r["level_before"]],
+                )
                 for r in found.risks_rescored
             ],
             risks_closed=[risk(r) for r in found.risks_closed],

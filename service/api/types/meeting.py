@@ -19,6 +19,7 @@ from service.api.points import Cursor, meeting_cursor
 from service.api.types.connection import Page, PageInfo
 from service.api.types.node import Node
 from service.api.types.plan import Plan, plan_at
+from service.api.types.refs import shows
 
 
 @strawberry.type(description="A person at (or absent from) a meeting.")
@@ -126,9 +127,14 @@ class Meeting(Node):
     starts_at: time | None = strawberry.field(description="When it started, if recorded.")
     ends_at: time | None = strawberry.field(description="When it ended, if recorded.")
     venue: str | None = strawberry.field(description="Where it sat, if recorded.")
-    mode: e.MeetingMode = strawberry.field(description="In the room, online or both.")
-    mode_label: str = strawberry.field(description="`mode` in Thai.")
-    by_reference: bool = strawberry.field(description="Held by circulating documents instead of sitting.")
+    mode: e.MeetingMode | None = strawberry.field(
+        description="In person, online or both, where stated; null when nothing says (a meeting only cited by "
+        "other minutes, one announced as the next meeting)."
+    )
+    mode_label: str | None = strawberry.field(description="`mode` in Thai; null with it.")
+    by_reference: bool = strawberry.field(
+        description="Known only because other minutes cite it (no minutes of its own here)."
+    )
     attendance: list[Attendee] = strawberry.field(description="Who attended and how, as recorded.")
     agenda: list[AgendaItem] = strawberry.field(description="The agenda, by number.")
     comments: list[Comment] = strawberry.field(description="The members' numbered comments.")
@@ -151,8 +157,8 @@ class Meeting(Node):
             starts_at=row["starts_at"],
             ends_at=row["ends_at"],
             venue=row["venue"],
-            mode=e.MeetingMode[row["mode"]],
-            mode_label=v.MeetingMode(row["mode"]).label,
+            mode=None if row["mode"] is None else e.MeetingMode[row["mode"]],
+            mode_label=None if row["mode"] is None else v.MeetingMode(row["mode"]).label,
             by_reference=bool(row["by_reference"]),
             attendance=[
                 Attendee(
@@ -205,6 +211,12 @@ async def meeting_by_id(context: Context, meeting_id: UUID) -> Meeting | None:
     loader = context.loaders.get("meetings", None, q.meetings_by_id)
     row = await loader.load(meeting_id)
     return None if row is None else Meeting.from_row(row)
+
+
+@shows("Meeting")
+async def meeting_shown(context: Context, meeting_id: UUID, point: q.Point) -> Meeting | None:
+    """A meeting another module shows (a reported figure's); meetings are read as they stand."""
+    return await meeting_by_id(context, meeting_id)
 
 
 @strawberry.type(description="One meeting of a page, with its cursor.")

@@ -31,10 +31,11 @@ from service.api.points import BadInput, PointShown, shown
 from service.api.types import keyresult as kt
 from service.api.types.connection import After, Before, First, Last
 from service.api.types.node import Node
-from service.api.types.refs import shows
+from service.api.types.refs import show, shows
 
 if TYPE_CHECKING:
     from service.api.types.event import EventConnection
+    from service.api.types.meeting import Meeting
 
 EventConnectionRef = Annotated["EventConnection", strawberry.lazy("service.api.types.event")]
 #: the arguments that keep some of a plan's (or a strategy's) activities
@@ -44,6 +45,7 @@ FiscalYear = Annotated[
 Statuses = Annotated[
     list[e.ActivityStatus] | None, strawberry.argument(description="Only the activities at one of these statuses.")
 ]
+MeetingRef = Annotated["Meeting", strawberry.lazy("service.api.types.meeting")]
 
 
 def _float(value: Decimal | float | None) -> float | None:
@@ -62,7 +64,13 @@ class Summary:
     total: int = strawberry.field(description="How many activities.")
     completed: int = strawberry.field(description="How many of them are completed.")
     share_completed: float | None = strawberry.field(description="Completed ÷ total, 0 to 1; null with none.")
-    mean_progress: float | None = strawberry.field(description="Mean reported progress in percent; null with none.")
+    mean_progress: float | None = strawberry.field(
+        description="Mean progress in percent of the activities with a progress reported (`progressKnown` of "
+        "`total`); null when none has one. An activity with none is left out, never counted as 0."
+    )
+    progress_known: int = strawberry.field(
+        description="How many of the activities have a progress reported (the rest: unknown, shown as —)."
+    )
     by_status: list[StatusCount] = strawberry.field(description="Every status, including those with no activity.")
 
     @classmethod
@@ -73,11 +81,67 @@ class Summary:
             completed=rollup.completed,
             share_completed=_float(rollup.share_completed),
             mean_progress=_float(rollup.mean_progress),
+            progress_known=rollup.progress_known,
             by_status=[
                 StatusCount(status=e.ActivityStatus[s.value], status_label=s.label, count=rollup.by_status.get(s, 0))
                 for s in v.ActivityStatus
             ],
         )
+
+
+@strawberry.type(
+    description="A figure as reported (by a meeting's minutes, say), in its own words, beside what `summary` "
+    "computes and never replaced by it: about the whole plan, a kind of activity, a strategy or an activity."
+)
+class ReportedFigure:
+    id: str
+    label: str = strawberry.field(description="What the figure is, as the report words it.")
+    value: float = strawberry.field(description="As reported (83.2 for 'ร้อยละ ๘๓.๒๐').")
+    unit: e.MeasureUnit
+    unit_label: str | None = strawberry.field(description="The unit's name, for OTHER.")
+    kind: e.ActivityKind | None = strawberry.field(description="Set for a figure about one kind of activity.")
+    kind_label: str | None
+    strategy_number: int | None = strawberry.field(description="Set for a figure about one strategy.")
+    activity_id: strawberry.ID | None = strawberry.field(description="Set for a figure about one activity.")
+    fiscal_year: int | None = strawberry.field(description="The fiscal year it is for, where the report says.")
+    agenda_item: int | None = strawberry.field(description="The agenda item that reported it.")
+    reported_on: date = strawberry.field(description="When it was reported (the fact's effective date).")
+    meeting_id: strawberry.Private[str | None]
+    point: strawberry.Private[q.Point]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], point: q.Point) -> ReportedFigure:
+        kind = row["kind"]
+        return cls(
+            id=row["figure_id"],
+            label=row["label"],
+            value=float(row["value"]),
+            unit=e.MeasureUnit[row["unit"]],
+            unit_label=row["unit_label"],
+            kind=None if kind is None else e.ActivityKind[kind],
+            kind_label=None if kind is None else v.ActivityKind(kind).label,
+            strategy_number=row["strategy_number"],
+            activity_id=None if row["activity_id"] is None else strawberry.ID(str(row["activity_id"])),
+            fiscal_year=row["fiscal_year"],
+            agenda_item=row["agenda_item"],
+            reported_on=row["reported_on"],
+            meeting_id=row["meeting_id"],
+            point=point,
+        )
+
+    @strawberry.field(description="The meeting that reported it (null: none named).")
+    async def meeting(self, info: Info[Context, None]) -> MeetingRef | None:
+        try:
+            meeting_id = UUID(str(self.meeting_id))
+        except ValueError:
+            return None
+        found: Meeting | None = await show("Meeting", info.context, meeting_id, self.point)
+        return found
+
+
+def reported(rows: list[dict[str, Any]], point: q.Point, **about: Any) -> list[ReportedFigure]:
+    """The figures among a plan's `rows` whose strategy_number and activity_id are as `about` says."""
+    return [ReportedFigure.from_row(r, point) for r in rows if all(r[key] == value for key, value in about.items())]
 
 
 @strawberry.type(description="A fiscal year's action plan, approved under the strategic plan.")
@@ -94,8 +158,17 @@ class Plan(Node):
         description="The plan's code, e.g. HR-2561: unique; `plan(id:)` and the reports take it too."
     )
     title: str = strawberry.field(description="The plan's title.")
-    period_start: date = strawberry.field(description="The first day of the plan's period.")
-    period_end: date = strawberry.field(description="The last day of the plan's period.")
+    period_start: date | None = strawberry.field(
+        description="The period's first day; null unless it was stated (never made from the years)."
+    )
+    period_end: date | None = strawberry.field(description="The period's last day; null unless it was stated.")
+    period_start_year: int | None = strawberry.field(
+        description="The period's first year as stated, Buddhist Era (2561 of 'พ.ศ. ๒๕๖๑ - ๒๕๖๕'; calendar or "
+        "fiscal, as the text leaves it); null unless stated."
+    )
+    period_end_year: int | None = strawberry.field(
+        description="The period's last year as stated, Buddhist Era; null unless stated."
+    )
     vision: str | None = strawberry.field(description="The plan's vision, as last stated; null if none was.")
     action_plans: list[ActionPlan] = strawberry.field(description="The fiscal years' action plans approved so far.")
     lock: kt.PeriodLock | None = strawberry.field(
@@ -121,6 +194,8 @@ class Plan(Node):
             title=row["title"],
             period_start=row["period_start"],
             period_end=row["period_end"],
+            period_start_year=row.get("period_start_year"),
+            period_end_year=row.get("period_end_year"),
             vision=row["vision"],
             action_plans=[
                 ActionPlan(
@@ -160,6 +235,14 @@ class Plan(Node):
     async def summary(self, info: Info[Context, None], fiscal_year: FiscalYear = None) -> Summary:
         rows = await activities_loader(info.context, self.point).load(self.uuid)
         return Summary.of(_only(rows, fiscal_year, None))
+
+    @strawberry.field(
+        description="Figures reported about the whole plan and its kinds of activity (one-year, continuing), "
+        "as reported: beside `summary`, never computed."
+    )
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(self.uuid)
+        return reported(rows, self.point, strategy_number=None, activity_id=None)
 
     @strawberry.field(description="The rules that decide key results' health, top to bottom (defaults if none set).")
     def evaluation_rules(self) -> list[kt.EvaluationRule]:
@@ -220,6 +303,11 @@ class Strategy:
         rows = await activities_loader(info.context, self.point).load(self.plan_id)
         return Summary.of(_only([r for r in rows if r["strategy_number"] == self.number], fiscal_year, None))
 
+    @strawberry.field(description="Figures reported about this strategy, as reported: beside `summary`, not computed.")
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(self.plan_id)
+        return reported(rows, self.point, strategy_number=self.number, activity_id=None)
+
     @strawberry.field(description="This strategy's activities by health on the point's day (today for now).")
     async def health(self, info: Info[Context, None]) -> kt.HealthSummary:
         found = await kt.plan_health(info.context, self.plan_id, self.point)
@@ -243,7 +331,9 @@ class Activity(Node):
     status_reason: str | None = strawberry.field(
         description="Why it stands there, when the status change gave a reason."
     )
-    progress: float = strawberry.field(description="Reported progress in percent, 0 to 100.")
+    progress: float | None = strawberry.field(
+        description="Reported progress in percent, 0 to 100; null until a progress is reported (unknown, not 0)."
+    )
     outcome: str | None = strawberry.field(description="What the activity achieved, as last recorded.")
     responsible_units: list[str] = strawberry.field(description="The units responsible for it, by name.")
     strategy_number: int = strawberry.field(description="The number of the strategy it serves.")
@@ -289,6 +379,11 @@ class Activity(Node):
     async def plan(self, info: Info[Context, None]) -> Plan | None:
         row = await plans_loader(info.context, self.point).load(UUID(str(self.plan_id)))
         return None if row is None else Plan.from_row(row, self.point)
+
+    @strawberry.field(description="Figures reported about this activity, as reported (its progress is apart).")
+    async def reported_figures(self, info: Info[Context, None]) -> list[ReportedFigure]:
+        rows = await figures_loader(info.context, self.point).load(UUID(str(self.plan_id)))
+        return [ReportedFigure.from_row(r, self.point) for r in rows if r["activity_id"] == self.uuid]
 
     @strawberry.field(description="Key results measured on this activity, with attainment and health.")
     async def key_results(self, info: Info[Context, None]) -> list[kt.KeyResult]:
@@ -393,10 +488,10 @@ class Milestone:
 
 @strawberry.type(description="A risk as it was believed for some dates during some time.")
 class RiskVersion:
-    likelihood: int = strawberry.field(description="How likely, 1 to 5.")
-    impact: int = strawberry.field(description="How severe, 1 to 5.")
-    score: int = strawberry.field(description="Likelihood × impact, 1 to 25.")
-    level: e.RiskLevel = strawberry.field(description="The level the score falls in.")
+    likelihood: int | None = strawberry.field(description="How likely, 1 to 5; null: not yet assessed.")
+    impact: int | None = strawberry.field(description="How severe, 1 to 5; null: not yet assessed.")
+    score: int | None = strawberry.field(description="Likelihood × impact, 1 to 25; null: not yet assessed.")
+    level: e.RiskLevel | None = strawberry.field(description="The level the score falls in; null: not yet assessed.")
     status: e.RiskStatus = strawberry.field(description="Open, being mitigated or closed.")
     owner: str | None = strawberry.field(description="Who looks after the risk.")
     mitigation: str | None = strawberry.field(description="What is done about it.")
@@ -407,15 +502,18 @@ class RiskVersion:
     recorded_to: datetime | None = strawberry.field(description="Null: still believed.")
 
 
-@strawberry.type(description="A risk on an activity: scored likelihood × impact into a level.")
+@strawberry.type(
+    description="A risk on an activity: scored likelihood × impact into a level. A risk noted without them "
+    "is not yet assessed: likelihood, impact, score and level are null until `reassessRisk` assesses it."
+)
 class Risk:
     id: str = strawberry.field(description="The risk's id within its activity (not a global ID).")
     title: str = strawberry.field(description="What could go wrong.")
-    likelihood: int = strawberry.field(description="How likely, 1 to 5.")
-    impact: int = strawberry.field(description="How severe, 1 to 5.")
-    score: int = strawberry.field(description="Likelihood × impact, 1 to 25.")
-    level: e.RiskLevel = strawberry.field(description="The level the score falls in.")
-    level_label: str = strawberry.field(description="`level` in Thai.")
+    likelihood: int | None = strawberry.field(description="How likely, 1 to 5; null: not yet assessed.")
+    impact: int | None = strawberry.field(description="How severe, 1 to 5; null: not yet assessed.")
+    score: int | None = strawberry.field(description="Likelihood × impact, 1 to 25; null: not yet assessed.")
+    level: e.RiskLevel | None = strawberry.field(description="The level the score falls in; null: not yet assessed.")
+    level_label: str | None = strawberry.field(description="`level` in Thai; null with it.")
     status: e.RiskStatus = strawberry.field(description="Open, being mitigated or closed.")
     status_label: str = strawberry.field(description="`status` in Thai.")
     owner: str | None = strawberry.field(description="Who looks after the risk.")
@@ -443,7 +541,7 @@ class Risk:
                 likelihood=r["likelihood"],
                 impact=r["impact"],
                 score=r["score"],
-                level=e.RiskLevel[r["level"]],
+                level=None if r["level"] is None else e.RiskLevel[r["level"]],
                 status=e.RiskStatus[r["status"]],
                 owner=r.get("owner"),
                 mitigation=r.get("mitigation"),
@@ -503,6 +601,18 @@ def _label(vocabulary: type[v.Labelled], key: str) -> RowField:
     return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
 
 
+def _optional_member(enum: type[Enum], key: str) -> RowField:
+    """`_member`, or None where the column is null (a value not known)."""
+    members: dict[Any, Any] = {**enum.__members__, None: None}
+    return RowField(lambda row: members[row[key]], fallible=True, safe=(key, frozenset(members)), columns=(key,))
+
+
+def _optional_label(vocabulary: type[v.Labelled], key: str) -> RowField:
+    """`_label`, or None where the column is null."""
+    labels: dict[Any, str | None] = {**{m.value: m.label for m in vocabulary}, None: None}
+    return RowField(lambda row: labels[row[key]], fallible=True, safe=(key, frozenset(labels)), columns=(key,))
+
+
 def reschedules_of(row: dict[str, Any]) -> list[Reschedule]:
     if not row["reschedules"]:
         return []
@@ -539,7 +649,7 @@ ACTIVITY_FIELDS = {
     "status": _member(e.ActivityStatus, "status"),
     "status_label": _label(v.ActivityStatus, "status"),
     "status_reason": _plain("status_reason"),
-    "progress": RowField(lambda row: float(row["progress"] or 0), columns=("progress",)),
+    "progress": RowField(lambda row: _float(row["progress"]), columns=("progress",)),
     "outcome": _plain("outcome"),
     "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
     "strategy_number": _plain("strategy_number"),
@@ -568,8 +678,8 @@ RISK_FIELDS = {
     "likelihood": _plain("likelihood"),
     "impact": _plain("impact"),
     "score": _plain("score"),
-    "level": _member(e.RiskLevel, "level"),
-    "level_label": _label(v.RiskLevel, "level"),
+    "level": _optional_member(e.RiskLevel, "level"),
+    "level_label": _optional_label(v.RiskLevel, "level"),
     "status": _member(e.RiskStatus, "status"),
     "status_label": _label(v.RiskStatus, "status"),
     "owner": _optional("owner"),
@@ -590,6 +700,11 @@ def plans_loader(context: Context, point: q.Point) -> Any:
 
 def strategies_loader(context: Context, point: q.Point) -> Any:
     return context.loaders.get("strategies", point, lambda conn, ids: q.strategies_of(conn, ids, point), list)
+
+
+def figures_loader(context: Context, point: q.Point) -> Any:
+    """Every figure reported about a plan (each field keeps its own)."""
+    return context.loaders.get("figures", point, lambda conn, ids: q.figures_of(conn, ids, point), list)
 
 
 def activities_loader(context: Context, point: q.Point) -> Any:

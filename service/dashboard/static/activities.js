@@ -3,7 +3,7 @@
 
 import { h } from "./dom.js";
 import { eventLabel, formatDate, formatDateTime, formatNumber, label, t } from "./i18n.js";
-import { empty, field, levelChip, loading, plainChip, progressBar, select, STATUSES, statusChip } from "./ui.js";
+import { empty, field, figureValue, levelChip, loading, plainChip, progressShown, select, STATUSES, statusChip } from "./ui.js";
 
 function matches(a, f) {
   if (f.status && a.status !== f.status) return false;
@@ -30,7 +30,7 @@ export function renderActivities(ctx) {
   const years = [...new Set(all.map((a) => a.fiscalYear))].sort();
   const rows = all.filter((a) => matches(a, f));
   // columns the data has nothing for yet (no progress reported, no units assigned) stay out of the way
-  const showProgress = all.some((a) => a.progress > 0);
+  const showProgress = all.some((a) => a.progress != null);
   const showUnits = units.length > 0;
 
   const set = (key) => (e) => actions.setFilters({ [key]: e.target.value });
@@ -135,7 +135,7 @@ export function renderActivities(ctx) {
               ),
               h("td", null, plainChip(label("kind", a.kind, a.kindLabel), `kind-${a.kind}`)),
               h("td", null, statusChip(a.status, a.statusLabel)),
-              showProgress ? h("td", { class: "progress-cell" }, progressBar(a.progress), h("span", { class: "muted" }, `${formatNumber(a.progress, 0)}%`)) : null,
+              showProgress ? h("td", { class: "progress-cell" }, progressShown(a.progress)) : null,
               h("td", { class: "outcome-cell" }, h("div", { class: "clamp" }, a.outcome || "—")),
               showUnits ? h("td", { class: "units-cell" }, a.responsibleUnits.length ? a.responsibleUnits.join(", ") : h("span", { class: "muted" }, "—")) : null,
             ),
@@ -192,7 +192,21 @@ export function renderDrawer(ctx) {
       h("div", { class: "drawer-kicker" }, `${t("strategy")} ${a.strategyNumber} · ${t("fy")} ${a.fiscalYear}`),
       h("h2", { class: "drawer-title" }, a.title),
       h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel))),
-      h("div", { class: "drawer-progress" }, progressBar(a.progress), h("span", null, `${formatNumber(a.progress, 0)}%`)),
+      h("div", { class: "drawer-progress", "data-testid": "drawer-progress" }, progressShown(a.progress), a.progress == null ? h("span", { class: "muted" }, t("progressUnknown")) : null),
+      a.reportedFigures?.length
+        ? h(
+            "div",
+            { class: "drawer-block" },
+            h("h3", null, t("reportedFigures")),
+            h(
+              "ul",
+              { class: "plain-list" },
+              a.reportedFigures.map((f) =>
+                h("li", { "data-testid": "activity-figure" }, h("strong", null, figureValue(f)), ` ${f.label}`, f.meeting ? h("span", { class: "muted" }, ` · ${t("atMeeting", { code: f.meeting.code })}`) : null),
+              ),
+            ),
+          )
+        : null,
       a.outcome ? h("div", { class: "drawer-block" }, h("h3", null, t("outcome")), h("p", null, a.outcome)) : null,
       a.statusReason ? h("div", { class: "drawer-block" }, h("h3", null, t("reason")), h("p", null, a.statusReason)) : null,
       a.responsibleUnits.length ? h("div", { class: "drawer-block" }, h("h3", null, t("units")), h("p", null, a.responsibleUnits.join(", "))) : null,
@@ -230,7 +244,15 @@ export function renderDrawer(ctx) {
             h(
               "ul",
               { class: "plain-list" },
-              a.risks.map((r) => h("li", null, levelChip(r.level, r.levelLabel), ` ${r.title} `, h("span", { class: "muted" }, `(${r.likelihood}×${r.impact}, ${label("riskStatus", r.status, r.statusLabel)})`))),
+              a.risks.map((r) =>
+                h(
+                  "li",
+                  null,
+                  levelChip(r.level, r.levelLabel),
+                  ` ${r.title} `,
+                  h("span", { class: "muted" }, `(${r.level == null ? t("notAssessed") : `${r.likelihood}×${r.impact}`}, ${label("riskStatus", r.status, r.statusLabel)})`),
+                ),
+              ),
             ),
           )
         : null,

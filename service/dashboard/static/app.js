@@ -2,11 +2,11 @@
 
 import { Api, Live } from "./api.js";
 import { h, replace } from "./dom.js";
-import { eventLabel, formatDate, getLang, label, meetingName, setLang, t } from "./i18n.js";
+import { eventLabel, formatDate, formatPeriod, getLang, label, meetingName, setLang, t } from "./i18n.js";
 import { renderActivities, renderDrawer } from "./activities.js";
 import { renderMeetings } from "./meetings.js";
 import { renderOverview } from "./overview.js";
-import { ACTIVITY, CHANGES, DASHBOARD, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
+import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
 
@@ -25,6 +25,7 @@ const state = {
   compare: "", // a meeting ID
   tab: "overview",
   data: null, // { plan, risks }
+  figures: null, // the figures the minutes reported: { reportedFigures, strategies: [{ number, reportedFigures }] }
   changes: null,
   error: null,
   filters: { status: "", kind: "", unit: "", year: "", strategy: "", text: "" },
@@ -233,9 +234,10 @@ async function load({ quiet = false, touched = null } = {}) {
     const compare = state.compare
       ? api.query(CHANGES, { plan: state.planId, from: { meeting: state.compare }, to: asOf() || { date: today() } })
       : Promise.resolve(null);
-    const [data, changes] = await Promise.all([api.query(DASHBOARD, variables), compare]);
+    const [data, figures, changes] = await Promise.all([api.query(DASHBOARD, variables), api.query(FIGURES, variables), compare]);
     if (mine !== generation) return;
     state.data = data;
+    state.figures = figures.plan;
     state.changes = changes?.changes ?? null;
     state.error = null;
     if (state.tab === "meetings") await loadMeeting();
@@ -320,8 +322,8 @@ function onPlanEvent(event) {
 function onRiskEvent(event) {
   const risk = event.risk;
   if (!risk) return;
-  const words = `${risk.title} · ${label("level", risk.level, risk.levelLabel)} (${risk.likelihood}×${risk.impact})`;
-  notify(event.type.endsWith("RiskNoted") ? t("newRisk") : eventLabel(event.type), words, `lv-${risk.level}`);
+  const scored = risk.level == null ? t("notAssessed") : `${label("level", risk.level, risk.levelLabel)} (${risk.likelihood}×${risk.impact})`;
+  notify(event.type.endsWith("RiskNoted") ? t("newRisk") : eventLabel(event.type), `${risk.title} · ${scored}`, `lv-${risk.level ?? "none"}`);
 }
 
 function scheduleRefresh() {
@@ -500,7 +502,7 @@ function renderHeader() {
             state.planId,
           )
         : h("span", { class: "plan-name", "data-testid": "plan-title", title: plan?.title || "" }, plan?.title || ""),
-      plan ? h("span", { class: "plan-code" }, `${formatDate(plan.periodStart)} – ${formatDate(plan.periodEnd)}`) : null,
+      plan ? h("span", { class: "plan-code" }, formatPeriod(plan)) : null,
     ),
     h("div", { class: "topbar-right" }, h("span", { id: "live-badge" }), langToggle(renderAll), h("button", { type: "button", class: "button ghost", onclick: () => signOut() }, t("signOut"))),
   );
@@ -553,8 +555,11 @@ function renderTimebar() {
 
   // the slider: one step a day, from the first of the committee's meetings (or the plan's start) to today
   const dates = own.map((m) => m.date);
-  const first = [plan.periodStart, ...dates].sort()[0];
-  const last = [plan.periodEnd, ...dates].sort().at(-1);
+  // (a period stated only as years gives no day to start or end at: the meetings do, else today)
+  const starts = [plan.periodStart, ...dates].filter(Boolean);
+  const ends = [plan.periodEnd, ...dates].filter(Boolean);
+  const first = (starts.length ? starts : [today()]).sort()[0];
+  const last = (ends.length ? ends : [today()]).sort().at(-1);
   const lo = dayNumber(first);
   const hi = dayNumber(last);
   const current = state.point.kind === "date" ? state.point.date : state.point.kind === "meeting" ? meetingById(state.point.id)?.date : state.data?.plan?.asOf?.date || today();

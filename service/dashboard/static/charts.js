@@ -4,15 +4,26 @@ import { h, s } from "./dom.js";
 import { formatDate, formatMonth, label, t } from "./i18n.js";
 import { levelOf } from "./ui.js";
 
-/** Risks that count on the map: all but closed ones. */
+/** Risks still to manage: all but closed ones. */
 export function mapped(risks) {
   return risks.filter((r) => r.status !== "CLOSED");
 }
 
-/** A 5 × 5 grid, likelihood up, impact across, each cell with its count; click to pick a cell. */
+/** Whether a risk has been assessed (likelihood and impact); one not yet assessed has no cell. */
+export function assessed(risk) {
+  return risk.likelihood != null && risk.impact != null;
+}
+
+/** Open risks not yet assessed: counted beside the map, never put in a cell. */
+export function toAssess(risks) {
+  return mapped(risks).filter((r) => !assessed(r));
+}
+
+/** A 5 × 5 grid, likelihood up, impact across, each cell with its count; click to pick a cell.
+ * Only assessed risks have a cell. */
 export function heatMap(risks, { selected, onSelect }) {
   const counts = new Map();
-  for (const r of mapped(risks)) {
+  for (const r of mapped(risks).filter(assessed)) {
     const key = `${r.likelihood}:${r.impact}`;
     counts.set(key, (counts.get(key) || 0) + 1);
   }

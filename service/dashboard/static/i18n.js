@@ -143,6 +143,18 @@ const WORDS = {
     meetingCode: "ครั้งที่ {code}",
     downloading: "กำลังเตรียมไฟล์…",
     downloadFailed: "ดาวน์โหลดไม่สำเร็จ",
+    toAssess: "รอประเมิน",
+    toAssessHint: "ความเสี่ยงที่ยังไม่ได้ประเมินโอกาสเกิดและผลกระทบ ไม่อยู่ในแผนภาพจนกว่าจะประเมิน",
+    notAssessed: "ยังไม่ได้ประเมิน",
+    periodYears: "พ.ศ. {from} – {to}",
+    progressUnknown: "ยังไม่มีรายงานความก้าวหน้า",
+    progressKnown: "รายงานความก้าวหน้า {n} จาก {total}",
+    reportedFigures: "ผลการดำเนินงานตามที่รายงานในการประชุม",
+    reported: "ตามที่รายงาน",
+    computed: "คำนวณจากสถานะ",
+    wholePlan: "ภาพรวมของแผน",
+    noFigures: "ยังไม่มีตัวเลขที่รายงานในการประชุม ณ วันที่เลือก",
+    atMeeting: "การประชุมครั้งที่ {code}",
   },
   en: {
     appTitle: "Strategic plan dashboard",
@@ -276,6 +288,18 @@ const WORDS = {
     meetingCode: "meeting {code}",
     downloading: "Preparing the file…",
     downloadFailed: "The download failed",
+    toAssess: "to assess",
+    toAssessHint: "Risks whose likelihood and impact are not assessed yet stay off the map until they are",
+    notAssessed: "not yet assessed",
+    periodYears: "{from}–{to} BE",
+    progressUnknown: "no progress reported",
+    progressKnown: "progress reported for {n} of {total}",
+    reportedFigures: "Figures reported in the minutes",
+    reported: "as reported",
+    computed: "computed from statuses",
+    wholePlan: "The plan as a whole",
+    noFigures: "No figures reported in the minutes at this point",
+    atMeeting: "meeting {code}",
   },
 };
 
@@ -314,6 +338,7 @@ const EVENT_TYPES = {
   "Plan.VisionStated": ["Vision stated", "กำหนดวิสัยทัศน์"],
   "Plan.ActionPlanApproved": ["Action plan approved", "อนุมัติแผนปฏิบัติราชการประจำปี"],
   "Plan.ProposalRecorded": ["Proposal recorded", "บันทึกข้อเสนอ"],
+  "Plan.FigureReported": ["Figure reported", "รายงานผลการดำเนินงาน"],
   "Activity.Registered": ["Activity registered", "ลงทะเบียนโครงการ/กิจกรรม"],
   "Activity.Retitled": ["Retitled", "แก้ไขชื่อ"],
   "Activity.UnitsAssigned": ["Units assigned", "กำหนดหน่วยงานที่เกี่ยวข้อง"],
@@ -415,6 +440,13 @@ export function formatDateTime(iso) {
 export function formatPercent(share, digits = 0) {
   if (share == null) return "—";
   return `${(share * 100).toFixed(digits)}%`;
+}
+
+/** The plan's period as stated: its days, else its Buddhist Era years, else "—" (nothing is made up). */
+export function formatPeriod(plan) {
+  if (plan.periodStart && plan.periodEnd) return `${formatDate(plan.periodStart)} – ${formatDate(plan.periodEnd)}`;
+  if (plan.periodStartYear && plan.periodEndYear) return t("periodYears", { from: plan.periodStartYear, to: plan.periodEndYear });
+  return "—";
 }
 
 export function formatNumber(value, digits = 0) {

@@ -169,7 +169,7 @@ export function renderMeetings(ctx) {
           { class: "meeting-facts" },
           h("span", null, when.join(" · ")),
           meeting.venue ? h("span", null, `${t("venue")}: ${meeting.venue}`) : null,
-          meeting.byReference ? null : plainChip(label("mode", meeting.mode, meeting.modeLabel)),
+          meeting.byReference || !meeting.mode ? null : plainChip(label("mode", meeting.mode, meeting.modeLabel)),
         ),
         meeting.byReference ? h("p", { class: "hint" }, t("byReference")) : null,
         !meeting.byReference && !meeting.agenda.length ? h("p", { class: "hint" }, t("noMinutes")) : null,

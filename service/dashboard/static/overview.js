@@ -1,9 +1,9 @@
 // The overview: the plan at a glance, strategies, the heat map, what changed, and live events.
 
-import { heatMap, levelLegend, mapped } from "./charts.js";
+import { heatMap, levelLegend, mapped, toAssess } from "./charts.js";
 import { h } from "./dom.js";
-import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, label, t } from "./i18n.js";
-import { card, empty, kpi, levelChip, plainChip, progressBar, STATUSES, share, statusBar, statusChip } from "./ui.js";
+import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatPeriod, label, t } from "./i18n.js";
+import { card, empty, figureValue, kpi, levelChip, plainChip, progressBar, STATUSES, share, statusBar, statusChip } from "./ui.js";
 
 function count(summary, status) {
   return summary.byStatus.find((s) => s.status === status)?.count ?? 0;
@@ -17,7 +17,7 @@ function hero(ctx) {
     h(
       "div",
       { class: "hero-main" },
-      h("div", { class: "hero-kicker" }, `${t("period")} ${formatDate(plan.periodStart)} – ${formatDate(plan.periodEnd)}`),
+      h("div", { class: "hero-kicker", "data-testid": "plan-period" }, `${t("period")} ${formatPeriod(plan)}`),
       h("h1", { class: "hero-title", "data-testid": "hero-title" }, plan.title),
       plan.vision ? h("p", { class: "hero-vision" }, h("strong", null, `${t("vision")} `), plan.vision) : null,
     ),
@@ -42,6 +42,7 @@ function kpis(ctx) {
   const summary = plan.summary;
   const open = mapped(risks);
   const high = open.filter((r) => r.level === "HIGH" || r.level === "VERY_HIGH").length;
+  const unassessed = toAssess(risks).length;
   const milestones = plan.activities.flatMap((a) => a.milestones);
   const slipped = milestones.filter((m) => m.slipDays > 0).length;
   return h(
@@ -54,7 +55,10 @@ function kpis(ctx) {
     }),
     kpi(label("status", "IN_PROGRESS", summary.byStatus.find((s) => s.status === "IN_PROGRESS")?.statusLabel), formatNumber(count(summary, "IN_PROGRESS")), share(count(summary, "IN_PROGRESS"), summary.total), { tone: "info" }),
     kpi(label("status", "NOT_IMPLEMENTED", summary.byStatus.find((s) => s.status === "NOT_IMPLEMENTED")?.statusLabel), formatNumber(count(summary, "NOT_IMPLEMENTED")), share(count(summary, "NOT_IMPLEMENTED"), summary.total), { tone: "bad" }),
-    kpi(t("openRisks"), formatNumber(open.length), `${high} ${t("highRisks")}`, { tone: high ? "warn" : null, testid: "kpi-risks" }),
+    kpi(t("openRisks"), formatNumber(open.length), `${high} ${t("highRisks")}${unassessed ? ` · ${unassessed} ${t("toAssess")}` : ""}`, {
+      tone: high ? "warn" : null,
+      testid: "kpi-risks",
+    }),
     kpi(t("slipped"), formatNumber(slipped), t("ofMilestones", { n: milestones.length }), { tone: slipped ? "warn" : null }),
   );
 }
@@ -77,6 +81,37 @@ function byStatus(ctx) {
     }),
   );
   return card(t("byStatus"), [statusBar(summary.byStatus, summary.total, { large: true }), legend], { testid: "status-card" });
+}
+
+/** The figures the minutes reported, as reported (never computed here): the plan's and its kinds'. */
+function figuresCard(ctx) {
+  const figures = ctx.state.figures?.reportedFigures ?? [];
+  if (!figures.length) return null;
+  return card(
+    t("reportedFigures"),
+    h(
+      "ul",
+      { class: "figures-list" },
+      figures.map((f) =>
+        h(
+          "li",
+          { "data-testid": "plan-figure", dataset: { value: String(f.value), kind: f.kind || "" } },
+          h("span", { class: "figure-value" }, figureValue(f)),
+          h(
+            "div",
+            null,
+            h("div", null, f.kind ? label("kind", f.kind, f.kindLabel) : t("wholePlan")),
+            h("div", { class: "muted" }, [f.label, f.meeting ? t("atMeeting", { code: f.meeting.code }) : null].filter(Boolean).join(" · ")),
+          ),
+        ),
+      ),
+    ),
+    { testid: "figures" },
+  );
+}
+
+function strategyFigures(ctx, number) {
+  return ctx.state.figures?.strategies?.find((s) => s.number === number)?.reportedFigures ?? [];
 }
 
 function strategies(ctx) {
@@ -111,13 +146,36 @@ function strategies(ctx) {
           h("div", { class: "strategy-title" }, s.title),
           statusBar(sum.byStatus, sum.total),
           h("div", { class: "strategy-counts" }, chips.length ? chips : h("span", { class: "muted" }, "—")),
-          sum.meanProgress ? h("div", { class: "strategy-progress" }, h("span", null, `${t("meanProgress")} ${formatNumber(sum.meanProgress, 1)}%`), progressBar(sum.meanProgress)) : null,
+          sum.meanProgress != null
+            ? h(
+                "div",
+                { class: "strategy-progress", title: t("progressKnown", { n: sum.progressKnown, total: sum.total }) },
+                h("span", null, `${t("meanProgress")} ${formatNumber(sum.meanProgress, 1)}%`),
+                progressBar(sum.meanProgress),
+              )
+            : null,
         ),
         h(
           "div",
           { class: "strategy-share" },
-          h("div", { class: "share-value" }, sum.total ? formatPercent(sum.shareCompleted) : "—"),
+          h("div", { class: "share-value", "data-testid": "strategy-share" }, sum.total ? formatPercent(sum.shareCompleted) : "—"),
           h("div", { class: "share-sub" }, t("completedOf", { n: sum.completed, total: sum.total })),
+          h("div", { class: "share-kind" }, t("computed")),
+          strategyFigures(ctx, s.number).length
+            ? h(
+                "div",
+                { class: "reported-figures" },
+                strategyFigures(ctx, s.number).map((f) =>
+                  h(
+                    "div",
+                    { class: "reported-figure", "data-testid": "strategy-figure", dataset: { value: String(f.value) }, title: f.meeting ? t("atMeeting", { code: f.meeting.code }) : "" },
+                    h("strong", null, figureValue(f)),
+                    " ",
+                    h("span", { class: "muted" }, `${f.label} (${t("reported")})`),
+                  ),
+                ),
+              )
+            : null,
         ),
       );
     }),
@@ -165,7 +223,28 @@ function risksCard(ctx) {
         : empty(t("noRisksHere")),
     );
   }
-  return card(t("heatMap"), [heatMap(risks, { selected, onSelect: ctx.actions.selectCell }), levelLegend(), listing], { testid: "heat-card" });
+  const pending = toAssess(risks);
+  const waiting = h(
+    "div",
+    { class: "to-assess", "data-testid": "to-assess", dataset: { count: String(pending.length) }, title: t("toAssessHint") },
+    h("strong", null, String(pending.length)),
+    ` ${t("toAssess")}`,
+    pending.length
+      ? h(
+          "ul",
+          null,
+          pending.map((r) =>
+            h(
+              "li",
+              { "data-testid": "to-assess-risk", dataset: { risk: r.id } },
+              h("button", { type: "button", class: "link", onclick: () => ctx.actions.openActivity(r.activityId) }, r.title),
+              h("span", { class: "muted" }, ` · ${titles.get(r.activityId) || t("activity")}`),
+            ),
+          ),
+        )
+      : null,
+  );
+  return card(t("heatMap"), [heatMap(risks, { selected, onSelect: ctx.actions.selectCell }), levelLegend(), waiting, listing], { testid: "heat-card" });
 }
 
 function changesCard(ctx) {
@@ -258,7 +337,7 @@ export function renderOverview(ctx) {
     h(
       "div",
       { class: "columns" },
-      h("div", { class: "col-main" }, changesCard(ctx), byStatus(ctx), strategies(ctx)),
+      h("div", { class: "col-main" }, changesCard(ctx), byStatus(ctx), figuresCard(ctx), strategies(ctx)),
       h("div", { class: "col-side" }, risksCard(ctx), feedCard(ctx)),
     ),
   );

@@ -25,8 +25,10 @@ export function renderRisks(ctx) {
   const { risks, plan } = state.data;
   const titles = new Map(plan.activities.map((a) => [a.id, a.title]));
   const f = state.riskFilter;
-  let rows = [...risks].sort((a, b) => b.score - a.score || a.title.localeCompare(b.title));
-  if (f.level) rows = rows.filter((r) => r.level === f.level);
+  // highest score first; risks not yet assessed (no score) after them, never ranked as 0
+  let rows = [...risks].sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.title.localeCompare(b.title));
+  if (f.level === "UNASSESSED") rows = rows.filter((r) => r.level == null);
+  else if (f.level) rows = rows.filter((r) => r.level === f.level);
   if (f.status) rows = rows.filter((r) => r.status === f.status);
   if (state.cell) {
     const [likelihood, impact] = state.cell.split(":").map(Number);
@@ -39,7 +41,7 @@ export function renderRisks(ctx) {
       t("level"),
       select(
         { "data-testid": "risk-level", onchange: (e) => actions.setRiskFilter({ level: e.target.value }) },
-        [{ value: "", label: "—" }, ...LEVELS.map((l) => ({ value: l, label: label("level", l) }))],
+        [{ value: "", label: "—" }, ...LEVELS.map((l) => ({ value: l, label: label("level", l) })), { value: "UNASSESSED", label: t("toAssess") }],
         f.level,
       ),
     ),
@@ -75,9 +77,9 @@ export function renderRisks(ctx) {
           rows.map((r) =>
             h(
               "tr",
-              { "data-testid": "risk-row", dataset: { risk: r.id, level: r.level }, onclick: () => actions.openActivity(r.activityId), tabindex: "0" },
+              { "data-testid": "risk-row", dataset: { risk: r.id, level: r.level ?? "" }, onclick: () => actions.openActivity(r.activityId), tabindex: "0" },
               h("td", null, levelChip(r.level, r.levelLabel)),
-              h("td", { class: "num" }, h("strong", null, String(r.score)), h("span", { class: "muted" }, ` ${r.likelihood}×${r.impact}`)),
+              h("td", { class: "num" }, r.score == null ? h("span", { class: "muted", title: t("notAssessed") }, "—") : [h("strong", null, String(r.score)), h("span", { class: "muted" }, ` ${r.likelihood}×${r.impact}`)]),
               h("td", { class: "title-cell" }, h("div", { class: "row-title" }, r.title), r.notedOn ? h("div", { class: "row-meta" }, formatDate(r.notedOn)) : null),
               h("td", { class: "outcome-cell" }, h("div", { class: "clamp" }, titles.get(r.activityId) || "—")),
               h("td", null, plainChip(label("riskStatus", r.status, r.statusLabel))),

@@ -1,7 +1,7 @@
 // Small pieces every view uses: chips, bars, cards, empty states.
 
 import { h } from "./dom.js";
-import { formatPercent, label, t } from "./i18n.js";
+import { formatNumber, formatPercent, label, t } from "./i18n.js";
 
 export const STATUSES = ["COMPLETED", "IN_PROGRESS", "NOT_IMPLEMENTED", "ON_HOLD", "NOT_STARTED", "PLANNED", "CANCELLED"];
 export const LEVELS = ["LOW", "MEDIUM", "HIGH", "VERY_HIGH"];
@@ -18,8 +18,23 @@ export function statusChip(status, apiLabel) {
   return h("span", { class: ["chip", `st-${status}`], dataset: { status } }, label("status", status, apiLabel));
 }
 
+/** A risk's level; a risk not yet assessed has none: "to assess", never a level made up. */
 export function levelChip(level, apiLabel) {
+  if (level == null) return h("span", { class: ["chip", "lv-none"], title: t("notAssessed") }, t("toAssess"));
   return h("span", { class: ["chip", `lv-${level}`] }, label("level", level, apiLabel));
+}
+
+/** A progress in percent with its bar; an unknown one (nothing reported) is "—", with no bar. */
+export function progressShown(value, { digits = 0 } = {}) {
+  if (value == null) return h("span", { class: "progress-unknown", title: t("progressUnknown"), "data-testid": "progress-unknown" }, "—");
+  return [progressBar(value), h("span", { class: "muted" }, `${formatNumber(value, digits)}%`)];
+}
+
+/** A figure as reported: its value and unit (as the minutes give them). */
+export function figureValue(figure) {
+  const digits = Number.isInteger(figure.value) ? 0 : 2;
+  const unit = figure.unit === "PERCENT" ? "%" : ` ${figure.unitLabel || ""}`;
+  return `${formatNumber(figure.value, digits)}${unit}`;
 }
 
 export function plainChip(text, extra) {
