@@ -43,7 +43,7 @@ REPORT = (
 )
 EVENTS = "subscription($p: ID!) { planEvents(planId: $p) { cursor type } }"
 
-pytestmark = pytest.mark.soak
+pytestmark = [pytest.mark.soak, pytest.mark.timeout(SECONDS + 300)]
 
 
 class Load:
