@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid5
 
 from domain.calendar import fiscal_year_bounds
-from domain.errors import InvalidTransition, PeriodLocked, ValidationError
-from domain.facts import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
+from domain.errors import InvalidTransition, ValidationError
+from domain.facts import Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
 from domain.health import check_rules
 from domain.values import EvaluationRule
 
@@ -275,18 +274,3 @@ def check_period(start: object, end: object) -> None:
     assert isinstance(start, date) and isinstance(end, date)
     if end <= start:
         raise ValidationError("periodEnd", f"{end} is not after the period's start {start}")
-
-
-def check_open(state: PlanState, facts: Iterable[Fact]) -> None:
-    """Refuse a new fact effective inside a period the plan's approved minutes locked. Corrections
-    (which say why) and the locks themselves pass."""
-    lock = state.lock
-    if lock is None:
-        return
-    for fact in facts:
-        if isinstance(fact, (Corrected, Plan.PeriodLocked)):
-            continue
-        if fact.effective_on <= lock.through:
-            raise PeriodLocked(
-                fact.effective_on.isoformat(), lock.through.isoformat(), lock.meeting_code, lock.approved_at
-            )

@@ -214,8 +214,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
     if plan_id is not None:
         yield from _plan_updates(plan_id, minutes, meeting_id, day, tag)
-    # last: adopting the earlier minutes locks what took effect by that meeting's date, and the
-    # steps above may record facts from before it (activities are registered at the fiscal year's start)
+    # last: adopting the earlier minutes closes that meeting (and those before it) for reporting
     adoption = minutes.minutes_adoption
     if adoption is not None:
         earlier = meeting_id_for(minutes.body, adoption.of_code)
@@ -336,6 +335,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
     principal = Principal(name=actor, role=Role.SECRETARIAT)
     meetings = StoredMeetings(ledger)
     report = ImportReport()
+    own = meeting_id_for(minutes.body, minutes.code)
     for step in plan_steps(minutes):
         if step.only_if_changed and await asyncio.to_thread(_unchanged, ledger, step):
             report.unchanged += 1
@@ -345,6 +345,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
             meeting=None if step.meeting_id is None else str(step.meeting_id),
             reason=step.reason,
             idempotency_key=step.key,
+            minutes_of=str(own) if step.meeting_id == own else None,
         )
         try:
             ran = await run_command(principal, step.command, request, ledger=ledger, meetings=meetings)
