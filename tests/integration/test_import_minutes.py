@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 
 from domain import commands as c
-from domain.activity import Activity
+from domain.activity import Activity, ActivityState
 from domain.errors import PeriodLocked
 from domain.facts import Meta
 from domain.meeting import Meeting, meeting_id_for
@@ -81,12 +81,34 @@ async def test_the_seed_imports_to_what_the_minutes_say(app: PlanLedger, seed: P
     assert earlier.by_reference and earlier.on == date(2020, 12, 2)
 
 
-async def test_as_of_meeting_9_2563_no_fy2563_result_is_reported_yet(app: PlanLedger, seed: ParsedMinutes) -> None:
+STRATEGY_COUNTS_FY2563 = {1: (5, 1, 0), 2: (0, 2, 1), 3: (2, 5, 1), 4: (7, 2, 0), 5: (5, 0, 0)}
+
+
+def counts_by_strategy(states: list[ActivityState]) -> dict[int, tuple[int, int, int]]:
+    """completed / in progress / not implemented, per strategy"""
+    counts: dict[int, Counter[str]] = {}
+    for state in states:
+        counts.setdefault(state.strategy_number, Counter())[state.status.value] += 1
+    return {n: (c["COMPLETED"], c["IN_PROGRESS"], c["NOT_IMPLEMENTED"]) for n, c in sorted(counts.items())}
+
+
+async def test_the_fiscal_year_s_results_take_effect_at_its_end_not_at_the_meeting(
+    app: PlanLedger, seed: ParsedMinutes
+) -> None:
     await import_minutes(app, seed, "secretariat")
-    for activity in activities(app, seed):
-        before = activity.state_as_of(date(2020, 12, 2))
-        assert before.exists
-        assert before.status.value == "PLANNED" and before.outcome is None and not before.risks
+    fy2563 = [a for a in activities(app, seed) if a.state.fiscal_year == 2563]
+    at_year_end = [a.state_as_of(date(2020, 9, 30)) for a in fy2563]
+    assert counts_by_strategy(at_year_end) == STRATEGY_COUNTS_FY2563
+    # nothing changed in the world between 9/2563 and 1/2564: the minutes describe no change there
+    for activity in fy2563:
+        before, after = activity.state_as_of(date(2020, 12, 2)), activity.state_as_of(date(2021, 1, 6))
+        assert (before.status, before.outcome) == (after.status, after.outcome)
+    # a row whose text gives a date takes effect then ('… เมื่อวันที่ ๘ ก.ค. ๖๓ ขณะนี้อยู่ระหว่าง …')
+    assert sorted({f.effective_on for a in fy2563 for f in a.facts if type(f).__name__ == "StatusChanged"}) == [
+        date(2020, 3, 5),
+        date(2020, 7, 8),
+        date(2020, 9, 30),
+    ]
 
 
 async def test_importing_the_same_file_twice_records_nothing(app: PlanLedger, seed: ParsedMinutes) -> None:
