@@ -90,6 +90,7 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
         meeting_id,
         ALL_DATES,
         known_at or ALL_TIMES,
+        ALL_DATES,
     )
     return _ref(record)
 
@@ -97,10 +98,11 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
 async def meeting_ids_of_plan(conn: asyncpg.Connection, plan_id: UUID, code: str) -> list[UUID]:
     """Meetings with this code held by the plan's committee (the same code may be another body's)."""
     records = await conn.fetch(
-        f"SELECT DISTINCT stream_id FROM {committee_meetings()} m WHERE code = $4",
+        f"SELECT DISTINCT stream_id FROM {committee_meetings()} m WHERE code = $5",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,
         code.strip(),
     )
     return [r["stream_id"] for r in records]
@@ -112,11 +114,12 @@ async def _neighbour(
     """The committee's meeting before `on` (strictly; `before`) or the first after it."""
     compare, order = ("<", "DESC") if before else (">", "ASC")
     record = await conn.fetchrow(
-        f"SELECT stream_id, code, meeting_on, body FROM {committee_meetings()} m WHERE meeting_on {compare} $4 "
+        f"SELECT stream_id, code, meeting_on, body FROM {committee_meetings()} m WHERE meeting_on {compare} $5 "
         f"ORDER BY meeting_on {order}, code LIMIT 1",
         plan_id,
         ALL_DATES,
         known_at or ALL_TIMES,
+        ALL_DATES,
         on,
     )
     return _ref(record)
@@ -211,11 +214,12 @@ async def progress_report(
     health = await plan_health(conn, plan_id, now)
     titles = {k["id"]: k["title"] for k in health.key_results}
     measured = await conn.fetch(
-        f"SELECT * FROM {_table('measurement')} WHERE plan_id = $1 AND {AS_OF} AND measured_on > $4 "
+        f"SELECT * FROM {_table('measurement')} WHERE plan_id = $1 AND {AS_OF} AND measured_on > $5 "
         "ORDER BY measured_on, stream_id, substr(measurement_id, 2)::int",
         plan_id,
         meeting.on,
         known_at or ALL_TIMES,
+        ALL_DATES,
         since,
     )
     measurements = [
@@ -242,11 +246,12 @@ async def progress_report(
     raised = [r for r in changed.risks_rescored if r["score"] > r["score_before"]]
 
     items = await conn.fetch(
-        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $4 "
-        "AND (done_on IS NULL OR done_on > $4) ORDER BY meeting_on, item_id",
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $5 "
+        "AND (done_on IS NULL OR done_on > $5) ORDER BY meeting_on, item_id",
         plan_id,
         meeting.on,
         known_at or ALL_TIMES,
+        ALL_DATES,
         meeting.on,
     )
     return ProgressReport(
@@ -295,19 +300,21 @@ async def due_updates(
     ]
     risks = await conn.fetch(
         f"SELECT * FROM {_table('risk')} WHERE plan_id = $1 AND {AS_OF} AND status <> 'CLOSED' "
-        "AND review_on IS NOT NULL AND review_on <= $4 AND stream_id = ANY($5::uuid[]) ORDER BY review_on, risk_id",
+        "AND review_on IS NOT NULL AND review_on <= $5 AND stream_id = ANY($6::uuid[]) ORDER BY review_on, risk_id",
         plan_id,
         today,
         known_at or ALL_TIMES,
+        ALL_DATES,
         horizon,
         list(mine),
     )
     items = await conn.fetch(
-        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND strpos(owner, $4) > 0 "
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND strpos(owner, $5) > 0 "
         "AND (done_on IS NULL OR done_on > $2) ORDER BY meeting_on, item_id",
         plan_id,
         today,
         known_at or ALL_TIMES,
+        ALL_DATES,
         unit,
     )
     return DueUpdates(

@@ -29,9 +29,9 @@ class Changes:
 
 
 async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: Point) -> list[asyncpg.Record]:
-    d, t = _times(point.on, point.known_at)
+    d, t, rep = _times(point.on, point.known_at, point.reported)
     result: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t
+        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t, rep
     )
     return result
 

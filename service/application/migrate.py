@@ -23,7 +23,7 @@ from service.config import ServerAddress
 from service.store.rebuilding import rebuild_reporting
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
-READ_MODEL_VERSION = 3
+READ_MODEL_VERSION = 4
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 
 
