@@ -2,7 +2,11 @@
 
 A fact that names a meeting (or is recorded on a meeting's own stream) was reported at that
 meeting: its reported date is the meeting's date. A fact naming no meeting is a live update: it
-was reported on the day it was recorded (in Thai time, UTC+7, the committee's). A meeting's date is
+was reported on the day it was recorded (in Thai time, UTC+7, the committee's) — but for the frame
+the reports are about: the plan's own stream (its strategies, vision, action plans, rules) and the
+fact that brings a stream into being (an activity registered, a key result defined) count from the
+day they take effect; what is reported about activities and key results counts from when it was
+told. A meeting's date is
 the date it was scheduled for (`Meeting.Scheduled`), as the log held it at the fact's position. A
 fact naming a meeting the log does not know (yet), such as the meeting that approved a plan long
 before the ledger began, counts as reported on its effective date: it was told at a meeting, and
@@ -19,6 +23,7 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.utils import get_topic
 
+from domain.facts import Ledger
 from domain.meeting import Meeting
 from projections.decode import Decoded, Decoder
 from projections.schema import EVENTS_TABLE
@@ -67,6 +72,8 @@ class MeetingDates:
         if meeting_id:
             on = self.date_of(_canonical(meeting_id), item.position)
             return fact.effective_on if on is None else on
+        if isinstance(fact, Ledger.Created) or item.stream_kind == "plan":
+            return fact.effective_on
         return recorded_day(fact.timestamp)
 
     async def load(self, conn: asyncpg.Connection, decoder: Decoder | None = None) -> None:

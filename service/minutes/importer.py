@@ -102,9 +102,6 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         code = plan_code(minutes)
         plan_id = plan_id_for(code)
         created_on = min([a.date for a in plan.approvals], default=day)
-        # the plan was told to the committee where it was first approved (the reporting axis)
-        first = min(plan.approvals, key=lambda a: a.date, default=None)
-        approved_at = None if first is None else meeting_id_for(first.body, first.code)
         yield Step(
             f"plan:{code}",
             c.CreatePlan(
@@ -115,14 +112,12 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 vision=plan.vision,
             ),
             created_on,
-            approved_at,
         )
         for strategy in plan.strategies:
             yield Step(
                 f"plan:{code}:strategy:{strategy.number}",
                 c.AddStrategy(plan_id=plan_id, number=strategy.number, title=strategy.title, goal=strategy.goal),
                 created_on,
-                approved_at,
             )
         for action_plan in plan.action_plans:
             yield Step(
@@ -241,15 +236,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     # every activity first, then what the meeting heard of each (a report reads the plan as it
     # stood before the meeting's first report against after its last)
-    # an activity was told to the committee with its year's action plan, where that was approved
-    approved_at = {
-        a.fiscal_year_be: meeting_id_for(a.approved_by, a.approved_at_code)
-        for a in (minutes.plan.action_plans if minutes.plan is not None else ())
-    }
-    steps = [
-        list(_activity_steps(plan_id, result, meeting_id, day, tag, approved_at.get(result.fiscal_year_be)))
-        for result in minutes.activity_results
-    ]
+    steps = [list(_activity_steps(plan_id, result, meeting_id, day, tag)) for result in minutes.activity_results]
     for per_activity in steps:
         yield per_activity[0]
     for per_activity in steps:
@@ -295,9 +282,7 @@ def result_effective_on(result: ActivityResult, day: date) -> date:
     return day
 
 
-def _activity_steps(
-    plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str, approved_at: UUID | None = None
-) -> Iterator[Step]:
+def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
     on = result_effective_on(result, day)
     ref = f"activity:{activity_id}"
@@ -313,7 +298,6 @@ def _activity_steps(
             activity_id=activity_id,
         ),
         fiscal_year_bounds(result.fiscal_year_be)[0],
-        approved_at,
     )
     yield Step(
         f"{tag}:{ref}:status",

@@ -72,7 +72,7 @@ async def test_a_meeting_shows_what_the_committee_had_been_told_by_then(api: Api
         before = fold([f for f in activity.facts if f not in reported_later], ActivityState, date(2020, 12, 2))
         assert (a["status"], a["outcome"]) == (before.status.value, before.outcome), a["title"]
     assert _counts(told_by_9_2563) == {n: (0, 0, 0) for n in STRATEGY_COUNTS_FY2563}
-    # the activities themselves were known since FY 2563's action plan was approved (2/2562)
+    # the activities themselves are there from their registration (the frame, not a report)
     assert _activities(told_by_9_2563).keys() == _activities(told_by_1_2564).keys()
 
     # knownAt composes: at 1/2564, as recorded before the import recorded its first result
