@@ -103,6 +103,8 @@ class EventRow:
     actor: str
     effective_on: date
     recorded_at: datetime
+    #: the date the committee was told (projections/reported.py)
+    reported_on: date | None
     reason: str | None
     corrects: int | None
     void: bool | None
