@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from domain.activity import Activity, ActivityState
 from domain.facts import fold
@@ -90,3 +91,38 @@ async def test_a_meeting_shows_what_the_committee_had_been_told_by_then(api: Api
     await rebuild(api.address.asyncpg_args())
     assert await plan_at({"meeting": "9/2563"}) == told_by_9_2563
     assert await plan_at({"meeting": "1/2564"}) == told_by_1_2564
+
+
+CHANGES = """
+query($plan: ID!) { changes(planId: $plan, from: { meeting: "9/2563" }, to: { meeting: "1/2564" }) {
+  activities { activityId changed after { status } effectiveOn heardAt heardAtId } } }
+"""
+
+
+async def test_changes_between_two_meetings_are_what_the_committee_was_told_in_between(api: Api) -> None:
+    seed = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
+    assert (await import_minutes(api.ledger, seed, "secretariat")).refused == []
+    plan_id = plan_id_for(plan_code(seed))
+    told = (await api.run(CHANGES, {"plan": str(plan_id)}))["changes"]["activities"]
+    # every FY 2563 result was heard at 1/2564 (their effective dates lie before 9/2563)
+    heard = {
+        a.id: a
+        for r in seed.activity_results
+        if r.fiscal_year_be == 2563
+        for a in [api.ledger.load(Activity, activity_id_for(plan_id, 2563, r.title))]
+    }
+    changed = {UUID(c["activityId"]): c for c in told}
+    assert set(heard) <= set(changed)
+    for activity_id, activity in heard.items():
+        c = changed[activity_id]
+        assert c["heardAt"] == "1/2564" and c["heardAtId"] is not None
+        reported = [f for f in activity.facts if f.meeting_id is not None and type(f).__name__ != "Registered"]
+        assert c["effectiveOn"] == max(f.effective_on for f in reported).isoformat()
+        assert date.fromisoformat(c["effectiveOn"]) <= date(2020, 12, 2)  # told late: effective before 9/2563
+    # read on the valid axis alone, nothing changed in the world between the two dates
+    by_date = await api.run(
+        'query($plan: ID!) { changes(planId: $plan, from: { date: "2020-12-02" }, to: { date: "2021-01-06" }) '
+        "{ activities { activityId } } }",
+        {"plan": str(plan_id)},
+    )
+    assert not set(heard) & {UUID(c["activityId"]) for c in by_date["changes"]["activities"]}
