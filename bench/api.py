@@ -149,7 +149,8 @@ def plan_shape(address: ServerAddress, plan_id: str) -> dict[str, int]:
             for name, table in (("activities", "rm_activity"), ("milestones", "rm_milestone"), ("risks", "rm_risk")):
                 shape[name] = int(
                     await conn.fetchval(
-                        f"SELECT count(*) FROM {table} WHERE plan_id = $1 AND valid_to = $2 AND recorded_to > now()",
+                        f"SELECT count(*) FROM {table} WHERE plan_id = $1 AND valid_to = $2 AND recorded_to > now() "
+                        "AND reported_to = $2",
                         UUID(plan_id),
                         END_DATE,
                     )
@@ -170,7 +171,8 @@ def open_activities(address: ServerAddress, count: int, plan_id: str | None = No
         try:
             rows = await conn.fetch(
                 "SELECT plan_id, stream_id FROM rm_activity WHERE valid_to = $1 AND recorded_to > now() "
-                "AND status = 'IN_PROGRESS' AND ($2::uuid IS NULL OR plan_id = $2) ORDER BY plan_id, stream_id",
+                "AND reported_to = $1 AND status = 'IN_PROGRESS' AND ($2::uuid IS NULL OR plan_id = $2) "
+                "ORDER BY plan_id, stream_id",
                 END_DATE,
                 UUID(plan_id) if plan_id else None,
             )

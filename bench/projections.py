@@ -117,7 +117,8 @@ async def plans_and_activities(address: ServerAddress) -> tuple[list[tuple[UUID,
     conn = await asyncpg.connect(**address.asyncpg_args())
     try:
         plans = await conn.fetch(
-            "SELECT stream_id, valid_from FROM rm_plan WHERE valid_to = $1 AND recorded_to > now() ORDER BY stream_id",
+            "SELECT stream_id, valid_from FROM rm_plan WHERE valid_to = $1 AND recorded_to > now() "
+            "AND reported_to = $1 ORDER BY stream_id",
             END,
         )
         spans = {

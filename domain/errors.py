@@ -80,17 +80,27 @@ class Forbidden(DomainError):
 
 
 class PeriodLocked(DomainError):
-    """The fact would take effect inside a period whose minutes are approved."""
+    """The fact would be recorded as reported at a meeting closed by approved minutes."""
 
     code = "PERIOD_LOCKED"
 
-    def __init__(self, effective_on: str, locked_through: str, meeting_code: str, approved_at: str) -> None:
+    def __init__(
+        self,
+        effective_on: str,
+        locked_through: str,
+        meeting_code: str,
+        approved_at: str,
+        reported_at: str | None = None,
+    ) -> None:
+        at = meeting_code if reported_at is None else reported_at
         super().__init__(
-            f"{effective_on} lies in a locked period: the minutes of meeting {meeting_code} (held {locked_through}) "
-            f"were approved at meeting {approved_at}, so facts effective on or before {locked_through} are locked; "
-            "record it as a correction of the fact, with a reason"
+            f"meeting {at} is closed: the minutes of meeting {meeting_code} (held {locked_through}) were approved "
+            f"at meeting {approved_at}, so nothing new may be recorded as reported at {meeting_code} or an earlier "
+            f"meeting (this fact, effective {effective_on}, names {at}); record it as a correction of the fact, "
+            "with a reason, or report it at a later meeting (a late report)"
         )
         self.effective_on = effective_on
         self.locked_through = locked_through
         self.meeting_code = meeting_code
         self.approved_at = approved_at
+        self.reported_at = at

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -34,13 +34,17 @@ class Meta:
     actor: str
     meeting_id: str | None = None
     reason: str | None = None
+    #: set only by the minutes importer, to the meeting whose own minutes these facts record: the
+    #: record of a meeting arriving after its approval is the record itself, not an edit of it.
+    #: Not stored (a fact says which meeting heard it; its meta says where it came from).
+    minutes_of: str | None = field(default=None, metadata={"added_later": True})
 
     def checked(self) -> Meta:
         check_date("effectiveOn", self.effective_on)
         actor = require_text("actor", self.actor, MAX_NAME)
         reason = optional_text("reason", self.reason, MAX_TEXT)
         meeting = optional_text("meeting", self.meeting_id, MAX_NAME)
-        return Meta(self.effective_on, actor, meeting, reason)
+        return Meta(self.effective_on, actor, meeting, reason, self.minutes_of)
 
     def fields(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -11,8 +10,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.calendar import be_to_ce, fiscal_year_bounds
-from domain.errors import InvalidTransition, PeriodLocked, ValidationError
-from domain.facts import Corrected, Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
+from domain.errors import InvalidTransition, ValidationError
+from domain.facts import Fact, Ledger, Meta, check_date, check_range, optional_text, require_text
 from domain.health import check_rules
 from domain.values import EvaluationRule
 from domain.vocabulary import ActivityKind, MeasureUnit
@@ -500,17 +499,3 @@ def check_period_years(first: object, last: object) -> None:
     if last < first:
         raise ValidationError("periodEndYear", f"{last} is before the period's first year {first}")
 
-
-def check_open(state: PlanState, facts: Iterable[Fact]) -> None:
-    """Refuse a new fact effective inside a period the plan's approved minutes locked. Corrections
-    (which say why) and the locks themselves pass."""
-    lock = state.lock
-    if lock is None:
-        return
-    for fact in facts:
-        if isinstance(fact, (Corrected, Plan.PeriodLocked)):
-            continue
-        if fact.effective_on <= lock.through:
-            raise PeriodLocked(
-                fact.effective_on.isoformat(), lock.through.isoformat(), lock.meeting_code, lock.approved_at
-            )

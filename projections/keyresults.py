@@ -29,7 +29,10 @@ from domain.vocabulary import ActivityStatus, Direction, Health
 from projections.queries.rows import AS_OF, Point, _row, _table, _times
 
 #: AS_OF for the key_result table under the alias k
-K_AS_OF = "k.valid_from <= $2 AND $2 < k.valid_to AND k.recorded_from <= $3 AND $3 < k.recorded_to"
+K_AS_OF = (
+    "k.valid_from <= $2 AND $2 < k.valid_to AND k.recorded_from <= $3 AND $3 < k.recorded_to "
+    "AND k.reported_from <= $4 AND $4 < k.reported_to"
+)
 
 
 def day_of(point: Point) -> date:
@@ -37,14 +40,14 @@ def day_of(point: Point) -> date:
     return point.on or date.today()
 
 
-def _bounds(point: Point) -> tuple[date, datetime]:
-    return _times(day_of(point), point.known_at)
+def _bounds(point: Point) -> tuple[date, datetime, date]:
+    return _times(day_of(point), point.known_at, point.reported)
 
 
 async def evaluation_rules(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> tuple[EvaluationRule, ...]:
-    d, t = _bounds(point)
+    d, t, rep = _bounds(point)
     raw = await conn.fetchval(
-        f"SELECT evaluation_rules FROM {_table('plan')} WHERE stream_id = $1 AND {AS_OF}", plan_id, d, t
+        f"SELECT evaluation_rules FROM {_table('plan')} WHERE stream_id = $1 AND {AS_OF}", plan_id, d, t, rep
     )
     return parse_rules(raw)
 
@@ -57,7 +60,7 @@ def parse_rules(raw: Any) -> tuple[EvaluationRule, ...]:
 
 
 def committee_meetings() -> str:
-    """Rows of rm_meeting (as of $2, $3) of plan $1's committee: the plan's own meetings, and
+    """Rows of rm_meeting (as of $2, $3, $4) of plan $1's committee: the plan's own meetings, and
     meetings of the same body tied to no plan (such as those cited by reference). Two indexed
     lookups: an OR over plan and body would scan every plan's meetings."""
     table = _table("meeting")
@@ -70,12 +73,13 @@ def committee_meetings() -> str:
 
 async def meeting_dates(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[date]:
     """Dates of the meetings of the plan's committee held by the point's date, as known then."""
-    d, t = _bounds(point)
+    d, t, rep = _bounds(point)
     rows = await conn.fetch(
         f"SELECT DISTINCT meeting_on FROM {committee_meetings()} m WHERE meeting_on <= $2 ORDER BY meeting_on",
         plan_id,
         d,
         t,
+        rep,
     )
     return [r["meeting_on"] for r in rows]
 
@@ -103,14 +107,14 @@ async def key_result_rows(
 ) -> list[dict[str, Any]]:
     """The plan's key results with their latest measurement, counts and whether one falls after
     `window_start` (the last reporting period)."""
-    d, t = _bounds(point)
+    d, t, rep = _bounds(point)
     records = await conn.fetch(
         f"""
         WITH m AS MATERIALIZED (
             SELECT stream_id,
                    (array_agg(value ORDER BY measured_on DESC, substr(measurement_id, 2)::int DESC))[1] AS value,
                    max(measured_on) AS last_on, count(*) AS n,
-                   count(*) FILTER (WHERE $4::date IS NULL OR measured_on > $4) AS recent
+                   count(*) FILTER (WHERE $5::date IS NULL OR measured_on > $5) AS recent
             FROM {_table("measurement")} WHERE plan_id = $1 AND {AS_OF} GROUP BY stream_id
         )
         SELECT k.*, m.value AS latest_value, m.last_on AS last_measured_on, m.n AS measurement_count,
@@ -122,6 +126,7 @@ async def key_result_rows(
         plan_id,
         d,
         t,
+        rep,
         window_start,
     )
     return [_row(r, "key_result", "id") for r in records]
@@ -150,7 +155,7 @@ def judge(row: dict[str, Any], on: date, rules: tuple[EvaluationRule, ...]) -> d
 async def plan_health(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> PlanHealth:
     """Key results, activities, strategies and the plan by health on the point's day."""
     on = day_of(point)
-    d, t = _bounds(point)
+    d, t, rep = _bounds(point)
     rules = await evaluation_rules(conn, plan_id, point)
     window = reporting_window_start(await meeting_dates(conn, plan_id, point), on)
     out = PlanHealth(on, rules, window)
@@ -160,6 +165,7 @@ async def plan_health(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> 
         plan_id,
         d,
         t,
+        rep,
     )
     overdue = dict(
         await conn.fetch(
@@ -168,6 +174,7 @@ async def plan_health(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> 
             plan_id,
             d,
             t,
+            rep,
         )
     )
     by_activity: dict[UUID, list[Health]] = {}
@@ -193,13 +200,14 @@ async def measurements_of(
     conn: asyncpg.Connection, key_result_ids: list[UUID], point: Point
 ) -> dict[UUID, list[dict[str, Any]]]:
     """Each key result's measurements on the point's day (as known then), oldest first."""
-    d, t = _bounds(point)
+    d, t, rep = _bounds(point)
     records = await conn.fetch(
         f"SELECT * FROM {_table('measurement')} WHERE stream_id = ANY($1::uuid[]) AND {AS_OF} "
         "ORDER BY measured_on, substr(measurement_id, 2)::int",
         key_result_ids,
         d,
         t,
+        rep,
     )
     out: dict[UUID, list[dict[str, Any]]] = {}
     for r in records:

@@ -67,10 +67,22 @@ SELECT_RISKS = (
     "$5::timestamptz[]) AS k(position, stream_id, risk_id, on_date, known_at) "
     f"CROSS JOIN LATERAL (SELECT * FROM {RISK.table(PREFIX)} x WHERE x.stream_id = k.stream_id "
     "AND x.risk_id = k.risk_id AND x.valid_from <= k.on_date AND k.on_date < x.valid_to "
-    "AND x.recorded_from <= k.known_at AND k.known_at < x.recorded_to LIMIT 1) r"
+    "AND x.recorded_from <= k.known_at AND k.known_at < x.recorded_to AND x.reported_to > '9999-12-30'::date "
+    "LIMIT 1) r"
 )
 SELECT_POSITION = f"SELECT position FROM {POSITION_TABLE} WHERE name = $1"
-RISK_HIDDEN = frozenset({"event_position", "stream_id", "valid_from", "valid_to", "recorded_from", "recorded_to"})
+RISK_HIDDEN = frozenset(
+    {
+        "event_position",
+        "stream_id",
+        "valid_from",
+        "valid_to",
+        "reported_from",
+        "reported_to",
+        "recorded_from",
+        "recorded_to",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +103,8 @@ class EventRow:
     actor: str
     effective_on: date
     recorded_at: datetime
+    #: the date the committee was told (projections/reported.py)
+    reported_on: date | None
     reason: str | None
     corrects: int | None
     void: bool | None

@@ -25,6 +25,7 @@ import asyncpg
 
 from projections.decode import Decoded, Decoder
 from projections.queries import ConnectionFacts
+from projections.reported import MeetingDates
 from projections.schema import (
     EVENTS_CHANNEL,
     EVENTS_TABLE,
@@ -151,6 +152,8 @@ class Projector:
         #: the read models' version this code writes; if the database's is newer, stop projecting
         self.read_model_version = read_model_version
         self.decoder = Decoder()
+        #: every meeting's date by log position (the reporting axis), loaded with the first batch
+        self.meetings: MeetingDates | None = None
         self.cache: OrderedDict[UUID, StreamTimeline] = OrderedDict()
         self.active = False
         self.position = 0
@@ -243,13 +246,21 @@ class Projector:
         last = int(rows[-1]["notification_id"])
         decoded = [d for r in rows if (d := self.decoder.decode(r[0], r[1], r[2], r[3], r[4])) is not None]
         try:
+            meetings = self.meetings
+            if meetings is None:
+                meetings = MeetingDates()
+                await meetings.load(conn, self.decoder)
+                self.meetings = meetings
+            for item in decoded:
+                meetings.observe(item)
             timelines = await self._timelines(conn, decoded, position)
             events: list[EventRecord] = []
             for item in decoded:
                 timeline = timelines.get(item.stream_id)
+                reported = meetings.reported_on(item)
                 if timeline is not None:
-                    timeline.add(item.fact)
-                events.append(event_record(item, timeline))
+                    timeline.add(item.fact, reported)
+                events.append(event_record(item, timeline, reported))
             inserts: list[RowVersion] = []
             closings: list[Closing] = []
             for stream_id in {d.stream_id for d in decoded}:
@@ -322,7 +333,8 @@ class Projector:
             if timeline is None:
                 continue
             if earlier:
-                timeline.prime([d.fact for d in earlier])
+                meetings = self.meetings or MeetingDates()
+                timeline.prime([d.fact for d in earlier], [meetings.reported_on(d) for d in earlier])
             timelines[stream_id] = timeline
         return timelines
 

@@ -34,6 +34,7 @@ import asyncpg
 from projections.copy_codecs import use_copy_codecs
 from projections.decode import Decoded, Decoder
 from projections.projector import ConnectArgs, connect, log_position, read_position
+from projections.reported import MeetingDates
 from projections.schema import (
     BY_NAME,
     EVENT_NAMES,
@@ -111,6 +112,7 @@ class _Builder:
         self.total = total
         self.progress = progress
         self.decoder = Decoder()
+        self.meetings = MeetingDates()
         self.rows: list[RowVersion] = []
         self.events: list[EventRecord] = []
         self.held: dict[str, list[tuple[Any, ...]]] = {name: [] for name in BY_PLAN}
@@ -123,6 +125,7 @@ class _Builder:
         stream: list[Decoded] = []
         current: Any = None
         decode = self.decoder.decode
+        await self.meetings.load(self.conn, self.decoder)
         cursor = await self.conn.cursor(SELECT_BY_STREAM, upto, low, high)
         while chunk := await cursor.fetch(READ_CHUNK):
             for r in chunk:
@@ -143,9 +146,10 @@ class _Builder:
             return
         timeline = new_timeline(items[0].stream_id, items)
         for item in items:
+            reported = self.meetings.reported_on(item)
             if timeline is not None:
-                timeline.add(item.fact)
-            self.events.append(event_record(item, timeline))
+                timeline.add(item.fact, reported)
+            self.events.append(event_record(item, timeline, reported))
         if timeline is not None:
             self.rows += timeline.flush().rows
         if len(self.rows) + len(self.events) >= FLUSH_AT:

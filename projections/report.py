@@ -90,6 +90,7 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
         meeting_id,
         ALL_DATES,
         known_at or ALL_TIMES,
+        ALL_DATES,
     )
     return _ref(record)
 
@@ -97,10 +98,11 @@ async def _meeting(conn: asyncpg.Connection, meeting_id: UUID, known_at: datetim
 async def meeting_ids_of_plan(conn: asyncpg.Connection, plan_id: UUID, code: str) -> list[UUID]:
     """Meetings with this code held by the plan's committee (the same code may be another body's)."""
     records = await conn.fetch(
-        f"SELECT DISTINCT stream_id FROM {committee_meetings()} m WHERE code = $4",
+        f"SELECT DISTINCT stream_id FROM {committee_meetings()} m WHERE code = $5",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,
         code.strip(),
     )
     return [r["stream_id"] for r in records]
@@ -112,11 +114,12 @@ async def _neighbour(
     """The committee's meeting before `on` (strictly; `before`) or the first after it."""
     compare, order = ("<", "DESC") if before else (">", "ASC")
     record = await conn.fetchrow(
-        f"SELECT stream_id, code, meeting_on, body FROM {committee_meetings()} m WHERE meeting_on {compare} $4 "
+        f"SELECT stream_id, code, meeting_on, body FROM {committee_meetings()} m WHERE meeting_on {compare} $5 "
         f"ORDER BY meeting_on {order}, code LIMIT 1",
         plan_id,
         ALL_DATES,
         known_at or ALL_TIMES,
+        ALL_DATES,
         on,
     )
     return _ref(record)
@@ -135,6 +138,29 @@ async def _updated_streams(
         known_at or ALL_TIMES,
     )
     return {r["stream_id"] for r in records}
+
+
+async def _reported_streams(
+    conn: asyncpg.Connection, plan_id: UUID, meeting: MeetingRef, since: date, known_at: datetime | None
+) -> tuple[set[UUID], datetime | None]:
+    """Streams with a fact reported in the meeting's period: at the meeting itself, or as a live
+    update (no meeting) recorded after the previous meeting's day and by this one's; and when the
+    first of them was recorded. Whatever date the facts take effect on."""
+    records = await conn.fetch(
+        f"SELECT stream_id, min(recorded_at) FILTER (WHERE type <> 'Activity.Registered') AS first "
+        f"FROM {PREFIX}event WHERE plan_id = $1 AND recorded_at <= $5 AND stream_kind IN ('activity', 'key_result') "
+        "AND type NOT LIKE '%Corrected' AND (meeting_id = $2 OR (meeting_id IS NULL "
+        "AND (recorded_at AT TIME ZONE 'Asia/Bangkok')::date > $3 "
+        "AND (recorded_at AT TIME ZONE 'Asia/Bangkok')::date <= $4)) "
+        "GROUP BY stream_id",
+        plan_id,
+        str(meeting.id),
+        since,
+        meeting.on,
+        known_at or ALL_TIMES,
+    )
+    first = min((r["first"] for r in records if r["first"] is not None), default=None)
+    return {r["stream_id"] for r in records}, first
 
 
 async def _activities(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
@@ -175,17 +201,25 @@ async def progress_report(
     previous = await _neighbour(conn, plan_id, meeting.on, known_at, before=True)
     since = previous.on if previous else EARLIEST
     now = Point(meeting.on, known_at)
-    then = Point(since, known_at)
+    reported, first_recorded = await _reported_streams(conn, plan_id, meeting, since, known_at)
+    # what the meeting heard, not what changed in the world since the previous meeting's date: the
+    # state as of the previous meeting before this meeting's reports were recorded, against after
+    cut = known_at if first_recorded is None else first_recorded - timedelta(microseconds=1)
+    if known_at is not None and cut is not None:
+        cut = min(cut, known_at)
+    then = Point(since, cut)
     changed = await changes(conn, plan_id, then, now, only=frozenset({"activity", "risk"}))
+    changed.activities = [a for a in changed.activities if a["activity_id"] in reported]
 
     health = await plan_health(conn, plan_id, now)
     titles = {k["id"]: k["title"] for k in health.key_results}
     measured = await conn.fetch(
-        f"SELECT * FROM {_table('measurement')} WHERE plan_id = $1 AND {AS_OF} AND measured_on > $4 "
+        f"SELECT * FROM {_table('measurement')} WHERE plan_id = $1 AND {AS_OF} AND measured_on > $5 "
         "ORDER BY measured_on, stream_id, substr(measurement_id, 2)::int",
         plan_id,
         meeting.on,
         known_at or ALL_TIMES,
+        ALL_DATES,
         since,
     )
     measurements = [
@@ -193,7 +227,7 @@ async def progress_report(
     ]
 
     activities = await _activities(conn, plan_id, now)
-    updated = await _updated_streams(conn, plan_id, since, meeting.on, known_at)
+    updated = reported
     units_of = {a["id"]: list(a["units"] or []) for a in activities}
     stale_activities = [a for a in activities if a["status"] not in SETTLED and a["id"] not in updated]
     judged = {k["id"]: k for k in health.key_results}
@@ -217,11 +251,12 @@ async def progress_report(
     ]
 
     items = await conn.fetch(
-        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $4 "
-        "AND (done_on IS NULL OR done_on > $4) ORDER BY meeting_on, item_id",
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND meeting_on < $5 "
+        "AND (done_on IS NULL OR done_on > $5) ORDER BY meeting_on, item_id",
         plan_id,
         meeting.on,
         known_at or ALL_TIMES,
+        ALL_DATES,
         meeting.on,
     )
     return ProgressReport(
@@ -270,19 +305,21 @@ async def due_updates(
     ]
     risks = await conn.fetch(
         f"SELECT * FROM {_table('risk')} WHERE plan_id = $1 AND {AS_OF} AND status <> 'CLOSED' "
-        "AND review_on IS NOT NULL AND review_on <= $4 AND stream_id = ANY($5::uuid[]) ORDER BY review_on, risk_id",
+        "AND review_on IS NOT NULL AND review_on <= $5 AND stream_id = ANY($6::uuid[]) ORDER BY review_on, risk_id",
         plan_id,
         today,
         known_at or ALL_TIMES,
+        ALL_DATES,
         horizon,
         list(mine),
     )
     items = await conn.fetch(
-        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND strpos(owner, $4) > 0 "
+        f"SELECT * FROM {_table('action_item')} WHERE plan_id = $1 AND {AS_OF} AND strpos(owner, $5) > 0 "
         "AND (done_on IS NULL OR done_on > $2) ORDER BY meeting_on, item_id",
         plan_id,
         today,
         known_at or ALL_TIMES,
+        ALL_DATES,
         unit,
     )
     return DueUpdates(

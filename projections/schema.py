@@ -1,10 +1,12 @@
 """The read-model tables: one bitemporal table per kind of row, the event index, the position.
 
 Every row of a bitemporal table ("family") says: this entity had these values for effective dates
-`valid_from <= D < valid_to`, as the ledger believed from `recorded_from` until `recorded_to`
-(half-open on both axes). Rows still believed have `recorded_to = END_TIME`; rows valid for every
-later date have `valid_to = END_DATE` (finite sentinels, not PostgreSQL's `infinity`, so values
-round-trip unchanged through asyncpg).
+`valid_from <= D < valid_to`, as the committee had been told by reporting dates
+`reported_from <= R < reported_to` (the reporting axis: `projections/reported.py`), as the ledger
+believed from `recorded_from` until `recorded_to` (half-open on every axis). Rows still believed
+have `recorded_to = END_TIME`; rows valid for every later date have `valid_to = END_DATE`, and rows
+still told at every later reporting date `reported_to = END_DATE` (finite sentinels, not
+PostgreSQL's `infinity`, so values round-trip unchanged through asyncpg).
 
 Table names are fixed identifiers from this module plus a prefix chosen by the code (`rm_` for
 the live tables, another for scratch copies): never from user input.
@@ -60,7 +62,17 @@ class Family:
     @property
     def all_names(self) -> tuple[str, ...]:
         key = (self.key[0],) if self.key else ()
-        return ("stream_id", *key, *self.value_names, "valid_from", "valid_to", "recorded_from", "recorded_to")
+        return (
+            "stream_id",
+            *key,
+            *self.value_names,
+            "valid_from",
+            "valid_to",
+            "reported_from",
+            "reported_to",
+            "recorded_from",
+            "recorded_to",
+        )
 
     @property
     def json_positions(self) -> tuple[int, ...]:
@@ -285,6 +297,7 @@ EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("actor", "text"),
     ("effective_on", "date"),
     ("recorded_at", "timestamptz"),
+    ("reported_on", "date"),
     ("reason", "text"),
     ("corrects", "integer"),
     ("void", "boolean"),
@@ -312,6 +325,8 @@ def family_ddl(family: Family, prefix: str, temporary: bool = False) -> list[str
     columns += [
         "valid_from date NOT NULL",
         "valid_to date NOT NULL",
+        "reported_from date NOT NULL",
+        "reported_to date NOT NULL",
         "recorded_from timestamptz NOT NULL",
         "recorded_to timestamptz NOT NULL",
     ]
@@ -324,8 +339,12 @@ def family_indexes(family: Family, prefix: str) -> list[tuple[str, str]]:
     """(index name without prefix, its CREATE statement)."""
     table = family.table(prefix)
     key = f", {family.key[0]}" if family.key else ""
-    indexes = [(f"{family.name}_stream", f"(stream_id{key}, valid_to, recorded_to)")]
-    indexes += [(_index_name(family, i), f"({', '.join(i)})") for i in family.indexes]
+    indexes = [(f"{family.name}_stream", f"(stream_id{key}, valid_to, recorded_to, reported_to)")]
+    # an as-of index ranges over the reporting axis too (its last column)
+    indexes += [
+        (_index_name(family, i), f"({', '.join((*i, 'reported_to') if i[-1] == 'recorded_to' else i)})")
+        for i in family.indexes
+    ]
     return [(name, f"CREATE INDEX IF NOT EXISTS {prefix}{name} ON {table} {columns}") for name, columns in indexes]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +19,8 @@ from projections.timeline import Closing, RowVersion, StreamTimeline
 EventRecord = tuple[Any, ...]
 
 
-def event_record(item: Decoded, timeline: StreamTimeline | None) -> EventRecord:
-    """The `rm_event` row of one fact (`timeline` has already taken it)."""
+def event_record(item: Decoded, timeline: StreamTimeline | None, reported_on: date) -> EventRecord:
+    """The `rm_event` row of one fact (`timeline` has already taken it), reported on `reported_on`."""
     fact = item.fact
     kind = timeline.kind.name if timeline is not None else item.stream_kind
     if kind == "plan":
@@ -41,6 +42,7 @@ def event_record(item: Decoded, timeline: StreamTimeline | None) -> EventRecord:
         fact.actor,
         fact.effective_on,
         fact.timestamp,
+        reported_on,
         fact.reason,
         corrects,
         void,
@@ -73,16 +75,18 @@ def _with_json(values: Values, positions: tuple[int, ...]) -> list[Any]:
 def group_rows(rows: Iterable[RowVersion]) -> dict[str, list[tuple[Any, ...]]]:
     """Row versions as the records of their family tables (columns in `Family.all_names` order)."""
     grouped: dict[str, list[tuple[Any, ...]]] = {}
-    for name, stream_id, key, values, valid_from, valid_to, recorded_from, recorded_to in rows:
+    for name, stream_id, key, values, valid_from, valid_to, told_from, told_to, recorded_from, recorded_to in rows:
         records = grouped.get(name)
         if records is None:
             records = grouped[name] = []
         positions = JSON_POSITIONS[name]
         columns: Values | list[Any] = _with_json(values, positions) if positions else values
         if KEYED[name]:
-            records.append((stream_id, key, *columns, valid_from, valid_to, recorded_from, recorded_to))
+            records.append(
+                (stream_id, key, *columns, valid_from, valid_to, told_from, told_to, recorded_from, recorded_to)
+            )
         else:
-            records.append((stream_id, *columns, valid_from, valid_to, recorded_from, recorded_to))
+            records.append((stream_id, *columns, valid_from, valid_to, told_from, told_to, recorded_from, recorded_to))
     return grouped
 
 
@@ -109,32 +113,40 @@ async def close_rows(conn: asyncpg.Connection, closings: Iterable[Closing], pref
         streams = [c.stream_id for c in items]
         starts = [c.valid_from for c in items]
         ends = [c.valid_to for c in items]
+        told = [c.reported_from for c in items]
+        told_to = [c.reported_to for c in items]
         stamps = [c.recorded_to for c in items]
         if family.key:
             column, sql_type = family.key
             await conn.execute(
                 f"UPDATE {table} AS t SET recorded_to = r.stamp "
-                f"FROM unnest($1::uuid[], $2::{sql_type}[], $3::date[], $4::date[], $5::timestamptz[]) "
-                "AS r(stream_id, key, valid_from, valid_to, stamp) "
+                f"FROM unnest($1::uuid[], $2::{sql_type}[], $3::date[], $4::date[], $5::date[], $6::date[], "
+                "$7::timestamptz[]) AS r(stream_id, key, valid_from, valid_to, reported_from, reported_to, stamp) "
                 f"WHERE t.stream_id = r.stream_id AND t.{column} = r.key AND t.valid_from = r.valid_from "
-                "AND t.valid_to = r.valid_to AND t.recorded_to = $6",
+                "AND t.valid_to = r.valid_to AND t.reported_from = r.reported_from "
+                "AND t.reported_to = r.reported_to AND t.recorded_to = $8",
                 streams,
                 [c.key for c in items],
                 starts,
                 ends,
+                told,
+                told_to,
                 stamps,
                 END_TIME,
             )
         else:
             await conn.execute(
                 f"UPDATE {table} AS t SET recorded_to = r.stamp "
-                "FROM unnest($1::uuid[], $2::date[], $3::date[], $4::timestamptz[]) "
-                "AS r(stream_id, valid_from, valid_to, stamp) "
+                "FROM unnest($1::uuid[], $2::date[], $3::date[], $4::date[], $5::date[], $6::timestamptz[]) "
+                "AS r(stream_id, valid_from, valid_to, reported_from, reported_to, stamp) "
                 "WHERE t.stream_id = r.stream_id AND t.valid_from = r.valid_from "
-                "AND t.valid_to = r.valid_to AND t.recorded_to = $5",
+                "AND t.valid_to = r.valid_to AND t.reported_from = r.reported_from "
+                "AND t.reported_to = r.reported_to AND t.recorded_to = $7",
                 streams,
                 starts,
                 ends,
+                told,
+                told_to,
                 stamps,
                 END_TIME,
             )

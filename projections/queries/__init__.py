@@ -46,6 +46,7 @@ from projections.queries.meetings import (
     meetings,
     meetings_by_id,
     resolutions_of,
+    told_by,
 )
 from projections.queries.plans import CODE_POINT_ORDER, Rollup, all_plans, plan_as_of, plans_by_id, strategies_of
 from projections.queries.rows import AS_OF, HIDDEN, ConnectionFacts, Point
@@ -92,4 +93,5 @@ __all__ = [
     "strategies_of",
     "stream_histories",
     "stream_versions",
+    "told_by",
 ]

@@ -15,14 +15,18 @@ from uuid import UUID
 import asyncpg
 
 from domain.vocabulary import RiskLevel
-from projections.queries.rows import AS_OF, Point, _family_rows, _group, _row, _table, _times
+from projections.queries.rows import ALL_REPORTED, AS_OF, Point, _family_rows, _group, _row, _table, _times
 
 
 async def activity_as_of(
-    conn: asyncpg.Connection, activity_id: UUID, on: date | None = None, known_at: datetime | None = None
+    conn: asyncpg.Connection,
+    activity_id: UUID,
+    on: date | None = None,
+    known_at: datetime | None = None,
+    reported: date | None = None,
 ) -> dict[str, Any] | None:
     """One activity with its milestones and risks at that point; None if it did not exist."""
-    point = Point(on, known_at)
+    point = Point(on, known_at, reported)
     result = (await activities_by_id(conn, [activity_id], point)).get(activity_id)
     if result is None:
         return None
@@ -49,21 +53,23 @@ async def milestones(
     known_at: datetime | None = None,
     overdue_on: date | None = None,
     only_overdue: bool = False,
+    reported: date | None = None,
 ) -> list[dict[str, Any]]:
     """Milestone timelines: original due date, every reschedule, achieved/dropped, slip, overdue.
 
     `overdue` is judged as of `overdue_on` (default: `on`, else today).
     """
-    d, t = _times(on, known_at)
+    d, t, rep = _times(on, known_at, reported)
     judge = overdue_on or on or date.today()
     records = await conn.fetch(
         f"SELECT * FROM {_table('milestone')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::uuid IS NULL OR stream_id = $4) "
-        "AND (NOT $5 OR (status = 'PLANNED' AND due_on < $6)) "
+        "AND ($5::uuid IS NULL OR stream_id = $5) "
+        "AND (NOT $6 OR (status = 'PLANNED' AND due_on < $7)) "
         "ORDER BY due_on, milestone_id",
         plan_id,
         d,
         t,
+        rep,
         activity_id,
         only_overdue,
         judge,
@@ -78,19 +84,21 @@ async def risks(
     known_at: datetime | None = None,
     min_level: str | None = None,
     statuses: Iterable[str] | None = None,
+    reported: date | None = None,
 ) -> list[dict[str, Any]]:
     """The risk register at that point, highest score first, then those not yet assessed (no
     score, no level: a `min_level` leaves them out)."""
-    d, t = _times(on, known_at)
+    d, t, rep = _times(on, known_at, reported)
     rank = RiskLevel.parse(min_level, "minLevel").rank if min_level else None
     wanted = list(statuses) if statuses is not None else None
     records = await conn.fetch(
         f"SELECT * FROM {_table('risk')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::int IS NULL OR level_rank >= $4) AND ($5::text[] IS NULL OR status = ANY($5)) "
+        "AND ($5::int IS NULL OR level_rank >= $5) AND ($6::text[] IS NULL OR status = ANY($6)) "
         "ORDER BY score DESC NULLS LAST, noted_on, risk_id",
         plan_id,
         d,
         t,
+        rep,
         rank,
         wanted,
     )
@@ -100,7 +108,8 @@ async def risks(
 async def risk_history(conn: asyncpg.Connection, activity_id: UUID, risk_id: str) -> list[dict[str, Any]]:
     """Every version of a risk ever believed, with its valid and recorded intervals."""
     records = await conn.fetch(
-        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND risk_id = $2 ORDER BY recorded_from, valid_from",
+        f"SELECT * FROM {_table('risk')} WHERE stream_id = $1 AND risk_id = $2 AND {ALL_REPORTED} "
+        "ORDER BY recorded_from, valid_from",
         activity_id,
         risk_id,
     )
@@ -191,7 +200,8 @@ async def risk_histories(
     pairs = list(keys)
     records = await conn.fetch(
         f"SELECT r.* FROM {_table('risk')} r JOIN unnest($1::uuid[], $2::text[]) AS k(stream_id, risk_id) "
-        "ON r.stream_id = k.stream_id AND r.risk_id = k.risk_id ORDER BY r.recorded_from, r.valid_from",
+        f"ON r.stream_id = k.stream_id AND r.risk_id = k.risk_id WHERE r.{ALL_REPORTED} "
+        "ORDER BY r.recorded_from, r.valid_from",
         [p[0] for p in pairs],
         [p[1] for p in pairs],
     )

@@ -7,12 +7,14 @@ to none of their modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from projections.queries.rows import AS_OF, Point, _row, _table, _times
+from projections.queries.rows import ALL_REPORTED, AS_OF, Point, _row, _table, _times
+from projections.schema import PREFIX
 
 
 @dataclass
@@ -29,11 +31,43 @@ class Changes:
 
 
 async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: Point) -> list[asyncpg.Record]:
-    d, t = _times(point.on, point.known_at)
+    d, t, rep = _times(point.on, point.known_at, point.reported)
     result: list[asyncpg.Record] = await conn.fetch(
-        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t
+        f"SELECT * FROM {_table(family)} WHERE plan_id = $1 AND {AS_OF}", plan_id, d, t, rep
     )
     return result
+
+
+#: the latest fact of each activity inside the later point and outside the earlier one (reported,
+#: recorded or effective after it): the change's effective date and the meeting that heard it
+HEARD = (
+    f"SELECT DISTINCT ON (e.stream_id) e.stream_id, e.effective_on, e.meeting_id, "
+    f"(SELECT m.code FROM {_table('meeting')} m WHERE m.stream_id::text = e.meeting_id "
+    f"AND m.{ALL_REPORTED} ORDER BY m.recorded_to DESC LIMIT 1) AS meeting_code "
+    f"FROM {PREFIX}event e WHERE e.stream_id = ANY($1::uuid[]) AND e.type <> 'Activity.Registered' "
+    "AND e.effective_on <= $2 AND e.recorded_at <= $3 AND e.reported_on <= $4 "
+    "AND (e.effective_on > $5 OR e.recorded_at > $6 OR e.reported_on > $7) "
+    "ORDER BY e.stream_id, e.reported_on DESC, e.effective_on DESC, e.position DESC"
+)
+
+
+async def _heard(
+    conn: asyncpg.Connection, ids: list[UUID], from_point: Point, to_point: Point
+) -> dict[UUID, tuple[date, UUID | None, str | None]]:
+    records = await conn.fetch(
+        HEARD,
+        ids,
+        *_times(to_point.on, to_point.known_at, to_point.reported),
+        *_times(from_point.on, from_point.known_at, from_point.reported),
+    )
+    return {
+        r["stream_id"]: (
+            r["effective_on"],
+            None if r["meeting_id"] is None else UUID(r["meeting_id"]),
+            r["meeting_code"],
+        )
+        for r in records
+    }
 
 
 async def changes(
@@ -69,6 +103,10 @@ async def changes(
                     "after": {f: new[f] for f in changed},
                 }
             )
+    if out.activities:
+        heard = await _heard(conn, [a["activity_id"] for a in out.activities], from_point, to_point)
+        for a in out.activities:
+            a["effective_on"], a["meeting_id"], a["meeting_code"] = heard.get(a["activity_id"], (None, None, None))
     before, after = await both("milestone", "milestone_id") if "milestone" in wanted else ({}, {})
     for k, new in after.items():
         old = before.get(k)

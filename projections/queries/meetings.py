@@ -15,7 +15,7 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.queries.rows import AS_OF, Point, _family_rows, _group, _row, _table, _times
+from projections.queries.rows import ALL_REPORTED, AS_OF, Point, _family_rows, _group, _row, _table, _times
 from projections.schema import ALL_DATES, ALL_TIMES
 
 
@@ -26,7 +26,8 @@ async def _meeting_id(conn: asyncpg.Connection, id_or_code: UUID | str) -> UUID 
         return UUID(id_or_code)
     except ValueError:
         value = await conn.fetchval(
-            f"SELECT stream_id FROM {_table('meeting')} WHERE code = $1 ORDER BY recorded_to DESC, valid_to DESC "
+            f"SELECT stream_id FROM {_table('meeting')} WHERE code = $1 AND {ALL_REPORTED} "
+            "ORDER BY recorded_to DESC, valid_to DESC "
             "LIMIT 1",
             id_or_code.strip(),
         )
@@ -45,16 +46,28 @@ async def date_of_meeting(
         meeting_id,
         ALL_DATES,
         known_at or ALL_TIMES,
+        ALL_DATES,
     )
     return value if isinstance(value, date) else None
 
 
 async def at_meeting(conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None) -> Point:
-    """The point a meeting stands for: its date (as known at `known_at`)."""
+    """The meeting's date as a point in valid time only (as known at `known_at`): everything
+    reported, whenever, as it stood on that date. What the committee had been told by the meeting
+    (the API's `asOf: {meeting}`) is `told_by`."""
     on = await date_of_meeting(conn, id_or_code, known_at)
     if on is None:
         raise LookupError(f"no meeting {id_or_code}")
     return Point(on, known_at)
+
+
+async def told_by(conn: asyncpg.Connection, id_or_code: UUID | str, known_at: datetime | None = None) -> Point:
+    """What the committee had been told by a meeting (facts reported at it or an earlier meeting,
+    and live updates recorded by its date), as it stood on its date, as known at `known_at`."""
+    on = await date_of_meeting(conn, id_or_code, known_at)
+    if on is None:
+        raise LookupError(f"no meeting {id_or_code}")
+    return Point(on, known_at, reported=on)
 
 
 async def meeting(
@@ -94,13 +107,14 @@ async def action_items(
 ) -> list[dict[str, Any]]:
     """Action items (assigned work): `state` OPEN / DONE / OVERDUE judged as of `as_of` (default today)."""
     today = as_of or date.today()
-    d, t = _times(as_of, known_at)
+    d, t, rep = _times(as_of, known_at)
     records = await conn.fetch(
         f"SELECT * FROM {_table('action_item')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::text IS NULL OR owner = $4) ORDER BY meeting_on, item_id",
+        "AND ($5::text IS NULL OR owner = $5) ORDER BY meeting_on, item_id",
         plan_id,
         d,
         t,
+        rep,
         owner,
     )
     items = [_action_item(r, today) for r in records]
@@ -113,10 +127,11 @@ async def meetings(
     """Meetings (as now known) in date order, `first` of them after date `after`."""
     records = await conn.fetch(
         f"SELECT * FROM {_table('meeting')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::date IS NULL OR meeting_on > $4) ORDER BY meeting_on, code LIMIT $5",
+        "AND ($5::date IS NULL OR meeting_on > $5) ORDER BY meeting_on, code LIMIT $6",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,
         after,
         max(0, min(first, 1000)),
     )
@@ -137,7 +152,7 @@ async def meeting_ids_by_code(conn: asyncpg.Connection, code: str, body: str | N
     """The meetings (as now known) with this code, newest first; several when bodies share codes."""
     records = await conn.fetch(
         f"SELECT stream_id FROM {_table('meeting')} WHERE code = $1 AND ($2::text IS NULL OR body = $2) "
-        f"AND valid_to > $3 AND recorded_to > $4 ORDER BY meeting_on DESC, stream_id",
+        f"AND valid_to > $3 AND recorded_to > $4 AND {ALL_REPORTED} ORDER BY meeting_on DESC, stream_id",
         code.strip(),
         body,
         ALL_DATES,
@@ -154,12 +169,13 @@ async def resolutions_of(
     resolutions = await _family_rows(
         conn, "resolution", "stream_id", ids, point, "stream_id, agenda_item NULLS LAST, resolution_id", "meeting_id"
     )
-    d, t = _times(point.on, point.known_at)
+    d, t, rep = _times(point.on, point.known_at, point.reported)
     items = await conn.fetch(
         f"SELECT * FROM {_table('action_item')} WHERE stream_id = ANY($1::uuid[]) AND {AS_OF} ORDER BY item_id",
         ids,
         d,
         t,
+        rep,
     )
     judge = today or point.on or date.today()
     by_resolution: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
@@ -180,11 +196,12 @@ async def meeting_page(
     on, code, stream_id = after or (date.min, "", UUID(int=0))
     records = await conn.fetch(
         f"SELECT * FROM {_table('meeting')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::boolean OR (meeting_on, code, stream_id) > ($5, $6, $7)) "
-        "ORDER BY meeting_on, code, stream_id LIMIT $8",
+        "AND ($5::boolean OR (meeting_on, code, stream_id) > ($6, $7, $8)) "
+        "ORDER BY meeting_on, code, stream_id LIMIT $9",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,
         after is None,
         on,
         code,

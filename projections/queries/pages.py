@@ -97,12 +97,13 @@ async def meetings_between(
     order = _direction(backward)
     records = await conn.fetch(
         f"SELECT * FROM {_table('meeting')} WHERE ($1::uuid IS NULL OR plan_id = $1) AND {AS_OF} "
-        "AND ($4::boolean OR (meeting_on, code, stream_id) > ($5, $6, $7)) "
-        "AND ($8::boolean OR (meeting_on, code, stream_id) < ($9, $10, $11)) "
-        f"ORDER BY meeting_on {order}, code {order}, stream_id {order} LIMIT $12",
+        "AND ($5::boolean OR (meeting_on, code, stream_id) > ($6, $7, $8)) "
+        "AND ($9::boolean OR (meeting_on, code, stream_id) < ($10, $11, $12)) "
+        f"ORDER BY meeting_on {order}, code {order}, stream_id {order} LIMIT $13",
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,  # as reported by now: every row version's latest
         after is None,
         *low,
         before is None,
@@ -119,6 +120,7 @@ async def meeting_count(conn: asyncpg.Connection, plan_id: UUID | None) -> int:
         plan_id,
         ALL_DATES,
         ALL_TIMES,
+        ALL_DATES,
     )
     return int(value)
 

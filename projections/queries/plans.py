@@ -81,7 +81,8 @@ class Rollup:
 def _as_of(alias: str) -> str:
     return (
         f"{alias}.valid_from <= $2 AND $2 < {alias}.valid_to "
-        f"AND {alias}.recorded_from <= $3 AND $3 < {alias}.recorded_to"
+        f"AND {alias}.recorded_from <= $3 AND $3 < {alias}.recorded_to "
+        f"AND {alias}.reported_from <= $4 AND $4 < {alias}.reported_to"
     )
 
 
@@ -161,17 +162,21 @@ def _rollup(activities: list[dict[str, Any]]) -> Rollup:
 
 
 async def plan_as_of(
-    conn: asyncpg.Connection, plan_id: UUID, on: date | None = None, known_at: datetime | None = None
+    conn: asyncpg.Connection,
+    plan_id: UUID,
+    on: date | None = None,
+    known_at: datetime | None = None,
+    reported: date | None = None,
 ) -> dict[str, Any] | None:
     """The plan with its strategies, each with its activities and roll-up, and the plan's roll-up.
 
     None when the plan did not exist at that point. One statement (`_plan_statement`); where the
     database orders text as Python does, the activities are put in order here rather than there.
     """
-    d, t = _times(on, known_at)
+    d, t, rep = _times(on, known_at, reported)
     statement = _plan_statement()
     python_sorts = _code_point_order.get(conn)
-    records = await conn.fetch(statement.unsorted if python_sorts else statement.sorted, plan_id, d, t)
+    records = await conn.fetch(statement.unsorted if python_sorts else statement.sorted, plan_id, d, t, rep)
     rows: Iterable[asyncpg.Record]
     if records and records[0]["k"] == 0:
         plan_row, rows = records[0], islice(records, 1, None)
@@ -220,9 +225,9 @@ async def plan_as_of(
 
 async def all_plans(conn: asyncpg.Connection, point: Point = Point()) -> list[dict[str, Any]]:
     """Every plan that existed at `point`, by code."""
-    d, t = _times(point.on, point.known_at)
+    d, t, rep = _times(point.on, point.known_at, point.reported)
     records = await conn.fetch(
-        f"SELECT * FROM {_table('plan')} WHERE $1::int IS NULL AND {AS_OF} ORDER BY code", None, d, t
+        f"SELECT * FROM {_table('plan')} WHERE $1::int IS NULL AND {AS_OF} ORDER BY code", None, d, t, rep
     )
     return [_row(r, "plan", "id") for r in records]
 

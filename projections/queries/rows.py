@@ -20,20 +20,29 @@ import asyncpg
 
 from projections.schema import ALL_DATES, ALL_TIMES, BY_NAME, PREFIX
 
-AS_OF = "valid_from <= $2 AND $2 < valid_to AND recorded_from <= $3 AND $3 < recorded_to"
-HIDDEN = {"valid_from", "valid_to", "recorded_from", "recorded_to", "stream_id"}
+#: the point's three times: $2 the effective date, $3 known at, $4 the reporting date (what the
+#: committee had been told by then; ALL_DATES: everything reported)
+AS_OF = (
+    "valid_from <= $2 AND $2 < valid_to AND recorded_from <= $3 AND $3 < recorded_to "
+    "AND reported_from <= $4 AND $4 < reported_to"
+)
+#: every row version as reported by now (a history: one row per change in valid and recorded time)
+ALL_REPORTED = "reported_to > '9999-12-30'::date"
+HIDDEN = {"valid_from", "valid_to", "reported_from", "reported_to", "recorded_from", "recorded_to", "stream_id"}
 
 
 @dataclass(frozen=True)
 class Point:
-    """A point in both times: effective date `on`, as known at `known_at` (None = latest)."""
+    """A point in the three times: effective date `on`, as the committee had been told by
+    `reported` (a meeting's date; None = everything reported), as known at `known_at` (None = latest)."""
 
     on: date | None = None
     known_at: datetime | None = None
+    reported: date | None = None
 
 
-def _times(on: date | None, known_at: datetime | None) -> tuple[date, datetime]:
-    return (on or ALL_DATES, known_at or ALL_TIMES)
+def _times(on: date | None, known_at: datetime | None, reported: date | None = None) -> tuple[date, datetime, date]:
+    return (on or ALL_DATES, known_at or ALL_TIMES, reported or ALL_DATES)
 
 
 @cache
@@ -134,13 +143,14 @@ async def _family_rows(
     """Rows of `family` whose `column` is one of `keys`, at `point` (column from a fixed list), as
     `_row` makes them (reading only the columns it keeps; `only`: just those of these names)."""
     assert column in {"stream_id", "plan_id"}, column
-    d, t = _times(point.on, point.known_at)
+    d, t, rep = _times(point.on, point.known_at, point.reported)
     selected, names, json_names = _reading(family, id_name, only)
     records = await conn.fetch(
         f"SELECT {selected} FROM {_table(family)} WHERE {column} = ANY($1::uuid[]) AND {AS_OF} ORDER BY {order}",
         list(keys),
         d,
         t,
+        rep,
     )
     rows = [dict(zip(names, r.values(), strict=True)) for r in records]
     for name in json_names:

@@ -43,7 +43,10 @@ class Missing(GraphQLError):
 class AsOf:
     date: date | None = strawberry.field(default=None, description="Effective date (valid time).")
     meeting: str | None = strawberry.field(
-        default=None, description='A meeting ID or code such as "1/2564": stands for the date it was held.'
+        default=None,
+        description='A meeting ID or code such as "1/2564": what the committee had been told by that '
+        "meeting (facts reported at it or at an earlier meeting, and live updates recorded by its date), "
+        "as they stood on its date.",
     )
     known_at: datetime | None = strawberry.field(
         default=None, description="As the ledger knew it at this time (transaction time). Default: now."
@@ -136,7 +139,7 @@ async def resolve(context: Context, as_of: AsOf | None, argument: str = "asOf") 
         held_on = await context.read(lambda conn: q.date_of_meeting(conn, mid, known_at))
         if held_on is None:
             raise Missing("meeting", as_of.meeting)
-        return q.Point(held_on, known_at)
+        return q.Point(held_on, known_at, reported=held_on)
     return q.Point(in_range(as_of.date, f"{argument}.date"), known_at)
 
 

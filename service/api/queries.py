@@ -173,7 +173,9 @@ class Query:
         plan = None if plan_id is None else parse_id("planId", plan_id)
         point = await resolve(info.context, as_of)
         rows = await info.context.read(
-            lambda conn: q.milestones(conn, plan, None, point.on, point.known_at, only_overdue=overdue_only)
+            lambda conn: q.milestones(
+                conn, plan, None, point.on, point.known_at, only_overdue=overdue_only, reported=point.reported
+            )
         )
         return [Milestone.from_row(r, point) for r in rows]
 

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import fiscal_year_of
+from domain.committee import Committee, committee_id_for
 from domain.errors import NotFound, ValidationError
 from domain.facts import Ledger, Meta
 from domain.keyresult import KeyResult
@@ -254,20 +255,25 @@ def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, m
 
 
 def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Changed:
-    """Adopt the minutes and lock, in the plan the meetings belong to, what took effect by the
-    earlier meeting's date."""
+    """Adopt the minutes, close the earlier meeting (and those before it) for reporting in its
+    body, and lock, in the plan the meetings belong to, the period through its date."""
     earlier = store.load(Meeting, cmd.of_meeting_id)
     at = _as(Meeting, meeting)
     at.approve_minutes(earlier, list(cmd.corrections), meta)
+    try:
+        committee = store.load(Committee, committee_id_for(earlier.state.body))
+    except NotFound:
+        committee = Committee.form(earlier.state.body, meta)
+    committee.close(earlier.state.on, earlier.state.code, at.state.code, meta)
+    changed: list[Ledger[Any]] = [meeting, committee]
     plan_id = at.state.plan_id or earlier.state.plan_id
-    if not plan_id:
-        return meeting
-    plan = store.load(Plan, UUID(plan_id))
-    lock = plan.state.lock
-    if lock is not None and lock.through >= earlier.state.on:
-        return meeting
-    plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
-    return meeting, plan
+    if plan_id:
+        plan = store.load(Plan, UUID(plan_id))
+        lock = plan.state.lock
+        if lock is None or lock.through < earlier.state.on:
+            plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
+            changed.append(plan)
+    return tuple(changed)
 
 
 def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:

@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Recording
 
 from domain.commands import Command
+from domain.committee import Committee, CommitteeState, check_reporting_open, committee_id_for
 from domain.errors import (
     DomainError,
     DuplicateCode,
@@ -35,7 +36,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.facts import Fact, Ledger, Meta
-from domain.plan import Plan, check_open
+from domain.meeting import Meeting, MeetingState
 from domain.transcodings import domain_transcodings
 from service.application.catalogue import entry_for
 from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
@@ -56,6 +57,15 @@ POOL_WAIT = 0.3
 RECONNECT_WITHIN = 1.0
 #: while the database is known to be away, how often a command may check whether it is back
 PROBE_EVERY = 0.25
+
+
+def _meeting_itself(stream: Ledger[Any], fact: Fact) -> str | None:
+    """A fact on a meeting's own stream that names no meeting is reported at that meeting (its
+    attendance, agenda, resolutions, comments …), except its scheduling and what happens after it
+    (an action item done)."""
+    if isinstance(stream, Meeting) and not isinstance(fact, (Meeting.Scheduled, Meeting.ActionItemCompleted)):
+        return str(stream.id)
+    return None
 
 
 def _streams(changed: Ledger[Any] | tuple[Ledger[Any], ...]) -> tuple[Ledger[Any], ...]:
@@ -231,7 +241,7 @@ class PlanLedger(Application[UUID]):
                     raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
             try:
                 changed, *others = _streams(entry.handler(self, command, meta, target))
-                self._check_open([changed, *others], created=target is None)
+                self._check_open([changed, *others], created=target is None, meta=meta)
             except DomainError:
                 if self._local.fresh:
                     raise
@@ -270,30 +280,54 @@ class PlanLedger(Application[UUID]):
             return Receipt(changed.id, changed.version, cursor)
         raise AssertionError("unreachable: every attempt returns or raises")
 
-    def _check_open(self, streams: list[Ledger[Any]], created: bool) -> None:
-        """Refuse new facts effective inside a period locked by approved minutes (see
-        `domain.plan.check_open`). A creation of a stream that already exists is a duplicate
-        first: that answer says more than the lock would."""
+    def _check_open(self, streams: list[Ledger[Any]], created: bool, meta: Meta) -> None:
+        """Refuse new facts reported at a meeting its committee has closed (its minutes, or a later
+        meeting's, approved; see `domain.committee`), whichever stream they are on: plan,
+        activities, key results, the meetings themselves. A creation of a stream that already
+        exists is a duplicate first: that answer says more than the lock would."""
         for stream in streams:
-            pending = [e for e in stream._pending_events if isinstance(e, Fact)]
-            if not pending:
-                continue
-            if isinstance(stream, Plan):
-                plan_state = stream.state
-            else:
-                plan_id = getattr(stream.state, "plan_id", None)
-                if not plan_id:
+            by_meeting: dict[str, list[Fact]] = {}
+            for fact in stream._pending_events:
+                if isinstance(fact, Fact):
+                    reported_at = fact.meeting_id or _meeting_itself(stream, fact)
+                    if reported_at:
+                        by_meeting.setdefault(str(reported_at), []).append(fact)
+            for meeting_id, facts in by_meeting.items():
+                held = self._meeting_in(streams, meeting_id)
+                if held is None:
+                    continue
+                committee = self._committee_in(streams, held.body)
+                if committee is None:
                     continue
                 try:
-                    plan_state = self.load(Plan, UUID(str(plan_id)), read_only=True).state
-                except NotFound:
-                    continue
-            try:
-                check_open(plan_state, pending)
-            except PeriodLocked:
-                if created and stream is streams[0] and self._exists(stream.id):
-                    raise DuplicateCode(stream.KIND, self._describe(stream)) from None
-                raise
+                    check_reporting_open(committee, held.code, held.on, facts, minutes_of=meta.minutes_of == meeting_id)
+                except PeriodLocked:
+                    if created and stream is streams[0] and self._exists(stream.id):
+                        raise DuplicateCode(stream.KIND, self._describe(stream)) from None
+                    raise
+
+    def _meeting_in(self, streams: list[Ledger[Any]], meeting_id: str) -> MeetingState | None:
+        try:
+            wanted = UUID(meeting_id)
+        except ValueError:
+            return None
+        for stream in streams:
+            if stream.id == wanted and isinstance(stream, Meeting):
+                return stream.state
+        try:
+            return self.load(Meeting, wanted, read_only=True).state
+        except NotFound:
+            return None
+
+    def _committee_in(self, streams: list[Ledger[Any]], body: str) -> CommitteeState | None:
+        wanted = committee_id_for(body)
+        for stream in streams:
+            if stream.id == wanted and isinstance(stream, Committee):
+                return stream.state
+        try:
+            return self.load(Committee, wanted, read_only=True).state
+        except NotFound:
+            return None
 
     def _exists(self, stream_id: UUID) -> bool:
         try:

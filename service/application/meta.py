@@ -34,6 +34,8 @@ class MetaRequest:
     idempotency_key: str | None = None
     #: when the fact takes effect if the caller names neither a date nor a meeting (None: today)
     default_on: date | None = None
+    #: the minutes importer only: the meeting whose own minutes are being recorded (see `Meta`)
+    minutes_of: str | None = None
 
 
 class Meetings(Protocol):
@@ -77,7 +79,13 @@ async def resolve(actor: str, request: MetaRequest, meetings: Meetings) -> Meta:
         if effective_on is None:
             effective_on = await meetings.date_of(found)
     effective_on = effective_on or request.default_on or date.today()
-    return Meta(effective_on=effective_on, actor=actor, meeting_id=meeting, reason=request.reason)
+    return Meta(
+        effective_on=effective_on,
+        actor=actor,
+        meeting_id=meeting,
+        reason=request.reason,
+        minutes_of=request.minutes_of,
+    )
 
 
 class StoredMeetings:

@@ -23,7 +23,8 @@ from service.config import ServerAddress
 from service.store.rebuilding import rebuild_reporting
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
-#: (4: progress null until reported, risks not yet assessed without score or level)
+#: (4: progress null until reported, risks not yet assessed without score or level; the reporting axis:
+#: row versions by reported_from/reported_to)
 READ_MODEL_VERSION = 4
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 

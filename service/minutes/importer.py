@@ -3,7 +3,9 @@
 Every command carries an idempotency key derived from the meeting and the item, so importing
 the same file twice records nothing the second time. Activities are identified by their plan,
 fiscal year and normalised title, so the minutes of a later meeting add to the same activities:
-a status or outcome that changed becomes a new fact effective at the later meeting. The
+a status or outcome that changed becomes a new fact, reported at the later meeting. A row takes
+effect on the date its text gives, else at the end of the period its table reports, else on the
+meeting's date (`result_effective_on`). The
 commands go through `run_command` like a mutation's, as the secretariat.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from calendar import monthrange
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +34,7 @@ from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
-from service.minutes.thai_text import normalise_title
+from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
 
@@ -226,8 +229,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
     if plan_id is not None:
         yield from _plan_updates(plan_id, minutes, meeting_id, day, tag)
-    # last: adopting the earlier minutes locks what took effect by that meeting's date, and the
-    # steps above may record facts from before it (activities are registered at the fiscal year's start)
+    # last: adopting the earlier minutes closes that meeting (and those before it) for reporting
     adoption = minutes.minutes_adoption
     if adoption is not None:
         earlier = meeting_id_for(minutes.body, adoption.of_code)
@@ -244,8 +246,13 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 
 
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
-    for result in minutes.activity_results:
-        yield from _activity_steps(plan_id, result, meeting_id, day, tag)
+    # every activity first, then what the meeting heard of each (a report reads the plan as it
+    # stood before the meeting's first report against after its last)
+    steps = [list(_activity_steps(plan_id, result, meeting_id, day, tag)) for result in minutes.activity_results]
+    for per_activity in steps:
+        yield per_activity[0]
+    for per_activity in steps:
+        yield from per_activity[1:]
     yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
@@ -300,8 +307,34 @@ def _figure_steps(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
         )
 
 
+def stated_on(text: str, start: date, day: date) -> date | None:
+    """The date a row's own text gives for what it reports: the latest it names from `start` (the
+    activity's fiscal year's first day) to `day` (the meeting's: a report cannot describe the
+    future, so a later date is a plan, not a fact). A month without a day ('ในการประชุมเดือน
+    มกราคม ๒๕๖๔') stands for the last day of that month, or the meeting's day when that is earlier."""
+    candidates = [found for found in find_thai_dates(text) if start <= found <= day]
+    for year, month in find_thai_months(text):
+        first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
+        if first <= day and last >= start:
+            candidates.append(min(last, day))
+    return max(candidates, default=None)
+
+
+def result_effective_on(result: ActivityResult, day: date) -> date:
+    """When a row of a results table takes effect: the date its text gives, else the end of the
+    period the table reports (a fiscal year's results: 30 September of that year) once that has
+    passed by the meeting, else the meeting's date."""
+    stated = stated_on(result.outcome, fiscal_year_bounds(result.fiscal_year_be)[0], day)
+    if stated is not None:
+        return stated
+    if result.as_at is not None and result.as_at <= day:
+        return result.as_at
+    return day
+
+
 def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
+    on = result_effective_on(result, day)
     ref = f"activity:{activity_id}"
     yield Step(
         f"{ref}:registered",
@@ -319,7 +352,7 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
     yield Step(
         f"{tag}:{ref}:status",
         c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
-        day,
+        on,
         meeting_id,
         result.reason,
         only_if_changed=True,
@@ -327,7 +360,7 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
     yield Step(
         f"{tag}:{ref}:outcome",
         c.RecordOutcome(activity_id=activity_id, outcome=result.outcome),
-        day,
+        on,
         meeting_id,
         only_if_changed=True,
     )
@@ -343,7 +376,7 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
                 owner=result.responsible_units[0] if result.responsible_units else None,
                 risk_id=f"{tag}:{result.line_no}",
             ),
-            day,
+            on,
             meeting_id,
             result.reason,
             only_if_changed=True,
@@ -462,6 +495,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
     principal = Principal(name=actor, role=Role.SECRETARIAT)
     meetings = StoredMeetings(ledger)
     report = ImportReport()
+    own = meeting_id_for(minutes.body, minutes.code)
     for step in plan_steps(minutes):
         if step.only_if_changed and await asyncio.to_thread(_unchanged, ledger, step):
             report.unchanged += 1
@@ -471,6 +505,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
             meeting=None if step.meeting_id is None else str(step.meeting_id),
             reason=step.reason,
             idempotency_key=step.key,
+            minutes_of=str(own) if step.meeting_id == own else None,
         )
         try:
             ran = await run_command(principal, step.command, request, ledger=ledger, meetings=meetings)

@@ -137,6 +137,9 @@ class ActivityResult:
     `outcome` is the whole text after the status; `reason` is the stated reason for the status
     where the text gives one: for an activity not carried out (or not started, on hold,
     cancelled) the outcome text itself, otherwise the clause that begins with 'เนื่องจาก'/'เพราะ'.
+    `as_at` is the end of the period the table reports (a fiscal year's results: 30 September of
+    that year); None when the table reports as of the meeting (a follow-up, 'ผลการติดตาม', of what
+    was not finished by the year's end).
     """
 
     fiscal_year_be: int
@@ -148,6 +151,7 @@ class ActivityResult:
     reason: str | None
     responsible_units: tuple[str, ...] = ()
     line_no: int = 0
+    as_at: date | None = None
     #: the agenda item whose text holds the table (0: not known)
     agenda_number: int = 0
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from difflib import SequenceMatcher
 
-from domain.calendar import be_to_ce, fiscal_year_of
+from domain.calendar import be_to_ce, fiscal_year_bounds, fiscal_year_of
 from service.minutes.figures import reported_figures
 from service.minutes.model import (
     ActionItem,
@@ -621,7 +621,8 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         table = _table_at(cursor)
         if table == "RESULTS":
             fiscal_year = item.fiscal_year or fiscal_year_of(record.date) - 1
-            _read_results_table(cursor, account, record, fiscal_year)
+            as_at = None if _follows_up(item.text_lines) else fiscal_year_bounds(fiscal_year)[1]
+            _read_results_table(cursor, account, record, fiscal_year, as_at)
         elif table == "PROPOSALS":
             _read_proposals_table(cursor, account, record, item.fiscal_year or fiscal_year_of(record.date))
         elif mode is not None and _NUMBERED_RE.match(line.text):
@@ -746,7 +747,19 @@ def _table_at_line(line: Line) -> bool:
     return "\t" in line.raw.strip() or bool(_STRATEGY_RE.match(line.text))
 
 
-def _read_results_table(cursor: LineReader, account: LineAccount, record: _Record, fiscal_year: int) -> None:
+_FOLLOW_UP_RE = re.compile(r"ผลการติดตาม|ติดตาม.*(?:ไม่แล้วเสร็จ|ไม่เสร็จ)")
+
+
+def _follows_up(text_lines: list[str]) -> bool:
+    """Does the item's text before a results table say the table follows up what was not finished
+    ('ได้ติดตาม … ที่ยังดำเนินการไม่แล้วเสร็จ', 'ผลการติดตาม ดังนี้')? Then its rows report as of the
+    meeting, not as at the end of the fiscal year."""
+    return any(_FOLLOW_UP_RE.search(text) for text in text_lines)
+
+
+def _read_results_table(
+    cursor: LineReader, account: LineAccount, record: _Record, fiscal_year: int, as_at: date | None = None
+) -> None:
     """Rows 'title<TAB>status : outcome' under strategy, goal and kind headings; the headings may
     repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'). Ends at a line that has no tab and is no heading.
     The fiscal year is the last one the item's text named before the table ('ประจำปี พ.ศ. ๒๕๖๓'),
@@ -782,7 +795,7 @@ def _read_results_table(cursor: LineReader, account: LineAccount, record: _Recor
             strategy.title, awaiting = line.text, None
         elif strategy is not None and awaiting == "goal":
             strategy.goal, awaiting = line.text, None
-        elif strategy is None or kind is None or not _add_activity(line, record, fiscal_year, strategy, kind):
+        elif strategy is None or kind is None or not _add_activity(line, record, fiscal_year, strategy, kind, as_at):
             continue
         account.place(line)
 
@@ -802,7 +815,12 @@ def _is_column_heading(line: Line) -> bool:
 
 
 def _add_activity(
-    line: Line, record: _Record, fiscal_year: int, strategy: _StrategyDraft, kind: ActivityKindName
+    line: Line,
+    record: _Record,
+    fiscal_year: int,
+    strategy: _StrategyDraft,
+    kind: ActivityKindName,
+    as_at: date | None = None,
 ) -> bool:
     cells = [strip_noise(cell) for cell in line.cells()]
     if len(cells) != 2 or not cells[0]:
@@ -822,6 +840,7 @@ def _add_activity(
             outcome=outcome,
             reason=_reason(name, outcome),
             line_no=line.no,
+            as_at=as_at,
         )
     )
     return True

@@ -142,6 +142,25 @@ def find_thai_dates(text: str) -> list[date]:
     return found
 
 
+_MONTH_ONLY_RE = re.compile(
+    rf"(?<![\d\s])\s*(?:เดือน)\s*(?P<month>{MONTH_PATTERN})\s*(?:พ\.\s?ศ\.\s*)?(?P<year>\d{{4}}|\d{{2}})(?!\d)"
+    rf"|(?<!\d)(?<!\d\s)(?P<month2>{MONTH_PATTERN})\s*(?:พ\.\s?ศ\.\s*)?(?P<year2>\d{{4}}|\d{{2}})(?!\d)"
+)
+
+
+def find_thai_months(text: str) -> list[tuple[int, int]]:
+    """Every month named with its year but no day ('ในการประชุมเดือนมกราคม ๒๕๖๔', 'ต.ค. ๖๓'), as
+    (Common Era year, month), in order; a month written after a day is a date, not found here."""
+    found: list[tuple[int, int]] = []
+    for match in _MONTH_ONLY_RE.finditer(to_arabic_digits(text)):
+        month, year = (match["month"], match["year"]) if match["month"] else (match["month2"], match["year2"])
+        try:
+            found.append((be_to_ce(be_year_from_text(year)), month_number(month)))
+        except ValueError:
+            continue
+    return found
+
+
 def parse_thai_time(text: str) -> time:
     """A clock time as written: '09.30 น.', '๐๙.๓๐ น.', '9:30', 'เวลา ๑๑.๔๐ น.'."""
     match = _TIME_RE.match(_clean_date_text(text))

@@ -259,7 +259,9 @@ async def test_approved_minutes_lock_their_period_corrections_pass_and_both_hist
     assert lock == {"through": "2021-01-06", "meetingCode": "1/2564", "approvedAt": "2/2564"}
 
     error = await api.refused(
-        "reportProgress", {"activityId": activity, "progress": 40, "effectiveOn": "2021-01-05"}, LOCK_ERROR
+        "reportProgress",
+        {"activityId": activity, "progress": 40, "effectiveOn": "2021-01-05", "meeting": "1/2564"},
+        LOCK_ERROR,
     )
     assert error["code"] == "PERIOD_LOCKED"
     assert (error["effectiveOn"], error["lockedThrough"], error["meeting"], error["approvedAt"]) == (
@@ -290,11 +292,14 @@ async def test_approved_minutes_lock_their_period_corrections_pass_and_both_hist
     now = await api.run(query, {"id": activity, "asOf": {"date": "2021-01-06"}})
     then = await api.run(query, {"id": activity, "asOf": {"date": "2021-01-06", "knownAt": before}})
     assert (now["activity"]["progress"], then["activity"]["progress"]) == (32, 30)
-    # a measurement in the locked period is refused too; the lock names its meeting
+    # a measurement reported at the closed meeting is refused too; the lock names its meeting
     error = await api.refused(
-        "recordMeasurement", {"keyResultId": kr, "value": 1, "effectiveOn": "2021-01-06"}, LOCK_ERROR
+        "recordMeasurement", {"keyResultId": kr, "value": 1, "meeting": "1/2564"}, LOCK_ERROR
     )
     assert error["meeting"] == "1/2564"
+    # effective in the closed period but learned later: a late report, accepted
+    await api.ok("recordMeasurement", {"keyResultId": kr, "value": 1, "effectiveOn": "2021-01-06"})
+    await api.ok("reportProgress", {"activityId": activity, "progress": 41, "effectiveOn": "2021-01-05"})
 
 
 async def meeting_id(api: Runner, code: str) -> str:

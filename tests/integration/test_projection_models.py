@@ -283,7 +283,8 @@ async def test_rebuild_equals_live_and_verify_reports_tampering(
     assert await q.plan_as_of(conn, plan_id, on=date(2021, 1, 1)) == live
     assert await verify(database.asyncpg_args()) == []
     await conn.execute(
-        "UPDATE rm_activity SET progress = 99 WHERE stream_id = $1 AND recorded_to > now() AND valid_to > now()",
+        "UPDATE rm_activity SET progress = 99 WHERE stream_id = $1 AND recorded_to > now() AND valid_to > now() "
+        "AND reported_to > '9999-12-30'",
         activities[0],
     )
     problems = await verify(database.asyncpg_args())

@@ -18,6 +18,7 @@ import pytest
 
 from domain import commands as c
 from domain.activity import Activity
+from domain.committee import Committee
 from domain.errors import InvalidTransition, NotFound, ValidationError
 from domain.facts import Ledger, Meta
 from domain.keyresult import KeyResult
@@ -229,8 +230,10 @@ def test_approving_minutes_locks_the_plan_in_the_same_change(ledger: InMemoryLed
     earlier = a_meeting(ledger, "9/2563", date(2020, 12, 2), plan_id)
     meeting_id = a_meeting(ledger, "1/2564", MEETING_ON, plan_id)
     correction = MinutesCorrection("page 3", "2562", "2563")
-    meeting, plan = ledger.run(c.ApproveMinutes(meeting_id, earlier, (correction,)))
-    assert isinstance(meeting, Meeting) and isinstance(plan, Plan)
+    meeting, committee, plan = ledger.run(c.ApproveMinutes(meeting_id, earlier, (correction,)))
+    assert isinstance(meeting, Meeting) and isinstance(committee, Committee) and isinstance(plan, Plan)
+    closing = committee.state.closing(date(2020, 11, 4))
+    assert closing is not None and (closing.meeting_code, closing.approved_at) == ("9/2563", "1/2564")
     assert [a.of_code for a in meeting.state.minutes_approvals] == ["9/2563"]
     lock = plan.state.lock
     assert lock is not None and (lock.through, lock.meeting_code, lock.approved_at) == (
@@ -238,15 +241,23 @@ def test_approving_minutes_locks_the_plan_in_the_same_change(ledger: InMemoryLed
         "9/2563",
         "1/2564",
     )
-    # minutes of a meeting already inside the lock: only the meeting changes
+    # minutes of a meeting already inside the lock: the plan's lock stays as it was
     later = a_meeting(ledger, "2/2564", date(2021, 2, 3), None)
-    assert [type(s) for s in ledger.run(c.ApproveMinutes(later, older), meta(date(2021, 2, 3)))] == [Meeting]
+    assert [type(s) for s in ledger.run(c.ApproveMinutes(later, older), meta(date(2021, 2, 3)))] == [
+        Meeting,
+        Committee,
+    ]
 
 
-def test_minutes_of_meetings_without_a_plan_lock_nothing(ledger: InMemoryLedger) -> None:
+def test_minutes_of_meetings_without_a_plan_close_them_in_their_committee(ledger: InMemoryLedger) -> None:
     earlier = a_meeting(ledger, "9/2563", date(2020, 12, 2), None)
     meeting_id = a_meeting(ledger, "1/2564", MEETING_ON, None)
-    assert [type(s) for s in ledger.run(c.ApproveMinutes(meeting_id, earlier))] == [Meeting]
+    changed = ledger.run(c.ApproveMinutes(meeting_id, earlier))
+    assert [type(s) for s in changed] == [Meeting, Committee]
+    committee = changed[1]
+    assert isinstance(committee, Committee)
+    assert committee.state.closing(date(2020, 12, 2)) is not None
+    assert committee.state.closing(date(2020, 12, 3)) is None
     with pytest.raises(NotFound):
         ledger.run(c.ApproveMinutes(meeting_id, uuid4()))
 

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.committee import Committee, check_reporting_open
 from domain.errors import InvalidTransition, PeriodLocked, ValidationError
 from domain.facts import Meta
 from domain.health import (
@@ -22,7 +23,6 @@ from domain.health import (
     status_health,
 )
 from domain.keyresult import KeyResult
-from domain.plan import Plan, check_open
 from domain.values import EvaluationRule
 from domain.vocabulary import ActivityStatus, Direction, Health
 
@@ -190,20 +190,16 @@ def test_a_corrected_measurement_keeps_both_beliefs() -> None:
     assert before.measurements["m2"].value == 30
 
 
-def test_locked_periods_refuse_new_facts_but_not_corrections() -> None:
-    plan = Plan.create(
-        code=f"P-{uuid4().hex[:6]}",
-        title="แผน",
-        period_start=date(2018, 1, 1),
-        period_end=date(2022, 12, 31),
-        vision=None,
-        meta=meta(date(2018, 1, 1)),
-    )
-    plan.lock_period(date(2020, 12, 2), "9/2563", "1/2564", meta(date(2021, 1, 6)))
+def test_closed_meetings_refuse_new_facts_reported_there_but_not_corrections() -> None:
+    committee = Committee.form("อ.ก.ก.", meta(date(2021, 1, 6)))
+    committee.close(date(2020, 12, 2), "9/2563", "1/2564", meta(date(2021, 1, 6)))
     k = define()
-    k.measure(5, None, None, meta(date(2020, 12, 2)))
-    with pytest.raises(PeriodLocked) as error:
-        check_open(plan.state, k.collect_events())
+    k.measure(5, None, None, meta(date(2020, 11, 4)))
+    with pytest.raises(PeriodLocked) as error:  # reported at 8/2563, before the approved 9/2563
+        check_reporting_open(committee.state, "8/2563", date(2020, 11, 4), k.collect_events())
     assert error.value.meeting_code == "9/2563" and error.value.locked_through == "2020-12-02"
-    later = define(meta=meta(date(2020, 12, 3)))
-    check_open(plan.state, later.collect_events())  # the day after is open
+    assert error.value.reported_at == "8/2563" and "8/2563" in error.value.message
+    # the same fact reported at a later meeting is a late report: open
+    check_reporting_open(committee.state, "2/2564", date(2021, 2, 3), define().collect_events())
+    # the meeting's own minutes, arriving after their approval, are the record itself
+    check_reporting_open(committee.state, "9/2563", date(2020, 12, 2), define().collect_events(), minutes_of=True)

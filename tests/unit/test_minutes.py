@@ -3,8 +3,8 @@ from datetime import date, time
 
 import pytest
 
-from service.minutes.importer import UNKNOWN_GROUPS, unknowns
-from service.minutes.model import MinutesCorrection, MinutesFormatError, ParsedMinutes
+from service.minutes.importer import UNKNOWN_GROUPS, result_effective_on, stated_on, unknowns
+from service.minutes.model import ActivityResult, MinutesCorrection, MinutesFormatError, ParsedMinutes
 from service.minutes.parser import parse_minutes
 from service.minutes.thai_text import normalise_title
 from tests.paths import LATER_MINUTES, SAMPLE_MINUTES
@@ -429,3 +429,38 @@ def test_what_the_import_leaves_unknown_is_listed_by_kind(seed: ParsedMinutes) -
     modes = left[next(g for g in left if g.startswith("meeting mode"))]
     assert sum(item.endswith("— cited") for item in modes) == 11 and any(item.startswith("2/2564") for item in modes)
     assert not any(g.startswith("figures") for g in left)  # every figure of the sample is tied to a subject
+
+
+# -- when a reported row takes effect ------------------------------------------------------
+
+
+def test_a_row_takes_effect_on_the_date_its_text_gives_else_the_period_end_else_the_meeting() -> None:
+    meeting = date(2021, 2, 3)
+    start = date(2020, 10, 1)
+
+    def row(outcome: str, as_at: date | None) -> ActivityResult:
+        return ActivityResult(2564, 1, "ONE_YEAR", "t", "COMPLETED", outcome, None, as_at=as_at)
+
+    # a day, in Thai digits and an abbreviated month
+    assert stated_on("แล้วเสร็จ เมื่อวันที่ ๒๐ ม.ค. ๖๔", start, meeting) == date(2021, 1, 20)
+    # a month without a day: the end of that month ...
+    assert stated_on("ในการประชุมเดือนธันวาคม ๒๕๖๓", start, meeting) == date(2020, 12, 31)
+    # ... or the meeting's day when the month is the meeting's own
+    assert stated_on("ในการประชุมเดือนกุมภาพันธ์ ๒๕๖๔", start, meeting) == meeting
+    # dates after the meeting are plans, before the year's start another year's: not this row's
+    assert stated_on("จะเสนอในวันที่ ๓ มี.ค. ๖๔ (เสนอครั้งแรก ๙ ต.ค. ๖๒)", start, meeting) is None
+    # the latest date the row names
+    assert stated_on("เห็นชอบเมื่อวันที่ ๕ พ.ย. ๖๓ และเมื่อวันที่ ๒๐ ม.ค. ๖๔", start, meeting) == date(2021, 1, 20)
+
+    year_end = date(2021, 9, 30)
+    assert result_effective_on(row("ได้ผล", date(2020, 9, 30)), meeting) == date(2020, 9, 30)
+    assert result_effective_on(row("ได้ผล", year_end), meeting) == meeting  # the year has not ended
+    assert result_effective_on(row("ได้ผล", None), meeting) == meeting  # a follow-up: as of the meeting
+    assert result_effective_on(row("เมื่อวันที่ ๒๐ ม.ค. ๖๔", None), meeting) == date(2021, 1, 20)
+
+
+def test_a_results_table_reports_the_year_s_end_and_a_follow_up_the_meeting() -> None:
+    sample = parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="sample")
+    later = parse_minutes(LATER_MINUTES.read_text(encoding="utf-8"), source="later")
+    assert {r.as_at for r in sample.activity_results} == {date(2020, 9, 30)}
+    assert {r.as_at for r in later.activity_results} == {None}

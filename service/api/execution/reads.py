@@ -180,7 +180,7 @@ async def _plans_with_rows(context: Context, plans: list[pt.Plan], point: q.Poin
 async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, reads: Reads) -> Any:
     """The plan, its strategies and activities in one statement (`plan_as_of`, which orders them as
     the loaders do), and its milestones and risks if `reads` says so; None if there was no plan."""
-    found = await q.plan_as_of(conn, plan_id, point.on, point.known_at)
+    found = await q.plan_as_of(conn, plan_id, point.on, point.known_at, point.reported)
     if found is None:
         return None
     plan = pt.Plan.from_row(found, point)
@@ -230,7 +230,9 @@ async def _root_milestones(context: Context, args: dict[str, Any], reads: Reads)
     point = await resolve(context, _as_of(args.get("asOf")))
     overdue_only = args.get("overdueOnly", False)
     rows = await context.read(
-        lambda conn: q.milestones(conn, plan, None, point.on, point.known_at, only_overdue=overdue_only)
+        lambda conn: q.milestones(
+            conn, plan, None, point.on, point.known_at, only_overdue=overdue_only, reported=point.reported
+        )
     )
     return rows, PlanRows(point)
 

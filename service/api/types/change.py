@@ -30,6 +30,13 @@ class ActivityChange:
     changed: list[str] = strawberry.field(description="Which of status, progress, outcome changed.")
     before: ActivityValues | None = strawberry.field(description="Null: the activity did not exist yet.")
     after: ActivityValues = strawberry.field(description="Its status, progress and outcome at the later point.")
+    effective_on: date | None = strawberry.field(
+        description="The effective date of the latest fact that made the change (told after the earlier point)."
+    )
+    heard_at: str | None = strawberry.field(
+        description="The code of the meeting that heard it (null: a live update, or a meeting not known by code)."
+    )
+    heard_at_id: strawberry.ID | None = strawberry.field(description="The ID of the meeting that heard it.")
 
 
 @strawberry.type(description="A milestone whose due date moved later.")
@@ -95,6 +102,9 @@ class PlanChanges:
                     before=values(a["before"]),
                     after=values(a["after"])
                     or ActivityValues(status=None, status_label=None, progress=None, outcome=None),
+                    effective_on=a.get("effective_on"),
+                    heard_at=a.get("meeting_code"),
+                    heard_at_id=None if a.get("meeting_id") is None else strawberry.ID(str(a["meeting_id"])),
                 )
                 for a in found.activities
             ],

@@ -786,7 +786,7 @@ async def risk_rows(
     level = min_level.value if min_level else None
     statuses = [x.value for x in status] if status is not None else None
     rows: list[dict[str, Any]] = await context.read(
-        lambda conn: q.risks(conn, plan, point.on, point.known_at, level, statuses)
+        lambda conn: q.risks(conn, plan, point.on, point.known_at, level, statuses, point.reported)
     )
     return rows
 

@@ -1,0 +1,107 @@
+"""A committee (a body that meets) and the meetings it has closed for reporting.
+
+Once the minutes of meeting E are approved, nothing new may be recorded as reported at E or at an
+earlier meeting of the same body: what those meetings recorded changes only by a correction, with
+a reason. The closings are kept per body, not per plan, because a meeting need not belong to a
+plan (the meetings an importer knows only by reference carry none). A fact is *reported at* the
+meeting its meta names; a fact naming no meeting is a live update, reported when it is recorded,
+which is never inside a closed meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID, uuid5
+
+from domain.errors import PeriodLocked
+from domain.facts import Corrected, Fact, Ledger, Meta, check_date, require_text
+
+COMMITTEE_NAMESPACE = UUID("0f8e2c61-2d4b-4f59-8f5c-3a7d9e14b6c2")
+
+
+def committee_id_for(body: str) -> UUID:
+    return uuid5(COMMITTEE_NAMESPACE, " ".join(body.split()))
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The minutes of meeting `meeting_code` (held `through`) were approved at `approved_at`:
+    that meeting and every earlier one of the body are closed for reporting."""
+
+    through: date
+    meeting_code: str
+    approved_at: str
+    approved_on: date
+
+
+@dataclass
+class CommitteeState:
+    exists: bool = False
+    body: str = ""
+    closings: list[Closing] = field(default_factory=list)
+
+    def closing(self, held_on: date) -> Closing | None:
+        """The approval that closed a meeting held on `held_on` (the first to reach it), if any."""
+        covering = [c for c in self.closings if c.through >= held_on]
+        return min(covering, key=lambda c: (c.approved_on, c.through), default=None)
+
+
+class Committee(Ledger[CommitteeState]):
+    State = CommitteeState
+    KIND = "committee"
+
+    class Formed(Fact, Ledger.Created):
+        body: str
+
+        def evolve(self, state: CommitteeState) -> None:
+            state.exists = True
+            state.body = self.body
+
+    class MinutesApproved(Fact):
+        """The minutes of the meeting held on `through` were approved at `approved_at` (the date
+        of this fact)."""
+
+        through: date
+        meeting_code: str
+        approved_at: str
+
+        FIXED = frozenset({"meeting_code", "approved_at"})
+
+        def evolve(self, state: CommitteeState) -> None:
+            state.closings.append(Closing(self.through, self.meeting_code, self.approved_at, self.effective_on))
+
+    @classmethod
+    def form(cls, body: str, meta: Meta) -> Committee:
+        meta = meta.checked()
+        body = " ".join(require_text("body", body).split())
+        return cls._open(cls.Formed, meta, id=committee_id_for(body), body=body)
+
+    def close(self, through: date, meeting_code: str, approved_at: str, meta: Meta) -> None:
+        meta = meta.checked()
+        check_date("through", through)
+        if any(c.through == through and c.meeting_code == meeting_code for c in self.state.closings):
+            return
+        self._record(self.MinutesApproved, meta, through=through, meeting_code=meeting_code, approved_at=approved_at)
+
+
+def check_reporting_open(
+    state: CommitteeState, meeting_code: str, held_on: date, facts: Iterable[Fact], minutes_of: bool = False
+) -> None:
+    """Refuse a new fact reported at a meeting (`meeting_code`, held on `held_on`) the committee
+    has closed. Corrections pass (they say why), and so does the record of the meeting's own
+    minutes arriving after their approval (`minutes_of`): the record itself, not an edit of it."""
+    closing = state.closing(held_on)
+    if closing is None or minutes_of:
+        return
+    for fact in facts:
+        if isinstance(fact, Corrected):
+            continue
+        raise PeriodLocked(
+            fact.effective_on.isoformat(),
+            closing.through.isoformat(),
+            closing.meeting_code,
+            closing.approved_at,
+            reported_at=meeting_code,
+        )
