@@ -26,15 +26,17 @@ SECURITY_HEADERS = {
 
 
 class Assets(StaticFiles):
-    """The page's files, revalidated on every load (so an upgrade shows at once), with the headers."""
+    """A page's files, revalidated on every load (so an upgrade shows at once), with its security
+    headers (the dashboard's by default; GraphiQL's page has its own, service/web/graphiql.py)."""
+
+    def __init__(self, *, directory: Path, headers: dict[str, str] = SECURITY_HEADERS) -> None:
+        super().__init__(directory=directory)
+        self.extra = [(b"cache-control", b"no-cache"), *((k.lower().encode(), v.encode()) for k, v in headers.items())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"cache-control", b"no-cache"))
-                headers.extend((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", []), *self.extra]
             await send(message)
 
         await super().__call__(scope, receive, with_headers)

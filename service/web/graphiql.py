@@ -10,8 +10,8 @@ from pathlib import Path
 
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import Message, Receive, Scope, Send
+
+from service.dashboard import Assets
 
 STATIC = Path(__file__).resolve().parent / "static" / "graphiql"
 #: where the page finds its files
@@ -30,21 +30,6 @@ SECURITY_HEADERS = {
 }
 
 
-class Assets(StaticFiles):
-    """GraphiQL's files, revalidated on every load (an upgrade shows at once), with the headers."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"cache-control", b"no-cache"))
-                headers.extend((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
-                message["headers"] = headers
-            await send(message)
-
-        await super().__call__(scope, receive, with_headers)
-
-
 _PAGE = (STATIC / "index.html").read_text(encoding="utf-8")
 
 
@@ -54,4 +39,4 @@ def page() -> Response:
 
 
 def routes() -> list[Mount]:
-    return [Mount(PREFIX, Assets(directory=STATIC), name="graphiql")]
+    return [Mount(PREFIX, Assets(directory=STATIC, headers=SECURITY_HEADERS), name="graphiql")]
