@@ -27,7 +27,7 @@ from domain.calendar import fiscal_year_bounds
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import plan_id_for
-from domain.values import ActionItem, Attendee, MinutesCorrection
+from domain.values import ActionItem, Attendee
 from service.application.access import Principal
 from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
@@ -238,7 +238,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             c.ApproveMinutes(
                 meeting_id=meeting_id,
                 of_meeting_id=earlier,
-                corrections=tuple(MinutesCorrection(x.where, x.from_text, x.to_text) for x in adoption.corrections),
+                corrections=adoption.corrections,  # the domain's MinutesCorrection already
             ),
             day,
             meeting_id,
