@@ -1,16 +1,17 @@
 """The write side's speed: mutation → committed event, and bulk import (measures `mutations`, `import`).
 
-- mutations: `reportProgress` GraphQL mutations over HTTP to `planledger serve` (1 worker), from 1
-  and from 16 clients at once (each client one keep-alive connection, one request at a time, each on
-  its own activity in progress), for `write_seconds` each; a mutation counts once its answer (the
-  event committed) is back. The clients are `wrk` threads, one connection each, with a Lua script
-  that checks every answer (an asyncio + httpx client when wrk is not installed: it costs the
-  machine more CPU per request than the server's own work). Baseline in the same run: raw asyncpg
-  single-row INSERT transactions of an event-sized row into a table shaped like the event store's,
-  on 1 and on 16 connections. Beside them, for information, so the table shows where the time
-  goes: `PlanLedger.execute` in-process on 1 and 16 threads (the application without HTTP and
-  GraphQL), and the floor of the HTTP + GraphQL stack: the cheapest operation the server answers
-  (`{ __typename }`, nothing read or written) from the same number of clients.
+- mutations: `reportProgress` GraphQL mutations over HTTP to `planledger serve` (1 worker) against the
+  peer a team would otherwise pick, PostGraphile 5's `createProgressReport` on a plain table
+  (`PEER_TABLE`) of its own scratch database on the same PostgreSQL (1 Node process), in three
+  client shapes: 1 client; 16 clients each on its own activity in progress; 16 clients over 4
+  activities (the hot case: optimistic concurrency on a busy activity). Each client is one
+  keep-alive connection, one request at a time, for `write_seconds`; a mutation counts once its
+  answer (the event committed) is back. The clients are `wrk` threads with a Lua script that checks
+  every answer (an asyncio + httpx client when wrk is not installed: it costs the machine more CPU
+  per request than the servers' own work). Beside them, interleaved in the same run: raw asyncpg
+  single-row INSERT transactions of an event-sized row (the limit), `PlanLedger.execute` in process
+  (the application without HTTP and GraphQL) and the floor of the HTTP + GraphQL stack
+  (`{ __typename }`, nothing read or written), on the same number of connections.
 - import: the log exported as NDJSON (`planledger export`, untimed), then loaded by
   `service.store.portable.import_log` (what `planledger import-log` runs before it rebuilds) into an empty
   database. Baseline in the same run: the same rows COPYed with asyncpg (`copy_records_to_table`,
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,30 +32,87 @@ import asyncpg
 import httpx
 
 from bench.api import REPORT_PROGRESS, load, open_activities, wrk_summary
-from bench.context import Context, Process
+from bench.context import Context, Process, Sizes
 from bench.core import Result, Stats
+from bench.postgraphile import ensure_peer
 from bench.store_throughput import app_commands, raw_inserts
 from service.application.ledger import PlanLedger
 from service.config import ServerAddress
 from service.store.portable import BATCH, TABLE, export_log, import_log
 
-MUTATION_TARGET = 0.6
+MUTATION_TARGET = 1.0  #: x PostGraphile 5's create mutation, same clients (issue 22)
+HOT_TARGET = 0.5  #: 16 clients on 4 activities: x the peer
+HOT_P95_MS = 50.0
 IMPORT_TARGET = 25_000
 
 
 # -- mutations ----------------------------------------------------------------------------------------
 
 
-async def _mutations(
-    server: Process, token: str, activities: list[str], seconds: float
-) -> tuple[int, float, list[float], int]:
+@dataclass(frozen=True)
+class Writer:
+    """A server taking one write per request: planledger's `reportProgress`, or the peer's create mutation.
+
+    `body` is a `string.format` template for wrk's Lua (`%s` the activity id, `%.2f` the progress) and
+    the same for Python's `%` operator; a request counts as committed when its answer is a 200 holding
+    `mark` and no `"errors"`."""
+
+    name: str
+    server: Process
+    auth: str
+    body: str
+    mark: str
+
+
+def planledger_writer(server: Process, token: str) -> Writer:
+    query = REPORT_PROGRESS.replace('"', '\\"')
+    return Writer(
+        "planledger reportProgress",
+        server,
+        f"Bearer {token}",
+        '{"query":"' + query + '","variables":{"input":{"activityId":"%s","progress":%.2f}}}',
+        '"__typename":"ActivityRecorded"',
+    )
+
+
+#: The peer's table: what a team would write for "a unit reports progress" with PostGraphile, a plain
+#: row per report (no history, no versions, no idempotency, no projection) -- the issue's shape.
+PEER_TABLE = """
+CREATE TABLE progress_report (
+    id bigserial PRIMARY KEY,
+    activity_id uuid NOT NULL,
+    progress numeric(5,2) NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+PEER_CREATE = (
+    "mutation C($a: UUID!, $p: BigFloat!) { createProgressReport(input: {progressReport: "
+    "{activityId: $a, progress: $p}}) { progressReport { id } } }"
+)
+
+
+def peer_writer(server: Process) -> Writer:
+    return Writer(
+        "PostGraphile createProgressReport",
+        server,
+        "",
+        '{"query":"' + PEER_CREATE + '","variables":{"a":"%s","p":"%.2f"}}',
+        '"progressReport":{"id"',
+    )
+
+
+async def _mutations(writer: Writer, activities: list[str], seconds: float) -> tuple[int, float, list[float], int]:
     """Each activity one client: mutations one after another for `seconds`.
     (committed, elapsed, latency of each in ms, refused or failed)."""
     latencies: list[float] = []
     failed = 0
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if writer.auth:
+        headers["Authorization"] = writer.auth
     clients = [
-        httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60, limits=httpx.Limits(max_connections=1))
+        httpx.AsyncClient(
+            base_url=writer.server.url, headers=headers, timeout=60, limits=httpx.Limits(max_connections=1)
+        )
         for _ in activities
     ]
     try:
@@ -65,15 +124,11 @@ async def _mutations(
             count = 0
             while time.perf_counter() < deadline:
                 count += 1
-                body = {
-                    "query": REPORT_PROGRESS,
-                    "variables": {"input": {"activityId": activity, "progress": count % 10_000 / 100}},
-                }
+                body = writer.body % (activity, count % 10_000 / 100)
                 began = time.perf_counter()
-                response = await http.post("/graphql", json=body)
+                response = await http.post("/graphql", content=body.encode())
                 took = (time.perf_counter() - began) * 1000
-                result = (response.json().get("data") or {}).get("reportProgress") or {}
-                if response.status_code == 200 and result.get("__typename") == "ActivityRecorded":
+                if response.status_code == 200 and writer.mark in response.text and '"errors"' not in response.text:
                     latencies.append(took)
                 else:
                     failed += 1
@@ -89,11 +144,13 @@ async def _mutations(
 MUTATIONS_LUA = r"""
 local activities = {}
 for a in string.gmatch(os.getenv("ACTIVITIES"), "[^,]+") do table.insert(activities, a) end
-local query = os.getenv("QUERY")
+local template = os.getenv("BODY")
+local mark = os.getenv("MARK")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
-wrk.headers["Authorization"] = os.getenv("AUTH")
+local auth = os.getenv("AUTH")
+if auth ~= "" then wrk.headers["Authorization"] = auth end
 local threads = {}
 setup = function(thread)
   table.insert(threads, thread)
@@ -104,11 +161,10 @@ committed = 0
 failed = 0
 request = function()
   n = n + 1
-  return wrk.format(nil, nil, nil, string.format(
-    '{"query":"%s","variables":{"input":{"activityId":"%s","progress":%.2f}}}', query, activity, n % 10000 / 100))
+  return wrk.format(nil, nil, nil, string.format(template, activity, n % 10000 / 100))
 end
 response = function(status, headers, body)
-  if status == 200 and string.find(body, '"__typename":"ActivityRecorded"', 1, true) then
+  if status == 200 and string.find(body, mark, 1, true) and not string.find(body, '"errors"', 1, true) then
     committed = committed + 1
   else
     failed = failed + 1
@@ -127,13 +183,13 @@ end
 
 
 def _wrk_mutations(
-    server: Process, token: str, activities: list[str], seconds: float, folder: Path
+    writer: Writer, activities: list[str], seconds: float, folder: Path
 ) -> tuple[int, float, Stats, int]:
     """`wrk`, one thread and one connection per client: (committed, elapsed, latency, failed)."""
     script = folder / "mutations.lua"
     script.write_text(MUTATIONS_LUA)
-    env = {"ACTIVITIES": ",".join(activities), "QUERY": REPORT_PROGRESS.replace('"', '\\"'), "AUTH": f"Bearer {token}"}
-    r = wrk_summary(server.url, script, env, seconds, len(activities), len(activities))
+    env = {"ACTIVITIES": ",".join(activities), "BODY": writer.body, "MARK": writer.mark, "AUTH": writer.auth}
+    r = wrk_summary(writer.server.url, script, env, seconds, len(activities), len(activities))
     elapsed = r["duration_us"] / 1e6
     latency = Stats(r["p50_us"] / 1000, r["p95_us"] / 1000, r["p99_us"] / 1000, r["committed"])
     return r["committed"], elapsed, latency, r["failed"]
@@ -142,57 +198,143 @@ def _wrk_mutations(
 TYPENAME = json.dumps({"query": "{ __typename }"}).encode()
 
 
+@dataclass
+class Writes:
+    committed: int
+    elapsed: float
+    latency: Stats
+    failed: int
+
+    @property
+    def rate(self) -> float:
+        return self.committed / self.elapsed if self.elapsed else 0.0
+
+
+def _writes(ctx: Context, writer: Writer, activities: list[str], seconds: float) -> Writes:
+    if ctx.load_generator == "wrk":
+        return Writes(*_wrk_mutations(writer, activities, seconds, ctx.folder))
+    done, elapsed, latencies, failed = asyncio.run(_mutations(writer, activities, seconds))
+    return Writes(done, elapsed, Stats.of(latencies), failed)
+
+
+def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
+    """PostGraphile 5 (1 process, as planledger's 1 worker) on its own scratch database of the same
+    server, holding only `progress_report`; (None, why) when the run has no peer."""
+    if not ctx.sizes.postgraphile:
+        return None, "skipped (--smoke or --set postgraphile=0)"
+    peer = ensure_peer(ctx.say)
+    if peer is None:
+        return None, "npm or node missing"
+    address = ctx.scratch("peerwrites")
+
+    async def create() -> None:
+        conn = await asyncpg.connect(**address.asyncpg_args())
+        try:
+            await conn.execute(PEER_TABLE)
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    process = ctx.start(peer.server(address, 1, ctx.folder))
+    process.wait_http("/graphql", lambda r: r.status_code in (400, 405, 200), 120)
+    ctx.facts["mutations_peer"] = {"peer": peer.name, "runtime": peer.runtime, "table": PEER_TABLE.strip()}
+    return peer_writer(process), peer.name
+
+
+def _shapes(sizes: Sizes, open_ids: list[str]) -> list[tuple[str, list[str]]]:
+    """(label, one activity per client): each client count on distinct activities (as far as the
+    ledger has that many in progress), then the hot case: `hot_clients` over `hot_activities`."""
+    shapes = []
+    for n in sizes.client_counts():
+        activities = [open_ids[k % len(open_ids)] for k in range(n)]
+        distinct = len(set(activities))
+        where = "each on its own activity" if distinct == n else f"over {distinct} activities"
+        shapes.append((f"{n} client{'s' if n > 1 else ''}, {where}", activities))
+    hot = [open_ids[k % min(sizes.hot_activities, len(open_ids))] for k in range(sizes.hot_clients)]
+    shapes.append((f"{sizes.hot_clients} clients on {len(set(hot))} activities (hot)", hot))
+    return shapes
+
+
 def mutations_measure(ctx: Context) -> list[Result]:
+    """Mutation -> committed event against the peer (PostGraphile 5's create mutation on a plain
+    table, same PostgreSQL, same client shapes, interleaved in one run); raw single-row inserts stay
+    beside them as the limit; `PlanLedger.execute` in process and `{ __typename }` show where the
+    time goes."""
     sizes = ctx.sizes
     server = ctx.planledger(1)
     address = ctx.database()
     token = ctx.token("admin")
-    counts = sizes.client_counts()
-    chosen = [a for _, a in open_activities(address, max(counts))]
+    shapes = _shapes(sizes, [a for _, a in open_activities(address, max([*sizes.client_counts(), 16]))])
+    mine_writer = planledger_writer(server, token)
+    peer, peer_name = _start_peer(ctx)
+    ctx.facts.setdefault("mutations_peer", {"peer": peer_name})
     rows: list[Result] = []
-    for n in counts:
-        activities = [chosen[k % len(chosen)] for k in range(n)]
-        # interleaved: baseline, mutations, in-process; each on the same number of connections
+    for label, activities in shapes:
+        n = len(activities)
+        hot = label.endswith("(hot)")
+        # interleaved: the limit, the peer, planledger, in-process, the stack's floor
         raw_rows, raw_elapsed, raw_latencies = asyncio.run(raw_inserts(address, sizes.write_seconds, n))
-        if ctx.load_generator == "wrk":
-            done, elapsed, latency, failed = _wrk_mutations(server, token, activities, sizes.write_seconds, ctx.folder)
-        else:
-            done, elapsed, latencies, failed = asyncio.run(_mutations(server, token, activities, sizes.write_seconds))
-            latency = Stats.of(latencies)
+        theirs = _writes(ctx, peer, activities, sizes.write_seconds) if peer is not None else None
+        mine = _writes(ctx, mine_writer, activities, sizes.write_seconds)
         app_done, app_elapsed, app_latencies = app_commands(address, sizes.write_seconds, {}, 40, n)
         floor = load(ctx.load_generator, server, TYPENAME, f"Bearer {token}", n, sizes.write_seconds, ctx.folder)
-        raw_rate, rate, app_rate = raw_rows / raw_elapsed, done / elapsed, app_done / app_elapsed
+        raw_rate, app_rate = raw_rows / raw_elapsed, app_done / app_elapsed
         ctx.say(
-            f"  {n} client(s): raw inserts {raw_rate:,.0f}/s, mutations {rate:,.0f}/s ({failed} failed), "
+            f"  {label}: raw inserts {raw_rate:,.0f}/s, "
+            + (f"{peer_name} {theirs.rate:,.0f}/s ({theirs.failed} failed), " if theirs else "")
+            + f"planledger {mine.rate:,.0f}/s ({mine.failed} failed, p95 {mine.latency.p95:.1f} ms), "
             f"PlanLedger.execute {app_rate:,.0f}/s, {{ __typename }} {floor.rps:,.0f}/s ({floor.errors} errors)"
         )
-        baseline = f"raw asyncpg single-row INSERT transactions, {n} connection{'s' if n > 1 else ''}"
+        raw = f"raw asyncpg single-row INSERT transactions, {n} connection{'s' if n > 1 else ''}"
+        target = HOT_TARGET if hot else MUTATION_TARGET
+        if theirs is not None and theirs.rate:
+            ratio = mine.rate / theirs.rate
+            passed = mine.failed == 0 and theirs.failed == 0 and ratio >= target
+            if hot:
+                passed = passed and mine.latency.p95 <= HOT_P95_MS
+            baseline, baseline_rate, baseline_latency = f"{peer_name}, create mutation", theirs.rate, theirs.latency
+        else:
+            ratio, passed = None, None
+            baseline, baseline_rate, baseline_latency = f"none ({peer_name})", None, None
         rows.append(
             Result(
                 measure="mutations",
-                name=f"mutation -> committed event (reportProgress over HTTP), {n} client{'s' if n > 1 else ''}",
-                target=f">= {MUTATION_TARGET:.1f}x",
-                passed=failed == 0 and rate / raw_rate >= MUTATION_TARGET,
+                name=f"mutation -> committed event (reportProgress over HTTP), {label}",
+                target=f">= {target:.1f}x" + (f", 0 failed, p95 <= {HOT_P95_MS:.0f} ms" if hot else ", 0 failed"),
+                passed=passed,
                 baseline=baseline,
-                rate=rate,
+                rate=mine.rate,
                 rate_unit="commits/s",
-                latency=latency,
-                baseline_rate=raw_rate,
-                baseline_latency=Stats.of(raw_latencies),
-                ratio=rate / raw_rate,
+                latency=mine.latency,
+                baseline_rate=baseline_rate,
+                baseline_latency=baseline_latency,
+                ratio=ratio,
                 notes={
-                    "failed": failed,
+                    "failed": mine.failed,
+                    "peer_failed": None if theirs is None else theirs.failed,
                     "clients": n,
                     "distinct_activities": len(set(activities)),
                     "load_generator": ctx.load_generator,
+                    "raw_inserts_per_s": raw_rate,
+                    "of_raw_inserts": mine.rate / raw_rate,
                 },
             )
         )
         rows.append(
             Result(
                 measure="mutations",
+                name=f"  the limit: raw single-row INSERT transactions, {n} connection{'s' if n > 1 else ''}",
+                baseline=raw,
+                rate=raw_rate,
+                rate_unit="commits/s",
+                latency=Stats.of(raw_latencies),
+            )
+        )
+        rows.append(
+            Result(
+                measure="mutations",
                 name=f"  same without HTTP/GraphQL: PlanLedger.execute in-process, {n} thread{'s' if n > 1 else ''}",
-                baseline=baseline,
+                baseline=raw,
                 rate=app_rate,
                 rate_unit="commits/s",
                 latency=Stats.of(app_latencies),
@@ -205,7 +347,7 @@ def mutations_measure(ctx: Context) -> list[Result]:
             Result(
                 measure="mutations",
                 name=f"  floor of HTTP + GraphQL: {{ __typename }}, {n} client{'s' if n > 1 else ''}",
-                baseline=baseline,
+                baseline=raw,
                 rate=floor.rps,
                 rate_unit="requests/s",
                 baseline_unit="commits/s",

@@ -95,15 +95,20 @@ def test_bench_smoke_runs_every_measure_and_leaves_nothing_behind(server: Server
         rows = [r for r in by[measure] if r["target"]]
         assert rows, measure
         for r in rows:
-            assert r["verdict"] in ("PASS", "FAIL") or measure == "whole_plan", r
+            assert r["verdict"] in ("PASS", "FAIL") or measure in ("whole_plan", "mutations"), r
         return rows
 
     # the table, row by row: measured, baseline from the same run, ratio, target, verdict
-    mutations = targeted("mutations")
-    assert [r["notes"]["clients"] for r in mutations] == [1, 16]
+    mutations = targeted("mutations")  # the peer (PostGraphile) is skipped in smoke: no verdict, said so
+    assert [(r["notes"]["clients"], r["notes"]["distinct_activities"]) for r in mutations] == [(1, 1), (16, 16), (4, 2)]
     for r in mutations:
-        assert r["rate"] > 0 and r["baseline_rate"] > 0 and r["ratio"] == pytest.approx(r["rate"] / r["baseline_rate"])
-        assert r["latency"]["p99"] > 0 and r["baseline_latency"]["p99"] > 0 and r["notes"]["failed"] == 0
+        assert r["verdict"] == "info" and r["baseline"].startswith("none (skipped") and r["ratio"] is None
+        assert r["rate"] > 0 and r["notes"]["raw_inserts_per_s"] > 0 and r["notes"]["failed"] == 0
+        assert r["latency"]["p99"] > 0 and r["notes"]["of_raw_inserts"] == pytest.approx(
+            r["rate"] / r["notes"]["raw_inserts_per_s"]
+        )
+    limits = [r for r in by["mutations"] if r["name"].strip().startswith("the limit")]
+    assert len(limits) == 3 and all(r["rate"] > 0 for r in limits)
     for measure in ("import", "rebuild"):
         (row,) = targeted(measure)
         assert row["rate"] > 0 and row["baseline_rate"] > 0 and row["ratio"] > 0
