@@ -6,14 +6,24 @@ command's class, so a caller who may not is told that, not which of its fields i
 Then the command is built, a unit's command is checked against the activity it is about, the
 meta is resolved (a named meeting gives the effective date), and the ledger runs it with the
 expected version and the idempotency key.
+
+Commands on one stream take turns in the process that received them (`StreamTurns`): before,
+16 clients writing to 4 activities raced, lost the optimistic save to each other, retried with
+jitter and collapsed to 58 commits/s at p95 553 ms (bench `mutations`, hot case, 2026-12-03)
+while each command alone takes about a millisecond. Waiting for one's turn decides each command
+on the state the previous one left, so it saves at the first try; the version check and the
+retry stay for writers in other processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 from domain.commands import Command
 from service.application import meta as m
@@ -36,6 +46,49 @@ class Ran:
 
     command: Command
     receipt: Receipt
+
+
+class _Turn:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+class StreamTurns:
+    """One queue per stream being written, per event loop: a command waits for the command before
+    it on the same stream to finish. Nothing is kept for a stream nobody is writing."""
+
+    def __init__(self) -> None:
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[UUID, _Turn]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @contextlib.asynccontextmanager
+    async def turn(self, stream_id: UUID | None) -> AsyncIterator[None]:
+        if stream_id is None:  # a command that creates its stream: nobody else can be writing it
+            yield
+            return
+        turns = self._by_loop.setdefault(asyncio.get_running_loop(), {})
+        turn = turns.get(stream_id)
+        if turn is None:
+            turn = turns[stream_id] = _Turn()
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if turn.users == 0:
+                del turns[stream_id]
+
+    def waiting(self) -> int:
+        """Streams with a command running or queued in this loop (for tests and metrics)."""
+        return len(self._by_loop.get(asyncio.get_running_loop(), {}))
+
+
+TURNS = StreamTurns()
 
 
 async def run_command(
@@ -68,8 +121,12 @@ async def run_command(
             built, meta, expected_version=request.expected_version, idempotency_key=request.idempotency_key
         )
 
+    async def in_turn() -> Receipt:
+        async with TURNS.turn(built.target):
+            return await asyncio.to_thread(execute)
+
     try:
-        receipt = await asyncio.wait_for(asyncio.to_thread(execute), write_timeout)
+        receipt = await asyncio.wait_for(in_turn(), write_timeout)
     except TimeoutError:
         abandoned.set()
         raise StoreUnavailable(
