@@ -120,6 +120,17 @@ async def wait_for_position(conn: asyncpg.Connection, position: int, timeout: fl
         await conn.remove_listener(PROJECTED_CHANNEL, heard)
 
 
+#: the end of a batch's transaction in one round trip (see `Projector._batch`)
+FINISH_BATCH = f"""
+WITH version AS (SELECT version FROM {SCHEMA_TABLE} WHERE component = $4 FOR SHARE),
+moved AS (
+    UPDATE {POSITION_TABLE} SET position = $1::bigint, updated_at = now() WHERE name = $2 AND position = $3 RETURNING 1
+)
+SELECT (SELECT version FROM version) AS version,
+       (SELECT count(*) FROM moved) = 1 AND pg_notify($5, $1::bigint::text) IS NOT NULL AS moved
+"""
+
+
 class Projector:
     """Keeps the `rm_*` read models of one database in step with its event log.
 
@@ -168,7 +179,8 @@ class Projector:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PROJECTOR_LOCK):
                 raise ProjectorBusy("another projector is active on this database")
             try:
-                return await self._catch_up(conn)
+                reached = await self._catch_up(conn)
+                return self.position if reached is None else reached
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", PROJECTOR_LOCK)
         finally:
@@ -213,9 +225,10 @@ class Projector:
                 wake.set()
 
             await conn.add_listener(EVENTS_CHANNEL, heard)
+            position: int | None = None  # read from the database once; then this session's own
             while not stop.is_set():
                 wake.clear()
-                await self._catch_up(conn)
+                position = await self._catch_up(conn, position)
                 waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
                 await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
@@ -227,11 +240,19 @@ class Projector:
             if not conn.is_closed():
                 conn.terminate()  # a connection in a confused state may still hold the lock: drop it
 
-    async def _catch_up(self, conn: asyncpg.Connection) -> int:
-        position = await read_position(conn)
-        if not await events_table_exists(conn):
-            self.position = position
-            return position
+    async def _catch_up(self, conn: asyncpg.Connection, known: int | None = None) -> int | None:
+        """Project what the log holds past the position; returns the position reached (None while
+        the log has no table yet). `known`: the position this session reached last time -- while
+        the projector lock is held nobody else moves it, and each batch's update of it checks that
+        (ProjectorBusy otherwise), so the two statements that read it and the log table's existence
+        are asked once per session, not once per commit heard (at one writer, every commit)."""
+        if known is None:
+            position = await read_position(conn)
+            if not await events_table_exists(conn):
+                self.position = position
+                return None
+        else:
+            position = known
         while True:
             reached, count = await self._batch(conn, position)
             position = reached
@@ -270,19 +291,22 @@ class Projector:
                     inserts += flushed.rows
                     closings += flushed.closings
             async with conn.transaction():
-                await self._check_version(conn)
                 await close_rows(conn, closings)
                 await copy_rows(conn, group_rows(inserts))
                 await copy_events(conn, events)
-                status = await conn.execute(
-                    f"UPDATE {POSITION_TABLE} SET position = $1, updated_at = now() WHERE name = $2 AND position = $3",
-                    last,
-                    PREFIX,
-                    position,
+                # one statement: the read models' version (FOR SHARE: a migrate's switch waits for
+                # this commit, or this batch sees the switch and rolls back), the position moved
+                # from where this batch began, and the notice to read-your-writes waiters (sent only
+                # at commit, so never for a batch rolled back)
+                version, moved = await conn.fetchrow(
+                    FINISH_BATCH, last, PREFIX, position, READ_MODELS, PROJECTED_CHANNEL
                 )
-                if status != "UPDATE 1":
+                if self.read_model_version is not None and version is not None and version > self.read_model_version:
+                    raise ReadModelsNewer(
+                        f"the read models are at version {version}, this code writes {self.read_model_version}"
+                    )
+                if not moved:
                     raise ProjectorBusy(f"the position moved under this projector (expected {position})")
-                await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, str(last))
                 if self.pause_before_commit:
                     await asyncio.sleep(self.pause_before_commit)
         except BaseException:
