@@ -116,7 +116,7 @@ def test_bench_smoke_runs_every_measure_and_leaves_nothing_behind(server: Server
     visible = targeted("visible")
     assert len(visible) == 2 and all(r["latency"]["p99"] > 0 and r["notes"]["lost"] == 0 for r in visible)
     as_of = targeted("as_of")
-    assert len(as_of) == 2 and all(r["latency"]["p95"] > 0 and r["baseline_latency"]["median"] > 0 for r in as_of)
+    assert len(as_of) == 3 and all(r["latency"]["p95"] > 0 and r["baseline_latency"]["median"] > 0 for r in as_of)
     assert all(r["ratio"] == pytest.approx(r["baseline_latency"]["median"] / r["latency"]["median"]) for r in as_of)
     whole_plan = by["whole_plan"]
     assert {r["name"].rsplit(", ", 1)[1] for r in whole_plan} == {"plain", "cache defeated"}
