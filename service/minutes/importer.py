@@ -248,11 +248,11 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     # every activity first, then what the meeting heard of each (a report reads the plan as it
     # stood before the meeting's first report against after its last)
-    steps = [list(_activity_steps(plan_id, result, meeting_id, day, tag)) for result in minutes.activity_results]
-    for per_activity in steps:
-        yield per_activity[0]
-    for per_activity in steps:
-        yield from per_activity[1:]
+    steps = [
+        step for result in minutes.activity_results for step in _activity_steps(plan_id, result, meeting_id, day, tag)
+    ]
+    yield from (step for step in steps if isinstance(step.command, c.RegisterActivity))
+    yield from (step for step in steps if not isinstance(step.command, c.RegisterActivity))
     yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
@@ -336,19 +336,20 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
     activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
     on = result_effective_on(result, day)
     ref = f"activity:{activity_id}"
-    yield Step(
-        f"{ref}:registered",
-        c.RegisterActivity(
-            plan_id=plan_id,
-            strategy_number=result.strategy_number,
-            fiscal_year=result.fiscal_year_be,
-            kind=result.kind,
-            title=result.title,
-            responsible_units=result.responsible_units,
-            activity_id=activity_id,
-        ),
-        fiscal_year_bounds(result.fiscal_year_be)[0],
-    )
+    if result.kind is not None:  # else only earlier minutes, which named its kind, can have registered it
+        yield Step(
+            f"{ref}:registered",
+            c.RegisterActivity(
+                plan_id=plan_id,
+                strategy_number=result.strategy_number,
+                fiscal_year=result.fiscal_year_be,
+                kind=result.kind,
+                title=result.title,
+                responsible_units=result.responsible_units,
+                activity_id=activity_id,
+            ),
+            fiscal_year_bounds(result.fiscal_year_be)[0],
+        )
     yield Step(
         f"{tag}:{ref}:status",
         c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
