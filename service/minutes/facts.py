@@ -16,9 +16,9 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from service.minutes.figures import activity_percentage
 from service.minutes.importer import result_effective_on, stated_mode
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
-from service.minutes.thai_text import normalise_title
 
 #: bump when the shape changes (a golden file names the version it was written with)
 FACTS_VERSION = 1
@@ -149,23 +149,8 @@ def _activity(parsed: ParsedMinutes, result: ActivityResult) -> dict[str, Any]:
         "reason": result.reason,
         "as_at": _day(result.as_at),
         "effective_on": _day(result_effective_on(result, parsed.date)),
-        "percentage": _number(percentage_of(parsed, result)),
+        "percentage": _number(activity_percentage(parsed.figures, result)),
     }
-
-
-def percentage_of(parsed: ParsedMinutes, result: ActivityResult) -> Decimal | None:
-    """The last percentage the minutes state for this activity (in its outcome or about it by
-    name), or None: a percentage is never made up for an activity that has none."""
-    key = normalise_title(result.title)
-    found = [
-        f.value
-        for f in parsed.figures
-        if f.subject == "ACTIVITY"
-        and f.activity_fiscal_year_be == result.fiscal_year_be
-        and f.activity_title is not None
-        and normalise_title(f.activity_title) == key
-    ]
-    return found[-1] if found else None
 
 
 def _figure(figure: Figure) -> dict[str, Any]:
