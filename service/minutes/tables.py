@@ -86,7 +86,7 @@ def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     With a colon, what stands before it must be a status word, spacing and marks aside, or within
     STATUS_LIKENESS of one; without, the cell must begin with a status word exactly (spacing and
     marks aside) followed by a space or nothing."""
-    text = clean(cell)
+    text = _LEAD_RE.sub("", clean(cell))
     head, colon, outcome = _split_colon(text)
     if colon:
         status = _status_word(head)
@@ -95,16 +95,22 @@ def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     for word, status in _BY_SKELETON:
         if key.startswith(word):
             end = _end_of_skeleton(text, len(word))
-            if end == len(text) or text[end] == " ":
-                return status, text[end:].strip()
+            if end == len(text) or text[end] in " )":
+                return status, text[end:].lstrip(" )").strip()
     return None
+
+
+#: what may stand before a status word in its cell: a bullet, an opening parenthesis
+_LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
+#: the numbering some tables put before an activity ('๑. ', '2) ')
+_NUMBERING_RE = re.compile(r"^[0-9๐-๙]{1,3}[.)]\s+")
 
 
 def _split_colon(text: str) -> tuple[str, str, str]:
     head, colon, rest = text.partition(":")
     if not colon:
         head, colon, rest = text.partition("：")
-    return head.strip(), colon, rest
+    return head.strip().rstrip(")").strip(), colon, rest
 
 
 def _status_word(head: str) -> ActivityStatusName | None:
@@ -138,11 +144,12 @@ def row(raw: str) -> Row | None:
     found = cells(raw)
     if len(found) < 2 or not found[0]:
         return None
+    title = _NUMBERING_RE.sub("", found[0]) or found[0]
     if len(found) == 2:
         status = status_of(found[1])
-        return Row(found[0], status[0], status[1]) if status else None
+        return Row(title, status[0], status[1]) if status else None
     if len(found) == 3 and (middle := status_of(found[1])) is not None and not middle[1]:
-        return Row(found[0], middle[0], found[2])
+        return Row(title, middle[0], found[2])
     return None
 
 
@@ -161,7 +168,7 @@ def unseparated_row(text: str) -> Row | None:
 
 
 _STRATEGY_RE = re.compile(
-    r"^ยุทธศาสตร์\s*ที่\s*(?P<number>[0-9๐-๙]{1,2}(?![0-9๐-๙oOจ])|[0-9๐-๙oOจ]{1,2}(?=[\s(]|$))"
+    r"^ยุทธ\s*ศาสตร์?\s*ที่?\s*(?P<number>[0-9๐-๙]{1,2}(?![0-9๐-๙oOจ])|[0-9๐-๙oOจ]{1,2}(?=[\s(]|$))"
     r"\s*(?P<continued>\(\s*ต่อ\s*\)?)?\s*(?P<title>.*)$"
 )
 
@@ -186,36 +193,37 @@ def goal_heading(text: str) -> tuple[str | None] | None:
     return None if match is None else ((match["goal"] or "").strip() or None,)
 
 
-_KIND_RE = re.compile(r"^(?:โครงการ/?กิจกรรม|โครงการ|กิจกรรม)ที่ดำเนินการ(?P<rest>.*)$")
+_KIND_PREFIXES = tuple(skeleton(p) for p in ("โครงการ/กิจกรรมที่ดำเนินการ", "โครงการที่ดำเนินการ", "กิจกรรมที่ดำเนินการ"))
 
 
 def kind_heading(text: str) -> ActivityKindName | None:
     """'โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี' -> ONE_YEAR, '… ต่อเนื่อง' -> CONTINUING ('(ต่อ)',
-    spacing, 'จ' for ๑ allowed); None for anything else."""
-    words = re.sub(r"\s+", "", to_arabic_digits(strip_noise(text)))
-    match = _KIND_RE.match(words)
-    if match is None:
+    spacing, dropped marks, 'จ' for ๑ allowed); None for anything else."""
+    words = skeleton(to_arabic_digits(strip_noise(text)).replace("/ ", "/"))
+    prefix = next((p for p in _KIND_PREFIXES if words.startswith(p)), None)
+    if prefix is None:
         return None
-    rest = re.sub(r"\(ต่อ\)?$", "", match["rest"])
-    if rest.startswith("ต่อเนื่อง"):
+    rest = re.sub(r"\(ตอ\)?$", "", words[len(prefix) :])
+    if rest == skeleton("ต่อเนื่อง"):
         return "CONTINUING"
-    if re.fullmatch(r"[1จlI]ปี", rest):
+    if re.fullmatch(r"[1จlI]ป", rest):
         return "ONE_YEAR"
     return None
 
 
-_COLUMN_WORDS = ("ผลลัพธ์", "ผลการดำเนิน", "ความก้าวหน้า", "ผลการติดตาม")
+_COLUMN_WORDS = tuple(skeleton(w) for w in ("ผลลัพธ์", "ผลการดำเนิน", "ความก้าวหน้า", "ผลการติดตาม"))
+_ACTIVITY_COLUMN = tuple(skeleton(w) for w in ("โครงการ/กิจกรรม", "โครงการ", "กิจกรรม"))
 
 
 def is_column_heading(raw: str) -> bool:
     """'โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้' (or the two run together after OCR lost the border)."""
-    found = cells(raw)
-    words = [re.sub(r"\s+", "", cell) for cell in found]
+    words = [skeleton(cell) for cell in cells(raw)]
     if len(words) == 1:
-        words = [words[0][: words[0].find("ผล")] if "ผล" in words[0] else words[0], words[0][words[0].find("ผล") :]]
+        at = words[0].find(skeleton("ผล"))
+        words = [words[0][:at], words[0][at:]] if at > 0 else words
     return (
         len(words) == 2
-        and words[0].rstrip("/") in ("โครงการ/กิจกรรม", "โครงการ", "กิจกรรม")
+        and words[0].rstrip("/") in _ACTIVITY_COLUMN
         and any(words[1].startswith(word) for word in _COLUMN_WORDS)
     )
 

@@ -285,5 +285,7 @@ _THAI_MARKS_RE = re.compile(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\s\u200b\u200c\u2
 
 def skeleton(text: str) -> str:
     """A Thai phrase without its above/below marks and spaces ('แล้ว เสร็จ' and 'แลัวเสร็จ' ->
-    'แลวเสรจ'): what survives OCR, for matching a fixed phrase (never for display)."""
-    return _THAI_MARKS_RE.sub("", unicodedata.normalize("NFC", text).replace("\u0e4d\u0e32", "\u0e33"))
+    'แลวเสรจ'; 'ดำเนินการ' and 'ดาเนินการ' -> 'ดาเนนการ'): what survives OCR, for matching a fixed
+    phrase (never for display)."""
+    # sara am (ำ) is a nikhahit over sara aa: OCR drops the circle ('ดาเนินการ'), so both read as sara aa
+    return _THAI_MARKS_RE.sub("", unicodedata.normalize("NFC", text).replace("\u0e33", "\u0e4d\u0e32"))

@@ -120,6 +120,8 @@ def test_rows_out_of_place_are_reported_with_why_never_taken_as_text() -> None:
         ("ยังไม่ดำเนินการ", "NOT_IMPLEMENTED", ""),
         ("ยังไม่เริ่มดำเนินการ : รอ", "NOT_STARTED", "รอ"),
         ("แล้วเสร็จ ตามแผน", "COMPLETED", "ตามแผน"),
+        ("- แล้วเสร็จ : ได้ผล", "COMPLETED", "ได้ผล"),
+        ("(อยู่ระหว่างดำเนินการ) ทำอยู่", "IN_PROGRESS", "ทำอยู่"),
     ],
 )
 def test_status_words_are_read_through_spacing_markup_and_ocr(cell: str, status: str, outcome: str) -> None:
@@ -139,6 +141,11 @@ def test_headings_through_markup_and_ocr() -> None:
     assert tables.strategy_heading("ยุทธศาสตร์ที่มีผลการดำเนินงานมากที่สุด") is None
     assert tables.kind_heading("#### โครงการ/กิจกรรม ที่ดำเนินการ จ ปี") == "ONE_YEAR"
     assert tables.kind_heading("<b>โครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง (ต่อ)</b>") == "CONTINUING"
+    assert tables.kind_heading("โครงการ/กิจกรรมทีดาเนินการตอเนือง") == "CONTINUING"  # marks lost to OCR
+    assert tables.kind_heading("โครงการ/กิจกรรมที่ดำเนินการ ๒ ปี") is None  # no such kind: not a guess
+    assert tables.strategy_heading("ยุทธ ศาสตร์ที ๒ การจัดโครงสร้าง") is not None
+    numbered = tables.row("๑. งานหนึ่ง\tแล้วเสร็จ : ดี")
+    assert numbered is not None and numbered.title == "งานหนึ่ง"
     assert tables.is_column_heading("<b>โครงการ/กิจกรรม</b>\t<b>ผลลัพธ์ที่ได้</b>")
     assert tables.is_column_heading("| โครงการ/กิจกรรม | ผลการดำเนินงาน |")
     assert tables.is_page_debris("- ๑๒ -") and tables.is_page_debris("หน้า ๓/๑๒") and not tables.is_page_debris("๑๒.")
