@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from service.minutes.model import ActivityKindName, ActivityStatusName
 from service.minutes.thai_text import ocr_number, repair_ocr_digits, skeleton, strip_noise, to_arabic_digits
@@ -71,15 +72,21 @@ def clean(text: str) -> str:
     return repair_ocr_digits(strip_noise(text))
 
 
-def cells(raw: str) -> list[str]:
+#: each line is asked what it is several times while a table is walked (pure functions: cached)
+_CACHE = 4096
+
+
+@lru_cache(maxsize=_CACHE)
+def cells(raw: str) -> tuple[str, ...]:
     """A line's cells: split at tabs, else at ' | ' (a markdown row); empty trailing cells dropped."""
     parts = raw.split("\t") if "\t" in raw.strip() else strip_noise(raw).split("|")
     found = [clean(part) for part in parts]
     while found and not found[-1]:
         found.pop()
-    return found
+    return tuple(found)
 
 
+@lru_cache(maxsize=_CACHE)
 def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     """'<status> : <outcome>' (or '<status>' alone, or '<status> <outcome>') -> (status, outcome).
 
@@ -138,6 +145,7 @@ def _end_of_skeleton(text: str, length: int) -> int:
     return len(text)
 
 
+@lru_cache(maxsize=_CACHE)
 def row(raw: str) -> Row | None:
     """A results row: at least two cells, the last (or the second, with a third for the outcome)
     beginning with a status."""
@@ -173,6 +181,7 @@ _STRATEGY_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def strategy_heading(text: str) -> StrategyHeading | None:
     """'ยุทธศาสตร์ที่ ๓ (ต่อ) …' -> (3, continued, title); OCR digits ('ที่ จ') read as digits."""
     match = _STRATEGY_RE.match(strip_noise(text))
@@ -196,6 +205,7 @@ def goal_heading(text: str) -> tuple[str | None] | None:
 _KIND_PREFIXES = tuple(skeleton(p) for p in ("โครงการ/กิจกรรมที่ดำเนินการ", "โครงการที่ดำเนินการ", "กิจกรรมที่ดำเนินการ"))
 
 
+@lru_cache(maxsize=_CACHE)
 def kind_heading(text: str) -> ActivityKindName | None:
     """'โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี' -> ONE_YEAR, '… ต่อเนื่อง' -> CONTINUING ('(ต่อ)',
     spacing, dropped marks, 'จ' for ๑ allowed); None for anything else."""
@@ -215,6 +225,7 @@ _COLUMN_WORDS = tuple(skeleton(w) for w in ("ผลลัพธ์", "ผลก�
 _ACTIVITY_COLUMN = tuple(skeleton(w) for w in ("โครงการ/กิจกรรม", "โครงการ", "กิจกรรม"))
 
 
+@lru_cache(maxsize=_CACHE)
 def is_column_heading(raw: str) -> bool:
     """'โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้' (or the two run together after OCR lost the border)."""
     words = [skeleton(cell) for cell in cells(raw)]
