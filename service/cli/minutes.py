@@ -105,6 +105,8 @@ def _dry_run(args: argparse.Namespace, parsed: list[ParsedMinutes]) -> None:
 def _print_preview(shown: dict[str, Any]) -> None:
     meeting = shown["meeting"]
     print(f"# {shown['file']}: meeting {meeting['code']} of {meeting['date']}")
+    for refusal in shown["refused"]:
+        print(f"# refused: {refusal}")
     would = shown["would_record"]
     print(f"# would record: {sum(map(len, would.values()))}")
     for kind, steps in would.items():

@@ -485,6 +485,16 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
     return {group: items for group, items in found.items() if items}
 
 
+def other_meeting_on(ledger: PlanLedger, meeting_id: UUID, day: date) -> date | None:
+    """The day a held (not only cited) meeting of this id is recorded on, if it is not `day`."""
+    try:
+        meeting = ledger.load(Meeting, meeting_id).state
+    except NotFound:
+        return None
+    held_on: date | None = None if meeting.by_reference or meeting.on == day else meeting.on
+    return held_on
+
+
 def plan_of(minutes: ParsedMinutes) -> UUID | None:
     return plan_id_for(plan_code(minutes)) if minutes.plan is not None else None
 
@@ -543,6 +553,14 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
     meetings = StoredMeetings(ledger)
     report = ImportReport()
     own = meeting_id_for(minutes.body, minutes.code)
+    if (held_on := await asyncio.to_thread(other_meeting_on, ledger, own, minutes.date)) is not None:
+        # the same body's meeting of the same code held on another day (an extraordinary meeting
+        # numbered like a regular one, or a misread number): adding to it would merge two meetings
+        report.refused.append(
+            f"meeting {minutes.code} of {minutes.body} is already recorded as held on {held_on}, and these "
+            f"minutes are of a meeting on {minutes.date}: nothing recorded (is the meeting's number right?)"
+        )
+        return report
     for step in plan_steps(minutes):
         if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):
             report.unchanged += 1

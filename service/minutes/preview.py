@@ -4,7 +4,8 @@ and `--json` for the dashboard's import page): one JSON-able document per file.
 It holds, each grouped by kind (the command's name): what would be recorded; what already is
 (the step's idempotency key already used by this actor, its meeting, plan or activity already
 there, or a re-reported status, outcome, progress or risk already as the minutes say) — or None
-with the reason when no database was reachable to look; what stays unknown (`importer.unknowns`);
+with the reason when no database was reachable to look; why the whole file would be refused
+(`refused`: the body's meeting of that number recorded on another day); what stays unknown (`importer.unknowns`);
 what could not be placed (file:line and why); and the facts themselves (`facts.facts_of`).
 """
 
@@ -27,7 +28,7 @@ from domain.plan import Plan, plan_id_for
 from service.application.idempotency import key_stream_id
 from service.application.ledger import PlanLedger
 from service.minutes.facts import facts_of
-from service.minutes.importer import Step, plan_steps, unchanged, unknowns
+from service.minutes.importer import Step, other_meeting_on, plan_steps, unchanged, unknowns
 from service.minutes.model import ParsedMinutes
 
 
@@ -95,10 +96,19 @@ def preview(
             already.setdefault(entry["command"], []).append(entry)
         else:
             would.setdefault(entry["command"], []).append(entry)
+    held_on = (
+        None if ledger is None else other_meeting_on(ledger, meeting_id_for(minutes.body, minutes.code), minutes.date)
+    )
+    refused = (
+        []
+        if held_on is None
+        else [f"meeting {minutes.code} is already recorded as held on {held_on}: the import would record nothing"]
+    )
     return {
         "file": minutes.source,
         "meeting": {"body": minutes.body, "code": minutes.code, "date": minutes.date.isoformat()},
         "database": "checked" if ledger is not None else f"not checked: {not_checked or 'no database'}",
+        "refused": refused,
         "would_record": would,
         "already_recorded": already,
         "unknown": unknowns(minutes),

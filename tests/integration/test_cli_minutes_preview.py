@@ -30,7 +30,7 @@ def test_json_preview_without_a_database_says_it_did_not_check() -> None:
     document = _json(str(LATER), env=NO_DATABASE)
     [shown] = document["files"]
     assert shown["meeting"]["code"] == "2/2564"
-    assert shown["database"].startswith("not checked")
+    assert shown["database"].startswith("not checked") and shown["refused"] == []
     assert shown["already_recorded"] is None  # unknown, not empty
     assert len(shown["would_record"]["ChangeActivityStatus"]) == 4
     assert [step["fields"]["progress"] for step in shown["would_record"]["ReportProgress"]] == ["80"]

@@ -91,3 +91,18 @@ async def test_a_row_of_unknown_kind_is_refused_by_name_when_no_earlier_minutes_
     report = await import_minutes(app, out_of_place, "secretariat")
     assert len(report.refused) == 2 and all(row.title in refusal for refusal in report.refused)
     assert report.recorded > 0
+
+
+async def test_minutes_of_another_meeting_with_a_recorded_number_are_refused_whole(app: PlanLedger) -> None:
+    """An extraordinary meeting numbered like a regular one ('ครั้งที่ ๑/๒๕๖๔ (วิสามัญ)') of a body
+    whose 1/2564 is recorded on another day is refused, never merged into the recorded meeting."""
+    from dataclasses import replace
+
+    sample = parsed("sample-1-2564")
+    await import_minutes(app, sample, "secretariat")
+    events = event_count(app)
+    extraordinary = replace(parsed("medical-1-2564-extraordinary"), body=sample.body)
+    report = await import_minutes(app, extraordinary, "secretariat")
+    assert report.recorded == 0 and event_count(app) == events
+    [refusal] = report.refused
+    assert "already recorded as held on 2021-01-06" in refusal and "2021-03-19" in refusal
