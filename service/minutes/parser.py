@@ -784,6 +784,8 @@ class _TableWalk:
     awaiting: str | None = None
     pending: list[Line] = field(default_factory=list)
     last: int | None = None
+    #: the heading line just read whose text may wrap onto the next line ('title' or 'goal')
+    wrap: str | None = None
 
 
 def _read_results_table(
@@ -815,15 +817,18 @@ def _results_line(
     goal = tables.goal_heading(line.text) if walk.strategy is not None else None
     kind = tables.kind_heading(line.text)
     found = tables.row(line.raw) or (tables.unseparated_row(line.text) if walk.strategy is not None else None)
+    wrap, walk.wrap = walk.wrap, None
     if heading:
         walk.strategy, walk.awaiting, walk.last = record.strategy(heading.number), None, None
         if not heading.continued:
             walk.kind = None
             walk.strategy.title = walk.strategy.title or heading.title or None
             walk.awaiting = None if walk.strategy.title else "title"
+            walk.wrap = "title" if heading.title and walk.strategy.title == heading.title else None
     elif goal:
         walk.strategy.goal = walk.strategy.goal or goal[0]  # type: ignore[union-attr]
         walk.awaiting = None if goal[0] else "goal"
+        walk.wrap = "goal" if goal[0] and walk.strategy.goal == goal[0] else None  # type: ignore[union-attr]
     elif kind:
         walk.kind, walk.awaiting, walk.last = kind, None, None
     elif tables.is_column_heading(line.raw):
@@ -838,9 +843,16 @@ def _results_line(
         account.refuse(cursor.advance(), _NO_STATUS)
         return True
     elif walk.strategy is not None and walk.awaiting == "title":
-        walk.strategy.title, walk.awaiting = line.text, None
+        walk.strategy.title, walk.awaiting, walk.wrap = line.text, None, "title"
     elif walk.strategy is not None and walk.awaiting == "goal":
-        walk.strategy.goal, walk.awaiting = line.text, None
+        walk.strategy.goal, walk.awaiting, walk.wrap = line.text, None, "goal"
+    elif wrap is not None and walk.strategy is not None and _wraps(cursor):
+        # a title or goal OCR broke over two lines ('… ของเมือง' / 'ในอนาคต')
+        if wrap == "title":
+            walk.strategy.title = f"{walk.strategy.title} {line.text}"
+        else:
+            walk.strategy.goal = f"{walk.strategy.goal} {line.text}"
+        walk.wrap = wrap
     elif _NUMBERED_RE.match(line.text) or (line.follows_blank and walk.pending == []):
         if not _continues_title(cursor):
             return False
@@ -857,6 +869,18 @@ def _results_line(
         return False
     account.place(cursor.advance())
     return True
+
+
+def _wraps(cursor: LineReader) -> bool:
+    """Does the line at the cursor continue the heading line before it (no blank line between,
+    no numbering, not the first part of a row's title)?"""
+    line = cursor.peek()
+    return (
+        line is not None
+        and not line.follows_blank
+        and not _NUMBERED_RE.match(line.text)
+        and not _continues_title(cursor)
+    )
 
 
 def _continues_title(cursor: LineReader) -> bool:

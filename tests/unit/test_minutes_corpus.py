@@ -160,3 +160,28 @@ def test_a_strategy_heading_with_no_table_after_it_is_unplaced_not_text() -> Non
     parsed = parse_minutes(text)
     assert [(u.line_no, u.why.startswith("a strategy 3 heading")) for u in parsed.unplaced] == [(17, True)]
     assert "ยุทธศาสตร์" not in parsed.agenda[1].text
+
+
+def test_a_heading_broken_over_lines_and_a_row_under_a_repeated_page_heading() -> None:
+    text = (
+        "รายงานการประชุม คณะทดสอบ\nครั้งที่ ๒/๒๕๖๔\nวันที่ ๓ กุมภาพันธ์ ๒๕๖๔\n\nเริ่มประชุมเวลา ๐๙.๓๐ น.\n\n"
+        "ระเบียบวาระที่ ๓ เรื่องเพื่อทราบ\n\nรายงานผลการติดตามตามแผนยุทธศาสตร์ทดสอบ (พ.ศ. ๒๕๖๑ - ๒๕๖๕) ดังนี้\n\n"
+        "ยุทธศาสตร์ที่ ๑ การสร้างผู้นำและผู้บริหารระดับสูงให้มีความพร้อม\nในการปฏิบัติภารกิจของเมือง\n"
+        "เป้าหมาย เพื่อให้มีผู้บริหาร\nที่มีศักยภาพ\nโครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง\n"
+        "งานหนึ่ง\tแล้วเสร็จ : ดี\n\n- ๗ -\n\nยุทธศาสตร์ที่ ๑ (ต่อ)\nโครงการ/กิจกรรม\tผลลัพธ์ที่ได้\n"
+        "งานสอง\tอยู่ระหว่างดำเนินการ : ร้อยละ ๕o\n\nมติ ที่ประชุม\n\nรับทราบ\n"
+    )
+    parsed = parse_minutes(text)
+    assert parsed.unplaced == ()
+    assert parsed.agenda[0].text == "รายงานผลการติดตามตามแผนยุทธศาสตร์ทดสอบ (พ.ศ. ๒๕๖๑ - ๒๕๖๕) ดังนี้"
+    assert [(r.title, r.kind, r.status) for r in parsed.activity_results] == [
+        ("งานหนึ่ง", "CONTINUING", "COMPLETED"),
+        ("งานสอง", "CONTINUING", "IN_PROGRESS"),
+    ]
+    assert parsed.plan is not None
+    [strategy] = parsed.plan.strategies
+    assert strategy.title == "การสร้างผู้นำและผู้บริหารระดับสูงให้มีความพร้อม ในการปฏิบัติภารกิจของเมือง"
+    assert strategy.goal == "เพื่อให้มีผู้บริหาร ที่มีศักยภาพ"
+    from service.minutes.figures import activity_percentage
+
+    assert activity_percentage(parsed.figures, parsed.activity_results[1]) == 50
