@@ -113,7 +113,7 @@ class LineAccount:
 
     def unplaced(self) -> tuple[UnplacedLine, ...]:
         return tuple(
-            UnplacedLine(no, raw.strip(), *([self._refused[no]] if no in self._refused else []))
+            UnplacedLine(no, raw.strip(), *[why] if (why := self._refused.get(no) or tables.stray_reason(raw)) else [])
             for no, raw in enumerate(self._raw, start=1)
             if no not in self._placed and no not in self._skipped
         )
