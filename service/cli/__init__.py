@@ -47,7 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = command("import-minutes", "record meeting minutes (text files) as events", cmd_import_minutes)
     imp.add_argument("files", nargs="+", metavar="FILE")
-    imp.add_argument("--dry-run", action="store_true", help="print the events without recording them")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would be recorded, what already is (on DATABASE_URL, if it answers), what stays unknown "
+        "and what could not be placed; record nothing",
+    )
+    imp.add_argument("--json", action="store_true", help="write the preview (or the import's report) as JSON on stdout")
+    imp.add_argument(
+        "--strict", action="store_true", help="if any line of any file cannot be placed, record nothing and exit 1"
+    )
     imp.add_argument("--actor", default="import-minutes", help="who is recorded as the actor (default import-minutes)")
     command("rebuild", "drop and rebuild every read model from the event log", cmd_rebuild)
     command("verify", "rebuild into scratch tables and compare with the live read models", cmd_verify)

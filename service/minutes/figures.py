@@ -185,3 +185,18 @@ def reported_figures(agenda: Iterable[AgendaItem], activities: Iterable[Activity
         agenda_number = result.agenda_number or None
         found.extend(_in_text(_Text.of(result.outcome), [], agenda_number, own, result.fiscal_year_be))
     return tuple(found)
+
+
+def activity_percentage(figures: Iterable[Figure], result: ActivityResult) -> Decimal | None:
+    """The last percentage the minutes state for this activity (in its outcome, or about it by
+    name in an item's text), or None: a percentage is never made up for an activity without one."""
+    key = normalise_title(result.title)
+    found = [
+        figure.value
+        for figure in figures
+        if figure.subject == "ACTIVITY"
+        and figure.activity_fiscal_year_be == result.fiscal_year_be
+        and figure.activity_title is not None
+        and normalise_title(figure.activity_title) == key
+    ]
+    return found[-1] if found else None

@@ -18,6 +18,7 @@ from calendar import monthrange
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -33,6 +34,7 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
+from service.minutes.figures import activity_percentage
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
 
@@ -113,7 +115,10 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         plan = minutes.plan
         code = plan_code(minutes)
         plan_id = plan_id_for(code)
-        created_on = min([a.date for a in plan.approvals], default=day)
+        # the plan existed by its approval, and by the first day of any fiscal year whose activities
+        # the minutes report (they are registered then): the earliest of these, else the meeting
+        reported_years = [fiscal_year_bounds(r.fiscal_year_be)[0] for r in minutes.activity_results]
+        created_on = min([a.date for a in plan.approvals] + reported_years, default=day)
         yield Step(
             f"plan:{code}",
             c.CreatePlan(  # the title states the years; no first or last day is made up from them
@@ -248,11 +253,13 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
     # every activity first, then what the meeting heard of each (a report reads the plan as it
     # stood before the meeting's first report against after its last)
-    steps = [list(_activity_steps(plan_id, result, meeting_id, day, tag)) for result in minutes.activity_results]
-    for per_activity in steps:
-        yield per_activity[0]
-    for per_activity in steps:
-        yield from per_activity[1:]
+    steps = [
+        step
+        for result in minutes.activity_results
+        for step in _activity_steps(plan_id, result, meeting_id, day, tag, activity_percentage(minutes.figures, result))
+    ]
+    yield from (step for step in steps if isinstance(step.command, c.RegisterActivity))
+    yield from (step for step in steps if not isinstance(step.command, c.RegisterActivity))
     yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
@@ -332,24 +339,27 @@ def result_effective_on(result: ActivityResult, day: date) -> date:
     return day
 
 
-def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
+def _activity_steps(
+    plan_id: UUID, result: ActivityResult, meeting_id: UUID, day: date, tag: str, percentage: Decimal | None = None
+) -> Iterator[Step]:
     activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
     on = result_effective_on(result, day)
     ref = f"activity:{activity_id}"
-    yield Step(
-        f"{ref}:registered",
-        c.RegisterActivity(
-            plan_id=plan_id,
-            strategy_number=result.strategy_number,
-            fiscal_year=result.fiscal_year_be,
-            kind=result.kind,
-            title=result.title,
-            responsible_units=result.responsible_units,
-            activity_id=activity_id,
-        ),
-        fiscal_year_bounds(result.fiscal_year_be)[0],
-    )
-    yield Step(
+    if result.kind is not None:  # else only earlier minutes, which named its kind, can have registered it
+        yield Step(
+            f"{ref}:registered",
+            c.RegisterActivity(
+                plan_id=plan_id,
+                strategy_number=result.strategy_number,
+                fiscal_year=result.fiscal_year_be,
+                kind=result.kind,
+                title=result.title,
+                responsible_units=result.responsible_units,
+                activity_id=activity_id,
+            ),
+            fiscal_year_bounds(result.fiscal_year_be)[0],
+        )
+    status = Step(
         f"{tag}:{ref}:status",
         c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
         on,
@@ -357,13 +367,24 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         result.reason,
         only_if_changed=True,
     )
-    yield Step(
+    outcome = Step(
         f"{tag}:{ref}:outcome",
         c.RecordOutcome(activity_id=activity_id, outcome=result.outcome),
         on,
         meeting_id,
         only_if_changed=True,
     )
+    # a cancelled activity takes no more updates: its outcome (the reason it was cancelled) first
+    ordered = (outcome, status) if result.status == "CANCELLED" else (status, outcome)
+    yield from (step for step in ordered if step is status or result.outcome)  # no outcome stated: none recorded
+    if percentage is not None:  # the minutes' own percentage for the activity: its progress as reported
+        yield Step(
+            f"{tag}:{ref}:progress",
+            c.ReportProgress(activity_id=activity_id, progress=percentage),
+            on,
+            meeting_id,
+            only_if_changed=True,
+        )
     if result.reason and result.status in ("NOT_IMPLEMENTED", "ON_HOLD", "NOT_STARTED", "IN_PROGRESS"):
         # the minutes state the cause, never a likelihood, an impact or a mitigation: the risk is
         # noted not yet assessed (the committee assesses it with reassessRisk), its owner the
@@ -386,6 +407,7 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
 #: what the importer leaves unknown, by kind, in the order --dry-run lists them
 UNKNOWN_GROUPS = (
     "progress (no percentage reported for the activity: null, never 0)",
+    "activity kind (no kind heading above its row: recorded only if earlier minutes registered it)",
     "risk likelihood and impact (not yet assessed: reassessRisk assesses the risk)",
     "risk owner (no responsible unit named)",
     "risk mitigation",
@@ -407,9 +429,10 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
     """Every value the import leaves unknown (null) because the minutes do not state it, grouped
     by kind (UNKNOWN_GROUPS, those with none left out), each item named as the minutes name it."""
     found: dict[str, list[str]] = {group: [] for group in UNKNOWN_GROUPS}
-    (progress, likelihood, owner, mitigation, days, period, vision, goal, units, mode, times, venue, presence,
+    (progress, kinds, likelihood, owner, mitigation, days, period, vision, goal, units, mode, times, venue, presence,
      due, figures) = (found[group] for group in UNKNOWN_GROUPS)  # fmt: skip
     activities: dict[UUID, str] = {}
+    reported: set[str] = set()
     for step in plan_steps(minutes):
         command = step.command
         if isinstance(command, c.CreatePlan):
@@ -430,6 +453,8 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
             progress.append(name)
             if not command.responsible_units:
                 units.append(name)
+        elif isinstance(command, c.ReportProgress):
+            reported.add(activities.get(command.activity_id, ""))
         elif isinstance(command, c.NoteRisk):
             name = f"{command.title} ({activities.get(command.activity_id, command.activity_id)})"
             if command.likelihood is None:
@@ -454,11 +479,41 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
                 for item in command.action_items
                 if item.due_on is None and item.due_meeting is None and not item.periodic
             )
+    progress[:] = [name for name in progress if name not in reported]
+    kinds.extend(f"FY {r.fiscal_year_be} · {r.title}" for r in minutes.activity_results if r.kind is None)
     figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if not _placed(minutes, figure))
     return {group: items for group, items in found.items() if items}
 
 
-def _unchanged(ledger: PlanLedger, step: Step) -> bool:
+def other_meeting_on(ledger: PlanLedger, meeting_id: UUID, day: date) -> date | None:
+    """The day a held (not only cited) meeting of this id is recorded on, if it is not `day`."""
+    try:
+        meeting = ledger.load(Meeting, meeting_id).state
+    except NotFound:
+        return None
+    held_on: date | None = None if meeting.by_reference or meeting.on == day else meeting.on
+    return held_on
+
+
+def plan_of(minutes: ParsedMinutes) -> UUID | None:
+    return plan_id_for(plan_code(minutes)) if minutes.plan is not None else None
+
+
+def _unknown_kind_titles(minutes: ParsedMinutes, activity_id: object, plan_id: UUID | None) -> str:
+    """The title of the row of `activity_id` whose kind the minutes do not give ('' if none is)."""
+    if plan_id is None:
+        return ""
+    return next(
+        (
+            r.title
+            for r in minutes.activity_results
+            if r.kind is None and activity_id_for(plan_id, r.fiscal_year_be, r.title) == activity_id
+        ),
+        "",
+    )
+
+
+def unchanged(ledger: PlanLedger, step: Step) -> bool:
     """For facts re-reported by later minutes: is the record already as the minutes say?"""
     command = step.command
     if isinstance(command, c.RecordMeetingTimes):
@@ -472,7 +527,7 @@ def _unchanged(ledger: PlanLedger, step: Step) -> bool:
             == (command.starts_at, command.ends_at, command.venue)
             and (command.mode is None or (meeting.mode is not None and meeting.mode.value == command.mode))
         )
-    if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk)):
+    if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk, c.ReportProgress)):
         return False
     try:
         activity = ledger.load(Activity, command.activity_id)
@@ -483,6 +538,8 @@ def _unchanged(ledger: PlanLedger, step: Step) -> bool:
         return bool(state.status.value == command.status)
     if isinstance(command, c.RecordOutcome):
         return normalise_title(state.outcome or "") == normalise_title(command.outcome)
+    if isinstance(command, c.ReportProgress):
+        return state.progress is not None and Decimal(state.progress) == command.progress
     return any(normalise_title(r.title) == normalise_title(command.title) for r in state.risks.values())
 
 
@@ -496,8 +553,16 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
     meetings = StoredMeetings(ledger)
     report = ImportReport()
     own = meeting_id_for(minutes.body, minutes.code)
+    if (held_on := await asyncio.to_thread(other_meeting_on, ledger, own, minutes.date)) is not None:
+        # the same body's meeting of the same code held on another day (an extraordinary meeting
+        # numbered like a regular one, or a misread number): adding to it would merge two meetings
+        report.refused.append(
+            f"meeting {minutes.code} of {minutes.body} is already recorded as held on {held_on}, and these "
+            f"minutes are of a meeting on {minutes.date}: nothing recorded (is the meeting's number right?)"
+        )
+        return report
     for step in plan_steps(minutes):
-        if step.only_if_changed and await asyncio.to_thread(_unchanged, ledger, step):
+        if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):
             report.unchanged += 1
             continue
         request = MetaRequest(
@@ -511,6 +576,11 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
             ran = await run_command(principal, step.command, request, ledger=ledger, meetings=meetings)
         except (DuplicateCode, IdempotencyKeyReused):
             report.already += 1
+            continue
+        except NotFound as error:
+            unknown_kind = _unknown_kind_titles(minutes, getattr(step.command, "activity_id", None), plan_of(minutes))
+            why = f"no kind heading above its row and no earlier minutes registered it ({unknown_kind})"
+            report.refused.append(f"{step.describe()}: {why if unknown_kind else error.message}")
             continue
         except DomainError as error:
             report.refused.append(f"{step.describe()}: {error.message}")

@@ -144,7 +144,8 @@ class ActivityResult:
 
     fiscal_year_be: int
     strategy_number: int
-    kind: ActivityKindName
+    #: None when the table gives no kind heading above the row (unknown, never guessed)
+    kind: ActivityKindName | None
     title: str
     status: ActivityStatusName
     outcome: str
@@ -217,8 +218,11 @@ class Signatory:
 
 @dataclass(frozen=True)
 class UnplacedLine:
+    """A line no section took, and why (a result row outside a table, a row with no status …)."""
+
     line_no: int
     text: str
+    why: str = "no section of the minutes takes this line"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import date, time
 from difflib import SequenceMatcher
 
 from domain.calendar import be_to_ce, fiscal_year_bounds, fiscal_year_of
+from service.minutes import tables
 from service.minutes.figures import reported_figures
 from service.minutes.model import (
     ActionItem,
@@ -51,6 +52,7 @@ from service.minutes.thai_text import (
     month_number,
     parse_int,
     parse_thai_time,
+    repair_ocr_digits,
     strip_noise,
     to_arabic_digits,
 )
@@ -90,6 +92,11 @@ class LineAccount:
         self._raw = raw_lines
         self._placed: set[int] = set()
         self._skipped: dict[int, str] = {}
+        self._refused: dict[int, str] = {}
+
+    def refuse(self, line: Line, why: str) -> None:
+        """Leave `line` unplaced, saying why (a fact-shaped line no table took: never free text)."""
+        self._refused[line.no] = why
 
     def place(self, *lines: Line) -> None:
         self._placed.update(line.no for line in lines)
@@ -106,7 +113,7 @@ class LineAccount:
 
     def unplaced(self) -> tuple[UnplacedLine, ...]:
         return tuple(
-            UnplacedLine(no, raw.strip())
+            UnplacedLine(no, raw.strip(), *[why] if (why := self._refused.get(no) or tables.stray_reason(raw)) else [])
             for no, raw in enumerate(self._raw, start=1)
             if no not in self._placed and no not in self._skipped
         )
@@ -146,6 +153,9 @@ def content_lines(raw_lines: list[str], account: LineAccount) -> list[Line]:
             gap = True
         elif _STRAY_LINE_RE.match(text):
             account.skip(no, "stray OCR mark")
+            gap = True
+        elif tables.is_page_debris(text):
+            account.skip(no, "page number")
             gap = True
         else:
             candidates.append(Line(no, raw, text, gap))
@@ -205,7 +215,7 @@ def _date_from_match(match: re.Match[str]) -> date | None:
 
 
 def _time_in(text: str) -> time | None:
-    match = _TIME_IN_TEXT_RE.search(to_arabic_digits(text))
+    match = _TIME_IN_TEXT_RE.search(to_arabic_digits(repair_ocr_digits(text)))  # OCR's '๑๑.oo น.'
     return parse_thai_time(match[1]) if match else None
 
 
@@ -621,10 +631,13 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         table = _table_at(cursor)
         if table == "RESULTS":
             fiscal_year = item.fiscal_year or fiscal_year_of(record.date) - 1
-            as_at = None if _follows_up(item.text_lines) else fiscal_year_bounds(fiscal_year)[1]
+            heard = [item.title, item.subject or "", *item.text_lines]
+            as_at = None if _follows_up(heard) else fiscal_year_bounds(fiscal_year)[1]
             _read_results_table(cursor, account, record, fiscal_year, as_at)
         elif table == "PROPOSALS":
             _read_proposals_table(cursor, account, record, item.fiscal_year or fiscal_year_of(record.date))
+        elif (why := tables.stray_reason(line.raw)) is not None:
+            account.refuse(cursor.advance(), why)
         elif mode is not None and _NUMBERED_RE.match(line.text):
             record.room_lists.append((mode, _read_person_list(cursor)))
         else:
@@ -705,145 +718,209 @@ class _CommentReader:
 # --------------------------------------------------------------------------- results table
 
 _STRATEGY_RE = re.compile(rf"^ยุทธศาสตร์ที่\s*(?P<number>{_NUM})\s*(?P<continued>\(ต่อ\))?\s*(?P<title>.*)$")
-_GOAL_RE = re.compile(r"^เป้าหมาย(?:\s+(?P<goal>.+)|\s*)$")
-_KIND_RE = re.compile(r"^โครงการ/กิจกรรมที่ดำเนินการ\s*(?P<kind>.*)$")
-_STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
-    ("ดำเนินการแล้วเสร็จ", "COMPLETED"),
-    ("แล้วเสร็จ", "COMPLETED"),
-    ("อยู่ระหว่างดำเนินการ", "IN_PROGRESS"),
-    ("ยังไม่เริ่มดำเนินการ", "NOT_STARTED"),
-    ("ยังไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
-    ("ไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
-    ("ชะลอการดำเนินการ", "ON_HOLD"),
-    ("ยกเลิก", "CANCELLED"),
-    ("อยู่ในแผน", "PLANNED"),
-)
-_STATUS_RE = re.compile(
-    r"^(?P<label>" + "|".join(label for label, _ in _STATUS_LABELS) + r")\s*(?:[:：]\s*(?P<outcome>.*))?$"
-)
 _REASON_RE = re.compile(r"(?:เนื่องจาก|เพราะ).+$")
 _STATUSES_WITH_REASON: frozenset[str] = frozenset({"NOT_IMPLEMENTED", "NOT_STARTED", "ON_HOLD", "CANCELLED"})
 
 
 def _table_at(cursor: LineReader) -> str | None:
-    """'RESULTS' or 'PROPOSALS' if a strategy heading here opens one of those tables."""
+    """'RESULTS' or 'PROPOSALS' if a table starts here: a strategy heading followed (within four
+    lines) by a goal, kind or column heading or a row ('RESULTS') or by the proposals' column
+    headings; or a kind heading, column heading or result row with no strategy heading above
+    (a results table whose heading is missing: its rows are refused, with why)."""
     line = cursor.peek()
-    if line is None or not _STRATEGY_RE.match(line.text):
+    if line is None:
         return None
-    if "(ต่อ)" in line.text:
+    heading = tables.strategy_heading(line.text)
+    if heading is None:
+        starts = tables.kind_heading(line.text) or tables.is_column_heading(line.raw) or tables.row(line.raw)
+        return "RESULTS" if starts else None
+    if heading.continued:
         return "RESULTS"
     for ahead in range(1, 5):
         following = cursor.peek(ahead)
-        if following is None:
+        if following is None or _is_boundary(following):
             break
-        if _GOAL_RE.match(following.text) or _KIND_RE.match(following.text):
+        if _opens_results(following):
             return "RESULTS"
         if _is_proposals_heading(following):
             return "PROPOSALS"
     return None
 
 
+def _opens_results(line: Line) -> bool:
+    return bool(
+        tables.goal_heading(line.text)
+        or tables.kind_heading(line.text)
+        or tables.is_column_heading(line.raw)
+        or tables.row(line.raw)
+    )
+
+
 def _table_at_line(line: Line) -> bool:
-    return "\t" in line.raw.strip() or bool(_STRATEGY_RE.match(line.text))
+    return "\t" in line.raw.strip() or bool(tables.strategy_heading(line.text)) or bool(tables.row(line.raw))
 
 
-_FOLLOW_UP_RE = re.compile(r"ผลการติดตาม|ติดตาม.*(?:ไม่แล้วเสร็จ|ไม่เสร็จ)")
+_FOLLOW_UP_RE = re.compile(r"ผลการติดตาม|ติดตาม.*(?:ไม่แล้วเสร็จ|ไม่เสร็จ)|ความก้าวหน้า\s*(?:ใน|ของ)?\s*การดำเนิน")
 
 
 def _follows_up(text_lines: list[str]) -> bool:
     """Does the item's text before a results table say the table follows up what was not finished
-    ('ได้ติดตาม … ที่ยังดำเนินการไม่แล้วเสร็จ', 'ผลการติดตาม ดังนี้')? Then its rows report as of the
+    ('ได้ติดตาม … ที่ยังดำเนินการไม่แล้วเสร็จ', 'ผลการติดตาม ดังนี้') or reports the progress of the
+    work ('ความก้าวหน้าการดำเนินการ', in its title, subject or text)? Then its rows report as of the
     meeting, not as at the end of the fiscal year."""
     return any(_FOLLOW_UP_RE.search(text) for text in text_lines)
+
+
+_NO_STATUS = "a table row whose result cell begins with no status word (แล้วเสร็จ, อยู่ระหว่างดำเนินการ …)"
+
+
+@dataclass
+class _TableWalk:
+    """Where a results table's reading stands: the strategy and kind above, what a heading left
+    to come on the next line, the lines of a title split before its row, the last row read."""
+
+    strategy: _StrategyDraft | None = None
+    kind: ActivityKindName | None = None
+    awaiting: str | None = None
+    pending: list[Line] = field(default_factory=list)
+    last: int | None = None
+    #: the heading line just read whose text may wrap onto the next line ('title' or 'goal')
+    wrap: str | None = None
 
 
 def _read_results_table(
     cursor: LineReader, account: LineAccount, record: _Record, fiscal_year: int, as_at: date | None = None
 ) -> None:
-    """Rows 'title<TAB>status : outcome' under strategy, goal and kind headings; the headings may
-    repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'). Ends at a line that has no tab and is no heading.
-    The fiscal year is the last one the item's text named before the table ('ประจำปี พ.ศ. ๒๕๖๓'),
-    else the year before the meeting's."""
-    strategy: _StrategyDraft | None = None
-    kind: ActivityKindName | None = None
-    awaiting: str | None = None
+    """Rows 'title<TAB or |>status : outcome' under strategy, goal and kind headings (tables.py
+    says what each line is); the headings may repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'), a
+    title may be split over two lines (its first part alone on the line before the row), an
+    outcome may run on to lines of its own. A row under no kind heading has kind None. A row with
+    no strategy above it, or a cell that begins with no status, is refused with why. Ends at a
+    line that is none of these (a new paragraph). The fiscal year is the last one the item's text
+    named before the table ('ประจำปี พ.ศ. ๒๕๖๓'), else the year before the meeting's."""
+    walk = _TableWalk()
     while (line := cursor.peek()) is not None and not _is_boundary(line):
-        heading = _STRATEGY_RE.match(line.text)
-        goal = _GOAL_RE.match(line.text)
-        kind_heading = _KIND_RE.match(line.text)
+        heading = tables.strategy_heading(line.text)
         if heading and _table_at(cursor) == "PROPOSALS":
             return
-        if not (heading or goal or kind_heading or awaiting or "\t" in line.raw.strip()):
+        if not _results_line(cursor, account, record, walk, fiscal_year, as_at):
             return
-        cursor.advance()
-        if heading:
-            strategy = record.strategy(parse_int(heading["number"]))
-            awaiting = None
-            if not heading["continued"]:
-                kind = None
-                strategy.title = strategy.title or heading["title"].strip() or None
-                awaiting = None if strategy.title else "title"
-        elif strategy is not None and goal:
-            strategy.goal = strategy.goal or goal["goal"]
-            awaiting = None if goal["goal"] else "goal"
-        elif kind_heading and _activity_kind(kind_heading["kind"]):
-            kind = _activity_kind(kind_heading["kind"])
-        elif _is_column_heading(line):
-            account.skip(line.no, "repeated table heading")
-            continue
-        elif strategy is not None and awaiting == "title":
-            strategy.title, awaiting = line.text, None
-        elif strategy is not None and awaiting == "goal":
-            strategy.goal, awaiting = line.text, None
-        elif strategy is None or kind is None or not _add_activity(line, record, fiscal_year, strategy, kind, as_at):
-            continue
-        account.place(line)
 
 
-def _activity_kind(text: str) -> ActivityKindName | None:
-    words = to_arabic_digits(text).replace(" ", "")
-    if "ต่อเนื่อง" in words:
-        return "CONTINUING"
-    if words.startswith("1ปี"):
-        return "ONE_YEAR"
-    return None
-
-
-def _is_column_heading(line: Line) -> bool:
-    cells = [strip_noise(cell) for cell in line.cells()]
-    return len(cells) == 2 and cells[0] == "โครงการ/กิจกรรม" and cells[1].startswith("ผลลัพธ์")
-
-
-def _add_activity(
-    line: Line,
-    record: _Record,
-    fiscal_year: int,
-    strategy: _StrategyDraft,
-    kind: ActivityKindName,
-    as_at: date | None = None,
+def _results_line(
+    cursor: LineReader, account: LineAccount, record: _Record, walk: _TableWalk, fiscal_year: int, as_at: date | None
 ) -> bool:
-    cells = [strip_noise(cell) for cell in line.cells()]
-    if len(cells) != 2 or not cells[0]:
+    """Read the line at the cursor into the table; False (nothing read) when the table has ended."""
+    line = cursor.peek()
+    assert line is not None
+    heading = tables.strategy_heading(line.text)
+    goal = tables.goal_heading(line.text) if walk.strategy is not None else None
+    kind = tables.kind_heading(line.text)
+    found = tables.row(line.raw) or (tables.unseparated_row(line.text) if walk.strategy is not None else None)
+    wrap, walk.wrap = walk.wrap, None
+    if heading:
+        walk.strategy, walk.awaiting, walk.last = record.strategy(heading.number), None, None
+        if not heading.continued:
+            walk.kind = None
+            walk.strategy.title = walk.strategy.title or heading.title or None
+            walk.awaiting = None if walk.strategy.title else "title"
+            walk.wrap = "title" if heading.title and walk.strategy.title == heading.title else None
+    elif goal:
+        walk.strategy.goal = walk.strategy.goal or goal[0]  # type: ignore[union-attr]
+        walk.awaiting = None if goal[0] else "goal"
+        walk.wrap = "goal" if goal[0] and walk.strategy.goal == goal[0] else None  # type: ignore[union-attr]
+    elif kind:
+        walk.kind, walk.awaiting, walk.last = kind, None, None
+    elif tables.is_column_heading(line.raw):
+        account.skip(cursor.advance().no, "repeated table heading")
+        walk.awaiting = None
+        return True
+    elif found is not None:
+        _add_row(cursor.advance(), found, account, record, walk, fiscal_year, as_at)
+        return True
+    elif len(tables.cells(line.raw)) >= 2:
+        walk.pending = []
+        account.refuse(cursor.advance(), _NO_STATUS)
+        return True
+    elif walk.strategy is not None and walk.awaiting == "title":
+        walk.strategy.title, walk.awaiting, walk.wrap = line.text, None, "title"
+    elif walk.strategy is not None and walk.awaiting == "goal":
+        walk.strategy.goal, walk.awaiting, walk.wrap = line.text, None, "goal"
+    elif wrap is not None and walk.strategy is not None and _wraps(cursor):
+        # a title or goal OCR broke over two lines ('… ของเมือง' / 'ในอนาคต')
+        if wrap == "title":
+            walk.strategy.title = f"{walk.strategy.title} {line.text}"
+        else:
+            walk.strategy.goal = f"{walk.strategy.goal} {line.text}"
+        walk.wrap = wrap
+    elif _NUMBERED_RE.match(line.text) or (line.follows_blank and walk.pending == []):
+        if not _continues_title(cursor):
+            return False
+        walk.pending.append(cursor.advance())
+        return True
+    elif _continues_title(cursor):
+        walk.pending.append(cursor.advance())
+        return True
+    elif walk.last is not None:
+        result = record.activities[walk.last]
+        outcome = f"{result.outcome} {tables.clean(line.text)}".strip()
+        record.activities[walk.last] = replace(result, outcome=outcome, reason=_reason(result.status, outcome))
+    else:
         return False
-    status = _STATUS_RE.match(cells[1])
-    if status is None:
+    account.place(cursor.advance())
+    return True
+
+
+def _wraps(cursor: LineReader) -> bool:
+    """Does the line at the cursor continue the heading line before it (no blank line between,
+    no numbering, not the first part of a row's title)?"""
+    line = cursor.peek()
+    return (
+        line is not None
+        and not line.follows_blank
+        and not _NUMBERED_RE.match(line.text)
+        and not _continues_title(cursor)
+    )
+
+
+def _continues_title(cursor: LineReader) -> bool:
+    """Is the line at the cursor the first part of a title whose row is the next line?"""
+    line, following = cursor.peek(), cursor.peek(1)
+    if line is None or following is None or _NUMBERED_RE.match(line.text) or "\t" in line.raw.strip():
         return False
-    name = dict(_STATUS_LABELS)[status["label"]]
-    outcome = (status["outcome"] or "").strip()
+    return tables.row(following.raw) is not None and not tables.strategy_heading(line.text)
+
+
+def _add_row(
+    line: Line,
+    found: tables.Row,
+    account: LineAccount,
+    record: _Record,
+    walk: _TableWalk,
+    fiscal_year: int,
+    as_at: date | None,
+) -> None:
+    pending, walk.pending = walk.pending, []
+    if walk.strategy is None:
+        for part in (*pending, line):
+            account.refuse(part, "a result row with no strategy heading (ยุทธศาสตร์ที่ N) above it")
+        return
+    title = " ".join([*(tables.clean(part.text) for part in pending), found.title])
     record.activities.append(
         ActivityResult(
             fiscal_year_be=fiscal_year,
-            strategy_number=strategy.number,
-            kind=kind,
-            title=cells[0],
-            status=name,
-            outcome=outcome,
-            reason=_reason(name, outcome),
-            line_no=line.no,
+            strategy_number=walk.strategy.number,
+            kind=walk.kind,
+            title=title,
+            status=found.status,
+            outcome=found.outcome,
+            reason=_reason(found.status, found.outcome),
+            line_no=(pending[0] if pending else line).no,
             as_at=as_at,
         )
     )
-    return True
+    walk.last = len(record.activities) - 1
+    account.place(*pending, line)
 
 
 def _reason(status: ActivityStatusName, outcome: str) -> str | None:

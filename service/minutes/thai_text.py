@@ -241,3 +241,51 @@ def normalise_title(text: str) -> str:
     key = re.sub(r"\s+", " ", key).strip()
     key = _TRAILING_PUNCTUATION_RE.sub("", key)
     return key.casefold()
+
+
+#: letters OCR reads in place of a digit: 'o'/'O' for ๐/0, 'จ' for ๑ (their shapes are close)
+_DIGIT_LOOKALIKES = {"o": 0, "O": 0, "จ": 1}
+_THAI_OR_LATIN_LETTER = r"\u0e01-\u0e4f\u0e5a-\u0e7fA-Za-z"
+_NUMBER_TOKEN_RE = re.compile(
+    rf"(?<![{_THAI_OR_LATIN_LETTER}])[0-9๐-๙oOจ](?:[0-9๐-๙oOจ]|[.,](?=[0-9๐-๙oOจ]))*(?![{_THAI_OR_LATIN_LETTER}])"
+)
+
+
+def repair_ocr_digits(text: str) -> str:
+    """Put back digits OCR read as look-alike letters, inside numbers only: a token of digits and
+    'o'/'O'/'จ' standing alone (no letter either side) with at least one real digit in it
+    ('๒o ม.ค.' -> '๒๐ ม.ค.', 'ร้อยละ ๖o' -> 'ร้อยละ ๖๐', 'จ๕' -> '๑๕'). The digit put back is Thai
+    when the token's real digits are Thai, else Arabic. A lone 'o' or 'จ' is left alone: without
+    a real digit beside it nothing says it is a number."""
+
+    def repaired(match: re.Match[str]) -> str:
+        token = match[0]
+        digits = [char for char in token if char.isdigit()]
+        if not digits:
+            return token
+        thai = any(char in THAI_DIGITS for char in digits)
+        return "".join(
+            (THAI_DIGITS if thai else "0123456789")[_DIGIT_LOOKALIKES[char]] if char in _DIGIT_LOOKALIKES else char
+            for char in token
+        )
+
+    return _NUMBER_TOKEN_RE.sub(repaired, text)
+
+
+def ocr_number(text: str) -> int | None:
+    """A small whole number as OCR may have written it ('๑', '1', 'จ', '๑o'), or None."""
+    arabic = to_arabic_digits(text.strip())
+    cleaned = "".join(str(_DIGIT_LOOKALIKES[c]) if c in _DIGIT_LOOKALIKES else c for c in arabic)
+    return int(cleaned) if cleaned.isdigit() and cleaned.isascii() else None
+
+
+#: Thai vowel and tone marks written above or below a consonant: OCR drops, doubles and reorders them
+_THAI_MARKS_RE = re.compile(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\s\u200b\u200c\u200d]")
+
+
+def skeleton(text: str) -> str:
+    """A Thai phrase without its above/below marks and spaces ('แล้ว เสร็จ' and 'แลัวเสร็จ' ->
+    'แลวเสรจ'; 'ดำเนินการ' and 'ดาเนินการ' -> 'ดาเนนการ'): what survives OCR, for matching a fixed
+    phrase (never for display)."""
+    # sara am (ำ) is a nikhahit over sara aa: OCR drops the circle ('ดาเนินการ'), so both read as sara aa
+    return _THAI_MARKS_RE.sub("", unicodedata.normalize("NFC", text).replace("\u0e33", "\u0e4d\u0e32"))

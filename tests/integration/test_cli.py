@@ -152,13 +152,14 @@ def test_import_minutes_dry_run_prints_the_events_and_records_nothing(tmp_path: 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# ") and "1/2564" in lines[0]
-    assert sum("ChangeActivityStatus" in line for line in lines) == 31
+    assert sum("ChangeActivityStatus(" in line for line in lines) == 31
+    assert "## would record, ChangeActivityStatus: 31" in lines
     # and every value it leaves unknown, by kind
     assert "# unknown: progress (no percentage reported for the activity: null, never 0): 31" in lines
     assert sum(line.startswith("# unknown: risk likelihood and impact") and line.endswith(": 3") for line in lines) == 1
     assert sum(line.startswith("# unknown: meeting mode") and line.endswith(": 12") for line in lines) == 1
     assert not any("ReportProgress" in line for line in lines)
-    assert sum("ReportFigure" in line for line in lines) == 5
+    assert sum("ReportFigure(" in line for line in lines) == 5
     assert not (tmp_path / "postgres").exists()  # a dry run never starts a database
 
 

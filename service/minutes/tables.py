@@ -1,0 +1,258 @@
+"""The shapes of a results (or progress) table's lines, recognised through markup and OCR noise.
+
+A results table is what the committee hears of its activities, under any agenda item:
+
+    ยุทธศาสตร์ที่ ๒ <title>                       strategy heading ('(ต่อ)' when repeated on a new page)
+    เป้าหมาย <goal>                               optional
+    โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี               kind heading, optional: either, both or none
+    โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้               column heading, optional, repeated per page
+    <activity><TAB or |><status> : <outcome>      a row
+
+Each line may carry `**`, `<b>`, `<i>`, `<p>` or `####` (strip_noise removes them) and OCR noise:
+Thai digits read as look-alike letters ('๒o', 'จ'), marks above and below consonants dropped or
+reordered ('แลัวเสร็จ'), words split by stray spaces ('แล้ว เสร็จ'). The functions here say what a
+line is, nothing more; `service.minutes.parser` walks the table with them. Pure functions over
+strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from service.minutes.model import ActivityKindName, ActivityStatusName
+from service.minutes.thai_text import ocr_number, repair_ocr_digits, skeleton, strip_noise, to_arabic_digits
+
+#: status words as the minutes write them (longest first where one contains another)
+STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
+    ("ดำเนินการแล้วเสร็จ", "COMPLETED"),
+    ("ดำเนินการเสร็จสิ้น", "COMPLETED"),
+    ("แล้วเสร็จ", "COMPLETED"),
+    ("เสร็จสิ้น", "COMPLETED"),
+    ("อยู่ระหว่างการดำเนินการ", "IN_PROGRESS"),
+    ("อยู่ระหว่างดำเนินการ", "IN_PROGRESS"),
+    ("กำลังดำเนินการ", "IN_PROGRESS"),
+    ("ยังไม่เริ่มดำเนินการ", "NOT_STARTED"),
+    ("ยังไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
+    ("ยังไม่ดำเนินการ", "NOT_IMPLEMENTED"),
+    ("ไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
+    ("ชะลอการดำเนินการ", "ON_HOLD"),
+    ("ยกเลิก", "CANCELLED"),
+    ("อยู่ในแผน", "PLANNED"),
+)
+_BY_SKELETON = sorted(((skeleton(label), status) for label, status in STATUS_LABELS), key=lambda p: -len(p[0]))
+#: how alike (difflib ratio) a status cell's head must be to a status word to be read as it: one
+#: wrong or missing consonant in a ten-consonant word is 0.9; two in a short word ('แลวเสรจ', 7) fall below
+STATUS_LIKENESS = 0.85
+#: a fuzzy match is tried only against words of at least this many consonants (short ones collide)
+MIN_FUZZY = 6
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a results table: the activity as written (OCR digits repaired), its status and
+    the outcome after the status (markup removed)."""
+
+    title: str
+    status: ActivityStatusName
+    outcome: str
+
+
+@dataclass(frozen=True)
+class StrategyHeading:
+    number: int
+    continued: bool
+    title: str
+
+
+def clean(text: str) -> str:
+    """A cell's text: markup removed, whitespace collapsed, OCR look-alike digits put back."""
+    return repair_ocr_digits(strip_noise(text))
+
+
+#: each line is asked what it is several times while a table is walked (pure functions: cached)
+_CACHE = 4096
+
+
+@lru_cache(maxsize=_CACHE)
+def cells(raw: str) -> tuple[str, ...]:
+    """A line's cells: split at tabs, else at ' | ' (a markdown row); empty trailing cells dropped."""
+    parts = raw.split("\t") if "\t" in raw.strip() else strip_noise(raw).split("|")
+    found = [clean(part) for part in parts]
+    while found and not found[-1]:
+        found.pop()
+    return tuple(found)
+
+
+@lru_cache(maxsize=_CACHE)
+def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
+    """'<status> : <outcome>' (or '<status>' alone, or '<status> <outcome>') -> (status, outcome).
+
+    With a colon, what stands before it must be a status word, spacing and marks aside, or within
+    STATUS_LIKENESS of one; without, the cell must begin with a status word exactly (spacing and
+    marks aside) followed by a space or nothing."""
+    text = _LEAD_RE.sub("", clean(cell))
+    head, colon, outcome = _split_colon(text)
+    if colon:
+        status = _status_word(head)
+        return (status, outcome.strip()) if status is not None else None
+    key = skeleton(text)
+    for word, status in _BY_SKELETON:
+        if key.startswith(word):
+            end = _end_of_skeleton(text, len(word))
+            if end == len(text) or text[end] in " )":
+                return status, text[end:].lstrip(" )").strip()
+    return None
+
+
+#: what may stand before a status word in its cell: a bullet, an opening parenthesis
+_LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
+#: the numbering some tables put before an activity ('๑. ', '2) ')
+_NUMBERING_RE = re.compile(r"^[0-9๐-๙]{1,3}[.)]\s+")
+
+
+def _split_colon(text: str) -> tuple[str, str, str]:
+    head, colon, rest = text.partition(":")
+    if not colon:
+        head, colon, rest = text.partition("：")
+    return head.strip().rstrip(")").strip(), colon, rest
+
+
+def _status_word(head: str) -> ActivityStatusName | None:
+    key = skeleton(head)
+    if not key:
+        return None
+    for word, status in _BY_SKELETON:
+        if key == word:
+            return status
+    best = max(
+        ((SequenceMatcher(None, key, word).ratio(), status) for word, status in _BY_SKELETON if len(word) >= MIN_FUZZY),
+        default=None,
+    )
+    return best[1] if best is not None and best[0] >= STATUS_LIKENESS else None
+
+
+def _end_of_skeleton(text: str, length: int) -> int:
+    """The index in `text` just after its first `length` skeleton characters (and their marks)."""
+    seen = 0
+    for index, char in enumerate(text):
+        is_mark = not skeleton(char) and not char.isspace()
+        if seen == length and not is_mark:
+            return index
+        seen += 0 if is_mark or char.isspace() else 1
+    return len(text)
+
+
+@lru_cache(maxsize=_CACHE)
+def row(raw: str) -> Row | None:
+    """A results row: at least two cells, the last (or the second, with a third for the outcome)
+    beginning with a status."""
+    found = cells(raw)
+    if len(found) < 2 or not found[0]:
+        return None
+    title = _NUMBERING_RE.sub("", found[0]) or found[0]
+    if len(found) == 2:
+        status = status_of(found[1])
+        return Row(title, status[0], status[1]) if status else None
+    if len(found) == 3 and (middle := status_of(found[1])) is not None and not middle[1]:
+        return Row(title, middle[0], found[2])
+    return None
+
+
+def unseparated_row(text: str) -> Row | None:
+    """A row whose cell border OCR lost: '<activity> <status> : <outcome>' in one line; the
+    status is the last status word followed by a colon."""
+    cleaned = clean(text)
+    for match in reversed(list(re.finditer(r"\s*[:：]", cleaned))):
+        before = cleaned[: match.start()]
+        for word_start in (m.start() for m in re.finditer(r"(?:^|\s)\S", before)):
+            head = before[word_start:].strip()
+            status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
+            if status is not None and before[:word_start].strip():
+                return Row(before[:word_start].strip(), status, cleaned[match.end() :].strip())
+    return None
+
+
+_STRATEGY_RE = re.compile(
+    r"^ยุทธ\s*ศาสตร์?\s*ที่?\s*(?P<number>[0-9๐-๙]{1,2}(?![0-9๐-๙oOจ])|[0-9๐-๙oOจ]{1,2}(?=[\s(]|$))"
+    r"\s*(?P<continued>\(\s*ต่อ\s*\)?)?\s*(?P<title>.*)$"
+)
+
+
+@lru_cache(maxsize=_CACHE)
+def strategy_heading(text: str) -> StrategyHeading | None:
+    """'ยุทธศาสตร์ที่ ๓ (ต่อ) …' -> (3, continued, title); OCR digits ('ที่ จ') read as digits."""
+    match = _STRATEGY_RE.match(strip_noise(text))
+    if match is None:
+        return None
+    number = ocr_number(match["number"])
+    if not number:
+        return None
+    return StrategyHeading(number, bool(match["continued"]), repair_ocr_digits(match["title"].strip()))
+
+
+_GOAL_RE = re.compile(r"^เป้าหมาย(?:\s*[:：]?\s+(?P<goal>.+)|\s*[:：]?\s*)$")
+
+
+def goal_heading(text: str) -> tuple[str | None] | None:
+    """'เป้าหمาย <goal>' -> (goal,), 'เป้าหมาย' alone -> (None,) (the goal follows), else None."""
+    match = _GOAL_RE.match(strip_noise(text))
+    return None if match is None else ((match["goal"] or "").strip() or None,)
+
+
+_KIND_PREFIXES = tuple(skeleton(p) for p in ("โครงการ/กิจกรรมที่ดำเนินการ", "โครงการที่ดำเนินการ", "กิจกรรมที่ดำเนินการ"))
+
+
+@lru_cache(maxsize=_CACHE)
+def kind_heading(text: str) -> ActivityKindName | None:
+    """'โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี' -> ONE_YEAR, '… ต่อเนื่อง' -> CONTINUING ('(ต่อ)',
+    spacing, dropped marks, 'จ' for ๑ allowed); None for anything else."""
+    words = skeleton(to_arabic_digits(strip_noise(text)).replace("/ ", "/"))
+    prefix = next((p for p in _KIND_PREFIXES if words.startswith(p)), None)
+    if prefix is None:
+        return None
+    rest = re.sub(r"\(ตอ\)?$", "", words[len(prefix) :])
+    if rest == skeleton("ต่อเนื่อง"):
+        return "CONTINUING"
+    if re.fullmatch(r"[1จlI]ป", rest):
+        return "ONE_YEAR"
+    return None
+
+
+_COLUMN_WORDS = tuple(skeleton(w) for w in ("ผลลัพธ์", "ผลการดำเนิน", "ความก้าวหน้า", "ผลการติดตาม"))
+_ACTIVITY_COLUMN = tuple(skeleton(w) for w in ("โครงการ/กิจกรรม", "โครงการ", "กิจกรรม"))
+
+
+@lru_cache(maxsize=_CACHE)
+def is_column_heading(raw: str) -> bool:
+    """'โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้' (or the two run together after OCR lost the border)."""
+    words = [skeleton(cell) for cell in cells(raw)]
+    if len(words) == 1:
+        at = words[0].find(skeleton("ผล"))
+        words = [words[0][:at], words[0][at:]] if at > 0 else words
+    return (
+        len(words) == 2
+        and words[0].rstrip("/") in _ACTIVITY_COLUMN
+        and any(words[1].startswith(word) for word in _COLUMN_WORDS)
+    )
+
+
+_PAGE_DEBRIS_RE = re.compile(r"^(?:[-–—]+\s*[0-9๐-๙oOจ]{1,3}\s*[-–—]+|หน้า\s*[0-9๐-๙]{1,3}(?:\s*/\s*[0-9๐-๙]{1,3})?)$")
+
+
+def is_page_debris(text: str) -> bool:
+    """A page number left by a page break: '- ๑๒ -', '–12–', 'หน้า ๓/๑๒'."""
+    return bool(_PAGE_DEBRIS_RE.match(text.strip()))
+
+
+def stray_reason(raw: str) -> str | None:
+    """Why a line outside any results table cannot be free text: it is shaped like a result row or
+    a strategy heading, and so a fact the minutes state that no table took. None for prose."""
+    if row(raw) is not None:
+        return "a result row outside any results table (no strategy heading above it in this agenda item)"
+    heading = strategy_heading(raw)
+    if heading is not None:
+        return f"a strategy {heading.number} heading with no results or proposals table after it"
+    return None
