@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -342,3 +344,128 @@ def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(ledger: Server, id
     cells = {c.value: c for r in book.worksheets[0].iter_rows() for c in r if c.value in ("@SUM(1+1)", outcome, reason)}
     assert set(cells) == {"@SUM(1+1)", outcome, reason}
     assert {c.data_type for c in cells.values()} == {"s"}
+
+
+# -- the meeting pack (PDF) -----------------------------------------------------------------------
+
+PACK_CHECK = """query($plan: ID!, $meeting: String!) {
+  plan(id: $plan, asOf: { meeting: $meeting }) { activities { title progress } }
+  progressReport(planId: $plan, meeting: $meeting) { openActionItems { description state } }
+  risks(planId: $plan, asOf: { meeting: $meeting }) { title score }
+}"""
+
+
+def pdf_text(pdf: bytes, path: Path) -> str:
+    """The PDF's text in the order it was written (pdftotext -raw: cell by cell, not column by column)."""
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+#: Thai vowel and tone marks drawn above or below a consonant (and sara am, drawn as nikhahit + sara aa)
+THAI_MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
+
+
+def squeezed(text: str) -> str:
+    """Text as pdftotext can give it back: without whitespace (a cell wraps a title over lines) and
+    without Thai marks, which it places by their glyph's position (a tone mark may land on the next
+    line, sara am comes back as its parts); every consonant, vowel, digit and letter still in order."""
+    return THAI_MARKS.sub("", re.sub(r"\s+", "", text)).replace("\u0e32", "")
+
+
+def test_the_meeting_pack_pdf_holds_the_meeting_in_thai(ledger: Server, ids: dict[str, str]) -> None:
+    response = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": "1/2564"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "pack-" in response.headers["content-disposition"]
+    folder = artifacts("reports")
+    pdf = folder / "pack-1-2564.pdf"
+    text = pdf_text(response.content, pdf)
+    flat = squeezed(text)
+
+    # the cover: the plan, the meeting's code and its Buddhist-Era date; page numbers on the pages after
+    assert "ครั้งที่ 1/2564" in text and "6 มกราคม 2564" in text
+    pages = int(re.findall(r"หน้า (\d+)/(\d+)", text)[0][1])
+    assert pages >= 2 and f"หน้า 2/{pages}" in text and f"หน้า {pages}/{pages}" in text
+    # every activity as of the meeting, with its progress ("—" when unknown: never a 0 made up)
+    check = query(ledger, PACK_CHECK, {"plan": ids["plan"], "meeting": ids["1/2564"]})
+    activities = check["plan"]["activities"]
+    assert activities
+    for a in activities:
+        assert squeezed(a["title"]) in flat, a["title"]
+    assert any(a["progress"] is None for a in activities) and "—" in text
+    for a in activities:
+        if a["progress"] is not None:
+            assert f"{a['progress']:.2f}" in text
+    # the figures the minutes reported, as reported, beside the computed ones
+    for figure in ("83.20", "95.68", "70.71", "100.00", "50.00"):
+        assert figure in text, figure
+    # open action items and the risk register, an unassessed risk said in words
+    for item in check["progressReport"]["openActionItems"]:
+        assert squeezed(item["description"])[:40] in flat
+    risks = check["risks"]
+    for risk in risks:
+        assert squeezed(risk["title"]) in flat, risk["title"]
+    if any(r["score"] is None for r in risks):
+        assert squeezed("ยังไม่ประเมิน") in flat
+
+    # the font travels inside the file (subset), nothing left to the reader's machine
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and any("Sarabun" in row[0] for row in rows)
+    assert all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
+    # page 1 (the cover) and page 2 as pictures, for a person to look at
+    for page in (1, 2):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(folder / f"pack-page-{page}"),
+            ],
+            check=True,
+        )
+        assert (folder / f"pack-page-{page}.png").stat().st_size > 5000
+
+
+def test_the_meeting_pack_in_english_and_as_known_earlier(ledger: Server, ids: dict[str, str]) -> None:
+    english = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": ids["1/2564"], "lang": "en"})
+    assert english.status_code == 200, english.text
+    text = pdf_text(english.content, artifacts("reports") / "pack-1-2564-en.pdf")
+    assert "Meeting pack" in text and "6 January 2021" in text and "Page 1/" in text
+    # before anything was recorded the meeting was not known: a 404 saying so, as the other reports give
+    early = {"plan": ids["plan"], "meeting": ids["1/2564"], "knownAt": "2001-01-01T00:00:00+07:00"}
+    before = get(ledger, "/reports/pack.pdf", early)
+    assert before.status_code == 404 and "no meeting" in before.json()["errors"][0]["message"], before.text
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ({"plan": "{plan}"}, 400, "meeting:"),
+        ({"plan": "{plan}", "date": "2021-01-06"}, 400, "not a date"),
+        ({"plan": "{plan}", "meeting": "not-a-meeting"}, 404, "no meeting"),
+        ({"plan": "{plan}", "meeting": "{shared code}"}, 400, "several meetings have the code"),
+        ({"plan": "no-such-code", "meeting": "1/2564"}, 404, "no plan"),
+        ({"plan": "{plan}", "meeting": "1/2564", "lang": "fr"}, 400, "lang:"),
+        ({"plan": "{plan}", "meeting": "1/2564", "meting": "x"}, 400, "unknown parameter"),
+    ],
+)
+def test_a_bad_pack_request_gets_a_clear_answer(
+    ledger: Server, ids: dict[str, str], params: dict[str, str], status: int, says: str
+) -> None:
+    given = {
+        k: v.replace("{plan}", ids["plan"]).replace("{shared code}", ids["shared code"]) for k, v in params.items()
+    }
+    response = get(ledger, "/reports/pack.pdf", given)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert says in response.json()["errors"][0]["message"]
+    assert get(ledger, "/reports/pack.pdf", given, token=None).status_code == 401
