@@ -11,6 +11,7 @@ import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,8 @@ import pytest
 from openpyxl import load_workbook
 
 from service.config import ServerAddress
-from service.reports.flat import HEADER
-from service.reports.workbook import WORDS
+from service.reports.flat import HEADER, HEADERS
+from service.reports.workbook import COLUMNS, WORDS, text_lines
 from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import plan_and_meetings, query, seeded
 from tests.e2e.server_process import Server
@@ -176,13 +177,44 @@ def test_the_xlsx_holds_the_plan_as_the_api_answers_it(ledger: Server, ids: dict
         assert heading == "ณ ปัจจุบัน"
 
 
+def test_the_xlsx_reads_as_a_table_on_screen_and_on_paper(ledger: Server, ids: dict[str, str]) -> None:
+    response = get(ledger, "/reports/plan.xlsx", {"plan": ids["plan"], "meeting": ids["1/2564"]})
+    assert response.status_code == 200, response.text
+    book = load_workbook(BytesIO(response.content))
+    results, summary = book.worksheets
+    # one header row: frozen in view, printed on every page, filtering the whole table
+    header = [c.value for c in results[5]]
+    assert header == [WORDS["th"][word] for word, _ in COLUMNS]
+    assert results.freeze_panes == "A6"
+    assert results.print_title_rows in ("5:5", "$5:$5")
+    assert results.auto_filter.ref == f"A5:I{results.max_row}"
+    assert summary.print_title_rows in ("1:3", "$1:$3")
+    # rows as tall as their wrapped text: the longest outcome's row is more than one line high
+    rows = results_rows(results)
+    longest = max(rows, key=lambda r: len(r[2][2] or ""))
+    row_number = next(c.row for c in results["C"] if c.value == longest[2][2])
+    width = results.column_dimensions["C"].width
+    assert len(longest[2][2]) > 2 * width  # (the sample's longest outcome wraps)
+    assert results.row_dimensions[row_number].height >= text_lines(longest[2][2], width) * 21
+    # made when, in Thai local time and the Buddhist Era, as the minutes write times
+    made = results["A3"].value
+    match = re.fullmatch(r"จัดทำโดย planledger เมื่อ (\d{1,2}) (\S+) (\d{4}) (\d\d):(\d\d) น\.", made)
+    assert match, made
+    now = datetime.now(timezone(timedelta(hours=7)))
+    assert abs(int(match.group(3)) - (now.year + 543)) <= 1  # (1: a run across New Year's midnight)
+
+
 def test_the_csv_has_one_row_per_activity_as_the_api_answers_it(ledger: Server, ids: dict[str, str]) -> None:
     response = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "meeting": ids["1/2564"]})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == HEADER
+    assert tuple(rows[0]) == HEADERS["th"]  # Thai by default, for a person
+    assert rows[0][:3] == ["รหัสแผน", "ณ วันที่", "ตามข้อมูลที่บันทึกไว้ ณ"]
+    english = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "meeting": ids["1/2564"], "lang": "en"})
+    english_rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert tuple(english_rows[0]) == HEADER and english_rows[1:] == rows[1:]  # the same columns, code names
     plan = api_plan(ledger, ids["plan"], {"meeting": ids["1/2564"]})
     expected = in_report_order(plan)
     assert len(rows) - 1 == len(expected)
