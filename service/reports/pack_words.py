@@ -9,7 +9,7 @@ WORDS: dict[str, dict[str, str]] = {
     "th": {
         "title": "เอกสารประกอบการประชุมครั้งที่ {code}",
         "kicker": "เอกสารประกอบการประชุม",
-        "meeting_of": "การประชุม{body} ครั้งที่ {code}",
+        "meeting_of": "การประชุม {body} ครั้งที่ {code}",
         "meeting_code": "ครั้งที่ {code}",
         "plan_code": "รหัสแผน",
         "committee": "คณะกรรมการ",

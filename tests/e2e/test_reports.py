@@ -478,6 +478,33 @@ def test_the_meeting_pack_in_english_and_as_known_earlier(ledger: Server, ids: d
     assert before.status_code == 404 and "no meeting" in before.json()["errors"][0]["message"], before.text
 
 
+def test_every_meeting_of_the_committee_has_its_pack_with_its_open_action_items(
+    ledger: Server, ids: dict[str, str]
+) -> None:
+    items = (
+        "query($p: ID!, $m: String!) { progressReport(planId: $p, meeting: $m) "
+        "{ openActionItems { description state } } }"
+    )
+    meetings = {code: meeting for code, meeting in ids.items() if "/" in code}
+    assert len(meetings) >= 2
+    seen: Counter[str] = Counter()
+    for code, meeting in meetings.items():
+        response = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": meeting})
+        assert response.status_code == 200, (code, response.text)
+        flat = squeezed(pdf_text(response.content, artifacts("reports") / f"pack-{code.replace('/', '-')}.pdf"))
+        assert squeezed(f"ครั้งที่ {code}") in flat
+        report = query(ledger, items, {"p": ids["plan"], "m": meeting})["progressReport"]
+        for item in report["openActionItems"]:
+            seen[item["state"]] += 1
+            assert squeezed(item["description"])[:40] in flat, item["description"]
+        overdue = [i for i in report["openActionItems"] if i["state"] == "OVERDUE"]
+        if overdue:
+            assert squeezed(f"เกินกำหนด {len(overdue)} จาก {len(report['openActionItems'])} รายการ") in flat
+        elif not report["openActionItems"]:
+            assert squeezed("ไม่มีงานตามมติที่ค้างอยู่") in flat
+    assert seen, "no meeting of the seed has open action items: the section went untested"
+
+
 @pytest.mark.parametrize(
     ("params", "status", "says"),
     [
