@@ -20,7 +20,7 @@ PACK_QUERY = f"""
 query MeetingPack($plan: ID!, $meeting: String!, $knownAt: DateTime, $asOf: AsOf) {{
   meeting(id: $meeting) {{
     id code body date startsAt endsAt venue modeLabel byReference
-    attendance {{ name position roleLabel presence presenceLabel }}
+    attendance {{ name position role roleLabel presence presenceLabel }}
     agenda {{ number title }}
   }}
   progressReport(planId: $plan, meeting: $meeting, knownAt: $knownAt) {{

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.reports.pack import MeetingPack
-from service.reports.pack_words import CHANGED, WORDS
+from service.reports.pack_words import CHANGED, ENGLISH_LABELS, WORDS
 from service.reports.plan import KINDS, ReportError, Rollup, english_date, english_time, thai_date, thai_time
 from service.reports.workbook import ENGLISH_STATUS
 
@@ -101,6 +101,12 @@ class _Writer:
         if status is None:
             return UNKNOWN
         return ENGLISH_STATUS.get(status, status) if self.pack.lang == "en" else (label or status)
+
+    def label(self, family: str, value: str | None, thai: str | None) -> str:
+        """An enum value's words: the API's Thai label, or English."""
+        if value is None:
+            return UNKNOWN
+        return ENGLISH_LABELS[family].get(value, value) if self.pack.lang == "en" else (thai or value)
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -197,8 +203,8 @@ def _attendance(out: _Writer) -> None:
             ("no", str(n)),
             ("", _e(p["name"])),
             ("", _e(p["position"])),
-            ("", _e(p["roleLabel"])),
-            ("", _e(p["presenceLabel"])),
+            ("", _e(out.label("role", p["role"], p["roleLabel"]))),
+            ("", _e(out.label("presence", p["presence"], p["presenceLabel"]))),
         ]
         for n, p in enumerate(people, start=1)
     ]
@@ -404,7 +410,7 @@ def _risks(out: _Writer) -> None:
     rows = []
     for r in pack.risks:
         assessed = r["score"] is not None
-        level = _e(r["levelLabel"] or r["level"]) if assessed else _e(w["not_assessed"])
+        level = _e(out.label("level", r["level"], r["levelLabel"])) if assessed else _e(w["not_assessed"])
         score = f"{r['score']} ({r['likelihood']}×{r['impact']})" if assessed else UNKNOWN
         activity = r["activity"]
         about = (
@@ -418,7 +424,7 @@ def _risks(out: _Writer) -> None:
                 ("", _e(about)),
                 ("", f"<b>{level}</b>" if assessed else level),
                 ("num", score),
-                ("", _e(r["statusLabel"])),
+                ("", _e(out.label("riskStatus", r["status"], r["statusLabel"]))),
                 ("", _e(r["owner"] or UNKNOWN)),
                 ("", _e(r["mitigation"] or UNKNOWN)),
             ]

@@ -157,3 +157,23 @@ WORDS: dict[str, dict[str, str]] = {
         "mitigation": "Mitigation",
     },
 }
+
+#: enum values in English (in Thai the API's labels, as the minutes write them, are used)
+ENGLISH_LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "CHAIR": "Chair",
+        "MEMBER": "Member",
+        "SECRETARY": "Secretary",
+        "ASSISTANT_SECRETARY": "Assistant secretary",
+        "ATTENDEE": "Attendee",
+    },
+    "presence": {
+        "IN_ROOM": "In the room",
+        "ONLINE": "Online",
+        "PRESENT": "Present",
+        "ABSENT": "Absent",
+        "OTHER": "In attendance",
+    },
+    "level": {"LOW": "Low", "MEDIUM": "Medium", "HIGH": "High", "VERY_HIGH": "Very high"},
+    "riskStatus": {"OPEN": "Open", "MITIGATING": "Mitigating", "CLOSED": "Closed"},
+}

@@ -472,6 +472,7 @@ def test_the_meeting_pack_in_english_and_as_known_earlier(ledger: Server, ids: d
     assert english.status_code == 200, english.text
     text = pdf_text(english.content, artifacts("reports") / "pack-1-2564-en.pdf")
     assert "Meeting pack" in text and "6 January 2021" in text and "Page 1/" in text
+    assert "Notassessed" in re.sub(r"\s+", "", text) and "Open" in text and "Chair" in text  # English enum words
     # before anything was recorded the meeting was not known: a 404 saying so, as the other reports give
     early = {"plan": ids["plan"], "meeting": ids["1/2564"], "knownAt": "2001-01-01T00:00:00+07:00"}
     before = get(ledger, "/reports/pack.pdf", early)
