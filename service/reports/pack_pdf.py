@@ -7,7 +7,7 @@ Tables repeat their header row on every page and wrap their text; every page but
 score is "ยังไม่ประเมิน"; the figures the minutes reported stand beside the computed ones, never
 mixed with them. WeasyPrint needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0).
 
-Measured on the sample (meeting 1/2564, 31 activities, 58 reported changes): 23 pages, 116 kB, 11-16 s
+Measured on the sample (meeting 1/2564, 31 activities): 23 pages, 116 kB, 11-16 s
 a request on a shared 2-core machine, of which ~9 s is WeasyPrint laying out the wrapped Thai table text
 and ~2.5 s writing the PDF (subsetting the fonts); the XLSX of the same point takes 0.4 s. It runs in a
 worker thread (service/reports/__init__.py), never on the event loop."""
