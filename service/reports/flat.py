@@ -1,5 +1,8 @@
 """The plan as CSV: one row per activity, in the results table's order (UTF-8 with a BOM, so
 spreadsheet programs read the Thai text). A progress nobody reported is an empty cell, never 0.00.
+The header row is in the report's language: Thai words with lang=th (the default, for a person),
+the stable code names below with lang=en (for a program, and English readers); the columns and
+their order are the same in both.
 
 A spreadsheet program opening the file may run a cell that starts with = + - @, a tab or a carriage
 return as a formula, e.g. `=HYPERLINK(...)` in an outcome a unit recorded. Every text cell that
@@ -33,6 +36,26 @@ HEADER = (
     "responsible_units",
 )
 
+#: the header row a Thai reader gets, column by column as HEADER
+THAI_HEADER = (
+    "รหัสแผน",
+    "ณ วันที่",
+    "ตามข้อมูลที่บันทึกไว้ ณ",
+    "ยุทธศาสตร์ที่",
+    "ชื่อยุทธศาสตร์",
+    "ประเภท (รหัส)",
+    "ประเภทโครงการ/กิจกรรม",
+    "รหัสกิจกรรม",
+    "โครงการ/กิจกรรม",
+    "ปีงบประมาณ",
+    "สถานะ (รหัส)",
+    "สถานะ",
+    "ความก้าวหน้า (ร้อยละ)",
+    "ผลลัพธ์ที่ได้",
+    "เหตุผล",
+    "หน่วยงานที่รับผิดชอบ",
+)
+HEADERS = {"th": THAI_HEADER, "en": HEADER}
 
 #: what a spreadsheet program may take as the start of a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +72,7 @@ def neutral(value: object) -> object:
 def build_csv(report: PlanReport) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(HEADERS[report.lang])
     as_of = report.as_of_date.isoformat() if report.as_of_date else ""
     known_at = report.known_at.isoformat() if report.known_at else ""
     for strategy, kind, a in report.activities():

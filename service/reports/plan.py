@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -237,7 +237,7 @@ class PlanReport:
 Execute = Callable[[str, dict[str, Any]], Awaitable[Any]]
 
 
-def _failure(errors: list[Any]) -> ReportError:
+def failure(errors: list[Any]) -> ReportError:
     """The first error of a GraphQL result as a report error (400, 404, else 500)."""
     for error in errors:
         code = (error.extensions or {}).get("code")
@@ -260,7 +260,7 @@ async def read_plan(execute: Execute, wanted: ReportRequest) -> PlanReport:
     }
     result = await execute(PLAN_QUERY, variables)
     if result.errors:
-        raise _failure(result.errors)
+        raise failure(result.errors)
     plan = result.data["plan"]
     if plan is None:
         now = await execute(PLAN_EXISTS, {"plan": plan_id})
@@ -300,7 +300,7 @@ async def _plan_id(execute: Execute, plan: str) -> str:
         pass
     result = await execute(PLAN_CODES, {})
     if result.errors:
-        raise _failure(result.errors)
+        raise failure(result.errors)
     for row in result.data["plans"]:
         if row["code"] == plan:
             return str(row["id"])
@@ -313,6 +313,22 @@ async def _plan_id(execute: Execute, plan: str) -> str:
 def thai_date(day: date) -> str:
     """6 มกราคม 2564"""
     return f"{day.day} {MONTHS[day.month - 1][0]} {ce_to_be(day.year)}"
+
+
+#: Thailand's time: UTC+7 all year (no daylight saving since 1920), so a fixed offset needs no tz database
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+
+
+def thai_time(moment: datetime) -> str:
+    """A moment as a Thai reader says it, in Thai local time and the Buddhist Era: 3 ธันวาคม 2569 14:45 น."""
+    local = moment.astimezone(BANGKOK)
+    return f"{thai_date(local.date())} {local:%H:%M} น."
+
+
+def english_time(moment: datetime) -> str:
+    """The same in English, still in Thai local time: 3 December 2026 14:45 (UTC+7)."""
+    local = moment.astimezone(BANGKOK)
+    return f"{english_date(local.date())} {local:%H:%M} (UTC+7)"
 
 
 def english_date(day: date) -> str:

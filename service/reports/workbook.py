@@ -1,9 +1,18 @@
 """The plan as an XLSX workbook: the minutes' results table (strategy → one-year / continuing →
 activity, outcome, status) and a summary sheet with the roll-ups and, beside them, the figures
-the minutes reported. A value nobody reported (a progress, a mean of none) is written "—", never 0."""
+the minutes reported. A value nobody reported (a progress, a mean of none) is written "—", never 0.
+
+The results sheet reads like a table a spreadsheet knows: one header row (row 5), frozen, repeated
+on every printed page (print titles) and filtered (autofilter over the whole table); strategy and
+kind rows are bands inside it. openpyxl cannot measure text, so every row with wrapped text gets a
+height from its longest cell: characters (Thai marks above and below take no width) per column
+width, one line of TH Sarabun New 14 pt every 21 points. The generation time is Thai local time,
+Buddhist Era ("3 ธันวาคม 2569 14:45 น."), as the minutes write times."""
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, date, datetime
 from io import BytesIO
 from typing import Any
@@ -13,7 +22,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from service.reports.plan import KINDS, STATUSES, PlanReport, Rollup, english_date, thai_date
+from service.reports.plan import (
+    KINDS,
+    STATUSES,
+    PlanReport,
+    Rollup,
+    english_date,
+    english_time,
+    thai_date,
+    thai_time,
+)
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -144,6 +162,15 @@ INK = "1F2A44"
 THIN = Side(style="thin", color="C7CDD8")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+#: the results table's header row (rows 1-3 are the title, point and provenance lines)
+HEADER_ROW = 5
+#: characters of TH Sarabun New 14 pt that fit one unit of column width (Excel's unit is a "0" of
+#: the default font); a little under what fits, so a row is never too short for its text
+CHARS_PER_WIDTH = 1.0
+#: points a line of text takes, per point of font size (14 pt -> 21 pt)
+LINE_HEIGHT = 1.5
+#: Thai vowels and tone marks drawn above or below a consonant: they take no width of their own
+_MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 
 
 def _fill(color: str) -> PatternFill:
@@ -207,7 +234,7 @@ def _heading(sheet: Worksheet, report: PlanReport, now: datetime, width: int) ->
     sheet["A1"].font = _font(size=18, bold=True, color=INK)
     sheet["A2"] = point_line(report)
     sheet["A2"].font = _font(size=14, bold=True)
-    sheet["A3"] = w["generated"].format(time=now.isoformat(timespec="seconds"))
+    sheet["A3"] = w["generated"].format(time=thai_time(now) if report.lang == "th" else english_time(now))
     sheet["A3"].font = _font(size=11, italic=True, color="6B7280")
     for row in (1, 2, 3):
         sheet.merge_cells(f"A{row}:{last}{row}")
@@ -222,6 +249,14 @@ def _results_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
     for index, (_, size) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = size
     row = _heading(sheet, report, now, width)
+    assert row == HEADER_ROW
+    for column, (word, _) in enumerate(COLUMNS, start=1):
+        cell = _cell(sheet, row, column, w[word])
+        cell.font = _font(bold=True)
+        cell.fill = _fill("EEF2F8")
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    row += 1
     for strategy in report.strategies:
         cell = _cell(sheet, row, 1, f"{w['strategy'].format(number=strategy.number)} {strategy.title}")
         cell.font = _font(bold=True, color="FFFFFF", size=15)
@@ -249,13 +284,6 @@ def _results_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
             cell.fill = _fill("DCE6F5")
             sheet.merge_cells(f"A{row}:{last}{row}")
             row += 1
-            for column, (word, _) in enumerate(COLUMNS, start=1):
-                cell = _cell(sheet, row, column, w[word])
-                cell.font = _font(bold=True)
-                cell.fill = _fill("EEF2F8")
-                cell.border = BOX
-                cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            row += 1
             for number, activity in enumerate(activities, start=1):
                 progress = activity["progress"]
                 values = (
@@ -279,7 +307,11 @@ def _results_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
                 if progress is None:
                     _cell(sheet, row, 5).alignment = Alignment(vertical="top", horizontal="center")
                 row += 1
-            row += 1
+    # the header stays in view, is printed on every page, and filters the whole table
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(row - 1, HEADER_ROW)}"
+    fit_rows(sheet)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -345,9 +377,42 @@ def _summary_sheet(sheet: Worksheet, report: PlanReport, now: datetime) -> None:
     sheet.column_dimensions["B"].width = 60
     for column in range(3, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 14
+    sheet.print_title_rows = "1:3"
+    fit_rows(sheet)
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` units wide."""
+    per_line = max(1, math.floor(width * CHARS_PER_WIDTH))
+    return sum(max(1, math.ceil(len(_MARKS.sub("", part)) / per_line)) for part in text.split("\n"))
+
+
+def fit_rows(sheet: Worksheet) -> None:
+    """Each row with wrapped text as tall as its longest cell (merged cells: their columns' width)."""
+    spans = {
+        (r.min_row, r.min_col): sum(_width(sheet, c) for c in range(r.min_col, r.max_col + 1))
+        for r in sheet.merged_cells.ranges
+    }
+    for cells in sheet.iter_rows():
+        height = 0.0
+        for cell in cells:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            width = spans.get((cell.row, cell.column)) or _width(sheet, cell.column)
+            size = float(cell.font.sz or 11) if cell.font else 11.0
+            height = max(height, text_lines(str(cell.value), width) * size * LINE_HEIGHT + 4)
+        row = cells[0].row
+        if height and height > (sheet.row_dimensions[row].height or 0):
+            sheet.row_dimensions[row].height = round(height, 1)
+
+
+def _width(sheet: Worksheet, column: int) -> float:
+    return float(sheet.column_dimensions[get_column_letter(column)].width or 8.43)
 
 
 def _about(report: PlanReport, figure: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The report routes: `GET /reports/plan.xlsx` and `/reports/plan.csv` over HTTP (what they hold is
+"""The report routes: `GET /reports/plan.xlsx`, `/reports/plan.csv` and `/reports/pack.pdf` over HTTP (what they hold is
 service/reports/'s). Behind the same bearer check as /graphql (service/web/middleware.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from service.api.context import Context
-from service.reports import render
+from service.reports import Rendered, render, render_pack
 from service.reports.plan import ReportError
 from service.web.responses import error_response, internal_error, request_id_of
 
@@ -22,27 +22,47 @@ MakeContext = Callable[[Request, bool], Awaitable[Context]]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def report_routes(make_context: MakeContext) -> list[Route]:
-    async def plan_report(request: Request) -> Response:
-        request_id = request_id_of(request.scope)
-        context = await make_context(request, True)
-        try:
-            rendered = await render(context, request.path_params["format"], list(request.query_params.multi_items()))
-        except ReportError as error:
-            if error.status >= 500:
-                log.error("report %s failed: %s", request_id, error.message)
-                return internal_error(request_id)
-            return error_response(error.status, error.message, request_id, NO_STORE)
-        finally:
-            await context.reader.close()
-        return Response(
-            rendered.body,
-            200,
-            {"Content-Disposition": _attachment(rendered.filename), **NO_STORE},
-            media_type=rendered.media_type,
-        )
+Renderer = Callable[[Context, Request], Awaitable[Rendered]]
 
-    return [Route("/reports/plan.{format}", plan_report, methods=["GET"])]
+
+def report_routes(make_context: MakeContext) -> list[Route]:
+    def route(render_one: Renderer) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await _answer(request, make_context, render_one)
+
+        return endpoint
+
+    def plan(context: Context, request: Request) -> Awaitable[Rendered]:
+        return render(context, request.path_params["format"], list(request.query_params.multi_items()))
+
+    def pack(context: Context, request: Request) -> Awaitable[Rendered]:
+        return render_pack(context, list(request.query_params.multi_items()))
+
+    return [
+        Route("/reports/plan.{format}", route(plan), methods=["GET"]),
+        Route("/reports/pack.pdf", route(pack), methods=["GET"]),
+    ]
+
+
+async def _answer(request: Request, make_context: MakeContext, render_one: Renderer) -> Response:
+    """One report: rendered as the request's principal; a ReportError as the one error body."""
+    request_id = request_id_of(request.scope)
+    context = await make_context(request, True)
+    try:
+        rendered = await render_one(context, request)
+    except ReportError as error:
+        if error.status >= 500:
+            log.error("report %s failed: %s", request_id, error.message)
+            return internal_error(request_id)
+        return error_response(error.status, error.message, request_id, NO_STORE)
+    finally:
+        await context.reader.close()
+    return Response(
+        rendered.body,
+        200,
+        {"Content-Disposition": _attachment(rendered.filename), **NO_STORE},
+        media_type=rendered.media_type,
+    )
 
 
 def _attachment(filename: str) -> str:

@@ -451,3 +451,62 @@ def test_the_page_and_its_files_are_served_with_no_token_but_hold_no_data(ledger
         assert httpx.get(ledger.url + outside).status_code == 404, outside
     # the data itself is only ever behind a token
     assert httpx.post(ledger.url + "/graphql", json={"query": "{ plans { id } }"}).status_code == 401
+
+
+PACK_AT = """query($plan: ID!, $meeting: String!) {
+  plan(id: $plan, asOf: { meeting: $meeting }) { activities { id progress } }
+  meeting(id: $meeting) { attendance { name } }
+  progressReport(planId: $plan, meeting: $meeting) { changedActivities { changed } openActionItems { state } }
+  risks(planId: $plan, asOf: { meeting: $meeting }) { id level }
+}"""
+
+
+def test_the_meeting_pack_page_shows_what_the_pdf_holds_in_thai_and_english(
+    page: Page, ledger: Server, ids: dict[str, Any]
+) -> None:
+    meeting = ids["1/2564"]
+    found = query(ledger, PACK_AT, {"plan": ids["plan"], "meeting": meeting})
+    signed_in(page, ledger, at=f"at=m:{meeting}&tab=pack", lang="th")
+    pack = page.locator(f"[data-testid=pack][data-meeting='{meeting}'][data-state=ready]")
+    expect(pack).to_be_visible()
+    expect(page.locator("[data-testid=tab-pack]")).to_have_text("เอกสารประกอบการประชุม")
+    expect(page.locator("[data-testid=pack-cover]")).to_contain_text("6 มกราคม 2564")
+    # every activity as of the meeting, its progress "—" when nobody reported one
+    activities = found["plan"]["activities"]
+    expect(page.locator("[data-testid=pack-activity]")).to_have_count(len(activities))
+    unknown = sum(1 for a in activities if a["progress"] is None)
+    expect(page.locator("[data-testid=pack-activity] .progress-unknown")).to_have_count(unknown)
+    report = found["progressReport"]
+    expect(page.locator("[data-testid=pack-change]")).to_have_count(
+        sum(len(c["changed"]) for c in report["changedActivities"])
+    )
+    expect(page.locator("[data-testid=pack-action-item]")).to_have_count(len(report["openActionItems"]))
+    expect(page.locator("[data-testid=pack-attendee]")).to_have_count(len(found["meeting"]["attendance"]))
+    # risks: one row each; one not yet assessed says so in words (not by colour alone)
+    risks = found["risks"]
+    expect(page.locator("[data-testid=pack-risk]")).to_have_count(len(risks))
+    if any(r["level"] is None for r in risks):
+        expect(page.locator("[data-testid=pack-risk][data-level='']").first).to_contain_text("ยังไม่ประเมิน")
+    # the figures the minutes reported, beside the computed ones
+    expect(page.locator("[data-testid=pack-summary-row]").last).to_contain_text("83.20")
+    # headings and table headers a screen reader can walk
+    assert pack.locator("h2").count() >= 7
+    for i in range(pack.locator("table").count()):
+        assert pack.locator("table").nth(i).locator("thead th[scope=col]").count() >= 4
+    page.screenshot(path=SHOTS / "pack-1-2564-th.png", full_page=True)
+
+    # the same pack as a PDF, downloaded from beside it
+    with page.expect_download() as download:
+        page.click("[data-testid=pack-pdf]")
+    assert re.fullmatch(r"pack-.+-meeting-1-2564\.pdf", download.value.suggested_filename)
+    saved = SHOTS / "pack-1-2564.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+
+    # another meeting from the view's own picker; then English
+    page.select_option("[data-testid=pack-meeting]", ids["9/2563"])
+    expect(page.locator(f"[data-testid=pack][data-meeting='{ids['9/2563']}'][data-state=ready]")).to_be_visible()
+    page.click("[data-testid=lang-en]")
+    expect(page.locator("[data-testid=tab-pack]")).to_have_text("Meeting pack")
+    expect(page.locator("[data-testid=pack][data-state=ready] [data-testid=pack-cover]")).to_contain_text("2020")
+    page.screenshot(path=SHOTS / "pack-9-2563-en.png", full_page=True)

@@ -7,10 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,8 +21,8 @@ import pytest
 from openpyxl import load_workbook
 
 from service.config import ServerAddress
-from service.reports.flat import HEADER
-from service.reports.workbook import WORDS
+from service.reports.flat import HEADER, HEADERS
+from service.reports.workbook import COLUMNS, WORDS, text_lines
 from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import plan_and_meetings, query, seeded
 from tests.e2e.server_process import Server
@@ -174,13 +177,44 @@ def test_the_xlsx_holds_the_plan_as_the_api_answers_it(ledger: Server, ids: dict
         assert heading == "ณ ปัจจุบัน"
 
 
+def test_the_xlsx_reads_as_a_table_on_screen_and_on_paper(ledger: Server, ids: dict[str, str]) -> None:
+    response = get(ledger, "/reports/plan.xlsx", {"plan": ids["plan"], "meeting": ids["1/2564"]})
+    assert response.status_code == 200, response.text
+    book = load_workbook(BytesIO(response.content))
+    results, summary = book.worksheets
+    # one header row: frozen in view, printed on every page, filtering the whole table
+    header = [c.value for c in results[5]]
+    assert header == [WORDS["th"][word] for word, _ in COLUMNS]
+    assert results.freeze_panes == "A6"
+    assert results.print_title_rows in ("5:5", "$5:$5")
+    assert results.auto_filter.ref == f"A5:I{results.max_row}"
+    assert summary.print_title_rows in ("1:3", "$1:$3")
+    # rows as tall as their wrapped text: the longest outcome's row is more than one line high
+    rows = results_rows(results)
+    longest = max(rows, key=lambda r: len(r[2][2] or ""))
+    row_number = next(c.row for c in results["C"] if c.value == longest[2][2])
+    width = results.column_dimensions["C"].width
+    assert len(longest[2][2]) > 2 * width  # (the sample's longest outcome wraps)
+    assert results.row_dimensions[row_number].height >= text_lines(longest[2][2], width) * 21
+    # made when, in Thai local time and the Buddhist Era, as the minutes write times
+    made = results["A3"].value
+    match = re.fullmatch(r"จัดทำโดย planledger เมื่อ (\d{1,2}) (\S+) (\d{4}) (\d\d):(\d\d) น\.", made)
+    assert match, made
+    now = datetime.now(timezone(timedelta(hours=7)))
+    assert abs(int(match.group(3)) - (now.year + 543)) <= 1  # (1: a run across New Year's midnight)
+
+
 def test_the_csv_has_one_row_per_activity_as_the_api_answers_it(ledger: Server, ids: dict[str, str]) -> None:
     response = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "meeting": ids["1/2564"]})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == HEADER
+    assert tuple(rows[0]) == HEADERS["th"]  # Thai by default, for a person
+    assert rows[0][:3] == ["รหัสแผน", "ณ วันที่", "ตามข้อมูลที่บันทึกไว้ ณ"]
+    english = get(ledger, "/reports/plan.csv", {"plan": ids["plan"], "meeting": ids["1/2564"], "lang": "en"})
+    english_rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert tuple(english_rows[0]) == HEADER and english_rows[1:] == rows[1:]  # the same columns, code names
     plan = api_plan(ledger, ids["plan"], {"meeting": ids["1/2564"]})
     expected = in_report_order(plan)
     assert len(rows) - 1 == len(expected)
@@ -342,3 +376,156 @@ def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(ledger: Server, id
     cells = {c.value: c for r in book.worksheets[0].iter_rows() for c in r if c.value in ("@SUM(1+1)", outcome, reason)}
     assert set(cells) == {"@SUM(1+1)", outcome, reason}
     assert {c.data_type for c in cells.values()} == {"s"}
+
+
+# -- the meeting pack (PDF) -----------------------------------------------------------------------
+
+PACK_CHECK = """query($plan: ID!, $meeting: String!) {
+  plan(id: $plan, asOf: { meeting: $meeting }) { activities { title progress } }
+  progressReport(planId: $plan, meeting: $meeting) { openActionItems { description state } }
+  risks(planId: $plan, asOf: { meeting: $meeting }) { title score }
+}"""
+
+
+def pdf_text(pdf: bytes, path: Path) -> str:
+    """The PDF's text in the order it was written (pdftotext -raw: cell by cell, not column by column)."""
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+#: Thai vowel and tone marks drawn above or below a consonant (and sara am, drawn as nikhahit + sara aa)
+THAI_MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
+
+
+def squeezed(text: str) -> str:
+    """Text as pdftotext can give it back: without whitespace (a cell wraps a title over lines) and
+    without Thai marks, which it places by their glyph's position (a tone mark may land on the next
+    line, sara am comes back as its parts); every consonant, vowel, digit and letter still in order."""
+    return THAI_MARKS.sub("", re.sub(r"\s+", "", text)).replace("\u0e32", "")
+
+
+def test_the_meeting_pack_pdf_holds_the_meeting_in_thai(ledger: Server, ids: dict[str, str]) -> None:
+    response = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": "1/2564"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "pack-" in response.headers["content-disposition"]
+    folder = artifacts("reports")
+    pdf = folder / "pack-1-2564.pdf"
+    text = pdf_text(response.content, pdf)
+    flat = squeezed(text)
+
+    # the cover: the plan, the meeting's code and its Buddhist-Era date; page numbers on the pages after
+    assert "ครั้งที่ 1/2564" in text and "6 มกราคม 2564" in text
+    pages = int(re.findall(r"หน้า (\d+)/(\d+)", text)[0][1])
+    assert pages >= 2 and f"หน้า 2/{pages}" in text and f"หน้า {pages}/{pages}" in text
+    # every activity as of the meeting, with its progress ("—" when unknown: never a 0 made up)
+    check = query(ledger, PACK_CHECK, {"plan": ids["plan"], "meeting": ids["1/2564"]})
+    activities = check["plan"]["activities"]
+    assert activities
+    for a in activities:
+        assert squeezed(a["title"]) in flat, a["title"]
+    assert any(a["progress"] is None for a in activities) and "—" in text
+    for a in activities:
+        if a["progress"] is not None:
+            assert f"{a['progress']:.2f}" in text
+    # the figures the minutes reported, as reported, beside the computed ones
+    for figure in ("83.20", "95.68", "70.71", "100.00", "50.00"):
+        assert figure in text, figure
+    # open action items and the risk register, an unassessed risk said in words
+    for item in check["progressReport"]["openActionItems"]:
+        assert squeezed(item["description"])[:40] in flat
+    risks = check["risks"]
+    for risk in risks:
+        assert squeezed(risk["title"]) in flat, risk["title"]
+    if any(r["score"] is None for r in risks):
+        assert squeezed("ยังไม่ประเมิน") in flat
+
+    # the font travels inside the file (subset), nothing left to the reader's machine
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and any("Sarabun" in row[0] for row in rows)
+    assert all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
+    # page 1 (the cover) and page 2 as pictures, for a person to look at
+    for page in (1, 2):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(folder / f"pack-page-{page}"),
+            ],
+            check=True,
+        )
+        assert (folder / f"pack-page-{page}.png").stat().st_size > 5000
+
+
+def test_the_meeting_pack_in_english_and_as_known_earlier(ledger: Server, ids: dict[str, str]) -> None:
+    english = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": ids["1/2564"], "lang": "en"})
+    assert english.status_code == 200, english.text
+    text = pdf_text(english.content, artifacts("reports") / "pack-1-2564-en.pdf")
+    assert "Meeting pack" in text and "6 January 2021" in text and "Page 1/" in text
+    assert "Notassessed" in re.sub(r"\s+", "", text) and "Open" in text and "Chair" in text  # English enum words
+    # before anything was recorded the meeting was not known: a 404 saying so, as the other reports give
+    early = {"plan": ids["plan"], "meeting": ids["1/2564"], "knownAt": "2001-01-01T00:00:00+07:00"}
+    before = get(ledger, "/reports/pack.pdf", early)
+    assert before.status_code == 404 and "no meeting" in before.json()["errors"][0]["message"], before.text
+
+
+def test_every_meeting_of_the_committee_has_its_pack_with_its_open_action_items(
+    ledger: Server, ids: dict[str, str]
+) -> None:
+    items = (
+        "query($p: ID!, $m: String!) { progressReport(planId: $p, meeting: $m) "
+        "{ openActionItems { description state } } }"
+    )
+    meetings = {code: meeting for code, meeting in ids.items() if "/" in code}
+    assert len(meetings) >= 2
+    seen: Counter[str] = Counter()
+    for code, meeting in meetings.items():
+        response = get(ledger, "/reports/pack.pdf", {"plan": ids["plan"], "meeting": meeting})
+        assert response.status_code == 200, (code, response.text)
+        flat = squeezed(pdf_text(response.content, artifacts("reports") / f"pack-{code.replace('/', '-')}.pdf"))
+        assert squeezed(f"ครั้งที่ {code}") in flat
+        report = query(ledger, items, {"p": ids["plan"], "m": meeting})["progressReport"]
+        for item in report["openActionItems"]:
+            seen[item["state"]] += 1
+            assert squeezed(item["description"])[:40] in flat, item["description"]
+        overdue = [i for i in report["openActionItems"] if i["state"] == "OVERDUE"]
+        if overdue:
+            assert squeezed(f"เกินกำหนด {len(overdue)} จาก {len(report['openActionItems'])} รายการ") in flat
+        elif not report["openActionItems"]:
+            assert squeezed("ไม่มีงานตามมติที่ค้างอยู่") in flat
+    assert seen, "no meeting of the seed has open action items: the section went untested"
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ({"plan": "{plan}"}, 400, "meeting:"),
+        ({"plan": "{plan}", "date": "2021-01-06"}, 400, "not a date"),
+        ({"plan": "{plan}", "meeting": "not-a-meeting"}, 404, "no meeting"),
+        ({"plan": "{plan}", "meeting": "{shared code}"}, 400, "several meetings have the code"),
+        ({"plan": "no-such-code", "meeting": "1/2564"}, 404, "no plan"),
+        ({"plan": "{plan}", "meeting": "1/2564", "lang": "fr"}, 400, "lang:"),
+        ({"plan": "{plan}", "meeting": "1/2564", "meting": "x"}, 400, "unknown parameter"),
+    ],
+)
+def test_a_bad_pack_request_gets_a_clear_answer(
+    ledger: Server, ids: dict[str, str], params: dict[str, str], status: int, says: str
+) -> None:
+    given = {
+        k: v.replace("{plan}", ids["plan"]).replace("{shared code}", ids["shared code"]) for k, v in params.items()
+    }
+    response = get(ledger, "/reports/pack.pdf", given)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert says in response.json()["errors"][0]["message"]
+    assert get(ledger, "/reports/pack.pdf", given, token=None).status_code == 401

@@ -5,6 +5,7 @@ import { h, replace } from "./dom.js";
 import { eventLabel, formatDate, formatPeriod, getLang, label, meetingName, setLang, t } from "./i18n.js";
 import { renderActivities, renderDrawer } from "./activities.js";
 import { renderMeetings } from "./meetings.js";
+import { renderPack } from "./pack.js";
 import { renderOverview } from "./overview.js";
 import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
@@ -12,8 +13,8 @@ import { field, loading, select } from "./ui.js";
 
 const TOKEN_KEY = "planledger.token";
 const LANG_KEY = "planledger.lang";
-const TABS = ["overview", "activities", "timeline", "risks", "meetings"];
-const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings" };
+const TABS = ["overview", "activities", "timeline", "risks", "meetings", "pack"];
+const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings", pack: "tabPack" };
 
 const state = {
   token: null,
@@ -678,7 +679,7 @@ function renderView() {
     return;
   }
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
-  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings };
+  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, pack: renderPack };
   replace(host, banner, views[state.tab](ctx));
 }
 

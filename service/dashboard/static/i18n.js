@@ -380,6 +380,11 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 
+/** Words a view module brings of its own (pack.js), merged into the tables above, per language. */
+export function addWords(words) {
+  for (const [language, entries] of Object.entries(words)) Object.assign(WORDS[language], entries);
+}
+
 /** An enum value's wording: in Thai the API's label when given (as the minutes write it). */
 export function label(family, value, apiLabel) {
   if (value == null) return "—";
