@@ -51,6 +51,8 @@ async def _answer(request: Request, make_context: MakeContext, render_one: Rende
     try:
         rendered = await render_one(context, request)
     except ReportError as error:
+        if error.status == 503:  # busy, not broken: try again later
+            return error_response(503, error.message, request_id, {**NO_STORE, "Retry-After": "60"})
         if error.status >= 500:
             log.error("report %s failed: %s", request_id, error.message)
             return internal_error(request_id)
