@@ -2,7 +2,8 @@
 // activity's drawer: where it stands, its milestones and risks, and its whole history.
 
 import { h } from "./dom.js";
-import { eventLabel, formatDate, formatDateTime, formatNumber, label, t } from "./i18n.js";
+import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, label, t } from "./i18n.js";
+import { healthChip } from "./keyresults.js";
 import { empty, field, figureValue, levelChip, loading, plainChip, progressShown, select, STATUSES, statusChip } from "./ui.js";
 
 function matches(a, f) {
@@ -122,7 +123,11 @@ export function renderActivities(ctx) {
                 tabindex: "0",
                 onclick: () => actions.openActivity(a.id),
                 onkeydown: (e) => {
-                  if (e.key === "Enter") actions.openActivity(a.id);
+                  // the drawer takes focus now: no keypress may follow onto its close button
+                  if (e.key === "Enter") {
+                    e.preventDefault();
+                    actions.openActivity(a.id);
+                  }
                 },
               },
               h("td", { class: "num" }, h("span", { class: "strategy-pill", title: `${t("strategy")} ${a.strategyNumber}` }, String(a.strategyNumber))),
@@ -190,8 +195,8 @@ export function renderDrawer(ctx) {
     const history = a.history.edges.map((e) => e.node);
     body = [
       h("div", { class: "drawer-kicker" }, `${t("strategy")} ${a.strategyNumber} · ${t("fy")} ${a.fiscalYear}`),
-      h("h2", { class: "drawer-title" }, a.title),
-      h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel))),
+      h("h2", { class: "drawer-title", id: "drawer-title" }, a.title),
+      h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel)), a.health !== undefined ? h("span", { "data-testid": "drawer-health", dataset: { health: a.health ?? "" } }, healthChip(a.health, a.healthLabel)) : null),
       h("div", { class: "drawer-progress", "data-testid": "drawer-progress" }, progressShown(a.progress), a.progress == null ? h("span", { class: "muted" }, t("progressUnknown")) : null),
       a.reportedFigures?.length
         ? h(
@@ -203,6 +208,26 @@ export function renderDrawer(ctx) {
               { class: "plain-list" },
               a.reportedFigures.map((f) =>
                 h("li", { "data-testid": "activity-figure" }, h("strong", null, figureValue(f)), ` ${f.label}`, f.meeting ? h("span", { class: "muted" }, ` · ${t("atMeeting", { code: f.meeting.code })}`) : null),
+              ),
+            ),
+          )
+        : null,
+      a.keyResults?.length
+        ? h(
+            "div",
+            { class: "drawer-block" },
+            h("h3", null, t("keyResults")),
+            h(
+              "ul",
+              { class: "plain-list" },
+              a.keyResults.map((kr) =>
+                h(
+                  "li",
+                  { "data-testid": "drawer-key-result", dataset: { keyResult: kr.id } },
+                  healthChip(kr.health, kr.healthLabel),
+                  ` ${kr.title} `,
+                  h("span", { class: "muted" }, `(${t("attainment")} ${formatPercent(kr.attainment)} · ${t("expected")} ${formatPercent(kr.expectedAttainment)})`),
+                ),
               ),
             ),
           )
@@ -288,8 +313,9 @@ export function renderDrawer(ctx) {
     "div",
     { class: "drawer-backdrop", onclick: (e) => e.target === e.currentTarget && actions.closeDrawer() },
     h(
-      "aside",
-      { class: "drawer", "data-testid": "drawer", role: "dialog", "aria-modal": "true" },
+      "div",
+      // named by its title once loaded, by what it is while loading (axe: aria-dialog-name)
+      { class: "drawer", "data-testid": "drawer", role: "dialog", "aria-modal": "true", ...(a ? { "aria-labelledby": "drawer-title" } : { "aria-label": t("activityDetails") }) },
       h("button", { type: "button", class: "drawer-close", "aria-label": t("close"), onclick: actions.closeDrawer }, "×"),
       body,
     ),

@@ -4,9 +4,13 @@ import { Api, Live } from "./api.js";
 import { h, replace } from "./dom.js";
 import { eventLabel, formatDate, formatPeriod, getLang, label, meetingName, setLang, t } from "./i18n.js";
 import { renderActivities, renderDrawer } from "./activities.js";
+import { renderActionItems } from "./actionitems.js";
+import { eraDateField } from "./datefield.js";
+import { renderKeyResults } from "./keyresults.js";
 import { renderMeetings } from "./meetings.js";
 import { renderOverview } from "./overview.js";
 import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
+import { ACTION_ITEMS, ACTIVITY_HEALTH, HEALTH } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
 
@@ -14,6 +18,9 @@ const TOKEN_KEY = "planledger.token";
 const LANG_KEY = "planledger.lang";
 const TABS = ["overview", "activities", "timeline", "risks", "meetings"];
 const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings" };
+// the committee's views: key results with health, the action-item register
+TABS.push("results", "actions");
+Object.assign(TAB_WORDS, { results: "tabResults", actions: "tabActions" });
 
 const state = {
   token: null,
@@ -36,6 +43,9 @@ const state = {
   meetingId: null,
   meeting: null,
   drawer: null, // { id, activity, loading }
+  health: null, // { health, strategies: [{ number, health }], activities: [{ id, health }], keyResults }
+  actionItems: null, // the register: every action item, judged on the point's day
+  actionFilter: { state: "", owner: "" },
 };
 
 let api = null;
@@ -139,11 +149,15 @@ function showLogin(message) {
         if (!token) return;
         button.disabled = true;
         replace(error, "");
+        performance.clearMarks();
+        performance.clearMeasures();
+        painted.clear();
+        performance.mark(SIGNED_IN);
         const result = await tryToken(token);
         button.disabled = false;
         if (result === "ok") {
           sessionStorage.setItem(TOKEN_KEY, token);
-          startSession(token);
+          startSession(token, { focus: true });
         } else {
           replace(error, t(result));
         }
@@ -158,7 +172,7 @@ function showLogin(message) {
   );
   const button = h("button", { type: "submit", class: "button primary" }, t("signIn"));
   form.append(button, langToggle(() => showLogin(message)));
-  replace(root, h("div", { class: "login" }, form));
+  replace(root, h("main", { class: "login" }, form));
   input.focus();
 }
 
@@ -181,11 +195,13 @@ function signOut(message) {
   showLogin(message);
 }
 
-async function startSession(token) {
+async function startSession(token, { focus = false } = {}) {
   state.token = token;
   api = new Api(token, { onUnauthorized: () => signOut(t("badToken")) });
   document.body.dataset.state = "loading";
   renderShell();
+  // the sign-in form is gone: focus moves into the app (its main region), never left on <body>
+  if (focus) focusMain();
   try {
     await loadPlans();
   } catch (error) {
@@ -234,10 +250,18 @@ async function load({ quiet = false, touched = null } = {}) {
     const compare = state.compare
       ? api.query(CHANGES, { plan: state.planId, from: { meeting: state.compare }, to: asOf() || { date: today() } })
       : Promise.resolve(null);
-    const [data, figures, changes] = await Promise.all([api.query(DASHBOARD, variables), api.query(FIGURES, variables), compare]);
+    const [data, figures, changes, health, register] = await Promise.all([
+      api.query(DASHBOARD, variables),
+      api.query(FIGURES, variables),
+      compare,
+      api.query(HEALTH, variables),
+      api.query(ACTION_ITEMS, { plan: state.planId, on: pointDate() }),
+    ]);
     if (mine !== generation) return;
     state.data = data;
     state.figures = figures.plan;
+    state.health = health.plan;
+    state.actionItems = register.actionItems;
     state.changes = changes?.changes ?? null;
     state.error = null;
     if (state.tab === "meetings") await loadMeeting();
@@ -248,7 +272,15 @@ async function load({ quiet = false, touched = null } = {}) {
   document.body.dataset.point = pointKey();
   document.body.dataset.state = "ready";
   renderAll();
+  markPainted();
   if (state.drawer && (!touched || touched.has(state.drawer.id))) openActivity(state.drawer.id, { quiet: true });
+}
+
+/** The day the point stands on, for questions that take a day only (null: today). */
+function pointDate() {
+  if (state.point.kind === "meeting") return meetingById(state.point.id)?.date ?? null;
+  if (state.point.kind === "date") return state.point.date;
+  return null;
 }
 
 function today() {
@@ -277,9 +309,9 @@ async function openActivity(id, { quiet = false } = {}) {
     renderDrawerNow();
   }
   try {
-    const data = await api.query(ACTIVITY, { id, asOf: asOf() });
+    const [data, health] = await Promise.all([api.query(ACTIVITY, { id, asOf: asOf() }), api.query(ACTIVITY_HEALTH, { id, asOf: asOf() })]);
     if (state.drawer?.id !== id) return;
-    state.drawer = { id, activity: data.activity };
+    state.drawer = { id, activity: data.activity && { ...data.activity, ...(health.activity || {}) } };
   } catch (error) {
     state.drawer = { id, error: error.message };
   }
@@ -289,6 +321,7 @@ async function openActivity(id, { quiet = false } = {}) {
 function closeDrawer() {
   state.drawer = null;
   renderDrawerNow();
+  returnFocus();
 }
 
 // -- live -------------------------------------------------------------------------------------------
@@ -386,13 +419,17 @@ async function download(kind, button) {
 
 const actions = {
   setTab(tab) {
+    if (tab !== state.tab) performance.mark(`planledger:tab:${tab}`);
     state.tab = tab;
     writeHash();
     renderTabs();
     if (tab === "meetings" && !state.meeting) {
       renderView();
       loadMeeting()
-        .then(renderView)
+        .then(() => {
+          renderView();
+          markPainted();
+        })
         .catch((e) => {
           state.error = e.message;
           renderView();
@@ -400,6 +437,7 @@ const actions = {
       return;
     }
     renderView();
+    markPainted();
   },
   setFilters(change) {
     Object.assign(state.filters, change);
@@ -413,8 +451,19 @@ const actions = {
     state.cell = key;
     renderView();
   },
-  openActivity,
+  openActivity(id) {
+    rememberFocus();
+    return openActivity(id);
+  },
   closeDrawer,
+  setActionFilter(change) {
+    Object.assign(state.actionFilter, change);
+    renderView();
+  },
+  showMeeting(id) {
+    actions.setTab("meetings");
+    actions.openMeeting(id);
+  },
   async openMeeting(id) {
     state.meetingId = id;
     state.meeting = null;
@@ -455,13 +504,19 @@ function langToggle(after) {
 function renderShell() {
   replace(
     root,
+    // the first stop of the keyboard: past the header and time bar, straight to the view
+    h("a", { class: "skip-link", id: "skip-link", href: "#main", "data-testid": "skip-link", onclick: (e) => (e.preventDefault(), focusMain()) }, t("skipToContent")),
     h("header", { class: "topbar", id: "topbar" }),
-    h("section", { class: "timebar", id: "timebar" }),
-    h("nav", { class: "tabs", id: "tabs", role: "tablist" }),
-    h("main", { class: "view", id: "view" }),
+    h("section", { class: "timebar", id: "timebar", "aria-labelledby": "timebar-label" }),
+    h("nav", { id: "tabs-nav", "aria-label": t("views") }, h("div", { class: "tabs", id: "tabs", role: "tablist", "aria-label": t("views") })),
+    h("main", { class: "main", id: "main", tabindex: "-1" }, h("div", { class: "view", id: "view", role: "tabpanel" })),
     h("div", { id: "drawer-host" }),
   );
   renderAll();
+}
+
+function focusMain() {
+  document.getElementById("main")?.focus();
 }
 
 function renderAll() {
@@ -609,12 +664,14 @@ function renderTimebar() {
     state.compare,
   );
 
-  const known = h("input", {
-    type: "datetime-local",
+  // "as recorded by": the page's calendar (Buddhist Era in Thai), not the browser's mm/dd/yyyy
+  const known = eraDateField({
+    legend: t("knownAt"),
     value: state.knownAt,
-    "data-testid": "known-at",
-    onchange: (e) => {
-      state.knownAt = e.target.value;
+    withTime: true,
+    testid: "known-at",
+    onchange: (value) => {
+      state.knownAt = value;
       load();
     },
   });
@@ -627,21 +684,37 @@ function renderTimebar() {
     h(
       "div",
       { class: "timebar-point" },
-      h("div", { class: "as-of-label" }, t("asOf")),
+      h("div", { class: "as-of-label", id: "timebar-label" }, t("asOf")),
       h("div", { class: "as-of", "data-testid": "as-of", dataset: { point: pointKey() } }, pointLabel()),
       document.body.dataset.state === "loading" ? h("span", { class: "spinner small" }) : null,
     ),
     h("div", { class: "tb-meeting" }, field(t("meeting"), meetingSelect)),
     h("div", { class: "slider" }, h("span", { class: "field-label" }, t("date")), h("div", { class: "slider-row" }, h("div", { class: "slider-track" }, slider, ticks), shown)),
     h("div", { class: "tb-compare" }, field(t("compareWith"), compareSelect)),
-    h("div", { class: "tb-known" }, field(t("knownAt"), known)),
+    h("div", { class: "tb-known" }, known),
     h("div", { class: "downloads" }, h("span", { class: "field-label" }, t("download")), h("div", { class: "download-buttons" }, xlsx, csv)),
   );
+}
+
+/** WAI-ARIA tabs: one tab stop (the selected tab); arrows, Home and End move and select. */
+function onTabKey(event) {
+  const keys = { ArrowRight: 1, ArrowLeft: -1, Home: "first", End: "last" };
+  const move = keys[event.key];
+  if (move == null) return;
+  event.preventDefault();
+  const at = TABS.indexOf(state.tab);
+  const next = move === "first" ? 0 : move === "last" ? TABS.length - 1 : (at + move + TABS.length) % TABS.length;
+  actions.setTab(TABS[next]);
+  document.getElementById(`tab-${TABS[next]}`)?.focus();
 }
 
 function renderTabs() {
   const host = document.getElementById("tabs");
   if (!host) return;
+  host.setAttribute("aria-label", t("views"));
+  document.getElementById("tabs-nav")?.setAttribute("aria-label", t("views"));
+  const skip = document.getElementById("skip-link");
+  if (skip) replace(skip, t("skipToContent"));
   replace(
     host,
     TABS.map((tab) =>
@@ -649,11 +722,15 @@ function renderTabs() {
         "button",
         {
           type: "button",
+          id: `tab-${tab}`,
           class: ["tab", state.tab === tab && "active"],
           role: "tab",
           "data-testid": `tab-${tab}`,
           "aria-selected": state.tab === tab ? "true" : "false",
+          "aria-controls": "view",
+          tabindex: state.tab === tab ? "0" : "-1",
           onclick: () => actions.setTab(tab),
+          onkeydown: onTabKey,
         },
         t(TAB_WORDS[tab]),
       ),
@@ -664,6 +741,8 @@ function renderTabs() {
 function renderView() {
   const host = document.getElementById("view");
   if (!host) return;
+  host.dataset.view = state.tab;
+  host.setAttribute("aria-labelledby", `tab-${state.tab}`);
   if (!state.plans.length && !state.error) {
     replace(host, document.body.dataset.state === "loading" ? loading() : h("p", { class: "empty" }, t("noPlan")));
     return;
@@ -678,7 +757,7 @@ function renderView() {
     return;
   }
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
-  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings };
+  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, results: renderKeyResults, actions: renderActionItems };
   replace(host, banner, views[state.tab](ctx));
 }
 
@@ -689,6 +768,68 @@ function renderDrawerNow() {
   replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
   const drawer = host.querySelector(".drawer");
   if (drawer && scrolled) drawer.scrollTop = scrolled;
+  // the dialog takes focus (its close button) and keeps it across re-renders
+  if (drawer && !drawer.contains(document.activeElement)) drawer.querySelector(".drawer-close")?.focus({ preventScroll: true });
+}
+
+// -- focus: where it returns after the drawer, kept inside the drawer while it is open -----------
+
+let drawerReturn = null;
+
+function rememberFocus() {
+  if (state.drawer) return;
+  const el = document.activeElement;
+  drawerReturn = el && el !== document.body ? { el, activityId: el.closest?.("[data-activity-id]")?.dataset.activityId } : null;
+}
+
+function returnFocus() {
+  const back = drawerReturn;
+  drawerReturn = null;
+  if (back?.el.isConnected) back.el.focus();
+  else if (back?.activityId) document.querySelector(`[data-activity-id="${CSS.escape(back.activityId)}"]`)?.focus();
+  else focusMain();
+}
+
+function trapFocus(event) {
+  const drawer = document.querySelector("#drawer-host .drawer");
+  if (!drawer || event.key !== "Tab") return;
+  const focusable = [...drawer.querySelectorAll("button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.disabled && el.offsetParent !== null);
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (!drawer.contains(document.activeElement)) {
+    event.preventDefault();
+    first.focus();
+  } else if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+// -- first paint of each view, measured (reported by the browser tests, never asserted) ------------
+
+const SIGNED_IN = "planledger:signed-in";
+const painted = new Set();
+
+/** After the view with its data is on screen: the second animation frame follows the first paint. */
+function markPainted() {
+  const view = state.tab;
+  if (!state.data || document.body.dataset.state !== "ready") return;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const mark = `planledger:painted:${view}`;
+      performance.mark(mark);
+      const tab = performance.getEntriesByName(`planledger:tab:${view}`, "mark").at(-1);
+      if (tab) performance.measure(`tab-to-paint:${view}`, tab.name, mark);
+      if (painted.has(view)) return;
+      painted.add(view);
+      const signedIn = performance.getEntriesByName(SIGNED_IN, "mark").length;
+      performance.measure(`first-paint-after-sign-in:${view}`, signedIn ? SIGNED_IN : undefined, mark);
+    }),
+  );
 }
 
 // -- start ------------------------------------------------------------------------------------------
@@ -706,6 +847,7 @@ window.addEventListener("hashchange", () => {
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.drawer) closeDrawer();
+  trapFocus(event);
 });
 
 setLang(localStorage.getItem(LANG_KEY) || "th");

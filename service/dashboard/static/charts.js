@@ -27,9 +27,11 @@ export function heatMap(risks, { selected, onSelect }) {
     const key = `${r.likelihood}:${r.impact}`;
     counts.set(key, (counts.get(key) || 0) + 1);
   }
-  const grid = h("div", { class: "heat-grid", role: "grid", "aria-label": t("heatMap") });
+  // a group of toggle buttons (not role=grid, which would need rows and gridcells around them):
+  // each cell says what it means, not only its number; the axis numbers are for the eye
+  const grid = h("div", { class: "heat-grid", role: "group", "aria-label": `${t("heatMap")}: ${t("likelihood")} × ${t("impact")}` });
   for (let likelihood = 5; likelihood >= 1; likelihood -= 1) {
-    grid.append(h("div", { class: "heat-axis heat-axis-y" }, String(likelihood)));
+    grid.append(h("div", { class: "heat-axis heat-axis-y", "aria-hidden": "true" }, String(likelihood)));
     for (let impact = 1; impact <= 5; impact += 1) {
       const key = `${likelihood}:${impact}`;
       const count = counts.get(key) || 0;
@@ -47,14 +49,16 @@ export function heatMap(risks, { selected, onSelect }) {
             "aria-pressed": isSelected ? "true" : "false",
             onclick: () => onSelect(isSelected ? null : key),
           },
-          h("span", { class: "heat-count" }, count ? String(count) : ""),
-          h("span", { class: "heat-score" }, String(score)),
+          h("span", { class: "heat-count", "aria-hidden": "true" }, count ? String(count) : ""),
+          h("span", { class: "heat-score", "aria-hidden": "true" }, String(score)),
+          // its name, from its content: what the cell means, not only its numbers
+          h("span", { class: "sr-only" }, t("heatCell", { likelihood, impact, score, level: label("level", levelOf(score)), count })),
         ),
       );
     }
   }
-  grid.append(h("div", { class: "heat-axis" }));
-  for (let impact = 1; impact <= 5; impact += 1) grid.append(h("div", { class: "heat-axis heat-axis-x" }, String(impact)));
+  grid.append(h("div", { class: "heat-axis", "aria-hidden": "true" }));
+  for (let impact = 1; impact <= 5; impact += 1) grid.append(h("div", { class: "heat-axis heat-axis-x", "aria-hidden": "true" }, String(impact)));
   return h(
     "div",
     { class: "heat" },

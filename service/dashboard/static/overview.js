@@ -199,7 +199,7 @@ function risksCard(ctx) {
       inCell.length
         ? h(
             "ul",
-            null,
+            { tabindex: "0", "aria-label": t("risksInCell") },
             inCell.map((r) =>
               h(
                 "li",
@@ -261,7 +261,8 @@ function changesCard(ctx) {
           "div",
           { class: "change-section" },
           h("h3", null, title, h("span", { class: "count-badge" }, String(items.length))),
-          h("ul", { class: "change-list", "data-testid": testid }, items.slice(0, 60).map(render)),
+          // a list that scrolls is a tab stop of its own, named (axe: scrollable-region-focusable)
+          h("ul", { class: "change-list", "data-testid": testid, tabindex: "0", "aria-label": t("changesList", { title }) }, items.slice(0, 60).map(render)),
           items.length > 60 ? h("p", { class: "muted" }, `… +${items.length - 60}`) : null,
         )
       : null;
@@ -307,7 +308,7 @@ function feedCard(ctx) {
     feed.length
       ? h(
           "ul",
-          { class: "feed" },
+          { class: "feed", tabindex: "0", "aria-label": t("liveFeed") },
           feed.map((e) =>
             h(
               "li",
