@@ -247,6 +247,32 @@ def test_key_results_show_attainment_expected_attainment_and_health_as_the_api_c
         assert on_page == {c["health"]: c["count"] for c in strategy["health"]["byHealth"] if c["count"]}
     page.screenshot(path=SHOTS / f"key-results-{lang}.png", full_page=True)
 
+    # the activities table: each activity's health, and a filter by it
+    open_tab(page, "activities")
+    cells = page.locator("[data-testid=activity-health]")
+    expect(cells).to_have_count(len(found["activities"]))
+    assert {
+        page.locator("[data-testid=activity-row]").nth(i).get_attribute("data-activity-id"): (
+            cells.nth(i).get_attribute("data-health") or None
+        )
+        for i in range(cells.count())
+    } == {a["id"]: a["health"] for a in found["activities"]}
+    page.select_option("[data-testid=filter-health]", "OFF_TRACK")
+    expect(page.locator("[data-testid=activity-row]")).to_have_count(
+        sum(1 for a in found["activities"] if a["health"] == "OFF_TRACK")
+    )
+    page.select_option("[data-testid=filter-health]", "")
+    # the overview's strategy cards: their activities by health
+    open_tab(page, "overview")
+    for strategy in found["strategies"]:
+        counts = page.locator(f"[data-testid=strategy][data-number='{strategy['number']}'] [data-testid=health-count]")
+        on_card = {
+            counts.nth(i).get_attribute("data-health"): int(counts.nth(i).get_attribute("data-count") or -1)
+            for i in range(counts.count())
+        }
+        assert on_card == {c["health"]: c["count"] for c in strategy["health"]["byHealth"] if c["count"]}
+    open_tab(page, "results")
+
     # an activity's health and its key results in its drawer
     measured = next(kr for kr in found["keyResults"] if kr["activityId"] and kr["attainment"] is not None)
     page.locator(f"[data-testid=key-result][data-key-result='{measured['id']}'] .row-meta .link").click()

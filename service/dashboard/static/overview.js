@@ -3,6 +3,7 @@
 import { heatMap, levelLegend, mapped, toAssess } from "./charts.js";
 import { h } from "./dom.js";
 import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatPeriod, label, t } from "./i18n.js";
+import { healthCounts } from "./keyresults.js";
 import { card, empty, figureValue, kpi, levelChip, plainChip, progressBar, STATUSES, share, statusBar, statusChip } from "./ui.js";
 
 function count(summary, status) {
@@ -114,6 +115,12 @@ function strategyFigures(ctx, number) {
   return ctx.state.figures?.strategies?.find((s) => s.number === number)?.reportedFigures ?? [];
 }
 
+/** A strategy's activities by health (the server's), once the health query has answered. */
+function strategyHealth(ctx, number) {
+  const summary = ctx.state.health?.strategies?.find((s) => s.number === number)?.health;
+  return summary ? h("div", { class: "strategy-health-line" }, healthCounts(summary, "strategy-card-health")) : null;
+}
+
 function strategies(ctx) {
   const plan = ctx.state.data.plan;
   const list = h(
@@ -146,6 +153,7 @@ function strategies(ctx) {
           h("div", { class: "strategy-title" }, s.title),
           statusBar(sum.byStatus, sum.total),
           h("div", { class: "strategy-counts" }, chips.length ? chips : h("span", { class: "muted" }, "—")),
+          strategyHealth(ctx, s.number),
           sum.meanProgress != null
             ? h(
                 "div",
