@@ -23,6 +23,11 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 def violations(page: Page, context: str = "body") -> list[dict[str, Any]]:
     """axe's violations on the page as it is now (injected once per document)."""
+    # colours are judged as they end: not halfway through a fade or a slide (a spinner never ends)
+    page.wait_for_function(
+        "document.getAnimations().every((a) => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().iterations === Infinity)"
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     found: list[dict[str, Any]] = page.evaluate(

@@ -765,8 +765,11 @@ function renderDrawerNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
   const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
+  const wasOpen = Boolean(host.querySelector(".drawer"));
   replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
   const drawer = host.querySelector(".drawer");
+  // it slides in once: a re-render (its data arriving, a live update) does not animate it again
+  if (drawer && wasOpen) host.firstElementChild.classList.add("settled");
   if (drawer && scrolled) drawer.scrollTop = scrolled;
   // the dialog takes focus (its close button) and keeps it across re-renders
   if (drawer && !drawer.contains(document.activeElement)) drawer.querySelector(".drawer-close")?.focus({ preventScroll: true });
