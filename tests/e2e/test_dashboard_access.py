@@ -330,6 +330,7 @@ def focused(page: Page) -> dict[str, Any]:
              return {
                tag: el.tagName, id: el.id, testid: el.dataset.testid || '',
                inDrawer: Boolean(el.closest('[data-testid=drawer]')), activityId: el.dataset.activityId || '',
+               likelihood: el.dataset.likelihood || '', impact: el.dataset.impact || '',
                outlineWidth: parseFloat(style.outlineWidth), outlineStyle: style.outlineStyle,
              };
            }"""
@@ -382,13 +383,32 @@ def test_keyboard_only_sign_in_skip_link_every_view_and_the_drawer(page: Page, l
     cell = page.locator("[data-testid=heat-cell][data-likelihood='5'][data-impact='4']")
     name = cell.evaluate("el => el.textContent.replace(/^\\d*\\d+/, '')")
     assert "Likelihood 5" in name and "impact 4" in name and "score 20" in name and "Very high" in name
-    cell.focus()
+    # one tab stop for the map; the arrow keys walk it (likelihood up, impact across)
+    page.focus("[data-testid=tab-overview]")
+    assert page.locator("[data-testid=heat-cell][tabindex='0']").count() == 1
+    page.locator("[data-testid=heat-cell][tabindex='0']").focus()
+    page.keyboard.press("Home")
+    assert (focused(page)["likelihood"], focused(page)["impact"]) == ("5", "1")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert (focused(page)["likelihood"], focused(page)["impact"]) == ("5", "4")
     page.keyboard.press("Enter")
     expect(cell).to_have_attribute("aria-pressed", "true")
+    assert page.locator("[data-testid=heat-cell][tabindex='0']").get_attribute("data-impact") == "4"
+    assert (focused(page)["likelihood"], focused(page)["impact"]) == ("5", "4")  # the view redrawn, focus kept
 
     # the drawer: opened with Enter on a row, it takes focus, keeps it on Tab, gives it back on Escape
     page.focus("[data-testid=tab-activities]")
     page.keyboard.press("Enter")
+    # a filter changed from the keyboard: the table is drawn anew, the focus stays on the filter
+    page.wait_for_selector("[data-testid=filter-status]")
+    page.focus("[data-testid=filter-status]")
+    page.keyboard.press("ArrowDown")  # a closed select changes with the arrow keys
+    expect(page.locator("[data-testid=filter-status]")).not_to_have_value("")
+    assert focused(page)["testid"] == "filter-status"
+    page.select_option("[data-testid=filter-status]", "")
     first_row = page.locator("[data-testid=activity-row]").first
     row_id = first_row.get_attribute("data-activity-id")
     first_row.focus()

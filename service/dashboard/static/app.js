@@ -496,8 +496,8 @@ function langToggle(after) {
   return h(
     "div",
     { class: "lang", role: "group", "aria-label": "ภาษา / Language" },
-    h("button", { type: "button", class: ["lang-btn", getLang() === "th" && "active"], "data-testid": "lang-th", onclick: pick("th") }, "ไทย"),
-    h("button", { type: "button", class: ["lang-btn", getLang() === "en" && "active"], "data-testid": "lang-en", onclick: pick("en") }, "EN"),
+    h("button", { type: "button", class: ["lang-btn", getLang() === "th" && "active"], "data-testid": "lang-th", lang: "th", "aria-pressed": String(getLang() === "th"), onclick: pick("th") }, "ไทย"),
+    h("button", { type: "button", class: ["lang-btn", getLang() === "en" && "active"], "data-testid": "lang-en", lang: "en", "aria-pressed": String(getLang() === "en"), onclick: pick("en") }, "EN"),
   );
 }
 
@@ -757,8 +757,21 @@ function renderView() {
     return;
   }
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
+  const focus = focusKey(document.activeElement);
   const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, results: renderKeyResults, actions: renderActionItems };
   replace(host, banner, views[state.tab](ctx));
+  // a keyboard user who changed a filter or picked a cell stays where they were
+  if (focus) host.querySelector(focus)?.focus({ preventScroll: true });
+}
+
+const FOCUS_KEYS = ["data-testid", "data-likelihood", "data-impact", "data-activity-id", "data-meeting", "data-key-result", "data-number"];
+
+/** A selector that finds the focused control again after the view is drawn anew (null: none). */
+function focusKey(el) {
+  if (!el?.hasAttribute?.("data-testid") || !document.getElementById("view")?.contains(el)) return null;
+  return FOCUS_KEYS.filter((name) => el.hasAttribute(name))
+    .map((name) => `[${name}="${CSS.escape(el.getAttribute(name))}"]`)
+    .join("");
 }
 
 function renderDrawerNow() {
