@@ -147,14 +147,14 @@ def signed_in(page: Page, ledger: Server, at: str = "", lang: str = "en") -> Pag
         f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
     )
     page.goto(f"{ledger.url}/{'#' + at if at else ''}")
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     return page
 
 
 def open_tab(page: Page, view: str) -> None:
     page.click(f"[data-testid=tab-{view}]")
     page.wait_for_selector(f"#view[data-view={view}] > :not(.loading)")
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
 
 
 # -- axe on everything ----------------------------------------------------------------------------
@@ -179,14 +179,14 @@ def test_axe_finds_nothing_serious_on_any_view_drawer_or_form(
 
     page.fill("#token", ledger.token)
     page.click("button[type=submit]")
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     # now, a heat-map cell picked: its risks listed beside the map
     page.locator("[data-testid=heat-cell]:not([data-count='0'])").first.click()
     page.wait_for_selector("[data-testid=cell-risk]")
     found["overview"] = violations(page)
     # a comparison on: the overview's "what changed" card and its lists
     page.select_option("[data-testid=point-select]", f"m:{ids['1/2564']}")
-    page.wait_for_selector(f"body[data-point='m:{ids['1/2564']}'][data-state=ready]")
+    page.wait_for_selector(f"body[data-point='m:{ids['1/2564']}'][data-state=ready][data-extras=ready]")
     page.select_option("[data-testid=compare-select]", ids["9/2563"])
     page.wait_for_selector("[data-testid=changes]")
     found["overview compared"] = violations(page)
@@ -308,7 +308,7 @@ def test_the_action_item_register_lists_overdue_items_first_as_judged_on_the_poi
 
     # at meeting 1/2564 the same items are judged on its day: fewer (or no) overdue ones
     page.select_option("[data-testid=point-select]", f"m:{ids['1/2564']}")
-    page.wait_for_selector(f"body[data-point='m:{ids['1/2564']}'][data-state=ready]")
+    page.wait_for_selector(f"body[data-point='m:{ids['1/2564']}'][data-state=ready][data-extras=ready]")
     then = query(ledger, ACTION_ITEMS, {"plan": ids["plan"], "on": "2021-01-06"})["actionItems"]
     expect(rows).to_have_count(len(then))
     assert Counter(rows.nth(i).get_attribute("data-state") for i in range(rows.count())) == Counter(
@@ -345,14 +345,14 @@ def test_keyboard_only_sign_in_skip_link_every_view_and_the_drawer(page: Page, l
     assert focused(page)["id"] == "token"  # the form starts in its field
     page.keyboard.type(ledger.token)
     page.keyboard.press("Enter")
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     # focus moved into the app, not left on <body>
     assert focused(page)["tag"] != "BODY"
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
 
     # the first Tab from the top of the page reaches the skip link, which goes to the view
     page.reload()
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     page.keyboard.press("Tab")
     assert focused(page)["testid"] == "skip-link"
     expect(page.locator("[data-testid=skip-link]")).to_be_in_viewport()
@@ -444,7 +444,7 @@ def test_the_as_recorded_by_picker_speaks_the_buddhist_era_in_thai(
     page.fill("[data-testid=known-at-year]", "2564")
     page.locator("[data-testid=known-at-year]").dispatch_event("change")
     page.wait_for_function("location.hash.includes('known=2021-01-06T10%3A00')")
-    page.wait_for_selector("body[data-state=ready]")
+    page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     expect(page.locator("[data-testid=known-at-year]")).to_have_value("2564")
     expect(page.locator("[data-testid=plan-missing]")).to_be_visible()  # nothing was recorded by then
     page.screenshot(path=SHOTS / "known-at-thai.png")

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { formatDate, formatNumber, label, t } from "./i18n.js";
-import { card, empty, field, plainChip, select } from "./ui.js";
+import { card, empty, field, loading, plainChip, select } from "./ui.js";
 
 const STATES = ["OVERDUE", "OPEN", "DONE"];
 const RANK = { OVERDUE: 0, OPEN: 1, DONE: 2 };
@@ -27,7 +27,7 @@ function due(item) {
 export function renderActionItems(ctx) {
   const { state, actions } = ctx;
   const all = state.actionItems;
-  if (!all) return h("div", { class: "actions-view", "data-testid": "view-actions" }, card(t("actionRegister"), empty(t("loading"))));
+  if (!all) return loading();
   const f = state.actionFilter;
   const owners = [...new Set(all.map((i) => i.owner))].sort((x, y) => x.localeCompare(y, "th"));
   const rows = all.filter((i) => (!f.state || i.state === f.state) && (!f.owner || i.owner === f.owner)).sort(registerOrder);

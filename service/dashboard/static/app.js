@@ -250,18 +250,34 @@ async function load({ quiet = false, touched = null } = {}) {
     const compare = state.compare
       ? api.query(CHANGES, { plan: state.planId, from: { meeting: state.compare }, to: asOf() || { date: today() } })
       : Promise.resolve(null);
-    const [data, figures, changes, health, register] = await Promise.all([
-      api.query(DASHBOARD, variables),
-      api.query(FIGURES, variables),
-      compare,
-      api.query(HEALTH, variables),
-      api.query(ACTION_ITEMS, { plan: state.planId, on: pointDate() }),
-    ]);
+    // health and the register are asked at once but never hold up the plan's first paint: they
+    // are computed (health over every activity and key result), and arrive when they arrive
+    if (!quiet) {
+      state.health = null;
+      state.actionItems = null;
+    }
+    document.body.dataset.extras = "loading";
+    const extras = Promise.all([api.query(HEALTH, variables), api.query(ACTION_ITEMS, { plan: state.planId, on: pointDate() })]);
+    extras.then(
+      ([health, register]) => {
+        if (mine !== generation) return;
+        state.health = health.plan;
+        state.actionItems = register.actionItems;
+        document.body.dataset.extras = "ready";
+        renderView();
+        markPainted();
+      },
+      (error) => {
+        if (mine !== generation) return;
+        state.error = error.message;
+        document.body.dataset.extras = "ready";
+        renderView();
+      },
+    );
+    const [data, figures, changes] = await Promise.all([api.query(DASHBOARD, variables), api.query(FIGURES, variables), compare]);
     if (mine !== generation) return;
     state.data = data;
     state.figures = figures.plan;
-    state.health = health.plan;
-    state.actionItems = register.actionItems;
     state.changes = changes?.changes ?? null;
     state.error = null;
     if (state.tab === "meetings") await loadMeeting();
@@ -761,7 +777,11 @@ function renderView() {
   const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, results: renderKeyResults, actions: renderActionItems };
   replace(host, banner, views[state.tab](ctx));
   // a keyboard user who changed a filter or picked a cell stays where they were
-  if (focus) host.querySelector(focus)?.focus({ preventScroll: true });
+  const again = focus && host.querySelector(focus);
+  if (again) {
+    again.focus({ preventScroll: true });
+    if (again.type === "search" || again.type === "text") again.setSelectionRange(again.value.length, again.value.length);
+  }
 }
 
 const FOCUS_KEYS = ["data-testid", "data-likelihood", "data-impact", "data-activity-id", "data-meeting", "data-key-result", "data-number"];
@@ -834,6 +854,7 @@ const painted = new Set();
 function markPainted() {
   const view = state.tab;
   if (!state.data || document.body.dataset.state !== "ready") return;
+  if ((view === "results" && !state.health) || (view === "actions" && !state.actionItems) || (view === "meetings" && !state.meeting)) return;
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {
       const mark = `planledger:painted:${view}`;

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { formatDate, formatNumber, formatPercent, label, t } from "./i18n.js";
-import { card, empty, progressBar } from "./ui.js";
+import { card, empty, loading, progressBar } from "./ui.js";
 
 export const HEALTHS = ["OFF_TRACK", "AT_RISK", "ON_TRACK", "NO_DATA"];
 const RANK = Object.fromEntries(HEALTHS.map((health, i) => [health, i]));
@@ -65,7 +65,7 @@ export function renderKeyResults(ctx) {
   const { state, actions } = ctx;
   const plan = state.data.plan;
   const health = state.health;
-  if (!health) return h("div", { class: "results-view", "data-testid": "view-results" }, card(t("keyResults"), empty(t("loading"))));
+  if (!health) return loading();
   const titles = new Map(plan.activities.map((a) => [a.id, a.title]));
   const byStrategy = new Map((health.strategies || []).map((s) => [s.number, s]));
 
