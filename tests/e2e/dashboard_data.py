@@ -66,7 +66,7 @@ def mutate(server: Server, name: str, input: dict[str, Any]) -> dict[str, Any]:
     kind = name[0].upper() + name[1:]
     document = (
         f"mutation($input: {kind}Input!) {{ r: {name}(input: $input) {{ __typename "
-        "... on Recorded { createdId position } ... on UserError { code message } } }"
+        "... on Recorded { streamId createdId position } ... on UserError { code message } } }"
     )
     payload = query(server, document, {"input": {**input, "consistency": "READ_YOUR_WRITES"}})["r"]
     assert "code" not in payload, payload

@@ -213,6 +213,22 @@ async def test_meeting_mutations_and_meeting_views(client: Runner) -> None:
     await api.ok("completeActionItem", {**base, "actionItemId": item["id"], "doneOn": "2021-02-15"})
     data = await api.run('query { meeting(id: "1/2564") { resolutions { actionItems { state doneOn } } } }')
     assert data["meeting"]["resolutions"][0]["actionItems"] == [{"state": "DONE", "doneOn": "2021-02-15"}]
+    # the register across meetings: each item names the meeting and resolution that assigned it
+    register = await api.run(
+        "query($plan: ID) { actionItems(planId: $plan) { id meetingId meetingCode resolutionId state } }",
+        {"plan": plan_id},
+    )
+    nested = await api.run('query { meeting(id: "1/2564") { resolutions { id actionItems { meetingCode } } } }')
+    assert register["actionItems"] == [
+        {
+            "id": item["id"],
+            "meetingId": meeting,
+            "meetingCode": "1/2564",
+            "resolutionId": nested["meeting"]["resolutions"][0]["id"],
+            "state": "DONE",
+        }
+    ]
+    assert nested["meeting"]["resolutions"][0]["actionItems"] == [{"meetingCode": "1/2564"}]
     # Effective date defaults to the meeting's date when a meeting is named.
     events = await api.run(
         'query { events(first: 100, filter: { meeting: "1/2564", type: "CommentRecorded" }) '

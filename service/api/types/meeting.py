@@ -78,6 +78,25 @@ class ActionItem:
     due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
     done_on: date | None = strawberry.field(description="When it was done; null while it is not.")
     state: e.ActionItemState = strawberry.field(description="Open, done or overdue.")
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting whose resolution assigned it.")
+    meeting_code: str = strawberry.field(description="That meeting's code, e.g. 1/2564.")
+    resolution_id: str = strawberry.field(description="The id of the resolution that assigned it, within that meeting.")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ActionItem:
+        """From a row of the action-item read model (`state` already judged)."""
+        return cls(
+            id=row["item_id"],
+            description=row["description"],
+            owner=row["owner"],
+            due_on=row["due_on"],
+            due_meeting=row["due_meeting"],
+            done_on=row["done_on"],
+            state=e.ActionItemState[row["state"]],
+            meeting_id=strawberry.ID(str(row["meeting_id"])),
+            meeting_code=row["meeting_code"],
+            resolution_id=row["resolution_id"],
+        )
 
 
 @strawberry.type(description="What a meeting resolved on an agenda item.")
@@ -98,18 +117,7 @@ class Resolution:
             kind=e.ResolutionKind[row["kind"]],
             kind_label=v.ResolutionKind(row["kind"]).label,
             text=row["text"],
-            action_items=[
-                ActionItem(
-                    id=i["item_id"],
-                    description=i["description"],
-                    owner=i["owner"],
-                    due_on=i["due_on"],
-                    due_meeting=i["due_meeting"],
-                    done_on=i["done_on"],
-                    state=e.ActionItemState[i["state"]],
-                )
-                for i in row["action_items"]
-            ],
+            action_items=[ActionItem.from_row(i) for i in row["action_items"]],
             meeting_id=strawberry.ID(str(row["meeting_id"])),
         )
 

@@ -2,7 +2,8 @@
 // activity's drawer: where it stands, its milestones and risks, and its whole history.
 
 import { h } from "./dom.js";
-import { eventLabel, formatDate, formatDateTime, formatNumber, label, t } from "./i18n.js";
+import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, label, t } from "./i18n.js";
+import { healthChip, HEALTHS } from "./keyresults.js";
 import { empty, field, figureValue, levelChip, loading, plainChip, progressShown, select, STATUSES, statusChip } from "./ui.js";
 
 function matches(a, f) {
@@ -11,6 +12,7 @@ function matches(a, f) {
   if (f.unit && !a.responsibleUnits.includes(f.unit)) return false;
   if (f.year && String(a.fiscalYear) !== f.year) return false;
   if (f.strategy && String(a.strategyNumber) !== f.strategy) return false;
+  if (f.health && (a.health ?? "NONE") !== f.health) return false;
   if (f.text) {
     const text = f.text.toLowerCase();
     const hay = `${a.title} ${a.outcome || ""} ${a.statusReason || ""} ${a.responsibleUnits.join(" ")}`.toLowerCase();
@@ -23,7 +25,10 @@ export function renderActivities(ctx) {
   const { state, actions } = ctx;
   const plan = state.data.plan;
   const f = state.filters;
-  const all = plan.activities;
+  // each activity's health (asked apart, see HEALTH in queries.js): shown and filtered once it is there
+  const healthOf = new Map((state.health?.activities || []).map((x) => [x.id, x]));
+  const all = plan.activities.map((a) => (healthOf.has(a.id) ? { ...a, health: healthOf.get(a.id).health, healthLabel: healthOf.get(a.id).healthLabel } : a));
+  const showHealth = healthOf.size > 0;
   const labels = Object.fromEntries(plan.summary.byStatus.map((s) => [s.status, s.statusLabel]));
   const kindLabels = Object.fromEntries(all.map((a) => [a.kind, a.kindLabel]));
   const units = [...new Set(all.flatMap((a) => a.responsibleUnits))].sort((x, y) => x.localeCompare(y, "th"));
@@ -38,6 +43,7 @@ export function renderActivities(ctx) {
     type: "search",
     class: "search",
     placeholder: t("search"),
+    "aria-label": t("search"),
     value: f.text,
     "data-testid": "filter-text",
     oninput: (e) => {
@@ -88,6 +94,16 @@ export function renderActivities(ctx) {
         f.strategy,
       ),
     ),
+    showHealth
+      ? field(
+          t("health"),
+          select(
+            { "data-testid": "filter-health", onchange: set("health") },
+            [{ value: "", label: t("allHealths") }, ...HEALTHS.map((x) => ({ value: x, label: `${label("health", x)} (${all.filter((a) => a.health === x).length})` }))],
+            f.health || "",
+          ),
+        )
+      : null,
     field("\u00a0", search),
   );
 
@@ -105,6 +121,7 @@ export function renderActivities(ctx) {
             h("th", null, t("activity")),
             h("th", null, t("kind")),
             h("th", null, t("status")),
+            showHealth ? h("th", null, t("health")) : null,
             showProgress ? h("th", null, t("progress")) : null,
             h("th", null, t("outcome")),
             showUnits ? h("th", null, t("units")) : null,
@@ -122,7 +139,11 @@ export function renderActivities(ctx) {
                 tabindex: "0",
                 onclick: () => actions.openActivity(a.id),
                 onkeydown: (e) => {
-                  if (e.key === "Enter") actions.openActivity(a.id);
+                  // the drawer takes focus now: no keypress may follow onto its close button
+                  if (e.key === "Enter") {
+                    e.preventDefault();
+                    actions.openActivity(a.id);
+                  }
                 },
               },
               h("td", { class: "num" }, h("span", { class: "strategy-pill", title: `${t("strategy")} ${a.strategyNumber}` }, String(a.strategyNumber))),
@@ -135,6 +156,7 @@ export function renderActivities(ctx) {
               ),
               h("td", null, plainChip(label("kind", a.kind, a.kindLabel), `kind-${a.kind}`)),
               h("td", null, statusChip(a.status, a.statusLabel)),
+              showHealth ? h("td", { "data-testid": "activity-health", dataset: { health: a.health ?? "" } }, healthChip(a.health, a.healthLabel)) : null,
               showProgress ? h("td", { class: "progress-cell" }, progressShown(a.progress)) : null,
               h("td", { class: "outcome-cell" }, h("div", { class: "clamp" }, a.outcome || "—")),
               showUnits ? h("td", { class: "units-cell" }, a.responsibleUnits.length ? a.responsibleUnits.join(", ") : h("span", { class: "muted" }, "—")) : null,
@@ -156,7 +178,7 @@ export function renderActivities(ctx) {
         "div",
         { class: "table-caption" },
         h("span", { "data-testid": "activities-shown", dataset: { shown: String(rows.length), total: String(all.length) } }, t("shown", { n: rows.length, total: all.length })),
-        any ? h("button", { type: "button", class: "link", onclick: () => actions.setFilters({ status: "", kind: "", unit: "", year: "", strategy: "", text: "" }) }, t("clearFilter")) : null,
+        any ? h("button", { type: "button", class: "link", onclick: () => actions.setFilters({ status: "", kind: "", unit: "", year: "", strategy: "", health: "", text: "" }) }, t("clearFilter")) : null,
       ),
       h("div", { class: "table-wrap" }, table),
     ),
@@ -190,8 +212,8 @@ export function renderDrawer(ctx) {
     const history = a.history.edges.map((e) => e.node);
     body = [
       h("div", { class: "drawer-kicker" }, `${t("strategy")} ${a.strategyNumber} · ${t("fy")} ${a.fiscalYear}`),
-      h("h2", { class: "drawer-title" }, a.title),
-      h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel))),
+      h("h2", { class: "drawer-title", id: "drawer-title" }, a.title),
+      h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel)), a.health !== undefined ? h("span", { "data-testid": "drawer-health", dataset: { health: a.health ?? "" } }, healthChip(a.health, a.healthLabel)) : null),
       h("div", { class: "drawer-progress", "data-testid": "drawer-progress" }, progressShown(a.progress), a.progress == null ? h("span", { class: "muted" }, t("progressUnknown")) : null),
       a.reportedFigures?.length
         ? h(
@@ -203,6 +225,26 @@ export function renderDrawer(ctx) {
               { class: "plain-list" },
               a.reportedFigures.map((f) =>
                 h("li", { "data-testid": "activity-figure" }, h("strong", null, figureValue(f)), ` ${f.label}`, f.meeting ? h("span", { class: "muted" }, ` · ${t("atMeeting", { code: f.meeting.code })}`) : null),
+              ),
+            ),
+          )
+        : null,
+      a.keyResults?.length
+        ? h(
+            "div",
+            { class: "drawer-block" },
+            h("h3", null, t("keyResults")),
+            h(
+              "ul",
+              { class: "plain-list" },
+              a.keyResults.map((kr) =>
+                h(
+                  "li",
+                  { "data-testid": "drawer-key-result", dataset: { keyResult: kr.id } },
+                  healthChip(kr.health, kr.healthLabel),
+                  ` ${kr.title} `,
+                  h("span", { class: "muted" }, `(${t("attainment")} ${formatPercent(kr.attainment)} · ${t("expected")} ${formatPercent(kr.expectedAttainment)})`),
+                ),
               ),
             ),
           )
@@ -288,8 +330,9 @@ export function renderDrawer(ctx) {
     "div",
     { class: "drawer-backdrop", onclick: (e) => e.target === e.currentTarget && actions.closeDrawer() },
     h(
-      "aside",
-      { class: "drawer", "data-testid": "drawer", role: "dialog", "aria-modal": "true" },
+      "div",
+      // named by its title once loaded, by what it is while loading (axe: aria-dialog-name)
+      { class: "drawer", "data-testid": "drawer", role: "dialog", "aria-modal": "true", ...(a ? { "aria-labelledby": "drawer-title" } : { "aria-label": t("activityDetails") }) },
       h("button", { type: "button", class: "drawer-close", "aria-label": t("close"), onclick: actions.closeDrawer }, "×"),
       body,
     ),

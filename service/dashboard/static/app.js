@@ -4,10 +4,14 @@ import { Api, Live } from "./api.js";
 import { h, replace } from "./dom.js";
 import { eventLabel, formatDate, formatPeriod, getLang, label, meetingName, setLang, t } from "./i18n.js";
 import { renderActivities, renderDrawer } from "./activities.js";
+import { renderActionItems } from "./actionitems.js";
+import { eraDateField } from "./datefield.js";
+import { renderKeyResults } from "./keyresults.js";
 import { renderMeetings } from "./meetings.js";
 import { renderPack } from "./pack.js";
 import { renderOverview } from "./overview.js";
 import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
+import { ACTION_ITEMS, ACTIVITY_HEALTH, HEALTH } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
 
@@ -15,6 +19,9 @@ const TOKEN_KEY = "planledger.token";
 const LANG_KEY = "planledger.lang";
 const TABS = ["overview", "activities", "timeline", "risks", "meetings", "pack"];
 const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings", pack: "tabPack" };
+// the committee's views: key results with health, the action-item register
+TABS.push("results", "actions");
+Object.assign(TAB_WORDS, { results: "tabResults", actions: "tabActions" });
 
 const state = {
   token: null,
@@ -37,6 +44,9 @@ const state = {
   meetingId: null,
   meeting: null,
   drawer: null, // { id, activity, loading }
+  health: null, // { health, strategies: [{ number, health }], activities: [{ id, health }], keyResults }
+  actionItems: null, // the register: every action item, judged on the point's day
+  actionFilter: { state: "", owner: "" },
 };
 
 let api = null;
@@ -140,11 +150,15 @@ function showLogin(message) {
         if (!token) return;
         button.disabled = true;
         replace(error, "");
+        performance.clearMarks();
+        performance.clearMeasures();
+        painted.clear();
+        performance.mark(SIGNED_IN);
         const result = await tryToken(token);
         button.disabled = false;
         if (result === "ok") {
           sessionStorage.setItem(TOKEN_KEY, token);
-          startSession(token);
+          startSession(token, { focus: true });
         } else {
           replace(error, t(result));
         }
@@ -159,7 +173,7 @@ function showLogin(message) {
   );
   const button = h("button", { type: "submit", class: "button primary" }, t("signIn"));
   form.append(button, langToggle(() => showLogin(message)));
-  replace(root, h("div", { class: "login" }, form));
+  replace(root, h("main", { class: "login" }, form));
   input.focus();
 }
 
@@ -182,11 +196,13 @@ function signOut(message) {
   showLogin(message);
 }
 
-async function startSession(token) {
+async function startSession(token, { focus = false } = {}) {
   state.token = token;
   api = new Api(token, { onUnauthorized: () => signOut(t("badToken")) });
   document.body.dataset.state = "loading";
   renderShell();
+  // the sign-in form is gone: focus moves into the app (its main region), never left on <body>
+  if (focus) focusMain();
   try {
     await loadPlans();
   } catch (error) {
@@ -235,6 +251,30 @@ async function load({ quiet = false, touched = null } = {}) {
     const compare = state.compare
       ? api.query(CHANGES, { plan: state.planId, from: { meeting: state.compare }, to: asOf() || { date: today() } })
       : Promise.resolve(null);
+    // health and the register are asked at once but never hold up the plan's first paint: they
+    // are computed (health over every activity and key result), and arrive when they arrive
+    if (!quiet) {
+      state.health = null;
+      state.actionItems = null;
+    }
+    document.body.dataset.extras = "loading";
+    const extras = Promise.all([api.query(HEALTH, variables), api.query(ACTION_ITEMS, { plan: state.planId, on: pointDate() })]);
+    extras.then(
+      ([health, register]) => {
+        if (mine !== generation) return;
+        state.health = health.plan;
+        state.actionItems = register.actionItems;
+        document.body.dataset.extras = "ready";
+        renderView();
+        markPainted();
+      },
+      (error) => {
+        if (mine !== generation) return;
+        state.error = error.message;
+        document.body.dataset.extras = "ready";
+        renderView();
+      },
+    );
     const [data, figures, changes] = await Promise.all([api.query(DASHBOARD, variables), api.query(FIGURES, variables), compare]);
     if (mine !== generation) return;
     state.data = data;
@@ -249,7 +289,15 @@ async function load({ quiet = false, touched = null } = {}) {
   document.body.dataset.point = pointKey();
   document.body.dataset.state = "ready";
   renderAll();
+  markPainted();
   if (state.drawer && (!touched || touched.has(state.drawer.id))) openActivity(state.drawer.id, { quiet: true });
+}
+
+/** The day the point stands on, for questions that take a day only (null: today). */
+function pointDate() {
+  if (state.point.kind === "meeting") return meetingById(state.point.id)?.date ?? null;
+  if (state.point.kind === "date") return state.point.date;
+  return null;
 }
 
 function today() {
@@ -278,9 +326,9 @@ async function openActivity(id, { quiet = false } = {}) {
     renderDrawerNow();
   }
   try {
-    const data = await api.query(ACTIVITY, { id, asOf: asOf() });
+    const [data, health] = await Promise.all([api.query(ACTIVITY, { id, asOf: asOf() }), api.query(ACTIVITY_HEALTH, { id, asOf: asOf() })]);
     if (state.drawer?.id !== id) return;
-    state.drawer = { id, activity: data.activity };
+    state.drawer = { id, activity: data.activity && { ...data.activity, ...(health.activity || {}) } };
   } catch (error) {
     state.drawer = { id, error: error.message };
   }
@@ -290,6 +338,7 @@ async function openActivity(id, { quiet = false } = {}) {
 function closeDrawer() {
   state.drawer = null;
   renderDrawerNow();
+  returnFocus();
 }
 
 // -- live -------------------------------------------------------------------------------------------
@@ -387,13 +436,17 @@ async function download(kind, button) {
 
 const actions = {
   setTab(tab) {
+    if (tab !== state.tab) performance.mark(`planledger:tab:${tab}`);
     state.tab = tab;
     writeHash();
     renderTabs();
     if (tab === "meetings" && !state.meeting) {
       renderView();
       loadMeeting()
-        .then(renderView)
+        .then(() => {
+          renderView();
+          markPainted();
+        })
         .catch((e) => {
           state.error = e.message;
           renderView();
@@ -401,6 +454,7 @@ const actions = {
       return;
     }
     renderView();
+    markPainted();
   },
   setFilters(change) {
     Object.assign(state.filters, change);
@@ -414,8 +468,19 @@ const actions = {
     state.cell = key;
     renderView();
   },
-  openActivity,
+  openActivity(id) {
+    rememberFocus();
+    return openActivity(id);
+  },
   closeDrawer,
+  setActionFilter(change) {
+    Object.assign(state.actionFilter, change);
+    renderView();
+  },
+  showMeeting(id) {
+    actions.setTab("meetings");
+    actions.openMeeting(id);
+  },
   async openMeeting(id) {
     state.meetingId = id;
     state.meeting = null;
@@ -448,21 +513,27 @@ function langToggle(after) {
   return h(
     "div",
     { class: "lang", role: "group", "aria-label": "ภาษา / Language" },
-    h("button", { type: "button", class: ["lang-btn", getLang() === "th" && "active"], "data-testid": "lang-th", onclick: pick("th") }, "ไทย"),
-    h("button", { type: "button", class: ["lang-btn", getLang() === "en" && "active"], "data-testid": "lang-en", onclick: pick("en") }, "EN"),
+    h("button", { type: "button", class: ["lang-btn", getLang() === "th" && "active"], "data-testid": "lang-th", lang: "th", "aria-pressed": String(getLang() === "th"), onclick: pick("th") }, "ไทย"),
+    h("button", { type: "button", class: ["lang-btn", getLang() === "en" && "active"], "data-testid": "lang-en", lang: "en", "aria-pressed": String(getLang() === "en"), onclick: pick("en") }, "EN"),
   );
 }
 
 function renderShell() {
   replace(
     root,
+    // the first stop of the keyboard: past the header and time bar, straight to the view
+    h("a", { class: "skip-link", id: "skip-link", href: "#main", "data-testid": "skip-link", onclick: (e) => (e.preventDefault(), focusMain()) }, t("skipToContent")),
     h("header", { class: "topbar", id: "topbar" }),
-    h("section", { class: "timebar", id: "timebar" }),
-    h("nav", { class: "tabs", id: "tabs", role: "tablist" }),
-    h("main", { class: "view", id: "view" }),
+    h("section", { class: "timebar", id: "timebar", "aria-labelledby": "timebar-label" }),
+    h("nav", { id: "tabs-nav", "aria-label": t("views") }, h("div", { class: "tabs", id: "tabs", role: "tablist", "aria-label": t("views") })),
+    h("main", { class: "main", id: "main", tabindex: "-1" }, h("div", { class: "view", id: "view", role: "tabpanel" })),
     h("div", { id: "drawer-host" }),
   );
   renderAll();
+}
+
+function focusMain() {
+  document.getElementById("main")?.focus();
 }
 
 function renderAll() {
@@ -610,12 +681,14 @@ function renderTimebar() {
     state.compare,
   );
 
-  const known = h("input", {
-    type: "datetime-local",
+  // "as recorded by": the page's calendar (Buddhist Era in Thai), not the browser's mm/dd/yyyy
+  const known = eraDateField({
+    legend: t("knownAt"),
     value: state.knownAt,
-    "data-testid": "known-at",
-    onchange: (e) => {
-      state.knownAt = e.target.value;
+    withTime: true,
+    testid: "known-at",
+    onchange: (value) => {
+      state.knownAt = value;
       load();
     },
   });
@@ -628,21 +701,37 @@ function renderTimebar() {
     h(
       "div",
       { class: "timebar-point" },
-      h("div", { class: "as-of-label" }, t("asOf")),
+      h("div", { class: "as-of-label", id: "timebar-label" }, t("asOf")),
       h("div", { class: "as-of", "data-testid": "as-of", dataset: { point: pointKey() } }, pointLabel()),
       document.body.dataset.state === "loading" ? h("span", { class: "spinner small" }) : null,
     ),
     h("div", { class: "tb-meeting" }, field(t("meeting"), meetingSelect)),
     h("div", { class: "slider" }, h("span", { class: "field-label" }, t("date")), h("div", { class: "slider-row" }, h("div", { class: "slider-track" }, slider, ticks), shown)),
     h("div", { class: "tb-compare" }, field(t("compareWith"), compareSelect)),
-    h("div", { class: "tb-known" }, field(t("knownAt"), known)),
+    h("div", { class: "tb-known" }, known),
     h("div", { class: "downloads" }, h("span", { class: "field-label" }, t("download")), h("div", { class: "download-buttons" }, xlsx, csv)),
   );
+}
+
+/** WAI-ARIA tabs: one tab stop (the selected tab); arrows, Home and End move and select. */
+function onTabKey(event) {
+  const keys = { ArrowRight: 1, ArrowLeft: -1, Home: "first", End: "last" };
+  const move = keys[event.key];
+  if (move == null) return;
+  event.preventDefault();
+  const at = TABS.indexOf(state.tab);
+  const next = move === "first" ? 0 : move === "last" ? TABS.length - 1 : (at + move + TABS.length) % TABS.length;
+  actions.setTab(TABS[next]);
+  document.getElementById(`tab-${TABS[next]}`)?.focus();
 }
 
 function renderTabs() {
   const host = document.getElementById("tabs");
   if (!host) return;
+  host.setAttribute("aria-label", t("views"));
+  document.getElementById("tabs-nav")?.setAttribute("aria-label", t("views"));
+  const skip = document.getElementById("skip-link");
+  if (skip) replace(skip, t("skipToContent"));
   replace(
     host,
     TABS.map((tab) =>
@@ -650,11 +739,15 @@ function renderTabs() {
         "button",
         {
           type: "button",
+          id: `tab-${tab}`,
           class: ["tab", state.tab === tab && "active"],
           role: "tab",
           "data-testid": `tab-${tab}`,
           "aria-selected": state.tab === tab ? "true" : "false",
+          "aria-controls": "view",
+          tabindex: state.tab === tab ? "0" : "-1",
           onclick: () => actions.setTab(tab),
+          onkeydown: onTabKey,
         },
         t(TAB_WORDS[tab]),
       ),
@@ -665,6 +758,8 @@ function renderTabs() {
 function renderView() {
   const host = document.getElementById("view");
   if (!host) return;
+  host.dataset.view = state.tab;
+  host.setAttribute("aria-labelledby", `tab-${state.tab}`);
   if (!state.plans.length && !state.error) {
     replace(host, document.body.dataset.state === "loading" ? loading() : h("p", { class: "empty" }, t("noPlan")));
     return;
@@ -679,17 +774,100 @@ function renderView() {
     return;
   }
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
-  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, pack: renderPack };
+  const focus = focusKey(document.activeElement);
+  const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, pack: renderPack, results: renderKeyResults, actions: renderActionItems };
   replace(host, banner, views[state.tab](ctx));
+  // a keyboard user who changed a filter or picked a cell stays where they were
+  const again = focus && host.querySelector(focus);
+  if (again) {
+    again.focus({ preventScroll: true });
+    if (again.type === "search" || again.type === "text") again.setSelectionRange(again.value.length, again.value.length);
+  }
+}
+
+const FOCUS_KEYS = ["data-testid", "data-likelihood", "data-impact", "data-activity-id", "data-meeting", "data-key-result", "data-number"];
+
+/** A selector that finds the focused control again after the view is drawn anew (null: none). */
+function focusKey(el) {
+  if (!el?.hasAttribute?.("data-testid") || !document.getElementById("view")?.contains(el)) return null;
+  return FOCUS_KEYS.filter((name) => el.hasAttribute(name))
+    .map((name) => `[${name}="${CSS.escape(el.getAttribute(name))}"]`)
+    .join("");
 }
 
 function renderDrawerNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
   const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
+  const wasOpen = Boolean(host.querySelector(".drawer"));
   replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
   const drawer = host.querySelector(".drawer");
+  // it slides in once: a re-render (its data arriving, a live update) does not animate it again
+  if (drawer && wasOpen) host.firstElementChild.classList.add("settled");
   if (drawer && scrolled) drawer.scrollTop = scrolled;
+  // the dialog takes focus (its close button) and keeps it across re-renders
+  if (drawer && !drawer.contains(document.activeElement)) drawer.querySelector(".drawer-close")?.focus({ preventScroll: true });
+}
+
+// -- focus: where it returns after the drawer, kept inside the drawer while it is open -----------
+
+let drawerReturn = null;
+
+function rememberFocus() {
+  if (state.drawer) return;
+  const el = document.activeElement;
+  drawerReturn = el && el !== document.body ? { el, activityId: el.closest?.("[data-activity-id]")?.dataset.activityId } : null;
+}
+
+function returnFocus() {
+  const back = drawerReturn;
+  drawerReturn = null;
+  if (back?.el.isConnected) back.el.focus();
+  else if (back?.activityId) document.querySelector(`[data-activity-id="${CSS.escape(back.activityId)}"]`)?.focus();
+  else focusMain();
+}
+
+function trapFocus(event) {
+  const drawer = document.querySelector("#drawer-host .drawer");
+  if (!drawer || event.key !== "Tab") return;
+  const focusable = [...drawer.querySelectorAll("button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.disabled && el.offsetParent !== null);
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (!drawer.contains(document.activeElement)) {
+    event.preventDefault();
+    first.focus();
+  } else if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+// -- first paint of each view, measured (reported by the browser tests, never asserted) ------------
+
+const SIGNED_IN = "planledger:signed-in";
+const painted = new Set();
+
+/** After the view with its data is on screen: the second animation frame follows the first paint. */
+function markPainted() {
+  const view = state.tab;
+  if (!state.data || document.body.dataset.state !== "ready") return;
+  if ((view === "results" && !state.health) || (view === "actions" && !state.actionItems) || (view === "meetings" && !state.meeting)) return;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const mark = `planledger:painted:${view}`;
+      performance.mark(mark);
+      const tab = performance.getEntriesByName(`planledger:tab:${view}`, "mark").at(-1);
+      if (tab) performance.measure(`tab-to-paint:${view}`, tab.name, mark);
+      if (painted.has(view)) return;
+      painted.add(view);
+      const signedIn = performance.getEntriesByName(SIGNED_IN, "mark").length;
+      performance.measure(`first-paint-after-sign-in:${view}`, signedIn ? SIGNED_IN : undefined, mark);
+    }),
+  );
 }
 
 // -- start ------------------------------------------------------------------------------------------
@@ -707,6 +885,7 @@ window.addEventListener("hashchange", () => {
 
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.drawer) closeDrawer();
+  trapFocus(event);
 });
 
 setLang(localStorage.getItem(LANG_KEY) || "th");

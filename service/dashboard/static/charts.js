@@ -27,9 +27,15 @@ export function heatMap(risks, { selected, onSelect }) {
     const key = `${r.likelihood}:${r.impact}`;
     counts.set(key, (counts.get(key) || 0) + 1);
   }
-  const grid = h("div", { class: "heat-grid", role: "grid", "aria-label": t("heatMap") });
+  // a group of toggle buttons (not role=grid, which would need rows and gridcells around them):
+  // each cell says what it means, not only its number; the axis numbers are for the eye
+  const grid = h("div", { class: "heat-grid", role: "group", "aria-label": `${t("heatMap")}: ${t("likelihood")} × ${t("impact")}`, onkeydown: moveInHeatMap });
+  // one tab stop for the 25 cells (the picked one, else the riskiest with risks, else the top left);
+  // the arrow keys move between them
+  const withRisks = [...counts.keys()].sort((a, b) => b.split(":").reduce((x, y) => x * y) - a.split(":").reduce((x, y) => x * y));
+  const stop = selected || withRisks[0] || "5:1";
   for (let likelihood = 5; likelihood >= 1; likelihood -= 1) {
-    grid.append(h("div", { class: "heat-axis heat-axis-y" }, String(likelihood)));
+    grid.append(h("div", { class: "heat-axis heat-axis-y", "aria-hidden": "true" }, String(likelihood)));
     for (let impact = 1; impact <= 5; impact += 1) {
       const key = `${likelihood}:${impact}`;
       const count = counts.get(key) || 0;
@@ -45,22 +51,45 @@ export function heatMap(risks, { selected, onSelect }) {
             dataset: { likelihood: String(likelihood), impact: String(impact), count: String(count) },
             title: `${t("likelihood")} ${likelihood} × ${t("impact")} ${impact} = ${score}`,
             "aria-pressed": isSelected ? "true" : "false",
+            tabindex: key === stop ? "0" : "-1",
             onclick: () => onSelect(isSelected ? null : key),
           },
-          h("span", { class: "heat-count" }, count ? String(count) : ""),
-          h("span", { class: "heat-score" }, String(score)),
+          h("span", { class: "heat-count", "aria-hidden": "true" }, count ? String(count) : ""),
+          h("span", { class: "heat-score", "aria-hidden": "true" }, String(score)),
+          // its name, from its content: what the cell means, not only its numbers
+          h("span", { class: "sr-only" }, t("heatCell", { likelihood, impact, score, level: label("level", levelOf(score)), count })),
         ),
       );
     }
   }
-  grid.append(h("div", { class: "heat-axis" }));
-  for (let impact = 1; impact <= 5; impact += 1) grid.append(h("div", { class: "heat-axis heat-axis-x" }, String(impact)));
+  grid.append(h("div", { class: "heat-axis", "aria-hidden": "true" }));
+  for (let impact = 1; impact <= 5; impact += 1) grid.append(h("div", { class: "heat-axis heat-axis-x", "aria-hidden": "true" }, String(impact)));
   return h(
     "div",
     { class: "heat" },
     h("div", { class: "heat-label-y" }, t("likelihood")),
     h("div", { class: "heat-body" }, grid, h("div", { class: "heat-label-x" }, t("impact"))),
   );
+}
+
+/** Arrow keys move across the map (likelihood up, impact across); Home and End to its corners. */
+function moveInHeatMap(event) {
+  const cell = event.target.closest?.("[data-testid=heat-cell]");
+  if (!cell) return;
+  let likelihood = Number(cell.dataset.likelihood);
+  let impact = Number(cell.dataset.impact);
+  const moves = { ArrowUp: [1, 0], ArrowDown: [-1, 0], ArrowRight: [0, 1], ArrowLeft: [0, -1] };
+  if (moves[event.key]) {
+    likelihood = Math.min(5, Math.max(1, likelihood + moves[event.key][0]));
+    impact = Math.min(5, Math.max(1, impact + moves[event.key][1]));
+  } else if (event.key === "Home") [likelihood, impact] = [5, 1];
+  else if (event.key === "End") [likelihood, impact] = [1, 5];
+  else return;
+  event.preventDefault();
+  const next = event.currentTarget.querySelector(`[data-likelihood="${likelihood}"][data-impact="${impact}"]`);
+  if (!next) return;
+  for (const other of event.currentTarget.querySelectorAll("[data-testid=heat-cell]")) other.tabIndex = other === next ? 0 : -1;
+  next.focus();
 }
 
 export function levelLegend() {

@@ -155,6 +155,42 @@ const WORDS = {
     wholePlan: "ภาพรวมของแผน",
     noFigures: "ยังไม่มีตัวเลขที่รายงานในการประชุม ณ วันที่เลือก",
     atMeeting: "การประชุมครั้งที่ {code}",
+    tabResults: "ผลลัพธ์หลัก",
+    tabActions: "ติดตามมติ",
+    allHealths: "ทุกสถานะตามเป้าหมาย",
+    keyResults: "ผลลัพธ์หลัก (Key Results)",
+    keyResult: "ผลลัพธ์หลัก",
+    health: "สถานะตามเป้าหมาย",
+    healthOfPlan: "สถานะตามเป้าหมายของโครงการ/กิจกรรม",
+    healthByStrategy: "สถานะตามเป้าหมายรายยุทธศาสตร์",
+    healthHint: "ประเมิน ณ วันที่ {on} ตามเกณฑ์การประเมินของแผน (คำนวณจากตัวเลข ไม่ใช่การระบุเอง)",
+    activitiesByHealth: "จำนวนโครงการ/กิจกรรมตามสถานะ",
+    notEvaluated: "ไม่ประเมิน {n} (ยกเลิก)",
+    noHealth: "ไม่มีการประเมิน (ยกเลิกแล้ว)",
+    baselineTarget: "ค่าฐาน → ค่าเป้าหมาย",
+    latest: "ค่าล่าสุด",
+    attainment: "ผลสัมฤทธิ์",
+    expected: "ควรได้",
+    notMeasured: "ยังไม่มีการวัด",
+    onStrategy: "ระดับยุทธศาสตร์",
+    noKeyResults: "ยังไม่มีผลลัพธ์หลัก ณ วันที่เลือก",
+    actionRegister: "ทะเบียนติดตามงานที่มอบหมายตามมติ",
+    actionItem: "งานที่มอบหมาย",
+    allOwners: "ผู้รับผิดชอบทั้งหมด",
+    dueCol: "กำหนดเสร็จ",
+    doneCol: "เสร็จเมื่อ",
+    assignedAt: "มอบหมายในการประชุม",
+    noActionItems: "ไม่มีงานที่มอบหมายตามเงื่อนไขนี้",
+    skipToContent: "ข้ามไปยังเนื้อหา",
+    views: "มุมมอง",
+    heatCell: "โอกาสเกิด {likelihood} × ผลกระทบ {impact} = คะแนน {score} ระดับ{level}: ความเสี่ยง {count} รายการ",
+    dateDay: "วัน",
+    dateMonth: "เดือน",
+    dateYear: "ปี พ.ศ.",
+    dateTime: "เวลา",
+    clear: "ล้าง",
+    activityDetails: "รายละเอียดโครงการ/กิจกรรม",
+    changesList: "รายการ: {title}",
   },
   en: {
     appTitle: "Strategic plan dashboard",
@@ -300,6 +336,42 @@ const WORDS = {
     wholePlan: "The plan as a whole",
     noFigures: "No figures reported in the minutes at this point",
     atMeeting: "meeting {code}",
+    tabResults: "Key results",
+    tabActions: "Action items",
+    allHealths: "Any health",
+    keyResults: "Key results",
+    keyResult: "Key result",
+    health: "Health",
+    healthOfPlan: "Activities by health",
+    healthByStrategy: "Health by strategy",
+    healthHint: "Judged on {on} by the plan's evaluation rules (computed from the numbers, never claimed)",
+    activitiesByHealth: "Activities by health",
+    notEvaluated: "{n} not evaluated (cancelled)",
+    noHealth: "no health (cancelled or retired)",
+    baselineTarget: "Baseline → target",
+    latest: "Latest",
+    attainment: "Attainment",
+    expected: "expected",
+    notMeasured: "not measured yet",
+    onStrategy: "on the strategy",
+    noKeyResults: "No key results at this point",
+    actionRegister: "Action-item register",
+    actionItem: "Action item",
+    allOwners: "All owners",
+    dueCol: "Due",
+    doneCol: "Done",
+    assignedAt: "Assigned at",
+    noActionItems: "No action items match",
+    skipToContent: "Skip to content",
+    views: "Views",
+    heatCell: "Likelihood {likelihood} × impact {impact} = score {score}, {level}: {count} risks",
+    dateDay: "Day",
+    dateMonth: "Month",
+    dateYear: "Year",
+    dateTime: "Time",
+    clear: "Clear",
+    activityDetails: "Activity details",
+    changesList: "List: {title}",
   },
 };
 
@@ -330,6 +402,10 @@ const ENUMS = {
   },
   mode: { IN_PERSON: ["In person", "ณ ห้องประชุม"], ONLINE: ["Online", "ผ่านสื่ออิเล็กทรอนิกส์"], HYBRID: ["Hybrid", "ผ่านสื่ออิเล็กทรอนิกส์ และ ณ ห้องประชุม"] },
   actionState: { OPEN: ["Open", "ยังไม่แล้วเสร็จ"], DONE: ["Done", "ดำเนินการแล้ว"], OVERDUE: ["Overdue", "เกินกำหนด"] },
+  health: {
+    ON_TRACK: ["On track", "เป็นไปตามเป้าหมาย"], AT_RISK: ["At risk", "มีความเสี่ยง"],
+    OFF_TRACK: ["Off track", "ไม่เป็นไปตามเป้าหมาย"], NO_DATA: ["No data", "ไม่มีข้อมูล"],
+  },
 };
 
 const EVENT_TYPES = {
@@ -414,6 +490,22 @@ export function formatDate(iso, style = "short") {
   const { y, m, d } = parts(iso);
   if (lang === "th") return `${d} ${(style === "long" ? TH_MONTHS : TH_MONTHS_SHORT)[m - 1]} ${y + 543}`;
   return `${d} ${(style === "long" ? EN_MONTHS : EN_MONTHS_SHORT)[m - 1]} ${y}`;
+}
+
+/** The twelve months' names in the page's language (for date pickers). */
+export function monthNames(style = "long") {
+  if (lang === "th") return style === "long" ? TH_MONTHS : TH_MONTHS_SHORT;
+  return style === "long" ? EN_MONTHS : EN_MONTHS_SHORT;
+}
+
+/** The year as the page writes it: Buddhist Era in Thai (CE + 543), CE in English. */
+export function eraYear(y) {
+  return lang === "th" ? y + 543 : y;
+}
+
+/** Back from a year as the page writes it to CE. */
+export function ceYear(y) {
+  return lang === "th" ? y - 543 : y;
 }
 
 /** Month and year for an axis: "ม.ค. 64" / "Jan 2021". */

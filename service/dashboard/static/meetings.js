@@ -29,7 +29,7 @@ function meetingList(ctx) {
     );
   return h(
     "nav",
-    { class: "meeting-list card" },
+    { class: "meeting-list card", "aria-label": t("tabMeetings") },
     h("ul", null, [...own].reverse().map((m) => item(m, false))),
     others.length ? [h("h3", null, t("otherBodies")), h("ul", null, [...others].reverse().map((m) => item(m, true)))] : null,
   );

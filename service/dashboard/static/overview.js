@@ -3,6 +3,7 @@
 import { heatMap, levelLegend, mapped, toAssess } from "./charts.js";
 import { h } from "./dom.js";
 import { eventLabel, formatDate, formatDateTime, formatNumber, formatPercent, formatPeriod, label, t } from "./i18n.js";
+import { healthCounts } from "./keyresults.js";
 import { card, empty, figureValue, kpi, levelChip, plainChip, progressBar, STATUSES, share, statusBar, statusChip } from "./ui.js";
 
 function count(summary, status) {
@@ -114,6 +115,12 @@ function strategyFigures(ctx, number) {
   return ctx.state.figures?.strategies?.find((s) => s.number === number)?.reportedFigures ?? [];
 }
 
+/** A strategy's activities by health (the server's), once the health query has answered. */
+function strategyHealth(ctx, number) {
+  const summary = ctx.state.health?.strategies?.find((s) => s.number === number)?.health;
+  return summary ? h("div", { class: "strategy-health-line" }, healthCounts(summary, "strategy-card-health")) : null;
+}
+
 function strategies(ctx) {
   const plan = ctx.state.data.plan;
   const list = h(
@@ -146,6 +153,7 @@ function strategies(ctx) {
           h("div", { class: "strategy-title" }, s.title),
           statusBar(sum.byStatus, sum.total),
           h("div", { class: "strategy-counts" }, chips.length ? chips : h("span", { class: "muted" }, "—")),
+          strategyHealth(ctx, s.number),
           sum.meanProgress != null
             ? h(
                 "div",
@@ -199,7 +207,7 @@ function risksCard(ctx) {
       inCell.length
         ? h(
             "ul",
-            null,
+            { tabindex: "0", "aria-label": t("risksInCell") },
             inCell.map((r) =>
               h(
                 "li",
@@ -261,7 +269,8 @@ function changesCard(ctx) {
           "div",
           { class: "change-section" },
           h("h3", null, title, h("span", { class: "count-badge" }, String(items.length))),
-          h("ul", { class: "change-list", "data-testid": testid }, items.slice(0, 60).map(render)),
+          // a list that scrolls is a tab stop of its own, named (axe: scrollable-region-focusable)
+          h("ul", { class: "change-list", "data-testid": testid, tabindex: "0", "aria-label": t("changesList", { title }) }, items.slice(0, 60).map(render)),
           items.length > 60 ? h("p", { class: "muted" }, `… +${items.length - 60}`) : null,
         )
       : null;
@@ -307,7 +316,7 @@ function feedCard(ctx) {
     feed.length
       ? h(
           "ul",
-          { class: "feed" },
+          { class: "feed", tabindex: "0", "aria-label": t("liveFeed") },
           feed.map((e) =>
             h(
               "li",

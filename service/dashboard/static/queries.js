@@ -86,3 +86,27 @@ export const RISK_EVENTS = `subscription RiskEvents($plan: ID, $after: Cursor) {
     cursor type level risk { id title likelihood impact score level levelLabel status activityId }
   }
 }`;
+
+// Health and key results, asked apart from DASHBOARD (computed fields, not plain rows): the plan's
+// and each strategy's activities by health, each activity's health, every key result.
+const HEALTH_SUMMARY = "on total notEvaluated byHealth { health healthLabel count }";
+const KEY_RESULT = `id activityId strategyNumber fiscalYear title unit unitLabel baseline target direction directionLabel
+  dueOn latestValue lastMeasuredOn measurementCount attainment expectedAttainment health healthLabel retiredOn`;
+
+export const HEALTH = `query Health($plan: ID!, $asOf: AsOf) {
+  plan(id: $plan, asOf: $asOf) {
+    health { ${HEALTH_SUMMARY} }
+    strategies { number health { ${HEALTH_SUMMARY} } }
+    activities { id health healthLabel }
+    keyResults { ${KEY_RESULT} }
+  }
+}`;
+
+export const ACTIVITY_HEALTH = `query ActivityHealth($id: ID!, $asOf: AsOf) {
+  activity(id: $id, asOf: $asOf) { id health healthLabel keyResults { ${KEY_RESULT} } }
+}`;
+
+// The action-item register: every item the plan's meetings assigned, its state judged on `on`.
+export const ACTION_ITEMS = `query ActionItems($plan: ID!, $on: Date) {
+  actionItems(planId: $plan, on: $on) { id description owner dueOn dueMeeting doneOn state meetingId meetingCode resolutionId }
+}`;

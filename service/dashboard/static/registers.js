@@ -77,7 +77,18 @@ export function renderRisks(ctx) {
           rows.map((r) =>
             h(
               "tr",
-              { "data-testid": "risk-row", dataset: { risk: r.id, level: r.level ?? "" }, onclick: () => actions.openActivity(r.activityId), tabindex: "0" },
+              {
+                "data-testid": "risk-row",
+                dataset: { risk: r.id, level: r.level ?? "" },
+                onclick: () => actions.openActivity(r.activityId),
+                onkeydown: (e) => {
+                  if (e.key === "Enter") {
+                    e.preventDefault();
+                    actions.openActivity(r.activityId);
+                  }
+                },
+                tabindex: "0",
+              },
               h("td", null, levelChip(r.level, r.levelLabel)),
               h("td", { class: "num" }, r.score == null ? h("span", { class: "muted", title: t("notAssessed") }, "—") : [h("strong", null, String(r.score)), h("span", { class: "muted" }, ` ${r.likelihood}×${r.impact}`)]),
               h("td", { class: "title-cell" }, h("div", { class: "row-title" }, r.title), r.notedOn ? h("div", { class: "row-meta" }, formatDate(r.notedOn)) : null),
