@@ -124,8 +124,7 @@ class ReportDateOutOfRange(DomainError):
             self.code = "REPORT_AFTER_MEETING"
         else:
             message = (
-                f"{what} effective {effective_on} is before the plan began ({limit}); "
-                f"give a date on or after {limit}"
+                f"{what} effective {effective_on} is before the plan began ({limit}); give a date on or after {limit}"
             )
             self.code = "REPORT_BEFORE_PLAN"
         super().__init__(message)
