@@ -16,7 +16,7 @@ from datetime import date
 from uuid import UUID, uuid5
 
 from domain.errors import PeriodLocked
-from domain.facts import Corrected, Fact, Ledger, Meta, check_date, require_text
+from domain.facts import EARLIEST, Corrected, Fact, Ledger, Meta, check_date, require_text
 
 COMMITTEE_NAMESPACE = UUID("0f8e2c61-2d4b-4f59-8f5c-3a7d9e14b6c2")
 
@@ -71,6 +71,13 @@ class Committee(Ledger[CommitteeState]):
 
         def evolve(self, state: CommitteeState) -> None:
             state.closings.append(Closing(self.through, self.meeting_code, self.approved_at, self.effective_on))
+
+    @property
+    def effective_from(self) -> date:
+        """A body's closings have no beginning of their own: the minutes of its meetings may be
+        approved, and imported, in any order, so an approval of any date is taken (the body was
+        formed when its first approval was recorded, which says nothing of when it first met)."""
+        return EARLIEST
 
     @classmethod
     def form(cls, body: str, meta: Meta) -> Committee:

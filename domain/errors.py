@@ -104,3 +104,30 @@ class PeriodLocked(DomainError):
         self.meeting_code = meeting_code
         self.approved_at = approved_at
         self.reported_at = at
+
+
+class ReportDateOutOfRange(DomainError):
+    """A report (a status that says what happened, a progress, an outcome) would take effect
+    after the meeting that heard it — a report cannot describe the future; a decision may take
+    effect later — or before the plan began. `code` says which: REPORT_AFTER_MEETING or
+    REPORT_BEFORE_PLAN."""
+
+    code = "REPORT_DATE"
+
+    def __init__(self, what: str, effective_on: str, limit: str, meeting_code: str | None = None) -> None:
+        if meeting_code is not None:
+            message = (
+                f"{what} effective {effective_on} is after meeting {meeting_code} (held {limit}), which heard it: "
+                f"a report cannot describe the future; give a date on or before {limit}, or report it at a "
+                "later meeting"
+            )
+            self.code = "REPORT_AFTER_MEETING"
+        else:
+            message = (
+                f"{what} effective {effective_on} is before the plan began ({limit}); give a date on or after {limit}"
+            )
+            self.code = "REPORT_BEFORE_PLAN"
+        super().__init__(message)
+        self.effective_on = effective_on
+        self.limit = limit
+        self.meeting_code = meeting_code

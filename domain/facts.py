@@ -206,6 +206,10 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
             raise NotFound("event", f"{self.id}@{version}")
         return self.facts[version - 1]
 
+    def _fixed(self, original: Fact) -> frozenset[str]:
+        """The payload fields of `original` a correction may not change (kinds may loosen this)."""
+        return original.FIXED
+
     def correct(self, version: int, changes: dict[str, Any], void: bool, meta: Meta) -> None:
         """Record that the fact at `version` should have said `changes` (or not been at all)."""
         meta = meta.checked()
@@ -220,7 +224,7 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
             raise InvalidTransition(f"the creation of this {self.KIND} cannot be voided")
         if not void and not changes:
             raise ValidationError("changes", "say what the fact should have said")
-        allowed = set(original.payload()) - {"actor", "meeting_id", "reason"} - original.FIXED
+        allowed = set(original.payload()) - {"actor", "meeting_id", "reason"} - self._fixed(original)
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise ValidationError("changes", f"{', '.join(unknown)} cannot be corrected; allowed: {sorted(allowed)}")

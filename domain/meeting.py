@@ -338,6 +338,14 @@ class Meeting(Ledger[MeetingState]):
             by_reference=bool(by_reference),
         )
 
+    def _fixed(self, original: Fact) -> frozenset[str]:
+        """A meeting first known without its plan (cited by other minutes, or set as their next
+        meeting) gets its plan named when its own minutes name it: a correction of its scheduling
+        may set the plan while none is named; a plan once named stays."""
+        if isinstance(original, Meeting.Scheduled) and self.state.plan_id is None:
+            return original.FIXED - {"plan_id"}
+        return original.FIXED
+
     def record_times(self, starts_at: time, ends_at: time, venue: str | None, mode: str | None, meta: Meta) -> None:
         meta = meta.checked()
         if starts_at is None or ends_at is None:

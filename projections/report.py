@@ -6,6 +6,7 @@ Read from the read models only (as known at any time), never by replaying events
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from domain.facts import EARLIEST
 from domain.vocabulary import Health
 from projections.keyresults import committee_meetings, key_result_rows, plan_health
 from projections.queries import ALL_DATES, ALL_TIMES, AS_OF, Changes, Point, activities_of, changes
+from projections.queries.late import closings
 from projections.queries.meetings import _action_item
 from projections.queries.rows import _family_rows, _row, _table
 from projections.schema import PREFIX
@@ -57,6 +59,9 @@ class ProgressReport:
     risks_noted: list[dict[str, Any]]
     risks_raised: list[dict[str, Any]]
     open_action_items: list[dict[str, Any]]
+    #: late reports told in the period (rm_event rows, payload decoded, each with the closed meeting
+    #: it is late on as `late`): at this meeting, or as live updates since the previous one
+    late_reports: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def since(self) -> date:
@@ -161,6 +166,36 @@ async def _reported_streams(
     )
     first = min((r["first"] for r in records if r["first"] is not None), default=None)
     return {r["stream_id"] for r in records}, first
+
+
+async def _late_reports(
+    conn: asyncpg.Connection, plan_id: UUID, since: date, until: date, known_at: datetime | None
+) -> list[dict[str, Any]]:
+    """Facts about the plan's activities and key results told in (since, until] — at a meeting in
+    the period, or as live updates recorded in it — that are late reports
+    (projections/queries/late.py), as known at `known_at`; voided ones left out."""
+    records = await conn.fetch(
+        f"SELECT * FROM {PREFIX}event e WHERE plan_id = $1 AND stream_kind IN ('activity', 'key_result') "
+        "AND corrects IS NULL AND reported_on > effective_on AND reported_on > $2 AND reported_on <= $3 "
+        "AND recorded_at <= $4 AND NOT EXISTS (SELECT 1 FROM "
+        f"{PREFIX}event v WHERE v.stream_id = e.stream_id AND v.corrects = e.version AND v.void "
+        "AND v.recorded_at <= $4) ORDER BY reported_on, position",
+        plan_id,
+        since,
+        until,
+        known_at or ALL_TIMES,
+    )
+    if not records:
+        return []
+    known = await closings(conn, known_at)
+    out = []
+    for r in records:
+        late = known.late_on(r)
+        if late is not None:
+            row = dict(r)
+            row["payload"] = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+            out.append({**row, "late": late})
+    return out
 
 
 async def _activities(conn: asyncpg.Connection, plan_id: UUID, point: Point) -> list[dict[str, Any]]:
@@ -273,6 +308,7 @@ async def progress_report(
         risks_noted=changed.risks_noted,
         risks_raised=raised,
         open_action_items=[_action_item(r, meeting.on) for r in items],
+        late_reports=await _late_reports(conn, plan_id, since, meeting.on, known_at),
     )
 
 

@@ -7,12 +7,12 @@ to none of their modules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from projections.queries.late import closings
 from projections.queries.rows import ALL_REPORTED, AS_OF, Point, _row, _table, _times
 from projections.schema import PREFIX
 
@@ -41,7 +41,8 @@ async def _rows_at(conn: asyncpg.Connection, family: str, plan_id: UUID, point: 
 #: the latest fact of each activity inside the later point and outside the earlier one (reported,
 #: recorded or effective after it): the change's effective date and the meeting that heard it
 HEARD = (
-    f"SELECT DISTINCT ON (e.stream_id) e.stream_id, e.effective_on, e.meeting_id, "
+    f"SELECT DISTINCT ON (e.stream_id) e.stream_id, e.effective_on, e.meeting_id, e.reported_on, e.plan_id, "
+    "e.stream_kind, e.corrects, e.reason, "
     f"(SELECT m.code FROM {_table('meeting')} m WHERE m.stream_id::text = e.meeting_id "
     f"AND m.{ALL_REPORTED} ORDER BY m.recorded_to DESC LIMIT 1) AS meeting_code "
     f"FROM {PREFIX}event e WHERE e.stream_id = ANY($1::uuid[]) AND e.type <> 'Activity.Registered' "
@@ -51,21 +52,33 @@ HEARD = (
 )
 
 
+NOT_HEARD: dict[str, Any] = dict.fromkeys(
+    ("effective_on", "meeting_id", "meeting_code", "reported_on", "reason", "late")
+)
+
+
 async def _heard(
     conn: asyncpg.Connection, ids: list[UUID], from_point: Point, to_point: Point
-) -> dict[UUID, tuple[date, UUID | None, str | None]]:
+) -> dict[UUID, dict[str, Any]]:
+    """Each activity's latest fact between the points: its effective date, the meeting that heard
+    it (ID and code), and whether it is a late report (`late`: the closed meeting, as known at the
+    later point; projections/queries/late.py) with its reason and reporting date."""
     records = await conn.fetch(
         HEARD,
         ids,
         *_times(to_point.on, to_point.known_at, to_point.reported),
         *_times(from_point.on, from_point.known_at, from_point.reported),
     )
+    known = await closings(conn, to_point.known_at) if records else None
     return {
-        r["stream_id"]: (
-            r["effective_on"],
-            None if r["meeting_id"] is None else UUID(r["meeting_id"]),
-            r["meeting_code"],
-        )
+        r["stream_id"]: {
+            "effective_on": r["effective_on"],
+            "meeting_id": None if r["meeting_id"] is None else UUID(r["meeting_id"]),
+            "meeting_code": r["meeting_code"],
+            "reported_on": r["reported_on"],
+            "reason": r["reason"],
+            "late": None if known is None else known.late_on(r),
+        }
         for r in records
     }
 
@@ -106,7 +119,7 @@ async def changes(
     if out.activities:
         heard = await _heard(conn, [a["activity_id"] for a in out.activities], from_point, to_point)
         for a in out.activities:
-            a["effective_on"], a["meeting_id"], a["meeting_code"] = heard.get(a["activity_id"], (None, None, None))
+            a.update(heard.get(a["activity_id"], NOT_HEARD))
     before, after = await both("milestone", "milestone_id") if "milestone" in wanted else ({}, {})
     for k, new in after.items():
         old = before.get(k)

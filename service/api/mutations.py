@@ -97,6 +97,19 @@ class PeriodLockedError(UserError):
     approved_at: str = strawberry.field(description="The meeting at which those minutes were approved.")
 
 
+@strawberry.type(
+    description="A report would take effect after the meeting that heard it (code REPORT_AFTER_MEETING: a report "
+    "cannot describe the future) or before the plan began (code REPORT_BEFORE_PLAN)."
+)
+class ReportDateError(UserError):
+    effective_on: date = strawberry.field(description="When the report said it took effect.")
+    limit: date = strawberry.field(
+        description="The date it may not pass: the meeting's date (after it is refused) or the plan's first day "
+        "(before it is refused)."
+    )
+    meeting: str | None = strawberry.field(description="The meeting that heard the report, when that is the limit.")
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
@@ -127,6 +140,14 @@ def user_error(error: de.DomainError) -> UserError:
             meeting=error.meeting_code,
             approved_at=error.approved_at,
         )
+    if isinstance(error, de.ReportDateOutOfRange):
+        return ReportDateError(
+            message=message,
+            code=code,
+            effective_on=date.fromisoformat(error.effective_on),
+            limit=date.fromisoformat(error.limit),
+            meeting=error.meeting_code,
+        )
     if isinstance(error, de.IdempotencyKeyReused):
         return IdempotencyKeyReusedError(message=message, code=code, key=error.key)
     return ValidationFailed(message=message, code=code, field=None)
@@ -141,6 +162,7 @@ ERRORS = (
     DuplicateError,
     IdempotencyKeyReusedError,
     PeriodLockedError,
+    ReportDateError,
 )
 
 

@@ -21,6 +21,8 @@ from domain.facts import Ledger, Meta
 from domain.keyresult import KeyResult
 from domain.meeting import Meeting
 from domain.plan import Plan
+from domain.report_dates import REPORTED_STATUSES, check_report_date, plan_began
+from domain.vocabulary import ActivityStatus
 
 L = TypeVar("L", bound=Ledger[Any])
 
@@ -139,18 +141,44 @@ def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger
 def change_activity_status(
     store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
 ) -> Ledger[Any]:
+    wanted = ActivityStatus.parse(cmd.status, "status")
+    if wanted in REPORTED_STATUSES:
+        _check_reported(store, _as(Activity, activity), meta, f"status {wanted.value}")
     _as(Activity, activity).change_status(cmd.status, meta)
     return activity
 
 
 def report_progress(store: Loader, cmd: c.ReportProgress, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _check_reported(store, _as(Activity, activity), meta, "progress")
     _as(Activity, activity).report_progress(cmd.progress, meta)
     return activity
 
 
 def record_outcome(store: Loader, cmd: c.RecordOutcome, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:
+    _check_reported(store, _as(Activity, activity), meta, "outcome")
     _as(Activity, activity).record_outcome(cmd.outcome, meta)
     return activity
+
+
+def _check_reported(store: Loader, activity: Activity, meta: Meta, what: str) -> None:
+    """A report about `activity` takes effect neither after the meeting that heard it nor before
+    its plan began (`domain.report_dates`)."""
+    heard_at = None
+    if meta.meeting_id:
+        try:
+            held = store.load(Meeting, UUID(meta.meeting_id)).state
+        except (ValueError, NotFound):
+            held = None
+        if held is not None and held.exists:
+            heard_at = (held.code, held.on)
+    began = None
+    try:
+        plan = store.load(Plan, UUID(activity.state.plan_id))
+    except (ValueError, NotFound):
+        plan = None
+    if plan is not None:
+        began = plan_began(plan.state, plan.effective_from)
+    check_report_date(what, meta.effective_on, heard_at, began)
 
 
 def plan_milestone(store: Loader, cmd: c.PlanMilestone, meta: Meta, activity: Ledger[Any]) -> Ledger[Any]:

@@ -35,6 +35,7 @@ from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
 from service.minutes.figures import activity_percentage
+from service.minutes.corrections import approved_corrections, corrected_minutes, corrections_of_record
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
 
@@ -62,6 +63,9 @@ class Step:
     reason: str | None = None
     #: decided at import time against the current state (status and outcome of later minutes)
     only_if_changed: bool = False
+    #: what the meeting it names decided, as these minutes cite it (an action plan approved at an
+    #: earlier meeting): the record of that meeting, accepted after its minutes were approved
+    cited: bool = False
 
     def describe(self) -> str:
         fields = {k: v for k, v in vars(self.command).items() if v not in (None, (), "")}
@@ -142,6 +146,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 c.ApproveActionPlan(plan_id=plan_id, fiscal_year=action_plan.fiscal_year_be),
                 action_plan.approved_on,
                 meeting_id_for(action_plan.approved_by, action_plan.approved_at_code),
+                cited=True,
             )
 
     yield Step(
@@ -158,6 +163,17 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         ),
         day,
     )
+    if plan_id is not None:
+        # known first without its plan (cited, or set as the next meeting by minutes naming none):
+        # its own minutes name it
+        yield Step(
+            f"{tag}:plan-named",
+            c.CorrectEvent(stream_id=meeting_id, version=1, changes={"plan_id": str(plan_id)}),
+            day,
+            meeting_id,
+            f"รายงานการประชุมครั้งที่ {minutes.code} ระบุแผนที่ประชุม",
+            only_if_changed=True,
+        )
     if minutes.starts_at is not None and minutes.ends_at is not None:
         # the meeting may already be known by reference (cited, or set as the next meeting)
         yield Step(
@@ -248,6 +264,27 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             day,
             meeting_id,
         )
+
+
+def _corrections_of_record(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
+    """Last, once these minutes' adoption of earlier ones is recorded: the corrections it approved,
+    applied to what the earlier minutes already recorded (service/minutes/corrections.py)."""
+    adoption = minutes.minutes_adoption
+    if adoption is None or not adoption.corrections:
+        return []
+    earlier = meeting_id_for(minutes.body, adoption.of_code)
+    where = "; ".join(c.where for c in adoption.corrections)
+    reason = f"แก้ไขตามมติรับรองรายงานการประชุมครั้งที่ {minutes.code} ({where})"
+    return [
+        Step(
+            f"minutes:{minutes.body}:{minutes.code}:corrects:{adoption.of_code}:{version}",
+            c.CorrectEvent(stream_id=earlier, version=version, changes=changes),
+            minutes.date,
+            meeting_id_for(minutes.body, minutes.code),
+            reason,
+        )
+        for version, changes in corrections_of_record(ledger, minutes.body, adoption.of_code, adoption.corrections)
+    ]
 
 
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
@@ -527,6 +564,11 @@ def unchanged(ledger: PlanLedger, step: Step) -> bool:
             == (command.starts_at, command.ends_at, command.venue)
             and (command.mode is None or (meeting.mode is not None and meeting.mode.value == command.mode))
         )
+    if isinstance(command, c.CorrectEvent):  # a meeting's plan named (plan_steps): only while it has none
+        try:
+            return ledger.load(Meeting, command.stream_id).state.plan_id is not None
+        except NotFound:
+            return True
     if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk, c.ReportProgress)):
         return False
     try:
@@ -561,7 +603,10 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
             f"minutes are of a meeting on {minutes.date}: nothing recorded (is the meeting's number right?)"
         )
         return report
-    for step in plan_steps(minutes):
+    approved = await asyncio.to_thread(approved_corrections, ledger, minutes.body, minutes.code)
+    if approved is not None:  # arriving after their approval: the record is the minutes as corrected
+        minutes = corrected_minutes(minutes, approved[1])
+    for step in [*plan_steps(minutes), *await asyncio.to_thread(_corrections_of_record, ledger, minutes)]:
         if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):
             report.unchanged += 1
             continue
@@ -570,7 +615,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
             meeting=None if step.meeting_id is None else str(step.meeting_id),
             reason=step.reason,
             idempotency_key=step.key,
-            minutes_of=str(own) if step.meeting_id == own else None,
+            minutes_of=str(step.meeting_id) if step.meeting_id == own or step.cited else None,
         )
         try:
             ran = await run_command(principal, step.command, request, ledger=ledger, meetings=meetings)

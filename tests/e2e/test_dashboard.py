@@ -213,6 +213,36 @@ def test_moving_from_meeting_9_2563_to_1_2564_changes_the_counts_as_the_data_say
     assert counts_on_page(page) == {c["status"]: c["count"] for c in on_the_day["summary"]["byStatus"]}
 
 
+def test_the_page_says_which_question_it_answers_and_switches_between_the_two_readings_of_a_day(
+    page: Page, ledger: Server, ids: dict[str, Any]
+) -> None:
+    """Issue 20: "as the committee knew it at 1/2564" or "as we know it now, on 6 Jan 2021", and
+    a switch between the two; each shows what the API answers for its point."""
+    signed_in(page, ledger, at=f"at=m:{ids['1/2564']}")
+    wait_point(page, f"m:{ids['1/2564']}")
+    question = page.locator("[data-testid=as-of-question]")
+    expect(question).to_have_text("As the committee knew it at 1/2564")
+    told = plan_at(ledger, ids["plan"], {"meeting": ids["1/2564"]})
+    assert counts_on_page(page) == {c["status"]: c["count"] for c in told["summary"]["byStatus"]}
+
+    page.locator("[data-testid=question-switch]").click()
+    wait_point(page, "d:2021-01-06")
+    expect(question).to_have_text("As we know it now, on 6 January 2021")
+    world = plan_at(ledger, ids["plan"], {"date": "2021-01-06"})
+    assert counts_on_page(page) == {c["status"]: c["count"] for c in world["summary"]["byStatus"]}
+
+    page.locator("[data-testid=question-switch]").click()  # and back to the meeting's reading
+    wait_point(page, f"m:{ids['1/2564']}")
+
+    page.click("[data-testid=lang-th]")  # in Thai, at 9/2563, and its day (2 Dec 2020: 2 ธันวาคม 2563)
+    page.select_option("[data-testid=point-select]", f"m:{ids['9/2563']}")
+    wait_point(page, f"m:{ids['9/2563']}")
+    expect(question).to_have_text("ตามที่คณะกรรมการทราบ ณ การประชุมครั้งที่ 9/2563")
+    page.locator("[data-testid=question-switch]").click()
+    wait_point(page, "d:2020-12-02")
+    expect(question).to_have_text("ตามที่ทราบในปัจจุบัน ณ วันที่ 2 ธันวาคม 2563")
+
+
 def test_thai_shows_buddhist_era_dates_and_the_minutes_status_labels(
     page: Page, ledger: Server, ids: dict[str, Any]
 ) -> None:

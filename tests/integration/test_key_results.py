@@ -293,9 +293,7 @@ async def test_approved_minutes_lock_their_period_corrections_pass_and_both_hist
     then = await api.run(query, {"id": activity, "asOf": {"date": "2021-01-06", "knownAt": before}})
     assert (now["activity"]["progress"], then["activity"]["progress"]) == (32, 30)
     # a measurement reported at the closed meeting is refused too; the lock names its meeting
-    error = await api.refused(
-        "recordMeasurement", {"keyResultId": kr, "value": 1, "meeting": "1/2564"}, LOCK_ERROR
-    )
+    error = await api.refused("recordMeasurement", {"keyResultId": kr, "value": 1, "meeting": "1/2564"}, LOCK_ERROR)
     assert error["meeting"] == "1/2564"
     # effective in the closed period but learned later: a late report, accepted
     await api.ok("recordMeasurement", {"keyResultId": kr, "value": 1, "effectiveOn": "2021-01-06"})
@@ -305,3 +303,37 @@ async def test_approved_minutes_lock_their_period_corrections_pass_and_both_hist
 async def meeting_id(api: Runner, code: str) -> str:
     found = await api.run("query($c: String!) { meeting(id: $c) { id } }", {"c": code})
     return str(found["meeting"]["id"])
+
+
+REPORT_DATE_ERROR = "... on ReportDateError { effectiveOn limit meeting }"
+
+
+async def test_a_report_after_its_meeting_or_before_the_plan_is_refused_with_both_dates(api: Api) -> None:
+    """A report cannot describe the future (a decision may take effect later), nor a day before
+    the plan began; nothing is recorded."""
+    _, activity = await setup(api)
+    history = "query($id: ID!) { activity(id: $id) { status progress outcome history { totalCount } } }"
+    before = await api.run(history, {"id": activity})
+    late = {"activityId": activity, "meeting": "1/2564", "effectiveOn": "2021-01-20"}
+    for mutation, payload in [
+        ("changeActivityStatus", {"status": "COMPLETED"}),
+        ("reportProgress", {"progress": 50}),
+        ("recordOutcome", {"outcome": "อบรมแล้ว"}),
+    ]:
+        error = await api.refused(mutation, {**late, **payload}, REPORT_DATE_ERROR)
+        assert error["__typename"] == "ReportDateError" and error["code"] == "REPORT_AFTER_MEETING", error
+        assert (error["effectiveOn"], error["limit"], error["meeting"]) == ("2021-01-20", "2021-01-06", "1/2564")
+        assert "2021-01-20" in error["message"] and "2021-01-06" in error["message"]
+    early = await api.refused(
+        "reportProgress", {"activityId": activity, "progress": 5, "effectiveOn": "2017-12-31"}, REPORT_DATE_ERROR
+    )
+    assert (early["code"], early["effectiveOn"], early["limit"], early["meeting"]) == (
+        "REPORT_BEFORE_PLAN",
+        "2017-12-31",
+        "2018-01-01",
+        None,
+    )
+    assert await api.run(history, {"id": activity}) == before
+    # a decision of the meeting may take effect later; a report on or before its date is taken
+    await api.ok("changeActivityStatus", {**late, "status": "ON_HOLD", "reason": "งบประมาณ"})
+    await api.ok("reportProgress", {**late, "effectiveOn": "2021-01-06", "progress": 50})

@@ -11,6 +11,7 @@ from domain import vocabulary as v
 from projections import queries as q
 from service.api import enums as e
 from service.api.points import PointShown, shown
+from service.api.types.event import LateReport
 from service.api.types.meeting import Resolution
 from service.api.types.plan import Milestone, Risk
 
@@ -37,6 +38,13 @@ class ActivityChange:
         description="The code of the meeting that heard it (null: a live update, or a meeting not known by code)."
     )
     heard_at_id: strawberry.ID | None = strawberry.field(description="The ID of the meeting that heard it.")
+    late_report: bool = strawberry.field(
+        description="True when that fact is a late report: effective inside a period closed by approved minutes, "
+        "told after that period's meeting (see `late`)."
+    )
+    late: LateReport | None = strawberry.field(
+        description="For a late report: the closed meeting it is late on, and why. Null: not late."
+    )
 
 
 @strawberry.type(description="A milestone whose due date moved later.")
@@ -105,6 +113,8 @@ class PlanChanges:
                     effective_on=a.get("effective_on"),
                     heard_at=a.get("meeting_code"),
                     heard_at_id=None if a.get("meeting_id") is None else strawberry.ID(str(a["meeting_id"])),
+                    late_report=a.get("late") is not None,
+                    late=LateReport.of(a.get("late"), a.get("reported_on"), a.get("reason")),
                 )
                 for a in found.activities
             ],

@@ -12,9 +12,64 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from projections.queries import pages
+from projections.queries.late import Closed, Closings, closings
 from service.api.context import Context
 from service.api.points import Cursor, event_cursor, event_position
 from service.api.types.connection import Page, PageInfo, page
+
+
+@strawberry.type(description="A meeting of the committee, named by its ID, code and date.")
+class ClosedMeeting:
+    id: strawberry.ID = strawberry.field(description="The meeting's ID.")
+    code: str = strawberry.field(description="The meeting's code, e.g. 9/2563.")
+    date: date = strawberry.field(description="The day it was held.")
+
+
+@strawberry.type(
+    description="A late report: a fact effective inside a period that approved minutes have closed, told to the "
+    "committee after that period's meeting (accepted, and flagged as such)."
+)
+class LateReport:
+    closed_by: ClosedMeeting = strawberry.field(
+        description="The closed meeting that could have heard it and did not: the earliest held on or after the "
+        "fact's effective date."
+    )
+    approved_at: ClosedMeeting = strawberry.field(
+        description="The meeting at which the minutes that closed it (its own or a later meeting's) were approved."
+    )
+    reported_on: date = strawberry.field(
+        description="When the committee was told: the date of the meeting that heard it, else the day it was recorded."
+    )
+    reason: str | None = strawberry.field(description="Why it came late, if the reporter said (optional, kept).")
+
+    @classmethod
+    def of(cls, closed: Closed | None, reported_on: date | None, reason: str | None) -> LateReport | None:
+        if closed is None or reported_on is None:
+            return None
+        return cls(
+            closed_by=ClosedMeeting(id=strawberry.ID(str(closed.meeting_id)), code=closed.code, date=closed.held_on),
+            approved_at=ClosedMeeting(
+                id=strawberry.ID(str(closed.approved_id)), code=closed.approved_code, date=closed.approved_on
+            ),
+            reported_on=reported_on,
+            reason=reason,
+        )
+
+
+async def known_closings(context: Context, position: int) -> Closings:
+    """The closings as known now: read once for the events a request (or a subscription's tick) shows
+    together, keyed by the asking event's position."""
+
+    async def fetch(conn: Any, keys: list[Any]) -> dict[Any, Closings]:
+        found = await closings(conn)
+        return {key: found for key in keys}
+
+    loaded: Closings = await context.loaders.get("closings", None, fetch, Closings).load(position)
+    return loaded
+
+
+#: a late flag not yet worked out (Event.late asks the request's closings)
+UNKNOWN: Any = object()
 
 
 @strawberry.type(description="One immutable fact of the ledger.")
@@ -38,6 +93,37 @@ class Event:
     corrects: int | None = strawberry.field(description="For a correction: the version of the fact it corrects.")
     void: bool | None = strawberry.field(description="For a correction: the corrected fact is void.")
     payload: JSON = strawberry.field(description="The fact's own fields.")
+    reported_on: date | None = strawberry.field(
+        description="When the committee was told it: the date of the meeting that heard it, else (a live update) "
+        "the day it was recorded; the plan's own facts and a stream's creation, the day they take effect."
+    )
+    #: the closed meeting it is a late report on (None: not late; UNKNOWN: ask the request's closings)
+    known_late: strawberry.Private[Any] = UNKNOWN
+
+    async def _late(self, info: Info[Context, None]) -> Closed | None:
+        if self.known_late is UNKNOWN:
+            row = {
+                "corrects": self.corrects,
+                "stream_kind": self.stream_kind,
+                "effective_on": self.effective_on,
+                "reported_on": self.reported_on,
+                "meeting_id": self.meeting,
+                "plan_id": None if self.plan_id is None else UUID(str(self.plan_id)),
+            }
+            self.known_late = (await known_closings(info.context, self.position)).late_on(row)
+        late: Closed | None = self.known_late
+        return late
+
+    @strawberry.field(
+        description="True when it is a late report: effective inside a period closed by approved minutes and told "
+        "to the committee after that period's meeting (see `late`)."
+    )
+    async def late_report(self, info: Info[Context, None]) -> bool:
+        return await self._late(info) is not None
+
+    @strawberry.field(description="For a late report: the closed meeting it is late on, and why. Null: not late.")
+    async def late(self, info: Info[Context, None]) -> LateReport | None:
+        return LateReport.of(await self._late(info), self.reported_on, self.reason)
 
     @classmethod
     def from_row(cls, row: Any) -> Event:
@@ -61,6 +147,7 @@ class Event:
             corrects=get("corrects"),
             void=get("void"),
             payload=get("payload"),
+            reported_on=get("reported_on"),
         )
 
 

@@ -11,6 +11,7 @@ from projections import queries as q
 from projections import report as r
 from service.api import enums as e
 from service.api.types.change import ActivityChange, PlanChanges, RescoredRisk
+from service.api.types.event import Event
 from service.api.types.keyresult import KeyResult
 from service.api.types.plan import Activity, Milestone, Risk
 
@@ -94,6 +95,10 @@ class ProgressReport:
     open_action_items: list[OpenActionItem] = strawberry.field(
         description="Work assigned by earlier meetings' resolutions and not done by this meeting."
     )
+    late_reports: list[Event] = strawberry.field(
+        description="Late reports told in the period (at this meeting, or as live updates since the previous one): "
+        "facts effective inside a period closed by approved minutes, each with `late` naming the closed meeting."
+    )
 
     @classmethod
     def of(cls, found: r.ProgressReport) -> ProgressReport:
@@ -134,7 +139,14 @@ class ProgressReport:
             risks_noted=changes.risks_noted,
             risks_raised=PlanChanges.of(q.Changes(risks_rescored=found.risks_raised), since, point).risks_rescored,
             open_action_items=[OpenActionItem.of(i) for i in found.open_action_items],
+            late_reports=[_late_event(row) for row in found.late_reports],
         )
+
+
+def _late_event(row: dict[str, Any]) -> Event:
+    event = Event.from_row(row)
+    event.known_late = row["late"]
+    return event
 
 
 @strawberry.type(description="What a unit still has to report before the committee's next meeting.")

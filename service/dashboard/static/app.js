@@ -104,6 +104,23 @@ function pointLabel() {
   return plan?.asOf?.date ? formatDate(plan.asOf.date, "long") : `${t("now")} · ${formatDate(today(), "long")}`;
 }
 
+/** Which question the page answers: what the committee had been told by a meeting, or the world
+ * on a date as known now (issue 20's two readings of a day), and the other reading of the same day
+ * where there is one (a meeting's date; a date a meeting of the plan's committee was held on). */
+function pointQuestion() {
+  if (state.point.kind === "meeting") {
+    const m = meetingById(state.point.id);
+    if (!m) return { text: "" };
+    return { text: t("questionMeeting", { meeting: m.code }), other: { kind: "date", date: m.date }, word: t("switchToDate", { date: formatDate(m.date, "long") }) };
+  }
+  if (state.point.kind === "date") {
+    const held = planMeetings().own.find((m) => m.date === state.point.date);
+    const text = t("questionDate", { date: formatDate(state.point.date, "long") });
+    return held ? { text, other: { kind: "meeting", id: held.id }, word: t("switchToMeeting", { meeting: held.code }) } : { text };
+  }
+  return { text: t("questionNow", { date: formatDate(today(), "long") }) };
+}
+
 // -- the address bar keeps the view: plan, point, comparison, tab ----------------------------------
 
 function writeHash() {
@@ -703,6 +720,7 @@ function renderTimebar() {
       { class: "timebar-point" },
       h("div", { class: "as-of-label", id: "timebar-label" }, t("asOf")),
       h("div", { class: "as-of", "data-testid": "as-of", dataset: { point: pointKey() } }, pointLabel()),
+      question(),
       document.body.dataset.state === "loading" ? h("span", { class: "spinner small" }) : null,
     ),
     h("div", { class: "tb-meeting" }, field(t("meeting"), meetingSelect)),
@@ -723,6 +741,18 @@ function onTabKey(event) {
   const next = move === "first" ? 0 : move === "last" ? TABS.length - 1 : (at + move + TABS.length) % TABS.length;
   actions.setTab(TABS[next]);
   document.getElementById(`tab-${TABS[next]}`)?.focus();
+}
+
+function question() {
+  const asked = pointQuestion();
+  return h(
+    "div",
+    { class: "as-of-question" },
+    h("span", { "data-testid": "as-of-question" }, asked.text),
+    asked.other
+      ? h("button", { type: "button", class: "link", "data-testid": "question-switch", onclick: () => actions.setPoint(asked.other) }, asked.word)
+      : null,
+  );
 }
 
 function renderTabs() {
