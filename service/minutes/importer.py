@@ -34,8 +34,8 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
-from service.minutes.figures import activity_percentage
 from service.minutes.corrections import approved_corrections, corrected_minutes, corrections_of_record
+from service.minutes.figures import activity_percentage
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
 
