@@ -193,6 +193,7 @@ export function renderDrawer(ctx) {
       h("h2", { class: "drawer-title" }, a.title),
       h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel))),
       h("div", { class: "drawer-progress", "data-testid": "drawer-progress" }, progressShown(a.progress), a.progress == null ? h("span", { class: "muted" }, t("progressUnknown")) : null),
+      ctx.forms ? ctx.forms(a) : null,
       a.reportedFigures?.length
         ? h(
             "div",

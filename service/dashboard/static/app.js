@@ -9,11 +9,19 @@ import { renderOverview } from "./overview.js";
 import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RISK_EVENTS } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
+import { renderDesk, resetDesk } from "./desk.js";
+import { renderTokens, resetTokens } from "./tokens.js";
+import { DUE_UPDATES, activityForms, forgetForms, renderUpdates } from "./updates.js";
 
 const TOKEN_KEY = "planledger.token";
 const LANG_KEY = "planledger.lang";
 const TABS = ["overview", "activities", "timeline", "risks", "meetings"];
 const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeline: "tabTimeline", risks: "tabRisks", meetings: "tabMeetings" };
+// the tabs of what a token may record (forms): shown only to a token that may (the viewer query)
+const WORK_TABS = { updates: "tabUpdates", desk: "tabDesk", tokens: "tabTokens" };
+Object.assign(TAB_WORDS, WORK_TABS);
+TABS.push(...Object.keys(WORK_TABS));
+const VIEWER = "query Viewer { viewer { name role unit mutations managesTokens } }";
 
 const state = {
   token: null,
@@ -36,6 +44,8 @@ const state = {
   meetingId: null,
   meeting: null,
   drawer: null, // { id, activity, loading }
+  viewer: null, // who the token is and what it may record: { name, role, unit, mutations, managesTokens }
+  due: null, // a unit's dueUpdates
 };
 
 let api = null;
@@ -173,6 +183,12 @@ async function tryToken(token) {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  state.viewer = null;
+  state.due = null;
+  resetDesk();
+  resetTokens();
+  forgetForms("drawer");
+  forgetForms("updates");
   live?.close();
   live = null;
   stopSubscriptions = [];
@@ -188,6 +204,10 @@ async function startSession(token) {
   renderShell();
   try {
     await loadPlans();
+    state.viewer = (await api.query(VIEWER)).viewer;
+    // a unit lands on what it still has to report, unless the address names a view
+    if (state.viewer.role === "unit" && !new URLSearchParams(location.hash.slice(1)).get("tab")) state.tab = "updates";
+    if (!tabShown(state.tab)) state.tab = "overview";
   } catch (error) {
     state.error = error.message;
     renderView();
@@ -241,6 +261,7 @@ async function load({ quiet = false, touched = null } = {}) {
     state.changes = changes?.changes ?? null;
     state.error = null;
     if (state.tab === "meetings") await loadMeeting();
+    if (state.tab === "updates") await loadDue();
   } catch (error) {
     if (mine !== generation) return;
     state.error = error.message;
@@ -271,6 +292,33 @@ async function loadMeeting() {
   state.meeting = data.meeting;
 }
 
+/** Is the tab for this token? The work tabs only where the viewer may record something there. */
+function tabShown(tab) {
+  const v = state.viewer;
+  if (!(tab in WORK_TABS)) return true;
+  if (!v) return false;
+  if (tab === "updates") return v.role === "unit";
+  if (tab === "desk") return v.mutations.includes("scheduleMeeting") || v.mutations.includes("recordAttendance");
+  return v.managesTokens;
+}
+
+async function loadDue() {
+  if (!state.viewer?.unit || !state.planId) return;
+  state.due = (await api.query(DUE_UPDATES, { plan: state.planId, unit: state.viewer.unit })).dueUpdates;
+}
+
+/** What the forms need of the page: the API, who signs, and how to show what they recorded. */
+function workEnv() {
+  return {
+    api,
+    viewer: state.viewer,
+    state,
+    planId: state.planId,
+    refresh: () => load({ quiet: true }),
+    reloadMeetings: () => loadPlans(),
+  };
+}
+
 async function openActivity(id, { quiet = false } = {}) {
   if (!quiet) {
     state.drawer = { id, activity: null };
@@ -288,6 +336,7 @@ async function openActivity(id, { quiet = false } = {}) {
 
 function closeDrawer() {
   state.drawer = null;
+  forgetForms("drawer");
   renderDrawerNow();
 }
 
@@ -389,6 +438,16 @@ const actions = {
     state.tab = tab;
     writeHash();
     renderTabs();
+    if (tab === "updates") {
+      renderView();
+      loadDue()
+        .then(renderView)
+        .catch((e) => {
+          state.error = e.message;
+          renderView();
+        });
+      return;
+    }
     if (tab === "meetings" && !state.meeting) {
       renderView();
       loadMeeting()
@@ -644,7 +703,7 @@ function renderTabs() {
   if (!host) return;
   replace(
     host,
-    TABS.map((tab) =>
+    TABS.filter(tabShown).map((tab) =>
       h(
         "button",
         {
@@ -679,6 +738,9 @@ function renderView() {
   }
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
   const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings };
+  views.updates = () => renderUpdates(workEnv(), state.due);
+  views.desk = () => renderDesk(workEnv());
+  views.tokens = () => renderTokens(workEnv());
   replace(host, banner, views[state.tab](ctx));
 }
 
@@ -686,7 +748,8 @@ function renderDrawerNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
   const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
-  replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
+  const forms = (activity) => (state.viewer ? activityForms(workEnv(), activity) : null);
+  replace(host, state.drawer ? renderDrawer({ state, actions, meetingById, forms }) : null);
   const drawer = host.querySelector(".drawer");
   if (drawer && scrolled) drawer.scrollTop = scrolled;
 }
