@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -224,6 +224,110 @@ def test_a_stale_form_gets_the_conflict_screen_and_may_reapply(tabs: Tabs, ledge
     conflict.locator("[data-testid=conflict-reapply]").click()
     expect(form.locator("[data-testid=form-status]")).to_contain_text("Recorded")
     assert progress_in_drawer(ledger, activity["id"]) == 55
+
+
+FULL = """query($id: ID!) { activity(id: $id) { status statusReason outcome
+  milestones { id title dueOn achievedOn } risks { id title likelihood impact status } } }"""
+
+
+def open_form(page: Page, name: str) -> Any:
+    page.click(f"[data-testid=activity-forms] [data-testid=open-{name}]")
+    return page.locator(f"[data-testid=form-{name}]")
+
+
+def choose(form: Any, field: str, text: str) -> None:
+    """Pick the option of a select whose label holds `text`."""
+    control = form.locator(f"[data-field={field}]")
+    control.select_option(control.locator("option", has_text=text).first.get_attribute("value"))
+
+
+def recorded(form: Any) -> None:
+    """The form says it recorded (once: each form here is opened afresh)."""
+    expect(form).to_have_attribute("data-recorded", "1")
+
+
+def test_a_unit_records_status_outcome_milestones_risks_and_a_measurement(tabs: Tabs, ledger: Server) -> None:
+    activity, unit = unit_activity(ledger, 4)
+    made = query(
+        ledger,
+        "mutation($i: DefineKeyResultInput!) { defineKeyResult(input: $i) { ... on Recorded { streamId } } }",
+        {
+            "i": {
+                "activityId": activity["id"],
+                "title": "ผู้ผ่านการอบรม",
+                "baseline": 0,
+                "target": 120,
+                "consistency": "READ_YOUR_WRITES",
+            }
+        },
+    )["defineKeyResult"]
+    page = tabs.open(ledger.make_token("unit", unit, name=f"busy officer of {unit}"), at="tab=activities", lang="th")
+    open_drawer(page, activity["id"])
+
+    # on hold needs a reason: said beside the reason field, nothing recorded; then with one
+    form = open_form(page, "changeActivityStatus")
+    form.locator("[data-field=status]").select_option("ON_HOLD")
+    form.locator("[data-testid=form-submit]").click()
+    expect(form.locator("[data-error-for=reason]")).not_to_be_empty()
+    expect(form.locator("[data-field=reason]")).to_be_focused()
+    form.locator("[data-field=reason]").fill("รอผลการจัดสรรงบประมาณ")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+
+    form = open_form(page, "recordOutcome")
+    form.locator("[data-field=outcome]").fill("จัดทำร่างหลักเกณฑ์แล้วเสร็จ")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+
+    form = open_form(page, "planMilestone")
+    form.locator("[data-field=title]").fill("เสนอร่างต่อ อ.ก.ก.")
+    form.locator("[data-field=dueOn]").fill("31/3/2564")  # Buddhist Era, as a Thai officer writes it
+    form.locator("[data-field=effectiveOn]").fill("1/3/2564")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+    # once the drawer shows the new milestone, the forms opened then offer it
+    expect(page.locator("[data-testid=drawer]")).to_contain_text("เสนอร่างต่อ อ.ก.ก.")
+    form = open_form(page, "rescheduleMilestone")
+    choose(form, "milestoneId", "เสนอร่างต่อ อ.ก.ก.")
+    form.locator("[data-field=dueOn]").fill("30/4/2564")
+    form.locator("[data-field=reason]").fill("รอความเห็นของหน่วยงาน")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+    form = open_form(page, "achieveMilestone")
+    choose(form, "milestoneId", "เสนอร่างต่อ อ.ก.ก.")
+    form.locator("[data-field=achievedOn]").fill("2021-04-20")  # ISO is understood too
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+
+    form = open_form(page, "noteRisk")
+    form.locator("[data-field=title]").fill("ผู้เข้าอบรมไม่ครบตามเป้าหมาย")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+    expect(page.locator("[data-testid=drawer]")).to_contain_text("ผู้เข้าอบรมไม่ครบตามเป้าหมาย")
+    form = open_form(page, "reassessRisk")
+    choose(form, "riskId", "ผู้เข้าอบรมไม่ครบตามเป้าหมาย")
+    form.locator("[data-field=likelihood]").select_option("4")
+    form.locator("[data-field=impact]").select_option("3")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+
+    form = open_form(page, "recordMeasurement")
+    form.locator("[data-field=value]").fill("45")
+    form.locator("[data-testid=form-submit]").click()
+    recorded(form)
+
+    found = query(ledger, FULL, {"id": activity["id"]})["activity"]
+    assert (found["status"], found["statusReason"], found["outcome"]) == (
+        "ON_HOLD",
+        "รอผลการจัดสรรงบประมาณ",
+        "จัดทำร่างหลักเกณฑ์แล้วเสร็จ",
+    )
+    [milestone] = [m for m in found["milestones"] if m["title"] == "เสนอร่างต่อ อ.ก.ก."]
+    assert (milestone["dueOn"], milestone["achievedOn"]) == ("2021-04-30", "2021-04-20")
+    [risk] = [r for r in found["risks"] if r["title"] == "ผู้เข้าอบรมไม่ครบตามเป้าหมาย"]
+    assert (risk["likelihood"], risk["impact"]) == (4, 3)
+    key_result = query(ledger, "query($id: ID!) { keyResult(id: $id) { latestValue } }", {"id": made["streamId"]})
+    assert key_result["keyResult"]["latestValue"] == 45
 
 
 # -- a reader ---------------------------------------------------------------------------------------
@@ -447,6 +551,33 @@ def test_the_secretariat_records_a_meeting_as_its_minutes_import_would(
     assert [(f["type"], f["version"]) for f in desk] == [(f["type"], f["version"]) for f in imported]
     for mine, theirs in zip(desk, imported, strict=True):
         assert mine == theirs
+
+    # later: an action item done, and a fact corrected with a reason
+    meeting = page.locator("[data-testid=desk-title]").get_attribute("data-id") or ""
+    first_item = page.locator("[data-testid=desk-action-item]").first
+    item_id = first_item.get_attribute("data-id")
+    page.click("[data-testid=open-completeActionItem]")
+    form = page.locator("[data-testid=form-completeActionItem]")
+    form.locator("[data-field=actionItemId]").select_option(item_id)
+    form.locator("[data-field=doneOn]").fill(be(day + timedelta(days=10)))
+    submit(page, form)
+    expect(page.locator(f"[data-testid=desk-action-item][data-id='{item_id}']")).to_have_attribute("data-state", "DONE")
+
+    page.click("[data-testid=open-correctEvent]")
+    form = page.locator("[data-testid=form-correctEvent]")
+    agenda = next(f for f in desk if f["type"] == "Meeting.AgendaItemAdded")
+    form.locator("[data-field=version]").select_option(str(agenda["version"]))
+    form.locator("[data-field=changes]").fill(json.dumps({"title": agenda["payload"]["title"] + " (แก้ไข)"}))
+    form.locator("[data-testid=form-submit]").click()  # no reason: said beside the reason field
+    expect(form.locator("[data-error-for=reason]")).not_to_be_empty()
+    form.locator("[data-field=reason]").fill("พิมพ์ชื่อวาระผิด")
+    submit(page, form)
+    corrected = query(
+        ledger,
+        'query($s: ID!) { events(filter: { streamId: $s, type: "Corrected" }) { edges { node { corrects reason } } } }',
+        {"s": meeting},
+    )["events"]["edges"]
+    assert [e["node"] for e in corrected] == [{"corrects": agenda["version"], "reason": "พิมพ์ชื่อวาระผิด"}]
 
 
 def be(day: date) -> str:

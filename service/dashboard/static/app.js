@@ -721,6 +721,10 @@ function renderTabs() {
 }
 
 function renderView() {
+  keepingFocus(drawView);
+}
+
+function drawView() {
   const host = document.getElementById("view");
   if (!host) return;
   if (!state.plans.length && !state.error) {
@@ -744,7 +748,28 @@ function renderView() {
   replace(host, banner, views[state.tab](ctx));
 }
 
+/**
+ * Runs a re-render that may move kept elements (an open form) to a new parent: the field being
+ * typed in keeps the focus and the caret, so a live refresh never eats a keystroke.
+ */
+function keepingFocus(render) {
+  const active = document.activeElement;
+  const caret = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+  render();
+  if (!active || active === document.body || !active.isConnected || document.activeElement === active) return;
+  active.focus({ preventScroll: true });
+  try {
+    if (caret && caret[0] != null) active.setSelectionRange(caret[0], caret[1]);
+  } catch {
+    /* a field without a caret (a number field) */
+  }
+}
+
 function renderDrawerNow() {
+  keepingFocus(drawNow);
+}
+
+function drawNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
   const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;

@@ -73,7 +73,8 @@ function control(spec, id, describedBy) {
     case "select":
       return h(
         "select",
-        { ...common, value: spec.value ?? "" },
+        // (no value given: the first option stays chosen; "" would choose none of a required select)
+        { ...common, value: spec.value ?? (spec.optional ? "" : null) },
         spec.optional ? h("option", { value: "" }, spec.placeholder || "—") : null,
         spec.options.map((o) => h("option", { value: o.value }, o.label)),
       );
@@ -235,6 +236,8 @@ export function commandForm(api, spec) {
     let input;
     try {
       const own = values();
+      const missing = fields.find((f) => f.spec.required && (own[f.spec.name] == null || own[f.spec.name] === ""));
+      if (missing) throw { field: missing.spec.name, message: t("required") };
       input = { ...(spec.fixed ? spec.fixed() : {}), ...(spec.collect ? spec.collect(own) : own) };
     } catch (fault) {
       if (fault && fault.field) {

@@ -12,6 +12,8 @@ const EN_MONTHS_SHORT = EN_MONTHS.map((m) => m.slice(0, 3));
 
 const WORDS = {
   th: {
+    required: "จำเป็นต้องกรอก",
+    nothingToPick: "ยังไม่มีรายการให้เลือก",
     formHeld: "วันเวลาและสถานที่ประชุม",
     recordedDone: "บันทึกแล้ว",
     achievedOn: "วันที่บรรลุ",
@@ -286,6 +288,8 @@ const WORDS = {
     atMeeting: "การประชุมครั้งที่ {code}",
   },
   en: {
+    required: "Required",
+    nothingToPick: "Nothing to choose yet.",
     formHeld: "When and where it sat",
     recordedDone: "Recorded",
     achievedOn: "Achieved on",

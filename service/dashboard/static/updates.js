@@ -48,7 +48,12 @@ function entries(env) {
   const activityId = () => ({ activityId: a().id });
   const version = () => a().version;
   const stream = () => a().id;
-  const done = () => env.refresh();
+  // what it recorded is the activity's version from now on, before the page has read it again
+  // (a form opened meanwhile would otherwise expect the version before: a conflict with oneself)
+  const done = (answer) => {
+    env.bump(answer.version);
+    return env.refresh();
+  };
   const base = { fixed: activityId, version, stream, onDone: done };
   const openMilestones = () => a().milestones.filter((m) => !m.achievedOn && !m.droppedOn);
   const openRisks = () => (a().risks || []).filter((r) => r.status !== "CLOSED");
@@ -190,7 +195,16 @@ function entries(env) {
       build: () => correctionForm(env.api, () => a().id, done),
     },
   ];
-  return list.filter((e) => mayOn(env.viewer, e.name, a()) && (!e.when || e.when()));
+  // (all the forms the token may run: one that needs a milestone or a risk says when there is none)
+  return list
+    .filter((e) => mayOn(env.viewer, e.name, a()))
+    .map((e) => (e.when ? { ...e, build: () => (e.when() ? e.build() : nothingToPick()) } : e));
+}
+
+function nothingToPick() {
+  const note = h("p", { class: "muted", "data-testid": "nothing-to-pick" }, t("nothingToPick"));
+  note.focusFirst = () => {};
+  return note;
 }
 
 function scored(values) {
@@ -255,11 +269,15 @@ export function activityForms(env, activity, scope = "drawer") {
   const id = `${scope}:${activity.id}`;
   const known = kept.get(id);
   if (known) {
-    known.activity = activity;
+    // a read that has not caught up with what was just recorded keeps the newer version
+    if ((activity.version ?? 0) >= (known.activity.version ?? 0)) known.activity = activity;
     return known.el;
   }
   const holder = { activity, el: null };
-  const list = entries({ ...env, current: () => holder.activity });
+  const bump = (version) => {
+    if (version != null && version > (holder.activity.version ?? 0)) holder.activity = { ...holder.activity, version };
+  };
+  const list = entries({ ...env, current: () => holder.activity, bump });
   if (!list.length) return null;
   holder.el = h(
     "section",
