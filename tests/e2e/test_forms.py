@@ -109,7 +109,12 @@ def unit_activity(ledger: Server, skip: int = 0) -> tuple[dict[str, Any], str]:
     activity = [a for a in activities if a["status"] != "COMPLETED"][skip]
     if not activity["responsibleUnits"]:
         unit = f"กองทดสอบ {skip + 1}"
-        mutate(ledger, "assignUnits", {"activityId": activity["id"], "responsibleUnits": [unit]})
+        # effective before the committee's last meeting: the unit has not reported on it since
+        mutate(
+            ledger,
+            "assignUnits",
+            {"activityId": activity["id"], "responsibleUnits": [unit], "effectiveOn": "2021-01-06"},
+        )
         activity = {**activity, "responsibleUnits": [unit]}
     return activity, activity["responsibleUnits"][0]
 
@@ -134,7 +139,7 @@ def progress_in_drawer(ledger: Server, activity_id: str) -> float:
 
 
 def test_a_unit_lands_on_my_updates(tabs: Tabs, ledger: Server) -> None:
-    _, unit = unit_activity(ledger)
+    activity, unit = unit_activity(ledger, 6)
     token = ledger.make_token("unit", unit, name=f"officer of {unit}")
     page = tabs.open(token)
     expect(page.locator("[data-testid=tab-updates]")).to_have_attribute("aria-selected", "true")
@@ -144,11 +149,13 @@ def test_a_unit_lands_on_my_updates(tabs: Tabs, ledger: Server) -> None:
         {"p": plan_id(ledger), "u": unit},
     )
     expected = [a["id"] for a in due["dueUpdates"]["activities"]]
+    assert activity["id"] in expected  # not reported on since the last meeting
+    expect(page.locator("[data-testid=my-updates]")).to_be_visible()
     shown = page.locator("[data-testid=due-activity]")
     expect(shown).to_have_count(len(expected))
     assert [shown.nth(i).get_attribute("data-id") for i in range(shown.count())] == expected
-    if expected:  # each with its forms
-        expect(shown.first.locator("[data-testid=open-reportProgress]")).to_be_visible()
+    for i in range(shown.count()):  # each with its forms
+        expect(shown.nth(i).locator("[data-testid=open-reportProgress]")).to_be_visible()
     # the unit may not run the desk's or an admin's commands: those tabs are not shown
     expect(page.locator("[data-testid=tab-desk]")).to_have_count(0)
     expect(page.locator("[data-testid=tab-tokens]")).to_have_count(0)

@@ -27,7 +27,7 @@ export const DUE_UPDATES = `query DueUpdates($plan: ID!, $unit: String!) {
     keyResults { id title unitLabel latestValue target version activityId }
     milestones { id title dueOn overdue activityId }
     risksToReview { id title reviewOn activityId }
-    actionItems { id description owner dueOn dueMeeting state meeting { code } }
+    actionItems { id description owner dueOn dueMeeting state meetingCode }
   }
 }`;
 
@@ -297,7 +297,7 @@ export function forgetForms(scope = "drawer") {
 /** "My updates": what the unit still has to report before the next meeting, each with its forms. */
 export function renderUpdates(env, due) {
   if (!env.viewer?.unit) return empty(t("updatesNeedUnit"));
-  if (!due) return loading();
+  if (!due) return h("div", { class: "updates" }, loading());
   const by = (id) => due.activities.find((a) => a.id === id);
   const head = h(
     "p",
@@ -335,7 +335,7 @@ export function renderUpdates(env, due) {
       ? card(t("keyResultsDue"), h("ul", { class: "plain-list" }, due.keyResults.map((k) => h("li", null, `${k.title} · ${t("latest")} ${k.latestValue ?? "—"} / ${k.target} ${k.unitLabel}`))))
       : null,
     due.actionItems.length
-      ? card(t("actionItemsOwned"), h("ul", { class: "plain-list" }, due.actionItems.map((i) => h("li", null, `${i.description} · ${i.meeting?.code ?? ""} · ${i.dueOn ? formatDate(i.dueOn) : i.dueMeeting || "—"} · ${label("actionState", i.state)}`))))
+      ? card(t("actionItemsOwned"), h("ul", { class: "plain-list" }, due.actionItems.map((i) => h("li", null, `${i.description} · ${i.meetingCode} · ${i.dueOn ? formatDate(i.dueOn) : i.dueMeeting || "—"} · ${label("actionState", i.state)}`))))
       : null,
   ];
   return h("div", { class: "updates", "data-testid": "my-updates" }, card(t("tabUpdates"), [head, activities], { testid: "due-activities" }), others);
