@@ -368,6 +368,10 @@ def test_a_reader_sees_no_forms_and_the_api_refuses_it(tabs: Tabs, ledger: Serve
     assert viewer == {"name": "a reader", "role": "reader", "unit": None, "mutations": [], "managesTokens": False}
     listed = ledger.post("query { tokens { id } }", token=token).json()
     assert listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    made = ledger.post(
+        'mutation { createToken(input: { role: "admin" }) { __typename ... on UserError { code } } }', token=token
+    ).json()["data"]["createToken"]
+    assert made == {"__typename": "ForbiddenError", "code": "FORBIDDEN"}
 
 
 # -- an admin ---------------------------------------------------------------------------------------

@@ -320,6 +320,11 @@ export function commandForm(api, spec) {
     try {
       const data = await api.query(STREAM_EVENTS, { stream: spec.stream() });
       const newer = data.events.edges.map((e) => e.node).filter((e) => e.version > answer.expected);
+      if (!newer.length) {
+        // the read side has not shown them yet (it follows the log within moments)
+        replace(list, h("li", null, t("conflictNotYet")));
+        return;
+      }
       replace(
         list,
         newer.map((e) =>

@@ -12,6 +12,7 @@ const EN_MONTHS_SHORT = EN_MONTHS.map((m) => m.slice(0, 3));
 
 const WORDS = {
   th: {
+    conflictNotYet: "ยังแสดงรายการที่เปลี่ยนไม่ได้ในขณะนี้ โปรดลองบันทึกซ้ำบนข้อมูลล่าสุด",
     required: "จำเป็นต้องกรอก",
     nothingToPick: "ยังไม่มีรายการให้เลือก",
     formHeld: "วันเวลาและสถานที่ประชุม",
@@ -288,6 +289,7 @@ const WORDS = {
     atMeeting: "การประชุมครั้งที่ {code}",
   },
   en: {
+    conflictNotYet: "What changed cannot be shown yet; re-applying on the current version is safe.",
     required: "Required",
     nothingToPick: "Nothing to choose yet.",
     formHeld: "When and where it sat",
