@@ -28,6 +28,7 @@ from service.api.points import (
     parse_id,
     resolve,
 )
+from service.api.token_admin import ApiToken, list_tokens
 from service.api.types.change import PlanChanges
 from service.api.types.connection import After, Before, First, Last, page
 from service.api.types.event import EventConnection, EventFilter, event_page, events_page
@@ -36,6 +37,7 @@ from service.api.types.meeting import ActionItem, Meeting, MeetingConnection, me
 from service.api.types.node import Node
 from service.api.types.plan import Activity, Milestone, Plan, Risk, activity_at, plan_at, plan_key, risk_rows
 from service.api.types.report import DueUpdates, ProgressReport
+from service.api.types.viewer import Viewer
 
 Ctx = Info[Context, None]
 
@@ -309,6 +311,14 @@ class Query:
         when = aware(known_at, "knownAt")
         found = await info.context.read(lambda conn: r.due_updates(conn, plan, unit.strip(), on, when))
         return DueUpdates.of(found)
+
+    @strawberry.field(description="Who the signed-in token is and which mutations it may run.")
+    def viewer(self, info: Ctx) -> Viewer:
+        return Viewer.of(info.context.principal)
+
+    @strawberry.field(description="Every API token, revoked ones too (admin only; never their secrets).")
+    async def tokens(self, info: Ctx) -> list[ApiToken]:
+        return await list_tokens(info)
 
     @strawberry.field(description="The planledger version serving this API.")
     def version(self) -> str:

@@ -12,11 +12,12 @@ from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.graphql import OperationType
 
-from service.api import limits
+from service.api import limits, token_admin
 from service.api.documents import BoundedDocuments
 from service.api.execution.direct import DirectExecutor
 from service.api.execution.shared import SharedExecutor
-from service.api.mutations import EXTRA_TYPES, Mutation
+from service.api.mutations import EXTRA_TYPES
+from service.api.mutations import Mutation as Commands
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
 from service.api.subscriptions import Subscription
@@ -134,6 +135,13 @@ class PlanledgerSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Internal errors are logged (with their request id) where they are masked; the others
         are the client's to fix and need no server log."""
+
+
+#: every command of the catalogue, and the admin's token mutations (service/api/token_admin.py)
+Mutation = strawberry.type(
+    type("Mutation", (Commands,), dict(token_admin.FIELDS)),
+    description="Every command of the ledger, and tokens for an admin. Errors a person can fix are typed data.",
+)
 
 
 schema = PlanledgerSchema(

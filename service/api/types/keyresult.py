@@ -207,6 +207,13 @@ class KeyResult(Node):
     def as_of(self) -> PointShown:
         return shown(self.point)
 
+    @strawberry.field(description="The stream's version (what `expectedVersion` is checked against).")
+    async def version(self, info: Info[Context, None]) -> int:
+        known_at = self.point.known_at
+        loader = info.context.loaders.get("version", known_at, lambda conn, ids: q.stream_versions(conn, ids, known_at))
+        found: int | None = await loader.load(self.uuid)
+        return found or 0
+
     @strawberry.field(description="Measurements effective by the point's date (as known then), oldest first.")
     async def measurements(self, info: Info[Context, None]) -> list[Measurement]:
         rows = await measurements_loader(info.context, self.point).load(self.uuid)

@@ -210,6 +210,12 @@ class Meeting(Node):
         rows = await loader.load(UUID(str(self.id)))
         return [Resolution.from_row(r) for r in rows]
 
+    @strawberry.field(description="The stream's version (what `expectedVersion` is checked against).")
+    async def version(self, info: Info[Context, None]) -> int:
+        loader = info.context.loaders.get("version", None, lambda conn, ids: q.stream_versions(conn, ids, None))
+        found: int | None = await loader.load(UUID(str(self.id)))
+        return found or 0
+
     @strawberry.field(description="The plan the meeting oversees, if any.")
     async def plan(self, info: Info[Context, None]) -> Plan | None:
         return None if self.plan_id is None else await plan_at(info.context, UUID(str(self.plan_id)), q.Point())

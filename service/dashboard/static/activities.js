@@ -215,6 +215,7 @@ export function renderDrawer(ctx) {
       h("h2", { class: "drawer-title", id: "drawer-title" }, a.title),
       h("div", { class: "drawer-chips" }, statusChip(a.status, a.statusLabel), plainChip(label("kind", a.kind, a.kindLabel)), a.health !== undefined ? h("span", { "data-testid": "drawer-health", dataset: { health: a.health ?? "" } }, healthChip(a.health, a.healthLabel)) : null),
       h("div", { class: "drawer-progress", "data-testid": "drawer-progress" }, progressShown(a.progress), a.progress == null ? h("span", { class: "muted" }, t("progressUnknown")) : null),
+      ctx.forms ? ctx.forms(a) : null,
       a.reportedFigures?.length
         ? h(
             "div",

@@ -14,6 +14,9 @@ import { ACTIVITY, CHANGES, DASHBOARD, FIGURES, MEETING, PLAN_EVENTS, PLANS, RIS
 import { ACTION_ITEMS, ACTIVITY_HEALTH, HEALTH } from "./queries.js";
 import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
+import { renderDesk, resetDesk } from "./desk.js";
+import { renderTokens, resetTokens } from "./tokens.js";
+import { DUE_UPDATES, activityForms, forgetForms, renderUpdates } from "./updates.js";
 
 const TOKEN_KEY = "planledger.token";
 const LANG_KEY = "planledger.lang";
@@ -22,6 +25,11 @@ const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeli
 // the committee's views: key results with health, the action-item register
 TABS.push("results", "actions");
 Object.assign(TAB_WORDS, { results: "tabResults", actions: "tabActions" });
+// the tabs of what a token may record (forms): shown only to a token that may (the viewer query)
+const WORK_TABS = { updates: "tabUpdates", desk: "tabDesk", tokens: "tabTokens" };
+Object.assign(TAB_WORDS, WORK_TABS);
+TABS.push(...Object.keys(WORK_TABS));
+const VIEWER = "query Viewer { viewer { name role unit mutations managesTokens } }";
 
 const state = {
   token: null,
@@ -47,6 +55,8 @@ const state = {
   health: null, // { health, strategies: [{ number, health }], activities: [{ id, health }], keyResults }
   actionItems: null, // the register: every action item, judged on the point's day
   actionFilter: { state: "", owner: "" },
+  viewer: null, // who the token is and what it may record: { name, role, unit, mutations, managesTokens }
+  due: null, // a unit's dueUpdates
 };
 
 let api = null;
@@ -205,6 +215,12 @@ async function tryToken(token) {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  state.viewer = null;
+  state.due = null;
+  resetDesk();
+  resetTokens();
+  forgetForms("drawer");
+  forgetForms("updates");
   live?.close();
   live = null;
   stopSubscriptions = [];
@@ -222,6 +238,10 @@ async function startSession(token, { focus = false } = {}) {
   if (focus) focusMain();
   try {
     await loadPlans();
+    state.viewer = (await api.query(VIEWER)).viewer;
+    // a unit lands on what it still has to report, unless the address names a view
+    if (state.viewer.role === "unit" && !new URLSearchParams(location.hash.slice(1)).get("tab")) state.tab = "updates";
+    if (!tabShown(state.tab)) state.tab = "overview";
   } catch (error) {
     state.error = error.message;
     renderView();
@@ -299,6 +319,7 @@ async function load({ quiet = false, touched = null } = {}) {
     state.changes = changes?.changes ?? null;
     state.error = null;
     if (state.tab === "meetings") await loadMeeting();
+    if (state.tab === "updates") await loadDue();
   } catch (error) {
     if (mine !== generation) return;
     state.error = error.message;
@@ -337,6 +358,33 @@ async function loadMeeting() {
   state.meeting = data.meeting;
 }
 
+/** Is the tab for this token? The work tabs only where the viewer may record something there. */
+function tabShown(tab) {
+  const v = state.viewer;
+  if (!(tab in WORK_TABS)) return true;
+  if (!v) return false;
+  if (tab === "updates") return v.role === "unit";
+  if (tab === "desk") return v.mutations.includes("scheduleMeeting") || v.mutations.includes("recordAttendance");
+  return v.managesTokens;
+}
+
+async function loadDue() {
+  if (!state.viewer?.unit || !state.planId) return;
+  state.due = (await api.query(DUE_UPDATES, { plan: state.planId, unit: state.viewer.unit })).dueUpdates;
+}
+
+/** What the forms need of the page: the API, who signs, and how to show what they recorded. */
+function workEnv() {
+  return {
+    api,
+    viewer: state.viewer,
+    state,
+    planId: state.planId,
+    refresh: () => load({ quiet: true }),
+    reloadMeetings: () => loadPlans(),
+  };
+}
+
 async function openActivity(id, { quiet = false } = {}) {
   if (!quiet) {
     state.drawer = { id, activity: null };
@@ -354,6 +402,7 @@ async function openActivity(id, { quiet = false } = {}) {
 
 function closeDrawer() {
   state.drawer = null;
+  forgetForms("drawer");
   renderDrawerNow();
   returnFocus();
 }
@@ -457,6 +506,16 @@ const actions = {
     state.tab = tab;
     writeHash();
     renderTabs();
+    if (tab === "updates") {
+      renderView();
+      loadDue()
+        .then(renderView)
+        .catch((e) => {
+          state.error = e.message;
+          renderView();
+        });
+      return;
+    }
     if (tab === "meetings" && !state.meeting) {
       renderView();
       loadMeeting()
@@ -764,7 +823,7 @@ function renderTabs() {
   if (skip) replace(skip, t("skipToContent"));
   replace(
     host,
-    TABS.map((tab) =>
+    TABS.filter(tabShown).map((tab) =>
       h(
         "button",
         {
@@ -786,6 +845,10 @@ function renderTabs() {
 }
 
 function renderView() {
+  keepingFocus(drawView);
+}
+
+function drawView() {
   const host = document.getElementById("view");
   if (!host) return;
   host.dataset.view = state.tab;
@@ -806,6 +869,9 @@ function renderView() {
   const ctx = { state, actions, pointLabel: pointLabel(), meetingById, planMeetings, hasMinutes };
   const focus = focusKey(document.activeElement);
   const views = { overview: renderOverview, activities: renderActivities, timeline: renderTimeline, risks: renderRisks, meetings: renderMeetings, pack: renderPack, results: renderKeyResults, actions: renderActionItems };
+  views.updates = () => renderUpdates(workEnv(), state.due);
+  views.desk = () => renderDesk(workEnv());
+  views.tokens = () => renderTokens(workEnv());
   replace(host, banner, views[state.tab](ctx));
   // a keyboard user who changed a filter or picked a cell stays where they were
   const again = focus && host.querySelector(focus);
@@ -825,12 +891,34 @@ function focusKey(el) {
     .join("");
 }
 
+/**
+ * Runs a re-render that may move kept elements (an open form) to a new parent: the field being
+ * typed in keeps the focus and the caret, so a live refresh never eats a keystroke.
+ */
+function keepingFocus(render) {
+  const active = document.activeElement;
+  const caret = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
+  render();
+  if (!active || active === document.body || !active.isConnected || document.activeElement === active) return;
+  active.focus({ preventScroll: true });
+  try {
+    if (caret && caret[0] != null) active.setSelectionRange(caret[0], caret[1]);
+  } catch {
+    /* a field without a caret (a number field) */
+  }
+}
+
 function renderDrawerNow() {
+  keepingFocus(drawNow);
+}
+
+function drawNow() {
   const host = document.getElementById("drawer-host");
   if (!host) return;
   const scrolled = host.querySelector(".drawer")?.scrollTop ?? 0;
   const wasOpen = Boolean(host.querySelector(".drawer"));
-  replace(host, state.drawer ? renderDrawer({ state, actions, meetingById }) : null);
+  const forms = (activity) => (state.viewer ? activityForms(workEnv(), activity) : null);
+  replace(host, state.drawer ? renderDrawer({ state, actions, meetingById, forms }) : null);
   const drawer = host.querySelector(".drawer");
   // it slides in once: a re-render (its data arriving, a live update) does not animate it again
   if (drawer && wasOpen) host.firstElementChild.classList.add("settled");
