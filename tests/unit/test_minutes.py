@@ -118,7 +118,7 @@ def test_seed_action_items(seed):
     assert report_now.owner == "สำนักงาน ก.ก."
     assert report_now.description.startswith("รายงานผลการจัดทำแผนปฏิบัติราชการ")
     assert report_now.due_meeting == "การประชุม ก.ก. เดือนมกราคม 2564"
-    assert report_now.due_on is None
+    assert report_now.due_on == date(2021, 1, 31)  # another body's meeting in a month: its last day
     assert report_periodically.owner == "สำนักงาน ก.ก."
     assert report_periodically.periodic and report_periodically.due_meeting is None
     (contingency,) = seed.agenda[3].resolutions[0].action_items
