@@ -13,11 +13,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.values import ADDED_LATER as ADDED_LATER  # a field a command gained after its release
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
-
-#: marks a field a command gained after it was first released: left at its default, it leaves the
-#: command's idempotency fingerprint as it was, so a retry across an upgrade still replays
-ADDED_LATER = "added_later"
 
 
 @dataclass(frozen=True)
@@ -230,6 +227,8 @@ class AddAgendaItem(MeetingCommand):
     number: int
     title: str
     subject: str | None = field(default=None, metadata={ADDED_LATER: True})
+    #: what the minutes say under the item (announcements, background, points): null if not given
+    text: str | None = field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)
@@ -259,6 +258,8 @@ class ApproveMinutes(MeetingCommand):
 class RecordComment(MeetingCommand):
     number: int
     text: str
+    #: the strategies the comment names ("ยุทธศาสตร์ที่ ๒"), by number
+    strategy_numbers: tuple[int, ...] = field(default=(), metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)

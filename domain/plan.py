@@ -498,4 +498,3 @@ def check_period_years(first: object, last: object) -> None:
     assert isinstance(first, int) and isinstance(last, int)
     if last < first:
         raise ValidationError("periodEndYear", f"{last} is before the period's first year {first}")
-

@@ -204,7 +204,10 @@ def meeting_rows(state: MeetingState) -> Rows:
             state.by_reference,
             plain(state.attendance),
             [plain(a) for _, a in sorted(state.agenda.items())],
-            [{"number": n, "text": t} for n, t in sorted(state.comments.items())],
+            [
+                {"number": n, "text": t, "strategy_numbers": state.comment_strategies.get(n)}
+                for n, t in sorted(state.comments.items())
+            ],
             plain(state.minutes_approvals),
             plain(state.next_meeting),
         )
@@ -237,6 +240,8 @@ def action_item_rows(state: MeetingState) -> Rows:
                 item.due_on,
                 item.due_meeting,
                 item.done_on,
+                bool(item.periodic),
+                state.body,
             )
     return rows
 

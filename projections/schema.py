@@ -226,6 +226,8 @@ ACTION_ITEM = Family(
         ("due_on", "date"),
         ("due_meeting", "text"),
         ("done_on", "date"),
+        ("periodic", "boolean"),
+        ("body", "text"),
     ),
     (("plan_id", "valid_to", "recorded_to"), ("owner", "valid_to", "recorded_to")),
 )

@@ -86,8 +86,16 @@ async def meeting(
     return result
 
 
-def _action_item(record: asyncpg.Record, today: date) -> dict[str, Any]:
+def _action_item(record: asyncpg.Record, today: date, following: dict[str, list[date]]) -> dict[str, Any]:
+    """An action item with its `state` as of `today`: DONE once done; OVERDUE after its due date
+    while open; else OPEN. A periodic item ("report to this meeting periodically") is due again at
+    each meeting of its body after the one that assigned it until it is done: its `due_on` is the
+    first of those on or after `today` (None when no such meeting is known), so it is never
+    overdue by a meeting gone by — the next one asks again."""
     item = _row(record, "action_item", "meeting_id")
+    if item.get("periodic") and item["due_on"] is None:
+        later = [on for on in following.get(item.get("body") or "", []) if on > item["meeting_on"] and on >= today]
+        item["due_on"] = min(later, default=None)
     if item["done_on"] is not None and item["done_on"] <= today:
         item["state"] = "DONE"
     elif item["due_on"] is not None and item["due_on"] < today:
@@ -95,6 +103,33 @@ def _action_item(record: asyncpg.Record, today: date) -> dict[str, Any]:
     else:
         item["state"] = "OPEN"
     return item
+
+
+async def judged_action_items(
+    conn: asyncpg.Connection, records: list[asyncpg.Record], today: date
+) -> list[dict[str, Any]]:
+    """Action item records with their `state` (and a periodic item's next `due_on`) as of `today`."""
+    following = await _meeting_days(conn, records)
+    return [_action_item(r, today, following) for r in records]
+
+
+async def _meeting_days(conn: asyncpg.Connection, records: Iterable[asyncpg.Record]) -> dict[str, list[date]]:
+    """The days of the meetings (as now known) of the bodies of the periodic items among `records`."""
+    bodies = sorted({r["body"] for r in records if r["periodic"] and r["body"] is not None})
+    if not bodies:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT body, meeting_on FROM {_table('meeting')} WHERE body = ANY($1::text[]) AND {AS_OF} "
+        "ORDER BY meeting_on",
+        bodies,
+        ALL_DATES,
+        ALL_TIMES,
+        ALL_DATES,
+    )
+    days: dict[str, list[date]] = {}
+    for row in rows:
+        days.setdefault(row["body"], []).append(row["meeting_on"])
+    return days
 
 
 async def action_items(
@@ -117,7 +152,8 @@ async def action_items(
         rep,
         owner,
     )
-    items = [_action_item(r, today) for r in records]
+    following = await _meeting_days(conn, records)
+    items = [_action_item(r, today, following) for r in records]
     return [i for i in items if state is None or i["state"] == state.upper()]
 
 
@@ -178,9 +214,12 @@ async def resolutions_of(
         rep,
     )
     judge = today or point.on or date.today()
+    following = await _meeting_days(conn, items)
     by_resolution: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
     for item in items:
-        by_resolution.setdefault((item["stream_id"], item["resolution_id"]), []).append(_action_item(item, judge))
+        by_resolution.setdefault((item["stream_id"], item["resolution_id"]), []).append(
+            _action_item(item, judge, following)
+        )
     for r in resolutions:
         r["action_items"] = by_resolution.get((r["meeting_id"], r["resolution_id"]), [])
     return _group(resolutions, "meeting_id")

@@ -481,6 +481,17 @@ class AttendeeInput:
     presence: e.Presence = strawberry.field(
         default=e.Presence.PRESENT, description="How they attended, or that they did not."
     )
+    absence_reason: str | None = strawberry.field(
+        default=None, description="Why an absent member did not come, in its usual word (e.g. ติดราชการ)."
+    )
+    absence_note: str | None = strawberry.field(
+        default=None, description="The words after an absent member's name as the minutes write them."
+    )
+    roles: list[e.MeetingRole] | None = strawberry.field(
+        default=None,
+        description="Every role they held where more than one (a member who is also the secretary); `role` "
+        "must be one of them.",
+    )
 
 
 @strawberry.input
@@ -493,7 +504,18 @@ class RecordAttendanceInput(CommandInput):
     def to_command(self) -> c.Command:
         return c.RecordAttendance(
             as_id("meetingId", self.meeting_id),
-            tuple(Attendee(a.name, a.position, a.role.value, a.presence.value) for a in self.attendees),
+            tuple(
+                Attendee(
+                    a.name,
+                    a.position,
+                    a.role.value,
+                    a.presence.value,
+                    a.absence_reason,
+                    a.absence_note,
+                    tuple(r.value for r in a.roles or ()),
+                )
+                for a in self.attendees
+            ),
         )
 
 
@@ -507,9 +529,12 @@ class AddAgendaItemInput(CommandInput):
     subject: str | None = strawberry.field(
         default=None, description='What the item is about, as the minutes give it under the heading ("เรื่อง ...").'
     )
+    text: str | None = strawberry.field(
+        default=None, description="What the minutes say under the item (announcements, background, points)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject)
+        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject, self.text)
 
 
 @strawberry.input(description="Work a resolution assigns.")
@@ -599,9 +624,13 @@ class RecordCommentInput(CommandInput):
     meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
     number: int = strawberry.field(description="The comment's number: unique in the meeting.")
     text: str = strawberry.field(description="What was said.")
+    strategy_numbers: list[int] | None = strawberry.field(
+        default=None, description="The strategies the comment names, by number (none: it names none)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text)
+        numbers = tuple(self.strategy_numbers or ())
+        return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text, numbers)
 
 
 @strawberry.input

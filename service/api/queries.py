@@ -203,18 +203,7 @@ class Query:
         rows = await info.context.read(
             lambda conn: q.action_items(conn, plan, owner, state.name if state else None, on)
         )
-        return [
-            ActionItem(
-                id=r["item_id"],
-                description=r["description"],
-                owner=r["owner"],
-                due_on=r["due_on"],
-                due_meeting=r["due_meeting"],
-                done_on=r["done_on"],
-                state=e.ActionItemState[r["state"]],
-            )
-            for r in rows
-        ]
+        return [ActionItem.from_row(r) for r in rows]
 
     @strawberry.field(description="Events in log order, filtered, a page at a time.")
     async def events(

@@ -233,7 +233,7 @@ def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meetin
 
 
 def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject)
+    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject, text=cmd.text)
     return meeting
 
 
@@ -343,7 +343,7 @@ def set_evaluation_rules(store: Loader, cmd: c.SetEvaluationRules, meta: Meta, p
 
 
 def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta)
+    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta, cmd.strategy_numbers)
     return meeting
 
 

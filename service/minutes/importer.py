@@ -169,12 +169,21 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             only_if_changed=True,
         )
     if minutes.attendance:
-        attendees = tuple(Attendee(a.name, a.position, a.role, a.presence) for a in minutes.attendance)
+        attendees = tuple(
+            Attendee(a.name, a.position, a.role, a.presence, a.absence_reason, a.note, a.roles)
+            for a in minutes.attendance
+        )
         yield Step(f"{tag}:attendance", c.RecordAttendance(meeting_id=meeting_id, attendees=attendees), day, meeting_id)
     for item in minutes.agenda:
         yield Step(
             f"{tag}:agenda:{item.number}",
-            c.AddAgendaItem(meeting_id=meeting_id, number=item.number, title=item.title, subject=item.subject),
+            c.AddAgendaItem(
+                meeting_id=meeting_id,
+                number=item.number,
+                title=item.title,
+                subject=item.subject,
+                text=item.text or None,
+            ),
             day,
             meeting_id,
         )
@@ -204,10 +213,12 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 day,
                 meeting_id,
             )
+    strategies = {s.number for s in minutes.plan.strategies} if minutes.plan is not None else set()
     for comment in minutes.comments:
+        named = tuple(n for n in comment.strategy_numbers if not strategies or n in strategies)
         yield Step(
             f"{tag}:comment:{comment.number}",
-            c.RecordComment(meeting_id=meeting_id, number=comment.number, text=comment.text),
+            c.RecordComment(meeting_id=meeting_id, number=comment.number, text=comment.text, strategy_numbers=named),
             day,
             meeting_id,
         )

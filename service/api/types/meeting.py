@@ -30,6 +30,17 @@ class Attendee:
     role_label: str = strawberry.field(description="`role` in Thai.")
     presence: e.Presence = strawberry.field(description="How they attended, or that they did not.")
     presence_label: str = strawberry.field(description="`presence` in Thai.")
+    absence_reason: str | None = strawberry.field(
+        description="Why an absent member did not come, in its usual word (ติดราชการ, ติดภารกิจ, ลาป่วย ...), OCR'd "
+        "spellings read as the word; null when not absent, when no reason is given or it is not one known."
+    )
+    absence_note: str | None = strawberry.field(
+        description="The words after an absent member's name as the minutes write them (e.g. OCR'd ตติราชการ)."
+    )
+    roles: list[e.MeetingRole] = strawberry.field(
+        description="Every role they held: both where the minutes state two (a member who is also the secretary: "
+        "MEMBER and SECRETARY), else just `role`."
+    )
 
 
 @strawberry.type(description="A numbered item of a meeting's agenda.")
@@ -40,12 +51,20 @@ class AgendaItem:
         description="What the item is about (null where the minutes give none, or it was recorded before "
         "agenda items kept their subject)."
     )
+    text: str | None = strawberry.field(
+        description="What the minutes say under the item: the chair's announcements, a matter's background, the "
+        "points of another matter (null where none is given, or it was recorded before agenda items kept it)."
+    )
 
 
 @strawberry.type(description="A numbered comment of the meeting's members.")
 class Comment:
     number: int = strawberry.field(description="The comment's number.")
     text: str = strawberry.field(description="What was said.")
+    strategy_numbers: list[int] | None = strawberry.field(
+        description="The strategies the comment names, by number, in the order first named (empty: it names none; "
+        "null: recorded before comments kept them)."
+    )
 
 
 @strawberry.type(description="One correction of earlier minutes.")
@@ -69,15 +88,35 @@ class NextMeeting:
     starts_at: time | None = strawberry.field(description="When it is to start, if set.")
 
 
-@strawberry.type(description="Work a resolution assigned; `state` judged today.")
+@strawberry.type(description="Work a resolution assigned; `state` judged today (or on the day asked).")
 class ActionItem:
     id: str = strawberry.field(description="The item's id within its meeting (not a global ID).")
     description: str = strawberry.field(description="The work to do.")
     owner: str = strawberry.field(description="Who is to do it.")
-    due_on: date | None = strawberry.field(description="When it is due, if a date is set.")
+    due_on: date | None = strawberry.field(
+        description="When it is due, as the resolution's words allow: a date named; the date of a named meeting of "
+        "this body the minutes give; the last day of the month of another body's meeting named by its month; for a "
+        "periodic item, the next meeting of this body on or after the day asked. Null when nothing says."
+    )
     due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
     done_on: date | None = strawberry.field(description="When it was done; null while it is not.")
-    state: e.ActionItemState = strawberry.field(description="Open, done or overdue.")
+    periodic: bool = strawberry.field(
+        description="To be reported periodically (เป็นระยะ): due again at each following meeting until done."
+    )
+    state: e.ActionItemState = strawberry.field(description="Open, done, or overdue (open after `dueOn`).")
+
+    @classmethod
+    def from_row(cls, i: dict[str, Any]) -> ActionItem:
+        return cls(
+            id=i["item_id"],
+            description=i["description"],
+            owner=i["owner"],
+            due_on=i["due_on"],
+            due_meeting=i["due_meeting"],
+            done_on=i["done_on"],
+            periodic=bool(i.get("periodic")),
+            state=e.ActionItemState[i["state"]],
+        )
 
 
 @strawberry.type(description="What a meeting resolved on an agenda item.")
@@ -98,18 +137,7 @@ class Resolution:
             kind=e.ResolutionKind[row["kind"]],
             kind_label=v.ResolutionKind(row["kind"]).label,
             text=row["text"],
-            action_items=[
-                ActionItem(
-                    id=i["item_id"],
-                    description=i["description"],
-                    owner=i["owner"],
-                    due_on=i["due_on"],
-                    due_meeting=i["due_meeting"],
-                    done_on=i["done_on"],
-                    state=e.ActionItemState[i["state"]],
-                )
-                for i in row["action_items"]
-            ],
+            action_items=[ActionItem.from_row(i) for i in row["action_items"]],
             meeting_id=strawberry.ID(str(row["meeting_id"])),
         )
 
@@ -168,13 +196,20 @@ class Meeting(Node):
                     role_label=v.MeetingRole(a["role"]).label,
                     presence=e.Presence[a["presence"]],
                     presence_label=v.Presence(a["presence"]).label,
+                    absence_reason=a.get("absence_reason"),
+                    absence_note=a.get("absence_note"),
+                    roles=[e.MeetingRole[r] for r in a.get("roles") or [a["role"]]],
                 )
                 for a in row["attendance"] or []
             ],
             agenda=[
-                AgendaItem(number=a["number"], title=a["title"], subject=a.get("subject")) for a in row["agenda"] or []
+                AgendaItem(number=a["number"], title=a["title"], subject=a.get("subject"), text=a.get("text"))
+                for a in row["agenda"] or []
             ],
-            comments=[Comment(number=c["number"], text=c["text"]) for c in row["comments"] or []],
+            comments=[
+                Comment(number=c["number"], text=c["text"], strategy_numbers=c.get("strategy_numbers"))
+                for c in row["comments"] or []
+            ],
             minutes_approvals=[
                 MinutesApproval(
                     of_meeting_id=strawberry.ID(str(m["of_meeting_id"])),

@@ -1,0 +1,99 @@
+"""Every fact the sample minutes give has a place and a query (issue 18, point 3): imported into a
+real store, projected into real PostgreSQL, read through the GraphQL schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.minutes.importer import import_minutes
+from service.minutes.model import ParsedMinutes
+from service.minutes.parser import parse_minutes
+from tests.integration.graphql_support import Api
+from tests.paths import SAMPLE_MINUTES
+
+MEETING = """
+query($code: String!) {
+  meeting(id: $code) {
+    attendance { name role roles presence absenceReason absenceNote }
+    agenda { number text }
+    comments { number strategyNumbers }
+  }
+}
+"""
+ACTION_ITEMS = """
+query($on: Date!) { actionItems(on: $on) { id dueOn dueMeeting periodic state } }
+"""
+RESOLUTIONS = """
+query($code: String!) { meeting(id: $code) { resolutions { id actionItems { id dueOn periodic state } } } }
+"""
+
+
+@pytest.fixture(scope="module")
+def seed() -> ParsedMinutes:
+    return parse_minutes(SAMPLE_MINUTES.read_text(encoding="utf-8"), source="seed")
+
+
+async def imported(api: Api, seed: ParsedMinutes) -> None:
+    assert (await import_minutes(api.ledger, seed, "secretariat")).refused == []
+
+
+async def test_attendance_agenda_and_comments_carry_what_the_minutes_say(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    meeting = (await api.run(MEETING, {"code": "1/2564"}))["meeting"]
+
+    absent = [a for a in meeting["attendance"] if a["presence"] == "ABSENT"]
+    assert [(a["absenceReason"], a["absenceNote"]) for a in absent] == [
+        ("ติดราชการ", "ตติราชการ"),
+        ("ติดภารกิจ", "ตติการกิจ"),
+        ("ติดราชการ", "ตติราชการ"),
+    ]
+    assert all(a["absenceReason"] is None for a in meeting["attendance"] if a["presence"] != "ABSENT")
+    secretary = next(a for a in meeting["attendance"] if a["name"] == "นางสาวอติภา พูลสวัสดิ์")
+    assert (secretary["role"], secretary["roles"]) == ("SECRETARY", ["MEMBER", "SECRETARY"])
+    chair = next(a for a in meeting["attendance"] if a["role"] == "CHAIR")
+    assert chair["roles"] == ["CHAIR"]
+
+    text = {item["number"]: item["text"] for item in meeting["agenda"]}
+    assert "ก.ก. ได้มีมติครั้งที่ ๑๒/๒๕๖๓" in text[1] and "Contingency Plan" in text[1] and "Cisco" in text[1]
+    assert "สาระสำคัญของเรื่อง" in text[3]
+    assert "Workplace Safety" in text[4] and "ผู้ใต้บังคับบัญชา" in text[4]
+
+    named = {c["number"]: c["strategyNumbers"] for c in meeting["comments"]}
+    assert named == {1: [5], 2: [1, 2, 3, 4, 5], 3: [1], 4: [], 5: [1], 6: [2, 1], 7: [3], 8: [4], 9: []}
+
+
+def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {i["id"]: i for i in items}
+
+
+async def test_action_items_are_due_when_the_words_say_and_overdue_after(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    before = by_id((await api.run(ACTION_ITEMS, {"on": "2021-01-15"}))["actionItems"])
+    after = by_id((await api.run(ACTION_ITEMS, {"on": "2021-03-01"}))["actionItems"])
+    to_kk, periodic, contingency = "1/2564-3.2-1", "1/2564-3.3-1", "1/2564-4.1-1"
+    assert set(before) == set(after) == {to_kk, periodic, contingency}
+
+    # ก.ก.'s meeting "in January 2564": by the last day of that month
+    for item in (to_kk, contingency):
+        assert before[item]["dueOn"] == after[item]["dueOn"] == "2021-01-31"
+        assert before[item]["dueMeeting"] == "การประชุม ก.ก. เดือนมกราคม 2564"
+        assert (before[item]["state"], after[item]["state"]) == ("OPEN", "OVERDUE")
+    # periodically: due at this body's next meeting (2/2564, 3 February 2021, as the minutes set it);
+    # after it no later meeting is known: no date, still open, never overdue
+    assert before[periodic]["periodic"] and after[periodic]["periodic"]
+    assert (before[periodic]["dueOn"], before[periodic]["state"]) == ("2021-02-03", "OPEN")
+    assert (after[periodic]["dueOn"], after[periodic]["state"]) == (None, "OPEN")
+    assert not before[to_kk]["periodic"]
+
+    overdue = (await api.run('{ actionItems(on: "2021-03-01", state: OVERDUE) { id } }'))["actionItems"]
+    assert sorted(i["id"] for i in overdue) == [to_kk, contingency]
+
+
+async def test_a_meeting_s_resolutions_judge_action_items_the_same_way(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    meeting = (await api.run(RESOLUTIONS, {"code": "1/2564"}))["meeting"]
+    items = by_id([i for r in meeting["resolutions"] for i in r["actionItems"]])
+    assert items["1/2564-3.2-1"]["dueOn"] == "2021-01-31"
+    assert items["1/2564-3.3-1"]["periodic"] is True
