@@ -91,6 +91,15 @@ class RecordProposal(PlanCommand):
 
 
 @dataclass(frozen=True)
+class StateProposalUnits(PlanCommand):
+    """The units concerned with one strategy's proposals for a fiscal year, listed once."""
+
+    fiscal_year: int
+    strategy_number: int
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReportFigure(PlanCommand):
     """A figure as reported (by the minutes, say): about the whole plan, a kind of activity
     (`kind`), a strategy (`strategy_number`, with or without a kind) or an activity."""

@@ -101,6 +101,23 @@ def figure_row(state: PlanState, figure_id: Any) -> Values | None:
     return None if f is None else _figure(f)
 
 
+def proposal_rows(state: PlanState) -> Rows:
+    """Each proposal (keyed by its place in the plan's record: "0001", ...), with the units the
+    minutes list for its strategy and year where they do, else the units recorded with it."""
+    if not state.exists:
+        return {}
+    return {
+        f"{index:04d}": (
+            p.fiscal_year,
+            p.strategy_number,
+            p.source,
+            p.text,
+            list(state.proposal_units.get((p.fiscal_year, p.strategy_number), p.responsible_units)),
+        )
+        for index, p in enumerate(state.proposals, start=1)
+    }
+
+
 def activity_rows(state: ActivityState) -> Rows:
     if not state.exists:
         return {}
@@ -313,7 +330,7 @@ class StreamKind:
 PLAN_KIND = StreamKind(
     "plan",
     PlanState,
-    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows},
+    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows, "proposal": proposal_rows},
     {
         "StrategyAdded": ("strategy",),
         "VisionStated": ("plan",),
@@ -321,6 +338,8 @@ PLAN_KIND = StreamKind(
         "EvaluationRulesSet": ("plan",),
         "PeriodLocked": ("plan",),
         "FigureReported": ("figure",),
+        "ProposalRecorded": ("proposal",),
+        "ProposalUnitsStated": ("proposal",),
     },
     {"FigureReported": ("figure", "figure_id", figure_row)},
 )

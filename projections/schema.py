@@ -117,6 +117,19 @@ FIGURE = Family(
         ("reported_on", "date"),
     ),
 )
+#: a proposal for a year's action plan, with the units the minutes list for its strategy
+PROPOSAL = Family(
+    "proposal",
+    "plan",
+    ("proposal_id", "text"),
+    (
+        ("fiscal_year", "integer"),
+        ("strategy_number", "integer"),
+        ("source", "text"),
+        ("text", "text"),
+        ("units", "jsonb"),
+    ),
+)
 ACTIVITY = Family(
     "activity",
     "activity",
@@ -277,6 +290,7 @@ FAMILIES: tuple[Family, ...] = (
     PLAN,
     STRATEGY,
     FIGURE,
+    PROPOSAL,
     ACTIVITY,
     MILESTONE,
     RISK,

@@ -14,7 +14,7 @@ One module per subject, and this package re-exports their public names (`q.plan_
   events.py      the event index: events in log order, stream versions and histories
   changes.py     what changed in a plan between two points
   pages.py       the API's connections (events, meetings, histories) paged both ways, and counted
-  figures.py     figures reported about a plan (beside what plans.py computes)
+  figures.py     figures reported about a plan (beside what plans.py computes); proposals for a year
 
 `events`, `meetings` and `changes` here are the functions, not the modules of the same names: name
 a module in a from-import (`from projections.queries.meetings import ...`) to read its own names.
@@ -35,7 +35,7 @@ from projections.queries.activities import (
 )
 from projections.queries.changes import Changes, changes
 from projections.queries.events import EVENT_FILTERS, STREAM_TYPES, events, stream_histories, stream_versions
-from projections.queries.figures import figures_of
+from projections.queries.figures import figures_of, proposals_of
 from projections.queries.meetings import (
     action_items,
     at_meeting,
@@ -85,6 +85,7 @@ __all__ = [
     "plan_milestones",
     "plan_risks",
     "plans_by_id",
+    "proposals_of",
     "resolutions_of",
     "risk_histories",
     "risk_history",

@@ -172,6 +172,21 @@ class RecordProposalInput(CommandInput):
 
 
 @strawberry.input
+class StateProposalUnitsInput(CommandInput):
+    command = c.StateProposalUnits
+
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year of the action plan, e.g. 2564.")
+    strategy_number: int = strawberry.field(description="The strategy whose proposals they are.")
+    units: list[str] = strawberry.field(description="The units, by name, as the minutes list them for the strategy.")
+
+    def to_command(self) -> c.Command:
+        return c.StateProposalUnits(
+            as_id("planId", self.plan_id), self.fiscal_year, self.strategy_number, tuple(self.units)
+        )
+
+
+@strawberry.input
 class ReportFigureInput(CommandInput):
     command = c.ReportFigure
 

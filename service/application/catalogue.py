@@ -76,6 +76,13 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.ApproveActionPlan, h.approve_action_plan, Plan, PLANNING, "Approve a fiscal year's action plan."),
     changes(c.RecordProposal, h.record_proposal, Plan, PLANNING, "Record a proposal for a fiscal year's action plan."),
     changes(
+        c.StateProposalUnits,
+        h.state_proposal_units,
+        Plan,
+        PLANNING,
+        "State the units concerned with a strategy's proposals for a fiscal year, as the minutes list them once.",
+    ),
+    changes(
         c.ReportFigure,
         h.report_figure,
         Plan,

@@ -83,6 +83,11 @@ def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledg
     return plan
 
 
+def state_proposal_units(store: Loader, cmd: c.StateProposalUnits, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).state_proposal_units(cmd.fiscal_year, cmd.strategy_number, list(cmd.units), meta)
+    return plan
+
+
 def report_figure(store: Loader, cmd: c.ReportFigure, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     """A figure as reported; one about an activity names an activity of this plan (its strategy,
     if given too, the activity's)."""

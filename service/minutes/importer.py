@@ -35,6 +35,7 @@ from service.application.roles import Role
 from service.application.run import run_command
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
+from service.minutes.units import one_unit_each, unit_names
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
 
@@ -265,6 +266,17 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
     for per_activity in steps:
         yield from per_activity[1:]
     yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
+    # the units the minutes list once per strategy: stated once for it (OCR spellings of one unit
+    # as one), never copied onto each of its proposals
+    listings = {(p.fiscal_year_be, p.strategy_number, p.responsible_units) for p in minutes.proposals}
+    names = unit_names(u for *_, listed in sorted(listings) for u in listed)  # each listing counted once
+    units: dict[tuple[int, int], tuple[str, ...]] = {}
+    for proposal in minutes.proposals:
+        units.setdefault((proposal.fiscal_year_be, proposal.strategy_number), ())
+        listed = units[(proposal.fiscal_year_be, proposal.strategy_number)]
+        units[(proposal.fiscal_year_be, proposal.strategy_number)] = one_unit_each(
+            (*listed, *proposal.responsible_units), names
+        )
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
             f"{tag}:proposal:{index}",
@@ -274,11 +286,20 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
                 strategy_number=proposal.strategy_number,
                 source=proposal.column,
                 text=proposal.text,
-                responsible_units=proposal.responsible_units,
             ),
             day,
             meeting_id,
         )
+    for (fiscal_year, strategy_number), named in units.items():
+        if named:
+            yield Step(
+                f"{tag}:proposal-units:{fiscal_year}:{strategy_number}",
+                c.StateProposalUnits(
+                    plan_id=plan_id, fiscal_year=fiscal_year, strategy_number=strategy_number, units=named
+                ),
+                day,
+                meeting_id,
+            )
 
 
 def _placed(minutes: ParsedMinutes, figure: Figure) -> bool:

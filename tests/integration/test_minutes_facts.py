@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.minutes.importer import import_minutes
+from domain.plan import Plan, plan_id_for
+from service.minutes.importer import import_minutes, plan_code
 from service.minutes.model import ParsedMinutes
 from service.minutes.parser import parse_minutes
 from tests.integration.graphql_support import Api
@@ -97,3 +98,37 @@ async def test_a_meeting_s_resolutions_judge_action_items_the_same_way(api: Api,
     items = by_id([i for r in meeting["resolutions"] for i in r["actionItems"]])
     assert items["1/2564-3.2-1"]["dueOn"] == "2021-01-31"
     assert items["1/2564-3.3-1"]["periodic"] is True
+
+
+PROPOSALS = """
+query($plan: ID!, $year: Int) {
+  proposals(planId: $plan, fiscalYear: $year) { fiscalYear strategy { number } text source units }
+}
+"""
+
+
+async def test_the_fy_2564_proposals_are_served_with_their_strategy_s_units(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    plan = str(plan_id_for(plan_code(seed)))
+    proposals = (await api.run(PROPOSALS, {"plan": plan, "year": 2564}))["proposals"]
+    assert len(proposals) == len(seed.proposals) == 31
+    assert {p["fiscalYear"] for p in proposals} == {2564}
+    assert [p["strategy"]["number"] for p in proposals] == sorted(p.strategy_number for p in seed.proposals)
+    assert {p["source"] for p in proposals} == {"SUBCOMMITTEE", "SEMINAR", "UNIVERSITY_STUDY"}
+    assert all(p["text"] for p in proposals)
+    by_strategy: dict[int, list[list[str]]] = {}
+    for p in proposals:
+        by_strategy.setdefault(p["strategy"]["number"], []).append(p["units"])
+    # one list per strategy, the one the minutes give for it (every proposal of it shows that list)
+    assert all(len({tuple(u) for u in lists}) == 1 for lists in by_strategy.values())
+    units = {number: lists[0] for number, lists in by_strategy.items()}
+    assert units[5] == ["กองพัฒนาระบบราชการ กรุงเทพมหานคร สำนักงาน ก.ก.", "สำนักการศึกษา"]  # not "สำนักงานศึกษา"
+    assert "กองวินัยและเสริมสร้างจริยธรรม สำนักงาน ก.ก." in units[2] and units[4]
+    every = {u for us in units.values() for u in us}
+    assert "สำนักงานศึกษา" not in every and "กองวินัยและ เสริมสร้างจริยธรรม สำนักงาน ก.ก." not in every
+    assert (await api.run(PROPOSALS, {"plan": plan, "year": 2563}))["proposals"] == []
+    # the units are stated once per strategy, not copied onto each proposal
+    stated = [
+        f for f in api.ledger.load(Plan, plan_id_for(plan_code(seed))).facts if isinstance(f, Plan.ProposalUnitsStated)
+    ]
+    assert sorted(f.strategy_number for f in stated) == [1, 2, 3, 4, 5]
