@@ -272,6 +272,22 @@ class RecordComment(MeetingCommand):
 
 
 @dataclass(frozen=True)
+class RecordMembershipChange(MeetingCommand):
+    """A change of the committee's membership announced at this meeting: who left, who joined,
+    the resolution that made it, when it takes effect (None: not stated)."""
+
+    left: str
+    joined: str
+    kind: str = "PERSON"
+    resolution_body: str | None = None
+    resolution_code: str | None = None
+    resolution_on: date | None = None
+    takes_effect_on: date | None = None
+    text: str | None = None
+    change_id: str | None = None
+
+
+@dataclass(frozen=True)
 class SetNextMeeting(MeetingCommand):
     code: str
     on: date

@@ -93,6 +93,8 @@ class MeetingState:
     #: comment number -> the strategies it names (None: not recorded, before CommentRecorded v2)
     comment_strategies: dict[int, list[int] | None] = field(default_factory=dict)
     next_meeting: NextMeetingState | None = None
+    #: the committee's membership changes announced here (their ids on the committee's stream)
+    membership_changes_announced: list[str] = field(default_factory=list)
 
     def action_item(self, item_id: str) -> tuple[ResolutionState, int]:
         for resolution in self.resolutions.values():
@@ -327,6 +329,17 @@ class Meeting(Ledger[MeetingState]):
                 None if self.strategy_numbers is None else list(self.strategy_numbers)
             )
 
+    class MembershipChangeAnnounced(Fact):
+        """A change of the committee's membership was announced here; the change itself is the
+        committee's fact (`domain.committee.Committee.MembershipChanged`, id `change_id`)."""
+
+        change_id: str
+
+        FIXED = frozenset({"change_id"})
+
+        def evolve(self, state: MeetingState) -> None:
+            state.membership_changes_announced.append(self.change_id)
+
     class NextMeetingSet(Fact):
         code: str
         on: date
@@ -497,6 +510,13 @@ class Meeting(Ledger[MeetingState]):
         self._record(
             self.CommentRecorded, meta, number=number, text=require_text("text", text), strategy_numbers=numbers
         )
+
+    def announce_membership_change(self, change_id: str, meta: Meta) -> None:
+        meta = meta.checked()
+        change_id = require_text("changeId", change_id, MAX_NAME)
+        if change_id in self.state.membership_changes_announced:
+            raise ValidationError("changeId", f"membership change {change_id} is already announced here")
+        self._record(self.MembershipChangeAnnounced, meta, change_id=change_id)
 
     def set_next_meeting(self, code: str, on: date, starts_at: time | None, meta: Meta) -> None:
         meta = meta.checked()

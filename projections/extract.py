@@ -15,6 +15,7 @@ from uuid import UUID
 from asyncpg.pgproto.pgproto import UUID as PgUUID
 
 from domain.activity import ActivityState, MilestoneState, RiskState
+from domain.committee import CommitteeState
 from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
 from domain.plan import FigureState, PlanState
@@ -263,6 +264,27 @@ def action_item_rows(state: MeetingState) -> Rows:
     return rows
 
 
+def membership_change_rows(state: CommitteeState) -> Rows:
+    if not state.exists:
+        return {}
+    return {
+        m.id: (
+            state.body,
+            m.left,
+            m.joined,
+            m.kind,
+            m.resolution_body,
+            m.resolution_code,
+            m.resolution_on,
+            m.takes_effect_on,
+            m.text,
+            m.meeting_id,
+            m.recorded_on,
+        )
+        for m in state.membership_changes.values()
+    }
+
+
 def key_result_rows(state: KeyResultState) -> Rows:
     if not state.exists:
         return {}
@@ -394,4 +416,12 @@ KEY_RESULT_KIND = StreamKind(
         "Measured": ("measurement",),
     },
 )
-KINDS: dict[str, StreamKind] = {k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND, KEY_RESULT_KIND)}
+COMMITTEE_KIND = StreamKind(
+    "committee",
+    CommitteeState,
+    {"membership_change": membership_change_rows},
+    {"MembershipChanged": ("membership_change",)},
+)
+KINDS: dict[str, StreamKind] = {
+    k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND, KEY_RESULT_KIND, COMMITTEE_KIND)
+}

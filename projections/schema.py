@@ -244,6 +244,26 @@ ACTION_ITEM = Family(
     ),
     (("plan_id", "valid_to", "recorded_to"), ("owner", "valid_to", "recorded_to")),
 )
+#: a change of a committee's membership: who left, who joined, by which resolution, when
+MEMBERSHIP_CHANGE = Family(
+    "membership_change",
+    "committee",
+    ("change_id", "text"),
+    (
+        ("body", "text"),
+        ("left_member", "text"),
+        ("joined_member", "text"),
+        ("kind", "text"),
+        ("resolution_body", "text"),
+        ("resolution_code", "text"),
+        ("resolution_on", "date"),
+        ("takes_effect_on", "date"),
+        ("text", "text"),
+        ("meeting_id", "text"),
+        ("recorded_on", "date"),
+    ),
+    (("body", "valid_to", "recorded_to"),),
+)
 
 KEY_RESULT = Family(
     "key_result",
@@ -297,6 +317,7 @@ FAMILIES: tuple[Family, ...] = (
     MEETING,
     RESOLUTION,
     ACTION_ITEM,
+    MEMBERSHIP_CHANGE,
     KEY_RESULT,
     MEASUREMENT,
 )

@@ -10,7 +10,8 @@ One module per subject, and this package re-exports their public names (`q.plan_
   rows.py        what every query shares: Point, the AS_OF clause, a record as a dict, batched reads
   plans.py       plan_as_of (the whole plan in one statement) and Rollup; plans and strategies
   activities.py  activity_as_of; activities, milestones, risks and risk histories
-  meetings.py    meetings, their resolutions and action items; the point a meeting stands for
+  meetings.py    meetings, their resolutions and action items; the point a meeting stands for;
+                 changes of a committee's membership
   events.py      the event index: events in log order, stream versions and histories
   changes.py     what changed in a plan between two points
   pages.py       the API's connections (events, meetings, histories) paged both ways, and counted
@@ -45,6 +46,7 @@ from projections.queries.meetings import (
     meeting_page,
     meetings,
     meetings_by_id,
+    membership_changes,
     resolutions_of,
     told_by,
 )
@@ -79,6 +81,7 @@ __all__ = [
     "meeting_page",
     "meetings",
     "meetings_by_id",
+    "membership_changes",
     "milestones",
     "milestones_of",
     "plan_as_of",

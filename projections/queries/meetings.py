@@ -248,3 +248,22 @@ async def meeting_page(
         first,
     )
     return [_row(r, "meeting", "id") for r in records]
+
+
+async def membership_changes(
+    conn: asyncpg.Connection, body: str | None = None, meeting_ids: Iterable[UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Changes of committees' membership (as now known): of one body, or announced at these
+    meetings, in the order they were recorded as known."""
+    ids = None if meeting_ids is None else [str(m) for m in meeting_ids]
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('membership_change')} WHERE {AS_OF} "
+        "AND ($1::text IS NULL OR body = $1) AND ($5::text[] IS NULL OR meeting_id = ANY($5::text[])) "
+        "ORDER BY recorded_on, change_id",
+        body,
+        ALL_DATES,
+        ALL_TIMES,
+        ALL_DATES,
+        ids,
+    )
+    return [_row(r, "membership_change", "committee_id") for r in records]

@@ -649,6 +649,40 @@ class RecordCommentInput(CommandInput):
 
 
 @strawberry.input
+class RecordMembershipChangeInput(CommandInput):
+    command = c.RecordMembershipChange
+
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting that announced it.")
+    left: str = strawberry.field(description="Who left the committee (a person, or a seat by its position).")
+    joined: str = strawberry.field(description="Who joined in their place.")
+    kind: e.MembershipChangeKind = strawberry.field(
+        default=e.MembershipChangeKind.PERSON, description="A named person, or a seat defined by a position."
+    )
+    resolution_body: str | None = strawberry.field(default=None, description="The body whose resolution made it.")
+    resolution_code: str | None = strawberry.field(default=None, description="That resolution's code, e.g. 12/2563.")
+    resolution_on: date | None = strawberry.field(default=None, description="The day of that resolution.")
+    takes_effect_on: date | None = strawberry.field(
+        default=None, description="The day the change takes effect, where stated."
+    )
+    text: str | None = strawberry.field(default=None, description="The words announcing it.")
+    change_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        return c.RecordMembershipChange(
+            as_id("meetingId", self.meeting_id),
+            self.left,
+            self.joined,
+            self.kind.name,
+            self.resolution_body,
+            self.resolution_code,
+            self.resolution_on,
+            self.takes_effect_on,
+            self.text,
+            self.change_id,
+        )
+
+
+@strawberry.input
 class SetNextMeetingInput(CommandInput):
     command = c.SetNextMeeting
 

@@ -281,6 +281,32 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
     return tuple(changed)
 
 
+def record_membership_change(store: Loader, cmd: c.RecordMembershipChange, meta: Meta, meeting: Ledger[Any]) -> Changed:
+    """A membership change is the committee's fact (the body the meeting belongs to), and its
+    announcement the meeting's: the committee is formed on its first fact, as when minutes are
+    first approved."""
+    at = _as(Meeting, meeting)
+    try:
+        committee = store.load(Committee, committee_id_for(at.state.body))
+    except NotFound:
+        committee = Committee.form(at.state.body, meta)
+    change_id = cmd.change_id or new_id()
+    at.announce_membership_change(change_id, meta)
+    committee.change_membership(
+        change_id=change_id,
+        left=cmd.left,
+        joined=cmd.joined,
+        kind=cmd.kind,
+        resolution_body=cmd.resolution_body,
+        resolution_code=cmd.resolution_code,
+        resolution_on=cmd.resolution_on,
+        takes_effect_on=cmd.takes_effect_on,
+        text=cmd.text,
+        meta=meta,
+    )
+    return (meeting, committee)
+
+
 def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:
     if cmd.activity_id is not None:
         loaded = store.load(Activity, cmd.activity_id)

@@ -239,6 +239,24 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             day,
             meeting_id,
         )
+    for index, change in enumerate(minutes.membership_changes, start=1):
+        yield Step(
+            f"{tag}:membership:{index}",
+            c.RecordMembershipChange(
+                meeting_id=meeting_id,
+                left=change.left,
+                joined=change.joined,
+                kind=change.kind,
+                resolution_body=change.resolution_body,
+                resolution_code=change.resolution_code,
+                resolution_on=change.resolution_on,
+                takes_effect_on=change.effective_on,
+                text=change.text,
+                change_id=f"{minutes.code}:{change.agenda_number}.{index}",
+            ),
+            day,
+            meeting_id,
+        )
     if plan_id is not None:
         yield from _plan_updates(plan_id, minutes, meeting_id, day, tag)
     # last: adopting the earlier minutes closes that meeting (and those before it) for reporting

@@ -132,3 +132,44 @@ async def test_the_fy_2564_proposals_are_served_with_their_strategy_s_units(api:
         f for f in api.ledger.load(Plan, plan_id_for(plan_code(seed))).facts if isinstance(f, Plan.ProposalUnitsStated)
     ]
     assert sorted(f.strategy_number for f in stated) == [1, 2, 3, 4, 5]
+
+
+CHANGES = """
+query($code: String!, $body: String) {
+  meeting(id: $code) {
+    membershipChanges { id left joined kind resolutionBody resolutionCode resolutionOn takesEffectOn text recordedOn }
+  }
+  membershipChanges(body: $body) { id body meetingId }
+}
+"""
+
+
+async def test_the_chair_s_announcement_is_a_membership_change_of_the_committee(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    data = await api.run(CHANGES, {"code": "1/2564", "body": seed.body})
+    changes = data["meeting"]["membershipChanges"]
+    assert [(m["left"], m["joined"], m["kind"]) for m in changes] == [
+        ("ผู้ช่วยศาสตราจารย์ สุณี เวชประสิทธิ์", "ผู้ช่วยศาสตราจารย์สุภารัตน์ หงวนเสียม", "PERSON"),
+        (
+            "ผู้ช่วย หัวหน้าสำนักงาน ก.ก. สังกัดกรมการพัฒนาระบบราชการกรุงเทพมหานคร",
+            "ผู้ช่วย หัวหน้าสำนักงาน ก.ก. ที่หัวหน้าสำนักงาน ก.ก. มอบหมาย",
+            "POSITION",
+        ),
+    ]
+    for change in changes:
+        assert (change["resolutionBody"], change["resolutionCode"], change["resolutionOn"]) == (
+            "ก.ก.",
+            "12/2563",
+            "2020-12-17",
+        )
+        assert change["takesEffectOn"] is None  # the minutes do not say: unknown
+        assert change["recordedOn"] == "2021-01-06" and "จาก" in change["text"]
+    committee = data["membershipChanges"]
+    assert [m["id"] for m in committee] == [m["id"] for m in changes]
+    assert {m["body"] for m in committee} == {seed.body}
+    meeting_id = (await api.run('{ meeting(id: "1/2564") { id } }'))["meeting"]["id"]
+    assert {m["meetingId"] for m in committee} == {meeting_id}
+    # recorded on the committee's stream, once: importing again records nothing more
+    again = await import_minutes(api.ledger, seed, "secretariat")
+    assert again.recorded == 0 and again.refused == []
+    assert len((await api.run(CHANGES, {"code": "1/2564", "body": seed.body}))["membershipChanges"]) == 2

@@ -184,6 +184,7 @@ def busy_meeting() -> Meeting:
     m.approve_minutes(earlier, [MinutesCorrection("หน้า ๑๑ ข้อ ๖", "ส่วนราชการ", "หน่วยงาน")], meta(D0))
     m.record_comment(1, "ควรกำหนด milestone และ output ของแต่ละกิจกรรม", meta(D0))
     m.record_comment(2, "ยุทธศาสตร์ที่ ๒ ... ยุทธศาสตร์ที่ ๑", meta(D0), strategy_numbers=[2, 1])
+    m.announce_membership_change("1/2564:1.1", meta(D0))
     m.set_next_meeting("2/2564", D1, time(9, 30), meta(D0))
     m.complete_action_item("A1", date(2021, 1, 28), meta(D1))
     m.correct(2, {"venue": "ห้องนพรัตน์ ชั้น ๕"}, False, meta(D0, reason="ชื่อห้องไม่ครบ"))

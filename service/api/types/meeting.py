@@ -119,6 +119,44 @@ class ActionItem:
         )
 
 
+@strawberry.type(description="A change of a committee's membership: who left, who joined, by which resolution.")
+class MembershipChange:
+    id: str = strawberry.field(description="The change's id within its committee (not a global ID).")
+    body: str = strawberry.field(description="The committee whose membership changed.")
+    left: str = strawberry.field(
+        description="Who left (a person, or a seat by its position), as the source names them."
+    )
+    joined: str = strawberry.field(description="Who joined in their place, as the source names them.")
+    kind: e.MembershipChangeKind = strawberry.field(description="A named person, or a seat defined by a position.")
+    resolution_body: str | None = strawberry.field(description="The body whose resolution made the change, if stated.")
+    resolution_code: str | None = strawberry.field(description="That resolution's code (e.g. 12/2563), if stated.")
+    resolution_on: date | None = strawberry.field(description="The day of that resolution, if stated.")
+    takes_effect_on: date | None = strawberry.field(
+        description="The day the change takes effect where the source states it; null otherwise (never guessed "
+        "from the resolution's day)."
+    )
+    text: str | None = strawberry.field(description="The words announcing the change.")
+    meeting_id: strawberry.ID | None = strawberry.field(description="The ID of the meeting that announced it, if any.")
+    recorded_on: date = strawberry.field(description="The day it was recorded as known (the announcing meeting's).")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> MembershipChange:
+        return cls(
+            id=row["change_id"],
+            body=row["body"],
+            left=row["left_member"],
+            joined=row["joined_member"],
+            kind=e.MembershipChangeKind[row["kind"]],
+            resolution_body=row["resolution_body"],
+            resolution_code=row["resolution_code"],
+            resolution_on=row["resolution_on"],
+            takes_effect_on=row["takes_effect_on"],
+            text=row["text"],
+            meeting_id=None if row["meeting_id"] is None else strawberry.ID(row["meeting_id"]),
+            recorded_on=row["recorded_on"],
+        )
+
+
 @strawberry.type(description="What a meeting resolved on an agenda item.")
 class Resolution:
     id: str = strawberry.field(description="The resolution's id within its meeting (not a global ID).")
@@ -236,6 +274,12 @@ class Meeting(Node):
         loader = info.context.loaders.get("resolutions", None, q.resolutions_of, list)
         rows = await loader.load(UUID(str(self.id)))
         return [Resolution.from_row(r) for r in rows]
+
+    @strawberry.field(description="Changes of the committee's membership announced at this meeting.")
+    async def membership_changes(self, info: Info[Context, None]) -> list[MembershipChange]:
+        meeting = UUID(str(self.id))
+        rows = await info.context.read(lambda conn: q.membership_changes(conn, meeting_ids=[meeting]))
+        return [MembershipChange.from_row(r) for r in rows]
 
     @strawberry.field(description="The plan the meeting oversees, if any.")
     async def plan(self, info: Info[Context, None]) -> Plan | None:
