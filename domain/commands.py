@@ -140,6 +140,8 @@ class AssignUnits(ActivityCommand):
 @dataclass(frozen=True)
 class ChangeActivityStatus(ActivityCommand):
     status: str
+    #: the reasons one by one where the source numbers several (the meta's reason holds them together)
+    reasons: tuple[str, ...] = field(default=(), metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ def activity_rows(state: ActivityState) -> Rows:
             state.status_reason,
             state.progress,
             state.outcome,
+            list(state.status_reasons),
         )
     }
 

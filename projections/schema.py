@@ -145,6 +145,7 @@ ACTIVITY = Family(
         ("status_reason", "text"),
         ("progress", "numeric"),
         ("outcome", "text"),
+        ("status_reasons", "text[]"),
     ),
     # plan_as_of: every condition of the as-of test on the index, so only matching rows are read
     (("plan_id", *AS_OF_COLUMNS),),

@@ -274,9 +274,14 @@ class ChangeActivityStatusInput(CommandInput):
 
     activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
     status: e.ActivityStatus = strawberry.field(description="The status to move to.")
+    reasons: list[str] | None = strawberry.field(
+        default=None,
+        description="The reasons one by one, where there are several (the meta's `reason` holds them together).",
+    )
 
     def to_command(self) -> c.Command:
-        return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value)
+        reasons = tuple(self.reasons or ())
+        return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value, reasons)
 
 
 @strawberry.input

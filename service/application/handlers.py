@@ -144,7 +144,7 @@ def assign_units(store: Loader, cmd: c.AssignUnits, meta: Meta, activity: Ledger
 def change_activity_status(
     store: Loader, cmd: c.ChangeActivityStatus, meta: Meta, activity: Ledger[Any]
 ) -> Ledger[Any]:
-    _as(Activity, activity).change_status(cmd.status, meta)
+    _as(Activity, activity).change_status(cmd.status, meta, cmd.reasons)
     return activity
 
 

@@ -34,6 +34,7 @@ from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
+from service.minutes.reasons import split_reasons
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
 from service.minutes.units import one_unit_each, unit_names
 
@@ -399,9 +400,12 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         ),
         fiscal_year_bounds(result.fiscal_year_be)[0],
     )
+    reasons = split_reasons(result.reason)
     yield Step(
         f"{tag}:{ref}:status",
-        c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
+        c.ChangeActivityStatus(
+            activity_id=activity_id, status=result.status, reasons=reasons if len(reasons) > 1 else ()
+        ),
         on,
         meeting_id,
         result.reason,
@@ -418,19 +422,23 @@ def _activity_steps(plan_id: UUID, result: ActivityResult, meeting_id: UUID, day
         # the minutes state the cause, never a likelihood, an impact or a mitigation: the risk is
         # noted not yet assessed (the committee assesses it with reassessRisk), its owner the
         # responsible unit where one is named
-        yield Step(
-            f"{tag}:{ref}:risk",
-            c.NoteRisk(
-                activity_id=activity_id,
-                title=result.reason,
-                owner=result.responsible_units[0] if result.responsible_units else None,
-                risk_id=f"{tag}:{result.line_no}",
-            ),
-            on,
-            meeting_id,
-            result.reason,
-            only_if_changed=True,
-        )
+        # one risk per reason the row gives (numbered reasons are separate causes), the first
+        # keeping the id a single reason always had
+        for number, cause in enumerate(reasons, start=1):
+            suffix = "" if number == 1 else f":{number}"
+            yield Step(
+                f"{tag}:{ref}:risk{suffix}",
+                c.NoteRisk(
+                    activity_id=activity_id,
+                    title=cause,
+                    owner=result.responsible_units[0] if result.responsible_units else None,
+                    risk_id=f"{tag}:{result.line_no}{suffix}",
+                ),
+                on,
+                meeting_id,
+                cause,
+                only_if_changed=True,
+            )
 
 
 #: what the importer leaves unknown, by kind, in the order --dry-run lists them

@@ -13,8 +13,11 @@ Shapes so far:
   IN_PERSON reads as none); `Plan.FigureReported`, figures as reported, is new.
 - since (read models version 5, no fixture of its own yet): `Meeting.AgendaItemAdded` v3 keeps the
   item's text (upcast: none); `Meeting.CommentRecorded` v2 the strategies a comment names (upcast:
-  none, unknown); an attendee may carry an absence reason, its raw words and several roles (older
-  attendees: none); action items' rows say whether they are periodic and their meeting's body.
+  none, unknown); `Activity.StatusChanged` v2 the reasons one by one (upcast: none; the one reason
+  stands as one); an attendee may carry an absence reason, its raw words and several roles (older
+  attendees: none); action items' rows say whether they are periodic and their meeting's body;
+  `Plan.ProposalUnitsStated`, `Committee.MembershipChanged`, `Meeting.MembershipChangeAnnounced`
+  are new.
 
 An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
 that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
@@ -105,6 +108,12 @@ V5_ADDED: list[tuple[tuple[str, ...], object]] = [
     (("meeting", "attendance", "roles"), []),
     (("meeting", "resolutions", "action_items", "periodic"), True),  # the fixtures' one item is periodic
     (("meeting", "resolutions", "action_items", "body"), "HR committee"),
+    # activities' reasons one by one: the fixtures' activities stand without a reason (none)
+    *(
+        ((view, *where, "activities", "status_reasons"), [])
+        for view in ("plan", "plan_2021_01_01")
+        for where in ((), ("strategies",))
+    ),
 ]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
     "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED],
@@ -126,6 +135,7 @@ V5_PAYLOAD: dict[str, dict[str, object]] = {
     "Meeting.AgendaItemAdded": {"text": None},
     "Meeting.CommentRecorded": {"strategy_numbers": None},
     "Meeting.AttendanceRecorded": {"attendees": _attendees_v5},
+    "Activity.StatusChanged": {"reasons": None},
 }
 #: fixture -> event type -> payload fields added since, and the value upcasting gives them
 PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {

@@ -173,3 +173,26 @@ async def test_the_chair_s_announcement_is_a_membership_change_of_the_committee(
     again = await import_minutes(api.ledger, seed, "secretariat")
     assert again.recorded == 0 and again.refused == []
     assert len((await api.run(CHANGES, {"code": "1/2564", "body": seed.body}))["membershipChanges"]) == 2
+
+
+REASONS = """
+query($plan: ID!) {
+  plan(id: $plan) { activities(fiscalYear: 2563) { title status statusReason statusReasons risks { title } } }
+}
+"""
+
+
+async def test_numbered_reasons_are_kept_one_by_one(api: Api, seed: ParsedMinutes) -> None:
+    await imported(api, seed)
+    plan = str(plan_id_for(plan_code(seed)))
+    activities = (await api.run(REASONS, {"plan": plan}))["plan"]["activities"]
+    architecture = next(a for a in activities if a["title"].startswith("โครงการสร้างสถาปัตยกรรมองค์กร"))
+    assert architecture["status"] == "NOT_IMPLEMENTED"
+    assert len(architecture["statusReasons"]) == 2
+    assert architecture["statusReasons"][0] == "ไม่ได้รับจัดสรรงบประมาณจึงไม่มีการดำเนินการ"
+    assert architecture["statusReasons"][1].startswith("โครงการนี้ต้องดำเนินการภายหลัง")
+    assert sorted(r["title"] for r in architecture["risks"]) == sorted(architecture["statusReasons"])
+    internship = next(a for a in activities if a["title"].startswith("ฝึกงานกับกรุงเทพมหานคร"))
+    assert internship["statusReasons"] == [internship["statusReason"]]  # one reason: itself
+    completed = [a for a in activities if a["status"] == "COMPLETED"]
+    assert completed and all(a["statusReasons"] == [] and a["statusReason"] is None for a in completed)

@@ -331,6 +331,10 @@ class Activity(Node):
     status_reason: str | None = strawberry.field(
         description="Why it stands there, when the status change gave a reason."
     )
+    status_reasons: list[str] = strawberry.field(
+        description="The same reasons one by one, where the source numbers several (๑. ... ๒. ...); one where it "
+        "gives one; empty where none."
+    )
     progress: float | None = strawberry.field(
         description="Reported progress in percent, 0 to 100; null until a progress is reported (unknown, not 0)."
     )
@@ -649,6 +653,7 @@ ACTIVITY_FIELDS = {
     "status": _member(e.ActivityStatus, "status"),
     "status_label": _label(v.ActivityStatus, "status"),
     "status_reason": _plain("status_reason"),
+    "status_reasons": RowField(lambda row: list(row["status_reasons"] or []), columns=("status_reasons",)),
     "progress": RowField(lambda row: _float(row["progress"]), columns=("progress",)),
     "outcome": _plain("outcome"),
     "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
