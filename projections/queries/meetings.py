@@ -8,6 +8,7 @@ meeting's stream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -86,15 +87,25 @@ async def meeting(
     return result
 
 
-def _action_item(record: asyncpg.Record, today: date, following: dict[str, list[date]]) -> dict[str, Any]:
+#: a meeting named by its code at the end of an action item's `due_meeting` ("<body> ครั้งที่ 2/2564")
+_NAMED_MEETING = re.compile(r"ครั้งที่\s*(?P<code>[0-9]{1,3}/[0-9]{4})$")
+
+
+def _action_item(record: asyncpg.Record, today: date, following: dict[str, dict[str, date]]) -> dict[str, Any]:
     """An action item with its `state` as of `today`: DONE once done; OVERDUE after its due date
     while open; else OPEN. A periodic item ("report to this meeting periodically") is due again at
     each meeting of its body after the one that assigned it until it is done: its `due_on` is the
     first of those on or after `today` (None when no such meeting is known), so it is never
-    overdue by a meeting gone by — the next one asks again."""
+    overdue by a meeting gone by — the next one asks again. An item due at a meeting of its own
+    body named by code ("… ครั้งที่ 2/2564") whose date its minutes did not know is due on that
+    meeting's date once the read models know it."""
     item = _row(record, "action_item", "meeting_id")
+    held = following.get(item.get("body") or "", {})
+    named = _NAMED_MEETING.search(item["due_meeting"] or "")
+    if item["due_on"] is None and named is not None and item["due_meeting"].startswith(item.get("body") or "\0"):
+        item["due_on"] = held.get(named["code"])  # this body's meeting named by code, once its date is known
     if item.get("periodic") and item["due_on"] is None:
-        later = [on for on in following.get(item.get("body") or "", []) if on > item["meeting_on"] and on >= today]
+        later = [on for on in held.values() if on > item["meeting_on"] and on >= today]
         item["due_on"] = min(later, default=None)
     if item["done_on"] is not None and item["done_on"] <= today:
         item["state"] = "DONE"
@@ -113,22 +124,29 @@ async def judged_action_items(
     return [_action_item(r, today, following) for r in records]
 
 
-async def _meeting_days(conn: asyncpg.Connection, records: Iterable[asyncpg.Record]) -> dict[str, list[date]]:
-    """The days of the meetings (as now known) of the bodies of the periodic items among `records`."""
-    bodies = sorted({r["body"] for r in records if r["periodic"] and r["body"] is not None})
+async def _meeting_days(conn: asyncpg.Connection, records: Iterable[asyncpg.Record]) -> dict[str, dict[str, date]]:
+    """Code -> day of the meetings (as now known) of the bodies of the items among `records` that
+    may need them (periodic, or due at a meeting with no date yet)."""
+    bodies = sorted(
+        {
+            r["body"]
+            for r in records
+            if r["body"] is not None and (r["periodic"] or (r["due_on"] is None and r["due_meeting"] is not None))
+        }
+    )
     if not bodies:
         return {}
     rows = await conn.fetch(
-        f"SELECT body, meeting_on FROM {_table('meeting')} WHERE body = ANY($1::text[]) AND {AS_OF} "
+        f"SELECT body, code, meeting_on FROM {_table('meeting')} WHERE body = ANY($1::text[]) AND {AS_OF} "
         "ORDER BY meeting_on",
         bodies,
         ALL_DATES,
         ALL_TIMES,
         ALL_DATES,
     )
-    days: dict[str, list[date]] = {}
+    days: dict[str, dict[str, date]] = {}
     for row in rows:
-        days.setdefault(row["body"], []).append(row["meeting_on"])
+        days.setdefault(row["body"], {})[row["code"]] = row["meeting_on"]
     return days
 
 

@@ -3,10 +3,13 @@ real store, projected into real PostgreSQL, read through the GraphQL schema."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from domain import commands as c
+from domain.facts import Meta
 from domain.plan import Plan, plan_id_for
 from service.minutes.importer import import_minutes, plan_code
 from service.minutes.model import ParsedMinutes
@@ -196,3 +199,22 @@ async def test_numbered_reasons_are_kept_one_by_one(api: Api, seed: ParsedMinute
     assert internship["statusReasons"] == [internship["statusReason"]]  # one reason: itself
     completed = [a for a in activities if a["status"] == "COMPLETED"]
     assert completed and all(a["statusReasons"] == [] and a["statusReason"] is None for a in completed)
+
+
+async def test_work_due_at_a_meeting_named_by_code_is_due_on_its_day_once_that_is_known(api: Api) -> None:
+    text = SAMPLE_MINUTES.read_text(encoding="utf-8").replace(
+        "ให้ที่ประชุมทราบเป็นระยะ\n", "ให้ที่ประชุมทราบในการประชุมครั้งที่ ๓/๒๕๖๔\n"
+    )
+    minutes = parse_minutes(text, source="3/2564 named")
+    await imported(api, minutes)
+    item = "1/2564-3.3-1"
+    unknown = by_id((await api.run(ACTION_ITEMS, {"on": "2021-01-15"}))["actionItems"])[item]
+    assert (unknown["dueOn"], unknown["periodic"], unknown["state"]) == (None, False, "OPEN")  # no day given yet
+    assert unknown["dueMeeting"] == f"{minutes.body} ครั้งที่ 3/2564"
+    api.ledger.execute(
+        c.ScheduleMeeting(body=minutes.body, code="3/2564", on=date(2021, 3, 3)), Meta(date(2021, 2, 3), "secretariat")
+    )
+    before = by_id((await api.run(ACTION_ITEMS, {"on": "2021-03-01"}))["actionItems"])[item]
+    after = by_id((await api.run(ACTION_ITEMS, {"on": "2021-03-10"}))["actionItems"])[item]
+    assert (before["dueOn"], before["state"]) == ("2021-03-03", "OPEN")
+    assert (after["dueOn"], after["state"]) == ("2021-03-03", "OVERDUE")

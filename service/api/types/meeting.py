@@ -94,9 +94,9 @@ class ActionItem:
     description: str = strawberry.field(description="The work to do.")
     owner: str = strawberry.field(description="Who is to do it.")
     due_on: date | None = strawberry.field(
-        description="When it is due, as the resolution's words allow: a date named; the date of a named meeting of "
-        "this body the minutes give; the last day of the month of another body's meeting named by its month; for a "
-        "periodic item, the next meeting of this body on or after the day asked. Null when nothing says."
+        description="When it is due, as the resolution's words allow: a date named; the date of a meeting of this "
+        "body named by its code, once known; the last day of the month of another body's meeting named by its "
+        "month; for a periodic item, the next meeting of this body on or after the day asked. Null when nothing says."
     )
     due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
     done_on: date | None = strawberry.field(description="When it was done; null while it is not.")
