@@ -22,7 +22,7 @@ query($code: String!) {
   meeting(id: $code) {
     attendance { name role roles presence absenceReason absenceNote }
     agenda { number text }
-    comments { number strategyNumbers }
+    comments { number strategyNumbers strategies { number title } }
   }
 }
 """
@@ -66,6 +66,12 @@ async def test_attendance_agenda_and_comments_carry_what_the_minutes_say(api: Ap
 
     named = {c["number"]: c["strategyNumbers"] for c in meeting["comments"]}
     assert named == {1: [5], 2: [1, 2, 3, 4, 5], 3: [1], 4: [], 5: [1], 6: [2, 1], 7: [3], 8: [4], 9: []}
+    # linked: each number is the plan's strategy of that number
+    titles = {s.number: s.title for s in seed.plan.strategies} if seed.plan else {}
+    for comment in meeting["comments"]:
+        assert [(s["number"], s["title"]) for s in comment["strategies"]] == [
+            (n, titles[n]) for n in comment["strategyNumbers"]
+        ]
 
 
 def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

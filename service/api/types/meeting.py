@@ -18,7 +18,7 @@ from service.api.context import Context
 from service.api.points import Cursor, meeting_cursor
 from service.api.types.connection import Page, PageInfo
 from service.api.types.node import Node
-from service.api.types.plan import Plan, plan_at
+from service.api.types.plan import Plan, Strategy, plan_at, strategies_loader
 from service.api.types.refs import shows
 
 
@@ -65,6 +65,15 @@ class Comment:
         description="The strategies the comment names, by number, in the order first named (empty: it names none; "
         "null: recorded before comments kept them)."
     )
+    plan_id: strawberry.Private[UUID | None] = None
+
+    @strawberry.field(description="The strategies the comment names, of the meeting's plan, in the order first named.")
+    async def strategies(self, info: Info[Context, None]) -> list[Strategy]:
+        if self.plan_id is None or not self.strategy_numbers:
+            return []
+        point = q.Point()
+        rows = {r["number"]: r for r in await strategies_loader(info.context, point).load(self.plan_id)}
+        return [Strategy.from_row(rows[n], self.plan_id, point) for n in self.strategy_numbers if n in rows]
 
 
 @strawberry.type(description="One correction of earlier minutes.")
@@ -245,7 +254,12 @@ class Meeting(Node):
                 for a in row["agenda"] or []
             ],
             comments=[
-                Comment(number=c["number"], text=c["text"], strategy_numbers=c.get("strategy_numbers"))
+                Comment(
+                    number=c["number"],
+                    text=c["text"],
+                    strategy_numbers=c.get("strategy_numbers"),
+                    plan_id=row["plan_id"],
+                )
                 for c in row["comments"] or []
             ],
             minutes_approvals=[
