@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -118,6 +119,9 @@ class ActivityState:
     responsible_units: list[str] = field(default_factory=list)
     status: ActivityStatus = ActivityStatus.PLANNED
     status_reason: str | None = None
+    #: the reasons given one by one (the minutes number them: "๑. ... ๒. ..."); one reason, or
+    #: none, where the change gave one or none
+    status_reasons: list[str] = field(default_factory=list)
     #: None until a progress is reported: unknown, never 0
     progress: Decimal | None = None
     outcome: str | None = None
@@ -216,7 +220,18 @@ class Activity(Ledger[ActivityState]):
             state.responsible_units = list(self.responsible_units)
 
     class StatusChanged(Fact):
+        """The activity moved to `status`, for the reason in its meta; since version 2 with the
+        reasons one by one where the source gives several (`reasons`; version 1 kept only the one
+        string: upcast to none, and the reason stands as one)."""
+
         status: str
+        reasons: list[str] | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reasons"] = None
 
         def check(self) -> None:
             ActivityStatus.parse(self.status, "status")
@@ -224,6 +239,7 @@ class Activity(Ledger[ActivityState]):
         def evolve(self, state: ActivityState) -> None:
             state.status = ActivityStatus(self.status)
             state.status_reason = self.reason
+            state.status_reasons = list(self.reasons) if self.reasons else ([self.reason] if self.reason else [])
 
     class ProgressReported(Fact):
         progress: Decimal
@@ -464,7 +480,7 @@ class Activity(Ledger[ActivityState]):
         self._live_state(meta)
         self._record(self.UnitsAssigned, meta, responsible_units=check_units(units))
 
-    def change_status(self, status: str, meta: Meta) -> None:
+    def change_status(self, status: str, meta: Meta, reasons: Sequence[str] = ()) -> None:
         meta = meta.checked()
         wanted = ActivityStatus.parse(status, "status")
         state = self._state_for(meta)
@@ -481,7 +497,10 @@ class Activity(Ledger[ActivityState]):
         if (wanted in NEEDS_REASON or current is ActivityStatus.COMPLETED) and not meta.reason:
             what = "reopening a completed activity" if current is ActivityStatus.COMPLETED else wanted.value
             raise ValidationError("reason", f"{what} needs a reason")
-        self._record(self.StatusChanged, meta, status=wanted.value)
+        listed = [require_text(f"reasons[{i}]", r) for i, r in enumerate(reasons)]
+        if listed and not meta.reason:
+            raise ValidationError("reason", "give the reason too (the reasons together), with the reasons one by one")
+        self._record(self.StatusChanged, meta, status=wanted.value, reasons=listed or None)
 
     def report_progress(self, progress: Decimal | float | int | str, meta: Meta) -> None:
         meta = meta.checked()

@@ -13,11 +13,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.values import ADDED_LATER as ADDED_LATER  # a field a command gained after its release
 from domain.values import ActionItem, Attendee, EvaluationRule, MinutesCorrection
-
-#: marks a field a command gained after it was first released: left at its default, it leaves the
-#: command's idempotency fingerprint as it was, so a retry across an upgrade still replays
-ADDED_LATER = "added_later"
 
 
 @dataclass(frozen=True)
@@ -94,6 +91,15 @@ class RecordProposal(PlanCommand):
 
 
 @dataclass(frozen=True)
+class StateProposalUnits(PlanCommand):
+    """The units concerned with one strategy's proposals for a fiscal year, listed once."""
+
+    fiscal_year: int
+    strategy_number: int
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReportFigure(PlanCommand):
     """A figure as reported (by the minutes, say): about the whole plan, a kind of activity
     (`kind`), a strategy (`strategy_number`, with or without a kind) or an activity."""
@@ -134,6 +140,8 @@ class AssignUnits(ActivityCommand):
 @dataclass(frozen=True)
 class ChangeActivityStatus(ActivityCommand):
     status: str
+    #: the reasons one by one where the source numbers several (the meta's reason holds them together)
+    reasons: tuple[str, ...] = field(default=(), metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)
@@ -230,6 +238,8 @@ class AddAgendaItem(MeetingCommand):
     number: int
     title: str
     subject: str | None = field(default=None, metadata={ADDED_LATER: True})
+    #: what the minutes say under the item (announcements, background, points): null if not given
+    text: str | None = field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,24 @@ class ApproveMinutes(MeetingCommand):
 class RecordComment(MeetingCommand):
     number: int
     text: str
+    #: the strategies the comment names ("ยุทธศาสตร์ที่ ๒"), by number
+    strategy_numbers: tuple[int, ...] = field(default=(), metadata={ADDED_LATER: True})
+
+
+@dataclass(frozen=True)
+class RecordMembershipChange(MeetingCommand):
+    """A change of the committee's membership announced at this meeting: who left, who joined,
+    the resolution that made it, when it takes effect (None: not stated)."""
+
+    left: str
+    joined: str
+    kind: str = "PERSON"
+    resolution_body: str | None = None
+    resolution_code: str | None = None
+    resolution_on: date | None = None
+    takes_effect_on: date | None = None
+    text: str | None = None
+    change_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,16 @@ which is never inside a closed meeting.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain.errors import PeriodLocked
-from domain.facts import EARLIEST, Corrected, Fact, Ledger, Meta, check_date, require_text
+from domain.errors import PeriodLocked, ValidationError
+from domain.facts import EARLIEST, MAX_NAME, Corrected, Fact, Ledger, Meta, check_date, optional_text, require_text
 
+CODE = re.compile(r"^[0-9]{1,3}/[0-9]{4}$")
 COMMITTEE_NAMESPACE = UUID("0f8e2c61-2d4b-4f59-8f5c-3a7d9e14b6c2")
 
 
@@ -36,11 +38,32 @@ class Closing:
     approved_on: date
 
 
+@dataclass(frozen=True)
+class MembershipChange:
+    """A member replaced: who left and who joined (as the source names them: a person, or a seat
+    defined by a position), the resolution that made the change (its body, code and date, where
+    stated), the day it takes effect where stated (None: not stated, never guessed), the source's
+    words, the meeting that announced it (if any) and the day it was recorded as known."""
+
+    id: str
+    left: str
+    joined: str
+    kind: str
+    resolution_body: str | None
+    resolution_code: str | None
+    resolution_on: date | None
+    takes_effect_on: date | None
+    text: str | None
+    meeting_id: str | None
+    recorded_on: date
+
+
 @dataclass
 class CommitteeState:
     exists: bool = False
     body: str = ""
     closings: list[Closing] = field(default_factory=list)
+    membership_changes: dict[str, MembershipChange] = field(default_factory=dict)
 
     def closing(self, held_on: date) -> Closing | None:
         """The approval that closed a meeting held on `held_on` (the first to reach it), if any."""
@@ -78,6 +101,37 @@ class Committee(Ledger[CommitteeState]):
         approved, and imported, in any order, so an approval of any date is taken (the body was
         formed when its first approval was recorded, which says nothing of when it first met)."""
         return EARLIEST
+    class MembershipChanged(Fact):
+        """Who left the committee and who joined in their place, by which resolution, effective
+        when (where stated). `kind` is PERSON (a named person) or POSITION (a seat defined by a
+        position, e.g. "the assistant head of office the head assigns")."""
+
+        change_id: str
+        left: str
+        joined: str
+        kind: str
+        resolution_body: str | None
+        resolution_code: str | None
+        resolution_on: date | None
+        takes_effect_on: date | None
+        text: str | None
+
+        FIXED = frozenset({"change_id"})
+
+        def evolve(self, state: CommitteeState) -> None:
+            state.membership_changes[self.change_id] = MembershipChange(
+                self.change_id,
+                self.left,
+                self.joined,
+                self.kind,
+                self.resolution_body,
+                self.resolution_code,
+                self.resolution_on,
+                self.takes_effect_on,
+                self.text,
+                self.meeting_id,
+                self.effective_on,
+            )
 
     @classmethod
     def form(cls, body: str, meta: Meta) -> Committee:
@@ -91,6 +145,52 @@ class Committee(Ledger[CommitteeState]):
         if any(c.through == through and c.meeting_code == meeting_code for c in self.state.closings):
             return
         self._record(self.MinutesApproved, meta, through=through, meeting_code=meeting_code, approved_at=approved_at)
+
+    def change_membership(
+        self,
+        *,
+        change_id: str,
+        left: str,
+        joined: str,
+        kind: str,
+        resolution_body: str | None,
+        resolution_code: str | None,
+        resolution_on: date | None,
+        takes_effect_on: date | None,
+        text: str | None,
+        meta: Meta,
+    ) -> None:
+        """Record on `committee` that `left` was replaced by `joined` (see `MembershipChanged`)."""
+        meta = meta.checked()
+        change_id = require_text("changeId", change_id, MAX_NAME)
+        if change_id in self.state.membership_changes:
+            raise ValidationError("changeId", f"membership change {change_id} is already recorded")
+        if kind not in MEMBERSHIP_CHANGE_KINDS:
+            raise ValidationError("kind", f"{kind!r} is not one of {', '.join(MEMBERSHIP_CHANGE_KINDS)}")
+        left, joined = require_text("left", left, MAX_NAME), require_text("joined", joined, MAX_NAME)
+        if left == joined:
+            raise ValidationError("joined", "is who left; nothing changed")
+        if resolution_code is not None and not CODE.match(resolution_code.strip()):
+            raise ValidationError("resolutionCode", f"{resolution_code!r} is not a resolution code such as 12/2563")
+        for name, day in (("resolutionOn", resolution_on), ("takesEffectOn", takes_effect_on)):
+            if day is not None:
+                check_date(name, day)
+        self._record(
+            self.MembershipChanged,
+            meta,
+            change_id=change_id,
+            left=left,
+            joined=joined,
+            kind=kind,
+            resolution_body=optional_text("resolutionBody", resolution_body, MAX_NAME),
+            resolution_code=None if resolution_code is None else resolution_code.strip(),
+            resolution_on=resolution_on,
+            takes_effect_on=takes_effect_on,
+            text=optional_text("text", text),
+        )
+
+
+MEMBERSHIP_CHANGE_KINDS = ("PERSON", "POSITION")
 
 
 def check_reporting_open(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
@@ -45,6 +46,7 @@ class AgendaItemState:
     number: int
     title: str
     subject: str | None = None
+    text: str | None = None
 
 
 @dataclass
@@ -88,7 +90,11 @@ class MeetingState:
     resolutions: dict[str, ResolutionState] = field(default_factory=dict)
     minutes_approvals: list[MinutesApprovalState] = field(default_factory=list)
     comments: dict[int, str] = field(default_factory=dict)
+    #: comment number -> the strategies it names (None: not recorded, before CommentRecorded v2)
+    comment_strategies: dict[int, list[int] | None] = field(default_factory=dict)
     next_meeting: NextMeetingState | None = None
+    #: the committee's membership changes announced here (their ids on the committee's stream)
+    membership_changes_announced: list[str] = field(default_factory=list)
 
     def action_item(self, item_id: str) -> tuple[ResolutionState, int]:
         for resolution in self.resolutions.values():
@@ -96,6 +102,21 @@ class MeetingState:
                 if item.id == item_id:
                     return resolution, index
         raise NotFound("action item", item_id)
+
+
+#: an agenda item's text may hold a whole matter's background (the sample's item 3: 9,645 characters)
+MAX_ITEM_TEXT = 100_000
+
+
+def check_strategy_numbers(numbers: Sequence[int] | None) -> list[int] | None:
+    """Strategy numbers a comment names: each 1..99, each once."""
+    if numbers is None:
+        return None
+    for i, number in enumerate(numbers):
+        check_range(f"strategyNumbers[{i}]", number, 1, 99)
+    if len(set(numbers)) != len(numbers):
+        raise ValidationError("strategyNumbers", "names a strategy more than once")
+    return list(numbers)
 
 
 def check_mode(mode: object) -> str | None:
@@ -192,25 +213,33 @@ class Meeting(Ledger[MeetingState]):
     class AgendaItemAdded(Fact):
         """An item of the agenda: its heading ("matters for consideration") and, since version 2,
         its subject, what the item is about ("the FY 2564 action plan"), which the minutes give
-        under the heading as "เรื่อง ..." and version 1 did not keep."""
+        under the heading as "เรื่อง ..." and version 1 did not keep; since version 3 its text, what
+        the minutes say under it (the chair's announcements, a matter's background, the points of
+        another matter), which versions 1 and 2 did not keep."""
 
         number: int
         title: str
         subject: str | None
+        text: str | None
 
         FIXED = frozenset({"number"})
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["subject"] = None  # not recorded then: unknown, never guessed from the title
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["text"] = None  # not recorded then: unknown
+
         def check(self) -> None:
             require_text("title", self.title)
             optional_text("subject", self.subject)
+            optional_text("text", self.text, MAX_ITEM_TEXT)
 
         def evolve(self, state: MeetingState) -> None:
-            state.agenda[self.number] = AgendaItemState(self.number, self.title, self.subject)
+            state.agenda[self.number] = AgendaItemState(self.number, self.title, self.subject, self.text)
 
     class ResolutionAdopted(Fact):
         resolution_id: str
@@ -276,18 +305,40 @@ class Meeting(Ledger[MeetingState]):
             )
 
     class CommentRecorded(Fact):
-        """One of the committee's numbered comments."""
+        """One of the committee's numbered comments; since version 2 with the strategies it names
+        by number (version 1 did not keep them: None, unknown — not "names none")."""
 
         number: int
         text: str
+        strategy_numbers: list[int] | None
 
         FIXED = frozenset({"number"})
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["strategy_numbers"] = None
 
         def check(self) -> None:
             require_text("text", self.text)
+            check_strategy_numbers(self.strategy_numbers)
 
         def evolve(self, state: MeetingState) -> None:
             state.comments[self.number] = self.text
+            state.comment_strategies[self.number] = (
+                None if self.strategy_numbers is None else list(self.strategy_numbers)
+            )
+
+    class MembershipChangeAnnounced(Fact):
+        """A change of the committee's membership was announced here; the change itself is the
+        committee's fact (`domain.committee.Committee.MembershipChanged`, id `change_id`)."""
+
+        change_id: str
+
+        FIXED = frozenset({"change_id"})
+
+        def evolve(self, state: MeetingState) -> None:
+            state.membership_changes_announced.append(self.change_id)
 
     class NextMeetingSet(Fact):
         code: str
@@ -371,7 +422,9 @@ class Meeting(Ledger[MeetingState]):
             raise ValidationError("attendees", f"names {', '.join(twice)} more than once")
         self._record(self.AttendanceRecorded, meta, attendees=checked)
 
-    def add_agenda_item(self, number: int, title: str, meta: Meta, subject: str | None = None) -> None:
+    def add_agenda_item(
+        self, number: int, title: str, meta: Meta, subject: str | None = None, text: str | None = None
+    ) -> None:
         meta = meta.checked()
         check_range("number", number, 1, 999)
         if number in self.state.agenda:
@@ -382,6 +435,7 @@ class Meeting(Ledger[MeetingState]):
             number=number,
             title=require_text("title", title),
             subject=optional_text("subject", subject),
+            text=optional_text("text", text, MAX_ITEM_TEXT),
         )
 
     def adopt_resolution(
@@ -455,12 +509,22 @@ class Meeting(Ledger[MeetingState]):
             corrections=checked,
         )
 
-    def record_comment(self, number: int, text: str, meta: Meta) -> None:
+    def record_comment(self, number: int, text: str, meta: Meta, strategy_numbers: Sequence[int] = ()) -> None:
         meta = meta.checked()
         check_range("number", number, 1, 999)
         if number in self.state.comments:
             raise ValidationError("number", f"comment {number} is already recorded")
-        self._record(self.CommentRecorded, meta, number=number, text=require_text("text", text))
+        numbers = check_strategy_numbers(list(strategy_numbers)) or []
+        self._record(
+            self.CommentRecorded, meta, number=number, text=require_text("text", text), strategy_numbers=numbers
+        )
+
+    def announce_membership_change(self, change_id: str, meta: Meta) -> None:
+        meta = meta.checked()
+        change_id = require_text("changeId", change_id, MAX_NAME)
+        if change_id in self.state.membership_changes_announced:
+            raise ValidationError("changeId", f"membership change {change_id} is already announced here")
+        self._record(self.MembershipChangeAnnounced, meta, change_id=change_id)
 
     def set_next_meeting(self, code: str, on: date, starts_at: time | None, meta: Meta) -> None:
         meta = meta.checked()

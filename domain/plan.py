@@ -92,6 +92,8 @@ class PlanState:
     strategies: dict[int, StrategyState] = field(default_factory=dict)
     action_plans: dict[int, ActionPlanState] = field(default_factory=dict)
     proposals: list[ProposalState] = field(default_factory=list)
+    #: (fiscal year, strategy number) -> the units the minutes name for that strategy's proposals
+    proposal_units: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     #: None: the default rules (domain.health.DEFAULT_RULES)
     evaluation_rules: list[EvaluationRule] | None = None
     locks: list[LockState] = field(default_factory=list)
@@ -203,6 +205,18 @@ class Plan(Ledger[PlanState]):
                     self.fiscal_year, self.strategy_number, self.source, self.text, list(self.responsible_units)
                 )
             )
+
+    class ProposalUnitsStated(Fact):
+        """The units concerned with a strategy's proposals for a year's action plan, as the minutes
+        list them once for the strategy (not per proposal): every proposal of that strategy and
+        year is theirs."""
+
+        fiscal_year: int
+        strategy_number: int
+        units: list[str]
+
+        def evolve(self, state: PlanState) -> None:
+            state.proposal_units[(self.fiscal_year, self.strategy_number)] = list(self.units)
 
     class EvaluationRulesSet(Fact):
         """From now on, key results' health is decided by these rules, read top to bottom."""
@@ -360,6 +374,22 @@ class Plan(Ledger[PlanState]):
             source=require_text("source", source, 100),
             text=require_text("text", text),
             responsible_units=cleaned_units,
+        )
+
+    def state_proposal_units(self, fiscal_year: int, strategy_number: int, units: list[str], meta: Meta) -> None:
+        meta = meta.checked()
+        check_range("fiscalYear", fiscal_year, 2400, 2800)
+        self.require_strategy(strategy_number)
+        cleaned = [" ".join(require_text(f"units[{i}]", u, 300).split()) for i, u in enumerate(units)]
+        if not cleaned:
+            raise ValidationError("units", "name at least one unit")
+        twice = sorted({u for u in cleaned if cleaned.count(u) > 1})
+        if twice:
+            raise ValidationError("units", f"names {', '.join(twice)} more than once")
+        if self.state.proposal_units.get((fiscal_year, strategy_number)) == cleaned:
+            raise InvalidTransition(f"strategy {strategy_number}'s FY {fiscal_year} proposals already have these units")
+        self._record(
+            self.ProposalUnitsStated, meta, fiscal_year=fiscal_year, strategy_number=strategy_number, units=cleaned
         )
 
     def set_evaluation_rules(self, rules: list[EvaluationRule], meta: Meta) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -10,20 +10,54 @@ from domain.errors import ValidationError
 from domain.facts import MAX_NAME, MAX_TEXT, check_date, optional_text, require_text
 from domain.vocabulary import Health, MeetingRole, Presence
 
+#: marks a field a value or command gained after it was first released: left at its default, it
+#: leaves the idempotency fingerprint of a command carrying it as it was, so a retry across an
+#: upgrade still replays
+ADDED_LATER = "added_later"
+
+
+def _added_later(default: object) -> object:
+    return field(default=default, metadata={ADDED_LATER: True})
+
 
 @dataclass(frozen=True)
 class Attendee:
+    """A person at (or absent from) a meeting. Since read models version 5 (events stored before
+    have none of them: unknown): `absence_reason`, why an absent member did not come in its
+    canonical word ('ติดราชการ'), and `absence_note`, the words as the minutes wrote them
+    ('ตติราชการ'); `roles`, every role the person held where more than one ('อ.ก.ก. และเลขานุการ':
+    MEMBER and SECRETARY), empty when `role` alone says it."""
+
     name: str
     position: str
     role: str
     presence: str
+    absence_reason: str | None = _added_later(None)  # type: ignore[assignment]
+    absence_note: str | None = _added_later(None)  # type: ignore[assignment]
+    roles: tuple[str, ...] = _added_later(())  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.roles, tuple):  # stored events give a JSON list
+            object.__setattr__(self, "roles", tuple(self.roles or ()))
 
     def checked(self, field: str) -> Attendee:
+        presence = Presence.parse(self.presence, f"{field}.presence")
+        reason = optional_text(f"{field}.absenceReason", self.absence_reason, MAX_NAME)
+        note = optional_text(f"{field}.absenceNote", self.absence_note, MAX_NAME)
+        if (reason or note) and presence is not Presence.ABSENT:
+            raise ValidationError(f"{field}.absenceReason", f"gives a reason for absence to someone {presence.value}")
+        roles = tuple(MeetingRole.parse(r, f"{field}.roles[{i}]").value for i, r in enumerate(self.roles or ()))
+        role = MeetingRole.parse(self.role, f"{field}.role").value
+        if roles and role not in roles:
+            raise ValidationError(f"{field}.roles", f"does not include the role {role}")
         return Attendee(
             name=require_text(f"{field}.name", self.name, MAX_NAME),
             position=optional_text(f"{field}.position", self.position, MAX_TEXT) or "",
-            role=MeetingRole.parse(self.role, f"{field}.role").value,
-            presence=Presence.parse(self.presence, f"{field}.presence").value,
+            role=role,
+            presence=presence.value,
+            absence_reason=reason,
+            absence_note=note,
+            roles=roles,
         )
 
 

@@ -34,6 +34,7 @@ STREAM_KINDS = {
     "domain.activity": "activity",
     "domain.meeting": "meeting",
     "domain.keyresult": "key_result",
+    "domain.committee": "committee",
 }
 
 

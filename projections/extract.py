@@ -15,6 +15,7 @@ from uuid import UUID
 from asyncpg.pgproto.pgproto import UUID as PgUUID
 
 from domain.activity import ActivityState, MilestoneState, RiskState
+from domain.committee import CommitteeState
 from domain.keyresult import KeyResultState
 from domain.meeting import MeetingState
 from domain.plan import FigureState, PlanState
@@ -101,6 +102,23 @@ def figure_row(state: PlanState, figure_id: Any) -> Values | None:
     return None if f is None else _figure(f)
 
 
+def proposal_rows(state: PlanState) -> Rows:
+    """Each proposal (keyed by its place in the plan's record: "0001", ...), with the units the
+    minutes list for its strategy and year where they do, else the units recorded with it."""
+    if not state.exists:
+        return {}
+    return {
+        f"{index:04d}": (
+            p.fiscal_year,
+            p.strategy_number,
+            p.source,
+            p.text,
+            list(state.proposal_units.get((p.fiscal_year, p.strategy_number), p.responsible_units)),
+        )
+        for index, p in enumerate(state.proposals, start=1)
+    }
+
+
 def activity_rows(state: ActivityState) -> Rows:
     if not state.exists:
         return {}
@@ -116,6 +134,7 @@ def activity_rows(state: ActivityState) -> Rows:
             state.status_reason,
             state.progress,
             state.outcome,
+            list(state.status_reasons),
         )
     }
 
@@ -204,7 +223,10 @@ def meeting_rows(state: MeetingState) -> Rows:
             state.by_reference,
             plain(state.attendance),
             [plain(a) for _, a in sorted(state.agenda.items())],
-            [{"number": n, "text": t} for n, t in sorted(state.comments.items())],
+            [
+                {"number": n, "text": t, "strategy_numbers": state.comment_strategies.get(n)}
+                for n, t in sorted(state.comments.items())
+            ],
             plain(state.minutes_approvals),
             plain(state.next_meeting),
         )
@@ -237,8 +259,31 @@ def action_item_rows(state: MeetingState) -> Rows:
                 item.due_on,
                 item.due_meeting,
                 item.done_on,
+                bool(item.periodic),
+                state.body,
             )
     return rows
+
+
+def membership_change_rows(state: CommitteeState) -> Rows:
+    if not state.exists:
+        return {}
+    return {
+        m.id: (
+            state.body,
+            m.left,
+            m.joined,
+            m.kind,
+            m.resolution_body,
+            m.resolution_code,
+            m.resolution_on,
+            m.takes_effect_on,
+            m.text,
+            m.meeting_id,
+            m.recorded_on,
+        )
+        for m in state.membership_changes.values()
+    }
 
 
 def key_result_rows(state: KeyResultState) -> Rows:
@@ -308,7 +353,7 @@ class StreamKind:
 PLAN_KIND = StreamKind(
     "plan",
     PlanState,
-    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows},
+    {"plan": plan_rows, "strategy": strategy_rows, "figure": figure_rows, "proposal": proposal_rows},
     {
         "StrategyAdded": ("strategy",),
         "VisionStated": ("plan",),
@@ -316,6 +361,8 @@ PLAN_KIND = StreamKind(
         "EvaluationRulesSet": ("plan",),
         "PeriodLocked": ("plan",),
         "FigureReported": ("figure",),
+        "ProposalRecorded": ("proposal",),
+        "ProposalUnitsStated": ("proposal",),
     },
     {"FigureReported": ("figure", "figure_id", figure_row)},
 )
@@ -370,4 +417,12 @@ KEY_RESULT_KIND = StreamKind(
         "Measured": ("measurement",),
     },
 )
-KINDS: dict[str, StreamKind] = {k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND, KEY_RESULT_KIND)}
+COMMITTEE_KIND = StreamKind(
+    "committee",
+    CommitteeState,
+    {"membership_change": membership_change_rows},
+    {"MembershipChanged": ("membership_change",)},
+)
+KINDS: dict[str, StreamKind] = {
+    k.name: k for k in (PLAN_KIND, ACTIVITY_KIND, MEETING_KIND, KEY_RESULT_KIND, COMMITTEE_KIND)
+}

@@ -19,7 +19,7 @@ from domain.vocabulary import Health
 from projections.keyresults import committee_meetings, key_result_rows, plan_health
 from projections.queries import ALL_DATES, ALL_TIMES, AS_OF, Changes, Point, activities_of, changes
 from projections.queries.late import closings
-from projections.queries.meetings import _action_item
+from projections.queries.meetings import judged_action_items
 from projections.queries.rows import _family_rows, _row, _table
 from projections.schema import PREFIX
 
@@ -307,7 +307,7 @@ async def progress_report(
         key_results_at_risk=troubled,
         risks_noted=changed.risks_noted,
         risks_raised=raised,
-        open_action_items=[_action_item(r, meeting.on) for r in items],
+        open_action_items=await judged_action_items(conn, items, meeting.on),
         late_reports=await _late_reports(conn, plan_id, since, meeting.on, known_at),
     )
 
@@ -369,5 +369,5 @@ async def due_updates(
         key_results=key_results,
         milestones=milestones,
         risks_to_review=[_row(r, "risk", "activity_id") for r in risks],
-        action_items=[_action_item(r, today) for r in items],
+        action_items=await judged_action_items(conn, items, today),
     )

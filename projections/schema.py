@@ -117,6 +117,19 @@ FIGURE = Family(
         ("reported_on", "date"),
     ),
 )
+#: a proposal for a year's action plan, with the units the minutes list for its strategy
+PROPOSAL = Family(
+    "proposal",
+    "plan",
+    ("proposal_id", "text"),
+    (
+        ("fiscal_year", "integer"),
+        ("strategy_number", "integer"),
+        ("source", "text"),
+        ("text", "text"),
+        ("units", "jsonb"),
+    ),
+)
 ACTIVITY = Family(
     "activity",
     "activity",
@@ -132,6 +145,7 @@ ACTIVITY = Family(
         ("status_reason", "text"),
         ("progress", "numeric"),
         ("outcome", "text"),
+        ("status_reasons", "text[]"),
     ),
     # plan_as_of: every condition of the as-of test on the index, so only matching rows are read
     (("plan_id", *AS_OF_COLUMNS),),
@@ -226,8 +240,30 @@ ACTION_ITEM = Family(
         ("due_on", "date"),
         ("due_meeting", "text"),
         ("done_on", "date"),
+        ("periodic", "boolean"),
+        ("body", "text"),
     ),
     (("plan_id", "valid_to", "recorded_to"), ("owner", "valid_to", "recorded_to")),
+)
+#: a change of a committee's membership: who left, who joined, by which resolution, when
+MEMBERSHIP_CHANGE = Family(
+    "membership_change",
+    "committee",
+    ("change_id", "text"),
+    (
+        ("body", "text"),
+        ("left_member", "text"),
+        ("joined_member", "text"),
+        ("kind", "text"),
+        ("resolution_body", "text"),
+        ("resolution_code", "text"),
+        ("resolution_on", "date"),
+        ("takes_effect_on", "date"),
+        ("text", "text"),
+        ("meeting_id", "text"),
+        ("recorded_on", "date"),
+    ),
+    (("body", "valid_to", "recorded_to"),),
 )
 
 KEY_RESULT = Family(
@@ -275,12 +311,14 @@ FAMILIES: tuple[Family, ...] = (
     PLAN,
     STRATEGY,
     FIGURE,
+    PROPOSAL,
     ACTIVITY,
     MILESTONE,
     RISK,
     MEETING,
     RESOLUTION,
     ACTION_ITEM,
+    MEMBERSHIP_CHANGE,
     KEY_RESULT,
     MEASUREMENT,
 )

@@ -10,11 +10,12 @@ One module per subject, and this package re-exports their public names (`q.plan_
   rows.py        what every query shares: Point, the AS_OF clause, a record as a dict, batched reads
   plans.py       plan_as_of (the whole plan in one statement) and Rollup; plans and strategies
   activities.py  activity_as_of; activities, milestones, risks and risk histories
-  meetings.py    meetings, their resolutions and action items; the point a meeting stands for
+  meetings.py    meetings, their resolutions and action items; the point a meeting stands for;
+                 changes of a committee's membership
   events.py      the event index: events in log order, stream versions and histories
   changes.py     what changed in a plan between two points
   pages.py       the API's connections (events, meetings, histories) paged both ways, and counted
-  figures.py     figures reported about a plan (beside what plans.py computes)
+  figures.py     figures reported about a plan (beside what plans.py computes); proposals for a year
 
 `events`, `meetings` and `changes` here are the functions, not the modules of the same names: name
 a module in a from-import (`from projections.queries.meetings import ...`) to read its own names.
@@ -35,7 +36,7 @@ from projections.queries.activities import (
 )
 from projections.queries.changes import Changes, changes
 from projections.queries.events import EVENT_FILTERS, STREAM_TYPES, events, stream_histories, stream_versions
-from projections.queries.figures import figures_of
+from projections.queries.figures import figures_of, proposals_of
 from projections.queries.meetings import (
     action_items,
     at_meeting,
@@ -45,6 +46,7 @@ from projections.queries.meetings import (
     meeting_page,
     meetings,
     meetings_by_id,
+    membership_changes,
     resolutions_of,
     told_by,
 )
@@ -79,12 +81,14 @@ __all__ = [
     "meeting_page",
     "meetings",
     "meetings_by_id",
+    "membership_changes",
     "milestones",
     "milestones_of",
     "plan_as_of",
     "plan_milestones",
     "plan_risks",
     "plans_by_id",
+    "proposals_of",
     "resolutions_of",
     "risk_histories",
     "risk_history",

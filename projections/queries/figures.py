@@ -1,5 +1,6 @@
 """Figures reported about a plan (by its meetings' minutes): figures_of, as of a point, in the order
-they were reported. Read as they were recorded, beside what plans.py computes, never from it.
+they were reported. Read as they were recorded, beside what plans.py computes, never from it. And
+the proposals for a year's action plan (proposals_of), with the units listed for their strategy.
 """
 
 from __future__ import annotations
@@ -20,3 +21,19 @@ async def figures_of(
     order = "stream_id, reported_on, figure_id"
     rows = await _family_rows(conn, "figure", "stream_id", plan_ids, point, order, "plan_id")
     return _group(rows, "plan_id")
+
+
+async def proposals_of(
+    conn: asyncpg.Connection, plan_id: UUID, fiscal_year: int | None, point: Point
+) -> list[dict[str, Any]]:
+    """A plan's proposals at `point` (of one fiscal year, or all), by year, strategy, then as recorded."""
+    rows = await _family_rows(
+        conn,
+        "proposal",
+        "stream_id",
+        [plan_id],
+        point,
+        "stream_id, fiscal_year, strategy_number, proposal_id",
+        "plan_id",
+    )
+    return [r for r in rows if fiscal_year is None or r["fiscal_year"] == fiscal_year]

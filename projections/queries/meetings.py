@@ -8,6 +8,7 @@ meeting's stream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -86,8 +87,26 @@ async def meeting(
     return result
 
 
-def _action_item(record: asyncpg.Record, today: date) -> dict[str, Any]:
+#: a meeting named by its code at the end of an action item's `due_meeting` ("<body> ครั้งที่ 2/2564")
+_NAMED_MEETING = re.compile(r"ครั้งที่\s*(?P<code>[0-9]{1,3}/[0-9]{4})$")
+
+
+def _action_item(record: asyncpg.Record, today: date, following: dict[str, dict[str, date]]) -> dict[str, Any]:
+    """An action item with its `state` as of `today`: DONE once done; OVERDUE after its due date
+    while open; else OPEN. A periodic item ("report to this meeting periodically") is due again at
+    each meeting of its body after the one that assigned it until it is done: its `due_on` is the
+    first of those on or after `today` (None when no such meeting is known), so it is never
+    overdue by a meeting gone by — the next one asks again. An item due at a meeting of its own
+    body named by code ("… ครั้งที่ 2/2564") whose date its minutes did not know is due on that
+    meeting's date once the read models know it."""
     item = _row(record, "action_item", "meeting_id")
+    held = following.get(item.get("body") or "", {})
+    named = _NAMED_MEETING.search(item["due_meeting"] or "")
+    if item["due_on"] is None and named is not None and item["due_meeting"].startswith(item.get("body") or "\0"):
+        item["due_on"] = held.get(named["code"])  # this body's meeting named by code, once its date is known
+    if item.get("periodic") and item["due_on"] is None:
+        later = [on for on in held.values() if on > item["meeting_on"] and on >= today]
+        item["due_on"] = min(later, default=None)
     if item["done_on"] is not None and item["done_on"] <= today:
         item["state"] = "DONE"
     elif item["due_on"] is not None and item["due_on"] < today:
@@ -95,6 +114,40 @@ def _action_item(record: asyncpg.Record, today: date) -> dict[str, Any]:
     else:
         item["state"] = "OPEN"
     return item
+
+
+async def judged_action_items(
+    conn: asyncpg.Connection, records: list[asyncpg.Record], today: date
+) -> list[dict[str, Any]]:
+    """Action item records with their `state` (and a periodic item's next `due_on`) as of `today`."""
+    following = await _meeting_days(conn, records)
+    return [_action_item(r, today, following) for r in records]
+
+
+async def _meeting_days(conn: asyncpg.Connection, records: Iterable[asyncpg.Record]) -> dict[str, dict[str, date]]:
+    """Code -> day of the meetings (as now known) of the bodies of the items among `records` that
+    may need them (periodic, or due at a meeting with no date yet)."""
+    bodies = sorted(
+        {
+            r["body"]
+            for r in records
+            if r["body"] is not None and (r["periodic"] or (r["due_on"] is None and r["due_meeting"] is not None))
+        }
+    )
+    if not bodies:
+        return {}
+    rows = await conn.fetch(
+        f"SELECT body, code, meeting_on FROM {_table('meeting')} WHERE body = ANY($1::text[]) AND {AS_OF} "
+        "ORDER BY meeting_on",
+        bodies,
+        ALL_DATES,
+        ALL_TIMES,
+        ALL_DATES,
+    )
+    days: dict[str, dict[str, date]] = {}
+    for row in rows:
+        days.setdefault(row["body"], {})[row["code"]] = row["meeting_on"]
+    return days
 
 
 async def action_items(
@@ -117,7 +170,8 @@ async def action_items(
         rep,
         owner,
     )
-    items = [_action_item(r, today) for r in records]
+    following = await _meeting_days(conn, records)
+    items = [_action_item(r, today, following) for r in records]
     return [i for i in items if state is None or i["state"] == state.upper()]
 
 
@@ -178,9 +232,12 @@ async def resolutions_of(
         rep,
     )
     judge = today or point.on or date.today()
+    following = await _meeting_days(conn, items)
     by_resolution: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
     for item in items:
-        by_resolution.setdefault((item["stream_id"], item["resolution_id"]), []).append(_action_item(item, judge))
+        by_resolution.setdefault((item["stream_id"], item["resolution_id"]), []).append(
+            _action_item(item, judge, following)
+        )
     for r in resolutions:
         r["action_items"] = by_resolution.get((r["meeting_id"], r["resolution_id"]), [])
     return _group(resolutions, "meeting_id")
@@ -209,3 +266,22 @@ async def meeting_page(
         first,
     )
     return [_row(r, "meeting", "id") for r in records]
+
+
+async def membership_changes(
+    conn: asyncpg.Connection, body: str | None = None, meeting_ids: Iterable[UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Changes of committees' membership (as now known): of one body, or announced at these
+    meetings, in the order they were recorded as known."""
+    ids = None if meeting_ids is None else [str(m) for m in meeting_ids]
+    records = await conn.fetch(
+        f"SELECT * FROM {_table('membership_change')} WHERE {AS_OF} "
+        "AND ($1::text IS NULL OR body = $1) AND ($5::text[] IS NULL OR meeting_id = ANY($5::text[])) "
+        "ORDER BY recorded_on, change_id",
+        body,
+        ALL_DATES,
+        ALL_TIMES,
+        ALL_DATES,
+        ids,
+    )
+    return [_row(r, "membership_change", "committee_id") for r in records]

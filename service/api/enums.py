@@ -131,6 +131,14 @@ class ActionItemState(Enum):
     OVERDUE = strawberry.enum_value("OVERDUE", description="Not done, and past its due date.")
 
 
+@strawberry.enum(description="Whom a membership change concerns: a named person, or a seat defined by a position.")
+class MembershipChangeKind(Enum):
+    PERSON = strawberry.enum_value("PERSON", description="A named person left and another joined.")
+    POSITION = strawberry.enum_value(
+        "POSITION", description="A seat defined by a position was redefined (the holder of one position for another's)."
+    )
+
+
 @strawberry.enum(description="Whether a mutation returns at once or once the read models include its write.")
 class Consistency(Enum):
     EVENTUAL = strawberry.enum_value(

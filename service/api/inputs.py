@@ -172,6 +172,21 @@ class RecordProposalInput(CommandInput):
 
 
 @strawberry.input
+class StateProposalUnitsInput(CommandInput):
+    command = c.StateProposalUnits
+
+    plan_id: strawberry.ID = strawberry.field(description="The ID of the plan.")
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year of the action plan, e.g. 2564.")
+    strategy_number: int = strawberry.field(description="The strategy whose proposals they are.")
+    units: list[str] = strawberry.field(description="The units, by name, as the minutes list them for the strategy.")
+
+    def to_command(self) -> c.Command:
+        return c.StateProposalUnits(
+            as_id("planId", self.plan_id), self.fiscal_year, self.strategy_number, tuple(self.units)
+        )
+
+
+@strawberry.input
 class ReportFigureInput(CommandInput):
     command = c.ReportFigure
 
@@ -259,9 +274,14 @@ class ChangeActivityStatusInput(CommandInput):
 
     activity_id: strawberry.ID = strawberry.field(description="The ID of the activity.")
     status: e.ActivityStatus = strawberry.field(description="The status to move to.")
+    reasons: list[str] | None = strawberry.field(
+        default=None,
+        description="The reasons one by one, where there are several (the meta's `reason` holds them together).",
+    )
 
     def to_command(self) -> c.Command:
-        return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value)
+        reasons = tuple(self.reasons or ())
+        return c.ChangeActivityStatus(as_id("activityId", self.activity_id), self.status.value, reasons)
 
 
 @strawberry.input
@@ -481,6 +501,17 @@ class AttendeeInput:
     presence: e.Presence = strawberry.field(
         default=e.Presence.PRESENT, description="How they attended, or that they did not."
     )
+    absence_reason: str | None = strawberry.field(
+        default=None, description="Why an absent member did not come, in its usual word (e.g. ติดราชการ)."
+    )
+    absence_note: str | None = strawberry.field(
+        default=None, description="The words after an absent member's name as the minutes write them."
+    )
+    roles: list[e.MeetingRole] | None = strawberry.field(
+        default=None,
+        description="Every role they held where more than one (a member who is also the secretary); `role` "
+        "must be one of them.",
+    )
 
 
 @strawberry.input
@@ -493,7 +524,18 @@ class RecordAttendanceInput(CommandInput):
     def to_command(self) -> c.Command:
         return c.RecordAttendance(
             as_id("meetingId", self.meeting_id),
-            tuple(Attendee(a.name, a.position, a.role.value, a.presence.value) for a in self.attendees),
+            tuple(
+                Attendee(
+                    a.name,
+                    a.position,
+                    a.role.value,
+                    a.presence.value,
+                    a.absence_reason,
+                    a.absence_note,
+                    tuple(r.value for r in a.roles or ()),
+                )
+                for a in self.attendees
+            ),
         )
 
 
@@ -507,9 +549,12 @@ class AddAgendaItemInput(CommandInput):
     subject: str | None = strawberry.field(
         default=None, description='What the item is about, as the minutes give it under the heading ("เรื่อง ...").'
     )
+    text: str | None = strawberry.field(
+        default=None, description="What the minutes say under the item (announcements, background, points)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject)
+        return c.AddAgendaItem(as_id("meetingId", self.meeting_id), self.number, self.title, self.subject, self.text)
 
 
 @strawberry.input(description="Work a resolution assigns.")
@@ -599,9 +644,47 @@ class RecordCommentInput(CommandInput):
     meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
     number: int = strawberry.field(description="The comment's number: unique in the meeting.")
     text: str = strawberry.field(description="What was said.")
+    strategy_numbers: list[int] | None = strawberry.field(
+        default=None, description="The strategies the comment names, by number (none: it names none)."
+    )
 
     def to_command(self) -> c.Command:
-        return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text)
+        numbers = tuple(self.strategy_numbers or ())
+        return c.RecordComment(as_id("meetingId", self.meeting_id), self.number, self.text, numbers)
+
+
+@strawberry.input
+class RecordMembershipChangeInput(CommandInput):
+    command = c.RecordMembershipChange
+
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting that announced it.")
+    left: str = strawberry.field(description="Who left the committee (a person, or a seat by its position).")
+    joined: str = strawberry.field(description="Who joined in their place.")
+    kind: e.MembershipChangeKind = strawberry.field(
+        default=e.MembershipChangeKind.PERSON, description="A named person, or a seat defined by a position."
+    )
+    resolution_body: str | None = strawberry.field(default=None, description="The body whose resolution made it.")
+    resolution_code: str | None = strawberry.field(default=None, description="That resolution's code, e.g. 12/2563.")
+    resolution_on: date | None = strawberry.field(default=None, description="The day of that resolution.")
+    takes_effect_on: date | None = strawberry.field(
+        default=None, description="The day the change takes effect, where stated."
+    )
+    text: str | None = strawberry.field(default=None, description="The words announcing it.")
+    change_id: str | None = strawberry.field(default=None, description="Default: a new id.")
+
+    def to_command(self) -> c.Command:
+        return c.RecordMembershipChange(
+            as_id("meetingId", self.meeting_id),
+            self.left,
+            self.joined,
+            self.kind.name,
+            self.resolution_body,
+            self.resolution_code,
+            self.resolution_on,
+            self.takes_effect_on,
+            self.text,
+            self.change_id,
+        )
 
 
 @strawberry.input

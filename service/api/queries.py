@@ -33,9 +33,26 @@ from service.api.types.change import PlanChanges
 from service.api.types.connection import After, Before, First, Last, page
 from service.api.types.event import EventConnection, EventFilter, event_page, events_page
 from service.api.types.keyresult import KeyResult, key_result_at, key_results_of_plan
-from service.api.types.meeting import ActionItem, Meeting, MeetingConnection, meeting_by_id, meetings_page
+from service.api.types.meeting import (
+    ActionItem,
+    Meeting,
+    MeetingConnection,
+    MembershipChange,
+    meeting_by_id,
+    meetings_page,
+)
 from service.api.types.node import Node
-from service.api.types.plan import Activity, Milestone, Plan, Risk, activity_at, plan_at, plan_key, risk_rows
+from service.api.types.plan import (
+    Activity,
+    Milestone,
+    Plan,
+    Proposal,
+    Risk,
+    activity_at,
+    plan_at,
+    plan_key,
+    risk_rows,
+)
 from service.api.types.report import DueUpdates, ProgressReport
 from service.api.types.viewer import Viewer
 
@@ -78,6 +95,31 @@ class Query:
     ) -> Plan | None:
         plan_id = await plan_key(info.context, id, "id")
         return await plan_at(info.context, plan_id, await resolve(info.context, as_of))
+
+    @strawberry.field(description="Changes of committees' membership, in the order they became known.")
+    async def membership_changes(
+        self,
+        info: Ctx,
+        body: Annotated[
+            str | None, strawberry.argument(description="Only this committee's (its name, as its meetings give it).")
+        ] = None,
+    ) -> list[MembershipChange]:
+        wanted = None if body is None else " ".join(body.split())
+        rows = await info.context.read(lambda conn: q.membership_changes(conn, wanted))
+        return [MembershipChange.from_row(r) for r in rows]
+
+    @strawberry.field(description="The proposals for a plan's yearly action plans, by fiscal year and strategy.")
+    async def proposals(
+        self,
+        info: Ctx,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan's ID, or its code.")],
+        fiscal_year: Annotated[
+            int | None, strawberry.argument(description="Only those for this Buddhist Era fiscal year, e.g. 2564.")
+        ] = None,
+    ) -> list[Proposal]:
+        plan = await plan_key(info.context, plan_id, "planId")
+        rows = await info.context.read(lambda conn: q.proposals_of(conn, plan, fiscal_year, q.Point()))
+        return [Proposal.from_row(r, plan) for r in rows]
 
     @strawberry.field(
         description="Any object with a global ID (a plan, activity, meeting or key result: Relay's Global Object "

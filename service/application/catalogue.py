@@ -76,6 +76,13 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.ApproveActionPlan, h.approve_action_plan, Plan, PLANNING, "Approve a fiscal year's action plan."),
     changes(c.RecordProposal, h.record_proposal, Plan, PLANNING, "Record a proposal for a fiscal year's action plan."),
     changes(
+        c.StateProposalUnits,
+        h.state_proposal_units,
+        Plan,
+        PLANNING,
+        "State the units concerned with a strategy's proposals for a fiscal year, as the minutes list them once.",
+    ),
+    changes(
         c.ReportFigure,
         h.report_figure,
         Plan,
@@ -111,6 +118,14 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.ApproveMinutes, h.approve_minutes, Meeting, MEETINGS, "Adopt an earlier meeting's minutes, corrected."),
     changes(c.RecordComment, h.record_comment, Meeting, MEETINGS, "Record a numbered comment of the meeting."),
     changes(c.SetNextMeeting, h.set_next_meeting, Meeting, MEETINGS, "Set when the next meeting will be."),
+    changes(
+        c.RecordMembershipChange,
+        h.record_membership_change,
+        Meeting,
+        MEETINGS,
+        "Record a change of the committee's membership announced at a meeting: who left, who joined, by which "
+        "resolution, effective when.",
+    ),
     creates(c.DefineKeyResult, h.define_key_result, KeyResult, PLANNING, "Define a key result with its target."),
     changes(
         c.RetargetKeyResult, h.retarget_key_result, KeyResult, PLANNING, "Change a key result's target, with a reason."

@@ -85,6 +85,11 @@ def record_proposal(store: Loader, cmd: c.RecordProposal, meta: Meta, plan: Ledg
     return plan
 
 
+def state_proposal_units(store: Loader, cmd: c.StateProposalUnits, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
+    _as(Plan, plan).state_proposal_units(cmd.fiscal_year, cmd.strategy_number, list(cmd.units), meta)
+    return plan
+
+
 def report_figure(store: Loader, cmd: c.ReportFigure, meta: Meta, plan: Ledger[Any]) -> Ledger[Any]:
     """A figure as reported; one about an activity names an activity of this plan (its strategy,
     if given too, the activity's)."""
@@ -144,7 +149,7 @@ def change_activity_status(
     wanted = ActivityStatus.parse(cmd.status, "status")
     if wanted in REPORTED_STATUSES:
         _check_reported(store, _as(Activity, activity), meta, f"status {wanted.value}")
-    _as(Activity, activity).change_status(cmd.status, meta)
+    _as(Activity, activity).change_status(cmd.status, meta, cmd.reasons)
     return activity
 
 
@@ -261,7 +266,7 @@ def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meetin
 
 
 def add_agenda_item(store: Loader, cmd: c.AddAgendaItem, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject)
+    _as(Meeting, meeting).add_agenda_item(cmd.number, cmd.title, meta, subject=cmd.subject, text=cmd.text)
     return meeting
 
 
@@ -302,6 +307,32 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
             plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
             changed.append(plan)
     return tuple(changed)
+
+
+def record_membership_change(store: Loader, cmd: c.RecordMembershipChange, meta: Meta, meeting: Ledger[Any]) -> Changed:
+    """A membership change is the committee's fact (the body the meeting belongs to), and its
+    announcement the meeting's: the committee is formed on its first fact, as when minutes are
+    first approved."""
+    at = _as(Meeting, meeting)
+    try:
+        committee = store.load(Committee, committee_id_for(at.state.body))
+    except NotFound:
+        committee = Committee.form(at.state.body, meta)
+    change_id = cmd.change_id or new_id()
+    at.announce_membership_change(change_id, meta)
+    committee.change_membership(
+        change_id=change_id,
+        left=cmd.left,
+        joined=cmd.joined,
+        kind=cmd.kind,
+        resolution_body=cmd.resolution_body,
+        resolution_code=cmd.resolution_code,
+        resolution_on=cmd.resolution_on,
+        takes_effect_on=cmd.takes_effect_on,
+        text=cmd.text,
+        meta=meta,
+    )
+    return (meeting, committee)
 
 
 def define_key_result(store: Loader, cmd: c.DefineKeyResult, meta: Meta, _: None) -> Ledger[Any]:
@@ -371,7 +402,7 @@ def set_evaluation_rules(store: Loader, cmd: c.SetEvaluationRules, meta: Meta, p
 
 
 def record_comment(store: Loader, cmd: c.RecordComment, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
-    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta)
+    _as(Meeting, meeting).record_comment(cmd.number, cmd.text, meta, cmd.strategy_numbers)
     return meeting
 
 

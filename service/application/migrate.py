@@ -24,8 +24,10 @@ from service.store.rebuilding import rebuild_reporting
 
 #: bump when the read-model tables change shape (columns, meaning); migrate then rebuilds them
 #: (4: progress null until reported, risks not yet assessed without score or level; the reporting axis:
-#: row versions by reported_from/reported_to)
-READ_MODEL_VERSION = 4
+#: row versions by reported_from/reported_to; 5: action items keep whether they are periodic and their
+#: meeting's body, so a periodic item is due at the body's next meeting; activities their status's
+#: reasons one by one; proposals and committees' membership changes are read models of their own)
+READ_MODEL_VERSION = 5
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 
 

@@ -37,7 +37,9 @@ from service.application.run import run_command
 from service.minutes.corrections import approved_corrections, corrected_minutes, corrections_of_record
 from service.minutes.figures import activity_percentage
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
+from service.minutes.reasons import split_reasons
 from service.minutes.thai_text import find_thai_dates, find_thai_months, normalise_title
+from service.minutes.units import one_unit_each, unit_names
 
 ACTIVITY_NAMESPACE = UUID("5d0b9a52-6f43-4c5e-9a0e-3c1b6f7d2e88")
 
@@ -190,12 +192,21 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             only_if_changed=True,
         )
     if minutes.attendance:
-        attendees = tuple(Attendee(a.name, a.position, a.role, a.presence) for a in minutes.attendance)
+        attendees = tuple(
+            Attendee(a.name, a.position, a.role, a.presence, a.absence_reason, a.note, a.roles)
+            for a in minutes.attendance
+        )
         yield Step(f"{tag}:attendance", c.RecordAttendance(meeting_id=meeting_id, attendees=attendees), day, meeting_id)
     for item in minutes.agenda:
         yield Step(
             f"{tag}:agenda:{item.number}",
-            c.AddAgendaItem(meeting_id=meeting_id, number=item.number, title=item.title, subject=item.subject),
+            c.AddAgendaItem(
+                meeting_id=meeting_id,
+                number=item.number,
+                title=item.title,
+                subject=item.subject,
+                text=item.text or None,
+            ),
             day,
             meeting_id,
         )
@@ -225,10 +236,12 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
                 day,
                 meeting_id,
             )
+    strategies = {s.number for s in minutes.plan.strategies} if minutes.plan is not None else set()
     for comment in minutes.comments:
+        named = tuple(n for n in comment.strategy_numbers if not strategies or n in strategies)
         yield Step(
             f"{tag}:comment:{comment.number}",
-            c.RecordComment(meeting_id=meeting_id, number=comment.number, text=comment.text),
+            c.RecordComment(meeting_id=meeting_id, number=comment.number, text=comment.text, strategy_numbers=named),
             day,
             meeting_id,
         )
@@ -244,6 +257,24 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             f"meeting:{minutes.body}:{nxt.code}:cited",
             c.ScheduleMeeting(
                 body=minutes.body, code=nxt.code, on=nxt.date, starts_at=nxt.starts_at, venue=nxt.venue, plan_id=plan_id
+            ),
+            day,
+            meeting_id,
+        )
+    for index, change in enumerate(minutes.membership_changes, start=1):
+        yield Step(
+            f"{tag}:membership:{index}",
+            c.RecordMembershipChange(
+                meeting_id=meeting_id,
+                left=change.left,
+                joined=change.joined,
+                kind=change.kind,
+                resolution_body=change.resolution_body,
+                resolution_code=change.resolution_code,
+                resolution_on=change.resolution_on,
+                takes_effect_on=change.effective_on,
+                text=change.text,
+                change_id=f"{minutes.code}:{change.agenda_number}.{index}",
             ),
             day,
             meeting_id,
@@ -298,6 +329,17 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
     yield from (step for step in steps if isinstance(step.command, c.RegisterActivity))
     yield from (step for step in steps if not isinstance(step.command, c.RegisterActivity))
     yield from _figure_steps(plan_id, minutes, meeting_id, day, tag)
+    # the units the minutes list once per strategy: stated once for it (OCR spellings of one unit
+    # as one), never copied onto each of its proposals
+    listings = {(p.fiscal_year_be, p.strategy_number, p.responsible_units) for p in minutes.proposals}
+    names = unit_names(u for *_, listed in sorted(listings) for u in listed)  # each listing counted once
+    units: dict[tuple[int, int], tuple[str, ...]] = {}
+    for proposal in minutes.proposals:
+        units.setdefault((proposal.fiscal_year_be, proposal.strategy_number), ())
+        listed = units[(proposal.fiscal_year_be, proposal.strategy_number)]
+        units[(proposal.fiscal_year_be, proposal.strategy_number)] = one_unit_each(
+            (*listed, *proposal.responsible_units), names
+        )
     for index, proposal in enumerate(minutes.proposals, start=1):
         yield Step(
             f"{tag}:proposal:{index}",
@@ -307,11 +349,20 @@ def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: 
                 strategy_number=proposal.strategy_number,
                 source=proposal.column,
                 text=proposal.text,
-                responsible_units=proposal.responsible_units,
             ),
             day,
             meeting_id,
         )
+    for (fiscal_year, strategy_number), named in units.items():
+        if named:
+            yield Step(
+                f"{tag}:proposal-units:{fiscal_year}:{strategy_number}",
+                c.StateProposalUnits(
+                    plan_id=plan_id, fiscal_year=fiscal_year, strategy_number=strategy_number, units=named
+                ),
+                day,
+                meeting_id,
+            )
 
 
 def _placed(minutes: ParsedMinutes, figure: Figure) -> bool:
@@ -396,9 +447,12 @@ def _activity_steps(
             ),
             fiscal_year_bounds(result.fiscal_year_be)[0],
         )
+    reasons = split_reasons(result.reason)
     status = Step(
         f"{tag}:{ref}:status",
-        c.ChangeActivityStatus(activity_id=activity_id, status=result.status),
+        c.ChangeActivityStatus(
+            activity_id=activity_id, status=result.status, reasons=reasons if len(reasons) > 1 else ()
+        ),
         on,
         meeting_id,
         result.reason,
@@ -426,19 +480,23 @@ def _activity_steps(
         # the minutes state the cause, never a likelihood, an impact or a mitigation: the risk is
         # noted not yet assessed (the committee assesses it with reassessRisk), its owner the
         # responsible unit where one is named
-        yield Step(
-            f"{tag}:{ref}:risk",
-            c.NoteRisk(
-                activity_id=activity_id,
-                title=result.reason,
-                owner=result.responsible_units[0] if result.responsible_units else None,
-                risk_id=f"{tag}:{result.line_no}",
-            ),
-            on,
-            meeting_id,
-            result.reason,
-            only_if_changed=True,
-        )
+        # one risk per reason the row gives (numbered reasons are separate causes), the first
+        # keeping the id a single reason always had
+        for number, cause in enumerate(reasons, start=1):
+            suffix = "" if number == 1 else f":{number}"
+            yield Step(
+                f"{tag}:{ref}:risk{suffix}",
+                c.NoteRisk(
+                    activity_id=activity_id,
+                    title=cause,
+                    owner=result.responsible_units[0] if result.responsible_units else None,
+                    risk_id=f"{tag}:{result.line_no}{suffix}",
+                ),
+                on,
+                meeting_id,
+                cause,
+                only_if_changed=True,
+            )
 
 
 #: what the importer leaves unknown, by kind, in the order --dry-run lists them

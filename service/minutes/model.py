@@ -42,7 +42,11 @@ class Attendee:
       at all (the room was the only way to attend); otherwise PRESENT, meaning present with the
       mode not stated (in the seed: the two assistant secretaries, who are not อ.ก.ก. members and
       so are not counted in either of the chair's lists).
-    `note` keeps what follows an absent member's name (e.g. 'ติดราชการ', OCR'd 'ตติราชการ').
+    `note` keeps what follows an absent member's name as written (e.g. OCR'd 'ตติราชการ');
+    `absence_reason` is that in its canonical word ('ติดราชการ', `service.minutes.absence`), None
+    when it is none of the known reasons. `roles` lists every role the entry states, where it
+    states more than one ('อ.ก.ก. และเลขานุการ': MEMBER and SECRETARY; `role` is then the last,
+    as before); empty when `role` alone says it.
     """
 
     name: str
@@ -50,17 +54,22 @@ class Attendee:
     role: Role
     presence: Presence
     note: str | None = None
+    absence_reason: str | None = None
+    roles: tuple[Role, ...] = ()
 
 
 @dataclass(frozen=True)
 class ActionItem:
-    """Work a resolution gives to an owner, due on a date, at a meeting, or periodically."""
+    """Work a resolution gives to an owner, due on a date, at a meeting, or periodically (the rules:
+    `service.minutes.due_dates`). `due_meeting_code` names this body's meeting it is due at ('2/2564',
+    or 'month:2021-01' for its meeting in that month), whose date the minutes may know."""
 
     description: str
     owner: str
     due_on: date | None = None
     due_meeting: str | None = None
     periodic: bool = False
+    due_meeting_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,12 +201,34 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Comment:
-    """One of the committee's numbered comments (ประเด็นการพิจารณา) on an agenda item."""
+    """One of the committee's numbered comments (ประเด็นการพิจารณา) on an agenda item, with the
+    strategies it names ("ยุทธศาสตร์ที่ ๒": `service.minutes.references`)."""
 
     number: int
     text: str
     agenda_number: int = 0
     line_no: int = 0
+    strategy_numbers: tuple[int, ...] = ()
+
+
+ChangeKind = Literal["PERSON", "POSITION"]
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    """One member of the committee replaced, as announced (`service.minutes.announcements`): who
+    left, who joined (as quoted), a person or a seat defined by a position, the resolution that
+    made the change (its body, code and date), when it takes effect where stated, and the words."""
+
+    left: str
+    joined: str
+    kind: ChangeKind
+    resolution_body: str
+    resolution_code: str
+    resolution_on: date | None
+    effective_on: date | None
+    text: str
+    agenda_number: int = 0
 
 
 @dataclass(frozen=True)
@@ -258,6 +289,8 @@ class ParsedMinutes:
     signatories: tuple[Signatory, ...]
     unplaced: tuple[UnplacedLine, ...]
     skipped: tuple[SkippedLine, ...]
+    #: changes of the committee's membership its announcements state
+    membership_changes: tuple[MembershipChange, ...] = ()
 
 
 class MinutesFormatError(ValueError):

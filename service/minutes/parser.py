@@ -18,6 +18,9 @@ from difflib import SequenceMatcher
 
 from domain.calendar import be_to_ce, fiscal_year_bounds, fiscal_year_of
 from service.minutes import tables
+from service.minutes.absence import absence_reason
+from service.minutes.announcements import membership_changes
+from service.minutes.due_dates import due_of, with_meeting_dates
 from service.minutes.figures import reported_figures
 from service.minutes.model import (
     ActionItem,
@@ -46,9 +49,9 @@ from service.minutes.model import (
     StrategyInfo,
     UnplacedLine,
 )
+from service.minutes.references import strategies_named
 from service.minutes.thai_text import (
     DATE_PATTERN,
-    MONTH_PATTERN,
     month_number,
     parse_int,
     parse_thai_time,
@@ -295,6 +298,8 @@ def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
     attendance = _attendance(people, record.room_lists, electronic, account)
     joined = _joined_text(lines)
     cited = _cited_meetings(joined, record)
+    next_meeting = _next_meeting(record)
+    agenda = with_meeting_dates(record.agenda, record.body, record.date, [m for m, _ in cited], next_meeting)
     return ParsedMinutes(
         source=source,
         body=heading.body,
@@ -305,18 +310,19 @@ def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
         venue=heading.venue,
         electronic=electronic,
         attendance=attendance,
-        agenda=tuple(record.agenda),
+        agenda=agenda,
         minutes_adoption=record.adoption,
         plan=_plan_info(lines, joined, record, cited),
         activity_results=tuple(record.activities),
         proposals=tuple(record.proposals),
         comments=tuple(record.comments),
         figures=reported_figures(record.agenda, record.activities),
-        next_meeting=_next_meeting(record),
+        next_meeting=next_meeting,
         cited_meetings=tuple(meeting for meeting, _ in cited),
         signatories=tuple(record.signatories),
         unplaced=account.unplaced(),
         skipped=account.skipped(),
+        membership_changes=tuple(c for item in agenda for c in membership_changes(item.text, item.number)),
     )
 
 
@@ -483,10 +489,13 @@ def _role_from(text: str) -> Role | None:
 
 def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     """An attendee from an entry: the role from the role cell or the words after the name; for the
-    absent, a lone word after the name that is not a role is the reason given ('ติดราชการ')."""
+    absent, a lone word after the name that is not a role is the reason given ('ติดราชการ'), kept
+    as written (`note`) and in its canonical word (`absence_reason`). Words stating two roles
+    ('อ.ก.ก. และเลขานุการ') give both (`roles`)."""
     note = None
     position_parts = list(entry.position_parts)
-    role = _role_from(entry.role_cell) if entry.role_cell is not None else _role_from(entry.remainder)
+    role_text = entry.role_cell if entry.role_cell is not None else entry.remainder
+    role = _role_from(role_text)
     if role is None and entry.remainder:
         first, _, rest = entry.remainder.partition(" ")
         if entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(first):
@@ -496,13 +505,30 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
             position_parts.insert(0, entry.remainder)
     if entry.group == "OTHER":
         role = "ATTENDEE"
+    roles = _roles_from(role_text) if role is not None and role != "ATTENDEE" else ()
     return Attendee(
         name=entry.name,
         position=" ".join(part for part in position_parts if part),
         role=role or "MEMBER",
         presence=presence,
         note=note,
+        absence_reason=absence_reason(note),
+        roles=roles,
     )
+
+
+_MEMBER_WORD_RE = re.compile(r"อ\.ก\.ก\.|อนุกรรมการ|กรรมการ")
+
+
+def _roles_from(text: str) -> tuple[Role, ...]:
+    """Both roles where the words state a member's seat and a secretary's ('อ.ก.ก. และเลขานุการ',
+    'อนุกรรมการและผู้ช่วยเลขานุการ'); () when they state one (then `role` says it)."""
+    cleaned = text.strip()
+    secretary = _role_from(cleaned)
+    if secretary not in ("SECRETARY", "ASSISTANT_SECRETARY") or cleaned.startswith("ประธาน"):
+        return ()
+    without = cleaned.replace("ผู้ช่วยเลขานุการ", "").replace("เลขานุการ", "")
+    return ("MEMBER", secretary) if _MEMBER_WORD_RE.search(without) else ()
 
 
 def _attendance(
@@ -711,7 +737,8 @@ class _CommentReader:
     def finish(self) -> None:
         if self._parts:
             text = " ".join(self._parts)
-            self._record.comments.append(Comment(self._number, text, self._agenda_number, self._line_no))
+            named = strategies_named(text)
+            self._record.comments.append(Comment(self._number, text, self._agenda_number, self._line_no, named))
             self._parts = []
 
 
@@ -1053,12 +1080,6 @@ _TASK_VERBS = (
     "จัดส่ง",
     "ทบทวน",
 )
-_DUE_MONTH_MEETING_RE = re.compile(
-    rf"ให้\s*(?P<body>ก\.ก\.|อ\.ก\.ก\.ฯ?|ที่ประชุม)\s*ทราบ\s*ในการประชุมเดือน\s*(?P<month>{MONTH_PATTERN})\s*(?P<year>\d{{4}})"
-)
-_DUE_CODE_MEETING_RE = re.compile(r"ในการประชุม(?P<body>\S*)\s*ครั้งที่\s*(?P<code>\d{1,2}/\d{4})")
-_DUE_DATE_RE = re.compile(rf"ภายในวันที่\s*{DATE_PATTERN}")
-_PERIODIC_RE = re.compile(r"เป็นระยะ|ทุกครั้ง|ทุกเดือน|ทุกไตรมาส|อย่างต่อเนื่อง")
 
 
 def _read_resolutions(cursor: LineReader, account: LineAccount, record: _Record, item: _ItemDraft) -> list[Resolution]:
@@ -1139,17 +1160,8 @@ def _action_item(text: str, record: _Record) -> ActionItem | None:
     if cut is None:
         return None
     owner, description = rest[:cut].strip(), rest[cut:].strip()
-    arabic = to_arabic_digits(description)
-    due_on = None
-    due_meeting = None
-    if (month_meeting := _DUE_MONTH_MEETING_RE.search(arabic)) is not None:
-        due_meeting = f"การประชุม {month_meeting['body']} เดือน{month_meeting['month']} {month_meeting['year']}"
-    elif (code_meeting := _DUE_CODE_MEETING_RE.search(arabic)) is not None:
-        due_meeting = f"{code_meeting['body'] or record.body} ครั้งที่ {code_meeting['code']}".strip()
-    if (due_date := _DUE_DATE_RE.search(arabic)) is not None:
-        due_on = _date_from_match(due_date)
-    periodic = due_on is None and due_meeting is None and bool(_PERIODIC_RE.search(description))
-    return ActionItem(description, owner, due_on, due_meeting, periodic)
+    due = due_of(description, record.body)
+    return ActionItem(description, owner, due.on, due.meeting, due.periodic, due.meeting_code)
 
 
 def _task_start(text: str) -> int | None:

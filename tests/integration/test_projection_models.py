@@ -277,7 +277,7 @@ async def test_meetings_attendance_agenda_resolutions_and_action_items(
     found = await q.meeting(conn, "1/2564")
     assert found is not None and found["id"] == meeting_id
     assert [a["name"] for a in found["attendance"]] == ["Chair person", "Member one"]
-    assert found["agenda"] == [{"number": 2, "title": "Adopt minutes", "subject": "9/2563"}]
+    assert found["agenda"] == [{"number": 2, "title": "Adopt minutes", "subject": "9/2563", "text": None}]
     assert found["minutes_approvals"][0]["of_code"] == "9/2563"
     assert found["minutes_approvals"][0]["corrections"] == [
         {"where": "page 11 item 6", "from_text": "X", "to_text": "Y"}

@@ -731,3 +731,57 @@ def test_a_meeting_fact_effective_before_the_meeting_existed_is_refused() -> Non
         meeting.add_agenda_item(1, "t", meta(MEETING_ON - timedelta(days=1)))
     assert error.value.field == "effectiveOn"
     assert "before this meeting existed" in error.value.message
+
+
+def test_a_membership_change_is_the_committee_s_fact_with_what_is_stated_and_nothing_else() -> None:
+    from domain.committee import Committee
+
+    committee = Committee.form("อ.ก.ก. วิสามัญ", meta())
+    committee.change_membership(
+        change_id="1/2564:1.1",
+        left="ผู้ช่วยศาสตราจารย์ สุณี เวชประสิทธิ์",
+        joined="ผู้ช่วยศาสตราจารย์สุภารัตน์ หงวนเสียม",
+        kind="PERSON",
+        resolution_body="ก.ก.",
+        resolution_code="12/2563",
+        resolution_on=date(2020, 12, 17),
+        takes_effect_on=None,
+        text="จาก “...” เป็น “...”",
+        meta=meta(),
+    )
+    change = committee.state.membership_changes["1/2564:1.1"]
+    assert (change.resolution_code, change.takes_effect_on, change.recorded_on) == ("12/2563", None, MEETING_ON)
+    common: dict[str, Any] = {
+        "left": "a",
+        "joined": "b",
+        "kind": "PERSON",
+        "resolution_body": None,
+        "resolution_code": None,
+        "resolution_on": None,
+        "takes_effect_on": None,
+        "text": None,
+        "meta": meta(),
+    }
+    for bad, field in (
+        ({"change_id": "1/2564:1.1"}, "changeId"),  # recorded already
+        ({"change_id": "x", "kind": "GROUP"}, "kind"),
+        ({"change_id": "x", "joined": "a"}, "joined"),
+        ({"change_id": "x", "resolution_code": "twelve"}, "resolutionCode"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            committee.change_membership(**{**common, **bad})
+        assert error.value.field == field
+    assert list(committee.state.membership_changes) == ["1/2564:1.1"]
+
+
+def test_an_attendee_s_absence_reason_and_roles_are_checked() -> None:
+    ok = Attendee("นาย ง", "", "MEMBER", "ABSENT", absence_reason="ติดราชการ", absence_note="ตติราชการ").checked("a")
+    assert (ok.absence_reason, ok.absence_note, ok.roles) == ("ติดราชการ", "ตติราชการ", ())
+    both = Attendee("นาง ค", "", "SECRETARY", "IN_ROOM", roles=("MEMBER", "SECRETARY")).checked("a")
+    assert both.roles == ("MEMBER", "SECRETARY")
+    with pytest.raises(ValidationError) as present:
+        Attendee("นาย ก", "", "MEMBER", "IN_ROOM", absence_reason="ติดราชการ").checked("a")
+    assert present.value.field == "a.absenceReason"
+    with pytest.raises(ValidationError) as roles:
+        Attendee("นาย ก", "", "CHAIR", "IN_ROOM", roles=("MEMBER", "SECRETARY")).checked("a")
+    assert roles.value.field == "a.roles"

@@ -108,6 +108,7 @@ def busy_plan() -> Plan:
     p.approve_action_plan(2563, Meta(date(2019, 3, 6), "secretariat", meeting_id="2/2562"))
     p.approve_action_plan(2564, Meta(D0, "secretariat", meeting_id="1/2564"))
     p.record_proposal(2564, 1, "SUBCOMMITTEE", "ควรมีโครงการพัฒนาผู้อำนวยการเขต", ["สำนักการศึกษา"], meta(D0))
+    p.state_proposal_units(2564, 1, ["สำนักการศึกษา", "กองอัตรากำลัง สำนักงาน ก.ก."], meta(D0))
     p.correct(2, {"goal": "มีกำลังคนเพียงพอและเหมาะสม"}, False, meta(D0, reason="ตามมติ"))
     p.set_evaluation_rules(
         [EvaluationRule("ON_TRACK", Decimal("0.95")), EvaluationRule("AT_RISK", Decimal("0.8"))], meta(D0)
@@ -160,9 +161,12 @@ def busy_meeting() -> Meeting:
         [
             Attendee("ประธาน", "รองปลัดกรุงเทพมหานคร", "CHAIR", "IN_ROOM"),
             Attendee("นาย ข", "", "MEMBER", "ONLINE"),
+            Attendee("นาง ค", "ผู้อำนวยการกอง", "SECRETARY", "IN_ROOM", roles=("MEMBER", "SECRETARY")),
+            Attendee("นาย ง", "", "MEMBER", "ABSENT", absence_reason="ติดราชการ", absence_note="ตติราชการ"),
         ],
         meta(D0),
     )
+    m.add_agenda_item(1, "เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ", meta(D0), text="๑. ก.ก. ได้มีมติ ...")
     m.add_agenda_item(2, "รับรองรายงานการประชุม ครั้งที่ 9/2563", meta(D0))
     m.add_agenda_item(3, "เรื่องเพื่อพิจารณา", meta(D0))
     m.adopt_resolution(
@@ -179,6 +183,8 @@ def busy_meeting() -> Meeting:
     m.adopt_resolution(resolution_id="R2", agenda_item=2, kind="APPROVED", text="รับรอง", action_items=[], meta=meta(D0))
     m.approve_minutes(earlier, [MinutesCorrection("หน้า ๑๑ ข้อ ๖", "ส่วนราชการ", "หน่วยงาน")], meta(D0))
     m.record_comment(1, "ควรกำหนด milestone และ output ของแต่ละกิจกรรม", meta(D0))
+    m.record_comment(2, "ยุทธศาสตร์ที่ ๒ ... ยุทธศาสตร์ที่ ๑", meta(D0), strategy_numbers=[2, 1])
+    m.announce_membership_change("1/2564:1.1", meta(D0))
     m.set_next_meeting("2/2564", D1, time(9, 30), meta(D0))
     m.complete_action_item("A1", date(2021, 1, 28), meta(D1))
     m.correct(2, {"venue": "ห้องนพรัตน์ ชั้น ๕"}, False, meta(D0, reason="ชื่อห้องไม่ครบ"))

@@ -18,7 +18,7 @@ from service.api.context import Context
 from service.api.points import Cursor, meeting_cursor
 from service.api.types.connection import Page, PageInfo
 from service.api.types.node import Node
-from service.api.types.plan import Plan, plan_at
+from service.api.types.plan import Plan, Strategy, plan_at, strategies_loader
 from service.api.types.refs import shows
 
 
@@ -30,6 +30,17 @@ class Attendee:
     role_label: str = strawberry.field(description="`role` in Thai.")
     presence: e.Presence = strawberry.field(description="How they attended, or that they did not.")
     presence_label: str = strawberry.field(description="`presence` in Thai.")
+    absence_reason: str | None = strawberry.field(
+        description="Why an absent member did not come, in its usual word (ติดราชการ, ติดภารกิจ, ลาป่วย ...), OCR'd "
+        "spellings read as the word; null when not absent, when no reason is given or it is not one known."
+    )
+    absence_note: str | None = strawberry.field(
+        description="The words after an absent member's name as the minutes write them (e.g. OCR'd ตติราชการ)."
+    )
+    roles: list[e.MeetingRole] = strawberry.field(
+        description="Every role they held: both where the minutes state two (a member who is also the secretary: "
+        "MEMBER and SECRETARY), else just `role`."
+    )
 
 
 @strawberry.type(description="A numbered item of a meeting's agenda.")
@@ -40,12 +51,29 @@ class AgendaItem:
         description="What the item is about (null where the minutes give none, or it was recorded before "
         "agenda items kept their subject)."
     )
+    text: str | None = strawberry.field(
+        description="What the minutes say under the item: the chair's announcements, a matter's background, the "
+        "points of another matter (null where none is given, or it was recorded before agenda items kept it)."
+    )
 
 
 @strawberry.type(description="A numbered comment of the meeting's members.")
 class Comment:
     number: int = strawberry.field(description="The comment's number.")
     text: str = strawberry.field(description="What was said.")
+    strategy_numbers: list[int] | None = strawberry.field(
+        description="The strategies the comment names, by number, in the order first named (empty: it names none; "
+        "null: recorded before comments kept them)."
+    )
+    plan_id: strawberry.Private[UUID | None] = None
+
+    @strawberry.field(description="The strategies the comment names, of the meeting's plan, in the order first named.")
+    async def strategies(self, info: Info[Context, None]) -> list[Strategy]:
+        if self.plan_id is None or not self.strategy_numbers:
+            return []
+        point = q.Point()
+        rows = {r["number"]: r for r in await strategies_loader(info.context, point).load(self.plan_id)}
+        return [Strategy.from_row(rows[n], self.plan_id, point) for n in self.strategy_numbers if n in rows]
 
 
 @strawberry.type(description="One correction of earlier minutes.")
@@ -69,15 +97,22 @@ class NextMeeting:
     starts_at: time | None = strawberry.field(description="When it is to start, if set.")
 
 
-@strawberry.type(description="Work a resolution assigned; `state` judged today.")
+@strawberry.type(description="Work a resolution assigned; `state` judged today (or on the day asked).")
 class ActionItem:
     id: str = strawberry.field(description="The item's id within its meeting (not a global ID).")
     description: str = strawberry.field(description="The work to do.")
     owner: str = strawberry.field(description="Who is to do it.")
-    due_on: date | None = strawberry.field(description="When it is due, if a date is set.")
+    due_on: date | None = strawberry.field(
+        description="When it is due, as the resolution's words allow: a date named; the date of a meeting of this "
+        "body named by its code, once known; the last day of the month of another body's meeting named by its "
+        "month; for a periodic item, the next meeting of this body on or after the day asked. Null when nothing says."
+    )
     due_meeting: str | None = strawberry.field(description="The meeting it is to be reported at, if one is named.")
     done_on: date | None = strawberry.field(description="When it was done; null while it is not.")
-    state: e.ActionItemState = strawberry.field(description="Open, done or overdue.")
+    periodic: bool = strawberry.field(
+        description="To be reported periodically (เป็นระยะ): due again at each following meeting until done."
+    )
+    state: e.ActionItemState = strawberry.field(description="Open, done, or overdue (open after `dueOn`).")
     meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting whose resolution assigned it.")
     meeting_code: str = strawberry.field(description="That meeting's code, e.g. 1/2564.")
     resolution_id: str = strawberry.field(description="The id of the resolution that assigned it, within that meeting.")
@@ -92,10 +127,49 @@ class ActionItem:
             due_on=row["due_on"],
             due_meeting=row["due_meeting"],
             done_on=row["done_on"],
+            periodic=bool(row.get("periodic")),
             state=e.ActionItemState[row["state"]],
             meeting_id=strawberry.ID(str(row["meeting_id"])),
             meeting_code=row["meeting_code"],
             resolution_id=row["resolution_id"],
+        )
+
+
+@strawberry.type(description="A change of a committee's membership: who left, who joined, by which resolution.")
+class MembershipChange:
+    id: str = strawberry.field(description="The change's id within its committee (not a global ID).")
+    body: str = strawberry.field(description="The committee whose membership changed.")
+    left: str = strawberry.field(
+        description="Who left (a person, or a seat by its position), as the source names them."
+    )
+    joined: str = strawberry.field(description="Who joined in their place, as the source names them.")
+    kind: e.MembershipChangeKind = strawberry.field(description="A named person, or a seat defined by a position.")
+    resolution_body: str | None = strawberry.field(description="The body whose resolution made the change, if stated.")
+    resolution_code: str | None = strawberry.field(description="That resolution's code (e.g. 12/2563), if stated.")
+    resolution_on: date | None = strawberry.field(description="The day of that resolution, if stated.")
+    takes_effect_on: date | None = strawberry.field(
+        description="The day the change takes effect where the source states it; null otherwise (never guessed "
+        "from the resolution's day)."
+    )
+    text: str | None = strawberry.field(description="The words announcing the change.")
+    meeting_id: strawberry.ID | None = strawberry.field(description="The ID of the meeting that announced it, if any.")
+    recorded_on: date = strawberry.field(description="The day it was recorded as known (the announcing meeting's).")
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> MembershipChange:
+        return cls(
+            id=row["change_id"],
+            body=row["body"],
+            left=row["left_member"],
+            joined=row["joined_member"],
+            kind=e.MembershipChangeKind[row["kind"]],
+            resolution_body=row["resolution_body"],
+            resolution_code=row["resolution_code"],
+            resolution_on=row["resolution_on"],
+            takes_effect_on=row["takes_effect_on"],
+            text=row["text"],
+            meeting_id=None if row["meeting_id"] is None else strawberry.ID(row["meeting_id"]),
+            recorded_on=row["recorded_on"],
         )
 
 
@@ -176,13 +250,25 @@ class Meeting(Node):
                     role_label=v.MeetingRole(a["role"]).label,
                     presence=e.Presence[a["presence"]],
                     presence_label=v.Presence(a["presence"]).label,
+                    absence_reason=a.get("absence_reason"),
+                    absence_note=a.get("absence_note"),
+                    roles=[e.MeetingRole[r] for r in a.get("roles") or [a["role"]]],
                 )
                 for a in row["attendance"] or []
             ],
             agenda=[
-                AgendaItem(number=a["number"], title=a["title"], subject=a.get("subject")) for a in row["agenda"] or []
+                AgendaItem(number=a["number"], title=a["title"], subject=a.get("subject"), text=a.get("text"))
+                for a in row["agenda"] or []
             ],
-            comments=[Comment(number=c["number"], text=c["text"]) for c in row["comments"] or []],
+            comments=[
+                Comment(
+                    number=c["number"],
+                    text=c["text"],
+                    strategy_numbers=c.get("strategy_numbers"),
+                    plan_id=row["plan_id"],
+                )
+                for c in row["comments"] or []
+            ],
             minutes_approvals=[
                 MinutesApproval(
                     of_meeting_id=strawberry.ID(str(m["of_meeting_id"])),
@@ -215,6 +301,12 @@ class Meeting(Node):
         loader = info.context.loaders.get("version", None, lambda conn, ids: q.stream_versions(conn, ids, None))
         found: int | None = await loader.load(UUID(str(self.id)))
         return found or 0
+
+    @strawberry.field(description="Changes of the committee's membership announced at this meeting.")
+    async def membership_changes(self, info: Info[Context, None]) -> list[MembershipChange]:
+        meeting = UUID(str(self.id))
+        rows = await info.context.read(lambda conn: q.membership_changes(conn, meeting_ids=[meeting]))
+        return [MembershipChange.from_row(r) for r in rows]
 
     @strawberry.field(description="The plan the meeting oversees, if any.")
     async def plan(self, info: Info[Context, None]) -> Plan | None:

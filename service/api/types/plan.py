@@ -331,6 +331,10 @@ class Activity(Node):
     status_reason: str | None = strawberry.field(
         description="Why it stands there, when the status change gave a reason."
     )
+    status_reasons: list[str] = strawberry.field(
+        description="The same reasons one by one, where the source numbers several (๑. ... ๒. ...); one where it "
+        "gives one; empty where none."
+    )
     progress: float | None = strawberry.field(
         description="Reported progress in percent, 0 to 100; null until a progress is reported (unknown, not 0)."
     )
@@ -649,6 +653,7 @@ ACTIVITY_FIELDS = {
     "status": _member(e.ActivityStatus, "status"),
     "status_label": _label(v.ActivityStatus, "status"),
     "status_reason": _plain("status_reason"),
+    "status_reasons": RowField(lambda row: list(row["status_reasons"] or []), columns=("status_reasons",)),
     "progress": RowField(lambda row: _float(row["progress"]), columns=("progress",)),
     "outcome": _plain("outcome"),
     "responsible_units": RowField(lambda row: list(row["units"] or []), columns=("units",)),
@@ -692,6 +697,40 @@ RISK_FIELDS = {
 
 
 # -- loaders ----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A proposal for a fiscal year's action plan, under one strategy, as the minutes give it.")
+class Proposal:
+    fiscal_year: int = strawberry.field(description="The Buddhist Era fiscal year of the action plan, e.g. 2564.")
+    text: str = strawberry.field(description="The proposal.")
+    source: str = strawberry.field(
+        description="Who proposes it: SUBCOMMITTEE (the committee's own), SEMINAR (a seminar's points), "
+        "UNIVERSITY_STUDY (a study's proposals), or as recorded by hand."
+    )
+    units: list[str] = strawberry.field(
+        description="The units concerned: the list the minutes give once for the proposal's strategy and year "
+        "(each unit once, OCR spellings of one unit as one), else the units recorded with the proposal."
+    )
+    strategy_number: strawberry.Private[int]
+    plan_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The strategy it falls under.")
+    async def strategy(self, info: Info[Context, None]) -> Strategy | None:
+        point = q.Point()
+        rows = await strategies_loader(info.context, point).load(self.plan_id)
+        row = next((r for r in rows if r["number"] == self.strategy_number), None)
+        return None if row is None else Strategy.from_row(row, self.plan_id, point)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], plan_id: UUID) -> Proposal:
+        return cls(
+            fiscal_year=row["fiscal_year"],
+            text=row["text"],
+            source=row["source"],
+            units=list(row["units"] or []),
+            strategy_number=row["strategy_number"],
+            plan_id=plan_id,
+        )
 
 
 def plans_loader(context: Context, point: q.Point) -> Any:
