@@ -101,6 +101,7 @@ class Committee(Ledger[CommitteeState]):
         approved, and imported, in any order, so an approval of any date is taken (the body was
         formed when its first approval was recorded, which says nothing of when it first met)."""
         return EARLIEST
+
     class MembershipChanged(Fact):
         """Who left the committee and who joined in their place, by which resolution, effective
         when (where stated). `kind` is PERSON (a named person) or POSITION (a seat defined by a
