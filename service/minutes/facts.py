@@ -19,9 +19,10 @@ from typing import Any
 from service.minutes.figures import activity_percentage
 from service.minutes.importer import result_effective_on, stated_mode
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
+from service.minutes.reasons import split_reasons
 
 #: bump when the shape changes (a golden file names the version it was written with)
-FACTS_VERSION = 1
+FACTS_VERSION = 2  #: 2: absence reasons, roles, due meetings, comments' strategies, reasons, membership changes
 
 
 def _day(value: date | None) -> str | None:
@@ -57,6 +58,8 @@ def facts_of(parsed: ParsedMinutes) -> dict[str, Any]:
                 "role": a.role,
                 "presence": a.presence,
                 "note": a.note,
+                "absence_reason": a.absence_reason,
+                "roles": list(a.roles),
             }
             for a in parsed.attendance
         ],
@@ -77,6 +80,7 @@ def facts_of(parsed: ParsedMinutes) -> dict[str, Any]:
                                 "description": a.description,
                                 "due_on": _day(a.due_on),
                                 "due_meeting": a.due_meeting,
+                                "due_meeting_code": a.due_meeting_code,
                                 "periodic": a.periodic,
                             }
                             for a in r.action_items
@@ -120,7 +124,22 @@ def facts_of(parsed: ParsedMinutes) -> dict[str, Any]:
             }
             for p in parsed.proposals
         ],
-        "comments": [{"agenda": c.agenda_number, "number": c.number, "text": c.text} for c in parsed.comments],
+        "comments": [
+            {"agenda": c.agenda_number, "number": c.number, "text": c.text, "strategies": list(c.strategy_numbers)}
+            for c in parsed.comments
+        ],
+        "membership_changes": [
+            {
+                "agenda": m.agenda_number,
+                "left": m.left,
+                "joined": m.joined,
+                "kind": m.kind,
+                "resolution": {"body": m.resolution_body, "code": m.resolution_code, "date": _day(m.resolution_on)},
+                "effective_on": _day(m.effective_on),
+                "text": m.text,
+            }
+            for m in parsed.membership_changes
+        ],
         "figures": [_figure(figure) for figure in parsed.figures],
         "next_meeting": None
         if parsed.next_meeting is None
@@ -147,6 +166,7 @@ def _activity(parsed: ParsedMinutes, result: ActivityResult) -> dict[str, Any]:
         "status": result.status,
         "outcome": result.outcome,
         "reason": result.reason,
+        "reasons": list(split_reasons(result.reason)),
         "as_at": _day(result.as_at),
         "effective_on": _day(result_effective_on(result, parsed.date)),
         "percentage": _number(activity_percentage(parsed.figures, result)),
