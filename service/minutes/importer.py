@@ -297,7 +297,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
 
 
-def _corrections_of_record(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
+def corrections_of_record_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
     """Last, once these minutes' adoption of earlier ones is recorded: the corrections it approved,
     applied to what the earlier minutes already recorded (service/minutes/corrections.py)."""
     adoption = minutes.minutes_adoption
@@ -664,7 +664,7 @@ async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str)
     approved = await asyncio.to_thread(approved_corrections, ledger, minutes.body, minutes.code)
     if approved is not None:  # arriving after their approval: the record is the minutes as corrected
         minutes = corrected_minutes(minutes, approved[1])
-    for step in [*plan_steps(minutes), *await asyncio.to_thread(_corrections_of_record, ledger, minutes)]:
+    for step in [*plan_steps(minutes), *await asyncio.to_thread(corrections_of_record_steps, ledger, minutes)]:
         if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):
             report.unchanged += 1
             continue

@@ -27,8 +27,16 @@ from domain.meeting import Meeting, meeting_id_for
 from domain.plan import Plan, plan_id_for
 from service.application.idempotency import key_stream_id
 from service.application.ledger import PlanLedger
+from service.minutes.corrections import approved_corrections, corrected_minutes
 from service.minutes.facts import facts_of
-from service.minutes.importer import Step, other_meeting_on, plan_steps, unchanged, unknowns
+from service.minutes.importer import (
+    Step,
+    corrections_of_record_steps,
+    other_meeting_on,
+    plan_steps,
+    unchanged,
+    unknowns,
+)
 from service.minutes.model import ParsedMinutes
 
 
@@ -83,6 +91,16 @@ def already_recorded(ledger: PlanLedger, step: Step, actor: str) -> bool:
     return step.only_if_changed and unchanged(ledger, step)
 
 
+def _fixes_a_new_meeting(ledger: PlanLedger | None, step: Step) -> bool:
+    """The step naming a meeting's plan (for a meeting first known without one, `plan_steps`) when
+    the meeting is not recorded yet (or the database was not checked): its scheduling in this same
+    import names the plan, so the step records nothing and is neither to record nor recorded."""
+    command = step.command
+    if not (isinstance(command, c.CorrectEvent) and step.key.endswith(":plan-named")):
+        return False
+    return ledger is None or not _exists(ledger, Meeting, command.stream_id)
+
+
 def preview(
     minutes: ParsedMinutes, ledger: PlanLedger | None, actor: str, not_checked: str | None = None
 ) -> dict[str, Any]:
@@ -90,7 +108,17 @@ def preview(
     says why) and `already_recorded` is None: unknown, not empty."""
     would: dict[str, list[dict[str, Any]]] = {}
     already: dict[str, list[dict[str, Any]]] | None = None if ledger is None else {}
-    for step in plan_steps(minutes):
+    steps = list(plan_steps(minutes))
+    if ledger is not None:  # as the import would: minutes arriving after their approval as corrected, then
+        # the corrections their own adoption of earlier minutes approved, applied to what those recorded
+        approved = approved_corrections(ledger, minutes.body, minutes.code)
+        if approved is not None:
+            minutes = corrected_minutes(minutes, approved[1])
+            steps = list(plan_steps(minutes))
+        steps += corrections_of_record_steps(ledger, minutes)
+    for step in steps:
+        if _fixes_a_new_meeting(ledger, step):
+            continue
         entry = step_json(step)
         if ledger is not None and already is not None and already_recorded(ledger, step, actor):
             already.setdefault(entry["command"], []).append(entry)
