@@ -796,10 +796,11 @@ function onTabKey(event) {
   const move = keys[event.key];
   if (move == null) return;
   event.preventDefault();
-  const at = TABS.indexOf(state.tab);
-  const next = move === "first" ? 0 : move === "last" ? TABS.length - 1 : (at + move + TABS.length) % TABS.length;
-  actions.setTab(TABS[next]);
-  document.getElementById(`tab-${TABS[next]}`)?.focus();
+  const shown = TABS.filter(tabShown); // (a work tab the token may not use is not there to move to)
+  const at = shown.indexOf(state.tab);
+  const next = move === "first" ? 0 : move === "last" ? shown.length - 1 : (at + move + shown.length) % shown.length;
+  actions.setTab(shown[next]);
+  document.getElementById(`tab-${shown[next]}`)?.focus();
 }
 
 function question() {
