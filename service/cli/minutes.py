@@ -13,26 +13,21 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
-    from service.minutes.importer import import_minutes, plan_steps, unknowns
-    from service.minutes.model import MinutesFormatError
-    from service.minutes.parser import parse_minutes
+    from service.minutes.files import MinutesFileError, read_minutes
+    from service.minutes.importer import ImportReport, import_minutes, plan_steps, unknowns
 
+    # every file read, checked whole and parsed before anything is recorded (service/minutes/files.py)
     parsed = []
     for name in args.files:
-        path = Path(name)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"planledger: cannot read {name}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            minutes = parse_minutes(text, source=name)
-        except MinutesFormatError as error:
-            print(f"planledger: {name}: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        for line in minutes.unplaced:
-            print(f"{name}:{line.line_no}: could not place this line: {line.text[:120]}", file=sys.stderr)
-        parsed.append(minutes)
+            found = read_minutes(Path(name))
+        except MinutesFileError as error:
+            print(f"planledger: {error}", file=sys.stderr)
+            return EXIT_USAGE if str(error).startswith("cannot read") else EXIT_FAILED
+        for minutes in found:
+            for line in minutes.unplaced:
+                print(f"{name}:{line.line_no}: could not place this line: {line.text[:120]}", file=sys.stderr)
+        parsed.extend(found)
     parsed.sort(key=lambda m: m.date)  # earlier meetings first, so later ones add to them
     if args.dry_run:
         for minutes in parsed:
@@ -46,9 +41,20 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
                 for item in items:
                     print(f"#   - {item}")
         return EXIT_OK
+    failed = False
     with store(args) as (_, app):
         for minutes in parsed:
-            report = asyncio.run(import_minutes(app, minutes, args.actor))
+            report = ImportReport()
+            try:
+                asyncio.run(import_minutes(app, minutes, args.actor, report))
+            except Exception as error:  # the database gone midway: say what was recorded, and that a re-run is safe
+                print(
+                    f"planledger: {minutes.source}: stopped after {report.recorded} recorded "
+                    f"({type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}); "
+                    "importing it again records only the rest (idempotent)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             print(
                 f"{minutes.source}: meeting {minutes.code} ({minutes.date}): {report.recorded} recorded, "
                 f"{report.already} already recorded, {report.unchanged} unchanged, "
@@ -56,4 +62,7 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
             )
             for refusal in report.refused:
                 print(f"  refused: {refusal}", file=sys.stderr)
-    return EXIT_OK
+            for held in report.held_back:
+                print(f"  not recorded, as something above was refused: {held}", file=sys.stderr)
+            failed = failed or bool(report.refused)
+    return EXIT_FAILED if failed else EXIT_OK

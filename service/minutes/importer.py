@@ -78,6 +78,10 @@ class ImportReport:
     already: int = 0
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)
+    #: steps the minutes state more than once (the same key): recorded once
+    repeated: int = 0
+    #: the adoption of earlier minutes, not recorded because something before it was refused
+    held_back: list[str] = field(default_factory=list)
 
 
 #: a venue that names electronic means only (no room): "(Zoom)", "ผ่านระบบออนไลน์"
@@ -486,17 +490,31 @@ def _unchanged(ledger: PlanLedger, step: Step) -> bool:
     return any(normalise_title(r.title) == normalise_title(command.title) for r in state.risks.values())
 
 
-async def import_minutes(ledger: PlanLedger, minutes: ParsedMinutes, actor: str) -> ImportReport:
+async def import_minutes(
+    ledger: PlanLedger, minutes: ParsedMinutes, actor: str, report: ImportReport | None = None
+) -> ImportReport:
     """Record what `minutes` say. Safe to run again.
 
     Each command takes the path every command takes (`run_command`), as `actor` with the
     secretariat's role: the importer is refused what the secretariat would be, and its meta is
-    resolved by the same rules."""
+    resolved by the same rules. A fact the minutes state twice (the same idempotency key) is
+    recorded once. The adoption of earlier minutes comes last and only when nothing before it was
+    refused: it closes those meetings for reporting, so a half-recorded file must not lock the
+    periods the rest of it would add to. `report` (when given) is filled as the steps run, so a
+    caller that meets an error midway can say what was recorded."""
     principal = Principal(name=actor, role=Role.SECRETARIAT)
     meetings = StoredMeetings(ledger)
-    report = ImportReport()
+    report = report if report is not None else ImportReport()
     own = meeting_id_for(minutes.body, minutes.code)
+    seen: set[str] = set()
     for step in plan_steps(minutes):
+        if step.key in seen:
+            report.repeated += 1
+            continue
+        seen.add(step.key)
+        if isinstance(step.command, c.ApproveMinutes) and report.refused:
+            report.held_back.append(step.describe())
+            continue
         if step.only_if_changed and await asyncio.to_thread(_unchanged, ledger, step):
             report.unchanged += 1
             continue
