@@ -17,6 +17,9 @@ order, not the page's; so each line is rebuilt from where each character is draw
 
 from __future__ import annotations
 
+import bisect
+import ctypes
+import functools
 import itertools
 import re
 import statistics
@@ -59,11 +62,12 @@ class PdfTextError(Exception):
     """A PDF PDFium cannot open (damaged, encrypted)."""
 
 
+@functools.cache
 def _is_mark(char: str) -> bool:
     return char in _TONE_ORDER or (unicodedata.category(char) == "Mn")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Glyph:
     char: str
     left: float
@@ -73,6 +77,10 @@ class _Glyph:
     marks: list[_Glyph] = field(default_factory=list)
 
     def text(self) -> str:
+        if not self.marks:
+            return self.char
+        if len(self.marks) == 1:
+            return self.char + self.marks[0].char
         return self.char + "".join(m.char for m in sorted(self.marks, key=lambda m: _TONE_ORDER.get(m.char, 99)))
 
 
@@ -160,16 +168,23 @@ def _page_lines(textpage: object) -> Iterator[_Line | None]:
     count = textpage.count_chars()  # type: ignore[attr-defined]
     if count <= 0:
         return
+    import pypdfium2.raw as pdfium_c
+
     text = textpage.get_text_range(0, count)  # type: ignore[attr-defined]
     rows: list[list[_Glyph]] = [[]]
+    # PDFium's own call with the four doubles reused: a third of pypdfium2's get_charbox per character
+    raw = textpage.raw  # type: ignore[attr-defined]
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    box = pdfium_c.FPDFText_GetCharBox
+    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
     for index, char in enumerate(text[:count]):
         if char == "\n":
             rows.append([])
             continue
         if char == "\r":
             continue
-        left, bottom, right, top = textpage.get_charbox(index)  # type: ignore[attr-defined]
-        rows[-1].append(_Glyph(char, left, bottom, right, top))
+        box(raw, index, *refs)
+        rows[-1].append(_Glyph(char, left.value, bottom.value, right.value, top.value))
     built = [line for row in rows if (line := _line(row)) is not None]
     pitch = statistics.median(
         [a.baseline - b.baseline for a, b in itertools.pairwise(built) if a.baseline > b.baseline] or [0.0]
@@ -186,19 +201,23 @@ def _page_lines(textpage: object) -> Iterator[_Line | None]:
 
 def _line(row: list[_Glyph]) -> _Line | None:
     bases = sorted((g for g in row if not _is_mark(g.char)), key=lambda g: g.left)
-    if not [g for g in bases if not g.char.isspace()]:
+    drawn = [g for g in bases if not g.char.isspace()]
+    if not drawn:
         return None
+    lefts = [g.left for g in drawn]
     for mark in (g for g in row if _is_mark(g.char)):
         centre = (mark.left + mark.right) / 2
-        drawn = [g for g in bases if not g.char.isspace()]
-        over = [g for g in drawn if g.left - 0.5 <= centre <= g.right + 0.5]
+        # the letters it may be drawn over: those starting at most a glyph before its centre
+        at = bisect.bisect_right(lefts, centre + 0.5)
+        near = drawn[max(0, at - 4) : at + 1]
+        over = [g for g in near if g.left - 0.5 <= centre <= g.right + 0.5]
         host = (
             min(over, key=lambda g: abs((g.left + g.right) / 2 - centre))
             if over
-            else min(drawn, key=lambda g: abs(g.right - centre))
+            else min(near or drawn, key=lambda g: abs(g.right - centre))
         )
         host.marks.append(mark)
-    bottoms = sorted(g.bottom for g in bases if not g.char.isspace())
+    bottoms = sorted(g.bottom for g in drawn)
     return _Line(bases, bottoms[len(bottoms) // 2])
 
 
