@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 #: a line ending closer than this to the right edge of the text (in character advances) wrapped
 WRAP_SLACK = 4.0
@@ -151,11 +152,16 @@ def pdf_text(path: Path) -> str:
     except pdfium.PdfiumError as error:
         raise PdfTextError(f"PDFium cannot open it ({error})") from None
     try:
-        lines: list[_Line | None] = []
+        lines: list[_Drawn | None] = []
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
-            lines.extend(_page_lines(textpage))
+            # each line kept as its text and extent only: 700,000 glyph objects of a 200-page PDF
+            # kept to the end made the garbage collector's passes cost more than the reading
+            lines.extend(
+                None if line is None else _Drawn(line.text(), line.right, line.advance())
+                for line in _page_lines(textpage)
+            )
             textpage.close()
             page.close()
     finally:
@@ -221,7 +227,15 @@ def _line(row: list[_Glyph]) -> _Line | None:
     return _Line(bases, bottoms[len(bottoms) // 2])
 
 
-def _joined(lines: list[_Line | None]) -> Iterator[str]:
+class _Drawn(NamedTuple):
+    """A line as drawn: its text, its right edge and its characters' advance."""
+
+    text: str
+    right: float
+    advance: float
+
+
+def _joined(lines: list[_Drawn | None]) -> Iterator[str]:
     """Lines the page wrapped joined back; the right edge of the text is the furthest any line reaches."""
     drawn = [line for line in lines if line is not None]
     if not drawn:
@@ -235,9 +249,9 @@ def _joined(lines: list[_Line | None]) -> Iterator[str]:
                 pending = ""
             yield ""
             continue
-        pending += line.text()
+        pending += line.text
         following = lines[index + 1] if index + 1 < len(lines) else None
-        if following is None or line.right < edge - WRAP_SLACK * line.advance():
+        if following is None or line.right < edge - WRAP_SLACK * line.advance:
             yield pending.rstrip()
             pending = ""
     if pending:
