@@ -22,6 +22,7 @@ def new_request_id() -> str:
     request id is made here (the middleware's, invalid HTTP's, a context made outside a request)."""
     return secrets.token_hex(6)
 
+
 #: set by `planledger serve -v` for its worker processes
 VERBOSE = "PLANLEDGER_VERBOSE"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", *FIELDS}

@@ -134,8 +134,6 @@ def test_after_a_sigkill_the_next_start_reuses_the_server_and_the_stale_owner_is
     assert not postgres_running(tmp_path / "data")
 
 
-
-
 def test_a_command_on_the_same_data_folder_shares_the_server_and_reaches_the_projector(tmp_path: Path) -> None:
     port = free_port()
     data = tmp_path / "data"

@@ -145,8 +145,6 @@ def test_bench_lists_its_measures() -> None:
         assert name in result.stdout
 
 
-
-
 def test_import_minutes_dry_run_prints_the_events_and_records_nothing(tmp_path: Path) -> None:
     result = planledger("import-minutes", "--dry-run", str(SAMPLE_MINUTES), env={"PLANLEDGER_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr

@@ -293,9 +293,7 @@ async def test_approved_minutes_lock_their_period_corrections_pass_and_both_hist
     then = await api.run(query, {"id": activity, "asOf": {"date": "2021-01-06", "knownAt": before}})
     assert (now["activity"]["progress"], then["activity"]["progress"]) == (32, 30)
     # a measurement reported at the closed meeting is refused too; the lock names its meeting
-    error = await api.refused(
-        "recordMeasurement", {"keyResultId": kr, "value": 1, "meeting": "1/2564"}, LOCK_ERROR
-    )
+    error = await api.refused("recordMeasurement", {"keyResultId": kr, "value": 1, "meeting": "1/2564"}, LOCK_ERROR)
     assert error["meeting"] == "1/2564"
     # effective in the closed period but learned later: a late report, accepted
     await api.ok("recordMeasurement", {"keyResultId": kr, "value": 1, "effectiveOn": "2021-01-06"})

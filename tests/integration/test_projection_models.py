@@ -140,16 +140,22 @@ async def test_milestone_timeline_slip_and_overdue(
     plan_id = new_plan(app, "HR-M")
     activity = new_activity(app, plan_id, date(2020, 10, 1))
     plan_m = c.PlanMilestone
-    app.execute(plan_m(activity_id=activity, title="Draft", due_on=date(2020, 12, 1), milestone_id="m1"),
-                meta(date(2020, 10, 1)))
-    app.execute(plan_m(activity_id=activity, title="Pilot", due_on=date(2021, 1, 1), milestone_id="m2"),
-                meta(date(2020, 10, 1)))
-    app.execute(c.RescheduleMilestone(activity_id=activity, milestone_id="m1", due_on=date(2020, 12, 20)),
-                meta(date(2020, 11, 25), reason="COVID-19"))
-    app.execute(c.RescheduleMilestone(activity_id=activity, milestone_id="m1", due_on=date(2021, 1, 10)),
-                meta(date(2020, 12, 15), reason="waiting for approval"))
-    app.execute(c.AchieveMilestone(activity_id=activity, milestone_id="m1", achieved_on=date(2021, 1, 5)),
-                meta(DAY))
+    app.execute(
+        plan_m(activity_id=activity, title="Draft", due_on=date(2020, 12, 1), milestone_id="m1"),
+        meta(date(2020, 10, 1)),
+    )
+    app.execute(
+        plan_m(activity_id=activity, title="Pilot", due_on=date(2021, 1, 1), milestone_id="m2"), meta(date(2020, 10, 1))
+    )
+    app.execute(
+        c.RescheduleMilestone(activity_id=activity, milestone_id="m1", due_on=date(2020, 12, 20)),
+        meta(date(2020, 11, 25), reason="COVID-19"),
+    )
+    app.execute(
+        c.RescheduleMilestone(activity_id=activity, milestone_id="m1", due_on=date(2021, 1, 10)),
+        meta(date(2020, 12, 15), reason="waiting for approval"),
+    )
+    app.execute(c.AchieveMilestone(activity_id=activity, milestone_id="m1", achieved_on=date(2021, 1, 5)), meta(DAY))
     await project(database)
     rows = {m["milestone_id"]: m for m in await q.milestones(conn, plan_id=plan_id, overdue_on=DAY)}
     m1 = rows["m1"]
@@ -172,12 +178,26 @@ async def test_risk_register_levels_and_history(
     plan_id = new_plan(app, "HR-R")
     activity = new_activity(app, plan_id, date(2020, 10, 1))
     note = c.NoteRisk
-    app.execute(note(activity_id=activity, title="Budget", likelihood=2, impact=2, owner="Finance", risk_id="r1",
-                     mitigation="ask early"), meta(date(2020, 11, 1)))
-    app.execute(note(activity_id=activity, title="COVID", likelihood=4, impact=5, owner="HR", risk_id="r2"),
-                meta(date(2020, 11, 1)))
-    app.execute(c.ReassessRisk(activity_id=activity, risk_id="r1", likelihood=3, impact=4, status="MITIGATING"),
-                meta(date(2020, 12, 2)))
+    app.execute(
+        note(
+            activity_id=activity,
+            title="Budget",
+            likelihood=2,
+            impact=2,
+            owner="Finance",
+            risk_id="r1",
+            mitigation="ask early",
+        ),
+        meta(date(2020, 11, 1)),
+    )
+    app.execute(
+        note(activity_id=activity, title="COVID", likelihood=4, impact=5, owner="HR", risk_id="r2"),
+        meta(date(2020, 11, 1)),
+    )
+    app.execute(
+        c.ReassessRisk(activity_id=activity, risk_id="r1", likelihood=3, impact=4, status="MITIGATING"),
+        meta(date(2020, 12, 2)),
+    )
     app.execute(c.CloseRisk(activity_id=activity, risk_id="r2"), meta(DAY))
     await project(database)
     register = await q.risks(conn, plan_id=plan_id)
@@ -205,28 +225,54 @@ async def test_meetings_attendance_agenda_resolutions_and_action_items(
         meta(date(2020, 12, 2)),
     ).stream_id
     meeting_id = app.execute(
-        c.ScheduleMeeting(body="HR sub-committee", code="1/2564", on=DAY, starts_at=time(9, 30),
-                          ends_at=time(11, 40), venue="ห้องนพรัตน์", mode="HYBRID", plan_id=plan_id),
+        c.ScheduleMeeting(
+            body="HR sub-committee",
+            code="1/2564",
+            on=DAY,
+            starts_at=time(9, 30),
+            ends_at=time(11, 40),
+            venue="ห้องนพรัตน์",
+            mode="HYBRID",
+            plan_id=plan_id,
+        ),
         meta(date(2020, 12, 2)),
     ).stream_id
-    app.execute(c.RecordAttendance(meeting_id=meeting_id, attendees=(
-        Attendee("Chair person", "Deputy Governor", "CHAIR", "IN_ROOM"),
-        Attendee("Member one", "Director", "MEMBER", "ONLINE"),
-    )), meta(DAY))
-    app.execute(c.AddAgendaItem(meeting_id=meeting_id, number=2, title="Adopt minutes", subject="9/2563"), meta(DAY))
-    app.execute(c.ApproveMinutes(meeting_id=meeting_id, of_meeting_id=earlier, corrections=(
-        MinutesCorrection("page 11 item 6", "X", "Y"),
-    )), meta(DAY))
-    app.execute(c.AdoptResolution(
-        meeting_id=meeting_id, kind="ASSIGNED", text="Report to ก.ก.", agenda_item=2, resolution_id="res1",
-        action_items=(
-            ActionItem("a1", "Report in January", "ก.ก. office", due_on=date(2021, 1, 31)),
-            ActionItem("a2", "Report periodically", "ก.ก. office", due_on=date(2021, 12, 31)),
-            ActionItem("a3", "Draft contingency plan", "HR unit", due_on=date(2021, 2, 28)),
+    app.execute(
+        c.RecordAttendance(
+            meeting_id=meeting_id,
+            attendees=(
+                Attendee("Chair person", "Deputy Governor", "CHAIR", "IN_ROOM"),
+                Attendee("Member one", "Director", "MEMBER", "ONLINE"),
+            ),
         ),
-    ), meta(DAY))
-    app.execute(c.CompleteActionItem(meeting_id=meeting_id, action_item_id="a3", done_on=date(2021, 2, 1)),
-                meta(date(2021, 2, 1)))
+        meta(DAY),
+    )
+    app.execute(c.AddAgendaItem(meeting_id=meeting_id, number=2, title="Adopt minutes", subject="9/2563"), meta(DAY))
+    app.execute(
+        c.ApproveMinutes(
+            meeting_id=meeting_id, of_meeting_id=earlier, corrections=(MinutesCorrection("page 11 item 6", "X", "Y"),)
+        ),
+        meta(DAY),
+    )
+    app.execute(
+        c.AdoptResolution(
+            meeting_id=meeting_id,
+            kind="ASSIGNED",
+            text="Report to ก.ก.",
+            agenda_item=2,
+            resolution_id="res1",
+            action_items=(
+                ActionItem("a1", "Report in January", "ก.ก. office", due_on=date(2021, 1, 31)),
+                ActionItem("a2", "Report periodically", "ก.ก. office", due_on=date(2021, 12, 31)),
+                ActionItem("a3", "Draft contingency plan", "HR unit", due_on=date(2021, 2, 28)),
+            ),
+        ),
+        meta(DAY),
+    )
+    app.execute(
+        c.CompleteActionItem(meeting_id=meeting_id, action_item_id="a3", done_on=date(2021, 2, 1)),
+        meta(date(2021, 2, 1)),
+    )
     await project(database)
     found = await q.meeting(conn, "1/2564")
     assert found is not None and found["id"] == meeting_id

@@ -69,8 +69,6 @@ def run(coro: Awaitable[T]) -> T:
 
 def count_events(address: ServerAddress) -> Any:
     async def work(conn: asyncpg.Connection) -> Any:
-        return await conn.fetchval(
-            "SELECT count(*) FROM planledger_events WHERE topic LIKE 'domain.%'"
-        )
+        return await conn.fetchval("SELECT count(*) FROM planledger_events WHERE topic LIKE 'domain.%'")
 
     return run(with_conn(address, work))

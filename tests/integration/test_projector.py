@@ -43,8 +43,13 @@ def backlog(app: PlanLedger, activities: int, reports: int, code: str = "HR-LOAD
     batch: list[Activity] = []
     for n in range(activities):
         activity = Activity.register(
-            plan_id=plan_id, strategy_number=1, fiscal_year=2564, kind="ONE_YEAR", title=f"Activity {n}",
-            responsible_units=["HR"], meta=Meta(start, "loader"),
+            plan_id=plan_id,
+            strategy_number=1,
+            fiscal_year=2564,
+            kind="ONE_YEAR",
+            title=f"Activity {n}",
+            responsible_units=["HR"],
+            meta=Meta(start, "loader"),
         )
         for r in range(reports):
             activity.report_progress(Decimal(r + 1), Meta(start + timedelta(days=r + 1), "loader"))
@@ -98,6 +103,7 @@ async def test_killed_mid_batch_then_restarted_applies_every_event_once(
     await create_tables(conn)
     process = start_projector(database, "--batch-size", "100", "--pause-before-commit", "0.3")
     try:
+
         async def mid_batch() -> bool:
             position = await conn.fetchval("SELECT position FROM projection_position WHERE name = 'rm_'")
             busy = await conn.fetchval(
@@ -120,10 +126,13 @@ async def test_killed_mid_batch_then_restarted_applies_every_event_once(
         assert await conn.fetchval("SELECT count(DISTINCT position) FROM rm_event") == domain_events
         # each activity's progress was reported 9 times: exactly one open row per activity and
         # one closed row per report superseded, no more
-        assert await conn.fetchval(
-            "SELECT count(*) FROM rm_activity WHERE recorded_to > now() AND valid_to > now() "
-            "AND reported_to > '9999-12-30'"
-        ) == 120
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM rm_activity WHERE recorded_to > now() AND valid_to > now() "
+                "AND reported_to > '9999-12-30'"
+            )
+            == 120
+        )
         assert await verify(database.asyncpg_args()) == []
     finally:
         stop(process)

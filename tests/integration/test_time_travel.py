@@ -57,13 +57,30 @@ def norm_activity(state: ActivityState) -> dict[str, Any] | None:
         "units": list(state.responsible_units),
         "strategy_number": state.strategy_number,
         "milestones": {
-            m.id: (m.title, m.original_due_on, m.due_on, len(m.reschedules), m.achieved_on, m.dropped_on,
-                   m.status.value, m.slip_days)
+            m.id: (
+                m.title,
+                m.original_due_on,
+                m.due_on,
+                len(m.reschedules),
+                m.achieved_on,
+                m.dropped_on,
+                m.status.value,
+                m.slip_days,
+            )
             for m in state.milestones.values()
         },
         "risks": {
-            r.id: (r.likelihood, r.impact, r.score, r.level and r.level.value, r.status.value, r.closed_on, r.owner,
-                   r.mitigation, r.review_on)
+            r.id: (
+                r.likelihood,
+                r.impact,
+                r.score,
+                r.level and r.level.value,
+                r.status.value,
+                r.closed_on,
+                r.owner,
+                r.mitigation,
+                r.review_on,
+            )
             for r in state.risks.values()
         },
     }
@@ -80,13 +97,30 @@ def norm_activity_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
         "units": list(row["units"]),
         "strategy_number": row["strategy_number"],
         "milestones": {
-            m["milestone_id"]: (m["title"], m["original_due_on"], m["due_on"], m["reschedule_count"],
-                                m["achieved_on"], m["dropped_on"], m["status"], m["slip_days"])
+            m["milestone_id"]: (
+                m["title"],
+                m["original_due_on"],
+                m["due_on"],
+                m["reschedule_count"],
+                m["achieved_on"],
+                m["dropped_on"],
+                m["status"],
+                m["slip_days"],
+            )
             for m in row["milestones"]
         },
         "risks": {
-            r["risk_id"]: (r["likelihood"], r["impact"], r["score"], r["level"], r["status"], r["closed_on"],
-                           r["owner"], r["mitigation"], r["review_on"])
+            r["risk_id"]: (
+                r["likelihood"],
+                r["impact"],
+                r["score"],
+                r["level"],
+                r["status"],
+                r["closed_on"],
+                r["owner"],
+                r["mitigation"],
+                r["review_on"],
+            )
             for r in row["risks"]
         },
     }
@@ -112,8 +146,23 @@ def norm_plan_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
 # -- random command sequences -----------------------------------------------------------------
 
 KINDS = [
-    "status", "progress", "outcome", "retitle", "milestone", "reschedule", "achieve", "drop", "risk",
-    "reassess", "close_risk", "strategy", "vision", "correct", "correct", "correct", "project",
+    "status",
+    "progress",
+    "outcome",
+    "retitle",
+    "milestone",
+    "reschedule",
+    "achieve",
+    "drop",
+    "risk",
+    "reassess",
+    "close_risk",
+    "strategy",
+    "vision",
+    "correct",
+    "correct",
+    "correct",
+    "project",
 ]
 OPS = st.tuples(st.sampled_from(KINDS), *[st.integers(0, 40)] * 4)
 VOID_DATE_PAYLOAD = ["void", "date", "payload"]
@@ -145,8 +194,14 @@ def decode_op(raw: tuple[Any, ...]) -> tuple[Any, ...]:
     return (kind, a % 2 == 0)
 
 
-def apply(app: PlanLedger, plan_id: UUID, activity_id: UUID, op: tuple[Any, ...], projector: list[Projector],
-          address: ServerAddress) -> None:
+def apply(
+    app: PlanLedger,
+    plan_id: UUID,
+    activity_id: UUID,
+    op: tuple[Any, ...],
+    projector: list[Projector],
+    address: ServerAddress,
+) -> None:
     kind = op[0]
     if kind == "project":
         if op[1]:
@@ -167,23 +222,27 @@ def apply(app: PlanLedger, plan_id: UUID, activity_id: UUID, op: tuple[Any, ...]
     elif kind == "retitle":
         command = c.RetitleActivity(activity_id=activity_id, title=op[2])
     elif kind == "milestone":
-        command = c.PlanMilestone(activity_id=activity_id, title="M", due_on=BASE + timedelta(days=op[2]),
-                                  milestone_id=f"m{len(milestones)}")
+        command = c.PlanMilestone(
+            activity_id=activity_id, title="M", due_on=BASE + timedelta(days=op[2]), milestone_id=f"m{len(milestones)}"
+        )
     elif kind in ("reschedule", "achieve", "drop"):
         if not milestones:
             return
         mid = milestones[op[2] % len(milestones)]
         if kind == "reschedule":
-            command = c.RescheduleMilestone(activity_id=activity_id, milestone_id=mid,
-                                            due_on=BASE + timedelta(days=op[3]))
+            command = c.RescheduleMilestone(
+                activity_id=activity_id, milestone_id=mid, due_on=BASE + timedelta(days=op[3])
+            )
         elif kind == "achieve":
-            command = c.AchieveMilestone(activity_id=activity_id, milestone_id=mid,
-                                         achieved_on=on - timedelta(days=op[3]))
+            command = c.AchieveMilestone(
+                activity_id=activity_id, milestone_id=mid, achieved_on=on - timedelta(days=op[3])
+            )
         else:
             command = c.DropMilestone(activity_id=activity_id, milestone_id=mid)
     elif kind == "risk":
-        command = c.NoteRisk(activity_id=activity_id, title="R", likelihood=op[2], impact=op[3], owner="HR",
-                             risk_id=f"r{len(risks)}")
+        command = c.NoteRisk(
+            activity_id=activity_id, title="R", likelihood=op[2], impact=op[3], owner="HR", risk_id=f"r{len(risks)}"
+        )
     elif kind in ("reassess", "close_risk"):
         if not risks:
             return
@@ -225,11 +284,13 @@ def points(app: PlanLedger, plan_id: UUID, activity_id: UUID) -> tuple[list[date
     return dates, stamps
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(ops=st.lists(OPS, min_size=10, max_size=40), data=st.data())
-def test_as_of_equals_a_plain_fold(app: PlanLedger, database: ServerAddress, ops: list[tuple[Any, ...]],
-                                   data: st.DataObject) -> None:
+def test_as_of_equals_a_plain_fold(
+    app: PlanLedger, database: ServerAddress, ops: list[tuple[Any, ...]], data: st.DataObject
+) -> None:
     plan_id = new_plan(app, f"P-{uuid.uuid4().hex[:10]}", strategies=2)
     activity_id = new_activity(app, plan_id, BASE - timedelta(days=31))
     projector = [Projector(database.asyncpg_args())]
@@ -335,9 +396,7 @@ async def test_a_meeting_stands_for_its_date_and_changes_between_two_meetings(
         c.RescheduleMilestone(activity_id=activity_id, milestone_id="m1", due_on=date(2021, 2, 1)),
         meta(date(2020, 12, 20), reason="COVID-19"),
     )
-    app.execute(
-        c.ReassessRisk(activity_id=activity_id, risk_id="r1", likelihood=4, impact=4), meta(date(2021, 1, 6))
-    )
+    app.execute(c.ReassessRisk(activity_id=activity_id, risk_id="r1", likelihood=4, impact=4), meta(date(2021, 1, 6)))
     app.execute(
         c.NoteRisk(activity_id=activity_id, title="Staff", likelihood=1, impact=1, owner="HR", risk_id="r2"),
         meta(date(2021, 1, 6)),

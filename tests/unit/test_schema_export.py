@@ -1,6 +1,5 @@
 """schema.graphql is generated from the code; this fails when the two drift apart."""
 
-
 from service.api.schema import export_schema
 from tests.paths import ROOT
 
