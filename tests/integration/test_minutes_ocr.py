@@ -20,6 +20,7 @@ from tests.paths import FIXTURES, SAMPLE_MINUTES
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.timeout(2400),  # 12 pages of OCR: ~21 min at a load average of 14 on 2 cores
     pytest.mark.skipif(
         tesseract_command() is None or shutil.which("pdftoppm") is None,
         reason="needs Tesseract with its Thai model and poppler: apt-get install tesseract-ocr tesseract-ocr-tha "

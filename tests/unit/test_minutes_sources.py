@@ -123,3 +123,27 @@ def test_a_file_holding_two_different_minutes_of_one_meeting_is_refused(tmp_path
     path.write_text(text + "\n" + changed)
     with pytest.raises(MinutesFileError, match="a second, different set of minutes of meeting 1/2564"):
         read_minutes(path)
+
+
+def test_an_image_without_tesseract_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from service.minutes.sources import SourceError
+
+    path = tmp_path / "page.txt"  # a PNG, whatever its name says
+    Image.new("L", (200, 100), 255).save(path, "PNG")
+    monkeypatch.setenv("PLANLEDGER_TESSERACT", "none")
+    with pytest.raises(SourceError, match=r"an image; reading it needs OCR: install .*tesseract-ocr-tha"):
+        read_source(path)
+
+
+def test_a_zip_that_is_not_a_docx_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    from service.minutes.sources import SourceError
+
+    path = tmp_path / "minutes.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "รายงานการประชุม")
+    with pytest.raises(SourceError, match="a ZIP archive that is not a DOCX"):
+        read_source(path)
