@@ -61,6 +61,7 @@ class Sizes:
     postgraphile: bool = True
     report_samples: int = 300  #: progressReport and health roll-up samples (bench.reporting)
     report_plans: int = 3  #: key results on the largest N plans (bench.reporting)
+    pdf_pages: int = 200  #: pages of the minutes PDF read and parsed (bench.minutes)
 
     def worker_counts(self) -> list[int]:
         return [int(w) for w in self.workers.split(",") if w.strip()]
@@ -111,6 +112,7 @@ SMOKE = Sizes(
     postgraphile=False,
     report_samples=8,
     report_plans=1,
+    pdf_pages=12,
 )
 
 

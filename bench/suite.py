@@ -58,6 +58,11 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("fanout", "subscription fan-out to 1,000 WebSocket subscribers", "bench.api:fanout_measure"),
     Measure(
+        "minutes",
+        "the sample minutes imported; a 200-page PDF read and parsed (issue 18)",
+        "bench.minutes:minutes_measure",
+    ),
+    Measure(
         "reporting",
         "progressReport and a whole plan's health roll-ups as of a past date (issue 10)",
         "bench.reporting:reporting_measure",

@@ -23,48 +23,60 @@ def cmd_import_minutes(args: argparse.Namespace) -> int:
     import asyncio
     from pathlib import Path
 
+    from service.minutes.files import MinutesFileError, read_minutes
     from service.minutes.importer import import_minutes
-    from service.minutes.model import MinutesFormatError
-    from service.minutes.parser import parse_minutes
 
+    # every file read, checked whole and parsed before anything is recorded (service/minutes/files.py)
     parsed = []
     for name in args.files:
-        path = Path(name)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"planledger: cannot read {name}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            minutes = parse_minutes(text, source=name)
-        except MinutesFormatError as error:
-            print(f"planledger: {name}: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        for line in minutes.unplaced:
-            print(f"{name}:{line.line_no}: could not place this line: {line.text[:120]} ({line.why})", file=sys.stderr)
-        parsed.append(minutes)
+            found = read_minutes(Path(name))
+        except MinutesFileError as error:
+            print(f"planledger: {error}", file=sys.stderr)
+            return EXIT_USAGE if str(error).startswith("cannot read") else EXIT_FAILED
+        for minutes in found:
+            for line in minutes.unplaced:
+                print(
+                    f"{name}:{line.line_no}: could not place this line: {line.text[:120]} ({line.why})", file=sys.stderr
+                )
+        parsed.extend(found)
     parsed.sort(key=lambda m: m.date)  # earlier meetings first, so later ones add to them
     unplaced = sum(len(m.unplaced) for m in parsed)
-    refuse = bool(getattr(args, "strict", False) and unplaced)
-    if args.dry_run:
-        _dry_run(args, parsed)
-    elif not refuse:
-        _record(args, parsed, asyncio.run, import_minutes)
-    if refuse:
+    if getattr(args, "strict", False) and unplaced:
         files = sum(1 for m in parsed if m.unplaced)
         print(
             f"planledger: --strict: {unplaced} line(s) of {files} file(s) could not be placed; nothing recorded",
             file=sys.stderr,
         )
+        if args.dry_run:
+            _dry_run(args, parsed)
         return EXIT_FAILED
-    return EXIT_OK
+    if args.dry_run:
+        _dry_run(args, parsed)
+        return EXIT_OK
+    return _record(args, parsed, asyncio.run, import_minutes)
 
 
-def _record(args: argparse.Namespace, parsed: list[ParsedMinutes], run: Any, import_minutes: Any) -> None:
+def _record(args: argparse.Namespace, parsed: list[ParsedMinutes], run: Any, import_minutes: Any) -> int:
+    """Record each file in date order; EXIT_FAILED when anything was refused or the store went away
+    midway (said with how much was recorded: a re-run records only the rest)."""
+    from service.minutes.importer import ImportReport
+
     reports: list[dict[str, Any]] = []
+    failed = False
     with store(args) as (_, app):
         for minutes in parsed:
-            report = run(import_minutes(app, minutes, args.actor))
+            report = ImportReport()
+            try:
+                run(import_minutes(app, minutes, args.actor, report))
+            except Exception as error:  # the database gone midway: say what was recorded, and that a re-run is safe
+                print(
+                    f"planledger: {minutes.source}: stopped after {report.recorded} recorded "
+                    f"({type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}); "
+                    "importing it again records only the rest (idempotent)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             reports.append(
                 {
                     "file": minutes.source,
@@ -73,6 +85,7 @@ def _record(args: argparse.Namespace, parsed: list[ParsedMinutes], run: Any, imp
                     "already": report.already,
                     "unchanged": report.unchanged,
                     "refused": report.refused,
+                    "held_back": report.held_back,
                     "unplaced": len(minutes.unplaced),
                 }
             )
@@ -84,8 +97,12 @@ def _record(args: argparse.Namespace, parsed: list[ParsedMinutes], run: Any, imp
                 )
             for refusal in report.refused:
                 print(f"  refused: {refusal}", file=sys.stderr)
+            for held in report.held_back:
+                print(f"  not recorded, as something above was refused: {held}", file=sys.stderr)
+            failed = failed or bool(report.refused)
     if args.json:
         print(json.dumps({"files": reports}, ensure_ascii=False, indent=2))
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _dry_run(args: argparse.Namespace, parsed: list[ParsedMinutes]) -> None:
