@@ -179,7 +179,9 @@ async def _late_reports(
         "AND corrects IS NULL AND reported_on > effective_on AND reported_on > $2 AND reported_on <= $3 "
         "AND recorded_at <= $4 AND NOT EXISTS (SELECT 1 FROM "
         f"{PREFIX}event v WHERE v.stream_id = e.stream_id AND v.corrects = e.version AND v.void "
-        "AND v.recorded_at <= $4) ORDER BY reported_on, position",
+        # by when told, then when it held, then by stream and version: never the log's positions, which
+        # depend on how the facts were written (an import runs activities' commands concurrently)
+        "AND v.recorded_at <= $4) ORDER BY reported_on, effective_on, stream_id, version",
         plan_id,
         since,
         until,

@@ -83,6 +83,16 @@ async def _heard(
     }
 
 
+def _plan_order(row: dict[str, Any]) -> tuple[int, int, str, str, str]:
+    return (
+        row.get("strategy_number") or 0,
+        row.get("fiscal_year") or 0,
+        row.get("kind") or "",
+        row.get("title") or "",
+        str(row.get("stream_id") or ""),
+    )
+
+
 async def changes(
     conn: asyncpg.Connection, plan_id: UUID, from_point: Point, to_point: Point, only: frozenset[str] | None = None
 ) -> Changes:
@@ -116,6 +126,9 @@ async def changes(
                     "after": {f: new[f] for f in changed},
                 }
             )
+    # in the plan's order (strategy, fiscal year, kind, title), never the rows' order on disk: that
+    # depends on how the facts were written (an import runs activities' commands concurrently)
+    out.activities.sort(key=lambda a: _plan_order(after[(a["activity_id"], None)]))
     if out.activities:
         heard = await _heard(conn, [a["activity_id"] for a in out.activities], from_point, to_point)
         for a in out.activities:
