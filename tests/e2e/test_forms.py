@@ -424,10 +424,21 @@ def facts_after(lines: list[dict[str, Any]], position: int) -> list[dict[str, An
     """The domain facts recorded after `position`, without who recorded them and when (and without
     the idempotency keys' own records, which hold the keys each route used)."""
     return [
-        {k: v for k, v in line.items() if k not in ("position", "actor", "recordedAt", "state")}
+        _without_notes({k: v for k, v in line.items() if k not in ("position", "actor", "recordedAt", "state")})
         for line in lines
         if line["position"] > position and "type" in line
     ]
+
+
+def _without_notes(fact: dict[str, Any]) -> dict[str, Any]:
+    """An attendee's `absence_note` is the words after the name as the file writes them, OCR errors
+    and all ('ตติการกิจ'); a person at the desk gives the reason itself ('ติดภารกิจ'), which both
+    record: the note is the file's, not the meeting's, so it is left out of the comparison."""
+    attendees = (fact.get("payload") or {}).get("attendees") if isinstance(fact.get("payload"), dict) else None
+    if not attendees:
+        return fact
+    payload = {**fact["payload"], "attendees": [{k: v for k, v in a.items() if k != "absence_note"} for a in attendees]}
+    return {**fact, "payload": payload}
 
 
 @pytest.fixture(scope="module")
@@ -512,7 +523,14 @@ def test_the_secretariat_records_a_meeting_as_its_minutes_import_would(
             form.locator("[data-testid=add-attendees]").click()
         fill_row(
             form.locator("[data-testid=attendees-row]").nth(n),
-            {"name": person.name, "position": person.position, "role": person.role, "presence": person.presence},
+            {
+                "name": person.name,
+                "position": person.position,
+                "role": person.role,
+                "presence": person.presence,
+                "alsoRole": next((r for r in person.roles if r != person.role), ""),
+                "absenceReason": person.absence_reason,
+            },
         )
     submit(page, form)
     expect(page.locator("[data-testid=desk-attendance] li")).to_have_count(len(minutes.attendance))
@@ -521,7 +539,7 @@ def test_the_secretariat_records_a_meeting_as_its_minutes_import_would(
     for item in minutes.agenda:
         page.click("[data-testid=open-addAgendaItem]")
         form = page.locator("[data-testid=form-addAgendaItem]")
-        fill_row(form, {"number": item.number, "title": item.title, "subject": item.subject})
+        fill_row(form, {"number": item.number, "title": item.title, "subject": item.subject, "text": item.text})
         submit(page, form)
         for resolution in item.resolutions:
             page.click("[data-testid=open-adoptResolution]")

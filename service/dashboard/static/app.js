@@ -846,7 +846,7 @@ function renderTabs() {
 }
 
 function renderView() {
-  keepingFocus(drawView);
+  keepingFocus(drawView, "view");
 }
 
 function drawView() {
@@ -896,11 +896,15 @@ function focusKey(el) {
  * Runs a re-render that may move kept elements (an open form) to a new parent: the field being
  * typed in keeps the focus and the caret, so a live refresh never eats a keystroke.
  */
-function keepingFocus(render) {
+function keepingFocus(render, hostId) {
   const active = document.activeElement;
   const caret = active && "selectionStart" in active ? [active.selectionStart, active.selectionEnd] : null;
   render();
+  // only a control the render moved (inside its host) gets the focus back: focus the render itself
+  // placed (the drawer's close button when it opens) is never taken from it
+  const host = document.getElementById(hostId);
   if (!active || active === document.body || !active.isConnected || document.activeElement === active) return;
+  if (!host?.contains(active)) return;
   active.focus({ preventScroll: true });
   try {
     if (caret && caret[0] != null) active.setSelectionRange(caret[0], caret[1]);
@@ -910,7 +914,7 @@ function keepingFocus(render) {
 }
 
 function renderDrawerNow() {
-  keepingFocus(drawNow);
+  keepingFocus(drawNow, "drawer-host");
 }
 
 function drawNow() {

@@ -247,6 +247,9 @@ function attendanceForm() {
       { name: "position", label: t("position") },
       { name: "role", label: t("meetingRole"), type: "select", value: "MEMBER", options: enumOptions("role", ROLES) },
       { name: "presence", label: t("presence"), type: "select", value: "IN_ROOM", options: enumOptions("presence", PRESENCES) },
+      // a member who is also the secretary ("อ.ก.ก. และเลขานุการ"): both roles, as the minutes say
+      { name: "alsoRole", label: t("alsoRole"), type: "select", value: "", options: [{ value: "", label: "—" }, ...enumOptions("role", ROLES)] },
+      { name: "absenceReason", label: t("absenceReason") },
     ],
   });
   return commandForm(desk.env.api, {
@@ -256,7 +259,17 @@ function attendanceForm() {
     lead: t("attendanceLead"),
     fields: [],
     extra: () => [rows.el],
-    collect: () => ({ attendees: rows.read().filter((a) => a.name).map((a) => ({ ...a, position: a.position || "" })) }),
+    collect: () => ({
+      attendees: rows
+        .read()
+        .filter((a) => a.name)
+        .map(({ alsoRole, absenceReason, ...a }) => ({
+          ...a,
+          position: a.position || "",
+          absenceReason: absenceReason || null,
+          roles: alsoRole && alsoRole !== a.role ? [alsoRole, a.role] : null,
+        })),
+    }),
   });
 }
 
@@ -270,6 +283,7 @@ function agendaForm() {
       { name: "number", label: t("agendaNumber"), type: "number", min: 1, step: "1", required: true, value: String(next) },
       { name: "title", label: t("agendaTitle"), required: true, wide: true },
       { name: "subject", label: t("agendaSubject"), wide: true },
+      { name: "text", label: t("agendaText"), type: "textarea", wide: true, rows: 4 },
     ],
   });
 }
