@@ -7,6 +7,7 @@ installs them); several minutes of OCR on a 2-core machine."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,11 @@ from service.minutes.files import read_minutes
 from service.minutes.sources import read_source, tesseract_command
 from service.minutes.thai_text import normalise_title
 from tests.paths import FIXTURES, SAMPLE_MINUTES
+
+#: OCR of all 12 pages takes minutes (~21 at a load of 14 on 2 cores): the suite reads the first two
+#: (the heading, the attendance) to prove the scan goes through Tesseract; the whole sample, which
+#: the 31-activity test needs, with PLANLEDGER_OCR_ALL_PAGES=1
+ALL_PAGES = os.environ.get("PLANLEDGER_OCR_ALL_PAGES") == "1"
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,8 +40,18 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from PIL import Image
 
     folder = tmp_path_factory.mktemp("scan")
+    pages_wanted = [] if ALL_PAGES else ["-f", "1", "-l", "2"]
     subprocess.run(
-        ["pdftoppm", "-r", "300", "-gray", "-png", str(FIXTURES / "minutes_1_2564.pdf"), str(folder / "page")],
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-gray",
+            "-png",
+            *pages_wanted,
+            str(FIXTURES / "minutes_1_2564.pdf"),
+            str(folder / "page"),
+        ],
         check=True,
         timeout=300,
     )
@@ -56,6 +72,9 @@ def test_the_scan_has_no_text_layer_and_is_read_through_ocr(ocr_text: str) -> No
     assert "ยุทธศาสตร์" in ocr_text and "รายงานการประชุม" in ocr_text
 
 
+@pytest.mark.skipif(
+    not ALL_PAGES, reason="needs every page OCR'd (minutes): run with PLANLEDGER_OCR_ALL_PAGES=1 (measured: 0 of 31)"
+)
 @pytest.mark.xfail(
     strict=True,
     reason="measured 2026-12-03: 0 of 31 activities. Tesseract gives no tab between a table's columns (runs of "

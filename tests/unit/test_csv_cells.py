@@ -10,7 +10,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from service.reports.flat import HEADER, build_csv, neutral
+from service.reports.flat import HEADER, HEADERS, build_csv, neutral
 from service.reports.plan import PlanReport, Rollup, StrategyReport
 from service.reports.workbook import build_workbook
 
@@ -34,7 +34,7 @@ def test_a_cell_a_spreadsheet_would_run_gets_a_leading_quote(given: object, writ
     assert neutral(given) == written
 
 
-def _report(title: str, outcome: str, units: list[str], progress: float | None = 0.0) -> PlanReport:
+def _report(title: str, outcome: str, units: list[str], progress: float | None = 0.0, lang: str = "th") -> PlanReport:
     rollup = Rollup(1, 0, None, None, {})
     strategy = StrategyReport(1, "=strategy", None, rollup)
     strategy.activities["ONE_YEAR"] = [
@@ -61,18 +61,19 @@ def _report(title: str, outcome: str, units: list[str], progress: float | None =
         known_at=None,
         meeting=None,
         fiscal_year=None,
-        lang="th",
+        lang=lang,
         rollup=rollup,
         strategies=[strategy],
         status_labels={},
     )
 
 
-def test_every_text_cell_of_the_csv_is_neutralised() -> None:
-    built = build_csv(_report("@SUM(1+1)", '=HYPERLINK("http://x/","d")', ["-unit", "HR"]))
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_every_text_cell_of_the_csv_is_neutralised(lang: str) -> None:
+    built = build_csv(_report("@SUM(1+1)", '=HYPERLINK("http://x/","d")', ["-unit", "HR"], lang=lang))
     [header, row] = list(csv.reader(io.StringIO(built.decode("utf-8-sig"))))
-    assert tuple(header) == HEADER
-    cells = dict(zip(HEADER, row, strict=True))
+    assert tuple(header) == HEADERS[lang] and len(HEADERS[lang]) == len(HEADER)  # the header in the language asked
+    cells = dict(zip(HEADER, row, strict=True))  # the same columns in the same order in either language
     assert cells["plan_code"] == "'+P1"
     assert cells["strategy_title"] == "'=strategy"
     assert cells["activity"] == "'@SUM(1+1)"
