@@ -301,6 +301,17 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
 
 
+def recorded_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> tuple[ParsedMinutes, list[Step]]:
+    """What importing `minutes` on this ledger records, in order, and the minutes it records them
+    from: minutes arriving after their approval as corrected by it; then, last, the corrections
+    their own adoption of earlier minutes approved, applied to what those recorded. (The import
+    and its preview both ask this.)"""
+    approved = approved_corrections(ledger, minutes.body, minutes.code)
+    if approved is not None:
+        minutes = corrected_minutes(minutes, approved[1])
+    return minutes, [*plan_steps(minutes), *corrections_of_record_steps(ledger, minutes)]
+
+
 def corrections_of_record_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
     """Last, once these minutes' adoption of earlier ones is recorded: the corrections it approved,
     applied to what the earlier minutes already recorded (service/minutes/corrections.py)."""
@@ -671,9 +682,7 @@ async def import_minutes(
             f"minutes are of a meeting on {minutes.date}: nothing recorded (is the meeting's number right?)"
         )
         return report
-    approved = await asyncio.to_thread(approved_corrections, ledger, minutes.body, minutes.code)
-    if approved is not None:  # arriving after their approval: the record is the minutes as corrected
-        minutes = corrected_minutes(minutes, approved[1])
+    minutes, steps = await asyncio.to_thread(recorded_steps, ledger, minutes)
     seen: set[str] = set()
 
     async def run(step: Step) -> None:
@@ -716,7 +725,7 @@ async def import_minutes(
             await run(step)
 
     unique = []
-    for step in [*plan_steps(minutes), *await asyncio.to_thread(corrections_of_record_steps, ledger, minutes)]:
+    for step in steps:
         if step.key in seen:
             report.repeated += 1
             continue

@@ -27,13 +27,12 @@ from domain.meeting import Meeting, meeting_id_for
 from domain.plan import Plan, plan_id_for
 from service.application.idempotency import key_stream_id
 from service.application.ledger import PlanLedger
-from service.minutes.corrections import approved_corrections, corrected_minutes
 from service.minutes.facts import facts_of
 from service.minutes.importer import (
     Step,
-    corrections_of_record_steps,
     other_meeting_on,
     plan_steps,
+    recorded_steps,
     unchanged,
     unknowns,
 )
@@ -108,14 +107,8 @@ def preview(
     says why) and `already_recorded` is None: unknown, not empty."""
     would: dict[str, list[dict[str, Any]]] = {}
     already: dict[str, list[dict[str, Any]]] | None = None if ledger is None else {}
-    steps = list(plan_steps(minutes))
-    if ledger is not None:  # as the import would: minutes arriving after their approval as corrected, then
-        # the corrections their own adoption of earlier minutes approved, applied to what those recorded
-        approved = approved_corrections(ledger, minutes.body, minutes.code)
-        if approved is not None:
-            minutes = corrected_minutes(minutes, approved[1])
-            steps = list(plan_steps(minutes))
-        steps += corrections_of_record_steps(ledger, minutes)
+    # as the import would record them (what depends on the database only when it was checked)
+    minutes, steps = (minutes, list(plan_steps(minutes))) if ledger is None else recorded_steps(ledger, minutes)
     for step in steps:
         if _fixes_a_new_meeting(ledger, step):
             continue
