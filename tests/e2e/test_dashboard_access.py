@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from tests.e2e.accessibility import blocking, describe, save, violations
-from tests.e2e.browser import artifacts, launch
+from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import mutate, plan_and_meetings, query, seeded
 from tests.e2e.server_process import Server
 
@@ -113,14 +113,6 @@ def ledger(server: ServerAddress) -> Iterator[Server]:
 def ids(ledger: Server) -> dict[str, Any]:
     plan, meetings = plan_and_meetings(ledger)
     return {"plan": plan, "9/2563": meetings["9/2563"], "1/2564": meetings["1/2564"]}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

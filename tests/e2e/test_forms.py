@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from service.minutes.parser import parse_minutes
 from tests.conftest import create_database, drop_database, url_of
-from tests.e2e.browser import artifacts, launch
+from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import caught_up, import_seed, mutate, plan_and_meetings, query, seeded
 from tests.e2e.server_process import ROOT, Server
 
@@ -39,14 +39,6 @@ VIEWER = "query { viewer { name role unit mutations managesTokens } }"
 def ledger(server: ServerAddress) -> Iterator[Server]:
     with seeded(server) as process:
         yield process
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 class Tabs:

@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
-from tests.e2e.browser import artifacts, launch
+from tests.e2e.browser import artifacts
 from tests.e2e.server_process import Server
 
 SHOTS = artifacts("graphiql")
@@ -36,14 +36,6 @@ def served(server: ServerAddress) -> Iterator[Server]:
     finally:
         process.stop()
         drop_database(server, address)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 class Offline:
