@@ -15,6 +15,7 @@ from strawberry.types.graphql import OperationType
 from service.api import limits, token_admin
 from service.api.documents import BoundedDocuments
 from service.api.execution.direct import DirectExecutor
+from service.api.execution.ordered import OrderedErrors
 from service.api.execution.shared import SharedExecutor
 from service.api.mutations import EXTRA_TYPES
 from service.api.mutations import Mutation as Commands
@@ -126,9 +127,10 @@ class NoNulInText(SchemaExtension):
 LIMIT_RULES: list[type[ASTValidationRule]] = [limits.CostLimit]
 
 
-class Executor(DirectExecutor, SharedExecutor):
+class Executor(OrderedErrors, DirectExecutor, SharedExecutor):
     """The schema's execution context: a plain-data query answered from the rows (DirectExecutor),
-    a subscription event executed once per feed (SharedExecutor), everything else as strawberry does."""
+    a subscription event executed once per feed (SharedExecutor), everything else as strawberry does,
+    with the same errors in the same order every time (OrderedErrors)."""
 
 
 class PlanledgerSchema(strawberry.Schema):
