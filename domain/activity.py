@@ -237,7 +237,13 @@ class Activity(Ledger[ActivityState]):
             ActivityStatus.parse(self.status, "status")
 
         def evolve(self, state: ActivityState) -> None:
-            state.status = ActivityStatus(self.status)
+            status = ActivityStatus(self.status)
+            if status is state.status and state.exists:
+                # the status it already had, reported again (minutes of an earlier meeting that
+                # arrive after later ones put the change before the later report): no change, and
+                # its reasons stay those of the change that brought it, as in the date order
+                return
+            state.status = status
             state.status_reason = self.reason
             state.status_reasons = list(self.reasons) if self.reasons else ([self.reason] if self.reason else [])
 
@@ -418,7 +424,9 @@ class Activity(Ledger[ActivityState]):
                 )
             if isinstance(fact, Activity.StatusChanged):
                 new = ActivityStatus(fact.status)
-                if new is status or new not in TRANSITIONS[status]:
+                if new is status:  # reported again, later: no change (StatusChanged.evolve)
+                    continue
+                if new not in TRANSITIONS[status]:
                     raise InvalidTransition(
                         f"the history would then read {status.value} -> {new.value} on {fact.effective_on}, "
                         "which is not an allowed change",

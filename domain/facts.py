@@ -135,6 +135,8 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         self.facts: list[Fact] = []
         self.state: S = self.State()
         self._latest_effective = EARLIEST
+        #: the creation's effective date as corrected, once a correction of the creation is taken
+        self._began: date | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """Facts are immutable: a copy shares them and copies only the list and the state.
@@ -155,6 +157,8 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         else:
             fact.evolve(self.state)
         self._latest_effective = max(self._latest_effective, fact.effective_on)
+        if isinstance(fact, Corrected) and fact.corrects == 1:
+            self._began = fact.effective_on  # a correction carries the corrected fact's effective date
 
     def state_as_of(self, on: date | None = None, known_at: datetime | None = None) -> S:
         if on is None and known_at is None:
@@ -170,7 +174,12 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
 
     @property
     def effective_from(self) -> date:
-        return self.facts[0].effective_on
+        """When this record began: its creation's effective date, as last corrected. (Minutes that
+        arrive after later ones may show that a plan existed years before the later minutes let the
+        importer date it: the sample's strategy 5 dates from 2017-09-28, while 2/2564's minutes alone
+        date the plan from FY 2563's first day, 2019-10-01.)"""
+        began: date | None = getattr(self, "_began", None)
+        return self.facts[0].effective_on if began is None else began
 
     def _record(self, event_class: type[Fact], meta: Meta, **payload: Any) -> None:
         if self.facts and meta.effective_on < self.effective_from:
@@ -196,6 +205,9 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
             self.check_history()
         except Exception as error:
             self.facts, self.state, self._latest_effective, self.version = saved[:4]
+            self._began = next(
+                (f.effective_on for f in reversed(self.facts) if isinstance(f, Corrected) and f.corrects == 1), None
+            )
             del self._pending_events[saved[4] :]
             if isinstance(error, DomainError):
                 raise

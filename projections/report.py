@@ -147,25 +147,23 @@ async def _updated_streams(
 
 async def _reported_streams(
     conn: asyncpg.Connection, plan_id: UUID, meeting: MeetingRef, since: date, known_at: datetime | None
-) -> tuple[set[UUID], datetime | None]:
+) -> set[UUID]:
     """Streams with a fact reported in the meeting's period: at the meeting itself, or as a live
-    update (no meeting) recorded after the previous meeting's day and by this one's; and when the
-    first of them was recorded. Whatever date the facts take effect on."""
+    update (no meeting) recorded after the previous meeting's day and by this one's. Whatever date
+    the facts take effect on."""
     records = await conn.fetch(
-        f"SELECT stream_id, min(recorded_at) FILTER (WHERE type <> 'Activity.Registered') AS first "
+        f"SELECT DISTINCT stream_id "
         f"FROM {PREFIX}event WHERE plan_id = $1 AND recorded_at <= $5 AND stream_kind IN ('activity', 'key_result') "
         "AND type NOT LIKE '%Corrected' AND (meeting_id = $2 OR (meeting_id IS NULL "
         "AND (recorded_at AT TIME ZONE 'Asia/Bangkok')::date > $3 "
-        "AND (recorded_at AT TIME ZONE 'Asia/Bangkok')::date <= $4)) "
-        "GROUP BY stream_id",
+        "AND (recorded_at AT TIME ZONE 'Asia/Bangkok')::date <= $4))",
         plan_id,
         str(meeting.id),
         since,
         meeting.on,
         known_at or ALL_TIMES,
     )
-    first = min((r["first"] for r in records if r["first"] is not None), default=None)
-    return {r["stream_id"] for r in records}, first
+    return {r["stream_id"] for r in records}
 
 
 async def _late_reports(
@@ -238,14 +236,15 @@ async def progress_report(
     previous = await _neighbour(conn, plan_id, meeting.on, known_at, before=True)
     since = previous.on if previous else EARLIEST
     now = Point(meeting.on, known_at)
-    reported, first_recorded = await _reported_streams(conn, plan_id, meeting, since, known_at)
+    reported = await _reported_streams(conn, plan_id, meeting, since, known_at)
     # what the meeting heard, not what changed in the world since the previous meeting's date: the
-    # state as of the previous meeting before this meeting's reports were recorded, against after
-    cut = known_at if first_recorded is None else first_recorded - timedelta(microseconds=1)
-    if known_at is not None and cut is not None:
-        cut = min(cut, known_at)
-    then = Point(since, cut)
-    changed = await changes(conn, plan_id, then, now, only=frozenset({"activity", "risk"}))
+    # plan as the committee had been told it by the previous meeting, against as told by this one
+    # (on the reporting axis, so minutes imported in any order give the same report: a fact of
+    # 1/2564 recorded after 2/2564's reports was still told before them)
+    then = Point(since, known_at, reported=since)
+    changed = await changes(
+        conn, plan_id, then, Point(meeting.on, known_at, reported=meeting.on), only=frozenset({"activity", "risk"})
+    )
     changed.activities = [a for a in changed.activities if a["activity_id"] in reported]
 
     health = await plan_health(conn, plan_id, now)

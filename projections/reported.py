@@ -4,14 +4,14 @@ A fact that names a meeting (or is recorded on a meeting's own stream) was repor
 meeting: its reported date is the meeting's date. A fact naming no meeting is a live update: it
 was reported on the day it was recorded (in Thai time, UTC+7, the committee's) — but for the frame
 the reports are about: the plan's own stream (its strategies, vision, action plans, rules) and the
-fact that brings a stream into being (an activity registered, a key result defined) count from the
-day they take effect; what is reported about activities and key results counts from when it was
-told. A meeting's date is
-the date it was scheduled for (`Meeting.Scheduled`), as the log held it at the fact's position. A
-fact naming a meeting the log does not know (yet), such as the meeting that approved a plan long
-before the ledger began, counts as reported on its effective date: it was told at a meeting, and
-that is the one date it gives. Depending only on the log up to the fact, the rule gives the
-projector, the rebuild (which folds stream by stream, in parallel) and verify the same dates.
+fact that brings a stream into being (an activity registered, a key result defined), and a
+correction of that fact, count from the day they take effect; what is reported about activities
+and key results counts from when it was told. A meeting's date is the date it was scheduled for
+(`Meeting.Scheduled`), as the log held it at the fact's position. A fact naming a meeting the log
+does not know (yet), such as the meeting that approved a plan long before the ledger began, counts
+as reported on its effective date: it was told at a meeting, and that is the one date it gives.
+Depending only on the log up to the fact, the rule gives the projector, the rebuild (which folds
+stream by stream, in parallel) and verify the same dates.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.utils import get_topic
 
-from domain.facts import Ledger
+from domain.facts import Corrected, Ledger
 from domain.meeting import Meeting
 from projections.decode import Decoded, Decoder
 from projections.schema import EVENTS_TABLE
@@ -39,6 +39,13 @@ SELECT_SCHEDULED = (
 def recorded_day(stamp: datetime) -> date:
     """The day a fact was recorded, in Thai time."""
     return stamp.astimezone(THAI_TIME).date()
+
+
+def _corrects_creation(fact: object) -> bool:
+    """A correction of what brought a stream into being (its version 1): part of the frame, like
+    the creation (minutes arriving out of order give an activity's registration as the earlier
+    minutes spelled it, which the date order registered in the first place)."""
+    return isinstance(fact, Corrected) and fact.corrects == 1
 
 
 class MeetingDates:
@@ -72,7 +79,7 @@ class MeetingDates:
         if meeting_id:
             on = self.date_of(_canonical(meeting_id), item.position)
             return fact.effective_on if on is None else on
-        if isinstance(fact, Ledger.Created) or item.stream_kind == "plan":
+        if isinstance(fact, Ledger.Created) or item.stream_kind == "plan" or _corrects_creation(fact):
             return fact.effective_on
         return recorded_day(fact.timestamp)
 

@@ -302,7 +302,9 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
     plan_id = at.state.plan_id or earlier.state.plan_id
     if plan_id:
         plan = store.load(Plan, UUID(plan_id))
-        lock = plan.state.lock
+        # the lock in force when these minutes were approved: minutes approved later may already
+        # be recorded (imported first), and their lock says nothing of this approval's
+        lock = plan.state_as_of(meta.effective_on).lock
         if lock is None or lock.through < earlier.state.on:
             plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
             changed.append(plan)

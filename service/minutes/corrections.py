@@ -50,8 +50,8 @@ def corrected_text(text: str, corrections: Sequence[MinutesCorrection]) -> str:
 def _corrected(value: Any, corrections: Sequence[MinutesCorrection]) -> Any:
     if isinstance(value, str):
         return corrected_text(value, corrections)
-    if isinstance(value, tuple):
-        return tuple(_corrected(v, corrections) for v in value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_corrected(v, corrections) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _corrected(getattr(value, f.name), corrections) for f in dataclasses.fields(value)}
         return dataclasses.replace(value, **changes)
@@ -102,10 +102,10 @@ def corrections_of_record(
         if isinstance(fact, Corrected):
             continue
         fixed = set(fact.FIXED)
-        changes = {
-            name: corrected_text(value, corrections)
+        changes = {  # texts, and texts inside values (an attendee's name in an attendance fact)
+            name: _corrected(value, corrections)
             for name, value in fact.payload().items()
-            if isinstance(value, str) and name not in NOT_TEXT and name not in fixed
+            if isinstance(value, (str, list, tuple)) and name not in NOT_TEXT and name not in fixed
         }
         changes = {name: value for name, value in changes.items() if value != fact.payload()[name]}
         if changes:

@@ -26,8 +26,9 @@ from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import fiscal_year_bounds
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
+from domain.facts import effective_facts
 from domain.meeting import Meeting, meeting_id_for
-from domain.plan import plan_id_for
+from domain.plan import Plan, plan_id_for
 from domain.values import ActionItem, Attendee
 from service.application.access import Principal
 from service.application.ledger import PlanLedger
@@ -107,6 +108,16 @@ def stated_mode(minutes: ParsedMinutes) -> str | None:
     return "IN_PERSON" if place else None
 
 
+def plan_known_from(minutes: ParsedMinutes) -> date:
+    """The earliest day these minutes show their plan existed: its approval, and the first day of
+    any fiscal year whose activities they report (they are registered then); the earliest of these,
+    else the meeting's date."""
+    plan = minutes.plan
+    reported_years = [fiscal_year_bounds(r.fiscal_year_be)[0] for r in minutes.activity_results]
+    approvals = [] if plan is None else [a.date for a in plan.approvals]
+    return min(approvals + reported_years, default=minutes.date)
+
+
 def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
     """The commands the minutes imply, in an order the rules accept."""
     meeting_id = meeting_id_for(minutes.body, minutes.code)
@@ -125,10 +136,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         plan = minutes.plan
         code = plan_code(minutes)
         plan_id = plan_id_for(code)
-        # the plan existed by its approval, and by the first day of any fiscal year whose activities
-        # the minutes report (they are registered then): the earliest of these, else the meeting
-        reported_years = [fiscal_year_bounds(r.fiscal_year_be)[0] for r in minutes.activity_results]
-        created_on = min([a.date for a in plan.approvals] + reported_years, default=day)
+        created_on = plan_known_from(minutes)
         yield Step(
             f"plan:{code}",
             c.CreatePlan(  # the title states the years; no first or last day is made up from them
@@ -309,7 +317,107 @@ def recorded_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> tuple[ParsedMi
     approved = approved_corrections(ledger, minutes.body, minutes.code)
     if approved is not None:
         minutes = corrected_minutes(minutes, approved[1])
-    return minutes, [*plan_steps(minutes), *corrections_of_record_steps(ledger, minutes)]
+    return minutes, [
+        *earlier_start_steps(ledger, minutes),
+        *earlier_registration_steps(ledger, minutes),
+        *plan_steps(minutes),
+        *corrections_of_record_steps(ledger, minutes),
+    ]
+
+
+def earlier_start_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
+    """First, when minutes arrive after later ones: the plan's beginning, and that of the strategies
+    they name which the ledger dated from it, moved back to the earliest day these minutes show
+    (`plan_known_from`), each by a correction whose reason names these minutes.
+
+    Minutes that name a plan without its approval (2/2564's) can date it only from the first fiscal
+    year they report (FY 2563: 2019-10-01); the minutes of 1/2564, imported after them, show its
+    approval and strategy 5 from 2017-09-28. Without the move, every fact of theirs before 2019-10-01
+    is refused as "before the plan existed", where the date order records them all."""
+    if minutes.plan is None:
+        return []
+    plan_id = plan_id_for(plan_code(minutes))
+    try:
+        plan = ledger.load(Plan, plan_id)
+    except NotFound:
+        return []
+    began, known_from = plan.effective_from, plan_known_from(minutes)
+    if known_from >= began:
+        return []
+    reason = f"รายงานการประชุมครั้งที่ {minutes.code} แสดงว่าแผนมีผลตั้งแต่ {known_from.isoformat()}"
+    tag = f"minutes:{minutes.body}:{minutes.code}:plan-began:{known_from.isoformat()}"
+    named = {strategy.number for strategy in minutes.plan.strategies}
+    steps = [
+        Step(
+            f"{tag}:1",
+            c.CorrectEvent(stream_id=plan_id, version=1, changes={"effective_on": known_from}),
+            known_from,
+            None,  # the plan's frame counts from when it takes effect (projections/reported.py)
+            reason,
+        )
+    ]
+    for fact in effective_facts(plan.facts):
+        if isinstance(fact, Plan.StrategyAdded) and fact.number in named and fact.effective_on == began:
+            version = fact.originator_version
+            steps.append(
+                Step(
+                    f"{tag}:{version}",
+                    c.CorrectEvent(stream_id=plan_id, version=version, changes={"effective_on": known_from}),
+                    known_from,
+                    None,
+                    reason,
+                )
+            )
+    return steps
+
+
+def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
+    """First, for each activity these minutes register that only later meetings have heard of
+    (minutes arriving after later ones): its registration as these minutes give it, by a correction
+    whose reason names them. In the date order the earliest minutes to name an activity register
+    it, and later ones spell its title, kind and units their own way without changing it (2/2564's
+    OCR reads "ดำรงตำแหน่ง ทางการบริหาร" where 1/2564's reads "ดำรงตำแหน่งทางการบริหาร"); the
+    record must not depend on which file came first."""
+    if minutes.plan is None:
+        return []
+    plan_id = plan_id_for(plan_code(minutes))
+    held: dict[str, date | None] = {}
+
+    def held_on(meeting: str) -> date | None:
+        if meeting not in held:
+            try:
+                held[meeting] = ledger.load(Meeting, UUID(meeting)).state.on
+            except (NotFound, ValueError):
+                held[meeting] = None
+        return held[meeting]
+
+    steps = []
+    for result in minutes.activity_results:
+        if result.kind is None:
+            continue
+        activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
+        try:
+            activity = ledger.load(Activity, activity_id)
+        except NotFound:
+            continue
+        facts = effective_facts(activity.facts)
+        heard = [held_on(f.meeting_id) for f in facts[1:] if f.meeting_id is not None]
+        if not heard or min((d for d in heard if d is not None), default=minutes.date) <= minutes.date:
+            continue
+        registered = facts[0]
+        wanted = {"title": result.title, "kind": result.kind, "responsible_units": list(result.responsible_units)}
+        changes = {name: value for name, value in wanted.items() if getattr(registered, name) != value}
+        if changes:
+            steps.append(
+                Step(
+                    f"minutes:{minutes.body}:{minutes.code}:{activity_id}:registered-as",
+                    c.CorrectEvent(stream_id=activity_id, version=1, changes=changes),
+                    registered.effective_on,
+                    None,  # the frame counts from when it takes effect, as the registration does
+                    f"ตามรายงานการประชุมครั้งที่ {minutes.code} ซึ่งรายงานกิจกรรมนี้ก่อนการประชุมครั้งต่อมา",
+                )
+            )
+    return steps
 
 
 def corrections_of_record_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:

@@ -39,14 +39,9 @@ CORPUS = {
     "2/2564": FIXTURES / "minutes_2_2564.txt",
 }
 DATE_ORDER = ("9/2563", "1/2564", "2/2564")
-#: every order of the three in which 1/2564 comes before 2/2564: minutes that name the plan but
-#: not when it was approved (2/2564's) create it on their own date, and the earlier minutes that
-#: do (1/2564's) cannot then date its strategies before it (not done: see the README)
-ORDERS = [
-    order
-    for order in itertools.permutations(DATE_ORDER)
-    if order != DATE_ORDER and order.index("1/2564") < order.index("2/2564")
-]
+#: every other order of the three: 2/2564's minutes name the plan but not when it was approved, so
+#: imported before 1/2564's they date it from FY 2563; 1/2564's then move its beginning back
+ORDERS = [order for order in itertools.permutations(DATE_ORDER) if order != DATE_ORDER]
 BODY = "อ.ก.ก. วิสามัญเกี่ยวกับยุทธศาสตร์การบริหารทรัพยากรบุคคลของกรุงเทพมหานคร"
 
 

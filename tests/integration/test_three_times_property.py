@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from domain import commands as c
 from domain.activity import Activity, ActivityState
 from domain.errors import DomainError
-from domain.facts import Fact, Ledger, Meta, fold
+from domain.facts import Corrected, Fact, Ledger, Meta, fold
 from projections.projector import Projector
 from projections.queries import activity_as_of
 from projections.queries.late import closings
@@ -121,7 +121,7 @@ def _told(fact: Fact, meeting_dates: dict[str, date]) -> date:
     """The day the committee was told (projections/reported.py's rule, for an activity's facts)."""
     if fact.meeting_id:
         return meeting_dates[fact.meeting_id]
-    if isinstance(fact, Ledger.Created):
+    if isinstance(fact, Ledger.Created) or (isinstance(fact, Corrected) and fact.corrects == 1):
         return fact.effective_on
     return recorded_day(fact.timestamp)
 
