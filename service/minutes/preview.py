@@ -45,6 +45,8 @@ def plain(value: Any) -> Any:
         return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if isinstance(value, dict):  # a correction's changes (an attendance's corrected attendees)
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (date, time, UUID, Decimal)):
