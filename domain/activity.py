@@ -502,7 +502,11 @@ class Activity(Ledger[ActivityState]):
                 current=current.value,
                 requested=wanted.value,
             )
-        if (wanted in NEEDS_REASON or current is ActivityStatus.COMPLETED) and not meta.reason:
+        # a person changing a status says why; minutes are the record itself (meta.minutes_of): a
+        # status they report is recorded as they give it, the reason they do not give left unknown
+        # (4/2564's minutes may say an activity was completed on 20 Jan, after 3/2564's said it was
+        # in progress on 3 Mar: either file may come first, and the date order records both)
+        if (wanted in NEEDS_REASON or current is ActivityStatus.COMPLETED) and not meta.reason and not meta.minutes_of:
             what = "reopening a completed activity" if current is ActivityStatus.COMPLETED else wanted.value
             raise ValidationError("reason", f"{what} needs a reason")
         listed = [require_text(f"reasons[{i}]", r) for i, r in enumerate(reasons)]

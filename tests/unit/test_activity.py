@@ -925,3 +925,42 @@ def test_a_backdated_cancellation_before_later_updates_is_refused() -> None:
     with pytest.raises(InvalidTransition):
         activity.change_status("CANCELLED", meta(date(2021, 2, 10), reason="COVID-19"))
     assert activity.state.status is ActivityStatus.COMPLETED
+
+
+def test_minutes_record_a_reopening_without_a_reason_a_person_must_give_one() -> None:
+    """A person reopening a completed activity says why; minutes that report it in progress after
+    others said it was completed are the record itself, recorded with the reason they do not give
+    left unknown (either file may be imported first: service/minutes/importer.py)."""
+    activity = activity_in(ActivityStatus.COMPLETED)
+    with pytest.raises(ValidationError, match="needs a reason"):
+        activity.change_status("IN_PROGRESS", meta(LATER))
+    from_minutes = Meta(effective_on=LATER, actor="secretariat", meeting_id="m-3", minutes_of="m-3")
+    activity.change_status("IN_PROGRESS", from_minutes)
+    assert activity.state.status is ActivityStatus.IN_PROGRESS
+    assert activity.state.status_reason is None
+
+
+def test_a_status_reported_again_later_changes_nothing_in_the_history() -> None:
+    """Minutes of an earlier meeting imported after later ones put a change before the later
+    report of the same status: the history then reads no 'IN_PROGRESS -> IN_PROGRESS', and the
+    reasons stay those of the change that brought the status."""
+    activity = register()
+    activity.change_status("IN_PROGRESS", meta(LATEST))
+    activity.change_status("IN_PROGRESS", meta(LATER, reason="started in January"))
+    assert activity.state.status is ActivityStatus.IN_PROGRESS
+    assert activity.state.status_reason == "started in January"
+    assert activity.state_as_of(LATER).status is ActivityStatus.IN_PROGRESS
+    assert activity.state_as_of(REGISTERED_ON).status is ActivityStatus.PLANNED
+
+
+def test_a_creation_corrected_to_an_earlier_day_moves_where_the_record_begins() -> None:
+    """Earlier minutes imported after later ones may show a record began sooner: once its creation
+    is corrected, facts from the earlier day are accepted; before it, refused naming the day."""
+    activity = register()
+    earlier = date(2020, 10, 1)
+    with pytest.raises(ValidationError, match="before this activity existed"):
+        activity.change_status("IN_PROGRESS", meta(date(2020, 11, 1)))
+    activity.correct(1, {"effective_on": earlier}, False, meta(LATER, reason="1/2564's minutes show it from FY 2564"))
+    assert activity.effective_from == earlier
+    activity.change_status("IN_PROGRESS", meta(date(2020, 11, 1)))
+    assert activity.state_as_of(date(2020, 11, 1)).status is ActivityStatus.IN_PROGRESS
