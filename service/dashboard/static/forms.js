@@ -389,7 +389,8 @@ export function formMenu(entries, { testid } = {}) {
           button.setAttribute("aria-expanded", "true");
           const form = entry.build();
           replace(host, form);
-          form.focusFirst();
+          // a note instead of a form (nothing to act on) keeps the focus on its button
+          if (typeof form.focusFirst === "function") form.focusFirst();
         },
       },
       entry.label,
