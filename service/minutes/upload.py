@@ -9,6 +9,12 @@ another one. Recording twice records nothing new the second time (every step's i
 importer.py), and `strict` refuses the whole file, recording nothing, when any line could not be
 placed (as `import-minutes --strict`).
 
+Every upload is recorded as one actor, IMPORT_ACTOR ("import-minutes", the default of
+`planledger import-minutes --actor`), whoever's token sent it (the server's log names them): an
+idempotency key is kept per actor, so the same minutes imported by two people, or by one person
+after the command line, recorded the second time what has no other guard (measured on the sample:
+33 more commands recorded and 40 refused as duplicates, against 0 and 0 under one actor).
+
 Only the secretariat and an admin may import: the importer runs every command as the secretariat
 (importer.py), so another role would record what it may not. Every refusal is an `UploadRefused`
 with a code, an HTTP status and one line a person can act on; a bad file's line is the importer's
@@ -39,6 +45,9 @@ from service.minutes.sources import MAX_DOCUMENT_BYTES, MB
 MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
 #: a file name longer than this is cut (it is only a label for messages and the preview)
 MAX_NAME_CHARS = 120
+#: who every upload is recorded as: one actor for all, so that their idempotency keys are shared
+#: (see the module's docstring), the same as `planledger import-minutes`'s default
+IMPORT_ACTOR = "import-minutes"
 #: the roles that may import (the importer records as the secretariat)
 IMPORTERS = frozenset({Role.SECRETARIAT, Role.ADMIN})
 
@@ -112,7 +121,7 @@ def strict_refusal(parsed: list[ParsedMinutes]) -> str | None:
     return f"strict: {unplaced} line(s) could not be placed; nothing recorded (without strict the rest is recorded)"
 
 
-def preview_upload(ledger: PlanLedger, data: bytes, name: str, actor: str, strict: bool) -> dict[str, Any]:
+def preview_upload(ledger: PlanLedger, data: bytes, name: str, strict: bool) -> dict[str, Any]:
     """The preview of every set of minutes in the upload, with the content's hash the confirm must
     send back. Blocking (reads the file and the ledger): call it in a worker thread."""
     parsed = read_upload(data, name)
@@ -122,7 +131,7 @@ def preview_upload(ledger: PlanLedger, data: bytes, name: str, actor: str, stric
         "size": len(data),
         "strict": strict,
         "strictRefusal": strict_refusal(parsed) if strict else None,
-        "files": [preview(minutes, ledger, actor) for minutes in parsed],
+        "files": [preview(minutes, ledger, IMPORT_ACTOR) for minutes in parsed],
     }
 
 
@@ -146,7 +155,7 @@ async def confirm_upload(
         raise UploadRefused("STRICT_UNPLACED", f"{name}: {refusal}", 422)
     results = []
     for minutes in parsed:
-        report = await import_minutes(ledger, minutes, principal.name, ImportReport())
+        report = await import_minutes(ledger, minutes, IMPORT_ACTOR, ImportReport())
         results.append(
             {
                 "file": name,
@@ -160,4 +169,4 @@ async def confirm_upload(
                 "unplaced": len(minutes.unplaced),
             }
         )
-    return {"file": name, "sha256": found, "strict": strict, "results": results}
+    return {"file": name, "sha256": found, "strict": strict, "actor": IMPORT_ACTOR, "results": results}

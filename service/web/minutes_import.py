@@ -5,9 +5,10 @@ holds what it does):
   the preview (`import-minutes --dry-run --json`'s document per set of minutes) and `sha256`, the
   hash of exactly that content;
 - `POST /imports/minutes/confirm?name=…&sha256=<the preview's>[&strict=true]`, the same bytes:
-  records them (refused when they are not the previewed content), and answers what was recorded,
-  what already was, and what was refused; once the read models hold it all (5 s at most), so the
-  page that asks next sees it.
+  records them as `import-minutes` (upload.py says why one actor; the log says whose token it
+  was), refused when they are not the previewed content, and answers what was recorded, what
+  already was, and what was refused; once the read models hold it all (5 s at most), so the page
+  that asks next sees it.
 
 Not GraphQL: its request body is bounded at 1 MB (service/web/graphql_http.py) and a PDF of
 minutes may be 50 MB. Behind the same bearer check as /graphql; the secretariat and an admin only
@@ -19,6 +20,7 @@ and nothing is recorded.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,6 +40,11 @@ from service.minutes.upload import (
 )
 from service.web.middleware import principal_of
 from service.web.responses import JSON, dump_json, request_id_of
+
+log = logging.getLogger("planledger.imports")
+#: an import is rare and records hundreds of facts under one shared actor: whose token sent it is
+#: always logged, at info, also when the server logs warnings only (as it does unless verbose)
+log.setLevel(logging.INFO)
 
 #: seconds the confirm waits for the read models to hold what it recorded (as READ_YOUR_WRITES)
 PROJECTED_WITHIN = 5.0
@@ -72,9 +79,7 @@ def _endpoint(handle: Handler) -> Callable[[Request], Awaitable[Response]]:
 
 
 async def _preview(request: Request, data: bytes, name: str, strict: bool) -> dict[str, Any]:
-    ledger = request.app.state.ledger
-    actor = principal_of(request.scope).name
-    answer: dict[str, Any] = await asyncio.to_thread(preview_upload, ledger, data, name, actor, strict)
+    answer: dict[str, Any] = await asyncio.to_thread(preview_upload, request.app.state.ledger, data, name, strict)
     return answer
 
 
@@ -83,7 +88,20 @@ async def _confirm(request: Request, data: bytes, name: str, strict: bool) -> di
     if not sha256:
         raise UploadRefused("BAD_REQUEST", "give sha256: the hash the preview answered for this file", 400)
     state = request.app.state
-    answer = await confirm_upload(state.ledger, data, name, principal_of(request.scope), sha256, strict)
+    principal = principal_of(request.scope)
+    answer = await confirm_upload(state.ledger, data, name, principal, sha256, strict)
+    for result in answer["results"]:
+        log.info(
+            "minutes %s (sha256 %s) meeting %s imported for %s (%s): %d recorded, %d already, %d refused",
+            name,
+            answer["sha256"][:12],
+            result["meeting"]["code"],
+            principal.name,
+            principal.role,
+            result["recorded"],
+            result["already"],
+            len(result["refused"]),
+        )
     async with state.pool.acquire() as conn:
         position = await log_position(conn)
     answer["position"] = position

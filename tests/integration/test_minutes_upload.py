@@ -130,6 +130,33 @@ def test_preview_then_confirm_records_exactly_the_previewed_file_once(served: Se
     assert len(plans) == 1 and len(plans[0]["activities"]) == len(expected["facts"]["activities"])
 
 
+def test_the_same_file_from_another_person_or_the_command_line_records_nothing_more(server: ServerAddress) -> None:
+    """Every upload records as the command line's actor: idempotency keys are kept per actor, and
+    under two actors the second import recorded again what has no other guard."""
+    address = create_database(server)
+    process = Server(url_of(address))
+    try:
+        process.start()
+        done = planledger("import-minutes", str(SAMPLE_MINUTES), env={"DATABASE_URL": process.database_url})
+        assert done.returncode == 0, done.stderr
+        before = position(process)
+        sha256 = hashlib.sha256(SAMPLE).hexdigest()
+        for person in ("one of the secretariat", "another of the secretariat"):
+            token = process.make_token("secretariat", name=person)
+            [shown] = post(process, "preview", SAMPLE, token=token, name="1-2564.txt").json()["files"]
+            assert counts(shown["would_record"]) == {}
+            answer = post(process, "confirm", SAMPLE, token=token, name="1-2564.txt", sha256=sha256)
+            [result] = answer.json()["results"]
+            assert (result["recorded"], result["refused"]) == (0, []), result
+            assert answer.json()["actor"] == "import-minutes"
+        assert position(process) == before
+        # the server's log says whose token imported it (also when it is not verbose)
+        assert "imported for another of the secretariat (secretariat): 0 recorded" in process.stop()
+    finally:
+        process.stop()
+        drop_database(server, address)
+
+
 def _cut(lines: list[str]) -> bytes:
     return "\n".join(lines[:213]).encode()
 
