@@ -113,6 +113,32 @@ const KINDS = {
   ApproveMinutes: ["Minutes approved", "รับรองรายงานการประชุม"],
 };
 
+// what the importer leaves unknown (importer.py's UNKNOWN_GROUPS, its words the preview's keys), in Thai
+const UNKNOWN_TH = {
+  "progress (no percentage reported for the activity: null, never 0)": "ความก้าวหน้า (ไม่ได้รายงานร้อยละของกิจกรรม: ว่างไว้ ไม่ใช่ 0)",
+  "activity kind (no kind heading above its row: recorded only if earlier minutes registered it)":
+    "ประเภทกิจกรรม (ไม่มีหัวข้อประเภทเหนือแถว: บันทึกได้เฉพาะเมื่อรายงานการประชุมครั้งก่อนบันทึกกิจกรรมไว้)",
+  "risk likelihood and impact (not yet assessed: reassessRisk assesses the risk)": "โอกาสและผลกระทบของความเสี่ยง (ยังไม่ประเมิน)",
+  "risk owner (no responsible unit named)": "ผู้รับผิดชอบความเสี่ยง (ไม่ได้ระบุหน่วยงานรับผิดชอบ)",
+  "risk mitigation": "มาตรการจัดการความเสี่ยง",
+  "plan period: first and last day (only the years are stated)": "ระยะเวลาของแผน: วันเริ่มและวันสิ้นสุด (ระบุเพียงปี)",
+  "plan period (neither days nor years stated)": "ระยะเวลาของแผน (ไม่ระบุทั้งวันและปี)",
+  "plan vision": "วิสัยทัศน์ของแผน",
+  "strategy goal": "เป้าประสงค์ของยุทธศาสตร์",
+  "activity responsible units": "หน่วยงานรับผิดชอบกิจกรรม",
+  "meeting mode (in person, online or both)": "รูปแบบการประชุม (ในห้องประชุม ออนไลน์ หรือทั้งสองแบบ)",
+  "meeting start and end time": "เวลาเริ่มและเลิกประชุม",
+  "meeting venue": "สถานที่ประชุม",
+  "attendee's presence: in the room or online": "การเข้าประชุมของผู้มาประชุม: ในห้องประชุมหรือออนไลน์",
+  "action item due date or meeting": "กำหนดเสร็จของงานที่มอบหมาย (วันที่หรือการประชุม)",
+  "figures the text ties to no plan, kind, strategy (of these minutes) or activity (not recorded)":
+    "ตัวเลขที่ข้อความไม่ได้ผูกกับแผน ประเภท ยุทธศาสตร์ หรือกิจกรรม (ไม่บันทึก)",
+};
+
+function unknownLabel(group) {
+  return getLang() === "th" ? UNKNOWN_TH[group] || group : group;
+}
+
 function kindLabel(kind) {
   const pair = KINDS[kind];
   if (!pair) return kind;
@@ -318,8 +344,8 @@ function showPreview(answer) {
             unknown.map(([group, items]) =>
               h(
                 "li",
-                { "data-testid": "unknown-group", dataset: { count: String(items.length) } },
-                h("details", null, h("summary", null, `${group}: ${items.length}`), h("ul", null, items.map((item) => h("li", null, item)))),
+                { "data-testid": "unknown-group", dataset: { group, count: String(items.length) } },
+                h("details", null, h("summary", null, `${unknownLabel(group)}: ${items.length}`), h("ul", null, items.map((item) => h("li", null, item)))),
               ),
             ),
           )
