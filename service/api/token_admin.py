@@ -3,7 +3,9 @@
 The same functions as `planledger token create|list|revoke` (service/application/tokens.py), so a
 token made in the browser is the CLI's token. Any other role is refused: a typed ForbiddenError
 from the mutations, a FORBIDDEN GraphQL error from the `tokens` query; nothing is read or written.
-A token's secret never leaves the server again after `createToken` answers.
+A token's secret never leaves the server again after `createToken` answers. `createToken` takes
+an idempotency key, as every command does: the same key from the same admin makes one token (a
+double click, a retry after a lost answer), and the answers after the first have no secret.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from strawberry.types import Info
 
 from domain import errors as de
 from service.api.context import Context
-from service.api.mutations import ForbiddenError, ValidationFailed, user_error
+from service.api.mutations import ForbiddenError, IdempotencyKeyReusedError, ValidationFailed, user_error
 from service.application import tokens as t
 from service.application.roles import Role
 
@@ -46,7 +48,14 @@ class ApiToken:
 @strawberry.type(description="A token was made; its secret is shown this once.")
 class TokenCreated:
     token: ApiToken = strawberry.field(description="The new token.")
-    secret: str = strawberry.field(description="The secret to sign in with: shown once, stored only as a hash.")
+    secret: str | None = strawberry.field(
+        description="The secret to sign in with: shown once, stored only as a hash. Null when this answer replays "
+        "an earlier createToken with the same idempotencyKey: the secret went to that answer only (if it was lost, "
+        "revoke the token and make another)."
+    )
+    replayed: bool = strawberry.field(
+        description="True when the idempotencyKey was used before by this admin: no second token was made."
+    )
 
 
 @strawberry.type(description="A token was revoked (or already was): it no longer signs in.")
@@ -59,9 +68,14 @@ class CreateTokenInput:
     role: str = strawberry.field(description="admin, secretariat, unit, committee or reader.")
     unit: str | None = strawberry.field(default=None, description="The unit, for (and only for) a unit token.")
     name: str | None = strawberry.field(default=None, description="Its owner (default: the role, and the unit).")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A key the client makes once per token it means to make (the dashboard's form: when it "
+        "opens): the same key from the same admin makes one token, however often it is sent.",
+    )
 
 
-Answer = Union[TokenCreated, ValidationFailed, ForbiddenError]  # noqa: UP007
+Answer = Union[TokenCreated, ValidationFailed, ForbiddenError, IdempotencyKeyReusedError]  # noqa: UP007
 Revoked = Union[TokenRevoked, ValidationFailed, ForbiddenError]  # noqa: UP007
 
 
@@ -88,13 +102,20 @@ async def create_token(
     refused = _refused(info.context, "createToken")
     if refused is not None:
         return refused
+    principal = info.context.principal
+    secret: str | None
     try:
         async with info.context.pool.acquire() as conn:
-            token, secret = await t.create(conn, input.role, input.unit, input.name)
+            if input.idempotency_key is None:
+                token, secret = await t.create(conn, input.role, input.unit, input.name)
+            else:
+                token, secret = await t.create_once(
+                    conn, input.role, input.unit, input.name, input.idempotency_key, principal.name
+                )
     except de.DomainError as error:
         found: Any = user_error(error)
         return found
-    return TokenCreated(token=ApiToken.of(token), secret=secret)
+    return TokenCreated(token=ApiToken.of(token), secret=secret, replayed=secret is None)
 
 
 async def revoke_token(

@@ -17,7 +17,7 @@ from datetime import datetime
 
 import asyncpg
 
-from domain.errors import ValidationError
+from domain.errors import IdempotencyKeyReused, ValidationError
 from projections.errors import DATABASE_AWAY
 from service.application.access import Principal
 from service.application.roles import Role
@@ -35,6 +35,17 @@ DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (id uuid PRIMARY KEY, name text NOT NULL, role text NOT NULL, "
     "unit text, hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz)"
 )
+#: a token made through the API carries who asked for it and the idempotency key of the form that
+#: asked (createToken's idempotencyKey): the same key from the same admin makes one token. Added to
+#: a table made before (once: the index is made last, so its presence says both columns are there)
+KEYS_INDEX = f"{TABLE}_idempotency"
+KEYS_DDL = (
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS created_by text, ADD COLUMN IF NOT EXISTS idempotency_key text",
+    f"CREATE UNIQUE INDEX IF NOT EXISTS {KEYS_INDEX} ON {TABLE} (created_by, idempotency_key) "
+    "WHERE idempotency_key IS NOT NULL",
+)
+#: the longest idempotency key taken (the dashboard's are 37 characters: "form-" and 32 hex digits)
+MAX_KEY = 200
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,16 @@ def checked(role: str, unit: str | None, name: str | None) -> tuple[Role, str | 
 
 
 async def ensure_table(conn: asyncpg.Connection) -> None:
-    await conn.execute(DDL)
+    """The table and its keys' index; made (or given the keys) by one caller at a time: two at once
+    (the workers of `serve --workers N` on a new database, two first createTokens) both ran
+    CREATE TABLE IF NOT EXISTS, and one failed on pg_type's unique name."""
+    if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", KEYS_INDEX):
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", KEYS_INDEX)
+        await conn.execute(DDL)
+        for statement in KEYS_DDL:
+            await conn.execute(statement)
 
 
 async def create(
@@ -92,6 +112,38 @@ async def create(
         hash_of(secret),
     )
     return _token(row), secret
+
+
+async def create_once(
+    conn: asyncpg.Connection, role: str, unit: str | None, name: str | None, key: str, created_by: str
+) -> tuple[Token, str | None]:
+    """The token made for `created_by`'s idempotency `key`: a new one and its secret the first
+    time; the same token and None after (its secret was given to the first answer only, and is
+    kept nowhere). The same key with another role, unit or name is refused (IdempotencyKeyReused)."""
+    known, unit, name = checked(role, unit, name)
+    key = key.strip()
+    if not key or len(key) > MAX_KEY:
+        raise ValidationError("idempotencyKey", f"an idempotency key is 1 to {MAX_KEY} characters")
+    await ensure_table(conn)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = await conn.fetchrow(
+        f"INSERT INTO {TABLE} (id, name, role, unit, hash, created_by, idempotency_key) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING *",
+        uuid.uuid4(),
+        name,
+        known.value,
+        unit,
+        hash_of(secret),
+        created_by,
+        key,
+    )
+    if row is not None:
+        return _token(row), secret
+    row = await conn.fetchrow(f"SELECT * FROM {TABLE} WHERE created_by = $1 AND idempotency_key = $2", created_by, key)
+    if (row["role"], row["unit"], row["name"]) != (known.value, unit, name):
+        raise IdempotencyKeyReused(key)
+    return _token(row), None
 
 
 async def all_tokens(conn: asyncpg.Connection) -> list[Token]:

@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL at /graphql (HTTP and WebSocket; GraphiQL for a browser, its files
-at /graphiql/), /healthz and /readyz, the dashboard at / and the reports at /reports/.
+at /graphiql/), /healthz and /readyz, the dashboard at /, the reports at /reports/ and the import
+of minutes from the browser at /imports/minutes/.
 
 Every server process opens the shared database, runs a projector (an advisory lock keeps one
 active per database, the others on standby) and a Broker that follows the projector's
@@ -50,6 +51,7 @@ from service.web import graphiql
 from service.web.graphql_http import GraphQLHTTP, wants_ide
 from service.web.metrics import Metrics
 from service.web.middleware import Authentication, RequestContext, principal_of
+from service.web.minutes_import import import_routes
 from service.web.redirects import RelativeRedirects
 from service.web.reports import report_routes
 from service.web.responses import refused_by_router, request_id_of
@@ -202,7 +204,7 @@ def needs_principal(settings: Settings) -> Callable[[Scope], bool]:
         if path == "/metrics":
             client = scope.get("client")
             return not (client and client[0] in settings.metrics_from)
-        return path.startswith("/reports/")
+        return path.startswith(("/reports/", "/imports/"))
 
     return needs
 
@@ -304,6 +306,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(make_context),
+            *import_routes(),
             *graphiql.routes(),
             *dashboard.routes(),
         ]

@@ -7,7 +7,7 @@ error nobody handled becomes an answer: 503 while the database is away, otherwis
 the request id (the traceback goes to the log, never to the client).
 
 `Authentication`: one bearer check for every route that reads the ledger over HTTP — `/graphql`
-(GraphiQL's page aside: it holds no data), `/reports/`, and `/metrics` unless scraped from an
+(GraphiQL's page aside: it holds no data), `/reports/`, `/imports/`, and `/metrics` unless scraped from an
 address `PLANLEDGER_METRICS_FROM` names. A request without a valid token gets the one 401; with
 one, its principal is in the scope for the route. There is no anonymous default: a route that
 needs a principal and finds none refuses. A WebSocket sends its token in `connection_init`

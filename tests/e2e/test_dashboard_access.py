@@ -22,7 +22,19 @@ from tests.e2e.dashboard_data import mutate, plan_and_meetings, query, seeded
 from tests.e2e.server_process import Server
 
 SHOTS = artifacts("dashboard-access")
-VIEWS = ["overview", "activities", "timeline", "risks", "meetings", "pack", "results", "actions", "desk", "tokens"]
+VIEWS = [
+    "overview",
+    "activities",
+    "timeline",
+    "risks",
+    "meetings",
+    "pack",
+    "results",
+    "actions",
+    "desk",
+    "tokens",
+    "import",
+]
 LANGS = ["th", "en"]
 
 KEY_RESULTS = """query($plan: ID!, $asOf: AsOf) { plan(id: $plan, asOf: $asOf) {

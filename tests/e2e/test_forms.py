@@ -396,6 +396,51 @@ def test_an_admin_creates_and_revokes_a_token(tabs: Tabs, ledger: Server) -> Non
         time.sleep(0.2)
 
 
+def test_a_token_form_submitted_twice_makes_one_token(tabs: Tabs, ledger: Server) -> None:
+    """A double click makes one request; and when the answer to the first is lost (made on the
+    server, never seen by the page), the retry carries the form's same key: still one token, and
+    the page says its secret went to the lost answer."""
+    page = tabs.open(ledger.token, at="tab=tokens")
+    form = page.locator("[data-testid=form-createToken]")
+    form.locator("select[name=role]").select_option("reader")
+    form.locator("input[name=name]").fill("double-clicked reader")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.post_data or "") if "CreateToken" in (r.post_data or "") else None)
+    form.locator("[data-testid=token-create]").dblclick()
+    expect(page.locator("[data-testid=token-secret-value]")).to_be_visible()
+    assert len(requests) == 1
+    assert _tokens_named(ledger, "double-clicked reader") == 1
+
+    form.locator("input[name=name]").fill("retried reader")
+    lost: list[str] = []
+
+    def lose_the_answer(route: Any) -> None:
+        if "CreateToken" in (route.request.post_data or "") and not lost:
+            lost.append(route.fetch().text())  # the server made it; the page never hears
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/graphql", lose_the_answer)
+    form.locator("[data-testid=token-create]").click()
+    expect(form.locator(".form-problem")).not_to_be_empty()  # the failure said
+    assert '"secret":"plt_' in lost[0]
+    form.locator("[data-testid=token-create]").click()  # the retry: the same form, the same key
+    expect(page.locator("[data-testid=token-replayed]")).to_contain_text("retried reader")
+    expect(page.locator("[data-testid=token-secret-value]")).to_have_count(0)
+    assert _tokens_named(ledger, "retried reader") == 1
+    keys = [json.loads(body)["variables"]["input"]["idempotencyKey"] for body in requests[1:]]
+    assert (
+        len(keys) == 2
+        and keys[0] == keys[1]
+        and keys[0] != json.loads(requests[0])["variables"]["input"]["idempotencyKey"]
+    )
+
+
+def _tokens_named(ledger: Server, name: str) -> int:
+    return sum(1 for token in query(ledger, "query { tokens { name } }")["tokens"] if token["name"] == name)
+
+
 # -- the meeting desk -------------------------------------------------------------------------------
 
 

@@ -48,6 +48,36 @@ export class Api {
     return body.data;
   }
 
+  /**
+   * POSTs a file's bytes (the import of minutes: service/web/minutes_import.py) with `params` in
+   * the query; resolves to the JSON answer, rejects with ApiError (its `code` the server's).
+   */
+  async upload(path, bytes, params = {}) {
+    let response;
+    try {
+      response = await fetch(`${path}?${new URLSearchParams(params)}`, {
+        method: "POST",
+        headers: this.headers({ "Content-Type": "application/octet-stream", Accept: "application/json" }),
+        body: bytes,
+      });
+    } catch (error) {
+      throw new ApiError(String(error.message || error), 0);
+    }
+    let body = {};
+    try {
+      body = await response.json();
+    } catch {
+      body = {};
+    }
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) {
+      const error = new ApiError(body.errors?.[0]?.message || `HTTP ${response.status}`, response.status, body.errors || []);
+      error.code = body.errors?.[0]?.extensions?.code || "";
+      throw error;
+    }
+    return body;
+  }
+
   /** GETs a report; resolves to { blob, filename }. */
   async download(path) {
     const response = await fetch(path, { headers: this.headers() });

@@ -16,6 +16,7 @@ import { renderRisks, renderTimeline } from "./registers.js";
 import { field, loading, select } from "./ui.js";
 import { renderDesk, resetDesk } from "./desk.js";
 import { renderTokens, resetTokens } from "./tokens.js";
+import { renderImport, resetImport } from "./minutesimport.js";
 import { DUE_UPDATES, activityForms, forgetForms, renderUpdates } from "./updates.js";
 
 const TOKEN_KEY = "planledger.token";
@@ -26,7 +27,7 @@ const TAB_WORDS = { overview: "tabOverview", activities: "tabActivities", timeli
 TABS.push("results", "actions");
 Object.assign(TAB_WORDS, { results: "tabResults", actions: "tabActions" });
 // the tabs of what a token may record (forms): shown only to a token that may (the viewer query)
-const WORK_TABS = { updates: "tabUpdates", desk: "tabDesk", tokens: "tabTokens" };
+const WORK_TABS = { updates: "tabUpdates", desk: "tabDesk", tokens: "tabTokens", import: "tabImport" };
 Object.assign(TAB_WORDS, WORK_TABS);
 TABS.push(...Object.keys(WORK_TABS));
 const VIEWER = "query Viewer { viewer { name role unit mutations managesTokens } }";
@@ -219,6 +220,7 @@ function signOut(message) {
   state.due = null;
   resetDesk();
   resetTokens();
+  resetImport();
   forgetForms("drawer");
   forgetForms("updates");
   live?.close();
@@ -365,6 +367,8 @@ function tabShown(tab) {
   if (!v) return false;
   if (tab === "updates") return v.role === "unit";
   if (tab === "desk") return v.mutations.includes("scheduleMeeting") || v.mutations.includes("recordAttendance");
+  // the importer records as the secretariat: the secretariat and an admin (the server says so too)
+  if (tab === "import") return v.role === "secretariat" || v.role === "admin";
   return v.managesTokens;
 }
 
@@ -382,6 +386,18 @@ function workEnv() {
     planId: state.planId,
     refresh: () => load({ quiet: true }),
     reloadMeetings: () => loadPlans(),
+    // after an import: a plan that was not there before is picked (the first one), followed live,
+    // and read afresh
+    reloadPlans: async () => {
+      const before = state.planId;
+      await loadPlans();
+      if (before !== state.planId) subscribe();
+      await load({ quiet: Boolean(before) && before === state.planId });
+    },
+    showTab: (tab) => {
+      actions.setTab(tab);
+      document.getElementById(`tab-${tab}`)?.focus();
+    },
   };
 }
 
@@ -854,6 +870,11 @@ function drawView() {
   if (!host) return;
   host.dataset.view = state.tab;
   host.setAttribute("aria-labelledby", `tab-${state.tab}`);
+  if (state.tab === "import") {
+    // needs no plan: the first import on an empty ledger is what makes one
+    replace(host, state.error ? h("div", { class: "banner error", role: "alert" }, `${t("error")}: ${state.error}`) : null, renderImport(workEnv()));
+    return;
+  }
   if (!state.plans.length && !state.error) {
     replace(host, document.body.dataset.state === "loading" ? loading() : h("p", { class: "empty" }, t("noPlan")));
     return;

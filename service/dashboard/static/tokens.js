@@ -1,15 +1,19 @@
 // Tokens, for an admin: the list (never a secret), a new one (its secret shown once, to copy), and
 // revoking one. The same tokens as `planledger token create|list|revoke`.
+//
+// The new-token form carries an idempotency key made when it opens (and anew after each token it
+// made): a double click, or a retry after an answer that was lost, makes one token. A replay has no
+// secret to show (the server keeps none): the form says so, and that the token may be revoked.
 
 import { h, replace } from "./dom.js";
-import { fieldOf } from "./forms.js";
+import { fieldOf, newKey } from "./forms.js";
 import { formatDateTime, t } from "./i18n.js";
 import { card, empty, loading } from "./ui.js";
 
 const ROLES = ["reader", "unit", "committee", "secretariat", "admin"];
 const LIST = "query Tokens { tokens { id name role unit createdAt revokedAt } }";
 const CREATE = `mutation CreateToken($input: CreateTokenInput!) { r: createToken(input: $input) {
-  __typename ... on TokenCreated { secret token { id name role unit } } ... on UserError { code message } ... on ValidationError { field } } }`;
+  __typename ... on TokenCreated { secret replayed token { id name role unit } } ... on UserError { code message } ... on ValidationError { field } } }`;
 const REVOKE = `mutation RevokeToken($id: ID!) { r: revokeToken(id: $id) {
   __typename ... on TokenRevoked { token { id revokedAt } } ... on UserError { code message } } }`;
 
@@ -36,6 +40,7 @@ function build(env) {
   const problem = h("div", { class: "form-problem", role: "alert" });
   const submit = h("button", { type: "submit", class: "button primary", "data-testid": "token-create" }, t("createToken"));
   let busy = false; // a double click makes one token: the second click waits for the first answer
+  let key = newKey(); // and a retry of the same token (its answer lost) is the same key: one token
   const form = h(
     "form",
     {
@@ -49,9 +54,17 @@ function build(env) {
         busy = true;
         for (const f of fields) f.setError("");
         replace(problem, "");
-        const input = { role: byName.role.read(), unit: byName.unit.read(), name: byName.name.read() };
+        const input = { role: byName.role.read(), unit: byName.unit.read(), name: byName.name.read(), idempotencyKey: key };
         try {
           const { r } = await env.api.query(CREATE, { input });
+          if (r.code === "IDEMPOTENCY_KEY_REUSED") {
+            // the earlier submission made a token (its answer lost) and this one asks another: the
+            // list shows the one made; submitting again makes this one, under a new key
+            key = newKey();
+            replace(problem, t("tokenKeyReused"));
+            await reload(env);
+            return;
+          }
           if (r.code) {
             const target = byName[r.field];
             if (target) {
@@ -60,12 +73,18 @@ function build(env) {
             } else replace(problem, r.message);
             return;
           }
-          replace(
-            secret,
-            h("p", null, t("tokenShownOnce", { name: r.token.name })),
-            h("code", { class: "secret", "data-testid": "token-secret-value", tabindex: "0" }, r.secret),
-          );
-          secret.querySelector("code").focus();
+          key = newKey(); // made: the next token is another one
+          if (r.replayed) {
+            replace(secret, h("p", { "data-testid": "token-replayed", tabindex: "-1" }, t("tokenReplayed", { name: r.token.name })));
+            secret.querySelector("p").focus();
+          } else {
+            replace(
+              secret,
+              h("p", null, t("tokenShownOnce", { name: r.token.name })),
+              h("code", { class: "secret", "data-testid": "token-secret-value", tabindex: "0" }, r.secret),
+            );
+            secret.querySelector("code").focus();
+          }
           byName.unit.input.value = "";
           byName.name.input.value = "";
           await reload(env);
