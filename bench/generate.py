@@ -735,8 +735,8 @@ class PlanSim:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def _budgets(events: int) -> list[int]:
-    plans = max(1, round(events / EVENTS_PER_PLAN))
+def _budgets(events: int, plans: int | None = None) -> list[int]:
+    plans = plans or max(1, round(events / EVENTS_PER_PLAN))
     base, extra = divmod(events, plans)
     return [base + (1 if i < extra else 0) for i in range(plans)]
 
@@ -835,17 +835,20 @@ def generate(
     *,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    plans: int | None = None,
 ) -> Summary:
     """Write about `events` domain events (exactly that many) into the ledger at `address_or_dsn`
     (a `postgresql://` URL or a `ServerAddress`), whose log must hold no plans of this seed yet.
 
     `workers` processes generate plans in parallel (default: the number of CPUs, at most 4).
+    `plans`: how many plans the events are shared by (default: one per 4,500 events, about 275
+    activities each; one plan of 17,000 events has over 1,000).
     """
     dsn = _dsn(address_or_dsn)
     started = _time.perf_counter()
     say = progress or (lambda _: None)
     _ensure_store(dsn)
-    budgets = _budgets(events)
+    budgets = _budgets(events, plans)
     jobs = list(enumerate(budgets))
     default = 1 if events < 100_000 else min(4, os.cpu_count() or 1)
     count = max(1, min(workers or default, len(jobs)))

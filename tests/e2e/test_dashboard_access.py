@@ -19,6 +19,7 @@ from service.config import ServerAddress
 from tests.e2e.accessibility import blocking, describe, save, violations
 from tests.e2e.browser import artifacts
 from tests.e2e.dashboard_data import mutate, plan_and_meetings, query, seeded
+from tests.e2e.first_paint import first_paints
 from tests.e2e.server_process import Server
 
 SHOTS = artifacts("dashboard-access")
@@ -464,19 +465,7 @@ def test_the_as_recorded_by_picker_speaks_the_buddhist_era_in_thai(
 
 
 def test_first_paint_after_sign_in_is_measured_for_every_view(page: Page, ledger: Server) -> None:
-    measured: dict[str, float] = {}
-    for view in VIEWS:
-        page.goto(f"{ledger.url}/#tab={view}")
-        page.evaluate("sessionStorage.clear()")
-        page.reload()
-        page.wait_for_selector("#token")
-        page.fill("#token", ledger.token)
-        page.click("button[type=submit]")
-        name = f"first-paint-after-sign-in:{view}"
-        page.wait_for_function(f"performance.getEntriesByName({json.dumps(name)}, 'measure').length > 0")
-        duration = page.evaluate(f"performance.getEntriesByName({json.dumps(name)}, 'measure')[0].duration")
-        assert duration > 0
-        measured[view] = round(duration, 1)
+    measured = first_paints(page, ledger, VIEWS)
     report = {
         "what": "ms from the sign-in form's submit to the second animation frame after the view rendered "
         "with its data (performance marks in app.js), on the seed minutes",
