@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Recording
 
 from domain.commands import Command
@@ -43,6 +43,7 @@ from service.application.idempotency import IdempotencyKey, fingerprint, key_str
 from service.config import ServerAddress
 from service.store.database import schema_lock
 from service.store.group_commit import GroupCommit
+from service.store.recorder import OrderedRecorder
 
 L = TypeVar("L", bound=Ledger[Any])
 
@@ -346,20 +347,58 @@ class PlanLedger(Application[UUID]):
         for a different command). A key saved before keys were scoped by actor answers the retry of
         the same command (its fingerprint names the actor too), and refuses a different one from
         the actor whose fact it recorded; another actor's such key is none of this actor's."""
-        try:
-            used: object = self.repository.get(key_stream_id(key, actor))
-        except AggregateNotFoundError:
-            try:
-                used = self.repository.get(key_stream_id(key))
-            except AggregateNotFoundError:
+        scoped, unscoped = key_stream_id(key, actor), key_stream_id(key)
+        records = self._key_records(scoped, unscoped)
+        used = records.get(scoped)
+        if used is None:
+            used = records.get(unscoped)
+            if used is None:
                 return None
-            assert isinstance(used, IdempotencyKey)
             if used.fingerprint != key_print and self._actor_of(used.stream_id, used.result_version) != actor:
                 return None
-        assert isinstance(used, IdempotencyKey)
         if used.fingerprint != key_print:
             raise IdempotencyKeyReused(key)
         return Receipt(used.stream_id, used.result_version, self.cursor_of(used.stream_id, used.result_version), True)
+
+    def _key_records(self, scoped: UUID, unscoped: UUID) -> dict[UUID, IdempotencyKey]:
+        """The records of an actor's key and of the same key saved before keys were scoped, those
+        that exist (the scoped one alone when it does). From the cache, else in one query for both:
+        a key not used before, every command of a first import, costs one round trip instead of
+        two (370 of the 400 queries of the sample's import were these lookups, all finding nothing).
+        A key's record is one event, never changed after it is saved, so the cache's copy is
+        handed out as it is."""
+        cache = self.repository.cache
+        found: dict[UUID, IdempotencyKey] = {}
+        missing: list[UUID] = []
+        for stream_id in (scoped, unscoped):
+            try:
+                cached = cache.get(stream_id) if cache is not None else None
+            except KeyError:
+                cached = None
+            if isinstance(cached, IdempotencyKey):
+                found[stream_id] = cached
+            else:
+                missing.append(stream_id)
+            if scoped in found:
+                return found
+        recorder = self.recorder
+        if not isinstance(recorder, OrderedRecorder):  # another store: one lookup per stream, as it offers
+            for stream_id in missing:
+                with contextlib.suppress(AggregateNotFoundError):
+                    got: object = self.repository.get(stream_id, deepcopy_from_cache=False)
+                    if isinstance(got, IdempotencyKey):
+                        found[stream_id] = got
+            return found
+        stored: dict[UUID, list[Any]] = {}
+        for event in recorder.select_streams(missing):
+            stored.setdefault(event.originator_id, []).append(self.mapper.to_domain_event(event))
+        for stream_id, events in stored.items():
+            record: object = project_aggregate(None, events)
+            if isinstance(record, IdempotencyKey):
+                found[stream_id] = record
+                if cache is not None:
+                    cache.put(stream_id, record)
+        return found
 
     def _actor_of(self, stream_id: UUID, version: int) -> str | None:
         """The actor the fact at (stream, version) names."""

@@ -48,11 +48,12 @@ class InMemoryLedger:
     def __init__(self) -> None:
         self.streams: dict[UUID, Ledger[Any]] = {}
 
-    def load(self, kind: type[L], stream_id: UUID) -> L:
+    def load(self, kind: type[L], stream_id: UUID, *, read_only: bool = False) -> L:
         found = self.streams.get(stream_id)
         if not isinstance(found, kind):
             raise NotFound(kind.KIND, str(stream_id))
-        return copy.deepcopy(found)  # as the ledger's cache hands out: unsaved changes stay unsaved
+        # as the ledger's cache hands out: unsaved changes stay unsaved (read_only: its own, to read)
+        return found if read_only else copy.deepcopy(found)
 
     def run(self, command: c.Command, at: Meta | None = None) -> tuple[Ledger[Any], ...]:
         entry = entry_for(type(command))
