@@ -731,11 +731,16 @@ async def import_minutes(
             continue
         seen.add(step.key)
         unique.append(step)
-    for wave in _waves(unique):
-        chains: dict[object, list[Step]] = {}
-        for step in wave:
-            chains.setdefault(_activity_of(step) or step.key, []).append(step)
-        await asyncio.gather(*(chain(steps) for steps in chains.values()))
+    # every key's earlier use, if any, read in one query instead of one per command
+    noted = await asyncio.to_thread(ledger.look_up_keys, [step.key for step in unique], actor)
+    try:
+        for wave in _waves(unique):
+            chains: dict[object, list[Step]] = {}
+            for step in wave:
+                chains.setdefault(_activity_of(step) or step.key, []).append(step)
+            await asyncio.gather(*(chain(steps) for steps in chains.values()))
+    finally:
+        ledger.forget_unused_keys(noted)
     return report
 
 
