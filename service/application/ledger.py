@@ -429,7 +429,16 @@ class PlanLedger(Application[UUID]):
         stream_ids = list(dict.fromkeys(s for key in keys for s in (key_stream_id(key, actor), key_stream_id(key))))
         if not stream_ids:
             return set()
-        found = self._stored_key_records(recorder, stream_ids)
+        reachability = self._reachability
+        if reachability is not None:  # as `execute`: prompt while the database is known to be away
+            reachability.check()
+        try:
+            found = self._stored_key_records(recorder, stream_ids)
+        except (OperationalError, InterfaceError) as error:  # eventsourcing's, after its own retries
+            if reachability is None:
+                raise
+            reachability.lost()
+            raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
         noted = {s for s in stream_ids if s not in found}
         with self._unused_keys_lock:
             self._unused_keys |= noted

@@ -4,6 +4,7 @@ another writer uses a key after it was noted unused."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ import pytest
 from domain import commands as c
 from domain.errors import IdempotencyKeyReused
 from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
-from service.application.ledger import PlanLedger
+from service.application.ledger import PlanLedger, StoreUnavailable
 from service.config import ServerAddress
+from service.store.database import create_scratch_database, drop_scratch_database
 from tests.integration.store_helpers import event_count, meta, plan_with_activity
 
 
@@ -109,3 +111,21 @@ def test_a_key_saved_before_keys_were_scoped_answers_its_actor_after_a_look_up(
         second.execute(c.RecordOutcome(activity_id=activity_id, outcome="131"), meta(), idempotency_key="old-key")
     assert event_count(first) == position
     second.forget_unused_keys(noted)
+
+
+def test_a_look_up_on_a_store_gone_away_is_refused_as_a_command_is(server: ServerAddress) -> None:
+    # the importer looks its keys up before its first command: with the database gone, it must
+    # hear what a command hears (StoreUnavailable, then promptly), not the driver's error
+    address = create_scratch_database(server, "t")
+    ledger = PlanLedger.connect(address)
+    try:
+        drop_scratch_database(server, address)
+        with pytest.raises(StoreUnavailable, match="unreachable"):
+            ledger.look_up_keys(["status-1"], "secretariat")
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            ledger.look_up_keys(["status-1"], "secretariat")
+        assert time.monotonic() - started < 1.0  # known away: no second round of retries
+    finally:
+        ledger.close()
+        drop_scratch_database(server, address)
