@@ -62,6 +62,7 @@ class Sizes:
     report_samples: int = 300  #: progressReport and health roll-up samples (bench.reporting)
     report_plans: int = 3  #: key results on the largest N plans (bench.reporting)
     pdf_pages: int = 200  #: pages of the minutes PDF read and parsed (bench.minutes)
+    minutes_runs: int = 5  #: imports of the sample minutes, each a new process into a new database (bench.minutes)
 
     def worker_counts(self) -> list[int]:
         return [int(w) for w in self.workers.split(",") if w.strip()]
@@ -113,6 +114,7 @@ SMOKE = Sizes(
     report_samples=8,
     report_plans=1,
     pdf_pages=12,
+    minutes_runs=1,
 )
 
 

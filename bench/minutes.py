@@ -9,6 +9,7 @@ runs in seconds on any size."""
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -27,37 +28,69 @@ def minutes_measure(ctx: Context) -> list[Result]:
 
 
 def _sample_import(ctx: Context) -> Result:
+    """The whole command as a person runs it: a new Python process (its start-up, the modules it
+    imports), the file read and parsed, the store opened, every fact recorded. `minutes_runs`
+    times, each into a new empty database; the verdict is on the median wall time. The CPU seconds
+    of the process (user + system) are given beside it: on the shared 2-core machine the wall time
+    follows the load (4.7 s at load 8.6, 1.2 s at load 1, the same code), the CPU time much less."""
+    import resource
+
     from service.minutes.files import read_minutes
 
-    database = ctx.scratch("minutes")
-    env = {**os.environ, "DATABASE_URL": database.url()}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "import-minutes", str(SAMPLE)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"import-minutes failed: {done.stderr.strip()[-300:]}")
+    seconds: list[float] = []
+    cpu: list[float] = []
+    said = ""
+    load_before = os.getloadavg()[0]
+    for _ in range(max(1, ctx.sizes.minutes_runs)):
+        database = ctx.scratch("minutes")
+        env = {**os.environ, "DATABASE_URL": database.url()}
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "import-minutes", str(SAMPLE)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        seconds.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime)
+        if done.returncode != 0:
+            raise RuntimeError(f"import-minutes failed: {done.stderr.strip()[-300:]}")
+        said = done.stdout.strip()
+        ctx.drop(database)
     parse_ms = []
     for _ in range(5):
         t0 = time.perf_counter()
         read_minutes(SAMPLE)
         parse_ms.append((time.perf_counter() - t0) * 1000)
+    median = statistics.median(seconds)
     return Result(
         measure="minutes",
         name="the sample minutes imported (planledger import-minutes, a new process, empty database)",
         target="< 2 s",
-        passed=seconds < 2.0,
+        passed=median < 2.0,
         baseline="the same file read and parsed only",
-        latency=Stats.of([seconds * 1000]),
+        latency=Stats.of([s * 1000 for s in seconds]),
         baseline_latency=Stats.of(parse_ms),
-        notes={"recorded": done.stdout.strip()},
+        notes={
+            "recorded": said,
+            "runs_s": [round(s, 3) for s in seconds],
+            "cpu_s_median": round(statistics.median(cpu), 3),
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            # with PYTHONDONTWRITEBYTECODE and no __pycache__ in the checkout, every run compiles
+            # the project's ~60 modules (about 0.1 s of CPU here), which an installed package does not
+            "bytecode": "cached" if _bytecode_cached() else "compiled every run",
+        },
     )
+
+
+def _bytecode_cached() -> bool:
+    import importlib.util
+
+    return Path(importlib.util.cache_from_source(str(ROOT / "service" / "minutes" / "importer.py"))).exists()
 
 
 def _pdf_pages(ctx: Context) -> Result:

@@ -113,14 +113,14 @@ def readers(loader: Loader) -> tuple[UnitsOf, ActivityOf]:
 
     async def units_of(activity_id: UUID) -> tuple[str, ...] | None:
         try:
-            activity = await asyncio.to_thread(loader.load, Activity, activity_id)
+            activity = await asyncio.to_thread(lambda: loader.load(Activity, activity_id, read_only=True))
         except NotFound:
             return None
         return tuple(activity.state.responsible_units)
 
     async def activity_of(key_result_id: UUID) -> str | None:
         try:
-            key_result = await asyncio.to_thread(loader.load, KeyResult, key_result_id)
+            key_result = await asyncio.to_thread(lambda: loader.load(KeyResult, key_result_id, read_only=True))
         except NotFound:
             return None
         return key_result.state.activity_id or ""

@@ -100,7 +100,7 @@ class StoredMeetings:
 
     async def date_of(self, meeting_id: UUID) -> date | None:
         try:
-            meeting = await asyncio.to_thread(self.loader.load, Meeting, meeting_id)
+            meeting = await asyncio.to_thread(lambda: self.loader.load(Meeting, meeting_id, read_only=True))
         except NotFound:
             return None
         return meeting.state.on

@@ -70,14 +70,14 @@ def approved_corrections(loader: Loader, body: str, code: str) -> tuple[str, lis
     """Where the minutes of meeting `code` of `body` were approved (the approving meeting's code)
     and with which corrections; None while no approval of them is recorded."""
     try:
-        committee = loader.load(Committee, committee_id_for(body)).state
+        committee = loader.load(Committee, committee_id_for(body), read_only=True).state
     except NotFound:
         return None
     for closing in committee.closings:
         if closing.meeting_code != code:
             continue
         try:
-            approving = loader.load(Meeting, meeting_id_for(body, closing.approved_at)).state
+            approving = loader.load(Meeting, meeting_id_for(body, closing.approved_at), read_only=True).state
         except NotFound:
             continue
         for approval in approving.minutes_approvals:
@@ -94,7 +94,7 @@ def corrections_of_record(
     if not corrections:
         return []
     try:
-        meeting = loader.load(Meeting, meeting_id_for(body, code))
+        meeting = loader.load(Meeting, meeting_id_for(body, code), read_only=True)
     except NotFound:
         return []
     out = []

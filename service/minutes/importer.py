@@ -706,7 +706,7 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
 def other_meeting_on(ledger: PlanLedger, meeting_id: UUID, day: date) -> date | None:
     """The day a held (not only cited) meeting of this id is recorded on, if it is not `day`."""
     try:
-        meeting = ledger.load(Meeting, meeting_id).state
+        meeting = ledger.load(Meeting, meeting_id, read_only=True).state
     except NotFound:
         return None
     held_on: date | None = None if meeting.by_reference or meeting.on == day else meeting.on
@@ -736,7 +736,7 @@ def unchanged(ledger: PlanLedger, step: Step) -> bool:
     command = step.command
     if isinstance(command, c.RecordMeetingTimes):
         try:
-            meeting = ledger.load(Meeting, command.meeting_id).state
+            meeting = ledger.load(Meeting, command.meeting_id, read_only=True).state
         except NotFound:
             return False
         return bool(
@@ -747,13 +747,13 @@ def unchanged(ledger: PlanLedger, step: Step) -> bool:
         )
     if isinstance(command, c.CorrectEvent):  # a meeting's plan named (plan_steps): only while it has none
         try:
-            return ledger.load(Meeting, command.stream_id).state.plan_id is not None
+            return ledger.load(Meeting, command.stream_id, read_only=True).state.plan_id is not None
         except NotFound:
             return True
     if not isinstance(command, (c.ChangeActivityStatus, c.RecordOutcome, c.NoteRisk, c.ReportProgress)):
         return False
     try:
-        activity = ledger.load(Activity, command.activity_id)
+        activity = ledger.load(Activity, command.activity_id, read_only=True)
     except NotFound:
         return False
     state = activity.state_as_of(step.effective_on)
@@ -839,11 +839,16 @@ async def import_minutes(
             continue
         seen.add(step.key)
         unique.append(step)
-    for wave in _waves(unique):
-        chains: dict[object, list[Step]] = {}
-        for step in wave:
-            chains.setdefault(_activity_of(step) or step.key, []).append(step)
-        await asyncio.gather(*(chain(steps) for steps in chains.values()))
+    # every key's earlier use, if any, read in one query instead of one per command
+    noted = await asyncio.to_thread(ledger.look_up_keys, [step.key for step in unique], actor)
+    try:
+        for wave in _waves(unique):
+            chains: dict[object, list[Step]] = {}
+            for step in wave:
+                chains.setdefault(_activity_of(step) or step.key, []).append(step)
+            await asyncio.gather(*(chain(steps) for steps in chains.values()))
+    finally:
+        ledger.forget_unused_keys(noted)
     return report
 
 

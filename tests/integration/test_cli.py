@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -112,6 +113,51 @@ def test_help_imports_nothing_of_the_server() -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+#: what `import-minutes` of a text file has no use for: the server, the API, the reports, the read
+#: side, and the readers of other file formats (each loaded when a command or a format needs it)
+NOT_FOR_A_TEXT_IMPORT = (
+    "strawberry",
+    "starlette",
+    "uvicorn",
+    "uvloop",
+    "websockets",
+    "weasyprint",
+    "openpyxl",
+    "prometheus_client",
+    "orjson",
+    "asyncpg",
+    "httpx",
+    "pypdfium2",
+    "docx",
+    "pytesseract",
+    "PIL",
+    "projections",
+    "service.web",
+    "service.api",
+    "service.reports",
+    "service.dashboard",
+)
+
+
+def test_import_minutes_loads_only_the_parser_the_application_and_the_store(database_url: str) -> None:
+    # the import's start-up is mostly Python importing modules (issue 18: the sample in under 2 s):
+    # a module of the server pulled in by the command line would cost more than the import itself
+    probe = (
+        "import json, sys; from service.cli import main; "
+        f"code = main(['import-minutes', '--database-url', {database_url!r}, {str(SAMPLE_MINUTES)!r}]); "
+        "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[1:])))]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *NOT_FOR_A_TEXT_IMPORT], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    *said, last = result.stdout.splitlines()
+    code, loaded = json.loads(last)
+    assert code == 0, result.stderr
+    assert "0 refused" in said[0] and "recorded" in said[0]
+    assert loaded == []
 
 
 @pytest.mark.parametrize(

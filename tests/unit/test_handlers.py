@@ -47,11 +47,16 @@ class InMemoryLedger:
 
     def __init__(self) -> None:
         self.streams: dict[UUID, Ledger[Any]] = {}
+        #: the streams handed out to be read only, during the command running now
+        self.read: list[Ledger[Any]] = []
 
-    def load(self, kind: type[L], stream_id: UUID) -> L:
+    def load(self, kind: type[L], stream_id: UUID, *, read_only: bool = False) -> L:
         found = self.streams.get(stream_id)
         if not isinstance(found, kind):
             raise NotFound(kind.KIND, str(stream_id))
+        if read_only:  # the stored stream itself, as the ledger hands out its cached one
+            self.read.append(found)
+            return found
         return copy.deepcopy(found)  # as the ledger's cache hands out: unsaved changes stay unsaved
 
     def run(self, command: c.Command, at: Meta | None = None) -> tuple[Ledger[Any], ...]:
@@ -59,7 +64,13 @@ class InMemoryLedger:
         target = None
         if entry.target is not None and command.target is not None:
             target = self.load(entry.target, command.target)
-        changed = entry.handler(self, command, at or meta(), target)
+        self.read = []
+        try:
+            changed = entry.handler(self, command, at or meta(), target)
+        finally:
+            # a stream loaded to be read only is the cache's own: a fact taken on it would be
+            # visible to every later command without ever being saved
+            assert not [s for s in self.read if s._pending_events], "a handler changed a stream it loaded to read"
         streams = changed if isinstance(changed, tuple) else (changed,)
         for stream in streams:
             stream.collect_events()

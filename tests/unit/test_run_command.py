@@ -31,7 +31,7 @@ class Ledger:
     def __init__(self) -> None:
         self.executed: list[tuple[c.Command, Meta, dict[str, Any]]] = []
 
-    def load(self, kind: Any, stream_id: UUID) -> Any:
+    def load(self, kind: Any, stream_id: UUID, *, read_only: bool = False) -> Any:
         raise AssertionError("only a unit's command loads anything")
 
     def execute(self, command: c.Command, meta: Meta, **options: Any) -> Receipt:
