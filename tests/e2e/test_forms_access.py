@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from tests.e2e.accessibility import blocking, describe, save, violations
@@ -131,3 +131,45 @@ def test_axe_finds_nothing_serious_inside_any_form(page: Page, ledger: Server, l
     serious = {where: blocking(v) for where, v in found.items() if blocking(v)}
     assert not serious, "\n".join(f"[{where}]\n{describe(v)}" for where, v in serious.items())
     print(f"\naxe inside {len(found)} form states ({lang}): {sorted(found)}")
+
+
+# -- keyboard only ----------------------------------------------------------------------------------
+
+FOCUSED = (
+    "(() => { const el = document.activeElement; return { tag: el.tagName, testid: el.dataset.testid || '',"
+    " name: el.name || '', inForm: !!el.closest('form') }; })()"
+)
+
+
+def tab_to(page: Page, testid: str, limit: int = 120) -> None:
+    """Tab until the element with `testid` has the focus (it must be reachable from the keyboard)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED)["testid"] == testid:
+            return
+    raise AssertionError(f"{testid} not reached in {limit} Tabs")
+
+
+def test_a_form_from_the_keyboard_only(page: Page, ledger: Server) -> None:
+    """Open an activity's drawer, open its progress form, fill it and submit it, all with keys:
+    the form takes the focus when it opens, Enter submits it, "Recorded" is announced and the focus
+    stays where it was; the API has the value."""
+    signed_in(page, ledger, "en", "activities")
+    row = page.locator("[data-testid=activity-row]").first
+    activity_id = row.get_attribute("data-activity-id")
+    tab_to(page, "activity-row")  # the first row, reached from the page's top
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=drawer] h2")
+    tab_to(page, "open-reportProgress")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=form-reportProgress]")
+    focus = page.evaluate(FOCUSED)
+    assert focus["inForm"] and focus["name"] == "progress", focus  # the form's first field
+    page.keyboard.press("Control+A")
+    page.keyboard.type("42.5")
+    page.keyboard.press("Enter")
+    form = page.locator("[data-testid=form-reportProgress]")
+    expect(form.locator("[data-testid=form-status]")).to_contain_text("Recorded")  # role=status: announced
+    assert page.evaluate(FOCUSED)["tag"] != "BODY"  # the focus is not lost
+    found = ledger.post("query($id: ID!) { activity(id: $id) { progress } }", {"id": activity_id}).json()
+    assert found["data"]["activity"]["progress"] == 42.5, found
