@@ -229,6 +229,13 @@ class RecordMeetingTimes(MeetingCommand):
 
 
 @dataclass(frozen=True)
+class StateMeetingKind(MeetingCommand):
+    """Whether the meeting was an extraordinary one (วิสามัญ), as its minutes call it."""
+
+    extraordinary: bool
+
+
+@dataclass(frozen=True)
 class RecordAttendance(MeetingCommand):
     attendees: tuple[Attendee, ...]
 

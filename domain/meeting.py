@@ -85,6 +85,8 @@ class MeetingState:
     #: how the meeting sat, where that is stated (None: not stated, e.g. a meeting only cited)
     mode: MeetingMode | None = None
     by_reference: bool = False
+    #: an extraordinary meeting (วิสามัญ) or a regular one, where its minutes say (None: not stated)
+    extraordinary: bool | None = None
     attendance: list[Attendee] = field(default_factory=list)
     agenda: dict[int, AgendaItemState] = field(default_factory=dict)
     resolutions: dict[str, ResolutionState] = field(default_factory=dict)
@@ -195,6 +197,19 @@ class Meeting(Ledger[MeetingState]):
             state.venue = self.venue or state.venue
             state.mode = state.mode if self.mode is None else MeetingMode(self.mode)
             state.by_reference = False
+
+    class KindStated(Fact):
+        """The minutes call the meeting extraordinary ("ครั้งที่ ๑/๒๕๖๔ (วิสามัญ)"), or a regular one:
+        numbered apart from the regular series, held on a call rather than the calendar."""
+
+        extraordinary: bool
+
+        def check(self) -> None:
+            if not isinstance(self.extraordinary, bool):
+                raise ValidationError("extraordinary", "true or false")
+
+        def evolve(self, state: MeetingState) -> None:
+            state.extraordinary = self.extraordinary
 
     class AttendanceRecorded(Fact):
         attendees: list[Attendee]
@@ -410,6 +425,16 @@ class Meeting(Ledger[MeetingState]):
             venue=optional_text("venue", venue, MAX_NAME),
             mode=check_mode(mode),
         )
+
+    def state_kind(self, extraordinary: bool, meta: Meta) -> None:
+        meta = meta.checked()
+        if not isinstance(extraordinary, bool):
+            raise ValidationError("extraordinary", "true or false")
+        if self._state_for(meta).extraordinary is extraordinary:
+            raise InvalidTransition(
+                f"the meeting is already recorded as {'extraordinary' if extraordinary else 'regular'}"
+            )
+        self._record(self.KindStated, meta, extraordinary=extraordinary)
 
     def record_attendance(self, attendees: list[Attendee], meta: Meta) -> None:
         meta = meta.checked()

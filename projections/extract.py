@@ -221,6 +221,7 @@ def meeting_rows(state: MeetingState) -> Rows:
             state.venue,
             None if state.mode is None else state.mode.value,
             state.by_reference,
+            state.extraordinary,
             plain(state.attendance),
             [plain(a) for _, a in sorted(state.agenda.items())],
             [
@@ -398,6 +399,7 @@ MEETING_KIND = StreamKind(
     {"meeting": meeting_rows, "resolution": resolution_rows, "action_item": action_item_rows},
     {
         "Held": ("meeting",),
+        "KindStated": ("meeting",),
         "AttendanceRecorded": ("meeting",),
         "AgendaItemAdded": ("meeting",),
         "ResolutionAdopted": ("resolution", "action_item"),

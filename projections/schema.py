@@ -204,6 +204,7 @@ MEETING = Family(
         ("venue", "text"),
         ("mode", "text"),
         ("by_reference", "boolean"),
+        ("extraordinary", "boolean"),
         ("attendance", "jsonb"),
         ("agenda", "jsonb"),
         ("comments", "jsonb"),

@@ -493,6 +493,19 @@ class RecordMeetingTimesInput(CommandInput):
         return c.RecordMeetingTimes(as_id("meetingId", self.meeting_id), self.starts_at, self.ends_at, self.venue, mode)
 
 
+@strawberry.input
+class StateMeetingKindInput(CommandInput):
+    command = c.StateMeetingKind
+
+    meeting_id: strawberry.ID = strawberry.field(description="The ID of the meeting.")
+    extraordinary: bool = strawberry.field(
+        description="True: an extraordinary meeting (วิสามัญ), outside the regular series; false: a regular one."
+    )
+
+    def to_command(self) -> c.Command:
+        return c.StateMeetingKind(as_id("meetingId", self.meeting_id), self.extraordinary)
+
+
 @strawberry.input(description="A person at (or absent from) a meeting, as the minutes list them.")
 class AttendeeInput:
     name: str = strawberry.field(description="The person's name.")

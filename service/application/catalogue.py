@@ -111,6 +111,13 @@ ENTRIES: tuple[Entry, ...] = (
     changes(c.CloseRisk, h.close_risk, Activity, REPORTING, "Close a risk."),
     creates(c.ScheduleMeeting, h.schedule_meeting, Meeting, MEETINGS, "Schedule (or record) a committee meeting."),
     changes(c.RecordMeetingTimes, h.record_meeting_times, Meeting, MEETINGS, "Record when and where a meeting sat."),
+    changes(
+        c.StateMeetingKind,
+        h.state_meeting_kind,
+        Meeting,
+        MEETINGS,
+        "Record whether a meeting was extraordinary (วิสามัญ) or regular, as its minutes say.",
+    ),
     changes(c.RecordAttendance, h.record_attendance, Meeting, MEETINGS, "Record who attended a meeting and how."),
     changes(c.AddAgendaItem, h.add_agenda_item, Meeting, MEETINGS, "Add a numbered item to a meeting's agenda."),
     changes(c.AdoptResolution, h.adopt_resolution, Meeting, MEETINGS, "Record a resolution, with action items."),

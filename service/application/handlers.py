@@ -265,6 +265,11 @@ def record_meeting_times(store: Loader, cmd: c.RecordMeetingTimes, meta: Meta, m
     return meeting
 
 
+def state_meeting_kind(store: Loader, cmd: c.StateMeetingKind, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
+    _as(Meeting, meeting).state_kind(cmd.extraordinary, meta)
+    return meeting
+
+
 def record_attendance(store: Loader, cmd: c.RecordAttendance, meta: Meta, meeting: Ledger[Any]) -> Ledger[Any]:
     _as(Meeting, meeting).record_attendance(list(cmd.attendees), meta)
     return meeting

@@ -26,8 +26,9 @@ from service.store.rebuilding import rebuild_reporting
 #: (4: progress null until reported, risks not yet assessed without score or level; the reporting axis:
 #: row versions by reported_from/reported_to; 5: action items keep whether they are periodic and their
 #: meeting's body, so a periodic item is due at the body's next meeting; activities their status's
-#: reasons one by one; proposals and committees' membership changes are read models of their own)
-READ_MODEL_VERSION = 5
+#: reasons one by one; proposals and committees' membership changes are read models of their own;
+#: 6: a meeting says whether it was extraordinary)
+READ_MODEL_VERSION = 6
 MIGRATE_LOCK = 0x706C616E5F6D6967  # "plan_mig"
 
 

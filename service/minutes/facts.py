@@ -22,7 +22,9 @@ from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.reasons import split_reasons
 
 #: bump when the shape changes (a golden file names the version it was written with)
-FACTS_VERSION = 2  #: 2: absence reasons, roles, due meetings, comments' strategies, reasons, membership changes
+#: 2: absence reasons, roles, due meetings, comments' strategies, reasons, membership changes;
+#: 3: whether the meeting was extraordinary
+FACTS_VERSION = 3
 
 
 def _day(value: date | None) -> str | None:
@@ -49,6 +51,7 @@ def facts_of(parsed: ParsedMinutes) -> dict[str, Any]:
             "ends_at": _clock(parsed.ends_at),
             "venue": parsed.venue,
             "electronic": parsed.electronic,
+            "extraordinary": parsed.extraordinary,
             "mode": stated_mode(parsed),
         },
         "attendance": [

@@ -203,6 +203,10 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
             meeting_id,
             only_if_changed=True,
         )
+    if minutes.extraordinary:  # a regular meeting's minutes do not say so: left unknown
+        yield Step(
+            f"{tag}:extraordinary", c.StateMeetingKind(meeting_id=meeting_id, extraordinary=True), day, meeting_id
+        )
     if minutes.attendance:
         attendees = tuple(
             Attendee(a.name, a.position, a.role, a.presence, a.absence_reason, a.note, a.roles)

@@ -291,6 +291,8 @@ class ParsedMinutes:
     skipped: tuple[SkippedLine, ...]
     #: changes of the committee's membership its announcements state
     membership_changes: tuple[MembershipChange, ...] = ()
+    #: the heading calls the meeting extraordinary ("ครั้งที่ ๑/๒๕๖๔ (วิสามัญ)")
+    extraordinary: bool = False
 
 
 class MinutesFormatError(ValueError):

@@ -323,6 +323,7 @@ def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
         unplaced=account.unplaced(),
         skipped=account.skipped(),
         membership_changes=tuple(c for item in agenda for c in membership_changes(item.text, item.number)),
+        extraordinary=heading.extraordinary,
     )
 
 
@@ -332,6 +333,8 @@ _ATTENDANCE_GROUPS = {"ผู้มาประชุม": "PRESENT", "ผู้
 _TITLE_RE = re.compile(r"^รายงานการประชุม\s*(?P<body>.+)$")
 _CODE_RE = re.compile(rf"ครั้งที่\s*(?P<code>{_CODE})")
 _ELECTRONIC_RE = re.compile(r"สื่ออิเล็กทรอนิกส์|ออนไลน์|online|webex|zoom|teams", re.IGNORECASE)
+#: "(วิสามัญ)" / "สมัยวิสามัญ" by the meeting's number, not a body's name ("อ.ก.ก. วิสามัญเกี่ยวกับ...")
+_EXTRAORDINARY_RE = re.compile(r"วิสามัญ(?!\s*เกี่ยวกับ)")
 
 
 @dataclass(frozen=True)
@@ -341,12 +344,13 @@ class _Heading:
     date: date
     venue: str | None
     electronic: bool
+    extraordinary: bool = False
 
 
 def _read_heading(cursor: LineReader, account: LineAccount) -> _Heading:
     body = code = venue = None
     meeting_date: date | None = None
-    electronic = False
+    electronic = extraordinary = False
     while (line := cursor.peek()) is not None and not _attendance_group(line) and not _is_boundary(line):
         cursor.advance()
         title = _TITLE_RE.match(line.text)
@@ -357,6 +361,8 @@ def _read_heading(cursor: LineReader, account: LineAccount) -> _Heading:
         elif code_match or found_date:
             code = to_arabic_digits(code_match["code"]) if code_match else code
             meeting_date = found_date or meeting_date
+            if code_match and _EXTRAORDINARY_RE.search(line.text[code_match.start() :]):
+                extraordinary = True
         elif _is_venue(line.text) and venue is None:
             electronic = bool(_ELECTRONIC_RE.search(line.text))
             venue = _venue_of(line.text)
@@ -365,7 +371,7 @@ def _read_heading(cursor: LineReader, account: LineAccount) -> _Heading:
         account.place(line)
     if body is None or code is None or meeting_date is None:
         raise MinutesFormatError("the minutes must open with 'รายงานการประชุม <body>', 'ครั้งที่ <n/yyyy>' and 'วันที่ <date>'")
-    return _Heading(body, code, meeting_date, venue, electronic)
+    return _Heading(body, code, meeting_date, venue, electronic, extraordinary)
 
 
 def _is_venue(text: str) -> bool:

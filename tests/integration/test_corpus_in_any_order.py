@@ -75,3 +75,17 @@ async def test_two_minutes_of_one_body_give_the_same_record_in_either_order(
     assert forward.keys() == backward.keys()
     for key in forward:
         assert forward[key] == backward[key], (key, _first_difference(backward[key], forward[key]))
+
+
+async def test_an_extraordinary_meeting_is_recorded_as_one_and_a_regular_one_stays_unstated(
+    server: ServerAddress,
+) -> None:
+    """ "ครั้งที่ ๑/๒๕๖๔ (วิสามัญ)": the meeting is extraordinary; minutes that do not say so leave it
+    unknown (null), and the committee's name "อ.ก.ก. วิสามัญเกี่ยวกับ..." is not a meeting's kind."""
+    extraordinary, regular = BODIES[2][0], SAMPLE_MINUTES
+    async with _api(server) as api:
+        for path in (extraordinary, regular):
+            minutes = _parsed(path)
+            assert (await import_minutes(api.ledger, minutes, "secretariat")).refused == []
+            found = await api.run(MEETING, {"c": str(meeting_id_for(minutes.body, minutes.code))})
+            assert found["meeting"]["extraordinary"] is (True if path == extraordinary else None), path.name

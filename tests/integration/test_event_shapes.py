@@ -18,6 +18,8 @@ Shapes so far:
   attendees: none); action items' rows say whether they are periodic and their meeting's body;
   `Plan.ProposalUnitsStated`, `Committee.MembershipChanged`, `Meeting.MembershipChangeAnnounced`
   are new.
+- v6 (read models version 6): `Meeting.KindStated`, whether a meeting was extraordinary, is new
+  (older meetings: not stated).
 
 An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
 that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
@@ -132,11 +134,21 @@ V5_ADDED: list[tuple[tuple[str, ...], object]] = [
         for where in ((), ("strategies",))
     ),
 ]
+#: read models version 6: whether a meeting was extraordinary (none of the older fixtures says)
+V6_ADDED: list[tuple[tuple[str, ...], object]] = [(("meeting", "extraordinary"), None)]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
-    "events_v1": [(("meeting", "agenda", "subject"), None), *PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED],
-    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED],
-    "events_v3": [*V4_ADDED, *V4_ANSWERS, *V5_ADDED],
-    "events_v4": V5_ADDED,
+    "events_v1": [
+        (("meeting", "agenda", "subject"), None),
+        *PLAN_ADDED,
+        *V4_ADDED,
+        *V4_ANSWERS,
+        *V5_ADDED,
+        *V6_ADDED,
+    ],
+    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED],
+    "events_v3": [*V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED],
+    "events_v4": [*V5_ADDED, *V6_ADDED],
+    "events_v5": V6_ADDED,
 }
 #: Plan.Created v2 (fixture v4) states its period's years where only they are known
 PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year": None}}

@@ -69,7 +69,7 @@ query($id: ID!, $at: AsOf) { plan(id: $id, asOf: $at) {
 """
 MEETING = """
 query($c: String!) { meeting(id: $c) {
-  id code body date startsAt endsAt venue mode byReference planId
+  id code body date startsAt endsAt venue mode byReference extraordinary planId
   attendance { name position role presence }
   agenda { number title subject }
   comments { number text }

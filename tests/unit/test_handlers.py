@@ -392,7 +392,7 @@ def test_what_each_role_may_run_is_read_off_the_catalogue() -> None:
         c.RecordMeasurement,
     }
     assert all(issubclass(command, c.MeetingCommand | c.ScheduleMeeting) for command in ALLOWED[Role.COMMITTEE])
-    assert len(ALLOWED[Role.COMMITTEE]) == 10  # with recordMembershipChange
+    assert len(ALLOWED[Role.COMMITTEE]) == 11  # with recordMembershipChange and stateMeetingKind
 
 
 def test_an_unknown_command_is_named() -> None:

@@ -157,6 +157,7 @@ def busy_meeting() -> Meeting:
         meta=meta(D0),
     )
     m.record_times(time(9, 30), time(11, 40), None, "HYBRID", meta(D0))
+    m.state_kind(True, meta(D0))
     m.record_attendance(
         [
             Attendee("ประธาน", "รองปลัดกรุงเทพมหานคร", "CHAIR", "IN_ROOM"),

@@ -217,6 +217,10 @@ class Meeting(Node):
     by_reference: bool = strawberry.field(
         description="Known only because other minutes cite it (no minutes of its own here)."
     )
+    extraordinary: bool | None = strawberry.field(
+        description="True for an extraordinary meeting (วิสามัญ), false for a regular one, where its minutes say; "
+        "null when nothing says (a meeting only cited, or announced as the next)."
+    )
     attendance: list[Attendee] = strawberry.field(description="Who attended and how, as recorded.")
     agenda: list[AgendaItem] = strawberry.field(description="The agenda, by number.")
     comments: list[Comment] = strawberry.field(description="The members' numbered comments.")
@@ -242,6 +246,7 @@ class Meeting(Node):
             mode=None if row["mode"] is None else e.MeetingMode[row["mode"]],
             mode_label=None if row["mode"] is None else v.MeetingMode(row["mode"]).label,
             by_reference=bool(row["by_reference"]),
+            extraordinary=row.get("extraordinary"),
             attendance=[
                 Attendee(
                     name=a["name"],

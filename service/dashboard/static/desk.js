@@ -23,7 +23,7 @@ const KINDS = ["ACKNOWLEDGED", "APPROVED", "APPROVED_WITH_AMENDMENTS", "REJECTED
 
 const DESK_MEETING = `query DeskMeeting($id: String!) {
   meeting(id: $id) {
-    id code body date version startsAt endsAt venue mode planId byReference
+    id code body date version startsAt endsAt venue mode planId byReference extraordinary
     attendance { name position role presence }
     agenda { number title subject }
     minutesApprovals { ofCode corrections { where from to } }
@@ -183,6 +183,7 @@ function renderMenu() {
   if (!desk.meeting) return;
   const list = [
     { name: "recordMeetingTimes", label: t("formHeld"), build: heldForm },
+    { name: "stateMeetingKind", label: t("formKind"), build: kindForm },
     { name: "recordAttendance", label: t("formAttendance"), build: attendanceForm },
     { name: "addAgendaItem", label: t("formAgenda"), build: agendaForm },
     { name: "adoptResolution", label: t("formResolution"), build: resolutionForm },
@@ -234,6 +235,30 @@ function heldForm() {
       { name: "venue", label: t("venue"), wide: true, value: m.venue || "" },
       { name: "mode", label: t("mode"), type: "select", optional: true, placeholder: t("notStated"), value: m.mode || "", options: enumOptions("mode", MODES) },
     ],
+  });
+}
+
+/** Extraordinary (วิสามัญ) or regular, as the minutes call it. */
+function kindForm() {
+  const m = desk.meeting;
+  return commandForm(desk.env.api, {
+    ...meetingBase(),
+    name: "stateMeetingKind",
+    title: t("formKind"),
+    fields: [
+      {
+        name: "extraordinary",
+        label: t("meetingKind"),
+        type: "select",
+        required: true,
+        value: m.extraordinary == null ? "" : String(m.extraordinary),
+        options: [
+          { value: "false", label: t("regularMeeting") },
+          { value: "true", label: t("extraordinaryMeeting") },
+        ],
+      },
+    ],
+    collect: (values) => ({ ...values, extraordinary: values.extraordinary === "true" }),
   });
 }
 

@@ -170,6 +170,7 @@ export function renderMeetings(ctx) {
           h("span", null, when.join(" · ")),
           meeting.venue ? h("span", null, `${t("venue")}: ${meeting.venue}`) : null,
           meeting.byReference || !meeting.mode ? null : plainChip(label("mode", meeting.mode, meeting.modeLabel)),
+          meeting.extraordinary ? plainChip(t("extraordinaryMeeting")) : null,
         ),
         meeting.byReference ? h("p", { class: "hint" }, t("byReference")) : null,
         !meeting.byReference && !meeting.agenda.length ? h("p", { class: "hint" }, t("noMinutes")) : null,

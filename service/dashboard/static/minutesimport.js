@@ -96,6 +96,7 @@ const KINDS = {
   ScheduleMeeting: ["Meeting", "การประชุม"],
   CorrectEvent: ["Correction", "การแก้ไข"],
   RecordMeetingTimes: ["Meeting time and place", "วันเวลาและสถานที่ประชุม"],
+  StateMeetingKind: ["Extraordinary meeting", "การประชุมวิสามัญ"],
   RecordAttendance: ["Attendance", "ผู้เข้าประชุม"],
   AddAgendaItem: ["Agenda item", "ระเบียบวาระ"],
   AdoptResolution: ["Resolution", "มติที่ประชุม"],

@@ -65,7 +65,7 @@ export const ACTIVITY = `query Activity($id: ID!, $asOf: AsOf) {
 
 export const MEETING = `query Meeting($id: String!) {
   meeting(id: $id) {
-    id code body date startsAt endsAt venue mode modeLabel byReference
+    id code body date startsAt endsAt venue mode modeLabel byReference extraordinary
     attendance { name position role roleLabel presence presenceLabel }
     agenda { number title }
     comments { number text }
