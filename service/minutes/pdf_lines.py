@@ -57,21 +57,40 @@ def joined(lines: list[Drawn | None]) -> Iterator[str]:
         return
     usage = _Usage(drawn)
     edge = max(line.right for line in drawn)
+    margin = min(line.left for line in drawn)
     pending = ""
     seen = 0
+    columns = 0
+    tabs = 0  # the tabs of the last line that had any: a table's rows have as many
     for index, line in enumerate(lines):
         if line is None:
             if pending:
                 yield pending
                 pending = ""
             yield ""
+            tabs = 0
             continue
         pending += line.text
         seen += 1
         following = lines[index + 1] if index + 1 < len(lines) else None
-        separator = None if following is None else _continues(pending, line, following, edge, usage.near(seen))
+        after = lines[index + 2] if index + 2 < len(lines) else None
+        if _PIPE_ROW.match(pending) and pending.endswith("|") and pending.count("|") >= columns:
+            columns = pending.count("|")  # a pipe row is whole at as many borders as the last one
+            separator = None
+        elif following is None:
+            separator = None
+        else:
+            separator = _continues(pending, line, following, after, edge, usage.near(seen))
+            if separator is None and not _fits_after_tab(line, following, margin, edge):
+                # a tab stood at the wrap: a row short of its table's cells, or an activity whose
+                # status cell starts the next line
+                if 0 < pending.count("\t") < tabs or ("\t" not in pending and _is_status_cell(following.text)):
+                    separator = "\t"
+        if separator is not None and tabs and pending.count("\t") >= tabs and "\t" in following.text:  # type: ignore[union-attr]
+            separator = None  # a row with all its cells, then one with a tab: rows of one table
         if separator is None:
-            yield pending
+            yield pending.replace("\t", " ") if _PIPE_ROW.match(pending) else pending
+            tabs = 0 if _PIPE_ROW.match(pending) else pending.count("\t")
             pending = ""
         else:
             pending += separator
@@ -94,29 +113,58 @@ class _Usage:
         return self.text[max(0, at - self.WINDOW) : at + self.WINDOW]
 
 
-def _continues(pending: str, line: Drawn, following: Drawn, edge: float, usage: str) -> str | None:
-    """None when `following` starts a line of its own; else what stood at the wrap."""
-    if _PIPE_ROW.match(pending):  # a pipe table's row goes on to its closing border
-        return None if pending.rstrip().endswith("|") else " "
+def _first_word(pending: str, following: Drawn) -> tuple[str, float]:
+    """The first word of `following` (ICU's, in the context of the line before) and its width."""
     context = pending[-CONTEXT:]
     end = first_word_end(context + following.text, len(context)) - len(context)
     word = following.text[:end].rstrip()
     if not word:
+        return "", 0.0
+    edges = following.edges
+    return word, (edges[len(word) - 1] if len(word) <= len(edges) else following.right) - following.left
+
+
+#: LibreOffice's default tab stops: every 1.25 cm from the margin
+TAB_STOP = 1.25 / 2.54 * 72
+
+
+def _fits_after_tab(line: Drawn, following: Drawn, margin: float, edge: float) -> bool:
+    """Would `following`'s first word have fitted after a tab at the end of `line`?"""
+    word, width = _first_word("", following)
+    stop = margin + (int((line.right - margin) / TAB_STOP) + 1) * TAB_STOP
+    return bool(word) and stop + width <= edge + FIT_SLACK * line.advance
+
+
+def _wraps(pending: str, line: Drawn, following: Drawn, edge: float) -> bool:
+    """Would `following`'s first word not have fitted after a space at the end of `line`?"""
+    word, width = _first_word(pending, following)
+    return bool(word) and line.right + line.advance + width > edge + FIT_SLACK * line.advance
+
+
+def _continues(
+    pending: str, line: Drawn, following: Drawn, after: Drawn | None, edge: float, usage: str
+) -> str | None:
+    """None when `following` starts a line of its own; else what stood at the wrap."""
+    if _PIPE_ROW.match(pending):  # a pipe table's row goes on to its closing border
+        return " "
+    word, width = _first_word(pending, following)
+    if not word:
         return None
-    width = (following.edges[len(word) - 1] if len(word) <= len(following.edges) else following.right) - following.left
     slack = FIT_SLACK * line.advance
     if line.right + line.advance + width <= edge + slack:
         return None  # it would have fitted after a space: the line ended there
     if _starts_line(pending, following.text):
         return None
+    if _is_row(pending) and after is not None and "\t" not in following.text and _title_before(following, after, edge):
+        return None
     if "\t" not in pending and _is_status_cell(following.text):
         return "\t"
-    if not (_THAI_LETTER.match(pending[-1]) and _THAI_LETTER.match(following.text[0])):
-        return " "
+    if not (_THAI_LETTER.match(pending[-1]) and _THAI_LETTER.match(following.text[0])) or pending[-1] in "ฯๆ":
+        return " "  # Thai writes a space after ฯ and ๆ, and between Thai and anything else
     # Thai on both sides: a space if the document writes these words with one more often than not
     # (it would have fitted without one: LibreOffice's word was longer than ICU's, or a space stood)
     spaced, glued = _spacing(word, usage)
-    last = _last_word(context)
+    last = _last_word(pending[-CONTEXT:])
     if last:
         after = _spacing_after(last, usage)
         spaced, glued = spaced + after[0], glued + after[1]
@@ -148,6 +196,14 @@ def _last_word(context: str) -> str:
         start = end
 
 
+def _title_before(following: Drawn, after: Drawn, edge: float) -> bool:
+    """Is `following` (after a complete row) the next row's title: the line after it is that
+    row's status cell, or it runs on into a line holding a tab and a status?"""
+    if _is_status_cell(after.text):
+        return True
+    return _wraps(following.text, following, after, edge) and _row_start(after.text)
+
+
 def _starts_line(pending: str, text: str) -> bool:
     """Is `text` the start of a line of its own, whatever the room before it (see the module)?"""
     if _STARTS_LINE.match(text):
@@ -159,7 +215,28 @@ def _starts_line(pending: str, text: str) -> bool:
         return True
     if tables.strategy_heading(pending) and tables.goal_heading(text):
         return True
-    return "\t" in text and tables.row(pending) is not None and tables.row(text) is not None
+    if _is_whole_markup(pending):
+        return True
+    return _is_row(pending) and _row_start(text)
+
+
+def _is_row(text: str) -> bool:
+    """A results row, title and status: 'title<TAB>status : …' (or its status cell still open)."""
+    return _row_start(text) and "\t" in text.strip()
+
+
+def _row_start(text: str) -> bool:
+    """A line holding a tab before a status word: a results row, or its start."""
+    head, tab, rest = text.partition("\t")
+    return bool(tab and head.strip() and tables.starts_with_status(rest))
+
+
+_WHOLE_MARKUP = re.compile(r"^\s*(?:\*\*.*\*\*|<b>.*</b>|#+ .*)\s*$")
+
+
+def _is_whole_markup(text: str) -> bool:
+    """A line wholly in bold or a markdown heading: '**เรื่อง …**' is a line of its own."""
+    return bool(_WHOLE_MARKUP.match(text)) and "\t" not in text
 
 
 def _is_status_cell(text: str) -> bool:

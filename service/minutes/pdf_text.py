@@ -14,7 +14,7 @@ the cell the font gives it):
   Mono and TlwgTypo, 6 pt a cell) a gap of a whole number of cells is that many spaces, and one
   that is not is a tab (the tab stops every 1.25 cm are off the 6 pt grid by 0.33 pt or more); in a
   proportional text a gap wider than `TAB_GAP` advances is a tab, a narrower one a space;
-- a vertical gap of more than 1.5 lines is that many blank lines;
+- a vertical gap of more than 1.5 lines is that many blank lines (`_with_blanks`);
 - a line the page wrapped is joined to the next (`service.minutes.pdf_lines`).
 
 Speed: one PDFium call per character (its loose box) and plain tuples; 700,000 characters of a
@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
+import itertools
 import statistics
 import unicodedata
 from collections import Counter
@@ -86,23 +87,45 @@ def pdf_text(path: Path) -> str:
     except pdfium.PdfiumError as error:
         raise PdfTextError(f"PDFium cannot open it ({error})") from None
     try:
-        lines: list[Drawn | None] = []
+        pages: list[list[tuple[Drawn, float]]] = []
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
-            lines.extend(_page_lines(textpage))
+            pages.append(_page_lines(textpage))
             textpage.close()
             page.close()
     finally:
         document.close()
-    return "\n".join(joined(lines))
+    return "\n".join(joined(_with_blanks(pages)))
+
+
+def _with_blanks(pages: list[list[tuple[Drawn, float]]]) -> list[Drawn | None]:
+    """The lines of all pages, a vertical gap of more than 1.5 lines standing for that many blank
+    lines (at most 5). The line pitch is the document's: the smallest gap between baselines that
+    at least one in twenty gaps has (a page of single lines between blank ones would otherwise
+    take the double gap for the pitch: minutes 2/2564's second page lost its blank lines so)."""
+    gaps = Counter(
+        round(a[1] - b[1], 1) for lines in pages for a, b in itertools.pairwise(lines) if a[1] - b[1] > 1
+    )
+    total = sum(gaps.values())
+    pitch = min((gap for gap, count in gaps.items() if count >= max(2, total / 20)), default=0.0)
+    out: list[Drawn | None] = []
+    for lines in pages:
+        previous: float | None = None
+        for line, baseline in lines:
+            if previous is not None and pitch > 0:
+                blanks = round((previous - baseline) / pitch) - 1
+                out.extend([None] * max(0, min(blanks, 5)))
+            out.append(line)
+            previous = baseline
+    return out
 
 
 _Glyph = tuple[float, float, float, str]  # left, right, bottom, char (marks appended to char)
 
 
-def _page_lines(textpage: object) -> list[Drawn | None]:
-    """The page's lines (None for a blank line), from PDFium's characters and their loose boxes."""
+def _page_lines(textpage: object) -> list[tuple[Drawn, float]]:
+    """The page's lines and their baselines, from PDFium's characters and their loose boxes."""
     count = textpage.count_chars()  # type: ignore[attr-defined]
     if count <= 0:
         return []
@@ -132,18 +155,7 @@ def _page_lines(textpage: object) -> list[Drawn | None]:
     starts = Counter(round(min(g[0] for g in r if not is_mark(g[3])), 1) for r in rows if any(not is_mark(g[3]) for g in r))
     margin = starts.most_common(1)[0][0] if starts else 0.0
     built = [line for r in rows if (line := _line(r, advance, monospaced, margin)) is not None]
-    pitch = statistics.median(
-        [a[1] - b[1] for a, b in zip(built, built[1:], strict=False) if a[1] > b[1]] or [0.0]
-    )
-    out: list[Drawn | None] = []
-    previous: float | None = None
-    for line, baseline in built:
-        if previous is not None and pitch > 0:
-            blanks = round((previous - baseline) / pitch) - 1
-            out.extend([None] * max(0, min(blanks, 5)))
-        out.append(line)
-        previous = baseline
-    return out
+    return built
 
 
 def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
@@ -152,9 +164,10 @@ def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
     if not monospaced:
         return "" if cells < 0.15 else "\t" if cells > TAB_GAP else " "
     whole = round(cells)
-    if abs(cells - whole) <= GRID_SLACK:
-        return " " * whole
+    on_grid = abs(cells - whole) <= GRID_SLACK
     on_stop = any(abs(at / stop - round(at / stop)) * stop < STOP_SLACK for stop in TAB_STOPS)
+    if on_grid:  # two cells or more up to a tab stop: a tab that happened to end on the grid
+        return "\t" if whole >= 2 and on_stop else " " * whole
     return "\t" if on_stop or cells > 1 else " " * whole
 
 

@@ -107,6 +107,13 @@ def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     return None
 
 
+def starts_with_status(cell: str) -> bool:
+    """Does the cell begin with a status word (markup, even unclosed, and spacing aside)? A row
+    the page wrapped inside its status cell ('<b>แล้วเสร็จ' / ':</b> …') still starts so."""
+    key = skeleton(_LEAD_RE.sub("", clean(re.sub(r"</?[a-z]+>?", "", cell))))
+    return any(key.startswith(word) for word, _status in _BY_SKELETON)
+
+
 #: what may stand before a status word in its cell: a bullet, an opening parenthesis
 _LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
 #: the numbering some tables put before an activity ('๑. ', '2) ')
