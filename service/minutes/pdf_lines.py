@@ -62,6 +62,7 @@ def joined(lines: list[Drawn | None]) -> Iterator[str]:
     seen = 0
     columns = 0
     tabs = 0  # the tabs of the last line that had any: a table's rows have as many
+    wraps: list[int] = []  # where in `pending` a wrap was taken for a space
     for index, line in enumerate(lines):
         if line is None:
             if pending:
@@ -84,18 +85,43 @@ def joined(lines: list[Drawn | None]) -> Iterator[str]:
             if separator is None and not _fits_after_tab(line, following, margin, edge):
                 # a tab stood at the wrap: a row short of its table's cells, or an activity whose
                 # status cell starts the next line
-                if 0 < pending.count("\t") < tabs or ("\t" not in pending and _is_status_cell(following.text)):
+                if (0 < pending.count("\t") < tabs and _cell_edge(pending, following.text)) or (
+                    "\t" not in pending and _is_status_cell(following.text)
+                ):
                     separator = "\t"
         if separator is not None and tabs and pending.count("\t") >= tabs and "\t" in following.text:  # type: ignore[union-attr]
             separator = None  # a row with all its cells, then one with a tab: rows of one table
         if separator is None:
+            if 0 < pending.count("\t") < tabs and wraps:
+                pending = _cells_filled(pending, wraps, tabs)
             yield pending.replace("\t", " ") if _PIPE_ROW.match(pending) else pending
-            tabs = 0 if _PIPE_ROW.match(pending) else pending.count("\t")
+            if not _PIPE_ROW.match(pending) and "\t" in pending:
+                tabs = pending.count("\t")
             pending = ""
+            wraps = []
         else:
+            if separator == " ":
+                wraps.append(len(pending))
             pending += separator
     if pending:
         yield pending
+
+
+def _cell_edge(before: str, after: str) -> bool:
+    """Does a cell's closing tag meet the next one's opening here ('</p>' / '<p>')?"""
+    return before.endswith(">") and after.startswith("<")
+
+
+def _cells_filled(row: str, wraps: list[int], tabs: int) -> str:
+    """A row short of its table's cells: the last wraps taken for spaces where a cell's closing
+    tag meets the next one's opening ('</p> <p>') were tabs (a tab at a wrap is not drawn)."""
+    missing = tabs - row.count("\t")
+    chars = list(row)
+    for at in reversed(wraps):
+        if missing and _cell_edge(row[:at], row[at + 1 :]):
+            chars[at] = "\t"
+            missing -= 1
+    return "".join(chars)
 
 
 class _Usage:
@@ -153,7 +179,7 @@ def _continues(
     slack = FIT_SLACK * line.advance
     if line.right + line.advance + width <= edge + slack:
         return None  # it would have fitted after a space: the line ended there
-    if _starts_line(pending, following.text):
+    if _starts_line(pending, following.text, None if after is None else after.text):
         return None
     if _is_row(pending) and after is not None and "\t" not in following.text and _title_before(following, after, edge):
         return None
@@ -204,20 +230,31 @@ def _title_before(following: Drawn, after: Drawn, edge: float) -> bool:
     return _wraps(following.text, following, after, edge) and _row_start(after.text)
 
 
-def _starts_line(pending: str, text: str) -> bool:
-    """Is `text` the start of a line of its own, whatever the room before it (see the module)?"""
+def _starts_line(pending: str, text: str, after: str | None) -> bool:
+    """Is `text` the start of a line of its own, whatever the room before it (see the module)? A
+    strategy heading is taken so after a table's line, or before a goal, kind or column heading
+    or a row ('ยุทธศาสตร์ที่ ๕ ...' in the middle of a paragraph is not one)."""
     if _STARTS_LINE.match(text):
         return True
     plain = strip_noise(text)
     if _AGENDA.match(plain) or _RESOLUTION.match(plain):
         return True
-    if tables.strategy_heading(text) or tables.kind_heading(text) or tables.is_column_heading(text):
+    if tables.kind_heading(text) or tables.is_column_heading(text):
+        return True
+    heading = tables.strategy_heading(text)
+    if heading and ("\t" in pending or heading.continued or _is_whole_markup(pending) or _opens_table(after)):
         return True
     if tables.strategy_heading(pending) and tables.goal_heading(text):
         return True
     if _is_whole_markup(pending):
         return True
     return _is_row(pending) and _row_start(text)
+
+
+def _opens_table(text: str | None) -> bool:
+    return text is not None and bool(
+        tables.goal_heading(text) or tables.kind_heading(text) or tables.is_column_heading(text) or _row_start(text)
+    )
 
 
 def _is_row(text: str) -> bool:
