@@ -18,7 +18,7 @@ import ctypes
 import ctypes.util
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 #: without ICU, a Thai word is taken as at most this many characters (the median in the sample is 4)
 FALLBACK_WORD = 4
@@ -47,21 +47,19 @@ class _Icu:
         self._following = fn("ubrk_following", ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32)
         self._buffer = ctypes.create_string_buffer(0)
 
-    def boundaries_after(self, text: str, start: int) -> list[int]:
-        """The break opportunities in `text` after index `start` (UTF-16 units are indexes here:
-        the minutes' text is all in the Basic Multilingual Plane; anything else is not asked)."""
+    def boundaries_after(self, text: str, start: int) -> Iterator[int]:
+        """The break opportunities in `text` after index `start`, in order (UTF-16 units are
+        indexes here: the minutes' text is all in the Basic Multilingual Plane)."""
         data = text.encode("utf-16-le")
         self._buffer = ctypes.create_string_buffer(data, len(data) + 2)
         status = ctypes.c_int(0)
         self._set_text(self._iterator, self._buffer, len(data) // 2, ctypes.byref(status))
         if status.value > 0:
-            return []
-        found = []
+            return
         at = self._following(self._iterator, start)
         while 0 <= at <= len(text):
-            found.append(at)
+            yield at
             at = self._following(self._iterator, at)
-        return found
 
 
 @functools.cache

@@ -82,13 +82,17 @@ def joined(lines: list[Drawn | None]) -> Iterator[str]:
             separator = None
         else:
             separator = _continues(pending, line, following, after, edge, usage.near(seen))
-            if separator is None and not _fits_after_tab(line, following, margin, edge):
-                # a tab stood at the wrap: a row short of its table's cells, or an activity whose
-                # status cell starts the next line
-                if (0 < pending.count("\t") < tabs and _cell_edge(pending, following.text)) or (
-                    "\t" not in pending and _is_status_cell(following.text)
-                ):
-                    separator = "\t"
+            # a tab stood at the wrap: a row short of its table's cells, or an activity whose
+            # status cell starts the next line
+            if (
+                separator is None
+                and (
+                    (0 < pending.count("\t") < tabs and _cell_edge(pending, following.text))
+                    or ("\t" not in pending and _is_status_cell(following.text))
+                )
+                and not _fits_after_tab(line, following, margin, edge)
+            ):
+                separator = "\t"
         if separator is not None and tabs and pending.count("\t") >= tabs and "\t" in following.text:  # type: ignore[union-attr]
             separator = None  # a row with all its cells, then one with a tab: rows of one table
         if separator is None:
@@ -128,16 +132,37 @@ def _cells_filled(row: str, wraps: list[int], tabs: int) -> str:
 class _Usage:
     """The document's own text around a line, to tell whether a word is written after a space."""
 
-    #: how much text either side of a wrap is looked at (about 12 pages of the sample)
-    WINDOW = 40_000
+    #: how much text either side of a wrap is looked at (about 3 pages of the sample)
+    WINDOW = 10_000
 
     def __init__(self, drawn: list[Drawn]) -> None:
         self.text = "\n".join(line.text for line in drawn)
         self.offsets = list(itertools.accumulate((len(line.text) + 1 for line in drawn), initial=0))
+        self.window = (0, 0)
 
-    def near(self, line_count: int) -> str:
+    def near(self, line_count: int) -> _Usage:
         at = self.offsets[min(line_count, len(self.offsets) - 1)]
-        return self.text[max(0, at - self.WINDOW) : at + self.WINDOW]
+        self.window = (max(0, at - self.WINDOW), at + self.WINDOW)
+        return self
+
+    def count(self, what: str) -> int:
+        return self.text.count(what, *self.window)
+
+    def at_start(self, what: str) -> bool:
+        return self.text.startswith(what, *self.window)
+
+    def at_end(self, what: str) -> bool:
+        return self.text.endswith(what, *self.window)
+
+
+def _first_run(following: Drawn) -> float | None:
+    """The width of `following`'s text up to its first space or tab (no word runs past it), or
+    None when that is beyond the characters whose edges are kept."""
+    text = following.text[: len(following.edges)]
+    ends = [at for at in (text.find(" "), text.find("\t")) if at > 0]
+    if not ends:
+        return None
+    return following.edges[min(ends) - 1] - following.left
 
 
 def _first_word(pending: str, following: Drawn) -> tuple[str, float]:
@@ -169,11 +194,14 @@ def _wraps(pending: str, line: Drawn, following: Drawn, edge: float) -> bool:
 
 
 def _continues(
-    pending: str, line: Drawn, following: Drawn, after: Drawn | None, edge: float, usage: str
+    pending: str, line: Drawn, following: Drawn, after: Drawn | None, edge: float, usage: _Usage
 ) -> str | None:
     """None when `following` starts a line of its own; else what stood at the wrap."""
     if _PIPE_ROW.match(pending):  # a pipe table's row goes on to its closing border
         return " "
+    run = _first_run(following)
+    if run is not None and line.right + line.advance + run <= edge + FIT_SLACK * line.advance:
+        return None  # even its first run of letters would have fitted (no need to ask ICU)
     word, width = _first_word(pending, following)
     if not word:
         return None
@@ -199,18 +227,18 @@ def _continues(
     return " " if spaced > glued or (fits_bare and spaced == glued) else ""
 
 
-def _spacing(word: str, text: str) -> tuple[int, int]:
-    """How often `word` follows a space, and how often a letter, in `text`."""
-    spaced = text.count(" " + word)
-    others = text.count("\n" + word) + text.count("\t" + word) + (1 if text.startswith(word) else 0)
-    return spaced, text.count(word) - spaced - others
+def _spacing(word: str, usage: _Usage) -> tuple[int, int]:
+    """How often `word` follows a space, and how often a letter, near the wrap."""
+    spaced = usage.count(" " + word)
+    others = usage.count("\n" + word) + usage.count("\t" + word) + usage.at_start(word)
+    return spaced, usage.count(word) - spaced - others
 
 
-def _spacing_after(word: str, text: str) -> tuple[int, int]:
-    """How often `word` is followed by a space, and how often by a Thai letter, in `text`."""
-    spaced = text.count(word + " ")
-    others = text.count(word + "\n") + text.count(word + "\t") + (1 if text.endswith(word) else 0)
-    return spaced, text.count(word) - spaced - others
+def _spacing_after(word: str, usage: _Usage) -> tuple[int, int]:
+    """How often `word` is followed by a space, and how often by a letter, near the wrap."""
+    spaced = usage.count(word + " ")
+    others = usage.count(word + "\n") + usage.count(word + "\t") + usage.at_end(word)
+    return spaced, usage.count(word) - spaced - others
 
 
 def _last_word(context: str) -> str:

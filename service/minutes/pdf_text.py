@@ -136,26 +136,38 @@ def _page_lines(textpage: object) -> list[tuple[Drawn, float]]:
     rect = pdfium_c.FS_RECTF()
     ref = ctypes.byref(rect)
     loose = pdfium_c.FPDFText_GetLooseCharBox
-    rows: list[list[_Glyph]] = []
-    row: list[_Glyph] = []
+    marks_of = _MARKS
+    rows: list[tuple[list[_Glyph], list[_Glyph]]] = []  # each line's letters and its marks
+    bases: list[_Glyph] = []
+    marks: list[_Glyph] = []
     for index, char in enumerate(text[:count]):
         if char == "\n":
-            rows.append(row)
-            row = []
+            rows.append((bases, marks))
+            bases, marks = [], []
         elif not char.isspace():  # the white is measured from the gaps, not taken from PDFium
             loose(raw, index, ref)
-            row.append((rect.left, rect.right, rect.bottom, char))
-    rows.append(row)
-    widths = [g[1] - g[0] for r in rows for g in r if not is_mark(g[3])]
+            mark = marks_of.get(char)
+            if mark is None:
+                mark = marks_of[char] = is_mark(char)
+            (marks if mark else bases).append((rect.left, rect.right, rect.bottom, char))
+    rows.append((bases, marks))
+    widths = [g[1] - g[0] for letters, _ in rows for g in letters]
     if not widths:
         return []
     advance = statistics.median(widths) or 6.0
     monospaced = sum(1 for w in widths if abs(w - advance) < 0.05 * advance) >= 0.9 * len(widths)
     # the left margin: where most lines start (a mark's or sara am's box may reach left of it)
-    starts = Counter(round(min(g[0] for g in r if not is_mark(g[3])), 1) for r in rows if any(not is_mark(g[3]) for g in r))
-    margin = starts.most_common(1)[0][0] if starts else 0.0
-    built = [line for r in rows if (line := _line(r, advance, monospaced, margin)) is not None]
-    return built
+    starts = Counter(round(min(g[0] for g in letters), 1) for letters, _ in rows if letters)
+    margin = starts.most_common(1)[0][0]
+    return [line for letters, found in rows if letters for line in [_line(letters, found, advance, monospaced, margin)]]
+
+
+#: is a character a combining mark (filled as characters are met: a dict lookup per character)
+_MARKS: dict[str, bool] = {}
+
+
+def _on_stop(at: float) -> bool:
+    return any(abs(at / stop - round(at / stop)) * stop < STOP_SLACK for stop in TAB_STOPS)
 
 
 def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
@@ -164,24 +176,21 @@ def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
     if not monospaced:
         return "" if cells < 0.15 else "\t" if cells > TAB_GAP else " "
     whole = round(cells)
-    on_grid = abs(cells - whole) <= GRID_SLACK
-    on_stop = any(abs(at / stop - round(at / stop)) * stop < STOP_SLACK for stop in TAB_STOPS)
-    if on_grid:  # two cells or more up to a tab stop: a tab that happened to end on the grid
-        return "\t" if whole >= 2 and on_stop else " " * whole
-    return "\t" if on_stop or cells > 1 else " " * whole
+    if abs(cells - whole) <= GRID_SLACK:  # two cells or more up to a tab stop: a tab on the grid
+        return "\t" if whole >= 2 and _on_stop(at) else " " * whole
+    return "\t" if cells > 1 or _on_stop(at) else " " * whole
 
 
-def _line(row: list[_Glyph], advance: float, monospaced: bool, margin: float) -> tuple[Drawn, float] | None:
+def _line(
+    bases: list[_Glyph], marks: list[_Glyph], advance: float, monospaced: bool, margin: float
+) -> tuple[Drawn, float]:
     """One drawn line: its characters placed (see the module's docstring) and its baseline."""
-    bases = [g for g in row if not is_mark(g[3])]
-    if not bases:
-        return None
-    if any(a[0] > b[0] for a, b in zip(bases, bases[1:], strict=False)):
+    lefts = [g[0] for g in bases]
+    if lefts != sorted(lefts):
         bases.sort(key=lambda g: g[0])
-    marks = [g for g in row if is_mark(g[3])]
+        lefts.sort()
     chars = [g[3] for g in bases]
     if marks:
-        lefts = [g[0] for g in bases]
         attached: dict[int, list[str]] = {}
         for mark in marks:
             centre = (mark[0] + mark[1]) / 2
@@ -193,16 +202,20 @@ def _line(row: list[_Glyph], advance: float, monospaced: bool, margin: float) ->
     out: list[str] = []
     edges: list[float] = []
     right = bases[0][0]
+    quiet = (GRID_SLACK if monospaced else 0.15) * advance  # a gap narrower than this is no gap
+    odd_width = 0.05 * advance
     for glyph, char in zip(bases, chars, strict=True):
-        odd = monospaced and abs(glyph[1] - glyph[0] - advance) > 0.05 * advance
-        separator = "" if not out or odd else _white(glyph[0] - right, glyph[0] - margin, advance, monospaced)
-        if separator:
-            out.append(separator)
-            if len(edges) < EDGES_KEPT:
-                edges.extend([right] * len(separator))
+        left = glyph[0]
+        odd = monospaced and abs(glyph[1] - left - advance) > odd_width
+        if out and not odd and left - right > quiet:
+            separator = _white(left - right, left - margin, advance, monospaced)
+            if separator:
+                out.append(separator)
+                if len(edges) < EDGES_KEPT:
+                    edges.extend([right] * len(separator))
         out.append(char)
         # sara am's box (after a tone mark, narrower) is off its cell: the cell is what counts
-        right = max(right, glyph[0]) + advance if odd else max(right, glyph[1])
+        right = (right if right > left else left) + advance if odd else (right if right > glyph[1] else glyph[1])
         if len(edges) < EDGES_KEPT:
             edges.extend([right] * len(char))
     bottoms = sorted(g[2] for g in bases)
