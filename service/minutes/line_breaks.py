@@ -34,11 +34,13 @@ class _Icu:
             function = getattr(library, name + suffix)
             function.restype = restype
             function.argtypes = argtypes
-            return function  # type: ignore[no-any-return]
+            return function
 
         status = ctypes.c_int(0)
         opener = fn(
-            "ubrk_open", ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int32, ctypes.c_void_p
+            "ubrk_open",
+            ctypes.c_void_p,
+            *(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int32, ctypes.c_void_p),
         )
         self._iterator = opener(_UBRK_LINE, b"th", None, 0, ctypes.byref(status))
         if status.value > 0 or not self._iterator:

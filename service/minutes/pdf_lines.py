@@ -221,8 +221,8 @@ def _continues(
     spaced, glued = _spacing(word, usage)
     last = _last_word(pending[-CONTEXT:])
     if last:
-        after = _spacing_after(last, usage)
-        spaced, glued = spaced + after[0], glued + after[1]
+        before = _spacing_after(last, usage)
+        spaced, glued = spaced + before[0], glued + before[1]
     fits_bare = line.right + width <= edge + slack
     return " " if spaced > glued or (fits_bare and spaced == glued) else ""
 

@@ -47,11 +47,7 @@ STOP_SLACK = 0.6
 #: the characters of a line whose right edges are kept (for the width of its first word)
 EDGES_KEPT = 64
 _TONE_ORDER = {
-    chr(c): i
-    for i, c in enumerate(
-        [0x0E31, 0x0E34, 0x0E35, 0x0E36, 0x0E37, 0x0E38, 0x0E39, 0x0E3A]
-        + [0x0E47, 0x0E48, 0x0E49, 0x0E4A, 0x0E4B, 0x0E4C, 0x0E4D, 0x0E4E]
-    )
+    chr(c): i for i, c in enumerate([*range(0x0E31, 0x0E32), *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)])
 }
 
 
@@ -104,9 +100,7 @@ def _with_blanks(pages: list[list[tuple[Drawn, float]]]) -> list[Drawn | None]:
     lines (at most 5). The line pitch is the document's: the smallest gap between baselines that
     at least one in twenty gaps has (a page of single lines between blank ones would otherwise
     take the double gap for the pitch: minutes 2/2564's second page lost its blank lines so)."""
-    gaps = Counter(
-        round(a[1] - b[1], 1) for lines in pages for a, b in itertools.pairwise(lines) if a[1] - b[1] > 1
-    )
+    gaps = Counter(round(a[1] - b[1], 1) for lines in pages for a, b in itertools.pairwise(lines) if a[1] - b[1] > 1)
     total = sum(gaps.values())
     pitch = min((gap for gap, count in gaps.items() if count >= max(2, total / 20)), default=0.0)
     out: list[Drawn | None] = []
