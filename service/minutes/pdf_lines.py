@@ -50,13 +50,14 @@ _RESOLUTION = re.compile(r"^มติ(?:\s|$|[:：])")
 _THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
 
 
-def joined(lines: list[Drawn | None]) -> Iterator[str]:
-    """The lines as typed: each wrapped line joined to the one it continues (see the module)."""
+def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str]:
+    """The lines as typed: each wrapped line joined to the one it continues (see the module).
+    The right edge of the text is the furthest any line reaches, unless given."""
     drawn = [line for line in lines if line is not None]
     if not drawn:
         return
     usage = _Usage(drawn)
-    edge = max(line.right for line in drawn)
+    edge = max(line.right for line in drawn) if edge is None else edge
     margin = min(line.left for line in drawn)
     pending = ""
     seen = 0

@@ -179,7 +179,15 @@ def unseparated_row(text: str) -> Row | None:
             status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
             if status is not None and before[:word_start].strip():
                 return Row(before[:word_start].strip(), status, cleaned[match.end() :].strip())
+        # OCR lost the gap too: the status word glued to the activity ('…บรรจุใหม่อยู่ระหว่างดำเนินการ :')
+        head = before.rstrip()
+        for label, status in _LONGEST_FIRST:
+            if head.endswith(label) and head[: -len(label)].strip():
+                return Row(head[: -len(label)].strip(), status, cleaned[match.end() :].strip())
     return None
+
+
+_LONGEST_FIRST = sorted(STATUS_LABELS, key=lambda pair: -len(pair[0]))
 
 
 _STRATEGY_RE = re.compile(
