@@ -293,9 +293,10 @@ def _is_row(text: str) -> bool:
 
 
 def _row_start(text: str) -> bool:
-    """A line holding a tab before a status word: a results row, or its start."""
+    """A line holding a tab before a status word, or a status cell whose border was lost (OCR):
+    a results row, or its start."""
     head, tab, rest = text.partition("\t")
-    return bool(tab and head.strip() and tables.starts_with_status(rest))
+    return bool(tab and head.strip() and tables.starts_with_status(rest)) or tables.has_status_cell(text)
 
 
 _WHOLE_MARKUP = re.compile(r"^\s*(?:\*\*.*\*\*|<b>.*</b>|#+ .*)\s*$")

@@ -114,6 +114,20 @@ def starts_with_status(cell: str) -> bool:
     return any(key.startswith(word) for word, _status in _BY_SKELETON)
 
 
+_STATUS_CELL_RE = re.compile(
+    r"(?:^|[\s>)])(?:<[bi]>)?\s*(?:"
+    + "|".join(re.escape(label) for label, _status in sorted(STATUS_LABELS, key=lambda pair: -len(pair[0])))
+    + r")\s*(?:</[bi]>)?\s*(?:[:：]|$)"
+)
+
+
+def has_status_cell(text: str) -> bool:
+    """Does the line hold a status cell after its activity, its border lost ('… (Career Development)
+    <i>แล้วเสร็จ</i> : …', '… ค่าตอบแทน <b>แล้วเสร็จ' with its colon on the next line)?"""
+    match = _STATUS_CELL_RE.search(text)
+    return match is not None and bool(text[: match.start()].strip())
+
+
 #: what may stand before a status word in its cell: a bullet, an opening parenthesis
 _LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
 #: the numbering some tables put before an activity ('๑. ', '2) ')
