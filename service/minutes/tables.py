@@ -115,7 +115,7 @@ def starts_with_status(cell: str) -> bool:
 
 
 _STATUS_CELL_RE = re.compile(
-    r"(?:^|[\s>)])(?:<[bi]>)?\s*(?:"
+    r"(?:(?:^|[\s>)])(?:<[bi]>)?|<[bi]>)\s*(?:"
     + "|".join(re.escape(label) for label, _status in sorted(STATUS_LABELS, key=lambda pair: -len(pair[0])))
     + r")\s*(?:</[bi]>)?\s*(?:[:：]|$)"
 )
