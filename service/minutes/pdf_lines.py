@@ -48,6 +48,7 @@ CONTEXT = 24
 #: a line starting with a markdown heading, bold or a table's border starts a line of its own
 _STARTS_LINE = re.compile(r"^\s*(?:\*\*|#|\||-\s*\|)")
 _PIPE_ROW = re.compile(r"^\s*(?:-\s*)?\|")
+_CONTINUES = re.compile(r"^\s*(?:[:：]|</[a-z]+>)")
 _AGENDA = re.compile(r"^ระเบียบวาระที่\s*[0-9๐-๙]")
 _RESOLUTION = re.compile(r"^มติ(?:\s|$|[:：])")
 _THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
@@ -211,6 +212,8 @@ def _continues(
     """None when `following` starts a line of its own; else what stood at the wrap."""
     if _PIPE_ROW.match(pending):  # a pipe table's row goes on to its closing border
         return " "
+    if _CONTINUES.match(following.text):
+        return " "  # no line starts with a colon or a closing tag: the page wrapped before it
     run = _first_run(following)
     if run is not None and line.right + line.advance + run <= edge + FIT_SLACK * line.advance:
         return None  # even its first run of letters would have fitted (no need to ask ICU)
