@@ -1,15 +1,18 @@
 """A scan of the minutes through Tesseract's Thai OCR: the sample printed to PDF by LibreOffice
 (tests/fixtures/minutes_1_2564.pdf), rendered to page images (pdftoppm, 300 dpi, grey) and put
 back together as a PDF of images with no text layer, as a scanner makes it; `import-minutes`
-reads it through OCR (sources.py rasterises each page at 300 dpi) and must find the sample's 31
-activities with their statuses. Needs tesseract-ocr, tesseract-ocr-tha and poppler-utils (.ci/run
-installs them); several minutes of OCR on a 2-core machine."""
+reads it through OCR (sources.py rasterises each page at 300 dpi; ocr_lines.py puts Tesseract's
+lines back as typed) and must find the sample's activities with their statuses (30 of 31
+measured). Needs tesseract-ocr, tesseract-ocr-tha and poppler-utils (.ci/run installs them);
+several minutes of OCR on a 2-core machine."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -72,22 +75,39 @@ def test_the_scan_has_no_text_layer_and_is_read_through_ocr(ocr_text: str) -> No
     assert "ยุทธศาสตร์" in ocr_text and "รายงานการประชุม" in ocr_text
 
 
+#: the activities the scan gives, measured 2026-12-03 on Tesseract 5.3 (Debian 12's tha model): 30 of
+#: the sample's 31. The 31st ('การปรับปรุงหลักเกณฑ์และวิธีการคัดเลือกบุคคล…', page 6) is not in the
+#: OCR's text at all: Tesseract skipped its two lines. A floor: a better model may read more.
+FOUND_AT_LEAST = 30
+#: how alike (difflib ratio) a title read must be to the sample's to be that activity: Tesseract's
+#: Thai model misreads a letter in a hundred and drops tone marks (0.91 to 1.00 measured)
+TITLE_LIKENESS = 0.8
+
+
+def _key(title: str) -> str:
+    """A title to compare: normalised, and without its parenthesised gloss, which is Latin
+    ('(Talent Management)') in the sample and which a Thai-only model reads as Thai letters."""
+    return re.sub(r"\([^)]*\)?", "", normalise_title(title))
+
+
 @pytest.mark.skipif(
-    not ALL_PAGES, reason="needs every page OCR'd (minutes): run with PLANLEDGER_OCR_ALL_PAGES=1 (measured: 0 of 31)"
+    not ALL_PAGES, reason="needs every page OCR'd (minutes): run with PLANLEDGER_OCR_ALL_PAGES=1 (measured: 30 of 31)"
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 2026-12-03: 0 of 31 activities. Tesseract gives no tab between a table's columns (runs of "
-    "spaces) and wraps each row over 2-4 lines, where the results-table reader needs 'title<TAB>status : "
-    "outcome' on one line; '<i>' reads as '<1>'; the heading's Thai digits ๖/๔ read as ๒/๕ (meeting 1/2525 of "
-    "1982-01-02). Branch `corpus` makes the parser tolerant of OCR noise",
-)
-def test_the_scan_imports_with_the_sample_s_31_activities_and_their_statuses(ocr_text: str, tmp_path: Path) -> None:
+def test_the_scan_imports_with_the_sample_s_activities_and_their_statuses(ocr_text: str, tmp_path: Path) -> None:
+    """Every activity the scan gives is one of the sample's, with the sample's status; at least
+    FOUND_AT_LEAST of the 31 are found."""
     (sample,) = read_minutes(SAMPLE_MINUTES)
     text = tmp_path / "ocr.txt"
     text.write_text(ocr_text)
     (scanned,) = read_minutes(text)
-    expected = sorted((normalise_title(a.title), a.status) for a in sample.activity_results)
-    found = sorted((normalise_title(a.title), a.status) for a in scanned.activity_results)
+    expected = [(_key(a.title), a.status) for a in sample.activity_results]
     assert len(expected) == 31
-    assert found == expected
+    found: dict[int, str] = {}
+    for activity in scanned.activity_results:
+        key = _key(activity.title)
+        likeness, index = max((SequenceMatcher(None, key, e[0]).ratio(), i) for i, e in enumerate(expected))
+        assert likeness >= TITLE_LIKENESS, f"not an activity of the sample: {activity.title}"
+        assert index not in found, f"read twice: {activity.title}"
+        found[index] = activity.status
+    assert len(found) >= FOUND_AT_LEAST
+    assert found == {i: expected[i][1] for i in found}
