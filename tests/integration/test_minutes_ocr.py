@@ -9,17 +9,15 @@ several minutes of OCR on a 2-core machine."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
-from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
 
 from service.minutes.files import read_minutes
 from service.minutes.sources import read_source, tesseract_command
-from service.minutes.thai_text import normalise_title
+from tests.ocr_activities import sample_activities_found
 from tests.paths import FIXTURES, SAMPLE_MINUTES
 
 #: OCR of all 12 pages takes minutes (~21 at a load of 14 on 2 cores): the suite reads the first two
@@ -79,15 +77,6 @@ def test_the_scan_has_no_text_layer_and_is_read_through_ocr(ocr_text: str) -> No
 #: the sample's 31. The 31st ('การปรับปรุงหลักเกณฑ์และวิธีการคัดเลือกบุคคล…', page 6) is not in the
 #: OCR's text at all: Tesseract skipped its two lines. A floor: a better model may read more.
 FOUND_AT_LEAST = 30
-#: how alike (difflib ratio) a title read must be to the sample's to be that activity: Tesseract's
-#: Thai model misreads a letter in a hundred and drops tone marks (0.91 to 1.00 measured)
-TITLE_LIKENESS = 0.8
-
-
-def _key(title: str) -> str:
-    """A title to compare: normalised, and without its parenthesised gloss, which is Latin
-    ('(Talent Management)') in the sample and which a Thai-only model reads as Thai letters."""
-    return re.sub(r"\([^)]*\)?", "", normalise_title(title))
 
 
 @pytest.mark.skipif(
@@ -100,14 +89,7 @@ def test_the_scan_imports_with_the_sample_s_activities_and_their_statuses(ocr_te
     text = tmp_path / "ocr.txt"
     text.write_text(ocr_text)
     (scanned,) = read_minutes(text)
-    expected = [(_key(a.title), a.status) for a in sample.activity_results]
-    assert len(expected) == 31
-    found: dict[int, str] = {}
-    for activity in scanned.activity_results:
-        key = _key(activity.title)
-        likeness, index = max((SequenceMatcher(None, key, e[0]).ratio(), i) for i, e in enumerate(expected))
-        assert likeness >= TITLE_LIKENESS, f"not an activity of the sample: {activity.title}"
-        assert index not in found, f"read twice: {activity.title}"
-        found[index] = activity.status
+    found, expected = sample_activities_found(sample, scanned)
+    assert len(sample.activity_results) == 31
     assert len(found) >= FOUND_AT_LEAST
-    assert found == {i: expected[i][1] for i in found}
+    assert found == expected
