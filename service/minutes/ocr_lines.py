@@ -30,8 +30,10 @@ CELL = 6.0
 _BOLD = re.compile(r"<(/?)[0๐Oo]>")
 _ITALIC = re.compile(r"<(/?)[1๑lI|]>")
 _PIECE = re.compile(r" {2,}|.")
-#: a mark the model reads in a wide gap between two cells ('โครงการ/กิจกรรม</b> «<b>ผลลัพธ์'): a tab
+#: a mark the model reads in a wide gap between two cells ('โครงการ/กิจกรรม</b> «<b>ผลลัพธ์'): a tab;
+#: and between two bold cells, whatever short debris stands there ('</b> แ«<b>')
 _GAP_MARK = re.compile(r" +[«»] *| *[«»] +")
+_BOLD_CELLS = re.compile(r"</b>[ \t]*[^\s<]{0,2}[ \t]*<b>")
 #: tone marks the model drops on the words the minutes' structure hangs on: 'ที่' as an ordinal
 #: ('ครั้งที ๑/๒๕๖๔', 'วันที ๖', 'ยุทธศาสตร์ที ๑', 'ระเบียบวาระที ๒'), 'เมื่อ', 'เรื่อง', 'สื่อ'
 _DROPPED_TONES = (
@@ -46,7 +48,7 @@ def ocr_text(text: str) -> str:
     """The lines of Tesseract's `text` as typed (see the module's docstring)."""
     text = unicodedata.normalize("NFC", text).replace("\u0e4d\u0e32", "\u0e33")
     text = _ITALIC.sub(r"<\1i>", _BOLD.sub(r"<\1b>", text))
-    text = _GAP_MARK.sub("  ", text)
+    text = _BOLD_CELLS.sub("</b>  <b>", _GAP_MARK.sub("  ", text))
     for dropped, word in _DROPPED_TONES:
         text = dropped.sub(word, text)
     lines: list[Drawn | None] = [_drawn(line.strip()) for line in text.splitlines() if line.strip()]
