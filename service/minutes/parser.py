@@ -917,7 +917,9 @@ def _continues_title(cursor: LineReader) -> bool:
     line, following = cursor.peek(), cursor.peek(1)
     if line is None or following is None or _NUMBERED_RE.match(line.text) or "\t" in line.raw.strip():
         return False
-    return tables.row(following.raw) is not None and not tables.strategy_heading(line.text)
+    # the row may have lost its cell border too (OCR): '<title's end> <status> : <outcome>'
+    row = tables.row(following.raw) or tables.unseparated_row(following.text)
+    return row is not None and not tables.strategy_heading(line.text)
 
 
 def _add_row(
