@@ -19,12 +19,13 @@ also read as the parser will read it:
 
 What stood at a wrap is not drawn: a space, nothing (Thai words have no spaces) or a tab. It is a
 tab where a results row's status cell starts the next line after an activity with no tab yet, or
-where a row short of its table's cells breaks between a closing and an opening tag ('</p>' /
-'<p>'); a space after ฯ or ๆ, where the next word would have fitted without one, or where either
-side is not a Thai letter; between two Thai letters a space if the document, within 10,000
-characters, writes those words after or before a space more often than not, else nothing. The
-sample's PDF so gives its 31 activities with their titles and statuses, and 178 of its 187
-commands the same but for white space (160 exactly the same).
+where a row short of its table's cells (as many as the last line with a tab since a blank line)
+breaks between a closing and an opening tag ('</p>' / '<p>'); a space after ฯ or ๆ, where the
+next word would have fitted without one, or where either side is not a Thai letter; between two
+Thai letters a space if the document, within 10,000 characters, writes those words after or
+before a space more often than not, else nothing. The sample's PDF so gives its 31 activities
+with their titles and statuses, and 178 of its 187 commands the same but for white space (160
+exactly the same).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str
             if (
                 separator is None
                 and (
-                    (0 < pending.count("\t") < tabs and _cell_edge(pending, following.text))
+                    (pending.count("\t") < tabs and _cell_edge(pending, following.text))
                     or ("\t" not in pending and _is_status_cell(following.text))
                 )
                 and not _fits_after_tab(line, following, margin, edge)
@@ -113,7 +114,7 @@ def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str
         if separator is not None and tabs and pending.count("\t") >= tabs and "\t" in following.text:  # type: ignore[union-attr]
             separator = None  # a row with all its cells, then one with a tab: rows of one table
         if separator is None:
-            if 0 < pending.count("\t") < tabs and wraps:
+            if pending.count("\t") < tabs and wraps:
                 pending = _cells_filled(pending, wraps, tabs)
             yield pending.replace("\t", " ") if _PIPE_ROW.match(pending) else pending
             if not _PIPE_ROW.match(pending) and "\t" in pending:

@@ -4,8 +4,8 @@ facts its text gives: every command `import-minutes` would record, each text in 
 for its white space.
 
 White space is all a PDF may not hold: where the page wrapped a line, the space, tab or nothing
-that stood there is not drawn (service/minutes/pdf_lines.py says how it is guessed). Two files
-do not yet give their text's facts, each for a reason named in its xfail.
+that stood there is not drawn (service/minutes/pdf_lines.py says how it is guessed). The sample
+does not yet give its text's facts, for the reason its xfail names.
 
 LibreOffice prints the whole corpus in one call (~5 s here; .ci/run installs
 libreoffice-writer-nogui and fonts-thai-tlwg)."""
@@ -40,8 +40,6 @@ NOT_YET = {
     "sample-1-2564": "its proposals table, 2 rows of 4 cells: one row's tab lost at a wrap is put back at the "
     "wrong '</p> <p>', and the other wraps before 'กลยุทธ์ใหม่', which LibreOffice keeps whole and ICU splits, so it "
     "is read as a line end: 7 of 31 proposals and 2 lists of units differ (all 31 activities are read)",
-    "digital-2-2564-other-committee": "a proposals row ('<p>…</p><TAB><p>…</p>') wrapped where a tab stood with "
-    "room for a space but not for the tab: read as a line end, its 3 proposals are lost",
 }
 
 
