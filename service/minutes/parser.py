@@ -856,7 +856,9 @@ def _results_line(
         if not heading.continued:
             walk.kind = None
             walk.strategy.title = walk.strategy.title or heading.title or None
-            walk.awaiting = None if walk.strategy.title else "title"
+            # a heading with its title on the next line (OCR splits them) awaits it, even for a
+            # strategy already titled (OCR read another strategy's number: its title is the next line)
+            walk.awaiting = None if heading.title else "title"
             walk.wrap = "title" if heading.title and walk.strategy.title == heading.title else None
     elif goal:
         walk.strategy.goal = walk.strategy.goal or goal[0]  # type: ignore[union-attr]
@@ -876,7 +878,7 @@ def _results_line(
         account.refuse(cursor.advance(), _NO_STATUS)
         return True
     elif walk.strategy is not None and walk.awaiting == "title":
-        walk.strategy.title, walk.awaiting, walk.wrap = line.text, None, "title"
+        walk.strategy.title, walk.awaiting, walk.wrap = walk.strategy.title or line.text, None, "title"
     elif walk.strategy is not None and walk.awaiting == "goal":
         walk.strategy.goal, walk.awaiting, walk.wrap = line.text, None, "goal"
     elif wrap is not None and walk.strategy is not None and _wraps(cursor):
@@ -921,7 +923,9 @@ def _continues_title(cursor: LineReader) -> bool:
     line, following = cursor.peek(), cursor.peek(1)
     if line is None or following is None or _NUMBERED_RE.match(line.text) or "\t" in line.raw.strip():
         return False
-    return tables.row(following.raw) is not None and not tables.strategy_heading(line.text)
+    # the row may have lost its cell border too (OCR): '<title's end> <status> : <outcome>'
+    row = tables.row(following.raw) or tables.unseparated_row(following.text)
+    return row is not None and not tables.strategy_heading(line.text)
 
 
 def _add_row(

@@ -4,15 +4,24 @@ PDFium rather than pdfplumber or pypdf, measured on the sample printed to PDF by
 (12 pages): PDFium reads it in 0.06 s, pypdf 0.73 s, pdfplumber 2.0 s; and Thai comes out of
 PDFium with 133 misplaced or lost marks in 40,737 characters, where pypdf and pdfplumber double
 every sara am (สำานักงาน) and turn ผู้ into ผ้้. The marks PDFium misplaces are the content stream's
-order, not the page's; so each line is rebuilt from where each character is drawn:
+order, not the page's; so each line is rebuilt from where each character is drawn (its loose box,
+the cell the font gives it):
 
-- a line's characters sorted by their left edge, each Thai combining mark (vowels above and below,
-  tone marks) attached to the base character it is drawn over, marks in Unicode's order;
-- a gap between two characters wider than twice the line's median character advance, where no
-  space is drawn, is a tab (a table's column: the text format's row shape,
-  'title<TAB>status : outcome');
-- a line the page wrapped is joined to the next (`_wrapped`: the next line's first word would not
-  have fitted at its end); a vertical gap of more than 1.5 lines is that many blank lines.
+- a line's characters in the order of their left edges, each Thai combining mark (vowels above and
+  below, tone marks) on the letter whose cell holds its centre, marks in Unicode's order;
+- the white between two characters is measured, not taken from PDFium's spaces (it adds one for
+  any gap and drops runs): in a monospaced text (LibreOffice prints a text file in Liberation
+  Mono and TlwgTypo, 6 pt a cell) a gap of a whole number of cells is that many spaces, and one
+  off the grid is a tab; so is a gap of two cells or more that ends on a tab stop (every 1.25 cm:
+  the 11th is 0.04 cells off the grid, and the sample has a tab that ends there). In a
+  proportional text a gap wider than `TAB_GAP` advances is a tab, a narrower one a space;
+- a vertical gap of more than 1.5 lines is that many blank lines (`_with_blanks`);
+- a line the page wrapped is joined to the next (`service.minutes.pdf_lines`).
+
+Speed: one PDFium call per character (its loose box), marks told apart as they are read, plain
+tuples: a 200-page PDF (the sample's pages repeated, 700,000 characters) in 10.6 s at a load of 6
+on 2 cores where the former rebuild (a dataclass per glyph) took 11.5 to 12.4 s, and did not
+join wraps nor measure tabs; 5.3 s at a load of 5.
 """
 
 from __future__ import annotations
@@ -21,41 +30,27 @@ import bisect
 import ctypes
 import functools
 import itertools
-import re
 import statistics
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
 
-#: the longest first word (in character advances) taken as what did not fit at a wrap
-WRAP_SLACK = 4.0
-#: a gap wider than this (in character advances) with no space drawn in it is a tab
+from service.minutes.pdf_lines import Drawn, joined
+
+#: a gap wider than this (in character advances) is a tab, in a proportional text
 TAB_GAP = 2.0
-_PIPE_ROW = re.compile(r"^\s*(?:-\s*)?\|")
+#: a gap off a whole number of cells by more than this (in cells) is a tab, in a monospaced text:
+#: the loose boxes are exact to 0.01 pt, the nearest tab stop to the grid is 0.055 cells off it
+GRID_SLACK = 0.03
+#: the default tab stops of LibreOffice (1.25 cm) and Word (0.5 inch), in points from the margin: a
+#: gap off the grid that ends on one is a tab even when narrower than a cell (the sample's
+#: '(Engagement)<TAB>แล้วเสร็จ' is 0.5 pt wide)
+TAB_STOPS = (1.25 / 2.54 * 72, 0.5 * 72)
+STOP_SLACK = 0.6
+#: the characters of a line whose right edges are kept (for the width of its first word)
+EDGES_KEPT = 64
 _TONE_ORDER = {
-    chr(c): i
-    for i, c in enumerate(
-        [
-            0x0E31,
-            0x0E34,
-            0x0E35,
-            0x0E36,
-            0x0E37,
-            0x0E38,
-            0x0E39,
-            0x0E3A,
-            0x0E47,
-            0x0E48,
-            0x0E49,
-            0x0E4A,
-            0x0E4B,
-            0x0E4C,
-            0x0E4D,
-            0x0E4E,
-        ]
-    )
+    chr(c): i for i, c in enumerate([*range(0x0E31, 0x0E32), *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)])
 }
 
 
@@ -64,70 +59,9 @@ class PdfTextError(Exception):
 
 
 @functools.cache
-def _is_mark(char: str) -> bool:
+def is_mark(char: str) -> bool:
+    """A combining mark: drawn over or under a letter, with no advance of its own."""
     return char in _TONE_ORDER or (unicodedata.category(char) == "Mn")
-
-
-@dataclass(slots=True)
-class _Glyph:
-    char: str
-    left: float
-    bottom: float
-    right: float
-    top: float
-    marks: list[_Glyph] = field(default_factory=list)
-
-    def text(self) -> str:
-        if not self.marks:
-            return self.char
-        if len(self.marks) == 1:
-            return self.char + self.marks[0].char
-        return self.char + "".join(m.char for m in sorted(self.marks, key=lambda m: _TONE_ORDER.get(m.char, 99)))
-
-
-@dataclass
-class _Line:
-    glyphs: list[_Glyph]
-    baseline: float
-
-    @property
-    def right(self) -> float:
-        return max((g.right for g in self.glyphs), default=0.0)
-
-    def advance(self) -> float:
-        lefts = [g.left for g in self.glyphs if not g.char.isspace()]
-        steps = [b - a for a, b in itertools.pairwise(lefts) if b > a]
-        return statistics.median(steps) if steps else 6.0
-
-    def text(self) -> str:
-        """The line's text; a space at its end is kept (the page may have wrapped there)."""
-        advance = self.advance()
-        out: list[str] = []
-        previous: _Glyph | None = None
-        drawn_space = generated_space = False
-        for glyph in self.glyphs:
-            if glyph.char.isspace():
-                # a space drawn as a glyph has a width; one PDFium adds for a gap has none
-                drawn_space = drawn_space or glyph.right > glyph.left
-                generated_space = True
-                continue
-            if previous is not None:
-                gap = glyph.left - previous.right
-                if gap > TAB_GAP * advance and not drawn_space:
-                    out.append("\t")
-                elif drawn_space or generated_space:
-                    out.append(" ")
-            elif drawn_space or generated_space:
-                out.append(" ")
-            out.append(glyph.text())
-            previous = glyph
-            drawn_space = generated_space = False
-        if drawn_space or generated_space:
-            out.append(" ")
-        text = "".join(out)
-        if _PIPE_ROW.match(text):  # a pipe table's row has its columns already
-            text = text.replace("\t", " ")
-        return text
 
 
 def pdf_page_count(path: Path) -> int:
@@ -152,131 +86,134 @@ def pdf_text(path: Path) -> str:
     except pdfium.PdfiumError as error:
         raise PdfTextError(f"PDFium cannot open it ({error})") from None
     try:
-        lines: list[_Drawn | None] = []
+        pages: list[list[tuple[Drawn, float]]] = []
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
-            # each line kept as its text and extent only: 700,000 glyph objects of a 200-page PDF
-            # kept to the end made the garbage collector's passes cost more than the reading
-            lines.extend(
-                None if line is None else _Drawn(line.text(), line.right, line.advance())
-                for line in _page_lines(textpage)
-            )
+            pages.append(_page_lines(textpage))
             textpage.close()
             page.close()
     finally:
         document.close()
-    return "\n".join(_joined(lines))
+    return "\n".join(joined(_with_blanks(pages)))
 
 
-def _page_lines(textpage: object) -> Iterator[_Line | None]:
-    """The page's lines (None for a blank line), from PDFium's characters and their boxes."""
+def _with_blanks(pages: list[list[tuple[Drawn, float]]]) -> list[Drawn | None]:
+    """The lines of all pages, a vertical gap of more than 1.5 lines standing for that many blank
+    lines (at most 5). The line pitch is the document's: the smallest gap between baselines that
+    at least one in twenty gaps has (a page of single lines between blank ones would otherwise
+    take the double gap for the pitch: minutes 2/2564's second page lost its blank lines so)."""
+    gaps = Counter(round(a[1] - b[1], 1) for lines in pages for a, b in itertools.pairwise(lines) if a[1] - b[1] > 1)
+    total = sum(gaps.values())
+    pitch = min((gap for gap, count in gaps.items() if count >= max(2, total / 20)), default=0.0)
+    out: list[Drawn | None] = []
+    for lines in pages:
+        previous: float | None = None
+        for line, baseline in lines:
+            if previous is not None and pitch > 0:
+                blanks = round((previous - baseline) / pitch) - 1
+                out.extend([None] * max(0, min(blanks, 5)))
+            out.append(line)
+            previous = baseline
+    return out
+
+
+_Glyph = tuple[float, float, float, str]  # left, right, bottom, char (marks appended to char)
+
+
+def _page_lines(textpage: object) -> list[tuple[Drawn, float]]:
+    """The page's lines and their baselines, from PDFium's characters and their loose boxes."""
     count = textpage.count_chars()  # type: ignore[attr-defined]
     if count <= 0:
-        return
+        return []
     import pypdfium2.raw as pdfium_c
 
     text = textpage.get_text_range(0, count)  # type: ignore[attr-defined]
-    rows: list[list[_Glyph]] = [[]]
-    # PDFium's own call with the four doubles reused: a third of pypdfium2's get_charbox per character
     raw = textpage.raw  # type: ignore[attr-defined]
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    box = pdfium_c.FPDFText_GetCharBox
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    rect = pdfium_c.FS_RECTF()
+    ref = ctypes.byref(rect)
+    loose = pdfium_c.FPDFText_GetLooseCharBox
+    marks_of = _MARKS
+    rows: list[tuple[list[_Glyph], list[_Glyph]]] = []  # each line's letters and its marks
+    bases: list[_Glyph] = []
+    marks: list[_Glyph] = []
     for index, char in enumerate(text[:count]):
         if char == "\n":
-            rows.append([])
-            continue
-        if char == "\r":
-            continue
-        box(raw, index, *refs)
-        rows[-1].append(_Glyph(char, left.value, bottom.value, right.value, top.value))
-    built = [line for row in rows if (line := _line(row)) is not None]
-    pitch = statistics.median(
-        [a.baseline - b.baseline for a, b in itertools.pairwise(built) if a.baseline > b.baseline] or [0.0]
-    )
-    previous: _Line | None = None
-    for line in built:
-        if previous is not None and pitch > 0:
-            blanks = round((previous.baseline - line.baseline) / pitch) - 1
-            for _ in range(max(0, min(blanks, 5))):
-                yield None
-        yield line
-        previous = line
+            rows.append((bases, marks))
+            bases, marks = [], []
+        elif not char.isspace():  # the white is measured from the gaps, not taken from PDFium
+            loose(raw, index, ref)
+            mark = marks_of.get(char)
+            if mark is None:
+                mark = marks_of[char] = is_mark(char)
+            (marks if mark else bases).append((rect.left, rect.right, rect.bottom, char))
+    rows.append((bases, marks))
+    widths = [g[1] - g[0] for letters, _ in rows for g in letters]
+    if not widths:
+        return []
+    advance = statistics.median(widths) or 6.0
+    monospaced = sum(1 for w in widths if abs(w - advance) < 0.05 * advance) >= 0.9 * len(widths)
+    # the left margin: where most lines start (a mark's or sara am's box may reach left of it)
+    starts = Counter(round(min(g[0] for g in letters), 1) for letters, _ in rows if letters)
+    margin = starts.most_common(1)[0][0]
+    return [line for letters, found in rows if letters for line in [_line(letters, found, advance, monospaced, margin)]]
 
 
-def _line(row: list[_Glyph]) -> _Line | None:
-    bases = sorted((g for g in row if not _is_mark(g.char)), key=lambda g: g.left)
-    drawn = [g for g in bases if not g.char.isspace()]
-    if not drawn:
-        return None
-    lefts = [g.left for g in drawn]
-    for mark in (g for g in row if _is_mark(g.char)):
-        centre = (mark.left + mark.right) / 2
-        # the letters it may be drawn over: those starting at most a glyph before its centre
-        at = bisect.bisect_right(lefts, centre + 0.5)
-        near = drawn[max(0, at - 4) : at + 1]
-        over = [g for g in near if g.left - 0.5 <= centre <= g.right + 0.5]
-        host = (
-            min(over, key=lambda g: abs((g.left + g.right) / 2 - centre))
-            if over
-            else min(near or drawn, key=lambda g: abs(g.right - centre))
-        )
-        host.marks.append(mark)
-    bottoms = sorted(g.bottom for g in drawn)
-    return _Line(bases, bottoms[len(bottoms) // 2])
+#: is a character a combining mark (filled as characters are met: a dict lookup per character)
+_MARKS: dict[str, bool] = {}
 
 
-class _Drawn(NamedTuple):
-    """A line as drawn: its text, its right edge and its characters' advance."""
-
-    text: str
-    right: float
-    advance: float
+def _on_stop(at: float) -> bool:
+    return any(abs(at / stop - round(at / stop)) * stop < STOP_SLACK for stop in TAB_STOPS)
 
 
-def _joined(lines: list[_Drawn | None]) -> Iterator[str]:
-    """Lines the page wrapped joined back (see `_wrapped`); the right edge of the text is the
-    furthest any line reaches."""
-    drawn = [line for line in lines if line is not None]
-    if not drawn:
-        return
-    edge = max(line.right for line in drawn)
-    pending = ""
-    for index, line in enumerate(lines):
-        if line is None:
-            if pending:
-                yield pending.rstrip()
-                pending = ""
-            yield ""
-            continue
-        pending += line.text
-        following = lines[index + 1] if index + 1 < len(lines) else None
-        if following is None or not _wrapped(pending, line, following, edge):
-            yield pending.rstrip()
-            pending = ""
-    if pending:
-        yield pending.rstrip()
+def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
+    """What a gap of `gap` points before a character `at` points from the margin stands for."""
+    cells = gap / advance
+    if not monospaced:
+        return "" if cells < 0.15 else "\t" if cells > TAB_GAP else " "
+    whole = round(cells)
+    if abs(cells - whole) <= GRID_SLACK:  # two cells or more up to a tab stop: a tab on the grid
+        return "\t" if whole >= 2 and _on_stop(at) else " " * whole
+    return "\t" if cells > 1 or _on_stop(at) else " " * whole
 
 
-#: a line starting with markup or a table's border starts a line of its own
-_STARTS_LINE = re.compile(r"^\s*(?:<b>|\*\*|#|\||-\s*\|)")
-
-
-def _wrapped(pending: str, line: _Drawn, following: _Drawn, edge: float) -> bool:
-    """Did the page wrap `line` onto `following`? Only if the following line's first word would
-    not have fitted in the room left: that room (in character advances) is less than its first
-    word, counted to the first space and at most `WRAP_SLACK` (Thai has no spaces between words,
-    so a Thai word is taken as up to 4 characters). Measured on the sample printed by LibreOffice
-    (616 drawn lines, 320 of them wrapped), with a following line that starts with markup or a table
-    border never a wrap and a pipe table's row going on to its closing border: up to 4 characters
-    misses 46 wraps and joins 5 line ends; up to 12 misses 1 and joins 13, the title's line among
-    them, which loses the whole file. Not yet the exact facts of the text (the test says so)."""
-    row = pending.strip()
-    if row.startswith(("|", "- |")) and not row.endswith("|"):
-        return True  # a pipe table's row goes on to its closing border
-    if _STARTS_LINE.match(following.text):
-        return False
-    room = (edge - line.right) / line.advance
-    first = len(re.split(r"[ \t]", following.text.strip(), maxsplit=1)[0])
-    return room < min(first + 1, WRAP_SLACK)
+def _line(
+    bases: list[_Glyph], marks: list[_Glyph], advance: float, monospaced: bool, margin: float
+) -> tuple[Drawn, float]:
+    """One drawn line: its characters placed (see the module's docstring) and its baseline."""
+    lefts = [g[0] for g in bases]
+    if lefts != sorted(lefts):
+        bases.sort(key=lambda g: g[0])
+        lefts.sort()
+    chars = [g[3] for g in bases]
+    if marks:
+        attached: dict[int, list[str]] = {}
+        for mark in marks:
+            centre = (mark[0] + mark[1]) / 2
+            host = max(0, bisect.bisect_right(lefts, centre) - 1)
+            attached.setdefault(host, []).append(mark[3])
+        for host, found in attached.items():
+            found.sort(key=lambda m: _TONE_ORDER.get(m, 99))
+            chars[host] += "".join(found)
+    out: list[str] = []
+    edges: list[float] = []
+    right = bases[0][0]
+    quiet = (GRID_SLACK if monospaced else 0.15) * advance  # a gap narrower than this is no gap
+    odd_width = 0.05 * advance
+    for glyph, char in zip(bases, chars, strict=True):
+        left = glyph[0]
+        odd = monospaced and abs(glyph[1] - left - advance) > odd_width
+        if out and not odd and left - right > quiet:
+            separator = _white(left - right, left - margin, advance, monospaced)
+            if separator:
+                out.append(separator)
+                if len(edges) < EDGES_KEPT:
+                    edges.extend([right] * len(separator))
+        out.append(char)
+        # sara am's box (after a tone mark, narrower) is off its cell: the cell is what counts
+        right = (right if right > left else left) + advance if odd else (right if right > glyph[1] else glyph[1])
+        if len(edges) < EDGES_KEPT:
+            edges.extend([right] * len(char))
+    bottoms = sorted(g[2] for g in bases)
+    return Drawn("".join(out), bases[0][0], right, advance, tuple(edges)), bottoms[len(bottoms) // 2]

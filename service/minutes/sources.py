@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.minutes.docx_text import DocxTextError, docx_text
+from service.minutes.ocr_lines import ocr_text
 from service.minutes.pdf_text import PdfTextError, pdf_page_count, pdf_text
 
 MB = 1024 * 1024
@@ -264,7 +265,8 @@ def _ocr(command: str, images: list[Path], name: str) -> str:
             raise SourceError(f"{name}: cannot read the image: {error}") from None
         except pytesseract.TesseractError as error:
             raise SourceError(f"{name}: Tesseract failed: {error.message.strip().splitlines()[-1:]}") from None
-    return "\n".join(pages)
+    # Tesseract's lines are the page's, with its noise: back to the lines as typed (ocr_lines.py)
+    return ocr_text("\n".join(pages))
 
 
 def ocr_pdf(path: Path, name: str) -> str:

@@ -107,6 +107,27 @@ def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     return None
 
 
+def starts_with_status(cell: str) -> bool:
+    """Does the cell begin with a status word (markup, even unclosed, and spacing aside)? A row
+    the page wrapped inside its status cell ('<b>แล้วเสร็จ' / ':</b> …') still starts so."""
+    key = skeleton(_LEAD_RE.sub("", clean(re.sub(r"</?[a-z]+>?", "", cell))))
+    return any(key.startswith(word) for word, _status in _BY_SKELETON)
+
+
+_STATUS_CELL_RE = re.compile(
+    r"(?:(?:^|[\s>)])(?:<[bi]>)?|<[bi]>)\s*(?:"
+    + "|".join(re.escape(label) for label, _status in sorted(STATUS_LABELS, key=lambda pair: -len(pair[0])))
+    + r")\s*(?:</[bi]>)?\s*(?:[:：]|$)"
+)
+
+
+def has_status_cell(text: str) -> bool:
+    """Does the line hold a status cell after its activity, its border lost ('… (Career Development)
+    <i>แล้วเสร็จ</i> : …', '… ค่าตอบแทน <b>แล้วเสร็จ' with its colon on the next line)?"""
+    match = _STATUS_CELL_RE.search(text)
+    return match is not None and bool(text[: match.start()].strip())
+
+
 #: what may stand before a status word in its cell: a bullet, an opening parenthesis
 _LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
 #: the numbering some tables put before an activity ('๑. ', '2) ')
@@ -172,7 +193,15 @@ def unseparated_row(text: str) -> Row | None:
             status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
             if status is not None and before[:word_start].strip():
                 return Row(before[:word_start].strip(), status, cleaned[match.end() :].strip())
+        # OCR lost the gap too: the status word glued to the activity ('…บรรจุใหม่อยู่ระหว่างดำเนินการ :')
+        head = before.rstrip()
+        for label, status in _LONGEST_FIRST:
+            if head.endswith(label) and head[: -len(label)].strip():
+                return Row(head[: -len(label)].strip(), status, cleaned[match.end() :].strip())
     return None
+
+
+_LONGEST_FIRST = sorted(STATUS_LABELS, key=lambda pair: -len(pair[0]))
 
 
 _STRATEGY_RE = re.compile(

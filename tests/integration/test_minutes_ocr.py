@@ -1,9 +1,10 @@
 """A scan of the minutes through Tesseract's Thai OCR: the sample printed to PDF by LibreOffice
 (tests/fixtures/minutes_1_2564.pdf), rendered to page images (pdftoppm, 300 dpi, grey) and put
 back together as a PDF of images with no text layer, as a scanner makes it; `import-minutes`
-reads it through OCR (sources.py rasterises each page at 300 dpi) and must find the sample's 31
-activities with their statuses. Needs tesseract-ocr, tesseract-ocr-tha and poppler-utils (.ci/run
-installs them); several minutes of OCR on a 2-core machine."""
+reads it through OCR (sources.py rasterises each page at 300 dpi; ocr_lines.py puts Tesseract's
+lines back as typed) and must find the sample's 31 activities with their statuses (measured:
+31). Needs tesseract-ocr, tesseract-ocr-tha and poppler-utils (.ci/run installs them); several
+minutes of OCR on a 2-core machine."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from service.minutes.files import read_minutes
 from service.minutes.sources import read_source, tesseract_command
-from service.minutes.thai_text import normalise_title
+from tests.ocr_activities import sample_activities_found
 from tests.paths import FIXTURES, SAMPLE_MINUTES
 
 #: OCR of all 12 pages takes minutes (~21 at a load of 14 on 2 cores): the suite reads the first two
@@ -72,22 +73,23 @@ def test_the_scan_has_no_text_layer_and_is_read_through_ocr(ocr_text: str) -> No
     assert "ยุทธศาสตร์" in ocr_text and "รายงานการประชุม" in ocr_text
 
 
+#: the activities the scan gives, measured 2026-12-03 on Tesseract 5.3 (Debian 12's tha model): all
+#: 31 of the sample's (Tesseract's CLI on the first rasterisation, not this scan's, skips two lines
+#: of page 6 and gives 30: a floor would hide that; a model that reads less fails here, with which)
+FOUND_AT_LEAST = 31
+
+
 @pytest.mark.skipif(
-    not ALL_PAGES, reason="needs every page OCR'd (minutes): run with PLANLEDGER_OCR_ALL_PAGES=1 (measured: 0 of 31)"
+    not ALL_PAGES, reason="needs every page OCR'd (minutes): run with PLANLEDGER_OCR_ALL_PAGES=1 (measured: 31 of 31)"
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 2026-12-03: 0 of 31 activities. Tesseract gives no tab between a table's columns (runs of "
-    "spaces) and wraps each row over 2-4 lines, where the results-table reader needs 'title<TAB>status : "
-    "outcome' on one line; '<i>' reads as '<1>'; the heading's Thai digits ๖/๔ read as ๒/๕ (meeting 1/2525 of "
-    "1982-01-02). Branch `corpus` makes the parser tolerant of OCR noise",
-)
-def test_the_scan_imports_with_the_sample_s_31_activities_and_their_statuses(ocr_text: str, tmp_path: Path) -> None:
+def test_the_scan_imports_with_the_sample_s_activities_and_their_statuses(ocr_text: str, tmp_path: Path) -> None:
+    """Every activity the scan gives is one of the sample's, with the sample's status; at least
+    FOUND_AT_LEAST of the 31 are found."""
     (sample,) = read_minutes(SAMPLE_MINUTES)
     text = tmp_path / "ocr.txt"
     text.write_text(ocr_text)
     (scanned,) = read_minutes(text)
-    expected = sorted((normalise_title(a.title), a.status) for a in sample.activity_results)
-    found = sorted((normalise_title(a.title), a.status) for a in scanned.activity_results)
-    assert len(expected) == 31
+    found, expected = sample_activities_found(sample, scanned)
+    assert len(sample.activity_results) == 31
+    assert len(found) >= FOUND_AT_LEAST
     assert found == expected
