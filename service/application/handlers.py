@@ -8,6 +8,7 @@ stream). Which handler runs for which command, and what its target is, the catal
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid4
@@ -16,6 +17,7 @@ from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import fiscal_year_of
 from domain.committee import Committee, committee_id_for
+from domain.corrections import corrections_of_record
 from domain.errors import NotFound, ValidationError
 from domain.facts import Ledger, Meta
 from domain.keyresult import KeyResult
@@ -299,10 +301,26 @@ def complete_action_item(store: Loader, cmd: c.CompleteActionItem, meta: Meta, m
 
 def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: Ledger[Any]) -> Changed:
     """Adopt the minutes, close the earlier meeting (and those before it) for reporting in its
-    body, and lock, in the plan the meetings belong to, the period through its date."""
+    body, and lock, in the plan the meetings belong to, the period through its date. The
+    corrections adopted with them correct what the earlier meeting's record says (each fact whose
+    text holds a corrected passage, by a correction naming this approval: domain/corrections.py),
+    whether the desk or the importer records the approval."""
     earlier = store.load(Meeting, cmd.of_meeting_id, read_only=True)
     at = _as(Meeting, meeting)
     at.approve_minutes(earlier, list(cmd.corrections), meta)
+    of_record = corrections_of_record(earlier.facts, cmd.corrections)
+    corrected: list[Ledger[Any]] = []
+    if of_record:
+        earlier = store.load(Meeting, cmd.of_meeting_id)
+        where = "; ".join(c.where for c in cmd.corrections)
+        because = dataclasses.replace(
+            meta,
+            meeting_id=str(at.id),
+            reason=f"แก้ไขตามมติรับรองรายงานการประชุมครั้งที่ {at.state.code} ({where})",
+        )
+        for version, changes in of_record:
+            earlier.correct(version, changes, False, because)
+        corrected.append(earlier)
     try:
         committee = store.load(Committee, committee_id_for(earlier.state.body))
     except NotFound:
@@ -318,7 +336,7 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
         if lock is None or lock.through < earlier.state.on:
             plan.lock_period(earlier.state.on, earlier.state.code, at.state.code, meta)
             changed.append(plan)
-    return tuple(changed)
+    return (*changed, *corrected)
 
 
 def record_membership_change(store: Loader, cmd: c.RecordMembershipChange, meta: Meta, meeting: Ledger[Any]) -> Changed:

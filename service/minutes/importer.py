@@ -35,7 +35,7 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
-from service.minutes.corrections import approved_corrections, corrected_minutes, corrections_of_record
+from service.minutes.corrections import approved_corrections, corrected_minutes
 from service.minutes.figures import activity_percentage
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.reasons import split_reasons
@@ -315,9 +315,10 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 
 def recorded_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> tuple[ParsedMinutes, list[Step]]:
     """What importing `minutes` on this ledger records, in order, and the minutes it records them
-    from: minutes arriving after their approval as corrected by it; then, last, the corrections
-    their own adoption of earlier minutes approved, applied to what those recorded. (The import
-    and its preview both ask this.)"""
+    from: minutes arriving after their approval as corrected by it; first, where they show the
+    plan or an activity began sooner than the ledger has it, the corrections that say so. (The
+    import and its preview both ask this. The corrections their own adoption of earlier minutes
+    approves are recorded by the adoption itself: the ApproveMinutes handler.)"""
     approved = approved_corrections(ledger, minutes.body, minutes.code)
     if approved is not None:
         minutes = corrected_minutes(minutes, approved[1])
@@ -325,7 +326,6 @@ def recorded_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> tuple[ParsedMi
         *earlier_start_steps(ledger, minutes),
         *earlier_registration_steps(ledger, minutes),
         *plan_steps(minutes),
-        *corrections_of_record_steps(ledger, minutes),
     ]
 
 
@@ -422,27 +422,6 @@ def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> li
                 )
             )
     return steps
-
-
-def corrections_of_record_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
-    """Last, once these minutes' adoption of earlier ones is recorded: the corrections it approved,
-    applied to what the earlier minutes already recorded (service/minutes/corrections.py)."""
-    adoption = minutes.minutes_adoption
-    if adoption is None or not adoption.corrections:
-        return []
-    earlier = meeting_id_for(minutes.body, adoption.of_code)
-    where = "; ".join(c.where for c in adoption.corrections)
-    reason = f"แก้ไขตามมติรับรองรายงานการประชุมครั้งที่ {minutes.code} ({where})"
-    return [
-        Step(
-            f"minutes:{minutes.body}:{minutes.code}:corrects:{adoption.of_code}:{version}",
-            c.CorrectEvent(stream_id=earlier, version=version, changes=changes),
-            minutes.date,
-            meeting_id_for(minutes.body, minutes.code),
-            reason,
-        )
-        for version, changes in corrections_of_record(ledger, minutes.body, adoption.of_code, adoption.corrections)
-    ]
 
 
 def _plan_updates(plan_id: UUID, minutes: ParsedMinutes, meeting_id: UUID, day: date, tag: str) -> Iterator[Step]:
@@ -799,9 +778,6 @@ async def import_minutes(
 
     async def run(step: Step) -> None:
         if isinstance(step.command, c.ApproveMinutes) and report.refused:
-            report.held_back.append(step.describe())
-            return
-        if report.held_back and ":corrects:" in step.key:  # what the adoption held back approved
             report.held_back.append(step.describe())
             return
         if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):

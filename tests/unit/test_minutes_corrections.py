@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from domain.corrections import corrected_text
 from domain.values import MinutesCorrection
-from service.minutes.corrections import corrected_minutes, corrected_text
+from service.minutes.corrections import corrected_minutes
 from service.minutes.parser import parse_minutes
 from tests.paths import SAMPLE_MINUTES
 
