@@ -38,8 +38,12 @@ PROJECTOR_LOCK = 0x706C616E5F726D  # "plan_rm"
 SCHEMA_LOCK = 0x706C616E5F736368  # "plan_sch"
 
 
-#: the bitemporal columns in the order an as-of index takes them (current beliefs first)
-AS_OF_COLUMNS = ("recorded_to", "valid_to", "valid_from", "recorded_from")
+#: the three times' columns in the order an as-of index takes them (current beliefs first): every
+#: condition of the as-of test is then checked in the index, and only matching rows are read from
+#: the table. (Without the reporting axis's two, a plan as of a date read every reporting epoch's
+#: row version of its 256 activities and dropped most: 3.8 ms median at 1M events, against 1.45 ms
+#: before the axis existed.)
+AS_OF_COLUMNS = ("recorded_to", "reported_to", "valid_to", "valid_from", "recorded_from", "reported_from")
 
 
 @dataclass(frozen=True)
@@ -389,7 +393,7 @@ def family_indexes(family: Family, prefix: str) -> list[tuple[str, str]]:
 
 def _index_name(family: Family, columns: tuple[str, ...]) -> str:
     if columns[-len(AS_OF_COLUMNS) :] == AS_OF_COLUMNS:
-        return f"{family.name}_{'_'.join(columns[: -len(AS_OF_COLUMNS)])}_as_of"
+        return f"{family.name}_{'_'.join(columns[: -len(AS_OF_COLUMNS)])}_as_of_reported"
     return f"{family.name}_{'_'.join(columns)}"
 
 
