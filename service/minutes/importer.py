@@ -342,7 +342,7 @@ def earlier_start_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step
         return []
     plan_id = plan_id_for(plan_code(minutes))
     try:
-        plan = ledger.load(Plan, plan_id)
+        plan = ledger.load(Plan, plan_id, read_only=True)
     except NotFound:
         return []
     began, known_from = plan.effective_from, plan_known_from(minutes)
@@ -390,7 +390,7 @@ def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> li
     def held_on(meeting: str) -> date | None:
         if meeting not in held:
             try:
-                held[meeting] = ledger.load(Meeting, UUID(meeting)).state.on
+                held[meeting] = ledger.load(Meeting, UUID(meeting), read_only=True).state.on
             except (NotFound, ValueError):
                 held[meeting] = None
         return held[meeting]
@@ -401,7 +401,7 @@ def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> li
             continue
         activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
         try:
-            activity = ledger.load(Activity, activity_id)
+            activity = ledger.load(Activity, activity_id, read_only=True)
         except NotFound:
             continue
         facts = effective_facts(activity.facts)

@@ -3,6 +3,7 @@ browser Playwright downloads. No tests here."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -44,3 +45,22 @@ def artifacts(kind: str) -> Path:
     folder = ARTIFACTS / kind
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def watched(page: Any, errors: list[str]) -> Any:
+    """`page`, with every error it throws or logs appended to `errors` (a failed resource load is the
+    network's, not the page's: left out)."""
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load") else None,
+    )
+    return page
+
+
+def signed_in_as(page: Any, token: str, lang: str) -> None:
+    """Every document `page` opens from now on starts signed in with `token`, in `lang`."""
+    page.add_init_script(
+        f"sessionStorage.setItem('planledger.token', {json.dumps(token)});"
+        f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
+    )

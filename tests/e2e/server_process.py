@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import websockets
 
+from service.config import ServerAddress
+from tests.conftest import create_database, drop_database, url_of
 from tests.paths import ROOT
 
 
@@ -178,3 +180,16 @@ async def subscribe(
             )
         )
         yield Subscription(ws, operation_id)
+
+
+@contextlib.contextmanager
+def on_a_new_database(postgres: ServerAddress) -> Iterator[Server]:
+    """A started `planledger serve` on a database of its own with nothing in it, dropped after."""
+    address = create_database(postgres)
+    process = Server(url_of(address))
+    try:
+        process.start()
+        yield process
+    finally:
+        process.stop()
+        drop_database(postgres, address)

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from tests.e2e.accessibility import blocking, describe, save, violations
-from tests.e2e.browser import artifacts
+from tests.e2e.browser import artifacts, signed_in_as, watched
 from tests.e2e.dashboard_data import mutate, plan_and_meetings, query, seeded
 from tests.e2e.first_paint import first_paints
 from tests.e2e.server_process import Server
@@ -133,13 +133,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh tab failing the test on any error in the page; its CSP bypassed so that axe can be
     injected (the page itself runs exactly as served)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
-    tab = context.new_page()
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load") else None,
-    )
+    tab = watched(context.new_page(), errors)
     yield tab
     tab.screenshot(path=SHOTS / f"{request.node.name}.png", full_page=True)
     context.close()
@@ -147,10 +142,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 def signed_in(page: Page, ledger: Server, at: str = "", lang: str = "en") -> Page:
-    page.add_init_script(
-        f"sessionStorage.setItem('planledger.token', {json.dumps(ledger.token)});"
-        f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
-    )
+    signed_in_as(page, ledger.token, lang)
     page.goto(f"{ledger.url}/{'#' + at if at else ''}")
     page.wait_for_selector("body[data-state=ready][data-extras=ready]")
     return page

@@ -23,7 +23,7 @@ from playwright.sync_api import Page
 from bench.generate import generate
 from service.config import ServerAddress
 from tests.conftest import create_database, drop_database, url_of
-from tests.e2e.browser import artifacts
+from tests.e2e.browser import artifacts, watched
 from tests.e2e.dashboard_data import caught_up, query
 from tests.e2e.first_paint import first_paints
 from tests.e2e.server_process import Server
@@ -54,9 +54,8 @@ def large(server: ServerAddress) -> Iterator[Server]:
 def page(browser: Any) -> Iterator[Page]:
     # the CSP bypassed for the test's own polling scripts (the page itself runs as served)
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
-    tab = context.new_page()
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab = watched(context.new_page(), errors)
     yield tab
     context.close()
     assert not errors, errors

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 from service.config import ServerAddress
 from service.minutes.parser import parse_minutes
 from tests.conftest import create_database, drop_database, url_of
-from tests.e2e.browser import artifacts
+from tests.e2e.browser import artifacts, signed_in_as, watched
 from tests.e2e.dashboard_data import caught_up, import_seed, mutate, plan_and_meetings, query, seeded
 from tests.e2e.server_process import ROOT, Server
 
@@ -55,20 +55,8 @@ class Tabs:
     def open(self, token: str, at: str = "", lang: str = "en") -> Page:
         context = self.browser.new_context(viewport={"width": 1440, "height": 1000})
         self.contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                self.errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None
-            ),
-        )
-        page.add_init_script(
-            f"sessionStorage.setItem('planledger.token', {json.dumps(token)});"
-            f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
-        )
+        page = watched(context.new_page(), self.errors)
+        signed_in_as(page, token, lang)
         page.goto(f"{self.ledger.url}/{'#' + at if at else ''}")
         page.wait_for_selector("body[data-state=ready]")
         return page

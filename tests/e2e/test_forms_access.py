@@ -11,7 +11,6 @@ server on the seed minutes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
 from tests.e2e.accessibility import blocking, describe, save, violations
-from tests.e2e.browser import artifacts
+from tests.e2e.browser import artifacts, signed_in_as, watched
 from tests.e2e.dashboard_data import seeded
 from tests.e2e.server_process import Server
 
@@ -46,19 +45,15 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh tab failing the test on any error in the page; its CSP bypassed so that axe can be
     injected (the page itself runs exactly as served)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
-    tab = context.new_page()
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab = watched(context.new_page(), errors)
     yield tab
     context.close()
     assert not errors, errors
 
 
 def signed_in(page: Page, ledger: Server, lang: str, view: str) -> None:
-    page.add_init_script(
-        f"sessionStorage.setItem('planledger.token', {json.dumps(ledger.token)});"
-        f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
-    )
+    signed_in_as(page, ledger.token, lang)
     page.goto(f"{ledger.url}/#tab={view}")
     page.reload()  # a fresh document: no drawer left open from the place before
     page.wait_for_selector("body[data-state=ready][data-extras=ready]")

@@ -7,7 +7,6 @@ critical, 0 serious. Every expected number is asked of the server, never written
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from service.config import ServerAddress
-from tests.conftest import create_database, drop_database, url_of
 from tests.e2e.accessibility import blocking, describe, save, violations
-from tests.e2e.browser import artifacts
-from tests.e2e.server_process import Server
+from tests.e2e.browser import artifacts, signed_in_as, watched
+from tests.e2e.server_process import Server, on_a_new_database
 from tests.paths import SAMPLE_MINUTES
 
 SHOTS = artifacts("import-page")
@@ -30,14 +28,8 @@ SHOTS = artifacts("import-page")
 @pytest.fixture(scope="module")
 def empty(server: ServerAddress) -> Iterator[Server]:
     """A server on a database with nothing in it yet."""
-    address = create_database(server)
-    process = Server(url_of(address))
-    try:
-        process.start()
+    with on_a_new_database(server) as process:
         yield process
-    finally:
-        process.stop()
-        drop_database(server, address)
 
 
 class Pages:
@@ -53,18 +45,8 @@ class Pages:
     def open(self, server: Server, token: str, lang: str, at: str = "tab=import") -> Page:
         context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, bypass_csp=True)
         self.contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                self.errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load") else None
-            ),
-        )
-        page.add_init_script(
-            f"sessionStorage.setItem('planledger.token', {json.dumps(token)});"
-            f"localStorage.setItem('planledger.lang', {json.dumps(lang)});"
-        )
+        page = watched(context.new_page(), self.errors)
+        signed_in_as(page, token, lang)
         page.goto(f"{server.url}/#{at}")
         page.wait_for_selector("body[data-state=ready]")
         return page

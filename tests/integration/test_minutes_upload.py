@@ -20,7 +20,7 @@ import pytest
 from service.config import ServerAddress
 from service.minutes.sources import MAX_DOCUMENT_BYTES
 from tests.conftest import create_database, drop_database, url_of
-from tests.e2e.server_process import Server
+from tests.e2e.server_process import Server, on_a_new_database
 from tests.fixtures.minutes import corpus
 from tests.integration.test_cli import planledger
 from tests.paths import FIXTURES, SAMPLE_MINUTES
@@ -32,14 +32,8 @@ OUT_OF_PLACE = corpus()["hr-5-2564-rows-out-of-place"]
 
 @pytest.fixture(scope="module")
 def served(server: ServerAddress) -> Iterator[Server]:
-    address = create_database(server)
-    process = Server(url_of(address))
-    try:
-        process.start()
+    with on_a_new_database(server) as process:
         yield process
-    finally:
-        process.stop()
-        drop_database(server, address)
 
 
 def post(server: Server, step: str, data: bytes, token: str | None = None, **params: str) -> httpx.Response:

@@ -19,24 +19,25 @@ export class Api {
     return { Authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  /** Runs a query; resolves to `data`, rejects with ApiError (401 also calls onUnauthorized). */
-  async query(query, variables = {}) {
+  /** POSTs `body` as `type`; resolves to the response and its JSON ({} when it has none), rejects
+   * with ApiError (status 0) when the server cannot be reached. */
+  async post(url, type, body) {
     let response;
     try {
-      response = await fetch("/graphql", {
-        method: "POST",
-        headers: this.headers({ "Content-Type": "application/json", Accept: "application/json" }),
-        body: JSON.stringify({ query, variables }),
-      });
+      response = await fetch(url, { method: "POST", headers: this.headers({ "Content-Type": type, Accept: "application/json" }), body });
     } catch (error) {
       throw new ApiError(String(error.message || error), 0);
     }
-    let body = {};
     try {
-      body = await response.json();
+      return { response, body: await response.json() };
     } catch {
-      body = {};
+      return { response, body: {} };
     }
+  }
+
+  /** Runs a query; resolves to `data`, rejects with ApiError (401 also calls onUnauthorized). */
+  async query(query, variables = {}) {
+    const { response, body } = await this.post("/graphql", "application/json", JSON.stringify({ query, variables }));
     if (response.status === 401) {
       this.onUnauthorized();
       throw new ApiError(body.errors?.[0]?.message || "unauthorized", 401, body.errors || []);
@@ -53,22 +54,7 @@ export class Api {
    * the query; resolves to the JSON answer, rejects with ApiError (its `code` the server's).
    */
   async upload(path, bytes, params = {}) {
-    let response;
-    try {
-      response = await fetch(`${path}?${new URLSearchParams(params)}`, {
-        method: "POST",
-        headers: this.headers({ "Content-Type": "application/octet-stream", Accept: "application/json" }),
-        body: bytes,
-      });
-    } catch (error) {
-      throw new ApiError(String(error.message || error), 0);
-    }
-    let body = {};
-    try {
-      body = await response.json();
-    } catch {
-      body = {};
-    }
+    const { response, body } = await this.post(`${path}?${new URLSearchParams(params)}`, "application/octet-stream", bytes);
     if (response.status === 401) this.onUnauthorized();
     if (!response.ok) {
       const error = new ApiError(body.errors?.[0]?.message || `HTTP ${response.status}`, response.status, body.errors || []);
