@@ -56,7 +56,7 @@ def corrected(value: Any, corrections: Sequence[MinutesCorrection]) -> Any:
 
 
 def corrections_of_record(
-    facts: list[Fact], corrections: Sequence[MinutesCorrection]
+    facts: Sequence[Fact], corrections: Sequence[MinutesCorrection]
 ) -> list[tuple[int, dict[str, Any]]]:
     """(version, changes) of each fact whose text, as now believed, holds a corrected passage: what
     its correction must say. In version order."""

