@@ -22,8 +22,15 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Recording
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    Recording,
+    StoredEvent,
+)
 
 from domain.commands import Command
 from domain.committee import Committee, CommitteeState, check_reporting_open, committee_id_for
@@ -39,9 +46,10 @@ from domain.errors import (
 from domain.facts import Fact, Ledger, Meta
 from domain.meeting import Meeting, MeetingState
 from domain.transcodings import domain_transcodings
-from service.application.catalogue import entry_for
+from service.application.catalogue import Entry, entry_for
 from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
 from service.config import ServerAddress
+from service.store.appender import Appender, StoreLost
 from service.store.database import schema_lock
 from service.store.group_commit import GroupCommit
 from service.store.recorder import OrderedRecorder
@@ -123,6 +131,17 @@ class Receipt:
 
 class _Freshness(threading.local):
     fresh = False
+    #: deciding on the event loop: a stream not in the cache raises `_NotCached`, never a store call
+    cache_only = False
+
+
+class NotOnLoop(Exception):
+    """`execute_on_loop` cannot finish without asking the store; nothing was recorded: run
+    `execute` in a thread."""
+
+
+class _NotCached(Exception):
+    """A stream the decision needs is not in the cache (on the event loop, no store call)."""
 
 
 class PlanLedger(Application[UUID]):
@@ -144,6 +163,8 @@ class PlanLedger(Application[UUID]):
         self._local = _Freshness()
         self._reachability: _Reachability | None = None
         self.group_commit = GroupCommit(self._record)
+        #: the event loop's appender (`execute_on_loop`), attached by the server that runs one
+        self.appender: Appender | None = None
         #: key streams known to be unused (`look_up_keys`), each forgotten when a command asks
         self._unused_keys: set[UUID] = set()
         self._unused_keys_lock = threading.Lock()
@@ -184,6 +205,8 @@ class PlanLedger(Application[UUID]):
         reading (a command must never change what it got that way)."""
         if fresh or self._local.fresh:
             self.forget(stream_id)
+        if self._local.cache_only:
+            self._cached_or_raise(stream_id)
         try:
             found: object = self.repository.get(stream_id, deepcopy_from_cache=not read_only)
         except AggregateNotFoundError:
@@ -191,6 +214,24 @@ class PlanLedger(Application[UUID]):
         if not isinstance(found, kind):
             raise NotFound(kind.KIND, str(stream_id))
         return found
+
+    def _cached_or_raise(self, stream_id: UUID) -> None:
+        cache = self.repository.cache
+        try:
+            if cache is None:
+                raise KeyError(stream_id)
+            cache.get(stream_id)
+        except KeyError:
+            raise _NotCached(str(stream_id)) from None
+
+    def appender_on(self, address: ServerAddress) -> Appender:
+        """An appender for the running event loop on the store at `address` (the caller attaches
+        it as `self.appender` and closes it on that loop)."""
+        recorder = self.recorder
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        schema = f'"{datastore.schema}".' if datastore.schema else ""
+        function = f'{schema}"{recorder.pg_function_name_insert_events}"'  # type: ignore[attr-defined]
+        return Appender(address.asyncpg_args(), function, f"{schema}{EVENTS_TABLE}")
 
     def execute(
         self,
@@ -227,45 +268,29 @@ class PlanLedger(Application[UUID]):
     ) -> Receipt:
         entry = entry_for(type(command))
         meta = meta.checked()
-        key_print = ""
+        key_print = self._key_print(command, meta, idempotency_key)
         if idempotency_key is not None:
-            if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY:
-                raise ValidationError("idempotencyKey", f"must be 1 to {MAX_KEY} characters")
-            key_print = fingerprint(command, meta)
             earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
             if earlier is not None:
                 return earlier
-        kind = entry.target
         for attempt in range(attempts):
-            target = None
-            if command.target is not None and kind is not None:
-                target = self.load(kind, command.target)
-                if expected_version is not None and target.version != expected_version:
-                    target = self.load(kind, command.target, fresh=True)  # the cache may be behind
-                if expected_version is not None and target.version != expected_version:
-                    raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
             try:
-                changed, *others = _streams(entry.handler(self, command, meta, target))
-                self._check_open([changed, *others], created=target is None, meta=meta)
+                target, batch = self._decide(entry, command, meta, expected_version, idempotency_key, key_print)
+            except VersionConflict:
+                raise
             except DomainError:
-                if self._local.fresh:
-                    raise
-                # A rule broke against cached state, which another process may have moved on:
-                # decide once more on state read from the store before refusing.
-                self._local.fresh = True
-                try:
-                    return self._execute(
-                        command, meta, expected_version=expected_version, idempotency_key=idempotency_key
-                    )
-                finally:
-                    self._local.fresh = False
-            batch: list[Any] = [changed, *others]
-            if idempotency_key is not None:
-                batch.append(IdempotencyKey.use(idempotency_key, meta.actor, key_print, changed.id, changed.version))
+                # refused on the store's state: another writer may have run this very command with
+                # this key meanwhile (its first result is the answer), else the refusal stands
+                if idempotency_key is not None:
+                    earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
+                    if earlier is not None:
+                        return earlier
+                raise
+            changed = batch[0]
             try:
                 recordings = self.save(*batch)
             except IntegrityError:
-                for stream in (changed, *others):
+                for stream in batch:
                     self.forget(stream.id)
                 if idempotency_key is not None:
                     earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
@@ -284,6 +309,147 @@ class PlanLedger(Application[UUID]):
             cursor = max(r.notification.id for r in recordings if r.domain_event.originator_id == changed.id)
             return Receipt(changed.id, changed.version, cursor)
         raise AssertionError("unreachable: every attempt returns or raises")
+
+    async def execute_on_loop(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Receipt:
+        """`execute` on the event loop, without a thread hop, when everything the command needs is
+        in the cache (after the first commands on a plan, a mutation's target, its plan and its
+        meeting are): decided there, saved by the loop's group commit (`service.store.appender`).
+        Raises `NotOnLoop`, having recorded nothing, when the store must be asked (a stream not
+        cached, a rule broken against cached state, a save that collided, a key used before): the
+        caller then runs `execute` in a thread, which does all of that as always.
+
+        Measured with one writer over HTTP (`/tmp` harness, 20k events, 2026-12-03): the thread hop
+        and psycopg's path were a third of the server's time per mutation."""
+        appender = self.appender
+        reachability = self._reachability
+        if appender is None or (reachability is not None and reachability.down):
+            raise NotOnLoop("no appender on this loop, or the store is known to be away")
+        entry = entry_for(type(command))
+        meta = meta.checked()
+        key_print = self._key_print(command, meta, idempotency_key)
+        if idempotency_key is not None:
+            await self._look_up_keys_on_loop(appender, idempotency_key, meta.actor)
+        local = self._local
+        local.cache_only = True
+        try:
+            if idempotency_key is not None:
+                earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
+                if earlier is not None:
+                    return earlier
+            _target, batch = self._decide(entry, command, meta, expected_version, idempotency_key, key_print)
+        except (_NotCached, DomainError):
+            # (a refusal too: the thread path decides it once more on the store's state, as always)
+            raise NotOnLoop("the store must be asked") from None
+        finally:
+            local.cache_only = False
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.collect_events(*batch)
+        stored = [self.mapper.to_stored_event(event) for event in processing.events]
+        try:
+            ids = await appender.append(stored)
+        except IntegrityError:
+            for stream in batch:
+                self.forget(stream.id)
+            raise NotOnLoop("the save collided: decide again on the store's state") from None
+        except StoreLost as lost:
+            if lost.unreachable:
+                if reachability is not None:
+                    reachability.lost()
+                raise StoreUnavailable(f"the event store is unreachable: {lost}") from None
+            raise StoreUnavailable(
+                f"the connection to the event store was lost ({lost}); the write may be recorded: "
+                "send it again with the same idempotency key"
+            ) from None
+        cache = self.repository.cache
+        if cache is not None:  # as `Application._record`: the saved aggregates are the cached ones now
+            for aggregate_id, aggregate in processing.aggregates.items():
+                cache.put(aggregate_id, aggregate)
+        changed = batch[0]
+        cursor = max(n for event, n in zip(stored, ids, strict=True) if event.originator_id == changed.id)
+        return Receipt(changed.id, changed.version, cursor)
+
+    async def _look_up_keys_on_loop(self, appender: Appender, key: str, actor: str) -> None:
+        """`look_up_keys` for one key, through the loop's appender: its records in the cache, or
+        noted unused (so the decision on the loop needs no store call for it)."""
+        stream_ids = [key_stream_id(key, actor), key_stream_id(key)]
+        cache = self.repository.cache
+        if cache is not None:
+            with contextlib.suppress(KeyError):
+                if isinstance(cache.get(stream_ids[0]), IdempotencyKey):
+                    return
+        try:
+            stored = await appender.select_streams(stream_ids)
+        except StoreLost:
+            raise NotOnLoop("the key lookup failed: the thread path reports the store's state") from None
+        found = self._cache_key_records(stored)
+        with self._unused_keys_lock:
+            self._unused_keys |= {s for s in stream_ids if s not in found}
+
+    @staticmethod
+    def _key_print(command: Command, meta: Meta, idempotency_key: str | None) -> str:
+        if idempotency_key is None:
+            return ""
+        if not idempotency_key.strip() or len(idempotency_key) > MAX_KEY:
+            raise ValidationError("idempotencyKey", f"must be 1 to {MAX_KEY} characters")
+        return fingerprint(command, meta)
+
+    def _decide(
+        self,
+        entry: Entry,
+        command: Command,
+        meta: Meta,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        key_print: str,
+    ) -> tuple[Ledger[Any] | None, list[Any]]:
+        """The target (None for a command that creates its stream) and what to save: the changed
+        streams, the command's own first, and the key's record. A rule broken against cached
+        state, which another process may have moved on, is decided once more on state read from
+        the store before it is refused."""
+        try:
+            return self._decide_once(entry, command, meta, expected_version, idempotency_key, key_print)
+        except VersionConflict:
+            raise
+        except DomainError:
+            local = self._local
+            if local.fresh or local.cache_only:
+                raise
+            local.fresh = True
+            try:
+                return self._decide_once(entry, command, meta, expected_version, idempotency_key, key_print)
+            finally:
+                local.fresh = False
+
+    def _decide_once(
+        self,
+        entry: Entry,
+        command: Command,
+        meta: Meta,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        key_print: str,
+    ) -> tuple[Ledger[Any] | None, list[Any]]:
+        kind = entry.target
+        target = None
+        if command.target is not None and kind is not None:
+            target = self.load(kind, command.target)
+            if expected_version is not None and target.version != expected_version:
+                target = self.load(kind, command.target, fresh=True)  # the cache may be behind
+            if expected_version is not None and target.version != expected_version:
+                raise VersionConflict(f"{target.KIND} {target.id}", expected_version, target.version)
+        changed, *others = _streams(entry.handler(self, command, meta, target))
+        self._check_open([changed, *others], created=target is None, meta=meta)
+        batch: list[Any] = [changed, *others]
+        if idempotency_key is not None:
+            batch.append(IdempotencyKey.use(idempotency_key, meta.actor, key_print, changed.id, changed.version))
+        return target, batch
 
     def _check_open(self, streams: list[Ledger[Any]], created: bool, meta: Meta) -> None:
         """Refuse new facts reported at a meeting its committee has closed (its minutes, or a later
@@ -335,6 +501,8 @@ class PlanLedger(Application[UUID]):
             return None
 
     def _exists(self, stream_id: UUID) -> bool:
+        if self._local.cache_only:
+            raise _NotCached(str(stream_id))
         try:
             self.repository.get(stream_id)
         except AggregateNotFoundError:
@@ -390,6 +558,8 @@ class PlanLedger(Application[UUID]):
                 return found
         if not missing:
             return found
+        if self._local.cache_only:
+            raise _NotCached("an idempotency key's record")
         recorder = self.recorder
         if not isinstance(recorder, OrderedRecorder):  # another store: one lookup per stream, as it offers
             for stream_id in missing:
@@ -402,13 +572,17 @@ class PlanLedger(Application[UUID]):
 
     def _stored_key_records(self, recorder: OrderedRecorder, stream_ids: list[UUID]) -> dict[UUID, IdempotencyKey]:
         """The key records among `stream_ids`, read in one query, and put in the cache."""
+        return self._cache_key_records(recorder.select_streams(stream_ids))
+
+    def _cache_key_records(self, events: Iterable[StoredEvent]) -> dict[UUID, IdempotencyKey]:
+        """The key records these stored events make, put in the cache."""
         cache = self.repository.cache
         found: dict[UUID, IdempotencyKey] = {}
-        stored: dict[UUID, list[Any]] = {}
-        for event in recorder.select_streams(stream_ids):
+        stored: dict[Any, list[Any]] = {}
+        for event in events:
             stored.setdefault(event.originator_id, []).append(self.mapper.to_domain_event(event))
-        for stream_id, events in stored.items():
-            record: object = project_aggregate(None, events)
+        for stream_id, stream in stored.items():
+            record: object = project_aggregate(None, stream)
             if isinstance(record, IdempotencyKey):
                 found[stream_id] = record
                 if cache is not None:
@@ -452,11 +626,15 @@ class PlanLedger(Application[UUID]):
 
     def _actor_of(self, stream_id: UUID, version: int) -> str | None:
         """The actor the fact at (stream, version) names."""
+        if self._local.cache_only:
+            raise _NotCached(str(stream_id))
         for event in self.events.get(stream_id, gt=version - 1, lte=version):
             return getattr(event, "actor", None)
         return None
 
     def cursor_of(self, stream_id: UUID, version: int) -> int:
+        if self._local.cache_only:
+            raise _NotCached(str(stream_id))
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=False) as cursor:
             cursor.execute(

@@ -219,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             args = database.address.asyncpg_args()
             app.state.ledger = PlanLedger.connect(database.address)
+            app.state.ledger.appender = app.state.ledger.appender_on(database.address)
             app.state.pool = await asyncpg.create_pool(
                 min_size=1, max_size=10, command_timeout=READ_TIMEOUT, timeout=CONNECT_TIMEOUT, **args
             )
@@ -258,6 +259,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 stop.set()
                 await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
                 await app.state.pool.close()
+                appender, app.state.ledger.appender = app.state.ledger.appender, None
+                await appender.close()
                 app.state.ledger.close()
         finally:
             app.state.metrics.close()

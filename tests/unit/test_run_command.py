@@ -30,6 +30,7 @@ class Ledger:
 
     def __init__(self) -> None:
         self.executed: list[tuple[c.Command, Meta, dict[str, Any]]] = []
+        self.appender = None  # (no event loop path: every command runs in a thread)
 
     def load(self, kind: Any, stream_id: UUID, *, read_only: bool = False) -> Any:
         raise AssertionError("only a unit's command loads anything")

@@ -1,0 +1,167 @@
+"""Commands decided and saved on the event loop (`PlanLedger.execute_on_loop`, the appender of
+`service.store.appender`), on a real PostgreSQL: the same receipts and refusals as the thread
+path, group commit across requests, and the thread path taking over whenever the store must be
+asked (a stream not cached, a collision with another process, a key used before)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from domain import commands as c
+from domain.activity import Activity
+from domain.errors import IdempotencyKeyReused, ValidationError
+from service.application import meta as m
+from service.application.access import Principal
+from service.application.ledger import NotOnLoop, PlanLedger, StoreUnavailable
+from service.application.roles import Role
+from service.application.run import run_command
+from service.config import ServerAddress
+from tests.integration.store_helpers import activities_in_one_plan, meta
+
+ADMIN = Principal(name="secretariat", role=Role.ADMIN)
+
+
+class _NoMeetings:
+    async def ids_by_code(self, code: str) -> list[UUID]:
+        return []
+
+    async def date_of(self, meeting_id: UUID) -> Any:
+        return None
+
+
+@pytest.fixture
+async def app(database: ServerAddress) -> AsyncIterator[PlanLedger]:
+    ledger = PlanLedger.connect(database)
+    ledger.appender = ledger.appender_on(database)
+    yield ledger
+    await ledger.appender.close()
+    ledger.close()
+
+
+def _versions(database: ServerAddress, stream: UUID) -> list[int]:
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT originator_version FROM planledger_events WHERE originator_id = %s ORDER BY notification_id",
+            (stream,),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+async def _report(app: PlanLedger, activity: UUID, progress: int, **request: Any) -> Any:
+    command = c.ReportProgress(activity, Decimal(progress))
+    return await run_command(
+        ADMIN,
+        command,
+        m.MetaRequest(effective_on=meta().effective_on, **request),
+        ledger=app,
+        meetings=_NoMeetings(),
+    )
+
+
+async def test_a_cached_command_is_decided_and_saved_on_the_loop(app: PlanLedger, database: ServerAddress) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    before = app.load(Activity, activity).version
+    receipt = await app.execute_on_loop(c.ReportProgress(activity, Decimal(10)), meta())
+    assert (receipt.stream_id, receipt.version, receipt.replayed) == (activity, before + 1, False)
+    assert app.appender is not None and app.appender.appends == 1
+    # the cache holds what was saved: the next command starts from it
+    assert app.load(Activity, activity).state.progress == Decimal(10)
+    assert _versions(database, activity)[-1] == before + 1
+
+
+async def test_a_stream_not_cached_goes_to_the_thread_path_and_nothing_is_saved_on_the_loop(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.forget(activity)
+    with pytest.raises(NotOnLoop):
+        await app.execute_on_loop(c.ReportProgress(activity, Decimal(10)), meta())
+    assert app.appender is not None and app.appender.appends == 0
+    ran = await _report(app, activity, 10)  # run_command: the thread path loads it and records
+    assert ran.receipt.version == _versions(database, activity)[-1]
+
+
+async def test_concurrent_requests_share_transactions_and_each_gets_its_own_receipt(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    activities = await asyncio.to_thread(activities_in_one_plan, app, 8)
+    for activity in activities:
+        app.load(Activity, activity)  # cached, as after the first request on each
+    ran = await asyncio.gather(*(_report(app, a, 20 + n) for n, a in enumerate(activities) for _ in range(3)))
+    appender = app.appender
+    assert appender is not None and appender.appends == 24
+    assert appender.transactions < appender.appends  # several commands per transaction
+    for activity in activities:
+        receipts = sorted(r.receipt.version for r in ran if r.receipt.stream_id == activity)
+        assert receipts == _versions(database, activity)[-3:]  # one stream's commands in turn, none lost
+    assert len({r.receipt.cursor for r in ran}) == 24
+
+
+async def test_a_write_by_another_process_is_decided_again_on_the_store_s_state(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.load(Activity, activity)
+    other = PlanLedger.connect(database)
+    try:
+        theirs = await asyncio.to_thread(other.execute, c.ReportProgress(activity, Decimal(30)), meta())
+    finally:
+        other.close()
+    # our cache is one version behind: the save collides, the thread path decides again
+    ran = await _report(app, activity, 40)
+    assert ran.receipt.version == theirs.version + 1
+    assert _versions(database, activity)[-2:] == [theirs.version, theirs.version + 1]
+    assert app.load(Activity, activity).state.progress == Decimal(40)
+
+
+async def test_idempotency_keys_record_once_and_refuse_another_command(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.load(Activity, activity)
+    first = await _report(app, activity, 50, idempotency_key="k-1")
+    again = await _report(app, activity, 50, idempotency_key="k-1")
+    assert (again.receipt.version, again.receipt.cursor, again.receipt.replayed) == (
+        first.receipt.version,
+        first.receipt.cursor,
+        True,
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        await _report(app, activity, 60, idempotency_key="k-1")
+    assert _versions(database, activity).count(first.receipt.version) == 1
+    assert _versions(database, activity)[-1] == first.receipt.version
+
+
+async def test_a_refusal_is_the_thread_path_s_and_records_nothing(app: PlanLedger, database: ServerAddress) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.load(Activity, activity)
+    before = _versions(database, activity)
+    with pytest.raises(ValidationError):
+        await _report(app, activity, 101)
+    assert _versions(database, activity) == before
+
+
+async def test_an_unreachable_store_is_store_unavailable_and_the_next_command_records(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.load(Activity, activity)
+    await app.execute_on_loop(c.ReportProgress(activity, Decimal(1)), meta())  # the appender's connection is open
+    appender = app.appender
+    assert appender is not None and appender._writer is not None
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:  # the connection is lost
+        conn.execute("SELECT pg_terminate_backend(%s)", (appender._writer.get_server_pid(),))
+    with pytest.raises(StoreUnavailable):
+        await app.execute_on_loop(c.ReportProgress(activity, Decimal(2)), meta())
+    # the database itself is there: the next command finds it (through the thread path's probe first)
+    ran = await _report(app, activity, 3)
+    assert ran.receipt.version == _versions(database, activity)[-1]
+    ran = await _report(app, activity, 4)
+    assert app.appender is not None and app.appender.appends >= 2
