@@ -1,7 +1,7 @@
 """The meeting's number and date read back from the Thai digits Tesseract's Thai model misreads.
 
 Measured on the sample (Tesseract's text of its scan, tests/fixtures/minutes_1_2564.tesseract.txt,
-against the text it was printed from, 178 Thai digits): the model never writes ๔, ๖, ๗, ๘ or ๙. It
+against the text it was printed from, 179 Thai digits): the model never writes ๔, ๖, ๗, ๘ or ๙. It
 writes ๒ for ๖ (15 of 17 read as digits), ๕ for ๔ (12 of 13) and for ๘, ๓ for ๙ (3 of 3): so the
 sample's 'วันที่ ๖ มกราคม ๒๕๖๔' came out 'วันที่ ๒ มกราคม ๒๕๒๕', a Saturday in 1982. The text alone
 cannot say which digit stood; the minutes' own dates narrow it:
@@ -26,7 +26,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from service.minutes.thai_text import MONTHS, OCR_WRITES, THAI_DIGITS, month_number
@@ -67,14 +66,6 @@ def _thai(number: int, width: int) -> str:
     return "".join(THAI_DIGITS[int(d)] for d in str(number).zfill(width))
 
 
-@dataclass(frozen=True)
-class _Reading:
-    day: int
-    year: int  # Buddhist Era
-    when: date
-    score: float
-
-
 def meeting_date_read(text: str, today: date | None = None) -> str:
     """`text` (Tesseract's, as `ocr_lines` cleans it) with the heading's meeting number and date,
     and the weekday dates that tell them, read as the module says; unchanged where nothing fits."""
@@ -86,7 +77,8 @@ def meeting_date_read(text: str, today: date | None = None) -> str:
     if date_at is None:
         return text
     found = _DATE_RE.search(lines[date_at])
-    assert found is not None
+    if found is None:
+        return text
     year_written = found["year"]
     weekday_dates = [
         (n, match)

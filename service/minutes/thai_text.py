@@ -273,7 +273,7 @@ def repair_ocr_digits(text: str) -> str:
 
 
 #: what Tesseract's Thai model wrote for each Thai digit of the sample (its scan's text against the
-#: text printed, 178 digits; the digit itself where it read it right): it never writes ๔ ๖ ๗ ๘ ๙
+#: text printed, 179 digits; the digit itself where it read it right): it never writes ๔ ๖ ๗ ๘ ๙
 OCR_WRITES: dict[str, dict[str, int]] = {
     "๐": {"๐": 4},
     "๑": {"๑": 42},
