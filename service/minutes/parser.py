@@ -53,6 +53,8 @@ from service.minutes.references import strategies_named
 from service.minutes.thai_text import (
     DATE_PATTERN,
     month_number,
+    ocr_odds,
+    ocr_reads_as,
     parse_int,
     parse_thai_time,
     repair_ocr_digits,
@@ -259,7 +261,8 @@ class _Record:
     proposals: list[Proposal] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     strategies: dict[int, _StrategyDraft] = field(default_factory=dict)
-    room_lists: list[tuple[Presence, list[_PersonEntry]]] = field(default_factory=list)
+    #: who attended how ('… ณ ห้อง… จำนวน ๙ คน ได้แก่'): the mode, the people listed, the count as written
+    room_lists: list[tuple[Presence, list[_PersonEntry], str]] = field(default_factory=list)
     signatories: list[Signatory] = field(default_factory=list)
 
     def strategy(self, number: int) -> _StrategyDraft:
@@ -385,7 +388,7 @@ def _venue_of(text: str) -> str | None:
 
 
 def _mentions_electronic_meeting(record: _Record) -> bool:
-    if any(mode == "ONLINE" for mode, _ in record.room_lists):
+    if any(mode == "ONLINE" for mode, _, _ in record.room_lists):
         return True
     return any("ประชุมผ่านสื่ออิเล็กทรอนิกส์" in item.text.replace(" ", "") for item in record.agenda)
 
@@ -416,6 +419,13 @@ _ABSENCE_NOTE_RE = re.compile(r"^(?:ติด|ตติ|ติต)\S*(?:รา�
 _NAME_MATCH_THRESHOLD = 0.75
 
 
+#: a person's number OCR read as letters ('ฆฒ. นายศรัณย์' for '๗.'): a short word and a stop, then
+#: a title a name begins with
+_OCR_NUMBERED_RE = re.compile(
+    r"^(?P<number>[^\s\d.]{1,2})\.\s*(?P<rest>(?:นางสาว|นาง|นาย|ดร\.|ศาสตราจารย์|รองศาสตราจารย์|ผู้ช่วยศาสตราจารย์).*)$"
+)
+
+
 def _attendance_group(line: Line) -> str | None:
     return _ATTENDANCE_GROUPS.get(line.text.rstrip(" :："))
 
@@ -441,7 +451,7 @@ def _read_attendance(cursor: LineReader, account: LineAccount) -> list[_PersonEn
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         cursor.advance()
         heading = _attendance_group(line)
-        numbered = _NUMBERED_RE.match(line.text)
+        numbered = _NUMBERED_RE.match(line.text) or _OCR_NUMBERED_RE.match(line.text)
         if heading:
             group, current = heading, None
         elif group is None:
@@ -539,25 +549,58 @@ def _roles_from(text: str) -> tuple[Role, ...]:
 
 def _attendance(
     entries: list[_PersonEntry],
-    room_lists: list[tuple[Presence, list[_PersonEntry]]],
+    room_lists: list[tuple[Presence, list[_PersonEntry], str]],
     electronic: bool,
     account: LineAccount,
 ) -> tuple[Attendee, ...]:
     """Attendees with presence decided by the rule in `Attendee`'s docstring."""
     present = [index for index, entry in enumerate(entries) if entry.group == "PRESENT"]
     modes: dict[int, Presence] = {}
-    for mode, listed in room_lists:
+    for mode, listed, _ in room_lists:
         for person in listed:
             index = _best_match(person.name, [(i, entries[i].name) for i in present if i not in modes])
             if index is not None:
                 modes[index] = mode
                 account.place(*person.lines)
+    _fill_short_list(entries, present, room_lists, modes)
     unlisted: Presence = "PRESENT" if electronic else "IN_ROOM"
     group_presence: dict[str, Presence] = {"ABSENT": "ABSENT", "OTHER": "OTHER"}
     return tuple(
         _attendee(entry, modes.get(index) or group_presence.get(entry.group, unlisted))
         for index, entry in enumerate(entries)
     )
+
+
+def _fill_short_list(
+    entries: list[_PersonEntry],
+    present: list[int],
+    room_lists: list[tuple[Presence, list[_PersonEntry], str]],
+    modes: dict[int, Presence],
+) -> None:
+    """The members a list lacks: the members present that no list names are the list's whose
+    count (as OCR may have misread it: '๓' for ๙) then reads likeliest (`ocr_odds`), the lists'
+    counts read as they stand being the other choice (a tie keeps them unlisted). The scan of the
+    sample lost the end of its in-room list, 4 of its 9 names, and read its count as ๓: the 5 names
+    and ๓ (for 5) are less likely than 9 names and ๓ (for ๙); its online list's ๕ for 4 names
+    is likelier than for 8."""
+    seated = [
+        i
+        for i in present
+        if i not in modes
+        and ((attendee := _attendee(entries[i], "PRESENT")).role in ("CHAIR", "MEMBER") or "MEMBER" in attendee.roles)
+    ]
+    if not seated or not all(count for _, _, count in room_lists):
+        return
+
+    def odds(short: int | None) -> float:  # of the counts as written, if list `short` lacks the unlisted
+        found = 1.0
+        for n, (_, listed, count) in enumerate(room_lists):
+            found *= ocr_odds(count, len(listed) + (len(seated) if n == short else 0))
+        return found
+
+    best = max([None, *range(len(room_lists))], key=lambda short: (odds(short), short is None))
+    if best is not None and odds(best) > 0:
+        modes.update(dict.fromkeys(seated, room_lists[best][0]))
 
 
 def _name_key(name: str) -> str:
@@ -646,7 +689,7 @@ def _read_agenda_item(cursor: LineReader, account: LineAccount, record: _Record)
 
 
 _COMMENTS_INTRO_RE = re.compile(r"^ประเด็นการพิจารณา|ที่ประชุม(?:มี)?ความคิดเห็น")
-_LIST_INTRO_RE = re.compile(r"จำนวน\s*[0-9๐-๙]+\s*คน\s*ได้แก่$")
+_LIST_INTRO_RE = re.compile(r"จำนวน\s*(?P<count>[0-9๐-๙]+)\s*คน\s*ได้แก่$")
 
 
 def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record, item: _ItemDraft) -> None:
@@ -655,6 +698,7 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
     comments: _CommentReader | None = None
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         mode = _list_mode(paragraph)
+        intro = _LIST_INTRO_RE.search(paragraph[-1]) if mode is not None else None
         if line.follows_blank:
             paragraph = []
         if comments is not None and comments.take(line, account):
@@ -671,7 +715,7 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         elif (why := tables.stray_reason(line.raw)) is not None:
             account.refuse(cursor.advance(), why)
         elif mode is not None and _NUMBERED_RE.match(line.text):
-            record.room_lists.append((mode, _read_person_list(cursor)))
+            record.room_lists.append((mode, _read_person_list(cursor), intro["count"] if intro else ""))
         else:
             account.place(cursor.advance())
             item.text_lines.append(line.text)
@@ -705,14 +749,25 @@ def _read_person_list(cursor: LineReader) -> list[_PersonEntry]:
     people: list[_PersonEntry] = []
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         numbered = _NUMBERED_RE.match(line.text)
-        if numbered and parse_int(numbered["number"]) == len(people) + 1:
+        if numbered and _numbered_next(numbered["number"], len(people) + 1):
             people.append(_list_entry(line, "LISTED", numbered["rest"]))
-        elif people and not numbered and not line.follows_blank:
-            people[-1].lines.append(line)
+        elif numbered and people and len(people[-1].lines) == 1 and line.text.startswith(people[-1].lines[0].text):
+            # OCR read the line twice, the first time cut short ('๑. รองศาสตราจารย์' / '๑. รองศาสตราจารย์ ดร. …')
+            earlier = people[-1].lines[0]
+            people[-1] = _list_entry(line, "LISTED", numbered["rest"])
+            people[-1].lines.insert(0, earlier)
+        elif people and not numbered and not line.follows_blank and not _LIST_INTRO_RE.search(line.text):
+            people[-1].lines.append(line)  # (a line introducing the next list ends this one: OCR drops blank lines)
         else:
             break
         cursor.advance()
     return people
+
+
+def _numbered_next(written: str, expected: int) -> bool:
+    """Is `written` the number `expected`, or the OCR's reading of it ('๕.' for the 4th: Tesseract's
+    Thai model writes ๕ for ๔)?"""
+    return parse_int(written) == expected or ocr_reads_as(written, expected)
 
 
 class _CommentReader:

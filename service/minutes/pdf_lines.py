@@ -4,9 +4,9 @@ layer through `pdf_text`, a scan's OCR through `ocr_lines`).
 A word processor wraps a line where the next word would not fit: so a drawn line is joined to the
 next only if the next line's first word (`line_breaks.first_word_end`: ICU's Thai words) would not
 have fitted, after a space, in the room the line leaves before the right edge of the text (the
-furthest any line of the document reaches). Measured on the corpus printed by LibreOffice (1,182
-line ends, 396 wraps): this alone misses 11 wraps and joins 16 line ends. So the line's start is
-also read as the parser will read it:
+furthest any line of the document reaches, unless given). Measured on the corpus printed by
+LibreOffice (1,182 line ends, 396 wraps, when first measured): this alone misses 11 wraps and
+joins 16 line ends. So the line's start is also read as the parser will read it:
 
 - a heading (activity kind, column, agenda item, มติ), a markdown heading, a line wholly in bold,
   a table border, a results row after a complete row (or the title of the next row, when the line
@@ -14,18 +14,33 @@ also read as the parser will read it:
   a tab start a line of their own, whatever room the line before left; a strategy heading does
   after a table's line or before a table's heading (in a paragraph, 'ยุทธศาสตร์ที่ ๕ …' is not one);
 - a line starting with a colon or a closing tag continues the one before;
-- a line that ends inside a word the document writes whole elsewhere ('ความคล่อง' / 'ตัว…') is a
-  wrap: LibreOffice's Thai dictionary is not ICU's.
+- for OCR, a line that ends inside a word the document writes whole elsewhere ('ความคล่อง' /
+  'ตัว…') is a wrap (LibreOffice's Thai dictionary is not ICU's); in a PDF, where widths are
+  measured, the rule found no wrap the widths missed and took 3 line ends for wraps.
 
-What stood at a wrap is not drawn: a space, nothing (Thai words have no spaces) or a tab. It is a
-tab where a results row's status cell starts the next line after an activity with no tab yet, or
-where a row short of its table's cells (as many as the last line with a tab since a blank line)
-breaks between a closing and an opening tag ('</p>' / '<p>'); a space after ฯ or ๆ, where the
-next word would have fitted without one, or where either side is not a Thai letter; between two
-Thai letters a space if the document, within 10,000 characters, writes those words after or
-before a space more often than not, else nothing. The sample's PDF so gives its 31 activities
-with their titles and statuses, and 178 of its 187 commands the same but for white space (160
-exactly the same).
+What stood at a wrap: a space, nothing (Thai words have no spaces) or a tab. In a PDF (`joined`'s
+`indents`) it is read where the page shows it:
+
+- a tab: LibreOffice carries a tab that does not fit to the next line, which so starts at the
+  first tab stop; a line at the margin had no tab before it (every tab at a wrap of the corpus,
+  8, and no other wrap, starts its next line at a tab stop);
+- a space where one is drawn at the line's end (LibreOffice draws the spaces of a Latin run, not
+  those of a Thai one: 34 of the corpus's 104 spaces at a wrap), or where the next word would
+  have fitted without a space but not with one (the edge taken is the page's width less its left
+  margin: `pdf_text._edge`);
+
+and otherwise guessed, as it is everywhere for OCR (whose lines' positions are estimated): a tab
+where a results row's status cell starts the next line after an activity with no tab yet, or where
+a row short of its table's cells (as many as the last line with a tab since a blank line) breaks
+between a closing and an opening tag ('</p>' / '<p>'); a space after ฯ or ๆ, before an abbreviation
+('ก.พ.'), or where either side is not a Thai letter; between two Thai letters a space if the
+document, within 10,000 characters, writes the two words with one more often than without (in a
+PDF), else if it writes the words after or before a space more often than not, else nothing.
+
+Measured on the corpus printed by LibreOffice (1,182 line ends, 388 wraps): 11 line ends read
+wrong, 35 before the tabs and spaces the page shows were read (9 of them in the sample, all at a
+wrap between two Thai letters, of 273 such: its PDF gives 181 of its 187 commands exactly, the
+other 6 differ in a space).
 """
 
 from __future__ import annotations
@@ -49,10 +64,14 @@ class Drawn(NamedTuple):
     right: float
     advance: float
     edges: tuple[float, ...]
+    #: a space is drawn after its last character (so it ends at a space, not inside a word)
+    spaced: bool = False
 
 
-#: how far (in character advances) a word may pass the edge and still be taken as fitting
-FIT_SLACK = 0.25
+#: how far (in character advances) a word may pass the edge and still be taken as fitting: a PDF's
+#: loose boxes are exact to 0.01 pt (0.25 took the sample's 'กลยุทธ์', 0.17 over, for fitting);
+#: OCR's widths are whole cells
+FIT_SLACK = 0.05
 #: how near the edge (in advances) a line must end for its last word to be looked for as part of
 #: a longer one (Thai words of the sample run to 6 cells)
 COMPOUND_ROOM = 6
@@ -65,11 +84,15 @@ _CONTINUES = re.compile(r"^\s*(?:[:：]|</[a-z]+>)")
 _AGENDA = re.compile(r"^ระเบียบวาระที่\s*[0-9๐-๙]")
 _RESOLUTION = re.compile(r"^มติ(?:\s|$|[:：])")
 _THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
+#: a Thai abbreviation: one or two consonants and a full stop ('ก.พ.', 'ดร.', 'น.')
+_ABBREVIATION = re.compile(r"[\u0e01-\u0e2e]{1,2}\.")
 
 
-def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str]:
+def joined(lines: list[Drawn | None], edge: float | None = None, indents: bool = False) -> Iterator[str]:
     """The lines as typed: each wrapped line joined to the one it continues (see the module).
-    The right edge of the text is the furthest any line reaches, unless given."""
+    The right edge of the text is the furthest any line reaches, unless given. `indents`: the
+    lines' left edges are where they were drawn (a PDF's, not an OCR's), so a line that starts at
+    a tab stop tells a tab the page wrapped at, and one at the margin tells none."""
     drawn = [line for line in lines if line is not None]
     if not drawn:
         return
@@ -93,17 +116,28 @@ def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str
         seen += 1
         following = lines[index + 1] if index + 1 < len(lines) else None
         after = lines[index + 2] if index + 2 < len(lines) else None
+        carried = None if following is None or not indents else following.left - margin > following.advance / 2
         if _PIPE_ROW.match(pending) and pending.endswith("|") and pending.count("|") >= columns:
             columns = pending.count("|")  # a pipe row is whole at as many borders as the last one
             separator = None
         elif following is None:
             separator = None
         else:
-            separator = _continues(pending, line, following, after, edge, usage.near(seen))
-            # a tab stood at the wrap: a row short of its table's cells, or an activity whose
-            # status cell starts the next line
-            if (
-                separator is None
+            separator = _continues(pending, line, following, after, edge, usage.near(seen), carried)
+            if carried:
+                # LibreOffice carries a tab that does not fit to the next line, which so starts at
+                # the first tab stop: a wrap there was at a tab, and so was a line end where the
+                # next word would not have fitted after a tab (unless it starts a line of its own)
+                if separator is not None or (
+                    not _fits_after_tab(line, following, margin, edge)
+                    and not _starts_line(pending, following.text, None if after is None else after.text)
+                ):
+                    separator = "\t"
+            elif (
+                # a tab stood at the wrap: a row short of its table's cells, or an activity whose
+                # status cell starts the next line (guessed where the lines' left edges are not known)
+                carried is None
+                and separator is None
                 and (
                     (pending.count("\t") < tabs and _cell_edge(pending, following.text))
                     or ("\t" not in pending and _is_status_cell(following.text))
@@ -111,10 +145,12 @@ def joined(lines: list[Drawn | None], edge: float | None = None) -> Iterator[str
                 and not _fits_after_tab(line, following, margin, edge)
             ):
                 separator = "\t"
-        if separator is not None and tabs and pending.count("\t") >= tabs and "\t" in following.text:  # type: ignore[union-attr]
+        if (
+            separator is not None and not carried and tabs and pending.count("\t") >= tabs and "\t" in following.text  # type: ignore[union-attr]
+        ):
             separator = None  # a row with all its cells, then one with a tab: rows of one table
         if separator is None:
-            if pending.count("\t") < tabs and wraps:
+            if carried is None and pending.count("\t") < tabs and wraps:
                 pending = _cells_filled(pending, wraps, tabs)
             yield pending.replace("\t", " ") if _PIPE_ROW.match(pending) else pending
             if not _PIPE_ROW.match(pending) and "\t" in pending:
@@ -220,11 +256,18 @@ def _wraps(pending: str, line: Drawn, following: Drawn, edge: float) -> bool:
 
 
 def _continues(
-    pending: str, line: Drawn, following: Drawn, after: Drawn | None, edge: float, usage: _Usage
+    pending: str,
+    line: Drawn,
+    following: Drawn,
+    after: Drawn | None,
+    edge: float,
+    usage: _Usage,
+    carried: bool | None = None,
 ) -> str | None:
-    """None when `following` starts a line of its own; else what stood at the wrap."""
+    """None when `following` starts a line of its own; else what stood at the wrap. `carried`:
+    does `following` start at a tab stop (a tab the page wrapped at), or None when not known."""
     if _PIPE_ROW.match(pending):  # a pipe table's row goes on to its closing border
-        return " "
+        return " " if carried is None else _between_words(pending, line, following, edge, usage, True)
     if _CONTINUES.match(following.text):
         return " "  # no line starts with a colon or a closing tag: the page wrapped before it
     run = _first_run(following)
@@ -235,11 +278,12 @@ def _continues(
         return None
     slack = FIT_SLACK * line.advance
     if line.right + line.advance + width <= edge + slack:
-        # it would have fitted after a space: the line ended there, unless the word is the end of
-        # one the document writes whole elsewhere ('ความคล่อง' / 'ตัว…': LibreOffice's dictionary
-        # is not ICU's, and kept a longer word whole)
+        # it would have fitted after a space: the line ended there. Where the widths are only
+        # estimated (OCR), unless the word is the end of one the document writes whole elsewhere
+        # ('ความคล่อง' / 'ตัว…'); in a PDF that rule read 3 line ends of the corpus as wraps
+        # ('ด้วยการ' / 'กำหนด…', 'ของเมือง' / 'ในอนาคต') and found no wrap the widths missed
         near = line.right + line.advance + width > edge - COMPOUND_ROOM * line.advance
-        return "" if near and _splits_a_word(pending, word, usage) else None
+        return "" if carried is None and near and _splits_a_word(pending, word, usage) else None
     if _starts_line(pending, following.text, None if after is None else after.text):
         return None
     if (
@@ -250,18 +294,41 @@ def _continues(
         and not _splits_a_word(pending, word, usage)
     ):
         return None
-    if "\t" not in pending and _is_status_cell(following.text):
+    if carried is not False and "\t" not in pending and _is_status_cell(following.text):
         return "\t"
-    if not (_THAI_LETTER.match(pending[-1]) and _THAI_LETTER.match(following.text[0])) or pending[-1] in "ฯๆ":
-        return " "  # Thai writes a space after ฯ and ๆ, and between Thai and anything else
-    # Thai on both sides: a space if the document writes these words with one more often than not
-    # (it would have fitted without one: LibreOffice's word was longer than ICU's, or a space stood)
-    spaced, glued = _spacing(word, usage)
+    return _between_words(pending, line, following, edge, usage, carried is not None)
+
+
+def _between_words(pending: str, line: Drawn, following: Drawn, edge: float, usage: _Usage, measured: bool) -> str:
+    """What stood at a wrap between two words: a space or nothing (Thai has no spaces between
+    words). `measured`: the widths are a PDF's, not estimated from an OCR's characters."""
+    if line.spaced:
+        return " "  # a space is drawn at the line's end
+    if (
+        not (_THAI_LETTER.match(pending[-1]) and _THAI_LETTER.match(following.text[0]))
+        or pending[-1] in "ฯๆ"
+        or _ABBREVIATION.match(following.text)
+    ):
+        # Thai writes a space after ฯ and ๆ, before an abbreviation ('สำนักงาน ก.พ.', 300 times in
+        # the corpus, glued once), and between Thai and anything else
+        return " "
+    word, width = _first_word(pending, following)
+    if not word:
+        return " "
+    fits_bare = line.right + width <= edge + FIT_SLACK * line.advance
+    if measured and fits_bare:
+        return " "  # the next word would have fitted without a space, not with one: a space stood
+    # Thai on both sides: a space if the document writes these two words with one more often than
+    # without (in a PDF); else if it writes the words after or before a space more often than not
     last = _last_word(pending[-CONTEXT:])
+    if measured and last:
+        apart, together = usage.count(last + " " + word), usage.count(last + word)
+        if apart != together:
+            return " " if apart > together else ""
+    spaced, glued = _spacing(word, usage)
     if last:
         before = _spacing_after(last, usage)
         spaced, glued = spaced + before[0], glued + before[1]
-    fits_bare = line.right + width <= edge + slack
     return " " if spaced > glued or (fits_bare and spaced == glued) else ""
 
 

@@ -16,7 +16,11 @@ the cell the font gives it):
   the 11th is 0.04 cells off the grid, and the sample has a tab that ends there). In a
   proportional text a gap wider than `TAB_GAP` advances is a tab, a narrower one a space;
 - a vertical gap of more than 1.5 lines is that many blank lines (`_with_blanks`);
-- a line the page wrapped is joined to the next (`service.minutes.pdf_lines`).
+- a space PDFium reads with a width of its own past a line's last letter is kept as the line's
+  `spaced` (a space drawn at a wrap; PDFium's own spaces have no width), and where each line
+  starts (a line the page wrapped at a tab starts at a tab stop);
+- a line the page wrapped is joined to the next (`service.minutes.pdf_lines`), the text's right
+  edge taken as the page's width less its left margin (`_edge`).
 
 Speed: one PDFium call per character (its loose box), marks told apart as they are read, plain
 tuples: a 200-page PDF (the sample's pages repeated, 700,000 characters) in 10.6 s at a load of 6
@@ -87,15 +91,30 @@ def pdf_text(path: Path) -> str:
         raise PdfTextError(f"PDFium cannot open it ({error})") from None
     try:
         pages: list[list[tuple[Drawn, float]]] = []
+        widths: list[float] = []
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
             pages.append(_page_lines(textpage))
+            widths.append(page.get_width())
             textpage.close()
             page.close()
     finally:
         document.close()
-    return "\n".join(joined(_with_blanks(pages)))
+    return "\n".join(joined(_with_blanks(pages), _edge(pages, widths), indents=True))
+
+
+def _edge(pages: list[list[tuple[Drawn, float]]], widths: list[float]) -> float | None:
+    """The right edge of the text: the page's width less its left margin (where lines start), or
+    the furthest a line reaches if further. A page's right margin is taken as no wider than its
+    left (LibreOffice's and Word's are the same; a binding margin is on the left); the furthest a
+    line reaches alone falls short of the edge by up to a cell in a short text, so a word that
+    would have fitted after a space was read as wrapped (digital 2/2564's table row)."""
+    lines = [line for page in pages for line, _ in page]
+    if not lines or not widths:
+        return None
+    width = Counter(round(w, 1) for w in widths).most_common(1)[0][0]
+    return max(width - min(line.left for line in lines), max(line.right for line in lines))
 
 
 def _with_blanks(pages: list[list[tuple[Drawn, float]]]) -> list[Drawn | None]:
@@ -134,29 +153,34 @@ def _page_lines(textpage: object) -> list[tuple[Drawn, float]]:
     ref = ctypes.byref(rect)
     loose = pdfium_c.FPDFText_GetLooseCharBox
     marks_of = _MARKS
-    rows: list[tuple[list[_Glyph], list[_Glyph]]] = []  # each line's letters and its marks
+    rows: list[tuple[list[_Glyph], list[_Glyph], float]] = []  # each line's letters, marks, last space
     bases: list[_Glyph] = []
     marks: list[_Glyph] = []
+    space = -1.0  # the right edge of the line's rightmost drawn space (PDFium's own have no width)
     for index, char in enumerate(text[:count]):
         if char == "\n":
-            rows.append((bases, marks))
-            bases, marks = [], []
+            rows.append((bases, marks, space))
+            bases, marks, space = [], [], -1.0
+        elif char == " ":
+            loose(raw, index, ref)
+            if rect.right - rect.left > 0.1 and rect.right > space:
+                space = rect.right
         elif not char.isspace():  # the white is measured from the gaps, not taken from PDFium
             loose(raw, index, ref)
             mark = marks_of.get(char)
             if mark is None:
                 mark = marks_of[char] = is_mark(char)
             (marks if mark else bases).append((rect.left, rect.right, rect.bottom, char))
-    rows.append((bases, marks))
-    widths = [g[1] - g[0] for letters, _ in rows for g in letters]
+    rows.append((bases, marks, space))
+    widths = [g[1] - g[0] for letters, _, _ in rows for g in letters]
     if not widths:
         return []
     advance = statistics.median(widths) or 6.0
     monospaced = sum(1 for w in widths if abs(w - advance) < 0.05 * advance) >= 0.9 * len(widths)
     # the left margin: where most lines start (a mark's or sara am's box may reach left of it)
-    starts = Counter(round(min(g[0] for g in letters), 1) for letters, _ in rows if letters)
+    starts = Counter(round(min(g[0] for g in letters), 1) for letters, _, _ in rows if letters)
     margin = starts.most_common(1)[0][0]
-    return [line for letters, found in rows if letters for line in [_line(letters, found, advance, monospaced, margin)]]
+    return [_line(letters, found, space, advance, monospaced, margin) for letters, found, space in rows if letters]
 
 
 #: is a character a combining mark (filled as characters are met: a dict lookup per character)
@@ -179,7 +203,7 @@ def _white(gap: float, at: float, advance: float, monospaced: bool) -> str:
 
 
 def _line(
-    bases: list[_Glyph], marks: list[_Glyph], advance: float, monospaced: bool, margin: float
+    bases: list[_Glyph], marks: list[_Glyph], space: float, advance: float, monospaced: bool, margin: float
 ) -> tuple[Drawn, float]:
     """One drawn line: its characters placed (see the module's docstring) and its baseline."""
     lefts = [g[0] for g in bases]
@@ -216,4 +240,8 @@ def _line(
         if len(edges) < EDGES_KEPT:
             edges.extend([right] * len(char))
     bottoms = sorted(g[2] for g in bases)
-    return Drawn("".join(out), bases[0][0], right, advance, tuple(edges)), bottoms[len(bottoms) // 2]
+    # a space drawn past the last letter: the line ends at a space (LibreOffice draws the spaces of a
+    # Latin run, not of a Thai one)
+    spaced = space > right + 0.5 * advance
+    line = Drawn("".join(out), bases[0][0], right, advance, tuple(edges), spaced)
+    return line, bottoms[len(bottoms) // 2]

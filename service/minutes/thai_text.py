@@ -272,6 +272,44 @@ def repair_ocr_digits(text: str) -> str:
     return _NUMBER_TOKEN_RE.sub(repaired, text)
 
 
+#: what Tesseract's Thai model wrote for each Thai digit of the sample (its scan's text against the
+#: text printed, 179 digits; the digit itself where it read it right): it never writes ๔ ๖ ๗ ๘ ๙
+OCR_WRITES: dict[str, dict[str, int]] = {
+    "๐": {"๐": 4},
+    "๑": {"๑": 42},
+    "๒": {"๒": 36, "๕": 1},
+    "๓": {"๓": 21, "๕": 1},
+    "๔": {"๕": 12, "๓": 1},
+    "๕": {"๕": 31, "๓": 1},
+    "๖": {"๒": 15, "๐": 2},
+    "๗": {},
+    "๘": {"๕": 2},
+    "๙": {"๓": 3},
+}
+
+
+def ocr_reads_as(written: str, number: int) -> bool:
+    """Could the Thai digits `written` be the model's reading of `number` ('๕' of ๔, '๒' of ๖)?"""
+    digits = "".join(THAI_DIGITS[int(d)] for d in str(number))
+    return len(written) == len(digits) and all(
+        w == d or w in OCR_WRITES[d] for w, d in zip(written, digits, strict=True)
+    )
+
+
+def ocr_odds(written: str, number: int) -> float:
+    """How likely the model writes `written` for `number` (the counts of `OCR_WRITES`): 1.0 for
+    Arabic digits that are the number, 0.0 where no digit could be read so."""
+    if written.isascii():
+        return 1.0 if written.isdigit() and int(written) == number else 0.0
+    digits = "".join(THAI_DIGITS[int(d)] for d in str(number))
+    if len(written) != len(digits):
+        return 0.0
+    odds = 1.0
+    for w, d in zip(written, digits, strict=True):
+        odds *= OCR_WRITES[d].get(w, 0) / (sum(OCR_WRITES[d].values()) + 1)
+    return odds
+
+
 def ocr_number(text: str) -> int | None:
     """A small whole number as OCR may have written it ('๑', '1', 'จ', '๑o'), or None."""
     arabic = to_arabic_digits(text.strip())

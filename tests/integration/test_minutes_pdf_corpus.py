@@ -4,8 +4,8 @@ facts its text gives: every command `import-minutes` would record, each text in 
 for its white space.
 
 White space is all a PDF may not hold: where the page wrapped a line, the space, tab or nothing
-that stood there is not drawn (service/minutes/pdf_lines.py says how it is guessed). The sample
-does not yet give its text's facts, for the reason its xfail names.
+that stood there is not always drawn (service/minutes/pdf_lines.py says how it is told or
+guessed). Every file, the sample too, gives its text's facts so.
 
 LibreOffice prints the whole corpus in one call (~5 s here; .ci/run installs
 libreoffice-writer-nogui and fonts-thai-tlwg)."""
@@ -36,11 +36,9 @@ pytestmark = [
 ]
 
 CORPUS = corpus()
-NOT_YET = {
-    "sample-1-2564": "its proposals table, 2 rows of 4 cells: one row's tab lost at a wrap is put back at the "
-    "wrong '</p> <p>', and the other wraps before 'กลยุทธ์ใหม่', which LibreOffice keeps whole and ICU splits, so it "
-    "is read as a line end: 7 of 31 proposals and 2 lists of units differ (all 31 activities are read)",
-}
+#: corpus files whose PDF does not yet give their text's facts (none: the sample's proposals table
+#: was the last, its tabs now told by where a wrapped line restarts)
+NOT_YET: dict[str, str] = {}
 
 
 def _bare(value: object) -> object:

@@ -5,8 +5,12 @@ a status cell whose border OCR lost. No Tesseract needed: the text is Tesseract'
 
 from __future__ import annotations
 
+from datetime import date
+
 from service.minutes import tables
 from service.minutes.files import read_minutes
+from service.minutes.model import ParsedMinutes
+from service.minutes.ocr_dates import meeting_date_read
 from service.minutes.ocr_lines import ocr_text
 from service.minutes.parser import parse_minutes
 from tests.ocr_activities import sample_activities_found
@@ -80,3 +84,77 @@ def test_a_status_cell_whose_border_ocr_lost_is_found() -> None:
     assert not tables.has_status_cell("โครงการนี้ต้องดำเนินการภายหลังจากสำนักยุทธศาสตร์ฯ ดำเนินการแล้วเสร็จในปีหน้า")
     glued = tables.unseparated_row("การพัฒนาระบบการเตรียมความพร้อมนักทรัพยากรบุคคลบรรจุใหม่อยู่ระหว่างดำเนินการ : ได้ศึกษา")
     assert glued == tables.Row("การพัฒนาระบบการเตรียมความพร้อมนักทรัพยากรบุคคลบรรจุใหม่", "IN_PROGRESS", "ได้ศึกษา")
+
+
+def _scanned_sample() -> ParsedMinutes:
+    return parse_minutes(ocr_text(TESSERACT_SAMPLE.read_text(encoding="utf-8")), source="ocr.txt")
+
+
+def test_the_scan_s_meeting_number_and_date_are_read_back_from_the_minutes_own_dates() -> None:
+    """Tesseract read 'ครั้งที่ ๑/๒๕๖๔' and 'วันที่ ๖ มกราคม ๒๕๖๔' as ๑/๒๕๒๕ and ๒ มกราคม ๒๕๒๕ (a Saturday
+    in 1982): the model writes ๒ for ๖ and ๕ for ๔; the next meeting's 'วันพุธที่ ๓ กุมภาพันธ์' and the
+    working day tell them (service/minutes/ocr_dates.py)."""
+    scanned = _scanned_sample()
+    assert (scanned.code, scanned.date) == ("1/2564", date(2021, 1, 6))
+    assert scanned.next_meeting is not None
+    assert (scanned.next_meeting.code, scanned.next_meeting.date) == ("2/2564", date(2021, 2, 3))
+
+
+def test_a_misread_date_takes_the_likeliest_reading_the_minutes_allow() -> None:
+    text = "รายงานการประชุม อ.ก.ก.\nครั้งที่ ๑/๒๕๒๕\nวันที่ ๒ มกราคม ๒๕๒๕\nผู้มาประชุม\n{}"
+    # with the next meeting on a Wednesday 3 February: 6 January 2564 (1982 fits the weekdays too,
+    # 39 years older; 9 February 2565 needs ๙ read as ๓), whenever the import runs
+    scheduled = text.format("กำหนดการประชุม ครั้งที่ ๒/๒๕๒๕ ในวันพุธที่ ๓ กุมภาพันธ์ ๒๕๒๕ เวลา ๐๙.๓๐ น.")
+    for today in (date(2021, 1, 7), date(2026, 12, 3), date(2040, 1, 1)):
+        read = meeting_date_read(scheduled, today).splitlines()
+        assert read[1:3] == ["ครั้งที่ ๑/๒๕๖๔", "วันที่ ๖ มกราคม ๒๕๖๔"], today
+        assert "ครั้งที่ ๒/๒๕๖๔ ในวันพุธที่ ๓ กุมภาพันธ์ ๒๕๖๔" in read[-1]
+    # a date that reads as it stands on a working day is kept: 'วันที่ ๓ มีนาคม ๒๕๖๓' has no look-alike
+    plain = "ครั้งที่ ๓/๒๕๖๓\nวันที่ ๓ มีนาคม ๒๕๖๓\nผู้มาประชุม"
+    assert meeting_date_read(plain, date(2026, 1, 1)) == plain
+
+
+def test_tesseract_s_attendance_table_comes_back_as_its_rows() -> None:
+    """Borders read twice or with debris ('||', 'ไ|ป|'), '<br>' read as '<07>', a border read as a gap,
+    a row over three lines, row numbers read as '9.', 'ซ.', '='."""
+    lines = ocr_text(TESSERACT_SAMPLE.read_text(encoding="utf-8")).splitlines()
+    rows = [line for line in lines if line.startswith("|")]
+    assert len(rows) == 12
+    assert rows[0] == "| ๑. | รองศาสตราจารย์ ดร.อิสระ สุวรรณพล | ประธาน อ.ก.ก. |"
+    assert rows[1] == "| ๒. | นางสาวธนพร แดงจิว<br>ผู้ช่วยปลัดกรุงเทพมหานคร<br>แทนปลัดกรุงเทพมหานคร | อ.ก.ก. |"
+    assert rows[4] == (
+        "| ๕. | นางสาวคณาธิป สุขเจริญ<br>ผู้เชี่ยวชาญเฉพาะด้านการบริหารงานบุคคลส่วนท้องถิ่น"
+        "<br>สำนักงานคณะกรรมการมาตรฐานการบริหารงานบุคคล<br>ส่วนท้องถิ่น | อ.ก.ก. |"
+    )
+    assert rows[6].startswith("| ๗. | ผู้ช่วยศาสตราจารย์ ดร.สุนิสา ช่อแก้ว<br>")
+    assert rows[11] == ("| ๑๒. | นายธนกร ไชยศรี<br>ผู้ช่วยหัวหน้าสำนักงาน ก.ก. ที่หัวหน้าสำนักงาน ก.ก.<br>มอบหมาย | อะกก.เกะ |")
+
+
+def test_the_scan_s_attendance_is_the_sample_s_as_far_as_the_scan_holds_it() -> None:
+    """The members (the table, the secretary, the assistants) and the absent come out as the
+    sample's, role, roles, presence (in the room, online: the scan lost 4 names of the in-room
+    list and read its count ๙ as ๓) and reason, their names but one letter ('ก๊กผล' read as
+    'กิกผล'). Of the 10 others attending, the scan holds 9 names (the tenth is not in its text) and
+    one misspelt ('น้าฝน'); their positions it gives out of order, so they are not compared."""
+    (sample,) = read_minutes(SAMPLE_MINUTES)
+    scanned = _scanned_sample()
+    members = [a for a in sample.attendance if a.presence != "OTHER"]
+    read = [a for a in scanned.attendance if a.presence != "OTHER"]
+    assert len(members) == len(read) == 18
+    assert [(a.role, a.roles, a.presence, a.absence_reason) for a in read] == [
+        (a.role, a.roles, a.presence, a.absence_reason) for a in members
+    ]
+    assert [a.name for a in read if a.name not in {m.name for m in members}] == ["รองศาสตราจารย์ ดร. อรทัย กิกผล"]
+    assert sum(a.position == m.position for a, m in zip(read, members, strict=True)) == 17
+    others = [a.name for a in scanned.attendance if a.presence == "OTHER"]
+    expected = [a.name for a in sample.attendance if a.presence == "OTHER"]
+    assert len(others) == 9
+    assert sum(name in expected for name in others) == 8 and "นางสาวน้าฝน อยู่ดี" in others
+
+
+def test_the_scan_leaves_8_lines_unplaced() -> None:
+    """20 before the heading, the attendance table and the lists were read back: what is left is
+    two lines of specks, the start time (๐๙.๓๐ read as '๐๓๕.๓๐'), a paragraph the model broke into
+    a results row's shape, and the 4 strategy headings of the FY 2564 proposals table, whose cells
+    the scan does not give as a table."""
+    assert len(_scanned_sample().unplaced) == 8

@@ -60,14 +60,33 @@ def test_the_sample_as_pdf_keeps_every_character_in_order() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="what stood where the page wrapped a line (a space, a tab or nothing: Thai has no spaces between "
-    "words) is not drawn, and is guessed (service/minutes/pdf_lines.py): 27 of the sample's 187 commands differ, "
-    "18 only in a text's white space; all 31 activities and their statuses are read "
-    "(tests/integration/test_minutes_pdf_corpus.py compares every corpus file but for white space)",
+    reason="6 of the sample's 187 commands differ, each only in a text's white space, at 9 of the 273 wraps "
+    "between two Thai letters: whether a space stood there is not drawn (LibreOffice draws no space of a Thai "
+    "run), the next word would not have fitted either way, and the document's own writing does not tell (it "
+    "writes neither pair elsewhere, or both: 'ข้าราชการ บุคลากร' here, 'ข้าราชการบุคลากร' elsewhere); "
+    "service/minutes/pdf_lines.py guesses from its usage. Everything else is the text's: all 31 activities and "
+    "statuses, the 31 proposals and their units, and every other command (tests/integration/"
+    "test_minutes_pdf_corpus.py compares every corpus file but for white space)",
 )
 def test_the_sample_as_pdf_gives_exactly_the_sample_s_facts(sample: list[tuple[object, ...]]) -> None:
     (minutes,) = read_minutes(SAMPLE_PDF)
     assert facts(minutes) == sample
+
+
+def test_the_sample_as_pdf_differs_from_the_text_only_in_white_space_between_thai_words(
+    sample: list[tuple[object, ...]],
+) -> None:
+    """What the xfail above leaves: 6 commands, each the text's but for a space between two Thai
+    words at a wrap (27 commands differed, 9 beyond white space, before a tab at a wrap was told by
+    where the next line starts and a space by a word that would have fitted without one)."""
+    (minutes,) = read_minutes(SAMPLE_PDF)
+    assert minutes.unplaced == ()
+    pdf = facts(minutes)
+    assert len(pdf) == len(sample) == 187
+    differ = [(ours, theirs) for ours, theirs in zip(pdf, sample, strict=True) if ours != theirs]
+    assert len(differ) == 6
+    for ours, theirs in differ:  # only spaces (a tab or a line break would show in the repr)
+        assert repr(ours).replace(" ", "") == repr(theirs).replace(" ", "")
 
 
 def test_a_docx_table_s_rows_come_as_the_text_format_s_rows(tmp_path: Path) -> None:
