@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import IntegrityError, StoredEvent
+
+log = logging.getLogger(__name__)
 
 #: appends per transaction at most (as the thread side's group commit)
 MAX_BATCH = 256
@@ -141,10 +144,17 @@ class Appender:
             batch = self._take()
             try:
                 await self._commit(batch)
-            except BaseException as error:  # the loop is closing: nobody is left waiting
+            except Exception as error:  # the statement failed otherwise (a lock timeout, …): this
+                # batch hears it, the queue goes on (nothing else would commit it)
+                log.warning("appender: a commit failed: %r", error)
                 for entry in batch:
                     if not entry.done.done():
+                        entry.done.set_exception(StoreLost(f"the append failed: {_first_line(error)}"))
+            except BaseException as error:  # the loop is closing: nobody is left waiting
+                for entry in [*batch, *self._queue]:
+                    if not entry.done.done():
                         entry.done.set_exception(StoreLost(f"the append was interrupted: {error!r}"))
+                self._queue = []
                 raise
 
     def _take(self) -> list[_Append]:
