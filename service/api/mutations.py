@@ -5,6 +5,7 @@ errors (data, not GraphQL errors) with a message a person can act on."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, Union
 from uuid import UUID
@@ -310,6 +311,8 @@ PAYLOADS: dict[type[Ledger[Any]], type[Recorded]] = {
     Ledger: EventCorrected,
 }
 INPUTS = i.by_command()
+#: each command mutation's resolver without its `info`, by its name (service/api/execution/direct_mutations.py)
+RUNS: dict[str, Callable[[Context, Any], Awaitable[Any]]] = {}
 
 
 def _field(entry: Entry) -> Any:
@@ -334,6 +337,11 @@ def _field(entry: Entry) -> Any:
 
     async def resolve(info: Info[Context, None], input: Any) -> Any:
         return await run(info.context, input, success)
+
+    async def run_direct(context: Context, input: Any) -> Any:
+        return await run(context, input, success)
+
+    RUNS[name] = run_direct
 
     resolve.__annotations__ = {
         "info": Info[Context, None],

@@ -36,7 +36,9 @@ from projections.schema import create_tables
 from service import dashboard, logs
 from service.api import documents
 from service.api.context import Context, Reader
+from service.api.execution.direct_mutations import MutationPlans
 from service.api.execution.shared import SharedFramesHandler
+from service.api.mutations import RUNS
 from service.api.schema import schema
 from service.application.access import NOBODY, Principal
 from service.application.ledger import PlanLedger
@@ -299,7 +301,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ok: bool = await app.state.broker.wait_for(position, timeout)
         return ok
 
-    http = GraphQLHTTP(schema, make_context, lambda: app.state.broker.position, wait_for, app.state.metrics)
+    http = GraphQLHTTP(
+        schema,
+        make_context,
+        lambda: app.state.broker.position,
+        wait_for,
+        app.state.metrics,
+        mutation_plans=MutationPlans(schema, RUNS),
+    )
     websocket = Subscriptions(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
     app.router.routes.extend(
         [

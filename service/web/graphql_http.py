@@ -33,6 +33,7 @@ from projections.errors import DATABASE_AWAY
 from service import logs
 from service.api import documents
 from service.api.context import Context
+from service.api.execution.direct_mutations import MutationPlans
 from service.api.schema import masked
 from service.web import graphiql
 from service.web.middleware import OPERATION, PRINCIPAL, VALIDATED
@@ -229,9 +230,12 @@ class GraphQLHTTP:
         current_position: Callable[[], int | None],
         wait_for: Callable[[int, float], Awaitable[bool]],
         metrics: Any = None,
+        mutation_plans: MutationPlans | None = None,
     ) -> None:
         self.metrics = metrics
         self.schema = schema
+        #: mutation documents answered without GraphQL execution once they ran normally
+        self.mutation_plans = mutation_plans
         self.make_context = make_context
         self.current_position = current_position
         self.wait_for = wait_for
@@ -300,12 +304,21 @@ class GraphQLHTTP:
 
         context = await self.make_context(request, is_query)
         try:
-            result = await self.schema.execute(
-                params.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-            )
+            result: Any = None  # (strawberry's ExecutionResult, or graphql-core's from a mutation plan)
+            plans = self.mutation_plans
+            if not is_query and plans is not None:
+                plan = plans.plan(params.query, params.operation_name)
+                if plan is not None:
+                    result = await plan.execute(context, params.variables)
+            if result is None:
+                result = await self.schema.execute(
+                    params.query,
+                    variable_values=params.variables,
+                    context_value=context,
+                    operation_name=params.operation_name,
+                )
+                if plans is not None and not is_query and not result.errors:
+                    plans.learn(params.query, params.operation_name, document)
             try:
                 snapshot = await context.reader.position() if is_query and context.reader.statements else None
             except DATABASE_AWAY:  # it went away mid-request: the errors in the result say so; cache nothing
