@@ -48,6 +48,7 @@ class Sizes:
     clients: str = "1,16"  #: concurrent writers (clients and baseline connections), each on its own activity
     hot_clients: int = 16  #: the hot case: this many writers ...
     hot_activities: int = 4  #: ... over this many activities
+    rss_seconds: float = 60.0  #: the write path's memory: 16 writers for this long, RSS before and after
     commits: int = 300  #: commit → visible / delivered samples
     queries: int = 300  #: plan_as_of calls
     api_queries: int = 200  #: whole-plan GraphQL queries as of a date
@@ -100,6 +101,7 @@ SMOKE = Sizes(
     write_seconds=0.5,
     hot_clients=4,
     hot_activities=2,
+    rss_seconds=1.0,
     commits=12,
     queries=20,
     api_queries=10,

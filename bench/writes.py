@@ -43,6 +43,7 @@ from service.store.portable import BATCH, TABLE, export_log, import_log
 MUTATION_TARGET = 1.0  #: x PostGraphile 5's create mutation, same clients (issue 22)
 HOT_TARGET = 0.5  #: 16 clients on 4 activities: x the peer
 HOT_P95_MS = 50.0
+RSS_GROWTH = 0.10  #: the write path's memory "stays flat": RSS grows by at most this share over `rss_seconds`
 IMPORT_TARGET = 25_000
 
 
@@ -358,7 +359,46 @@ def mutations_measure(ctx: Context) -> list[Result]:
                 notes={"errors": floor.errors, "server_cpu": round(floor.server_cpu, 3)},
             )
         )
+    rows.append(_memory(ctx, mine_writer, shapes[-2][1] if len(shapes) > 1 else shapes[0][1]))
     return rows
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def _memory(ctx: Context, writer: Writer, activities: list[str]) -> Result:
+    """The write path's memory: the server's RSS before and after `rss_seconds` of writers (the
+    last client shape, after the other measures warmed it up)."""
+    popen = writer.server.popen
+    assert popen is not None
+    before = _rss_mb(popen.pid)
+    writes = _writes(ctx, writer, activities, ctx.sizes.rss_seconds)
+    after = _rss_mb(popen.pid)
+    growth = (after - before) / before
+    ctx.say(f"  memory: RSS {before:,.0f} MB -> {after:,.0f} MB over {writes.committed:,} writes")
+    return Result(
+        measure="mutations",
+        name=f"write path memory: server RSS over {ctx.sizes.rss_seconds:.0f} s of {len(activities)} writers",
+        target=f"growth <= {RSS_GROWTH:.0%}",
+        passed=growth <= RSS_GROWTH and writes.failed == 0,
+        baseline="RSS before",
+        rate=writes.rate,
+        rate_unit="commits/s",
+        latency=writes.latency,
+        notes={
+            "rss_before_mb": round(before, 1),
+            "rss_after_mb": round(after, 1),
+            "growth": round(growth, 3),
+            "commits": writes.committed,
+            "bytes_per_commit": round((after - before) * 1024 * 1024 / max(1, writes.committed)),
+            "failed": writes.failed,
+        },
+    )
 
 
 # -- bulk import ----------------------------------------------------------------------------------------
