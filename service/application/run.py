@@ -24,8 +24,9 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from domain.commands import Command
@@ -59,6 +60,46 @@ class _Turn:
         self.users = 0
 
 
+class _InTurn:
+    __slots__ = ("_by_loop", "_stream_id", "_turn", "_turns")
+
+    def __init__(self, by_loop: Any, stream_id: UUID | None) -> None:
+        self._by_loop = by_loop
+        self._stream_id = stream_id
+        self._turn: _Turn | None = None
+        self._turns: dict[UUID, _Turn] | None = None
+
+    async def __aenter__(self) -> None:
+        stream_id = self._stream_id
+        if stream_id is None:  # a command that creates its stream: nobody else can be writing it
+            return
+        turns = self._turns = self._by_loop.setdefault(asyncio.get_running_loop(), {})
+        turn = turns.get(stream_id)
+        if turn is None:
+            turn = turns[stream_id] = _Turn()
+        turn.users += 1
+        self._turn = turn
+        try:
+            await turn.lock.acquire()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        turn = self._turn
+        if turn is not None:
+            turn.lock.release()
+            self._leave()
+
+    def _leave(self) -> None:
+        turn, turns = self._turn, self._turns
+        assert turn is not None and turns is not None and self._stream_id is not None
+        self._turn = None
+        turn.users -= 1
+        if turn.users == 0:
+            del turns[self._stream_id]
+
+
 class StreamTurns:
     """One queue per stream being written, per event loop: a command waits for the command before
     it on the same stream to finish. Nothing is kept for a stream nobody is writing."""
@@ -68,23 +109,9 @@ class StreamTurns:
             weakref.WeakKeyDictionary()
         )
 
-    @contextlib.asynccontextmanager
-    async def turn(self, stream_id: UUID | None) -> AsyncIterator[None]:
-        if stream_id is None:  # a command that creates its stream: nobody else can be writing it
-            yield
-            return
-        turns = self._by_loop.setdefault(asyncio.get_running_loop(), {})
-        turn = turns.get(stream_id)
-        if turn is None:
-            turn = turns[stream_id] = _Turn()
-        turn.users += 1
-        try:
-            async with turn.lock:
-                yield
-        finally:
-            turn.users -= 1
-            if turn.users == 0:
-                del turns[stream_id]
+    def turn(self, stream_id: UUID | None) -> _InTurn:
+        """`async with turns.turn(stream_id):` (a class, not an async generator: cheaper per command)."""
+        return _InTurn(self._by_loop, stream_id)
 
     def waiting(self) -> int:
         """Streams with a command running or queued in this loop (for tests and metrics)."""
@@ -134,7 +161,10 @@ async def run_command(
             return await asyncio.to_thread(execute)
 
     try:
-        receipt = await asyncio.wait_for(in_turn(), write_timeout)
+        # (asyncio.timeout, not wait_for: no task of its own per command, 5 % of the server's time
+        # under 16 writers, py-spy 2026-12-03)
+        async with asyncio.timeout(write_timeout):
+            receipt = await in_turn()
     except TimeoutError:
         abandoned.set()
         raise StoreUnavailable(
