@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -49,10 +49,12 @@ from domain.transcodings import domain_transcodings
 from service.application.catalogue import Entry, entry_for
 from service.application.idempotency import IdempotencyKey, fingerprint, key_stream_id
 from service.config import ServerAddress
-from service.store.appender import Appender, StoreLost
 from service.store.database import schema_lock
 from service.store.group_commit import GroupCommit
 from service.store.recorder import OrderedRecorder
+
+if TYPE_CHECKING:  # (asyncpg's: a command-line import records in threads and never loads it)
+    from service.store.appender import Appender
 
 L = TypeVar("L", bound=Ledger[Any])
 
@@ -227,6 +229,8 @@ class PlanLedger(Application[UUID]):
     def appender_on(self, address: ServerAddress) -> Appender:
         """An appender for the running event loop on the store at `address` (the caller attaches
         it as `self.appender` and closes it on that loop)."""
+        from service.store.appender import Appender
+
         recorder = self.recorder
         datastore = recorder.datastore  # type: ignore[attr-defined]
         schema = f'"{datastore.schema}".' if datastore.schema else ""
@@ -331,6 +335,7 @@ class PlanLedger(Application[UUID]):
         reachability = self._reachability
         if appender is None or (reachability is not None and reachability.down):
             raise NotOnLoop("no appender on this loop, or the store is known to be away")
+        from service.store.appender import StoreLost
         entry = entry_for(type(command))
         meta = meta.checked()
         key_print = self._key_print(command, meta, idempotency_key)
@@ -378,6 +383,8 @@ class PlanLedger(Application[UUID]):
     async def _look_up_keys_on_loop(self, appender: Appender, key: str, actor: str) -> None:
         """`look_up_keys` for one key, through the loop's appender: its records in the cache, or
         noted unused (so the decision on the loop needs no store call for it)."""
+        from service.store.appender import StoreLost
+
         stream_ids = [key_stream_id(key, actor), key_stream_id(key)]
         cache = self.repository.cache
         if cache is not None:
