@@ -213,3 +213,43 @@ def test_every_command_mutation_has_a_run() -> None:
     assert mutation is not None
     token_admin = {name for name in mutation.fields if "oken" in name}
     assert set(RUNS) == set(mutation.fields) - token_admin
+
+
+ATTENDANCE = {
+    "meetingId": "00000000-0000-0000-0000-00000000abcd",
+    "effectiveOn": "2021-01-06",
+    "attendees": [
+        {"name": "ก", "position": "ประธาน", "role": "CHAIR", "roles": ["CHAIR", "MEMBER"]},
+        {"name": "ข", "presence": "ABSENT", "absenceReason": "ติดราชการ", "absenceNote": None},
+        {"name": "ค"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [
+        ("recordAttendance", ATTENDANCE),
+        ("noteRisk", {"activityId": "a", "title": "t", "likelihood": 2, "impact": 3, "reviewOn": "2021-02-01"}),
+        ("changeActivityStatus", {"activityId": "a", "status": "ON_HOLD", "reasons": ["x"], "reason": "x"}),
+        ("reportProgress", {"activityId": "a", "progress": 1.5, "consistency": "READ_YOUR_WRITES"}),
+    ],
+)
+def test_the_plan_s_conversion_of_an_input_is_strawberry_s(name: str, given: dict[str, Any]) -> None:
+    """The plan converts an input with each field's name and type looked up once: the object it
+    builds is the one strawberry's `convert_arguments` builds (nested inputs, enums, lists, dates)."""
+    from graphql.utilities.coerce_input_value import coerce_input_value
+    from strawberry.types.arguments import convert_arguments
+
+    kind = schema._schema.mutation_type.fields[name].args["input"].type  # type: ignore[union-attr]
+    document = f"mutation M($i: {kind}) {{ {name}(input: $i) {{ __typename }} }}"
+    plans = MutationPlans(schema, RUNS, enabled=True)
+    plans.learn(document, None, graphql.parse(document))
+    plan = plans.plan(document, None)
+    assert plan is not None
+    coerced = coerce_input_value(given, kind)
+    strawberry_s = convert_arguments(
+        {"input": coerced}, plan.strawberry_field.arguments, plan.scalar_registry, plan.config
+    )["input"]
+    assert plan.convert(coerced) == strawberry_s
+    assert repr(plan.convert(coerced)) == repr(strawberry_s)
