@@ -144,6 +144,7 @@ async def both(api: Api, query: str, variables: dict[str, Any] | None = None) ->
             wait_projected=api.project,
         )
         context.direct = allowed
+        context.fragments = allowed  # lists written by PostgreSQL, spliced by dump_json (as over HTTP)
         try:
             result = await schema.execute(query, variable_values=variables, context_value=context)
         finally:

@@ -14,6 +14,7 @@ import asyncpg
 
 from projections import queries as q
 from service.api.context import Context
+from service.api.execution.lists import Listed, read_lists
 from service.api.points import AsOf, parse_id, resolve, shown
 from service.api.types import plan as pt
 
@@ -32,6 +33,8 @@ class PlanRows:
     activities: list[Row] = field(default_factory=list)
     milestones: dict[UUID, list[Row]] = field(default_factory=dict)
     risks: dict[UUID, list[Row]] = field(default_factory=dict)
+    #: each list PostgreSQL wrote (`Reads.lists`, service/api/execution/lists.py): {activity: its JSON}
+    lists: list[dict[UUID, Any]] = field(default_factory=list)
     _by_strategy: dict[Any, list[Row]] | None = None
 
     def of_strategy(self, number: Any) -> list[Row]:
@@ -51,6 +54,14 @@ class Reads:
 
     needs: set[str] = field(default_factory=set)
     keys: dict[str, set[str] | None] = field(default_factory=dict)
+    #: activities' lists PostgreSQL writes as JSON (service/api/execution/lists.py), by index
+    lists: list[Listed] = field(default_factory=list)
+
+    def add_list(self, listed: Listed) -> int:
+        """The index of `listed` among the lists read (the same list asked twice is read once)."""
+        if listed not in self.lists:
+            self.lists.append(listed)
+        return self.lists.index(listed)
 
     def use(self, kind: str, fields: list[pt.RowField]) -> None:
         known = self.keys.setdefault(kind, set())
@@ -82,6 +93,7 @@ async def read_plans(context: Context, ids: list[UUID], point: q.Point, reads: R
 
     found = await context.read(read) if needs and ids else {}
     none: dict[UUID, Any] = {}
+    lists = await context.read(lambda conn: read_lists(conn, reads.lists, ids, point)) if reads.lists and ids else []
     return {
         plan_id: PlanRows(
             point,
@@ -89,6 +101,7 @@ async def read_plans(context: Context, ids: list[UUID], point: q.Point, reads: R
             activities=found.get("activities", none).get(plan_id, []),
             milestones=found.get("milestones", none).get(plan_id, {}),
             risks=found.get("risks", none).get(plan_id, {}),
+            lists=[each.get(plan_id, none) for each in lists],
         )
         for plan_id in ids
     }
@@ -190,6 +203,8 @@ async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, r
         rows.milestones = milestones.get(plan.uuid, {})
     if "risks" in reads.needs:
         rows.risks = (await q.plan_risks(conn, [plan.uuid], point, reads.of("Risk"))).get(plan.uuid, {})
+    if reads.lists:
+        rows.lists = [each.get(plan.uuid, {}) for each in await read_lists(conn, reads.lists, [plan.uuid], point)]
     return plan, {plan.uuid: rows}
 
 
