@@ -62,7 +62,7 @@ FIRST_DAY, LAST_DAY = "'0001-01-01'::date", "'9999-12-31'::date"
 #: the checked columns' values (an activity's reschedules, as PostgreSQL wrote them) that passed the
 #: reader's check, which depends on the text alone: not checked again (a whole plan's, ≈ 220
 #: milestones' worth, decoded and checked was ≈ 4% of its CPU)
-_CHECKED: set[str] = set()
+_CHECKED: set[bytes] = set()
 CHECKED_ENTRIES = 20_000  # cleared when full: a few MB at most
 
 
@@ -163,22 +163,54 @@ class Listed:
         """The rows of every plan asked for, one per activity: (list, plan, activity, its JSON, doubtful
         rows, the checked column's values as a JSON array or null)."""
         order = self.kind.order
-        checked, inner = "NULL::text", ""
+        checked, inner = "NULL::bytea", ""
         for column, _ in self.checked:  # one at most
             wanted = f"{column} IS NOT NULL AND {column} <> '[]'"
-            checked = f"'[' || string_agg({column}::text, ',') FILTER (WHERE {wanted}) || ']'"
+            checked = f"convert_to('[' || string_agg({column}::text, ',') FILTER (WHERE {wanted}) || ']', 'UTF8')"
             inner = f", {column}"
+        # bytes (convert_to in a UTF-8 database: a copy), which orjson writes as they are: as text,
+        # asyncpg decoded and orjson encoded again each list's UTF-8 (Thai titles), 5% of the CPU
         # OFFSET 0: the subquery is not pulled up, so each row's JSON is computed once, not once per
         # aggregate that reads it (2.9 against 4.5 ms for a whole plan's 769 milestones)
         return (
-            f"SELECT {index} AS list, plan_id, stream_id, '[' || string_agg(o, ',' ORDER BY {order}) || ']', "
+            f"SELECT {index} AS list, plan_id, stream_id, "
+            f"convert_to('[' || string_agg(o, ',' ORDER BY {order}) || ']', 'UTF8'), "
             f"count(*) - count(o), {checked} FROM (SELECT plan_id, stream_id, {order}{inner}, {self.row} AS o "
             f"FROM {_table(self.kind.family)} WHERE plan_id = ANY($1::uuid[]) AND {AS_OF} OFFSET 0) r "
             "GROUP BY plan_id, stream_id"
         )
 
 
+#: compiled lists by (kind, type, (response key, field name) of each selected field): what a list's
+#: SQL depends on (the schema's fields and serializers are the process's); ≈ 2% of a whole plan's
+#: CPU when compiled per request
+_COMPILED: dict[tuple[Any, ...], Listed | None] = {}
+COMPILED_ENTRIES = 1024
+
+
 def compile_list(
+    kind: Kind,
+    item: GraphQLObjectType,
+    grouped: dict[str, Any],
+    row_fields: dict[str, Any],
+    leaf: Callable[[Any, bool], Callable[[Any, Any], Any]],
+) -> Listed | None:
+    """`_compile_list`, once per shape of selection."""
+    fields = tuple((key, details[0].node.name.value) for key, details in grouped.items())
+    shape = (kind.type_name, item, id(row_fields), leaf, fields)
+    try:
+        return _COMPILED[shape]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: compile it
+        return _compile_list(kind, item, grouped, row_fields, leaf)
+    if len(_COMPILED) >= COMPILED_ENTRIES:
+        _COMPILED.clear()
+    found = _COMPILED[shape] = _compile_list(kind, item, grouped, row_fields, leaf)
+    return found
+
+
+def _compile_list(
     kind: Kind,
     item: GraphQLObjectType,
     grouped: dict[str, Any],
