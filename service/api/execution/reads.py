@@ -35,6 +35,9 @@ class PlanRows:
     risks: dict[UUID, list[Row]] = field(default_factory=dict)
     #: each list PostgreSQL wrote (`Reads.lists`, service/api/execution/lists.py): {activity: its JSON}
     lists: list[dict[UUID, Any]] = field(default_factory=list)
+    #: the roll-up of all `activities` where plan_as_of counted it already (`Rollup.of` of the same
+    #: rows, the same numbers: not counted again for the plan's summary)
+    rollup: q.Rollup | None = None
     _by_strategy: dict[Any, list[Row]] | None = None
 
     def of_strategy(self, number: Any) -> list[Row]:
@@ -130,7 +133,13 @@ def _plan_activities(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
 
 def _plan_summary(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
     year = args.get("fiscalYear")
-    return (lambda _plan, env: pt.Summary.of(pt._only(env.activities, year, None))), False, {"activities"}
+
+    def summary(_plan: Any, env: PlanRows) -> pt.Summary:
+        if year is None and env.rollup is not None:
+            return pt.Summary.of_rollup(env.rollup)
+        return pt.Summary.of(pt._only(env.activities, year, None))
+
+    return summary, False, {"activities"}
 
 
 def _strategy_activities(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
@@ -197,7 +206,7 @@ async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, r
     if found is None:
         return None
     plan = pt.Plan.from_row(found, point)
-    rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"])
+    rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"], rollup=found["rollup"])
     if "milestones" in reads.needs:
         milestones = await q.plan_milestones(conn, [plan.uuid], point, reads.of("Milestone"))
         rows.milestones = milestones.get(plan.uuid, {})
