@@ -16,6 +16,10 @@ whole-plan query, the dashboard's plan, at any point) is answered here instead:
 - each selection becomes one generated function that reads each field as `from_row` reads it
   (`plan_types.*_FIELDS`) and completes it as graphql-core does (the schema's own serializers,
   the plain str/int/float/bool cases short-cut), in the order normal execution gives.
+- over HTTP (`Context.fragments`: the payload is written by orjson), an activity's milestones and
+  risks are written as JSON by PostgreSQL where the query asks only fields it can write exactly
+  (service/api/execution/lists.py) and spliced into the response unread; a row it cannot write
+  exactly (`Doubt`) sends the operation down the Python path above instead.
 
 It answers only what it can answer exactly as normal execution would. A field or argument it does
 not know, a value normal execution would turn into an error (a null in a non-null field, an
