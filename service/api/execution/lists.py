@@ -63,7 +63,7 @@ FIRST_DAY, LAST_DAY = "'0001-01-01'::date", "'9999-12-31'::date"
 #: reader's check, which depends on the text alone: not checked again (a whole plan's, ≈ 220
 #: milestones' worth, decoded and checked was ≈ 4% of its CPU)
 _CHECKED: set[bytes] = set()
-CHECKED_ENTRIES = 20_000  # cleared when full: a few MB at most
+CHECKED_ENTRIES = 20_000  # cleared when full; an activity's are ≈ 200 bytes (at most ≈ 1 kB): a few MB
 
 
 class Doubt(Exception):
