@@ -75,8 +75,10 @@ PLANLEDGER_AS_OF_QUERY = PLANLEDGER_QUERY.replace("($id: ID!)", "($id: ID!, $on:
 #: foreign keys between the rm_* tables, so no nesting (five root lists the client would join), no
 #: as-of logic (current rows are those valid for every later date and still believed), no labels, no
 #: `overdue`, no summary (the client would count).
-#: (asyncpg stores the read side's END_DATE, date.max, as PostgreSQL's `infinity`)
-CURRENT = 'validTo: "infinity", recordedTo: "9999-12-31T00:00:00+00:00"'
+#: (asyncpg stores the read side's END_DATE, date.max, as PostgreSQL's `infinity`; the rows told at
+#: every later date too, `reportedTo`, one per entity: without it the reporting axis's earlier
+#: epochs came back as well, 1,336 activities against planledger's 240, and the run stopped)
+CURRENT = 'validTo: "infinity", recordedTo: "9999-12-31T00:00:00+00:00", reportedTo: "infinity"'
 POSTGRAPHILE_QUERY = (
     "query WholePlan($id: UUID!) {"
     f" plan: allRmPlans(condition: {{streamId: $id, {CURRENT}}}) {{ nodes {{ streamId code title }} }}"

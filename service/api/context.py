@@ -144,6 +144,9 @@ class Context:
     #: whether a query may be answered by direct execution (service/api/execution/direct.py); False: always
     #: executed normally (what the tests compare it with)
     direct: bool = True
+    #: whether the caller writes the data with orjson (service.web.responses.dump_json), so that parts
+    #: of it may be JSON already written (orjson.Fragment: service/api/execution/lists.py)
+    fragments: bool = False
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)

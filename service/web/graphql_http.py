@@ -303,6 +303,7 @@ class GraphQLHTTP:
                     return Response(cached.body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
 
         context = await self.make_context(request, is_query)
+        context.fragments = True  # the payload is written by dump_json (orjson) alone
         try:
             result: Any = None  # (strawberry's ExecutionResult, or graphql-core's from a mutation plan)
             plans = self.mutation_plans

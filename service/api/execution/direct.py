@@ -16,6 +16,10 @@ whole-plan query, the dashboard's plan, at any point) is answered here instead:
 - each selection becomes one generated function that reads each field as `from_row` reads it
   (`plan_types.*_FIELDS`) and completes it as graphql-core does (the schema's own serializers,
   the plain str/int/float/bool cases short-cut), in the order normal execution gives.
+- over HTTP (`Context.fragments`: the payload is written by orjson), an activity's milestones and
+  risks are written as JSON by PostgreSQL where the query asks only fields it can write exactly
+  (service/api/execution/lists.py) and spliced into the response unread; a row it cannot write
+  exactly (`Doubt`) sends the operation down the Python path above instead.
 
 It answers only what it can answer exactly as normal execution would. A field or argument it does
 not know, a value normal execution would turn into an error (a null in a non-null field, an
@@ -58,6 +62,7 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.context import Context
+from service.api.execution.lists import EMPTY, KINDS, Doubt, compile_list
 from service.api.execution.reads import ROOTS, ROW_FIELDS, SPECIALS, Reads, Root
 from service.api.types import plan as pt
 
@@ -68,6 +73,9 @@ ENABLED = os.environ.get("PLANLEDGER_DIRECT_EXECUTION", "1") != "0"
 #: how this process executed the queries it could: "direct"; "normal" (a field or argument direct
 #: execution does not answer); "fallback" (it gave up while answering, e.g. on a bad row)
 COUNTS: Counter[str] = Counter()
+#: how this process answered the queries whose activities' lists PostgreSQL was to write: "sql" (it
+#: did), "doubt" (a row it could not write exactly: the Python path answered)
+LISTS: Counter[str] = Counter()
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1
 STRAWBERRY = "strawberry-definition"
 
@@ -191,7 +199,9 @@ class _Compiler:
     """Walks the operation's selection as normal execution collects it, into generated functions;
     Fallback where direct execution does not know a field."""
 
-    def __init__(self, executor: Any) -> None:
+    def __init__(self, executor: Any, lists: bool = False) -> None:
+        #: whether activities' lists may be written by PostgreSQL (service/api/execution/lists.py)
+        self.lists = lists
         self.schema = executor.schema
         self.fragments = executor.fragments
         self.variables = executor.variable_values
@@ -311,7 +321,10 @@ class _Compiler:
                 raise Fallback(f"{kind.name}.{name}")
             special = SPECIALS.get((kind.name, name, rows))
             strawberry_field = definition.extensions.get(STRAWBERRY)
-            if special is not None:
+            listed = self.listed(kind, name, definition, group) if special is not None and self.lists else None
+            if listed is not None:
+                body.append(f"{value} = {function.ref('get', listed)}(src, env)")
+            elif special is not None:
                 get, values_are_rows, needs = special(self.arguments(definition, group))
                 self.reads.needs |= needs
                 complete = self.complete(definition.type, group, values_are_rows)
@@ -351,6 +364,35 @@ class _Compiler:
         body.append("return {" + ", ".join(results) + "}")
         built: Complete = function.make("src, env", body)
         return built
+
+    def listed(
+        self, kind: GraphQLObjectType, name: str, definition: GraphQLField, details: FieldDetailsList
+    ) -> Complete | None:
+        """row, env -> the field's list as PostgreSQL wrote it (an orjson.Fragment), where it can
+        write this selection exactly (service/api/execution/lists.py); None: completed in Python."""
+        list_kind = KINDS.get((kind.name, name))
+        if list_kind is None or definition.args or details[0].node.arguments:
+            return None
+        outer = definition.type
+        inner = outer.of_type if isinstance(outer, GraphQLNonNull) else None
+        item = inner.of_type if isinstance(inner, GraphQLList) else None
+        item = item.of_type if isinstance(item, GraphQLNonNull) else None
+        if not isinstance(item, GraphQLObjectType) or item.name != list_kind.type_name:
+            return None
+        grouped, defers, _ = collect_subfields(
+            self.schema, self.fragments, self.variables, self.operation, item, details, self.hide_suggestions
+        )
+        if defers:
+            raise Fallback("@defer")
+        compiled = compile_list(list_kind, item, grouped, ROW_FIELDS[item.name], _leaf)
+        if compiled is None:
+            return None
+        index = self.reads.add_list(compiled)
+
+        def get(row: Any, env: Any) -> Any:
+            return env.lists[index].get(row["id"], EMPTY)
+
+        return get
 
     def value(self, function: _Function, value: str, read: str, kind: Any, details: FieldDetailsList) -> list[str]:
         """Lines setting `value` to the field read by `read`, completed as `kind`."""
@@ -398,8 +440,8 @@ class Operation:
         return data
 
 
-def compile_operation(executor: Any) -> Operation:
-    return Operation(_Compiler(executor).root())
+def compile_operation(executor: Any, lists: bool = False) -> Operation:
+    return Operation(_Compiler(executor, lists).root())
 
 
 class DirectExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -417,7 +459,7 @@ class DirectExecutor(StrawberryGraphQLCoreExecutionContext):
             and not getattr(self.middleware_manager, "middlewares", None)
         ):
             try:
-                operation = compile_operation(self)
+                operation = compile_operation(self, lists=context.fragments)
             except Exception as reason:  # whatever it is, normal execution answers
                 COUNTS["normal"] += 1
                 log.debug("executed normally: %s", reason)
@@ -427,7 +469,14 @@ class DirectExecutor(StrawberryGraphQLCoreExecutionContext):
 
     async def _directly(self, operation: Operation, serially: bool | None) -> Any:
         try:
-            data = await operation.run(self.context_value)
+            try:
+                data = await operation.run(self.context_value)
+                if any(reads.lists for *_, reads in operation.roots):
+                    LISTS["sql"] += 1
+            except Doubt as doubt:  # a row PostgreSQL could not write exactly: the Python path
+                LISTS["doubt"] += 1
+                log.debug("lists completed in Python: %s", doubt)
+                data = await compile_operation(self, lists=False).run(self.context_value)
         except Exception as reason:  # whatever it is, normal execution answers
             COUNTS["fallback"] += 1
             log.debug("executed normally after all: %s", reason)

@@ -14,6 +14,7 @@ import asyncpg
 
 from projections import queries as q
 from service.api.context import Context
+from service.api.execution.lists import Listed, read_lists
 from service.api.points import AsOf, parse_id, resolve, shown
 from service.api.types import plan as pt
 
@@ -32,6 +33,11 @@ class PlanRows:
     activities: list[Row] = field(default_factory=list)
     milestones: dict[UUID, list[Row]] = field(default_factory=dict)
     risks: dict[UUID, list[Row]] = field(default_factory=dict)
+    #: each list PostgreSQL wrote (`Reads.lists`, service/api/execution/lists.py): {activity: its JSON}
+    lists: list[dict[UUID, Any]] = field(default_factory=list)
+    #: the roll-up of all `activities` where plan_as_of counted it already (`Rollup.of` of the same
+    #: rows, the same numbers: not counted again for the plan's summary)
+    rollup: q.Rollup | None = None
     _by_strategy: dict[Any, list[Row]] | None = None
 
     def of_strategy(self, number: Any) -> list[Row]:
@@ -51,6 +57,14 @@ class Reads:
 
     needs: set[str] = field(default_factory=set)
     keys: dict[str, set[str] | None] = field(default_factory=dict)
+    #: activities' lists PostgreSQL writes as JSON (service/api/execution/lists.py), by index
+    lists: list[Listed] = field(default_factory=list)
+
+    def add_list(self, listed: Listed) -> int:
+        """The index of `listed` among the lists read (the same list asked twice is read once)."""
+        if listed not in self.lists:
+            self.lists.append(listed)
+        return self.lists.index(listed)
 
     def use(self, kind: str, fields: list[pt.RowField]) -> None:
         known = self.keys.setdefault(kind, set())
@@ -82,6 +96,7 @@ async def read_plans(context: Context, ids: list[UUID], point: q.Point, reads: R
 
     found = await context.read(read) if needs and ids else {}
     none: dict[UUID, Any] = {}
+    lists = await context.read(lambda conn: read_lists(conn, reads.lists, ids, point)) if reads.lists and ids else []
     return {
         plan_id: PlanRows(
             point,
@@ -89,6 +104,7 @@ async def read_plans(context: Context, ids: list[UUID], point: q.Point, reads: R
             activities=found.get("activities", none).get(plan_id, []),
             milestones=found.get("milestones", none).get(plan_id, {}),
             risks=found.get("risks", none).get(plan_id, {}),
+            lists=[each.get(plan_id, none) for each in lists],
         )
         for plan_id in ids
     }
@@ -117,7 +133,13 @@ def _plan_activities(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
 
 def _plan_summary(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
     year = args.get("fiscalYear")
-    return (lambda _plan, env: pt.Summary.of(pt._only(env.activities, year, None))), False, {"activities"}
+
+    def summary(_plan: Any, env: PlanRows) -> pt.Summary:
+        if year is None and env.rollup is not None:
+            return pt.Summary.of_rollup(env.rollup)
+        return pt.Summary.of(pt._only(env.activities, year, None))
+
+    return summary, False, {"activities"}
 
 
 def _strategy_activities(args: dict[str, Any]) -> tuple[Get, bool, set[str]]:
@@ -184,12 +206,14 @@ async def _whole_plan(conn: asyncpg.Connection, plan_id: UUID, point: q.Point, r
     if found is None:
         return None
     plan = pt.Plan.from_row(found, point)
-    rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"])
+    rows = PlanRows(point, strategies=found["strategies"], activities=found["activities"], rollup=found["rollup"])
     if "milestones" in reads.needs:
         milestones = await q.plan_milestones(conn, [plan.uuid], point, reads.of("Milestone"))
         rows.milestones = milestones.get(plan.uuid, {})
     if "risks" in reads.needs:
         rows.risks = (await q.plan_risks(conn, [plan.uuid], point, reads.of("Risk"))).get(plan.uuid, {})
+    if reads.lists:
+        rows.lists = [each.get(plan.uuid, {}) for each in await read_lists(conn, reads.lists, [plan.uuid], point)]
     return plan, {plan.uuid: rows}
 
 

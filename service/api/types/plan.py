@@ -75,7 +75,10 @@ class Summary:
 
     @classmethod
     def of(cls, rows: list[dict[str, Any]]) -> Summary:
-        rollup = q.Rollup.of(rows)
+        return cls.of_rollup(q.Rollup.of(rows))
+
+    @classmethod
+    def of_rollup(cls, rollup: q.Rollup) -> Summary:
         return cls(
             total=rollup.total,
             completed=rollup.completed,
