@@ -53,6 +53,7 @@ from bench.postgraphile import ensure_peer
 from service.config import ServerAddress
 
 THROUGHPUT_TARGET = 1.0
+DEFEATED_TARGET = 1.5  #: the whole plan with the response cache defeated: x PostGraphile 5 (issue 22)
 VISIBLE_P99_MS = 50.0
 DELIVERED_P99_MS = 250.0
 FANOUT_P99_MS = 250.0
@@ -627,13 +628,13 @@ def whole_plan_measure(ctx: Context) -> list[Result]:
         for kind in ("plain", "cache defeated"):
             mine = median_load(results[f"planledger w{w} {kind}"])
             ratio = mine.rps / peer.rps if peer is not None and peer.rps else None
-            counts = kind == "plain"
+            target = THROUGHPUT_TARGET if kind == "plain" else DEFEATED_TARGET
             rows.append(
                 Result(
                     measure="whole_plan",
                     name=f"whole plan (current), {sizes.connections} clients: planledger w{w}, {kind}",
-                    target=f">= {THROUGHPUT_TARGET:.1f}x" if counts else "",
-                    passed=None if ratio is None or not counts else ratio >= THROUGHPUT_TARGET and not mine.errors,
+                    target=f">= {target:.1f}x",
+                    passed=None if ratio is None else ratio >= target and not mine.errors,
                     baseline=f"{peer_name} x{w}, same tables" if peer else "none (no PostGraphile)",
                     rate=mine.rps,
                     rate_unit="req/s",
