@@ -22,7 +22,7 @@ from service.api.mutations import Mutation as Commands
 from service.api.points import CURSOR_SCALAR, Cursor
 from service.api.queries import Query
 from service.api.subscriptions import Subscription
-from service.api.text import MESSAGE, find_lone_surrogate
+from service.api.text import MESSAGE, NUL, find_lone_surrogate, has_nul
 from service.logs import new_request_id
 
 log = logging.getLogger("planledger.graphql")
@@ -60,25 +60,6 @@ class MaskInternalErrors(SchemaExtension):
         result.errors = [masked(e, request_id) for e in result.errors]
 
 
-NUL = "\x00"
-
-
-def _has_nul(value: Any) -> bool:
-    """Whether a JSON-like value holds a string (or a key) with a NUL character; without recursion."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if NUL in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return False
-
-
 class _StringLiterals(Visitor):
     def __init__(self) -> None:
         super().__init__()
@@ -98,7 +79,7 @@ class NoNulInText(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        found = _has_nul(context.variables)
+        found = has_nul(context.variables)
         if not found and context.graphql_document is not None and "\\u" in (context.query or ""):
             literals = _StringLiterals()
             visit(context.graphql_document, literals)

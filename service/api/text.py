@@ -57,3 +57,23 @@ def find_lone_surrogate(value: Any, path: str = "", in_json: bool = False) -> tu
         elif dataclasses.is_dataclass(item) and not isinstance(item, type) and not isinstance(item, Enum):
             pending.extend((f"{where}.{name}" if where else name, inner, False) for name, inner in _fields(item))
     return None
+
+
+NUL = "\x00"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a JSON-like value holds a string (or a key) with a NUL character (which PostgreSQL
+    text cannot hold); without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False

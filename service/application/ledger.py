@@ -336,6 +336,7 @@ class PlanLedger(Application[UUID]):
         if appender is None or (reachability is not None and reachability.down):
             raise NotOnLoop("no appender on this loop, or the store is known to be away")
         from service.store.appender import StoreLost
+
         entry = entry_for(type(command))
         meta = meta.checked()
         key_print = self._key_print(command, meta, idempotency_key)

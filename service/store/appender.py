@@ -28,6 +28,8 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from service.store.group_commit import take_batch
+
 log = logging.getLogger(__name__)
 
 #: appends per transaction at most (as the thread side's group commit)
@@ -67,11 +69,11 @@ class _ConnectFailed(ConnectionError):
 
 
 class _Append:
-    __slots__ = ("done", "events", "streams")
+    __slots__ = ("done", "events", "ids")
 
     def __init__(self, events: Sequence[StoredEvent], loop: asyncio.AbstractEventLoop) -> None:
         self.events = events
-        self.streams: set[Any] = {e.originator_id for e in events}
+        self.ids: set[Any] = {e.originator_id for e in events}
         self.done: asyncio.Future[list[int]] = loop.create_future()
 
 
@@ -91,7 +93,6 @@ class Appender:
         self._writer: asyncpg.Connection | None = None
         self._queue: list[_Append] = []
         self._committer: asyncio.Task[None] | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
         #: transactions and appends saved (batches of one included), batches split
         self.transactions = 0
         self.appends = 0
@@ -99,7 +100,6 @@ class Appender:
 
     async def append(self, events: Sequence[StoredEvent]) -> list[int]:
         loop = asyncio.get_running_loop()
-        self.loop = loop
         entry = _Append(events, loop)
         self._queue.append(entry)
         if self._committer is None or self._committer.done():
@@ -158,16 +158,7 @@ class Appender:
                 raise
 
     def _take(self) -> list[_Append]:
-        batch: list[_Append] = []
-        kept: list[_Append] = []
-        streams: set[Any] = set()
-        for entry in self._queue:
-            if len(batch) < self._max_batch and not (entry.streams & streams):
-                batch.append(entry)
-                streams |= entry.streams
-            else:
-                kept.append(entry)
-        self._queue = kept
+        batch, self._queue = take_batch(self._queue, self._max_batch)
         return batch
 
     async def _commit(self, batch: list[_Append]) -> None:

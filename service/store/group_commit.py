@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
@@ -29,6 +29,30 @@ Record = Callable[[ProcessingEvent[UUID]], list[Recording[UUID]]]
 
 #: commands per transaction at most
 MAX_BATCH = 256
+
+
+class Queued(Protocol):
+    """A queued save: the streams it writes."""
+
+    ids: set[Any]
+
+
+Q = TypeVar("Q", bound=Queued)
+
+
+def take_batch(queue: list[Q], max_batch: int) -> tuple[list[Q], list[Q]]:
+    """The queued saves that can share a transaction, oldest first, never two on one stream (the
+    later waits for the next batch, to be decided on the state the earlier left); and the rest."""
+    batch: list[Q] = []
+    kept: list[Q] = []
+    streams: set[Any] = set()
+    for entry in queue:
+        if len(batch) < max_batch and not (entry.ids & streams):
+            batch.append(entry)
+            streams |= entry.ids
+        else:
+            kept.append(entry)
+    return batch, kept
 
 
 class _Entry:
@@ -99,17 +123,7 @@ class GroupCommit:
                     self._changed.notify_all()
 
     def _take(self) -> list[_Entry]:
-        """The queued commands that can share a transaction, oldest first; the rest stay queued."""
-        batch: list[_Entry] = []
-        kept: list[_Entry] = []
-        streams: set[UUID] = set()
-        for entry in self._queue:
-            if len(batch) < self._max_batch and not (entry.ids & streams):
-                batch.append(entry)
-                streams |= entry.ids
-            else:
-                kept.append(entry)
-        self._queue = kept
+        batch, self._queue = take_batch(self._queue, self._max_batch)
         return batch
 
     def _commit(self, batch: list[_Entry]) -> Exception | None:

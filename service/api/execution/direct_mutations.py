@@ -56,6 +56,7 @@ from strawberry.types.arguments import convert_argument, convert_arguments
 
 from service.api.context import Context
 from service.api.execution.direct import ENABLED
+from service.api.text import has_nul
 
 log = logging.getLogger("planledger.graphql")
 
@@ -221,7 +222,7 @@ class _Plan:
     async def execute(self, context: Context, variables: Mapping[str, Any] | None) -> ExecutionResult | None:
         """The answer, or None (nothing run) when normal execution must answer."""
         raw = (variables or {}).get(self.variable, Undefined)
-        if raw is Undefined or len(variables or {}) != 1 or _has_nul(raw):
+        if raw is Undefined or len(variables or {}) != 1 or has_nul(raw):
             return None
         if input_is_nested_too_deeply(raw, self.input_type):
             return None
@@ -282,21 +283,6 @@ class _Plan:
         return ExecutionResult(data, [located])
 
 
-def _has_nul(value: Any) -> bool:
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return False
-
-
 class MutationPlans:
     """The compiled mutation documents of a process: `learn` one after it executed normally
     without errors, `plan` it for the next request with the same text."""
@@ -306,8 +292,8 @@ class MutationPlans:
         self.runs = runs
         self.enabled = enabled
         self._plans: OrderedDict[tuple[str, str | None], _Plan | None] = OrderedDict()
-        #: how this process answered mutations it had a plan for ("direct") and documents it would not compile
-        self.counts: dict[str, int] = {"direct": 0, "normal": 0, "not compiled": 0}
+        #: documents this process would not compile (executed normally every time)
+        self.counts: dict[str, int] = {"not compiled": 0}
 
     def plan(self, query: str, operation_name: str | None) -> _Plan | None:
         if not self.enabled:
