@@ -22,7 +22,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,19 +373,49 @@ def _rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes `pid` started (and theirs): `serve`'s workers and its projector process."""
+    found: list[int] = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parent = int(stat.read().rpartition(")")[2].split()[1])
+            except OSError:
+                continue
+            if parent == pid:
+                found += [int(entry), *_children(int(entry))]
+    return found
+
+
+def _server_rss_mb(pid: int) -> dict[int, float]:
+    """RSS of the server's every process (the projector process's memory counts as the server's)."""
+    found = {}
+    for each in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError, RuntimeError):
+            found[each] = _rss_mb(each)
+    return found
+
+
 def _memory(ctx: Context, writer: Writer, activities: list[str]) -> Result:
-    """The write path's memory: the server's RSS before and after `rss_seconds` of writers (the
-    last client shape, after the other measures warmed it up)."""
+    """The write path's memory: the RSS of the server's processes (the web process and its
+    projector process) before and after `rss_seconds` of writers (the last client shape, after the
+    other measures warmed it up)."""
     popen = writer.server.popen
     assert popen is not None
-    before = _rss_mb(popen.pid)
+    each_before = _server_rss_mb(popen.pid)
     writes = _writes(ctx, writer, activities, ctx.sizes.rss_seconds)
-    after = _rss_mb(popen.pid)
+    each_after = _server_rss_mb(popen.pid)
+    before, after = sum(each_before.values()), sum(each_after.values())
     growth = (after - before) / before
-    ctx.say(f"  memory: RSS {before:,.0f} MB -> {after:,.0f} MB over {writes.committed:,} writes")
+    ctx.say(
+        f"  memory: RSS {before:,.0f} MB -> {after:,.0f} MB over {writes.committed:,} writes "
+        f"(by process: {', '.join(f'{each_before.get(p, 0):,.0f} -> {v:,.0f}' for p, v in each_after.items())})"
+    )
     return Result(
         measure="mutations",
-        name=f"write path memory: server RSS over {ctx.sizes.rss_seconds:.0f} s of {len(activities)} writers",
+        name=f"write path memory: RSS of the server's processes (web, projector) over {ctx.sizes.rss_seconds:.0f} s "
+        f"of {len(activities)} writers",
         target=f"growth <= {RSS_GROWTH:.0%}",
         passed=growth <= RSS_GROWTH and writes.failed == 0,
         baseline="RSS before",
@@ -393,6 +425,7 @@ def _memory(ctx: Context, writer: Writer, activities: list[str]) -> Result:
         notes={
             "rss_before_mb": round(before, 1),
             "rss_after_mb": round(after, 1),
+            "processes": {str(p): [round(each_before.get(p, 0.0), 1), round(v, 1)] for p, v in each_after.items()},
             "growth": round(growth, 3),
             "commits": writes.committed,
             "bytes_per_commit": round((after - before) * 1024 * 1024 / max(1, writes.committed)),

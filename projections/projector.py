@@ -137,7 +137,8 @@ class Projector:
     `Projector(address.asyncpg_args())` or `Projector("postgresql://...")`; then
     `await projector.run(stop_event)` to follow the log until `stop_event` is set, or
     `await projector.catch_up()` once (raises `ProjectorBusy` when another one is active).
-    `on_commit(position)` is called after each committed batch.
+    `on_commit(position)` is called after each committed batch, `on_projected(types)` with the type
+    names of its events (a projector process counts them for the metrics).
     """
 
     def __init__(
@@ -149,6 +150,7 @@ class Projector:
         standby_interval: float = 0.5,
         cache_size: int = 5000,
         on_commit: Callable[[int], None] | None = None,
+        on_projected: Callable[[list[str]], None] | None = None,
         pause_before_commit: float = 0.0,
         read_model_version: int | None = None,
     ) -> None:
@@ -158,6 +160,7 @@ class Projector:
         self.standby_interval = standby_interval
         self.cache_size = cache_size
         self.on_commit = on_commit
+        self.on_projected = on_projected
         #: seconds to wait inside each batch's transaction (tests use it to crash mid-batch)
         self.pause_before_commit = pause_before_commit
         #: the read models' version this code writes; if the database's is newer, stop projecting
@@ -216,6 +219,13 @@ class Projector:
                 if await _sleep_unless(stop, self.standby_interval):
                     return
             await self._check_version(conn)
+            # The read models are a function of the log, and each batch commits its rows with the
+            # position it reached: a batch that a crash of PostgreSQL loses is lost whole and is
+            # projected again from the log. So a batch need not wait for its WAL to reach the disk.
+            # At one writer every commit heard is a batch of one, and waiting doubled the fsyncs
+            # the writer's commits queue behind (one writer, projector in its own process: 676 ->
+            # 862 commits/s). Read-your-writes still waits for the batch's commit (its notice).
+            await conn.execute("SET synchronous_commit = off")
             self.active = True
             self.cache.clear()
             log.info("projector: active")
@@ -319,6 +329,8 @@ class Projector:
             self.cache.popitem(last=False)
         if self.on_commit is not None:
             self.on_commit(last)
+        if self.on_projected is not None:
+            self.on_projected([item.type_name for item in decoded])
         return last, len(rows)
 
     async def _check_version(self, conn: asyncpg.Connection) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -355,9 +355,11 @@ class PlanLedger(Application[UUID]):
             raise NotOnLoop("the store must be asked") from None
         finally:
             local.cache_only = False
-        processing: ProcessingEvent[UUID] = ProcessingEvent()
-        processing.collect_events(*batch)
-        stored = [self.mapper.to_stored_event(event) for event in processing.events]
+        # (as ProcessingEvent.collect_events, without its two Protocol isinstance checks per
+        # aggregate: 3.6 % of the server's time under 16 writers, py-spy 2026-12-04)
+        aggregates = {aggregate.id: aggregate for aggregate in batch}
+        to_stored = self.mapper.to_stored_event
+        stored = [to_stored(event) for aggregate in batch for event in aggregate.collect_events()]
         try:
             ids = await appender.append(stored)
         except IntegrityError:
@@ -375,7 +377,7 @@ class PlanLedger(Application[UUID]):
             ) from None
         cache = self.repository.cache
         if cache is not None:  # as `Application._record`: the saved aggregates are the cached ones now
-            for aggregate_id, aggregate in processing.aggregates.items():
+            for aggregate_id, aggregate in aggregates.items():
                 cache.put(aggregate_id, aggregate)
         changed = batch[0]
         cursor = max(n for event, n in zip(stored, ids, strict=True) if event.originator_id == changed.id)

@@ -12,6 +12,8 @@ from service.application.roles import Role
 from service.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from service.cli.log import cmd_export, cmd_import_log
 from service.cli.minutes import cmd_import_minutes
+from service.cli.projector import add_arguments as projector_arguments
+from service.cli.projector import cmd_project
 from service.cli.read_models import cmd_migrate, cmd_rebuild, cmd_verify
 from service.cli.serve import cmd_serve
 from service.cli.tokens import cmd_token
@@ -43,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--example",
         action="store_true",
         help="serve the sample minutes (examples/minutes/1-2564.txt) from a throwaway embedded database",
+    )
+
+    projector_arguments(serve)
+    command(
+        "project",
+        "follow the event log and keep the read models (the projector process `serve` starts; one is "
+        "active per database, others stand by)",
+        cmd_project,
     )
 
     imp = command("import-minutes", "record meeting minutes (text files) as events", cmd_import_minutes)

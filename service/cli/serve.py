@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from service.application.projector_status import STATUS_FILE
 from service.cli.common import EXIT_OK, EXIT_USAGE, on, progress_bar, settings
+from service.cli.projector import MODE, MODES, ProjectorProcess, mode_of
 
 #: the sample minutes the README and `serve --example` use (in a checkout, beside service/)
 SAMPLE_MINUTES = Path(__file__).resolve().parents[2] / "examples" / "minutes" / "1-2564.txt"
@@ -32,6 +34,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         print("planledger: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    mode = mode_of(args)
+    if mode is None:
+        print(f"planledger: {MODE} must be one of {', '.join(MODES)}", file=sys.stderr)
         return EXIT_USAGE
     example = None
     if args.example:
@@ -56,18 +62,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.verbose:
         os.environ["PLANLEDGER_VERBOSE"] = "1"  # for the worker processes' logs
-    # Several workers share their metrics through files in a folder of this run's own (set before
-    # they import prometheus_client); one process keeps them in memory.
-    shared = tempfile.mkdtemp(prefix="planledger-metrics-") if args.workers > 1 else None
-    for name in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"):
+    # Several processes (workers, the projector process) share their metrics through files in a
+    # folder of this run's own (set before they import prometheus_client); one keeps them in memory.
+    in_process = mode == "worker" and args.workers == 1
+    shared = None if in_process else tempfile.mkdtemp(prefix="planledger-metrics-")
+    for name in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir", STATUS_FILE):
         os.environ.pop(name, None)
     if shared is not None:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    projector: ProjectorProcess | None = None
     try:
         _upgrade(database)
         if example is not None:
             _import_sample(database)
         _first_start_token(config, database, args.host, args.port)
+        if mode == "process" and shared is not None:
+            status = Path(shared) / "projector.status"
+            os.environ[STATUS_FILE] = str(status)  # the workers' /readyz reads it
+            projector = ProjectorProcess(database.address.url(), status)
+            projector.start()
+            if not projector.wait_active():  # another instance's projector holds the lock: fine
+                print("planledger: the projector process stands by (another projector is active)", file=sys.stderr)
         address = f"http://{args.host}:{args.port}"
         print(f"planledger: serving GraphQL at {address}/graphql and the dashboard at {address}/", file=sys.stderr)
         uvicorn.run(
@@ -88,6 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=False,
         )
     finally:
+        if projector is not None:
+            projector.stop()
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)
         database.close()

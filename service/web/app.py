@@ -3,7 +3,8 @@ at /graphiql/), /healthz and /readyz, the dashboard at /, the reports at /report
 of minutes from the browser at /imports/minutes/.
 
 Every server process opens the shared database, runs a projector (an advisory lock keeps one
-active per database, the others on standby) and a Broker that follows the projector's
+active per database, the others on standby: under `serve`, its projector process is the active one,
+service/cli/projector.py) and a Broker that follows the projector's
 notifications for subscriptions, read-your-writes and the response cache's position.
 """
 
@@ -43,6 +44,7 @@ from service.api.schema import schema
 from service.application.access import NOBODY, Principal
 from service.application.ledger import PlanLedger
 from service.application.migrate import READ_MODEL_VERSION
+from service.application.projector_status import daemon_state
 from service.application.tokens import RECHECK_EVERY, AuthenticationUnavailable, Authenticator
 from service.application.tokens import ensure_table as ensure_tokens
 from service.config import Settings
@@ -174,6 +176,7 @@ async def readyz(request: Request) -> JSONResponse:
     except DATABASE_ERRORS as error:
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(error).__name__}"}, 503)
     projector = request.app.state.projector
+    process = daemon_state()
     return JSONResponse(
         {
             "status": "ready",
@@ -181,7 +184,10 @@ async def readyz(request: Request) -> JSONResponse:
             "logPosition": int(position),
             "projectedPosition": int(projected or 0),
             "lagEvents": max(0, int(position) - int(projected or 0)),
-            "projectorActiveHere": bool(projector.active),
+            # in this server: its projector process, or this worker's own projector task
+            "projectorActiveHere": bool(projector.active) or process == "active",
+            "projector": "worker" if projector.active else (process or "standby"),
+            "worker": os.getpid(),  # which worker answered (a keep-alive connection stays with one)
             "brokerPosition": int(request.app.state.broker.position),
         }
     )

@@ -7,7 +7,9 @@ reports the whole server. Counters and histograms add up over the workers; each 
 gauges (projector active, subscriptions, pool) add up over the live ones, refreshed every second;
 gauges read from the database when scraped (positions, lag, rebuild progress) report the latest
 reading. With one process, a plain registry. The `pid`s in `planledger_process_info` name the
-processes that answer.
+processes, `role` what each is: "web" (answers requests) or "projector" (`serve`'s projector
+process, service/cli/projector.py, which writes its gauge and its count of events projected into
+the same folder).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def shared_folder() -> str | None:
 class Metrics:
     content_type = CONTENT_TYPE_LATEST
 
-    def __init__(self) -> None:
+    def __init__(self, role: str = "web") -> None:
         self.folder = shared_folder()
         if self.folder is not None:
             _forget_dead_processes(self.folder)
@@ -115,13 +117,15 @@ class Metrics:
             "When the last rebuild finished (Unix time; 0 if none has)",
             **latest,
         )
+        described = "The server's processes: web workers and its projector process"
         if self.folder is None:
-            info = Gauge("planledger_process_info", "The server's processes", ["pid"], registry=registry)
-            info.labels(pid=str(os.getpid())).set(1)
+            info = Gauge("planledger_process_info", described, ["pid", "role"], registry=registry)
+            info.labels(pid=str(os.getpid()), role=role).set(1)
         else:  # shared: the collector labels each live process's value with its pid itself
-            Gauge(
-                "planledger_process_info", "The server's processes", registry=registry, multiprocess_mode="liveall"
-            ).set(1)
+            shared = Gauge(
+                "planledger_process_info", described, ["role"], registry=registry, multiprocess_mode="liveall"
+            )
+            shared.labels(role=role).set(1)
 
     def operation_label(self, name: str, validated: bool) -> str:
         """The `operation_name` label for an operation: its name once the document validated,
@@ -142,6 +146,11 @@ class Metrics:
             return
         for row in rows:
             self.events.labels(type=row.type).inc()
+
+    def count_events(self, types: Sequence[str]) -> None:
+        """Count a committed batch's events (in a projector process: the one active projector)."""
+        for name in types:
+            self.events.labels(type=name).inc()
 
     async def render(self, pool: asyncpg.Pool, broker: Any, projector: Any) -> bytes:
         """The text exposition, with the database-side gauges read now."""

@@ -102,6 +102,7 @@ def test_bench_smoke_runs_every_measure_and_leaves_nothing_behind(server: Server
     mutations = targeted("mutations")  # the peer (PostGraphile) is skipped in smoke: no verdict, said so
     (memory,) = [r for r in mutations if "rss_before_mb" in r["notes"]]
     assert memory["notes"]["rss_before_mb"] > 0 and memory["notes"]["rss_after_mb"] > 0
+    assert len(memory["notes"]["processes"]) == 2  # the web process and its projector process, summed
     assert memory["verdict"] in ("PASS", "FAIL") and memory["notes"]["commits"] > 0 and memory["notes"]["failed"] == 0
     mutations = [r for r in mutations if r is not memory]
     assert [(r["notes"]["clients"], r["notes"]["distinct_activities"]) for r in mutations] == [(1, 1), (16, 16), (4, 2)]

@@ -126,29 +126,35 @@ def test_a_scraper_address_named_in_the_setting_needs_no_token(server: ServerAdd
         drop_database(server, address)
 
 
-def _worker(client: httpx.Client) -> bool:
-    """Whether the worker answering on this connection runs the active projector (a keep-alive
-    connection stays with one worker, so what follows on it is answered by the same one)."""
+def _worker(client: httpx.Client) -> int:
+    """The pid of the worker answering on this connection (a keep-alive connection stays with one
+    worker, so what follows on it is answered by the same one)."""
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
-    return bool(ready.json()["projectorActiveHere"])
+    return int(ready.json()["worker"])
 
 
-def _on_each_worker(served: Server, work: Callable[[httpx.Client, int], object], at_least: int) -> dict[bool, int]:
+def _on_each_worker(served: Server, work: Callable[[httpx.Client, int], object], at_least: int) -> dict[int, int]:
     """Run `work(client, n)` on fresh connections until each of the two workers has run it
     `at_least` times; how many times each did."""
-    runs = {True: 0, False: 0}
+    runs: dict[int, int] = {}
     for n in range(400):
         with httpx.Client(base_url=served.url, headers=served.headers, timeout=10) as client:
-            runs[_worker(client)] += 1
+            worker = _worker(client)
+            runs[worker] = runs.get(worker, 0) + 1
             work(client, n)
-        if min(runs.values()) >= at_least:
+        assert len(runs) <= 2, runs
+        if len(runs) == 2 and min(runs.values()) >= at_least:
             return runs
     raise AssertionError(f"new connections did not reach both workers: {runs}")
 
 
-def _pids(found: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> set[int]:
-    return {int(dict(labels)["pid"]) for (name, labels), v in found.items() if name == "planledger_process_info" and v}
+def _pids(found: dict[tuple[str, frozenset[tuple[str, str]]], float], role: str = "web") -> set[int]:
+    return {
+        int(dict(labels)["pid"])
+        for (name, labels), v in found.items()
+        if name == "planledger_process_info" and v and dict(labels)["role"] == role
+    }
 
 
 async def test_with_two_workers_every_scrape_reports_the_whole_server(server: ServerAddress, tmp_path: Path) -> None:
@@ -202,7 +208,9 @@ async def test_with_two_workers_every_scrape_reports_the_whole_server(server: Se
             assert value(found, "planledger_log_position") == value(found, "planledger_projector_position") > 0
             assert value(found, "planledger_db_pool_connections", state="open") >= 2  # both workers' pools
             assert len(_pids(found)) == 2
+            assert len(_pids(found, "projector")) == 1  # serve's projector process, the active one
         workers = _pids(scrapes[-1])
+        assert set(_on_each_worker(served, lambda *_: None, 1)) == workers
         [folder] = temporary.glob("planledger-metrics-*")  # the run's own, shared by its workers
         assert any(folder.glob("counter_*.db"))
 

@@ -1,0 +1,31 @@
+"""The state a `serve` run's projector process says of itself, in a file its web workers read:
+"starting", "standby", "active" or "stopped" (service/cli/projector.py writes it; /readyz reads it).
+A file rather than a pipe: the workers come and go (uvicorn restarts a killed one), the state stays."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+#: the file a `serve` run's projector process writes its state to, for the workers' /readyz
+STATUS_FILE = "PLANLEDGER_PROJECTOR_STATUS"
+
+
+def daemon_state() -> str | None:
+    """What this server's projector process last said of itself, or None when it runs none."""
+    path = os.environ.get(STATUS_FILE)
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def say(path: str | None, state: str) -> None:
+    """Write `state` whole (a reader never sees a half-written word)."""
+    if path:
+        with contextlib.suppress(OSError):
+            Path(path + ".new").write_text(state, encoding="ascii")
+            os.replace(path + ".new", path)
