@@ -14,6 +14,7 @@ the live tables, another for scratch copies): never from user input.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -478,14 +479,34 @@ async def create_tables(conn: asyncpg.Connection, prefix: str = PREFIX, temporar
         for statement in ddl(prefix, temporary=True):
             await conn.execute(statement)
         return
+    statements = ddl(prefix)
+    if await _all_there(conn, statements, prefix):
+        return
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
-        for statement in ddl(prefix):
+        for statement in statements:
             await conn.execute(statement)
         await conn.execute(
             f"INSERT INTO {POSITION_TABLE} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
             prefix,
         )
+
+
+_CREATED = re.compile(r"\s*CREATE (?:TABLE|INDEX) IF NOT EXISTS (\S+)")
+
+
+async def _all_there(conn: asyncpg.Connection, statements: list[str], prefix: str) -> bool:
+    """Whether every table and index the statements create exists, and the position row: then
+    creating nothing takes no lock. (Even when it exists, CREATE INDEX IF NOT EXISTS takes a SHARE
+    lock on its table until the transaction ends: a web worker starting while the projector
+    process projected deadlocked with it, the worker's start failing.)"""
+    names = [found[1] for statement in statements if (found := _CREATED.match(statement))]
+    if len(names) != len(statements):
+        return False
+    missing = await conn.fetchval("SELECT count(*) FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NULL", names)
+    if missing:
+        return False
+    return bool(await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {POSITION_TABLE} WHERE name = $1)", prefix))
 
 
 async def events_table_exists(conn: asyncpg.Connection) -> bool:

@@ -207,3 +207,22 @@ async def test_commit_to_visible_is_quick_with_a_running_projector(app: PlanLedg
         halt.set()
         await asyncio.wait_for(task, 10)
         await conn.close()
+
+
+async def test_a_process_starting_while_the_projector_writes_neither_waits_nor_deadlocks(
+    database: ServerAddress,
+) -> None:
+    """create_tables on a database whose tables are all there creates nothing and takes no lock:
+    a web worker starting while the projector process held its batch's row locks deadlocked with it
+    (CREATE INDEX IF NOT EXISTS locks its table SHARE even when the index exists)."""
+    first = await asyncpg.connect(**database.asyncpg_args())
+    projecting = await asyncpg.connect(**database.asyncpg_args())
+    starting = await asyncpg.connect(**database.asyncpg_args())
+    try:
+        await create_tables(first)
+        async with projecting.transaction():  # as a batch: row locks on the read models, held
+            await projecting.execute("LOCK TABLE rm_event, rm_activity IN ROW EXCLUSIVE MODE")
+            await asyncio.wait_for(create_tables(starting), 5)  # before: waited for the batch's end
+    finally:
+        for conn in (first, projecting, starting):
+            await conn.close()
