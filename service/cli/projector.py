@@ -155,7 +155,9 @@ class ProjectorProcess:
             self._watch.join(timeout=grace)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(self._command, env=self._env, stdin=subprocess.DEVNULL)
+        # a session of its own: a Ctrl-C at the terminal reaches the server, which stops it in turn
+        # (reaching both, it ended before the server did, and was restarted while it stopped)
+        return subprocess.Popen(self._command, env=self._env, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def _keep_running(self) -> None:
         # Restarts are spawned from this thread, which lives as long as the server: the child's
