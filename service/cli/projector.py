@@ -67,12 +67,15 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 async def _project(url: str, status: str | None, parent: int) -> None:
     import asyncio
+    import gc
 
     from projections.projector import Projector
     from service.application.migrate import READ_MODEL_VERSION
+    from service.collector import THRESHOLDS
     from service.config import ServerAddress
     from service.web.metrics import Metrics
 
+    gc.set_threshold(*THRESHOLDS)  # (its batches' garbage as the requests': service/collector.py)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

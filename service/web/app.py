@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -34,7 +33,7 @@ from projections.errors import DATABASE_ERRORS
 from projections.live import Broker
 from projections.projector import Projector, log_position, read_position
 from projections.schema import create_tables
-from service import dashboard, logs
+from service import collector, dashboard, logs
 from service.api import documents
 from service.api.context import Context, Reader
 from service.api.execution.direct_mutations import MutationPlans
@@ -253,23 +252,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     app.state.metrics.keep_fresh(app.state.pool, app.state.broker, app.state.projector, stop)
                 ),
             ]
-            # What is alive now (modules, the GraphQL schema: ~100k objects that live as long as
-            # the process) leaves the collector's view: a full collection then walks only what
-            # requests made. Without it, the objects a whole plan's answer keeps alive while it is
-            # built set off a full collection every dozen such requests, 70-90 ms each (most of
-            # their p95). In the lifespan, so every worker of `serve --workers N` does it.
-            gc.collect()
-            gc.freeze()
-            try:
-                yield
-            finally:
-                gc.unfreeze()  # (an app made in-process, as the tests do, leaves nothing frozen)
-                stop.set()
-                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
-                await app.state.pool.close()
-                appender, app.state.ledger.appender = app.state.ledger.appender, None
-                await appender.close()
-                app.state.ledger.close()
+            # In the lifespan, so every worker of `serve --workers N` does it (service/collector.py).
+            with collector.serving():
+                try:
+                    yield
+                finally:
+                    stop.set()
+                    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=10)
+                    await app.state.pool.close()
+                    appender, app.state.ledger.appender = app.state.ledger.appender, None
+                    await appender.close()
+                    app.state.ledger.close()
         finally:
             app.state.metrics.close()
             database.close()
