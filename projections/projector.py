@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -61,6 +62,11 @@ SELECT_PRIOR = (
     "WHERE originator_id = ANY($1::uuid[]) AND notification_id <= $2 "
     "ORDER BY originator_id, originator_version"
 )
+
+
+#: seconds between two questions of `Projector.hand_over` while active, and the wait after handing over
+HAND_OVER_CHECK = 1.0
+HAND_OVER_WAIT = 5.0
 
 
 class ProjectorBusy(RuntimeError):
@@ -153,6 +159,7 @@ class Projector:
         on_projected: Callable[[list[str]], None] | None = None,
         pause_before_commit: float = 0.0,
         read_model_version: int | None = None,
+        hand_over: Callable[[], bool] | None = None,
     ) -> None:
         self.connect_args = connect_args
         self.batch_size = batch_size
@@ -165,6 +172,11 @@ class Projector:
         self.pause_before_commit = pause_before_commit
         #: the read models' version this code writes; if the database's is newer, stop projecting
         self.read_model_version = read_model_version
+        #: asked at most every HAND_OVER_CHECK seconds while active: whether a projector that should
+        #: project instead stands by (a web worker's, when `serve`'s projector process is back after
+        #: a crash); if so this one lets the lock go and waits HAND_OVER_WAIT before trying again
+        self.hand_over = hand_over
+        self._asked = 0.0
         self.decoder = Decoder()
         #: every meeting's date by log position (the reporting axis), loaded with the first batch
         self.meetings: MeetingDates | None = None
@@ -193,7 +205,8 @@ class Projector:
         """Follow the log until `stop` is set: standby until the lock is ours, then project."""
         while not stop.is_set():
             try:
-                await self._session(stop)
+                if await self._session(stop):
+                    await _sleep_unless(stop, HAND_OVER_WAIT)
             except ReadModelsNewer as error:
                 log.error("projector: %s; this instance no longer projects (upgrade and restart it)", error)
                 self.active = False
@@ -211,13 +224,15 @@ class Projector:
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _session(self, stop: asyncio.Event) -> None:
+    async def _session(self, stop: asyncio.Event) -> bool:
+        """One connection's turn: stand by, then project until `stop`; True when it ended by
+        handing over (see `hand_over`)."""
         conn = await connect(self.connect_args)
         try:
             await create_tables(conn)
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", PROJECTOR_LOCK):
                 if await _sleep_unless(stop, self.standby_interval):
-                    return
+                    return False
             await self._check_version(conn)
             # The read models are a function of the log, and each batch commits its rows with the
             # position it reached: a batch that a crash of PostgreSQL loses is lost whole and is
@@ -239,16 +254,32 @@ class Projector:
             while not stop.is_set():
                 wake.clear()
                 position = await self._catch_up(conn, position)
+                if self._hands_over():
+                    log.info("projector: handing over to the projector standing by for it")
+                    return True
                 waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
                 await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
                     waiter.cancel()
+            return False
         finally:
             self.active = False
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 2)
             if not conn.is_closed():
                 conn.terminate()  # a connection in a confused state may still hold the lock: drop it
+
+    def _hands_over(self) -> bool:
+        if self.hand_over is None:
+            return False
+        now = time.monotonic()
+        if now - self._asked < HAND_OVER_CHECK:
+            return False
+        self._asked = now
+        try:
+            return bool(self.hand_over())
+        except Exception:  # a question that fails is a no
+            return False
 
     async def _catch_up(self, conn: asyncpg.Connection, known: int | None = None) -> int | None:
         """Project what the log holds past the position; returns the position reached (None while

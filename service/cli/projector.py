@@ -7,7 +7,8 @@ projector ~11 % of it, and its batches' garbage) while the machine's other core 
 projector beside it, 16 writers went from 1,360 to 1,730 commits/s and their p95 from 142 ms to
 25 ms (`/tmp`-style A/B in bench/RESULTS.md, 20k events). Every web worker still runs a projector
 task on standby: the advisory lock keeps one active per database, so if this process dies a worker
-takes over within `standby_interval` (0.5 s) and nothing waits for a restart.
+takes over within `standby_interval` (0.5 s) and nothing waits for a restart; once the restarted
+process stands by, the worker hands the projecting back (`Projector.hand_over`, within ~1.5 s).
 
 The daemon writes its state ("standby", "active", "stopped") to the file PLANLEDGER_PROJECTOR_STATUS
 names, which the workers' /readyz reads, and its metrics (projector active, events projected) to the

@@ -236,6 +236,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 args,
                 read_model_version=READ_MODEL_VERSION,
                 on_commit=lambda _position: app.state.metrics.projector_active.set(1),
+                # serve's projector process, back after a crash, takes over from this worker's
+                hand_over=lambda: daemon_state() == "standby",
             )
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events

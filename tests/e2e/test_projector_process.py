@@ -1,6 +1,6 @@
 """`serve`'s projector process (service/cli/projector.py): the active projector beside the workers;
-when it dies a worker's projector takes over at once and the process is started again (standing
-by); when the server dies, it ends with it and lets the lock go."""
+when it dies a worker's projector takes over at once and the process is started again, and the
+worker hands the projecting back to it; when the server dies, it ends with it and lets the lock go."""
 
 from __future__ import annotations
 
@@ -82,6 +82,14 @@ def test_the_projector_runs_beside_the_workers_and_a_worker_stands_in_when_it_di
         ).json()["data"]["createPlan"]
         _until(lambda: httpx.get(f"{served.url}/readyz").json()["lagEvents"] == 0, 10, "the worker did not project")
         assert httpx.get(f"{served.url}/readyz").json()["projectedPosition"] >= later["position"]
+
+        # the process back, standing by: the worker hands the projecting back to it
+        _until(lambda: httpx.get(f"{served.url}/readyz").json()["projector"] == "active", 15, "no hand-over")
+        last = served.post(
+            'mutation { createPlan(input: {code: "R", title: "R", periodStart: "2020-01-01", '
+            'periodEnd: "2024-12-31"}) { ... on Recorded { position } } }'
+        ).json()["data"]["createPlan"]
+        _until(lambda: httpx.get(f"{served.url}/readyz").json()["projectedPosition"] >= last["position"], 10, "")
 
         # the server killed outright: its projector process ends too (no orphan holding the lock)
         served.kill()
