@@ -3,6 +3,7 @@ process (no tests here). Both speak the same small interface, so one scenario ru
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from projections.projector import Projector
+from projections.projector import Projector, ProjectorBusy
 from projections.schema import create_tables
 from service.api.context import Context, Reader
 from service.api.schema import schema
@@ -89,8 +90,19 @@ class Api(Runner):
         return Api(self.ledger, self.pool, self.address, self.statements, principal)
 
     async def project(self, position: int = 0, timeout: float = 5.0) -> bool:
-        await Projector(self.address.asyncpg_args()).catch_up()
-        return True
+        """Project everything recorded so far. Two root fields of one request may ask at once
+        (each resolver waits for the read models): the one that finds the projector lock taken
+        waits for that catch-up to end and catches up after it (it answered INTERNAL, 'another
+        projector is active', on CI's embedded PostgreSQL)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                await Projector(self.address.asyncpg_args()).catch_up()
+                return True
+            except ProjectorBusy:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.01)
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         snapshot = not query.lstrip().startswith("mutation")
