@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from enum import Enum
 from typing import Any
 
@@ -61,24 +62,21 @@ def find_lone_surrogate(value: Any, path: str = "", in_json: bool = False) -> tu
     return None
 
 
-def _holds_lone_surrogate(value: Any) -> bool:
-    """Whether any string, key or attribute value inside `value` holds a lone surrogate (every
-    attribute of an object, a superset of its fields: one walk without the paths, which cost 5.6 % of
-    the server's time under 16 writers when built for every input, py-spy 2026-12-04)."""
-    search = LONE_SURROGATE.search
+def _texts(value: Any, objects: bool = False) -> Iterator[str]:
+    """Every string and key inside a JSON-like value, without recursion; with `objects`, inside
+    every attribute of an object too (a superset of an input's fields, walked once each)."""
     pending: list[Any] = [value]
     seen: set[int] = set()
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if search(item) is not None:
-                return True
+            yield item
         elif isinstance(item, dict):
             pending.extend(item)
             pending.extend(item.values())
         elif isinstance(item, list | tuple):
             pending.extend(item)
-        elif isinstance(item, type | Enum):
+        elif not objects or isinstance(item, type | Enum):
             continue
         elif hasattr(item, "__dict__"):
             if id(item) not in seen:  # (an object holding itself: walked once)
@@ -86,7 +84,13 @@ def _holds_lone_surrogate(value: Any) -> bool:
                 pending.extend(vars(item).values())
         elif dataclasses.is_dataclass(item):
             pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
-    return False
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether any text inside `value` holds a lone surrogate: one walk without the paths, which
+    cost 5.6 % of the server's time under 16 writers when built for every input (py-spy, 2026-12-04)."""
+    search = LONE_SURROGATE.search
+    return any(search(text) is not None for text in _texts(value, objects=True))
 
 
 NUL = "\x00"
@@ -95,15 +99,4 @@ NUL = "\x00"
 def has_nul(value: Any) -> bool:
     """Whether a JSON-like value holds a string (or a key) with a NUL character (which PostgreSQL
     text cannot hold); without recursion."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if NUL in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return False
+    return any(NUL in text for text in _texts(value))

@@ -12,15 +12,18 @@ from pathlib import Path
 STATUS_FILE = "PLANLEDGER_PROJECTOR_STATUS"
 
 
-def daemon_state() -> str | None:
-    """What this server's projector process last said of itself, or None when it runs none."""
-    path = os.environ.get(STATUS_FILE)
-    if not path:
-        return None
+def read_state(path: str | Path) -> str | None:
+    """The state the file at `path` holds, or None (not written yet, or gone)."""
     try:
         return Path(path).read_text(encoding="ascii").strip() or None
     except OSError:
         return None
+
+
+def daemon_state() -> str | None:
+    """What this server's projector process last said of itself, or None when it runs none."""
+    path = os.environ.get(STATUS_FILE)
+    return read_state(path) if path else None
 
 
 def say(path: str | None, state: str) -> None:

@@ -28,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from service.application.projector_status import STATUS_FILE, say
+from service.application.projector_status import STATUS_FILE, read_state, say
 from service.cli.common import EXIT_OK, EXIT_USAGE, settings
 
 #: `serve`'s choice: "process" (the default: a projector process beside the workers) or "worker"
@@ -85,8 +85,7 @@ async def _project(url: str, status: str | None, parent: int) -> None:
     projector = Projector(
         ServerAddress.from_url(url).asyncpg_args(),
         read_model_version=READ_MODEL_VERSION,
-        on_commit=lambda _position: metrics.projector_active.set(1),
-        on_projected=metrics.count_events,
+        on_projected=metrics.count_events,  # (its active gauge: set below as its state changes)
     )
     task = asyncio.create_task(projector.run(stop))
     said = ""
@@ -114,10 +113,10 @@ class ProjectorProcess:
     """`serve`'s projector process: started before the workers, restarted when it ends on its own,
     stopped (SIGTERM, then SIGKILL after `grace` seconds) when the server stops."""
 
-    def __init__(self, database_url: str, status: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, database_url: str, status: Path) -> None:
         self.status = status
         self._command = [sys.executable, "-m", "service.cli", "project"]
-        self._env = {**os.environ, **(env or {}), "DATABASE_URL": database_url, STATUS_FILE: str(status)}
+        self._env = {**os.environ, "DATABASE_URL": database_url, STATUS_FILE: str(status)}
         self._stopping = threading.Event()
         self._process: subprocess.Popen[bytes] | None = None
         self._watch: threading.Thread | None = None
@@ -131,19 +130,10 @@ class ProjectorProcess:
     def wait_active(self, timeout: float = ACTIVE_WITHIN) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.state() == "active":
+            if read_state(self.status) == "active":
                 return True
             time.sleep(0.05)
         return False
-
-    def state(self) -> str | None:
-        with contextlib.suppress(OSError):
-            return self.status.read_text(encoding="ascii").strip() or None
-        return None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def stop(self, grace: float = 10.0) -> None:
         self._stopping.set()
@@ -208,7 +198,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def mode_of(args: argparse.Namespace, env: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+def mode_of(args: argparse.Namespace) -> str | None:
     """The projector's place for `serve` (None: not one of MODES; the caller says so)."""
-    chosen = getattr(args, "projector", None) or env.get(MODE) or "process"
+    chosen = getattr(args, "projector", None) or os.environ.get(MODE) or "process"
     return chosen if chosen in MODES else None

@@ -144,8 +144,7 @@ class Metrics:
         their counts add up to the log)."""
         if self.projector is not None and not getattr(self.projector, "active", False):
             return
-        for row in rows:
-            self.events.labels(type=row.type).inc()
+        self.count_events([row.type for row in rows])
 
     def count_events(self, types: Sequence[str]) -> None:
         """Count a committed batch's events (in a projector process: the one active projector)."""
