@@ -241,6 +241,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
             app.state.broker = Broker(args, app.state.pool)
             app.state.broker.on_events = app.state.metrics.saw_events
+            app.state.broker.counts_events = lambda: bool(app.state.projector.active)  # (as saw_events)
             app.state.metrics.projector = app.state.projector
             app.state.auth = Authenticator(app.state.pool, anonymous_reads=settings.anonymous_reads)
             async with app.state.pool.acquire() as conn:

@@ -211,6 +211,31 @@ async def test_replay_then_live_has_no_gap_and_no_duplicate_while_writes_go_on(e
         await from_start.stop()
 
 
+async def test_with_nobody_to_read_them_no_rows_are_fetched_and_a_later_subscriber_misses_nothing(env: Env) -> None:
+    quiet = await env.broker()
+    counting = await env.broker()
+    counted: list[int] = []
+    counting.on_events = lambda rows: counted.extend(r.position for r in rows)
+    plan, activity = await env.setup_plan()
+    early = await env.retitles(activity, 30)
+    assert await quiet.wait_for(early[-1], TIMEOUT) and await counting.wait_for(early[-1], TIMEOUT)
+    await wait_until(lambda: quiet.buffered[2] >= early[-1] and counting.buffered[2] >= early[-1], what="tips")
+    count, floor, tip = quiet.buffered
+    assert count == 0 and floor == tip >= early[-1]  # skipped ahead: nothing fetched, nothing kept
+    assert counting.buffered[0] > 0 and set(early) <= set(counted)  # the rows were wanted there
+    replayed = Collector().start(quiet.subscribe(early[4], of_plan(plan)))  # before the floor: from the database
+    live = Collector().start(quiet.subscribe(None, of_plan(plan)))
+    try:
+        later = await env.retitles(activity, 5, start=30)
+        await replayed.until(later[-1])
+        await live.until(later[-1])
+        assert replayed.positions == await env.expected(plan, early[4])
+        assert live.positions == later
+    finally:
+        await replayed.stop()
+        await live.stop()
+
+
 async def test_a_subscriber_behind_a_tiny_buffer_still_gets_everything_in_order(env: Env) -> None:
     broker = await env.broker(buffer_size=4, page_size=7)
     plan, activity = await env.setup_plan()
