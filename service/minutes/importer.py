@@ -95,7 +95,9 @@ class ImportReport:
 
 #: a venue that names electronic means only (no room): "(Zoom)", "ผ่านระบบออนไลน์"
 ONLY_ELECTRONIC = re.compile(
-    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน)?\s*(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams)", re.IGNORECASE
+    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน|โปรแกรม)?\s*"
+    r"(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|(?:microsoft|ms|cisco|google)?\s*(?:zoom|webex|teams|meet))",
+    re.IGNORECASE,
 )
 
 
