@@ -538,15 +538,26 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     ('อ.ก.ก. และเลขานุการ') give both (`roles`)."""
     note = None
     position_parts = list(entry.position_parts)
-    role_text = entry.role_cell if entry.role_cell is not None else entry.remainder
+    remainder = entry.remainder
+    role_text = entry.role_cell if entry.role_cell is not None else remainder
     role = _role_from(role_text)
-    if role is None and entry.remainder:
-        first, _, rest = entry.remainder.partition(" ")
+    if role is None and entry.role_cell is None and (trailing := _trailing_role(remainder)) is not None:
+        # 'name position role' on one line, as a plain numbered list writes it
+        remainder, role_text = trailing
+        role = _role_from(role_text)
+        position_parts[:0] = [remainder] if remainder else []
+        remainder = ""
+    if role is None and remainder:
+        first, _, rest = remainder.partition(" ")
+        head, _, last = remainder.rpartition(" ")
         if entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(first):
             note = first
             position_parts[:0] = [rest] if rest else []
+        elif entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(last.strip("()")):
+            note = last.strip("()")  # 'position (ลาป่วย)': the reason after the position
+            position_parts[:0] = [head] if head else []
         else:
-            position_parts.insert(0, entry.remainder)
+            position_parts.insert(0, remainder)
     if entry.group == "OTHER":
         role = "ATTENDEE"
     roles = _roles_from(role_text) if role is not None and role != "ATTENDEE" else ()
@@ -559,6 +570,20 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
         absence_reason=absence_reason(note),
         roles=roles,
     )
+
+
+_ROLE_WORD_RE = re.compile(r"ประธาน|กรรมการ|อ\.ก\.ก\.|เลขานุการ")
+
+
+def _trailing_role(text: str) -> tuple[str, str] | None:
+    """'ผู้อำนวยการเขต ประธานกรรมการ' -> ('ผู้อำนวยการเขต', 'ประธานกรรมการ'): the longest run of
+    words at the end that states a role, and what stands before it (a position); None if none."""
+    tokens = text.split()
+    for start in range(1, len(tokens)):
+        tail = " ".join(tokens[start:])
+        if _ROLE_WORD_RE.search(tail) and _role_from(tail) is not None:
+            return " ".join(tokens[:start]), tail
+    return None
 
 
 _MEMBER_WORD_RE = re.compile(r"อ\.ก\.ก\.|อนุกรรมการ|กรรมการ")

@@ -28,18 +28,22 @@ from service.minutes.thai_text import ocr_number, repair_ocr_digits, skeleton, s
 
 #: status words as the minutes write them (longest first where one contains another)
 STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
+    ("ดำเนินการเรียบร้อยแล้ว", "COMPLETED"),
     ("ดำเนินการแล้วเสร็จ", "COMPLETED"),
     ("ดำเนินการเสร็จสิ้น", "COMPLETED"),
     ("แล้วเสร็จ", "COMPLETED"),
     ("เสร็จสิ้น", "COMPLETED"),
     ("อยู่ระหว่างการดำเนินการ", "IN_PROGRESS"),
     ("อยู่ระหว่างดำเนินการ", "IN_PROGRESS"),
+    ("อยู่ระหว่างดำเนินงาน", "IN_PROGRESS"),
     ("กำลังดำเนินการ", "IN_PROGRESS"),
     ("ยังไม่เริ่มดำเนินการ", "NOT_STARTED"),
     ("ยังไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ยังไม่ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ชะลอการดำเนินการ", "ON_HOLD"),
+    ("ระงับการดำเนินการ", "ON_HOLD"),
+    ("เลื่อนการดำเนินการ", "ON_HOLD"),
     ("ยกเลิก", "CANCELLED"),
     ("อยู่ในแผน", "PLANNED"),
 )
