@@ -11,6 +11,11 @@ starts with a person's title (นาย, นาง, นางสาว, ดร.,
 defined by a position: "ผู้ช่วยหัวหน้าสำนักงาน ก.ก. ที่หัวหน้าสำนักงาน ก.ก. มอบหมาย"). The date the
 change takes effect is taken only where stated ("มีผลตั้งแต่วันที่ …", "ตั้งแต่วันที่ …"); otherwise it
 stays unknown (None) — the resolution's own date is kept as that, not as the effective date.
+
+A change is as often announced as an order that appoints someone in another's place: "กรุงเทพมหานคร
+ได้มีคำสั่งที่ ๘๘๐/๒๕๖๔ ลงวันที่ ๑ เมษายน ๒๕๖๔ แต่งตั้ง<who joined> เป็นอนุกรรมการแทน<who left> ซึ่ง…".
+Then the order stands where the resolution would: its body is written 'คำสั่ง<issuer>' (so it never
+reads as a resolution of the issuer), its number and date as given.
 """
 
 from __future__ import annotations
@@ -34,6 +39,49 @@ _PERSON_RE = re.compile(
     r"^(?:รองศาสตราจารย์|ผู้ช่วยศาสตราจารย์|ศาสตราจารย์|ดร\.|นางสาว|นาง|นาย|ว่าที่ร้อยตรี|พล\.|พ\.ต\.|"
     r"พันเอก|พลเอก|รศ\.|ผศ\.|ศ\.)"
 )
+
+
+_DATE_NO_GROUPS = DATE_PATTERN.replace("?P<day>", "?:").replace("?P<month>", "?:").replace("?P<year>", "?:")
+_ORDER_RE = re.compile(
+    r"(?:(?P<body>[^\s]+?)\s*(?:ได้)?\s*มี\s*คำสั่ง|คำสั่ง\s*(?P<issuer>[^\s]+?))\s*ที่\s*(?P<code>\d{1,4}/\d{4})\s*"
+    rf"(?:ลง\s*วันที่|เมื่อ\s*วันที่)?\s*(?P<date>{_DATE_NO_GROUPS})?"
+)
+#: 'แต่งตั้ง<who joined> เป็นอนุกรรมการ(และ…)แทน<who left>', who left ending at a clause ('ซึ่ง …') or the end
+_APPOINTED_RE = re.compile(
+    r"แต่งตั้ง\s*(?P<joined>.+?)\s*เป็น\s*(?:อนุ)?กรรมการ\S*?\s*แทน\s*"
+    r"(?P<left>.+?)\s*(?=ซึ่ง|เนื่องจาก|ที่\s*(?:เกษียณ|ลาออก|ย้าย|พ้น)|ตั้งแต่|มีผล|[,;]|$)"
+)
+
+
+def _appointments(joined_text: str, agenda_number: int) -> list[MembershipChange]:
+    """The changes announced as orders appointing someone in another's place (module docstring)."""
+    changes: list[MembershipChange] = []
+    orders = list(_ORDER_RE.finditer(joined_text))
+    for index, order in enumerate(orders):
+        end = orders[index + 1].start() if index + 1 < len(orders) else len(joined_text)
+        passage = joined_text[order.start() : end]
+        dates = find_thai_dates(order["date"] or "")
+        effective = _EFFECTIVE_RE.search(passage)
+        effective_on = (
+            find_thai_dates(effective["date"])[0] if effective and find_thai_dates(effective["date"]) else None
+        )
+        for appointed in _APPOINTED_RE.finditer(passage):
+            left, joined = _clean(appointed["left"]), _clean(appointed["joined"])
+            person = bool(_PERSON_RE.match(left) and _PERSON_RE.match(joined))
+            changes.append(
+                MembershipChange(
+                    left=left,
+                    joined=joined,
+                    kind="PERSON" if person else "POSITION",
+                    resolution_body=f"คำสั่ง{order['body'] or order['issuer']}",
+                    resolution_code=order["code"],
+                    resolution_on=dates[0] if dates else None,
+                    effective_on=effective_on,
+                    text=passage[appointed.start() : appointed.end()].strip(),
+                    agenda_number=agenda_number,
+                )
+            )
+    return changes
 
 
 def _clean(quoted: str) -> str:
@@ -73,4 +121,4 @@ def membership_changes(text: str, agenda_number: int = 0) -> tuple[MembershipCha
                     agenda_number=agenda_number,
                 )
             )
-    return tuple(changes)
+    return tuple(changes) + tuple(_appointments(joined_text, agenda_number))

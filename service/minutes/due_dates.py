@@ -2,7 +2,8 @@
 
 The rules, in order (the first that applies decides; `due_on` None means the text does not say):
 
-1. A named date — "ภายในวันที่ ๑๕ มกราคม ๒๕๖๔" — is the due date.
+1. A named date — "ภายในวันที่ ๑๕ มกราคม ๒๕๖๔" — is the due date. A month alone — "ภายในเดือน
+   มีนาคม ๒๕๖๔", "ภายในสิ้นเดือน มี.ค. ๖๔" — is due by its last day (within March is by 31 March).
 2. A named meeting by its code — "ในการประชุม (อ.ก.ก.) ครั้งที่ ๒/๒๕๖๔" — is due on that meeting's
    date when these minutes know it (the meeting itself, one they cite, or the next meeting they
    set: `with_meeting_dates`); otherwise the meeting is kept and the date stays unknown.
@@ -35,6 +36,9 @@ _MONTH_MEETING_RE = re.compile(
 )
 _CODE_MEETING_RE = re.compile(rf"ในการประชุม\s*(?P<body>{_BODY})?\s*ครั้งที่\s*(?P<code>\d{{1,3}}/\d{{4}})")
 _DATE_RE = re.compile(rf"(?:ภายใน|ก่อน)\s*(?:วันที่)?\s*{DATE_PATTERN}")
+_WITHIN_MONTH_RE = re.compile(
+    rf"ภายใน\s*(?:สิ้น)?\s*เดือน\s*(?P<month>{MONTH_PATTERN})\s*(?:พ\.\s?ศ\.\s*)?(?P<year>\d{{4}}|\d{{2}})(?!\d)"
+)
 _PERIODIC_RE = re.compile(r"เป็นระยะ|ทุกครั้ง|ทุกเดือน|ทุกไตรมาส|อย่างต่อเนื่อง")
 OWN_BODY = "ที่ประชุม"
 
@@ -66,6 +70,12 @@ def due_of(text: str, own_body: str) -> Due:
         try:
             year = be_to_ce(be_year_from_text(named["year"]))
             return Due(on=date(year, month_number(named["month"]), int(named["day"])))
+        except ValueError:
+            pass
+    if (within := _WITHIN_MONTH_RE.search(arabic)) is not None:
+        try:
+            year, number = be_to_ce(be_year_from_text(within["year"])), month_number(within["month"])
+            return Due(on=date(year, number, monthrange(year, number)[1]))
         except ValueError:
             pass
     if (coded := _CODE_MEETING_RE.search(arabic)) is not None:

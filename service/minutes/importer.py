@@ -95,7 +95,9 @@ class ImportReport:
 
 #: a venue that names electronic means only (no room): "(Zoom)", "ผ่านระบบออนไลน์"
 ONLY_ELECTRONIC = re.compile(
-    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน)?\s*(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams)", re.IGNORECASE
+    r"^[\s()]*(?:ผ่าน)?(?:ระบบ|แอปพลิเคชัน|โปรแกรม)?\s*"
+    r"(?:สื่ออิเล็กทรอนิกส์|ออนไลน์|online|(?:microsoft|ms|cisco|google)?\s*(?:zoom|webex|teams|meet))",
+    re.IGNORECASE,
 )
 
 
@@ -623,6 +625,7 @@ UNKNOWN_GROUPS = (
     "attendee's presence: in the room or online",
     "action item due date or meeting",
     "figures the text ties to no plan, kind, strategy (of these minutes) or activity (not recorded)",
+    "the plan (none named with its years): the activities reported are not recorded",
 )
 
 
@@ -631,7 +634,7 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
     by kind (UNKNOWN_GROUPS, those with none left out), each item named as the minutes name it."""
     found: dict[str, list[str]] = {group: [] for group in UNKNOWN_GROUPS}
     (progress, kinds, likelihood, owner, mitigation, days, period, vision, goal, units, mode, times, venue, presence,
-     due, figures) = (found[group] for group in UNKNOWN_GROUPS)  # fmt: skip
+     due, figures, planless) = (found[group] for group in UNKNOWN_GROUPS)  # fmt: skip
     activities: dict[UUID, str] = {}
     reported: set[str] = set()
     for step in plan_steps(minutes):
@@ -682,8 +685,26 @@ def unknowns(minutes: ParsedMinutes) -> dict[str, list[str]]:
             )
     progress[:] = [name for name in progress if name not in reported]
     kinds.extend(f"FY {r.fiscal_year_be} · {r.title}" for r in minutes.activity_results if r.kind is None)
+    if minutes.plan is None:
+        planless.extend(f"FY {r.fiscal_year_be} · {r.title}" for r in minutes.activity_results)
     figures.extend(f"{figure.value} %: {figure.text}" for figure in minutes.figures if not _placed(minutes, figure))
     return {group: items for group, items in found.items() if items}
+
+
+NO_PLAN = "no plan named in these minutes ('ตามแผน… (พ.ศ. ๒๕๖๑ - ๒๕๖๕)'): no plan to record it in"
+
+
+def planless_results(minutes: ParsedMinutes) -> list[str]:
+    """One refusal per activity result of minutes that name no plan (title and years): the plan is
+    what an activity is recorded in, and one is never made up, so each is said not recorded rather
+    than left out without a word."""
+    if minutes.plan is not None:
+        return []
+    return [
+        f"{minutes.source}:{result.line_no}: FY {result.fiscal_year_be} strategy {result.strategy_number} "
+        f"· {result.title}: {NO_PLAN}"
+        for result in minutes.activity_results
+    ]
 
 
 def other_meeting_on(ledger: PlanLedger, meeting_id: UUID, day: date) -> date | None:
@@ -774,11 +795,17 @@ async def import_minutes(
         )
         return report
     minutes, steps = await asyncio.to_thread(recorded_steps, ledger, minutes)
+    report.refused.extend(planless_results(minutes))
+    heard_later = await asyncio.to_thread(registered_only_later, ledger, minutes)
     seen: set[str] = set()
 
     async def run(step: Step) -> None:
         if isinstance(step.command, c.ApproveMinutes) and report.refused:
             report.held_back.append(step.describe())
+            return
+        if (activity := getattr(step.command, "activity_id", None)) in heard_later:
+            title = _unknown_kind_titles(minutes, activity, plan_of(minutes))
+            report.refused.append(f"{step.describe()}: {_NO_KIND} ({title})")
             return
         if step.only_if_changed and await asyncio.to_thread(unchanged, ledger, step):
             report.unchanged += 1
@@ -797,7 +824,7 @@ async def import_minutes(
             return
         except NotFound as error:
             unknown_kind = _unknown_kind_titles(minutes, getattr(step.command, "activity_id", None), plan_of(minutes))
-            why = f"no kind heading above its row and no earlier minutes registered it ({unknown_kind})"
+            why = f"{_NO_KIND} ({unknown_kind})"
             report.refused.append(f"{step.describe()}: {why if unknown_kind else error.message}")
             return
         except DomainError as error:
@@ -830,6 +857,40 @@ async def import_minutes(
     finally:
         ledger.forget_unused_keys(noted)
     return report
+
+
+_NO_KIND = "no kind heading above its row and no earlier minutes registered it"
+
+
+def registered_only_later(ledger: PlanLedger, minutes: ParsedMinutes) -> set[UUID]:
+    """The activities of these minutes' rows without a kind that only meetings after this one
+    have heard of (their minutes imported first). In the date order such a row finds its activity
+    not yet registered and is refused; it is refused so in any order, or the record would depend
+    on which file came first."""
+    if minutes.plan is None:
+        return set()
+    plan_id = plan_id_for(plan_code(minutes))
+    later: set[UUID] = set()
+    for result in minutes.activity_results:
+        if result.kind is not None:
+            continue
+        activity_id = activity_id_for(plan_id, result.fiscal_year_be, result.title)
+        try:
+            activity = ledger.load(Activity, activity_id, read_only=True)
+        except NotFound:
+            continue
+        heard = [_held_on(ledger, f.meeting_id) for f in effective_facts(activity.facts) if f.meeting_id is not None]
+        days = [day for day in heard if day is not None]
+        if days and min(days) > minutes.date:
+            later.add(activity_id)
+    return later
+
+
+def _held_on(ledger: PlanLedger, meeting: str) -> date | None:
+    try:
+        return ledger.load(Meeting, UUID(meeting), read_only=True).state.on
+    except (NotFound, ValueError):
+        return None
 
 
 def _activity_of(step: Step) -> UUID | None:

@@ -20,6 +20,7 @@ from domain.calendar import be_to_ce, fiscal_year_bounds, fiscal_year_of
 from service.minutes import tables
 from service.minutes.absence import absence_reason
 from service.minutes.announcements import membership_changes
+from service.minutes.columns import Columns
 from service.minutes.due_dates import due_of, with_meeting_dates
 from service.minutes.figures import reported_figures
 from service.minutes.model import (
@@ -60,6 +61,7 @@ from service.minutes.thai_text import (
     repair_ocr_digits,
     strip_noise,
     to_arabic_digits,
+    visible_text,
 )
 
 _NUM = r"[0-9๐-๙]+"
@@ -167,15 +169,30 @@ def content_lines(raw_lines: list[str], account: LineAccount) -> list[Line]:
             gap = False
     lines: list[Line] = []
     carried_gap = False
+    title = next((line.text for line in candidates if _TITLE_RE.match(line.text)), None)
     for index, line in enumerate(candidates):
         following = candidates[index + 1] if index + 1 < len(candidates) else None
         if following is not None and _is_fragment_of(line.text, following.text):
             account.skip(line.no, "page-break fragment or repeated heading")
             carried_gap = True
             continue
+        if title is not None and lines and _is_running_header(line.text, title):
+            account.skip(line.no, "running page header (the minutes' title repeated at the top of a page)")
+            carried_gap = True
+            continue
         lines.append(Line(line.no, line.raw, line.text, line.follows_blank or carried_gap))
         carried_gap = False
     return lines
+
+
+_RUNNING_TAIL_RE = re.compile(rf"^(?:ครั้งที่\s*{_CODE})?\s*(?:\(\s*ต่อ\s*\)|\(\s*ร่าง\s*\))?$")
+
+
+def _is_running_header(text: str, title: str) -> bool:
+    """A page's top line that repeats the minutes' title, alone or with the meeting's number
+    ('รายงานการประชุม <body> ครั้งที่ ๖/๒๕๖๔'): what a word processor prints on every page, not
+    something the meeting said."""
+    return text.startswith(title) and bool(_RUNNING_TAIL_RE.match(text[len(title) :].strip()))
 
 
 def _is_fragment_of(text: str, following: str) -> bool:
@@ -185,7 +202,10 @@ def _is_fragment_of(text: str, following: str) -> bool:
 
 # --------------------------------------------------------------------------- shared patterns
 
-_AGENDA_RE = re.compile(rf"^ระเบียบวาระที่\s*(?P<number>{_NUM})\s*(?P<title>.*)$")
+#: 'ระเบียบวาระที่ ๓ …', or 'วาระที่ ๓ …' as many committees write it; not 'ระเบียบวาระที่ ๓.๑' (a sub-item)
+_AGENDA_RE = re.compile(rf"^(?:ระเบียบ\s*)?วาระที่\s*(?P<number>{_NUM})(?![.][0-9๐-๙])\s*(?P<title>.*)$")
+#: a sub-item of an agenda item, with its own subject (and often its own มติ): '๓.๑ เรื่อง …'
+_SUB_ITEM_RE = re.compile(rf"^(?:(?:ระเบียบ\s*)?วาระที่\s*)?(?P<number>{_NUM})\.(?P<sub>{_NUM})\s*(?P<title>เรื่อง.*)$")
 _START_RE = re.compile(r"^เริ่มประชุม(?:เวลา)?\s*(?P<time>.+)$")
 _END_RE = re.compile(r"^(?:เลิกประชุม|ปิดประชุม)(?:เวลา)?\s*(?P<time>.+)$")
 _RESOLUTION_RE = re.compile(
@@ -200,7 +220,13 @@ _CITATION_RE = re.compile(rf"ครั้งที่\s*(?P<code>\d{{1,2}}/\d{{4
 def _is_boundary(line: Line) -> bool:
     """Lines that end an agenda item's body or its resolutions."""
     text = line.text
-    return bool(_AGENDA_RE.match(text) or _START_RE.match(text) or _END_RE.match(text) or _RESOLUTION_RE.match(text))
+    return bool(
+        _AGENDA_RE.match(text)
+        or _SUB_ITEM_RE.match(text)
+        or _START_RE.match(text)
+        or _END_RE.match(text)
+        or _RESOLUTION_RE.match(text)
+    )
 
 
 def _date_in(arabic_text: str) -> date | None:
@@ -274,6 +300,8 @@ class _ItemDraft:
     number: int
     title: str
     subject: str | None = None
+    #: the subject of the sub-item being read ('๓.๑ เรื่อง …'), None before any
+    sub_subject: str | None = None
     text_lines: list[str] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
     fiscal_year: int | None = None
@@ -289,7 +317,7 @@ class _ItemDraft:
 def parse_minutes(text: str, *, source: str = "") -> ParsedMinutes:
     """Read one set of minutes. Raises MinutesFormatError if the heading (body, number, date)
     cannot be found; anything else that cannot be placed is reported in `unplaced`."""
-    raw_lines = text.removeprefix("\ufeff").splitlines()
+    raw_lines = [visible_text(line) for line in text.removeprefix("\ufeff").splitlines()]
     account = LineAccount(raw_lines)
     lines = content_lines(raw_lines, account)
     cursor = LineReader(lines)
@@ -510,15 +538,26 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     ('อ.ก.ก. และเลขานุการ') give both (`roles`)."""
     note = None
     position_parts = list(entry.position_parts)
-    role_text = entry.role_cell if entry.role_cell is not None else entry.remainder
+    remainder = entry.remainder
+    role_text = entry.role_cell if entry.role_cell is not None else remainder
     role = _role_from(role_text)
-    if role is None and entry.remainder:
-        first, _, rest = entry.remainder.partition(" ")
+    if role is None and entry.role_cell is None and (trailing := _trailing_role(remainder)) is not None:
+        # 'name position role' on one line, as a plain numbered list writes it
+        remainder, role_text = trailing
+        role = _role_from(role_text)
+        position_parts[:0] = [remainder] if remainder else []
+        remainder = ""
+    if role is None and remainder:
+        first, _, rest = remainder.partition(" ")
+        head, _, last = remainder.rpartition(" ")
         if entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(first):
             note = first
             position_parts[:0] = [rest] if rest else []
+        elif entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(last.strip("()")):
+            note = last.strip("()")  # 'position (ลาป่วย)': the reason after the position
+            position_parts[:0] = [head] if head else []
         else:
-            position_parts.insert(0, entry.remainder)
+            position_parts.insert(0, remainder)
     if entry.group == "OTHER":
         role = "ATTENDEE"
     roles = _roles_from(role_text) if role is not None and role != "ATTENDEE" else ()
@@ -531,6 +570,20 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
         absence_reason=absence_reason(note),
         roles=roles,
     )
+
+
+_ROLE_WORD_RE = re.compile(r"ประธาน|กรรมการ|อ\.ก\.ก\.|เลขานุการ")
+
+
+def _trailing_role(text: str) -> tuple[str, str] | None:
+    """'ผู้อำนวยการเขต ประธานกรรมการ' -> ('ผู้อำนวยการเขต', 'ประธานกรรมการ'): the longest run of
+    words at the end that states a role, and what stands before it (a position); None if none."""
+    tokens = text.split()
+    for start in range(1, len(tokens)):
+        tail = " ".join(tokens[start:])
+        if _ROLE_WORD_RE.search(tail) and _role_from(tail) is not None:
+            return " ".join(tokens[:start]), tail
+    return None
 
 
 _MEMBER_WORD_RE = re.compile(r"อ\.ก\.ก\.|อนุกรรมการ|กรรมการ")
@@ -672,13 +725,25 @@ def _read_agenda_item(cursor: LineReader, account: LineAccount, record: _Record)
         else:
             break
         account.place(cursor.advance())
+    years = _FISCAL_YEAR_RE.findall(to_arabic_digits(f"{item.title} {item.subject or ''}"))
+    item.fiscal_year = int(years[-1]) if years else item.fiscal_year
     first_result = len(record.activities)
-    _read_agenda_body(cursor, account, record, item)
+    while True:
+        _read_agenda_body(cursor, account, record, item)
+        while (line := cursor.peek()) is not None and _RESOLUTION_RE.match(line.text):
+            item.resolutions.extend(_read_resolutions(cursor, account, record, item))
+        # '๓.๑ เรื่อง …', '๓.๒ เรื่อง …': parts of this item, each with its text, tables and มติ
+        sub_item = _SUB_ITEM_RE.match(line.text) if line is not None else None
+        if line is None or sub_item is None or parse_int(sub_item["number"]) != item.number:
+            break
+        account.place(cursor.advance())
+        item.text_lines.append(line.text)
+        item.sub_subject = sub_item["title"]
+        years = _FISCAL_YEAR_RE.findall(to_arabic_digits(line.text))
+        item.fiscal_year = int(years[-1]) if years else item.fiscal_year
     record.activities[first_result:] = [
         replace(result, agenda_number=item.number) for result in record.activities[first_result:]
     ]
-    while (line := cursor.peek()) is not None and _RESOLUTION_RE.match(line.text):
-        item.resolutions.extend(_read_resolutions(cursor, account, record, item))
     return AgendaItem(
         number=item.number,
         title=item.title,
@@ -708,8 +773,8 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         if table == "RESULTS":
             fiscal_year = item.fiscal_year or fiscal_year_of(record.date) - 1
             heard = [item.title, item.subject or "", *item.text_lines]
-            as_at = None if _follows_up(heard) else fiscal_year_bounds(fiscal_year)[1]
-            _read_results_table(cursor, account, record, fiscal_year, as_at)
+            as_at = _reported_as_at(heard, fiscal_year, record.date)
+            _read_results_table(cursor, account, record, fiscal_year, as_at, _subject_strategy(item))
         elif table == "PROPOSALS":
             _read_proposals_table(cursor, account, record, item.fiscal_year or fiscal_year_of(record.date))
         elif (why := tables.stray_reason(line.raw)) is not None:
@@ -851,6 +916,25 @@ def _table_at_line(line: Line) -> bool:
 _FOLLOW_UP_RE = re.compile(r"ผลการติดตาม|ติดตาม.*(?:ไม่แล้วเสร็จ|ไม่เสร็จ)|ความก้าวหน้า\s*(?:ใน|ของ)?\s*การดำเนิน")
 
 
+_AS_AT_RE = re.compile(rf"ณ\s*วันที่\s*{DATE_PATTERN}")
+
+
+def _reported_as_at(heard: list[str], fiscal_year: int, held_on: date) -> date | None:
+    """The day a results table reports as at. The day the item's text names ('รายงานผล … ณ วันที่
+    ๓๑ ธันวาคม ๒๕๖๓ ดังนี้'); else None for a follow-up or progress report (as of the meeting);
+    else the end of the fiscal year reported, unless that year had not ended by the meeting: a
+    table heard in June cannot report as at 30 September, so it reports as of the meeting (None)."""
+    named = [found for text in heard for found in _AS_AT_RE.finditer(to_arabic_digits(text))]
+    for match in reversed(named):
+        day = _date_from_match(match)
+        if day is not None and day <= held_on:
+            return day
+    if _follows_up(heard):
+        return None
+    year_end = fiscal_year_bounds(fiscal_year)[1]
+    return year_end if year_end <= held_on else None
+
+
 def _follows_up(text_lines: list[str]) -> bool:
     """Does the item's text before a results table say the table follows up what was not finished
     ('ได้ติดตาม … ที่ยังดำเนินการไม่แล้วเสร็จ', 'ผลการติดตาม ดังนี้') or reports the progress of the
@@ -874,10 +958,25 @@ class _TableWalk:
     last: int | None = None
     #: the heading line just read whose text may wrap onto the next line ('title' or 'goal')
     wrap: str | None = None
+    #: the columns the table's column heading named (None: not given, rows read by their shape)
+    columns: Columns | None = None
+
+
+def _subject_strategy(item: _ItemDraft) -> int | None:
+    """The one strategy the subject over a table names ('๓.๒ เรื่อง ความก้าวหน้า … ยุทธศาสตร์ที่ ๒'):
+    the table is that strategy's even with no strategy heading of its own. None when the subject
+    names none or several (then a row with no heading above it is refused, never guessed)."""
+    named = strategies_named(item.sub_subject if item.sub_subject is not None else item.subject or "")
+    return named[0] if len(named) == 1 else None
 
 
 def _read_results_table(
-    cursor: LineReader, account: LineAccount, record: _Record, fiscal_year: int, as_at: date | None = None
+    cursor: LineReader,
+    account: LineAccount,
+    record: _Record,
+    fiscal_year: int,
+    as_at: date | None = None,
+    strategy: int | None = None,
 ) -> None:
     """Rows 'title<TAB or |>status : outcome' under strategy, goal and kind headings (tables.py
     says what each line is); the headings may repeat on each page ('ยุทธศาสตร์ที่ ๓ (ต่อ)'), a
@@ -885,8 +984,9 @@ def _read_results_table(
     outcome may run on to lines of its own. A row under no kind heading has kind None. A row with
     no strategy above it, or a cell that begins with no status, is refused with why. Ends at a
     line that is none of these (a new paragraph). The fiscal year is the last one the item's text
-    named before the table ('ประจำปี พ.ศ. ๒๕๖๓'), else the year before the meeting's."""
-    walk = _TableWalk()
+    named before the table ('ประจำปี พ.ศ. ๒๕๖๓'), else the year before the meeting's. `strategy`:
+    the one its subject names, for rows before any strategy heading."""
+    walk = _TableWalk(strategy=record.strategy(strategy) if strategy is not None else None)
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         heading = tables.strategy_heading(line.text)
         if heading and _table_at(cursor) == "PROPOSALS":
@@ -904,7 +1004,9 @@ def _results_line(
     heading = tables.strategy_heading(line.text)
     goal = tables.goal_heading(line.text) if walk.strategy is not None else None
     kind = tables.kind_heading(line.text)
-    found = tables.row(line.raw) or (tables.unseparated_row(line.text) if walk.strategy is not None else None)
+    found = tables.row(line.raw, walk.columns) or (
+        tables.unseparated_row(line.text) if walk.strategy is not None else None
+    )
     wrap, walk.wrap = walk.wrap, None
     if heading:
         walk.strategy, walk.awaiting, walk.last = record.strategy(heading.number), None, None
@@ -921,9 +1023,9 @@ def _results_line(
         walk.wrap = "goal" if goal[0] and walk.strategy.goal == goal[0] else None  # type: ignore[union-attr]
     elif kind:
         walk.kind, walk.awaiting, walk.last = kind, None, None
-    elif tables.is_column_heading(line.raw):
+    elif (columns := tables.column_layout(line.raw)) is not None:
         account.skip(cursor.advance().no, "repeated table heading")
-        walk.awaiting = None
+        walk.awaiting, walk.columns = None, columns
         return True
     elif found is not None:
         _add_row(cursor.advance(), found, account, record, walk, fiscal_year, as_at)
@@ -1005,10 +1107,11 @@ def _add_row(
             kind=walk.kind,
             title=title,
             status=found.status,
-            outcome=found.outcome,
+            outcome=f"{found.outcome} {found.extra}".strip(),
             reason=_reason(found.status, found.outcome),
             line_no=(pending[0] if pending else line).no,
             as_at=as_at,
+            responsible_units=found.units,
         )
     )
     walk.last = len(record.activities) - 1

@@ -81,7 +81,7 @@ CONTEXT = 24
 _STARTS_LINE = re.compile(r"^\s*(?:\*\*|#|\||-\s*\|)")
 _PIPE_ROW = re.compile(r"^\s*(?:-\s*)?\|")
 _CONTINUES = re.compile(r"^\s*(?:[:：]|</[a-z]+>)")
-_AGENDA = re.compile(r"^ระเบียบวาระที่\s*[0-9๐-๙]")
+_AGENDA = re.compile(r"^(?:ระเบียบ\s*)?วาระที่\s*[0-9๐-๙]")
 _RESOLUTION = re.compile(r"^มติ(?:\s|$|[:：])")
 _THAI_LETTER = re.compile(r"[\u0e01-\u0e4e]")
 #: a Thai abbreviation: one or two consonants and a full stop ('ก.พ.', 'ดร.', 'น.')

@@ -22,23 +22,28 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from service.minutes.columns import Columns, columns_of
 from service.minutes.model import ActivityKindName, ActivityStatusName
 from service.minutes.thai_text import ocr_number, repair_ocr_digits, skeleton, strip_noise, to_arabic_digits
 
 #: status words as the minutes write them (longest first where one contains another)
 STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
+    ("ดำเนินการเรียบร้อยแล้ว", "COMPLETED"),
     ("ดำเนินการแล้วเสร็จ", "COMPLETED"),
     ("ดำเนินการเสร็จสิ้น", "COMPLETED"),
     ("แล้วเสร็จ", "COMPLETED"),
     ("เสร็จสิ้น", "COMPLETED"),
     ("อยู่ระหว่างการดำเนินการ", "IN_PROGRESS"),
     ("อยู่ระหว่างดำเนินการ", "IN_PROGRESS"),
+    ("อยู่ระหว่างดำเนินงาน", "IN_PROGRESS"),
     ("กำลังดำเนินการ", "IN_PROGRESS"),
     ("ยังไม่เริ่มดำเนินการ", "NOT_STARTED"),
     ("ยังไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ยังไม่ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ชะลอการดำเนินการ", "ON_HOLD"),
+    ("ระงับการดำเนินการ", "ON_HOLD"),
+    ("เลื่อนการดำเนินการ", "ON_HOLD"),
     ("ยกเลิก", "CANCELLED"),
     ("อยู่ในแผน", "PLANNED"),
 )
@@ -58,6 +63,10 @@ class Row:
     title: str
     status: ActivityStatusName
     outcome: str
+    #: the units a 'หน่วยงานที่รับผิดชอบ' column names for the row (empty when the table has none)
+    units: tuple[str, ...] = ()
+    #: what the table's other columns add to the outcome ('ร้อยละ ๘๐', '(หมายเหตุ …)'), '' if none
+    extra: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,10 +176,15 @@ def _end_of_skeleton(text: str, length: int) -> int:
 
 
 @lru_cache(maxsize=_CACHE)
-def row(raw: str) -> Row | None:
-    """A results row: at least two cells, the last (or the second, with a third for the outcome)
-    beginning with a status."""
+def row(raw: str, layout: Columns | None = None) -> Row | None:
+    """A results row. Read through `layout` (the table's column heading) when the row fits it;
+    else by its shape: at least two cells, the last (or the second, with a third for the outcome)
+    beginning with a status, after a sequence number ('๑') in a cell of its own if any."""
     found = cells(raw)
+    if layout is not None and not layout.plain and len(found) <= layout.width:
+        return _row_in(found, layout)
+    if len(found) >= 3 and _SEQUENCE_CELL_RE.match(found[0]):
+        found = found[1:]
     if len(found) < 2 or not found[0]:
         return None
     title = _NUMBERING_RE.sub("", found[0]) or found[0]
@@ -180,6 +194,43 @@ def row(raw: str) -> Row | None:
     if len(found) == 3 and (middle := status_of(found[1])) is not None and not middle[1]:
         return Row(title, middle[0], found[2])
     return None
+
+
+#: a cell holding nothing but a row's sequence number ('๑', '2.')
+_SEQUENCE_CELL_RE = re.compile(r"^[0-9๐-๙]{1,3}\.?$")
+
+
+def _row_in(found: tuple[str, ...], layout: Columns) -> Row | None:
+    """A row read through its table's columns: the status from the status column (or the head of
+    the result cell), the outcome from the result cell, a percentage column and the columns with no
+    name here kept in the outcome under their headings, the units column as the units."""
+    cell = dict(enumerate(found))
+    title = _NUMBERING_RE.sub("", cell.get(layout.activity, ""))
+    result = cell.get(layout.result, "") if layout.result is not None else ""
+    if not title:
+        return None
+    if layout.status is not None:
+        status = status_of(cell.get(layout.status, ""))
+        if status is None:
+            return None
+        outcome = " ".join(part for part in (status[1], result) if part)
+    else:
+        status = status_of(result)
+        if status is None:
+            return None
+        outcome = status[1]
+    extra: list[str] = []
+    percent = cell.get(layout.percent, "") if layout.percent is not None else ""
+    if _given(percent):
+        extra.append(percent if re.search(r"ร้อยละ|%", percent) else f"ร้อยละ {percent}")
+    extra.extend(f"({heading} {cell[index]})" for index, heading in layout.others if _given(cell.get(index, "")))
+    units = cell.get(layout.units, "") if layout.units is not None else ""
+    return Row(title, status[0], outcome, (units,) if _given(units) else (), " ".join(extra))
+
+
+def _given(value: str) -> bool:
+    """A cell that says something ('-' says nothing)."""
+    return bool(value) and value not in {"-", "–", "—"}
 
 
 def unseparated_row(text: str) -> Row | None:
@@ -255,17 +306,26 @@ _ACTIVITY_COLUMN = tuple(skeleton(w) for w in ("โครงการ/กิจ�
 
 
 @lru_cache(maxsize=_CACHE)
+def column_layout(raw: str) -> Columns | None:
+    """The columns a results table's heading line names ('โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้',
+    'ลำดับ | โครงการ/กิจกรรม | สถานะ | ผลการดำเนินงาน', or the two of the sample's run together
+    after OCR lost the border), or None for any other line."""
+    found = cells(raw)
+    if len(found) == 1:
+        words = skeleton(found[0])
+        at = words.find(skeleton("ผล"))
+        if (
+            at > 0
+            and words[:at].rstrip("/") in _ACTIVITY_COLUMN
+            and any(words[at:].startswith(word) for word in _COLUMN_WORDS)
+        ):
+            return Columns(width=2, activity=0, result=1)
+        return None
+    return columns_of(found)
+
+
 def is_column_heading(raw: str) -> bool:
-    """'โครงการ/กิจกรรม<TAB>ผลลัพธ์ที่ได้' (or the two run together after OCR lost the border)."""
-    words = [skeleton(cell) for cell in cells(raw)]
-    if len(words) == 1:
-        at = words[0].find(skeleton("ผล"))
-        words = [words[0][:at], words[0][at:]] if at > 0 else words
-    return (
-        len(words) == 2
-        and words[0].rstrip("/") in _ACTIVITY_COLUMN
-        and any(words[1].startswith(word) for word in _COLUMN_WORDS)
-    )
+    return column_layout(raw) is not None
 
 
 _PAGE_DEBRIS_RE = re.compile(r"^(?:[-–—]+\s*[0-9๐-๙oOจ]{1,3}\s*[-–—]+|หน้า\s*[0-9๐-๙]{1,3}(?:\s*/\s*[0-9๐-๙]{1,3})?)$")
@@ -279,7 +339,7 @@ def is_page_debris(text: str) -> bool:
 def stray_reason(raw: str) -> str | None:
     """Why a line outside any results table cannot be free text: it is shaped like a result row or
     a strategy heading, and so a fact the minutes state that no table took. None for prose."""
-    if row(raw) is not None:
+    if row(raw) is not None or any(starts_with_status(cell) for cell in cells(raw)[1:]):
         return "a result row outside any results table (no strategy heading above it in this agenda item)"
     heading = strategy_heading(raw)
     if heading is not None:

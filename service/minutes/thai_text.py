@@ -182,6 +182,22 @@ _TRAILING_PUNCTUATION_RE = re.compile(r"[\s.,;:!?…\-–—]+$")
 _SPACE_NEAR_THAI_RE = re.compile(r"(?<=[\u0e00-\u0e7f])\s+|\s+(?=[\u0e00-\u0e7f])")
 
 
+#: characters a word processor or a PDF's text layer leaves in a line that show as nothing or as a
+#: plain space: zero-width spaces and joiners, word joiners, soft hyphens, a BOM inside the text
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff]")
+#: no-break and fixed-width spaces, which look like (and mean) a space
+_ODD_SPACE_RE = re.compile("[\u00a0\u2007\u202f\u3000]")
+
+
+def visible_text(line: str) -> str:
+    """The line as a reader sees it: invisible characters removed, odd spaces made plain spaces.
+
+    A zero-width space inside a name ('ทอง\u200bกัลยา') would otherwise make the same person, or
+    the same activity, a different one from one meeting to the next, with nothing to see in the
+    text to say why."""
+    return _ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", line))
+
+
 def strip_stray_marks(text: str) -> str:
     """Remove OCR stray marks of the form `*๑๖*` or `*ew.*` (not markdown `**bold**`)."""
     return _STRAY_MARK_RE.sub(" ", text)
