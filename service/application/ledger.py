@@ -12,7 +12,9 @@ pool), and the first command after it is back gets a fresh connection at once.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import copy
 import random
 import threading
 import time
@@ -54,7 +56,7 @@ from service.store.group_commit import GroupCommit
 from service.store.recorder import OrderedRecorder
 
 if TYPE_CHECKING:  # (asyncpg's: a command-line import records in threads and never loads it)
-    from service.store.appender import Appender
+    from service.store.appender import Append, Appender
 
 L = TypeVar("L", bound=Ledger[Any])
 
@@ -131,10 +133,49 @@ class Receipt:
     replayed: bool = False
 
 
+class Queued:
+    """A command decided on the event loop, its events queued for the appender's commit."""
+
+    __slots__ = ("_append", "_changed", "_ledger", "_stored")
+
+    def __init__(self, ledger: PlanLedger, append: Append, changed: Ledger[Any], stored: list[StoredEvent]) -> None:
+        self._ledger = ledger
+        self._append = append
+        self._changed = changed
+        self._stored = stored
+
+    async def receipt(self) -> Receipt:
+        """Once committed. `NotOnLoop` when the save collided (another process wrote the stream)
+        or came after an earlier append that was not saved: nothing of it was recorded, decide
+        again on the store's state. `StoreUnavailable` when the store is away."""
+        from service.store.appender import Appender, StoreLost
+
+        try:
+            ids = await Appender.wait(self._append)
+        except IntegrityError:
+            raise NotOnLoop("the save collided: decide again on the store's state") from None
+        except StoreLost as lost:
+            if lost.unreachable:
+                reachability = self._ledger._reachability
+                if reachability is not None:
+                    reachability.lost()
+                raise StoreUnavailable(f"the event store is unreachable: {lost}") from None
+            raise StoreUnavailable(
+                f"the connection to the event store was lost ({lost}); the write may be recorded: "
+                "send it again with the same idempotency key"
+            ) from None
+        changed = self._changed
+        cursor = max(n for event, n in zip(self._stored, ids, strict=True) if event.originator_id == changed.id)
+        return Receipt(changed.id, changed.version, cursor)
+
+
 class _Freshness(threading.local):
     fresh = False
     #: deciding on the event loop: a stream not in the cache raises `_NotCached`, never a store call
     cache_only = False
+    #: the stream whose turn the command on the loop holds: the one stream it may decide on as
+    #: left by an append not committed yet (`PlanLedger._uncommitted`)
+    target: UUID | None = None
 
 
 class NotOnLoop(Exception):
@@ -167,6 +208,9 @@ class PlanLedger(Application[UUID]):
         self.group_commit = GroupCommit(self._record)
         #: the event loop's appender (`execute_on_loop`), attached by the server that runs one
         self.appender: Appender | None = None
+        #: streams decided on the loop whose appends are queued or in flight: the newest state each
+        #: was left in and its append (touched on the loop only; see `queue_on_loop`)
+        self._uncommitted: dict[UUID, tuple[Ledger[Any], Append]] = {}
         #: key streams known to be unused (`look_up_keys`), each forgotten when a command asks
         self._unused_keys: set[UUID] = set()
         self._unused_keys_lock = threading.Lock()
@@ -205,9 +249,18 @@ class PlanLedger(Application[UUID]):
     def load(self, kind: type[L], stream_id: UUID, *, fresh: bool = False, read_only: bool = False) -> L:
         """The stream as an aggregate. `read_only`: the cached one itself, not a copy — only for
         reading (a command must never change what it got that way)."""
-        if fresh or self._local.fresh:
+        local = self._local
+        if fresh or local.fresh:
             self.forget(stream_id)
-        if self._local.cache_only:
+        if local.cache_only:
+            pending = self._uncommitted.get(stream_id)
+            if pending is not None and not fresh and stream_id == local.target:
+                aggregate = pending[0] if read_only else copy.deepcopy(pending[0])
+                if not isinstance(aggregate, kind):
+                    raise NotFound(kind.KIND, str(stream_id))
+                return aggregate
+            if pending is not None:  # another command's, not saved yet: decided on the store's state
+                raise _NotCached(str(stream_id))
             self._cached_or_raise(stream_id)
         try:
             found: object = self.repository.get(stream_id, deepcopy_from_cache=not read_only)
@@ -322,12 +375,33 @@ class PlanLedger(Application[UUID]):
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> Receipt:
+        """`queue_on_loop`, then its commit waited for."""
+        queued = await self.queue_on_loop(
+            command, meta, expected_version=expected_version, idempotency_key=idempotency_key
+        )
+        return queued if isinstance(queued, Receipt) else await queued.receipt()
+
+    async def queue_on_loop(
+        self,
+        command: Command,
+        meta: Meta,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Receipt | Queued:
         """`execute` on the event loop, without a thread hop, when everything the command needs is
         in the cache (after the first commands on a plan, a mutation's target, its plan and its
-        meeting are): decided there, saved by the loop's group commit (`service.store.appender`).
-        Raises `NotOnLoop`, having recorded nothing, when the store must be asked (a stream not
-        cached, a rule broken against cached state, a save that collided, a key used before): the
-        caller then runs `execute` in a thread, which does all of that as always.
+        meeting are): decided there and queued for the loop's group commit
+        (`service.store.appender`); the returned `Queued` gives the receipt once committed (a
+        Receipt at once for a key used before). Raises `NotOnLoop`, having recorded nothing, when
+        the store must be asked (a stream not cached, a rule broken against cached state, a key
+        not looked up): the caller then runs `execute` in a thread, which does all of that as always.
+
+        The command's target may be decided as an earlier command left it before that one's commit
+        (the state in `_uncommitted`): the next command on a busy activity joins the next
+        transaction instead of waiting for the commit in flight. Its append names that earlier one
+        (`after`); if that one is not saved, neither is this one, and `receipt` raises `NotOnLoop`.
+        Any other stream with an append not committed yet is not decided on here.
 
         Measured with one writer over HTTP (`/tmp` harness, 20k events, 2026-12-03): the thread hop
         and psycopg's path were a third of the server's time per mutation."""
@@ -335,7 +409,6 @@ class PlanLedger(Application[UUID]):
         reachability = self._reachability
         if appender is None or (reachability is not None and reachability.down):
             raise NotOnLoop("no appender on this loop, or the store is known to be away")
-        from service.store.appender import StoreLost
 
         entry = entry_for(type(command))
         meta = meta.checked()
@@ -344,6 +417,7 @@ class PlanLedger(Application[UUID]):
             await self._look_up_keys_on_loop(appender, idempotency_key, meta.actor)
         local = self._local
         local.cache_only = True
+        local.target = command.target
         try:
             if idempotency_key is not None:
                 earlier = self._earlier_result(idempotency_key, key_print, meta.actor)
@@ -355,33 +429,41 @@ class PlanLedger(Application[UUID]):
             raise NotOnLoop("the store must be asked") from None
         finally:
             local.cache_only = False
+            local.target = None
         # (as ProcessingEvent.collect_events, without its two Protocol isinstance checks per
         # aggregate: 3.6 % of the server's time under 16 writers, py-spy 2026-12-04)
-        aggregates = {aggregate.id: aggregate for aggregate in batch}
         to_stored = self.mapper.to_stored_event
         stored = [to_stored(event) for aggregate in batch for event in aggregate.collect_events()]
-        try:
-            ids = await appender.append(stored)
-        except IntegrityError:
-            for stream in batch:
-                self.forget(stream.id)
-            raise NotOnLoop("the save collided: decide again on the store's state") from None
-        except StoreLost as lost:
-            if lost.unreachable:
-                if reachability is not None:
-                    reachability.lost()
-                raise StoreUnavailable(f"the event store is unreachable: {lost}") from None
-            raise StoreUnavailable(
-                f"the connection to the event store was lost ({lost}); the write may be recorded: "
-                "send it again with the same idempotency key"
-            ) from None
+        uncommitted = self._uncommitted
+        pending = uncommitted.get(command.target) if command.target is not None else None
+        after = pending[1] if pending is not None else None
+        queued = appender.enqueue(stored, after=after, settled=lambda ids: self._settled(batch, queued, ids))
+        for aggregate in batch:
+            uncommitted[aggregate.id] = (aggregate, queued)
+        return Queued(self, queued, batch[0], stored)
+
+    def _settled(self, batch: list[Ledger[Any]], queued: Append, ids: list[int] | None) -> None:
+        """An append's outcome, the moment it is known (before a later append of its streams is
+        sent): committed, its states are the cache's (as `Application._record` does); not, its
+        streams leave the cache (another process may have written them, or the connection was
+        lost mid-commit) and commands decide on the store's state again."""
+        uncommitted = self._uncommitted
         cache = self.repository.cache
-        if cache is not None:  # as `Application._record`: the saved aggregates are the cached ones now
-            for aggregate_id, aggregate in aggregates.items():
-                cache.put(aggregate_id, aggregate)
-        changed = batch[0]
-        cursor = max(n for event, n in zip(stored, ids, strict=True) if event.originator_id == changed.id)
-        return Receipt(changed.id, changed.version, cursor)
+        for aggregate in batch:
+            found = uncommitted.get(aggregate.id)
+            if found is not None and found[1] is queued:
+                del uncommitted[aggregate.id]
+            if ids is None:
+                self.forget(aggregate.id)
+            elif cache is not None:
+                cache.put(aggregate.id, aggregate)
+
+    async def settle(self, stream_id: UUID | None) -> None:
+        """Wait until no append of this stream decided on the loop is queued or in flight (before
+        deciding on the store's state in a thread, which would only collide with it)."""
+        pending = self._uncommitted.get(stream_id) if stream_id is not None else None
+        if pending is not None:
+            await asyncio.wait([pending[1].done])
 
     async def _look_up_keys_on_loop(self, appender: Appender, key: str, actor: str) -> None:
         """`look_up_keys` for one key, through the loop's appender: its records in the cache, or

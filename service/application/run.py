@@ -15,7 +15,10 @@ on the state the previous one left, so it saves at the first try; the version ch
 retry stay for writers in other processes.
 
 A command whose streams are cached is decided and saved on the event loop
-(`PlanLedger.execute_on_loop`); the others, and those that must ask the store, in a thread.
+(`PlanLedger.queue_on_loop`); the others, and those that must ask the store, in a thread. On the
+loop the turn passes on once the command's append is queued, not committed: the next command on
+the stream decides on the state it left and joins the next transaction; if the earlier one is not
+saved, neither is the next, which is then decided again in a thread.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from uuid import UUID
 from domain.commands import Command
 from service.application import meta as m
 from service.application.access import Principal, check_role, check_scope, readers
-from service.application.ledger import NotOnLoop, PlanLedger, Receipt, StoreUnavailable
+from service.application.ledger import NotOnLoop, PlanLedger, Queued, Receipt, StoreUnavailable
 
 
 @dataclass(frozen=True)
@@ -150,14 +153,29 @@ async def run_command(
             built, meta, expected_version=request.expected_version, idempotency_key=request.idempotency_key
         )
 
+    async def in_thread() -> Receipt:
+        if ledger.appender is not None:
+            await ledger.settle(built.target)
+        return await asyncio.to_thread(execute)
+
     async def in_turn() -> Receipt:
+        queued: Receipt | Queued | None = None
         async with TURNS.turn(built.target):
             if ledger.appender is not None:
                 with contextlib.suppress(NotOnLoop):
-                    return await ledger.execute_on_loop(
+                    queued = await ledger.queue_on_loop(
                         built, meta, expected_version=request.expected_version, idempotency_key=request.idempotency_key
                     )
-            return await asyncio.to_thread(execute)
+            if queued is None:
+                return await in_thread()
+        # the turn passes on once the append is queued: the next command on the stream decides on
+        # the state this one left and joins the next commit (see PlanLedger.queue_on_loop)
+        if isinstance(queued, Receipt):
+            return queued
+        with contextlib.suppress(NotOnLoop):
+            return await queued.receipt()
+        async with TURNS.turn(built.target):  # not saved: decided again on the store's state
+            return await in_thread()
 
     try:
         # (asyncio.timeout, not wait_for: no task of its own per command, 5 % of the server's time

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -68,13 +68,50 @@ class _ConnectFailed(ConnectionError):
     """No connection could be made (so no statement was sent)."""
 
 
-class _Append:
-    __slots__ = ("done", "events", "ids")
+class Append:
+    """One queued append. `after`: the append of the same stream it was decided on top of (not
+    saved yet when it was queued); if that one is not saved, neither is this (its versions would
+    leave a gap). `settled(ids or None)` runs the moment the outcome is known, before any later
+    append of the stream is sent (the ledger's cache follows the commits in their order)."""
 
-    def __init__(self, events: Sequence[StoredEvent], loop: asyncio.AbstractEventLoop) -> None:
+    __slots__ = ("after", "done", "events", "ids", "settled")
+
+    def __init__(
+        self,
+        events: Sequence[StoredEvent],
+        loop: asyncio.AbstractEventLoop,
+        after: Append | None = None,
+        settled: Callable[[list[int] | None], None] | None = None,
+    ) -> None:
         self.events = events
         self.ids: set[Any] = {e.originator_id for e in events}
         self.done: asyncio.Future[list[int]] = loop.create_future()
+        self.after = after
+        self.settled = settled
+
+    def saved(self, ids: list[int]) -> None:
+        self.done.set_result(ids)
+        self._settle(ids)
+
+    def failed(self, error: BaseException) -> None:
+        self.done.set_exception(error)
+        self._settle(None)
+
+    def _settle(self, ids: list[int] | None) -> None:
+        if self.settled is not None:
+            try:
+                self.settled(ids)
+            except Exception:  # (the appends after it must not hear of it)
+                log.exception("appender: a settled callback failed")
+
+    def unsaved_before(self) -> bool:
+        """Was the append this one was decided on top of not saved? (`after` is dropped here: a
+        stream written without pause would otherwise keep a chain of every append alive.)"""
+        after, self.after = self.after, None
+        if after is None:
+            return False
+        done = after.done
+        return not done.done() or done.cancelled() or done.exception() is not None
 
 
 class Appender:
@@ -91,19 +128,40 @@ class Appender:
         self._max_batch = max_batch
         self._pool: asyncpg.Pool | None = None
         self._writer: asyncpg.Connection | None = None
-        self._queue: list[_Append] = []
+        self._queue: list[Append] = []
         self._committer: asyncio.Task[None] | None = None
         #: transactions and appends saved (batches of one included), batches split
         self.transactions = 0
         self.appends = 0
         self.split = 0
+        #: appends queued on top of an earlier append of their stream not committed yet, and those
+        #: of them failed unsent because that earlier one was not saved
+        self.pipelined = 0
+        self.dropped = 0
 
     async def append(self, events: Sequence[StoredEvent]) -> list[int]:
+        return await self.wait(self.enqueue(events))
+
+    def enqueue(
+        self,
+        events: Sequence[StoredEvent],
+        *,
+        after: Append | None = None,
+        settled: Callable[[list[int] | None], None] | None = None,
+    ) -> Append:
+        """Queue an append (for the commit in flight's successor, or a commit now); see `Append`."""
         loop = asyncio.get_running_loop()
-        entry = _Append(events, loop)
+        entry = Append(events, loop, after, settled)
+        if after is not None:
+            self.pipelined += 1
         self._queue.append(entry)
         if self._committer is None or self._committer.done():
             self._committer = loop.create_task(self._commit_queued())
+        return entry
+
+    @staticmethod
+    async def wait(entry: Append) -> list[int]:
+        """The notification ids of a queued append once committed; its error otherwise."""
         # the commit goes on for the others if this caller stops waiting
         return await asyncio.shield(entry.done)
 
@@ -149,19 +207,31 @@ class Appender:
                 log.warning("appender: a commit failed: %r", error)
                 for entry in batch:
                     if not entry.done.done():
-                        entry.done.set_exception(StoreLost(f"the append failed: {_first_line(error)}"))
+                        entry.failed(StoreLost(f"the append failed: {_first_line(error)}"))
             except BaseException as error:  # the loop is closing: nobody is left waiting
                 for entry in [*batch, *self._queue]:
                     if not entry.done.done():
-                        entry.done.set_exception(StoreLost(f"the append was interrupted: {error!r}"))
+                        entry.failed(StoreLost(f"the append was interrupted: {error!r}"))
                 self._queue = []
                 raise
 
-    def _take(self) -> list[_Append]:
+    def _take(self) -> list[Append]:
+        """The next batch (`take_batch`), less the appends decided on top of one that was not saved:
+        those fail at once, unsent (an append waits behind its stream's earlier one, so that one's
+        outcome is known here)."""
         batch, self._queue = take_batch(self._queue, self._max_batch)
-        return batch
+        ready = []
+        for entry in batch:
+            if entry.unsaved_before():
+                self.dropped += 1
+                entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
+            else:
+                ready.append(entry)
+        return ready
 
-    async def _commit(self, batch: list[_Append]) -> None:
+    async def _commit(self, batch: list[Append]) -> None:
+        if not batch:
+            return
         try:
             if len(batch) == 1:
                 await self._alone(batch[0])
@@ -178,7 +248,7 @@ class Appender:
             start = 0
             for entry in batch:
                 end = start + len(entry.events)
-                entry.done.set_result(ids[start:end])
+                entry.saved(ids[start:end])
                 start = end
         except CONNECTION_ERRORS as error:
             # The store is away: this batch and everything queued behind it hear it now, rather
@@ -186,18 +256,18 @@ class Appender:
             lost = StoreLost(_first_line(error), unreachable=isinstance(error, _ConnectFailed))
             for entry in [*batch, *self._queue]:
                 if not entry.done.done():
-                    entry.done.set_exception(lost)
+                    entry.failed(lost)
             self._queue = []
 
-    async def _alone(self, entry: _Append) -> None:
+    async def _alone(self, entry: Append) -> None:
         try:
             ids = await self._insert(list(entry.events))
         except asyncpg.UniqueViolationError as refused:  # this append's own collision
-            entry.done.set_exception(IntegrityError(str(refused)))
+            entry.failed(IntegrityError(str(refused)))
             return
         self.transactions += 1
         self.appends += 1
-        entry.done.set_result(ids)
+        entry.saved(ids)
 
     async def _insert(self, events: list[StoredEvent]) -> list[int]:
         writer = self._writer

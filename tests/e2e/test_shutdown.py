@@ -111,12 +111,18 @@ async def test_sigterm_during_load_loses_nothing_acknowledged(database_url_for_s
     again = Server(database_url_for_servers, token=served.token).start()
     try:
         await again.wait_projected()
-        events = again.post(
-            'query($s: ID!) { events(first: 500, filter: {streamId: $s, type: "ProgressReported"}) '
-            "{ edges { node { position } } } }",
-            {"s": activity},
-        ).json()["data"]["events"]["edges"]
-        stored = {e["node"]["position"] for e in events}
+        stored: set[int] = set()
+        after: str | None = None
+        while True:  # every page (more than one: the writers get well over 500 writes acknowledged)
+            page = again.post(
+                'query($s: ID!, $after: Cursor) { events(first: 500, after: $after, filter: {streamId: $s, '
+                'type: "ProgressReported"}) { edges { node { position } } pageInfo { hasNextPage endCursor } } }',
+                {"s": activity, "after": after},
+            ).json()["data"]["events"]
+            stored |= {e["node"]["position"] for e in page["edges"]}
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
         assert set(acknowledged) <= stored  # every acknowledged write is there
         assert len(acknowledged) == len(set(acknowledged))
         last = max(received) if received else 0

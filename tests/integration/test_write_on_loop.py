@@ -9,10 +9,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain import commands as c
 from domain.activity import Activity
@@ -165,3 +166,73 @@ async def test_an_unreachable_store_is_store_unavailable_and_the_next_command_re
     assert ran.receipt.version == _versions(database, activity)[-1]
     ran = await _report(app, activity, 4)
     assert app.appender is not None and app.appender.appends >= 2
+
+
+async def test_commands_on_one_stream_are_decided_while_the_one_before_is_committing(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    before = app.load(Activity, activity).version
+    ran = await asyncio.gather(*(_report(app, activity, 10 + n) for n in range(8)))
+    appender = app.appender
+    assert appender is not None and appender.appends == 8
+    assert appender.pipelined >= 1  # decided on the state of an append not committed yet
+    versions = _versions(database, activity)
+    assert versions == list(range(1, before + 9))  # one after another, no gap, none lost
+    assert sorted(r.receipt.version for r in ran) == versions[-8:]
+    assert len({r.receipt.cursor for r in ran}) == 8
+    last = max(ran, key=lambda r: r.receipt.version)
+    assert app.load(Activity, activity).state.progress == last.command.progress  # the cache follows the commits
+    assert app._uncommitted == {}
+
+
+async def test_an_append_on_top_of_one_that_collided_is_not_saved_and_is_decided_again(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    app.load(Activity, activity)
+    other = PlanLedger.connect(database)
+    try:  # another process writes the stream: our cache is one version behind
+        await asyncio.to_thread(other.execute, c.ReportProgress(activity, Decimal(30)), meta())
+    finally:
+        other.close()
+    # the first collides; the ones decided on its state must not be saved (a gap in the versions)
+    ran = await asyncio.gather(*(_report(app, activity, 40 + n) for n in range(4)))
+    appender = app.appender
+    assert appender is not None and appender.pipelined >= 1 and appender.dropped >= 1
+    versions = _versions(database, activity)
+    assert versions == list(range(1, len(versions) + 1))
+    assert sorted(r.receipt.version for r in ran) == versions[-4:]
+    assert app._uncommitted == {}
+    fresh = PlanLedger.connect(database)
+    try:
+        stored = fresh.load(Activity, activity)
+    finally:
+        fresh.close()
+    last = max(ran, key=lambda r: r.receipt.version)
+    assert stored.version == versions[-1] and stored.state.progress == last.command.progress
+
+
+async def test_the_appender_sends_no_append_decided_on_one_that_was_not_saved(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    taken = app.load(Activity, activity).version
+    appender = app.appender
+    assert appender is not None
+    (kept,) = [e for e in app.recorder.select_events(activity, gt=taken - 1)]  # the last event, as stored
+    fresh_stream = uuid4()
+
+    def event(stream: UUID, version: int) -> StoredEvent:
+        return StoredEvent(stream, version, kept.topic, kept.state)
+
+    first = appender.enqueue([event(activity, taken)])  # collides: that version is taken
+    on_top = appender.enqueue([event(activity, taken + 1)], after=first)
+    apart = appender.enqueue([event(fresh_stream, 1)])
+    with pytest.raises(IntegrityError):
+        await appender.wait(first)
+    with pytest.raises(IntegrityError, match="not saved"):
+        await appender.wait(on_top)
+    assert len(await appender.wait(apart)) == 1
+    assert _versions(database, activity)[-1] == taken  # nothing past the collision
+    assert _versions(database, fresh_stream) == [1]
