@@ -115,7 +115,7 @@ async def test_sigterm_during_load_loses_nothing_acknowledged(database_url_for_s
         after: str | None = None
         while True:  # every page (more than one: the writers get well over 500 writes acknowledged)
             page = again.post(
-                'query($s: ID!, $after: Cursor) { events(first: 500, after: $after, filter: {streamId: $s, '
+                "query($s: ID!, $after: Cursor) { events(first: 500, after: $after, filter: {streamId: $s, "
                 'type: "ProgressReported"}) { edges { node { position } } pageInfo { hasNextPage endCursor } } }',
                 {"s": activity, "after": after},
             ).json()["data"]["events"]
