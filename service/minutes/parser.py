@@ -444,6 +444,15 @@ _ROLE_PHRASE_RE = re.compile(
     r"^(?:(?:รอง)?ประธาน\s*)?(?:อ\.ก\.ก\.ฯ?|อนุกรรมการ|กรรมการ)?\s*(?:และ\s*)?(?:ผู้ช่วยเลขานุการ|เลขานุการ)?ฯ?$"
 )
 _ABSENCE_NOTE_RE = re.compile(r"^(?:ติด|ตติ|ติต)\S*(?:ราชการ|ภารกิจ|การกิจ)\S*$|^ลา\S+$")
+
+
+def _is_absence_note(word: str) -> bool:
+    """Is the word after an absent member's name the reason they gave: shaped like one ('ติด…ราชการ',
+    'ลา…', OCR'd spellings kept as written) or one of the known reasons (`service.minutes.absence`:
+    'ไปราชการต่างประเทศ' is not shaped like the others)?"""
+    return bool(_ABSENCE_NOTE_RE.match(word)) or absence_reason(word) is not None
+
+
 _NAME_MATCH_THRESHOLD = 0.75
 
 
@@ -550,14 +559,26 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     if role is None and remainder:
         first, _, rest = remainder.partition(" ")
         head, _, last = remainder.rpartition(" ")
-        if entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(first):
+        if entry.group == "ABSENT" and absence_reason(remainder) is not None:
+            note = remainder  # a reason of several words ('ไปราชการ ต่างประเทศ') and nothing else
+        elif entry.group == "ABSENT" and _is_absence_note(first):
             note = first
             position_parts[:0] = [rest] if rest else []
-        elif entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(last.strip("()")):
+        elif entry.group == "ABSENT" and _is_absence_note(last.strip("()")):
             note = last.strip("()")  # 'position (ลาป่วย)': the reason after the position
             position_parts[:0] = [head] if head else []
         else:
             position_parts.insert(0, remainder)
+    if (
+        role is None
+        and entry.role_cell is None
+        and position_parts[:1]
+        and _ROLE_WORD_RE.search(position_parts[0])
+        and (own_line := _role_from(position_parts[0])) is not None
+    ):
+        # the role on a line of its own under the name ('๑. <name> ติดภารกิจ' / 'ประธาน อ.ก.ก.'), as
+        # absent lists write it when the reason takes the rest of the name's line
+        role, role_text = own_line, position_parts.pop(0)
     if entry.group == "OTHER":
         role = "ATTENDEE"
     roles = _roles_from(role_text) if role is not None and role != "ATTENDEE" else ()
@@ -1221,7 +1242,9 @@ def _split_numbered(text: str) -> list[str]:
 
 _CORRECTION_RE = re.compile(
     rf"(?P<where>หน้า\s*{_NUM}(?:\s*(?:ข้อ|บรรทัดที่|ย่อหน้าที่)\s*[0-9๐-๙.()]+)*)\s*"
-    r"จาก\s*[“\"](?P<from>.+?)[”\"]\s*เป็น\s*[“\"](?P<to>.+?)[”\"]"
+    # the verb a secretariat may write before or inside the pair: 'แก้ไขจาก “x” เป็น “y”',
+    # 'คำว่า “x” แก้ไขเป็น “y”' say what 'จาก “x” เป็น “y”' says
+    r"(?:(?:ให้)?แก้ไข(?:ข้อความ)?\s*)?(?:จาก|คำว่า|ข้อความ)\s*[“\"](?P<from>.+?)[”\"]\s*(?:(?:ให้)?แก้ไข\s*)?เป็น\s*[“\"](?P<to>.+?)[”\"]"
 )
 _ADOPTED_RE = re.compile(rf"รับรองรายงานการประชุม\s*ครั้งที่\s*(?P<code>{_CODE})")
 _ADOPTION_INTRO_RE = re.compile(r"^(?:ให้)?แก้ไข|ดังนี้$")

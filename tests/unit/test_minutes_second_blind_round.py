@@ -1,0 +1,90 @@
+"""Ways of writing minutes found by the second blind round (minutes of the sample's own committee
+written without looking at the parser): each rule on its own, as the smallest minutes that need
+it. The corpus files hr-7-2564-acting-chair-br-cells and hr-8-2564-pipe-table-resumed hold them
+together."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.minutes.due_dates import due_of
+from service.minutes.model import ParsedMinutes
+from service.minutes.parser import parse_minutes
+
+_HEAD = """รายงานการประชุม คณะกรรมการทดสอบ
+ครั้งที่ ๓/๒๕๖๔
+วันที่ ๑๐ มีนาคม ๒๕๖๔
+ณ ห้องประชุม ๑
+
+ผู้มาประชุม
+๑. นางสาวสุดา มีสุข หัวหน้าฝ่ายปกครอง กรรมการ
+๒. นางมาลี รุ่งเรือง หัวหน้าฝ่ายบริหารงานทั่วไป กรรมการและเลขานุการ
+
+ผู้ไม่มาประชุม
+๑. นายสมชาย ใจงาม ติดภารกิจ
+ประธานกรรมการ
+๒. นายประเสริฐ บุญยืน ไปราชการต่างประเทศ
+หัวหน้าฝ่ายการคลัง
+
+เริ่มประชุมเวลา ๑๐.๐๐ น.
+
+"""
+_TAIL = """
+เลิกประชุมเวลา ๑๒.๐๐ น.
+
+(นางมาลี รุ่งเรือง)
+กรรมการและเลขานุการ
+"""
+
+
+def _parsed(body: str) -> ParsedMinutes:
+    return parse_minutes(_HEAD + body + _TAIL, source="test")
+
+
+def test_an_absent_member_s_role_on_the_line_under_the_reason_is_the_role() -> None:
+    people = {a.name: a for a in _parsed("ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nไม่มี\n").attendance}
+    chair = people["นายสมชาย ใจงาม"]
+    assert (chair.role, chair.position, chair.absence_reason, chair.note) == ("CHAIR", "", "ติดภารกิจ", "ติดภารกิจ")
+
+
+def test_a_known_reason_not_shaped_like_ติด_or_ลา_is_the_reason() -> None:
+    people = {a.name: a for a in _parsed("ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nไม่มี\n").attendance}
+    away = people["นายประเสริฐ บุญยืน"]
+    assert (away.absence_reason, away.position) == ("ไปราชการต่างประเทศ", "หัวหน้าฝ่ายการคลัง")
+
+
+def test_corrections_written_with_the_verb_แก้ไข() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องรับรองรายงานการประชุม ครั้งที่ ๒/๒๕๖๔ เมื่อวันที่ ๓ กุมภาพันธ์ ๒๕๖๔\n\n"
+        "มติที่ประชุม\n\nรับรองรายงานการประชุม โดยให้แก้ไขดังนี้\n"
+        "๑. หน้า ๓ บรรทัดที่ ๕ แก้ไขจาก “ก” เป็น “ข”\n"
+        "๒. หน้า ๔ ย่อหน้าที่ ๒ คำว่า “ค” แก้ไขเป็น “ง”\n"
+    )
+    assert minutes.minutes_adoption is not None
+    assert [(c.where, c.from_text, c.to_text) for c in minutes.minutes_adoption.corrections] == [
+        ("หน้า 3 บรรทัดที่ 5", "ก", "ข"),
+        ("หน้า 4 ย่อหน้าที่ 2", "ค", "ง"),
+    ]
+    assert minutes.agenda[0].resolutions[0].kind == "APPROVED_WITH_AMENDMENTS"
+    assert minutes.unplaced == ()
+
+
+def test_work_due_at_the_next_meeting_is_due_at_the_meeting_the_minutes_set() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nเรื่อง การสำรวจ\n\nมติที่ประชุม\n\n"
+        "มอบหมายให้ฝ่ายปกครอง รายงานผลการสำรวจ ภายในการประชุมครั้งต่อไป\n\n"
+        "ระเบียบวาระที่ ๒ เรื่องกำหนดวันประชุม\n\n"
+        "กำหนดการประชุม ครั้งที่ ๔/๒๕๖๔ ในวันพุธที่ ๗ เมษายน ๒๕๖๔ เวลา ๐๙.๓๐ น.\n\nมติที่ประชุม\n\nรับทราบ\n"
+    )
+    (item,) = minutes.agenda[0].resolutions[0].action_items
+    assert (item.due_on, item.due_meeting_code) == (date(2021, 4, 7), "4/2564")
+
+
+def test_work_due_at_the_next_meeting_of_minutes_that_set_none_stays_undated() -> None:
+    due = due_of("รายงานผล ในการประชุมครั้งหน้า", "คณะกรรมการทดสอบ")
+    assert (due.on, due.meeting, due.periodic) == (None, "คณะกรรมการทดสอบ การประชุมครั้งต่อไป", False)
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nเรื่อง การสำรวจ\n\nมติที่ประชุม\n\nมอบหมายให้ฝ่ายปกครอง รายงานผลการสำรวจ ในการประชุมครั้งต่อไป\n"
+    )
+    (item,) = minutes.agenda[0].resolutions[0].action_items
+    assert (item.due_on, item.due_meeting_code) == (None, None)
