@@ -51,6 +51,7 @@ from service.minutes.model import (
     UnplacedLine,
 )
 from service.minutes.references import strategies_named
+from service.minutes.remarks import split_remarks
 from service.minutes.thai_text import (
     DATE_PATTERN,
     month_number,
@@ -546,9 +547,19 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     as written (`note`) and in its canonical word (`absence_reason`). Words stating two roles
     ('อ.ก.ก. และเลขานุการ') give both (`roles`)."""
     note = None
-    position_parts = list(entry.position_parts)
-    remainder = entry.remainder
-    role_text = entry.role_cell if entry.role_cell is not None else remainder
+    remarks: list[str] = []
+    position_parts = []
+    for part in entry.position_parts:
+        kept, said = split_remarks(part)
+        position_parts.extend([kept] if kept else [])
+        remarks.extend(said)
+    remainder, said = split_remarks(entry.remainder)
+    remarks[:0] = said
+    role_cell = None
+    if entry.role_cell is not None:
+        role_cell, said = split_remarks(entry.role_cell)
+        remarks.extend(said)
+    role_text = role_cell if role_cell is not None else remainder
     role = _role_from(role_text)
     if role is None and entry.role_cell is None and (trailing := _trailing_role(remainder)) is not None:
         # 'name position role' on one line, as a plain numbered list writes it
@@ -590,6 +601,7 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
         note=note,
         absence_reason=absence_reason(note),
         roles=roles,
+        remark="; ".join(remarks) or None,
     )
 
 

@@ -88,3 +88,22 @@ def test_work_due_at_the_next_meeting_of_minutes_that_set_none_stays_undated() -
     )
     (item,) = minutes.agenda[0].resolutions[0].action_items
     assert (item.due_on, item.due_meeting_code) == (None, None)
+
+
+def test_a_member_who_came_late_left_early_or_presided_keeps_it_as_a_remark_not_in_the_position() -> None:
+    minutes = parse_minutes(
+        _HEAD.replace(
+            "๑. นางสาวสุดา มีสุข หัวหน้าฝ่ายปกครอง กรรมการ\n",
+            "| ๑. | นางสาวสุดา มีสุข<br>หัวหน้าฝ่ายปกครอง | กรรมการ<br>ทำหน้าที่ประธาน |\n"
+            "| ๒. | นายวิชัย ดีงาม<br>หัวหน้าฝ่ายโยธา<br>(เข้าประชุมเวลา ๑๐.๓๐ น.) | กรรมการ |\n"
+            "๓. นายอนันต์ สุขใจ กรรมการ (ออกจากที่ประชุมเวลา ๑๑.๐๐ น.)\nหัวหน้าฝ่ายรักษาความสะอาด\n",
+        )
+        + "ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nไม่มี\n"
+        + _TAIL,
+        source="test",
+    )
+    people = {a.name: (a.position, a.role, a.remark) for a in minutes.attendance}
+    assert people["นางสาวสุดา มีสุข"] == ("หัวหน้าฝ่ายปกครอง", "MEMBER", "ทำหน้าที่ประธาน")
+    assert people["นายวิชัย ดีงาม"] == ("หัวหน้าฝ่ายโยธา", "MEMBER", "เข้าประชุมเวลา ๑๐.๓๐ น.")
+    assert people["นายอนันต์ สุขใจ"] == ("หัวหน้าฝ่ายรักษาความสะอาด", "MEMBER", "ออกจากที่ประชุมเวลา ๑๑.๐๐ น.")
+    assert people["นางมาลี รุ่งเรือง"][2] is None
