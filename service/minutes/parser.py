@@ -976,6 +976,10 @@ def _follows_up(text_lines: list[str]) -> bool:
     return any(_FOLLOW_UP_RE.search(text) for text in text_lines)
 
 
+_UNKNOWN_KIND = (
+    "a heading over activities in words not known as one-year (๑ ปี, แล้วเสร็จภายในปี) or continuing (ต่อเนื่อง): "
+    "the rows under it are recorded with no kind"
+)
 _NO_STATUS = "a table row whose result cell begins with no status word (แล้วเสร็จ, อยู่ระหว่างดำเนินการ …)"
 
 
@@ -1066,6 +1070,11 @@ def _results_line(
     elif len(tables.cells(line.raw)) >= 2:
         walk.pending = []
         account.refuse(cursor.advance(), _NO_STATUS)
+        return True
+    elif tables.unknown_kind_heading(line.raw):  # a title never begins with both words and a slash
+        # rows under it are of no kind this reader knows: none, never the kind of the heading before
+        walk.kind, walk.awaiting, walk.last, walk.pending = None, None, None, []
+        account.refuse(cursor.advance(), _UNKNOWN_KIND)
         return True
     elif walk.strategy is not None and walk.awaiting == "title":
         walk.strategy.title, walk.awaiting, walk.wrap = walk.strategy.title or line.text, None, "title"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.minutes import tables
 from service.minutes.due_dates import due_of
 from service.minutes.model import ParsedMinutes
 from service.minutes.parser import parse_minutes
@@ -107,3 +108,72 @@ def test_a_member_who_came_late_left_early_or_presided_keeps_it_as_a_remark_not_
     assert people["นายวิชัย ดีงาม"] == ("หัวหน้าฝ่ายโยธา", "MEMBER", "เข้าประชุมเวลา ๑๐.๓๐ น.")
     assert people["นายอนันต์ สุขใจ"] == ("หัวหน้าฝ่ายรักษาความสะอาด", "MEMBER", "ออกจากที่ประชุมเวลา ๑๑.๐๐ น.")
     assert people["นางมาลี รุ่งเรือง"][2] is None
+
+
+def test_kind_headings_as_secretariats_word_them() -> None:
+    one_year = [
+        "โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี",
+        "กิจกรรม/โครงการที่ดำเนินการ ๑ ปี",
+        "กิจกรรม/โครงการที่ดำเนินการแล้วเสร็จภายในปี",
+        "โครงการ/กิจกรรมที่ดำเนินการแล้วเสร็จภายใน ๑ ปี",
+        "โครงการ/กิจกรรมที่ดำเนินการแล้วเสร็จในปี พ.ศ. ๒๕๖๓",
+        "๑. โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี :",
+        "<b>โครงการ/ กิจกรรมที่ดำเนินการ จ ปี (ต่อ)</b>",
+    ]
+    continuing = [
+        "โครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง",
+        "กิจกรรม/โครงการที่ดำเนินการแบบต่อเนื่อง",
+        "โครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง (ระยะยาว)",
+        "(๒) โครงการ/กิจกรรมต่อเนื่อง",
+    ]
+    neither = ["โครงการ/กิจกรรม", "โครงการ/กิจกรรมที่ดำเนินการ", "โครงการพัฒนาระบบทะเบียนประวัติ", "กิจกรรมต่อเนื่องเพื่อพัฒนา"]
+    assert [tables.kind_heading(h) for h in one_year] == ["ONE_YEAR"] * len(one_year)
+    assert [tables.kind_heading(h) for h in continuing] == ["CONTINUING"] * len(continuing)
+    assert [tables.kind_heading(h) for h in neither] == [None] * len(neither)
+
+
+def test_a_negated_status_never_reads_as_the_status_it_negates() -> None:
+    # 'ไม่แล้วเสร็จ' was one letter pair from 'แล้วเสร็จ': read as COMPLETED
+    assert tables.status_of("ไม่แล้วเสร็จ : รอผลการพิจารณา") is None
+    assert tables.status_of("ยังไม่แล้วเสร็จ : รอผลการพิจารณา") is None
+    assert tables.status_of("แลัวเสร็จ : ได้หลักสูตร") == ("COMPLETED", "ได้หลักสูตร")  # OCR noise still read
+
+
+def test_more_status_words_and_a_note_after_the_status_word() -> None:
+    assert tables.status_of("ดำเนินการเสร็จแล้ว : x") == ("COMPLETED", "x")
+    assert tables.status_of("ยกเลิกโครงการ : x") == ("CANCELLED", "x")
+    assert tables.status_of("ชะลอโครงการ : x") == ("ON_HOLD", "x")
+    assert tables.status_of("อยู่ระหว่างดำเนินการ (ร้อยละ ๕๐) : x") == ("IN_PROGRESS", "ร้อยละ ๕๐ x")
+    assert tables.status_of("ดำเนินการแล้ว : x") is None  # done, or begun? not said: refused, never guessed
+
+
+def test_a_row_saying_only_not_finished_is_refused_not_guessed() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\n"
+        "เรื่อง ความก้าวหน้าการดำเนินการตามแผนปฏิบัติราชการ ประจำปี พ.ศ. ๒๕๖๓\n\n"
+        "ยุทธศาสตร์ที่ ๑ การพัฒนาคน\n"
+        "กิจกรรม/โครงการที่ดำเนินการแล้วเสร็จภายในปี\n"
+        "โครงการ/กิจกรรม\tผลลัพธ์ที่ได้\n"
+        "โครงการ ก\tแล้วเสร็จ : อบรมครบ\n"
+        "โครงการ ข\tไม่แล้วเสร็จ : รอผลการพิจารณา\n\n"
+        "มติที่ประชุม\n\nรับทราบ\n"
+    )
+    assert [(a.title, a.kind, a.status) for a in minutes.activity_results] == [("โครงการ ก", "ONE_YEAR", "COMPLETED")]
+    assert [line.text for line in minutes.unplaced] == ["โครงการ ข\tไม่แล้วเสร็จ : รอผลการพิจารณา"]
+
+
+def test_a_kind_heading_in_words_not_known_is_refused_and_its_rows_have_no_kind() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\n"
+        "เรื่อง ความก้าวหน้าการดำเนินการตามแผนปฏิบัติราชการ ประจำปี พ.ศ. ๒๕๖๓\n\n"
+        "ยุทธศาสตร์ที่ ๑ : การพัฒนาคน\n"
+        "โครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง\n"
+        "โครงการ ค\tอยู่ระหว่างดำเนินการ : x\n"
+        "โครงการ/กิจกรรมที่อยู่ระหว่างดำเนินการ\n"
+        "โครงการ ก\tแล้วเสร็จ : อบรมครบ\n\n"
+        "มติที่ประชุม\n\nรับทราบ\n"
+    )
+    assert [(a.title, a.kind) for a in minutes.activity_results] == [("โครงการ ค", "CONTINUING"), ("โครงการ ก", None)]
+    assert [line.text for line in minutes.unplaced] == ["โครงการ/กิจกรรมที่อยู่ระหว่างดำเนินการ"]
+    # before, the heading was read as the strategy's title running on, and 'โครงการ ก' kept CONTINUING
+    assert tables.strategy_heading("ยุทธศาสตร์ที่ ๑ : การพัฒนาคน") == tables.StrategyHeading(1, False, "การพัฒนาคน")
