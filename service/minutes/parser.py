@@ -1061,8 +1061,13 @@ def _results_line(
     elif kind:
         walk.kind, walk.awaiting, walk.last = kind, None, None
     elif (columns := tables.column_layout(line.raw)) is not None:
+        # the kind heading may head the activity column itself ('โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี<TAB>
+        # ผลลัพธ์ที่ได้', the two rows of the table's head merged): it names the rows' kind
+        named = tables.kind_heading(tables.cells(line.raw)[columns.activity])
         account.skip(cursor.advance().no, "repeated table heading")
         walk.awaiting, walk.columns = None, columns
+        if named is not None:
+            walk.kind, walk.last = named, None
         return True
     elif found is not None:
         _add_row(cursor.advance(), found, account, record, walk, fiscal_year, as_at)

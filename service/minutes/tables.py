@@ -153,8 +153,8 @@ def has_status_cell(text: str) -> bool:
 
 #: what may stand before a status word in its cell: a bullet, an opening parenthesis
 _LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
-#: the numbering some tables put before an activity ('๑. ', '2) ')
-_NUMBERING_RE = re.compile(r"^[0-9๐-๙]{1,3}[.)]\s+")
+#: the numbering or bullet some tables put before an activity ('๑. ', '2) ', '- ', '• ')
+_NUMBERING_RE = re.compile(r"^(?:[0-9๐-๙]{1,3}[.)]|[-–•·*])\s+")
 
 
 def _split_colon(text: str) -> tuple[str, str, str]:

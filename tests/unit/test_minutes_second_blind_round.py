@@ -177,3 +177,21 @@ def test_a_kind_heading_in_words_not_known_is_refused_and_its_rows_have_no_kind(
     assert [line.text for line in minutes.unplaced] == ["โครงการ/กิจกรรมที่อยู่ระหว่างดำเนินการ"]
     # before, the heading was read as the strategy's title running on, and 'โครงการ ก' kept CONTINUING
     assert tables.strategy_heading("ยุทธศาสตร์ที่ ๑ : การพัฒนาคน") == tables.StrategyHeading(1, False, "การพัฒนาคน")
+
+
+def test_a_kind_heading_heading_the_activity_column_names_the_rows_kind() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\n"
+        "เรื่อง ความก้าวหน้าการดำเนินการตามแผนปฏิบัติราชการ ประจำปี พ.ศ. ๒๕๖๓\n\n"
+        "<b>ยุทธศาสตร์ที่ ๑</b> การพัฒนาคน\t\n"
+        "<b>โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี</b>\t<b>ผลลัพธ์ที่ได้</b>\n"
+        "- โครงการ ง\t- แล้วเสร็จ : อบรมครบ\n"
+        "<b>โครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง</b>\t<b>ผลลัพธ์ที่ได้</b>\n"
+        "โครงการ ฉ\tอยู่ระหว่างดำเนินการ : ร่างแล้ว\n\n"
+        "มติที่ประชุม\n\nรับทราบ\n"
+    )
+    assert [(a.title, a.kind, a.status) for a in minutes.activity_results] == [
+        ("โครงการ ง", "ONE_YEAR", "COMPLETED"),  # the bullet is no part of the title
+        ("โครงการ ฉ", "CONTINUING", "IN_PROGRESS"),
+    ]
+    assert minutes.unplaced == ()
