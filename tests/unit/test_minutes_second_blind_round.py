@@ -195,3 +195,27 @@ def test_a_kind_heading_heading_the_activity_column_names_the_rows_kind() -> Non
         ("โครงการ ฉ", "CONTINUING", "IN_PROGRESS"),
     ]
     assert minutes.unplaced == ()
+
+
+def test_more_reasons_for_absence_and_qualified_ones() -> None:
+    from service.minutes.absence import absence_reason
+
+    assert [absence_reason(w) for w in ("ติดประชุม", "ติดราชการสำคัญ", "ติดภารกิจเร่งด่วน", "ลาคลอด", "ป่วย")] == [
+        "ติดประชุม",
+        "ติดราชการ",
+        "ติดภารกิจ",
+        "ลาคลอดบุตร",
+        "ลาป่วย",
+    ]
+    assert absence_reason("ไม่แจ้ง") is None  # not a known reason: unknown, never guessed
+    people = {
+        a.name: a
+        for a in parse_minutes(
+            _HEAD.replace("ไปราชการต่างประเทศ\nหัวหน้าฝ่ายการคลัง", "ติดประชุม\nหัวหน้าฝ่ายการคลัง")
+            + "ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nไม่มี\n"
+            + _TAIL,
+            source="test",
+        ).attendance
+    }
+    away = people["นายประเสริฐ บุญยืน"]
+    assert (away.position, away.note, away.absence_reason) == ("หัวหน้าฝ่ายการคลัง", "ติดประชุม", "ติดประชุม")
