@@ -724,24 +724,41 @@ def _read_proceedings(cursor: LineReader, account: LineAccount, record: _Record)
             cursor.advance()
 
 
+#: '(ลงชื่อ) ........................ ผู้จดรายงานการประชุม': where a signature goes, with the role the
+#: signatory signs in after the dots; the signatory's '(name)' and position follow it
+_SIGN_HERE_RE = re.compile(r"^\(?\s*ลงชื่อ\s*\)?[\s.…_]*(?P<role>[^\s.…_].*?)?[\s.…_]*$")
+
+
 def _read_signatures(cursor: LineReader, account: LineAccount, record: _Record) -> None:
-    """'(name)' followed by position lines, once per signatory, to the end of the text."""
+    """'(name)' followed by position lines, once per signatory, to the end of the text. A '(ลงชื่อ)
+    …… <role>' line opens the next signature: its role belongs to the name under it (kept after
+    its position lines, where the sample's role line stands), never to the signatory above it."""
     name: str | None = None
     position: list[str] = []
+    role: str | None = None  # the role the signature line before the name gave
+
+    def finish() -> None:
+        if name is not None:
+            record.signatories.append(Signatory(name, " ".join([*position, *([role] if role else [])])))
+
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         cursor.advance()
         signed = re.match(r"^\((?P<name>[^()]+)\)$", line.text)
-        if signed:
+        sign_here = _SIGN_HERE_RE.match(line.text)
+        if sign_here:
+            finish()
+            name, position, role = None, [], sign_here["role"]
+        elif signed:
             if name is not None:
-                record.signatories.append(Signatory(name, " ".join(position)))
+                finish()
+                role = None
             name, position = signed["name"].strip(), []
         elif name is not None:
             position.append(line.text)
         else:
             continue
         account.place(line)
-    if name is not None:
-        record.signatories.append(Signatory(name, " ".join(position)))
+    finish()
 
 
 def _read_agenda_item(cursor: LineReader, account: LineAccount, record: _Record) -> AgendaItem:

@@ -219,3 +219,18 @@ def test_more_reasons_for_absence_and_qualified_ones() -> None:
     }
     away = people["นายประเสริฐ บุญยืน"]
     assert (away.position, away.note, away.absence_reason) == ("หัวหน้าฝ่ายการคลัง", "ติดประชุม", "ติดประชุม")
+
+
+def test_a_signature_line_s_role_belongs_to_the_name_under_it() -> None:
+    minutes = parse_minutes(
+        _HEAD
+        + "ระเบียบวาระที่ ๑ เรื่องอื่น ๆ\n\nไม่มี\n\nเลิกประชุมเวลา ๑๒.๐๐ น.\n\n"
+        + "(ลงชื่อ) ............................ ผู้จดรายงานการประชุม\n(นางมาลี รุ่งเรือง)\nหัวหน้าฝ่ายบริหารงานทั่วไป\n\n"
+        + "(ลงชื่อ) ............................ ผู้ตรวจรายงานการประชุม\n(นายสมชาย ใจงาม)\nผู้อำนวยการเขต\n",
+        source="test",
+    )
+    assert [(s.name, s.position) for s in minutes.signatories] == [
+        ("นางมาลี รุ่งเรือง", "หัวหน้าฝ่ายบริหารงานทั่วไป ผู้จดรายงานการประชุม"),
+        ("นายสมชาย ใจงาม", "ผู้อำนวยการเขต ผู้ตรวจรายงานการประชุม"),  # before: the first signatory's
+    ]
+    assert minutes.unplaced == ()
