@@ -1109,6 +1109,11 @@ def _results_line(
         else:
             walk.strategy.goal = f"{walk.strategy.goal} {line.text}"
         walk.wrap = wrap
+    elif (broken := _row_broken_between_cells(cursor)) is not None:
+        title_line = cursor.advance()
+        walk.pending.append(title_line)
+        _add_row(cursor.advance(), broken, account, record, walk, fiscal_year, as_at)
+        return True
     elif _NUMBERED_RE.match(line.text) or (line.follows_blank and walk.pending == []):
         if not _continues_title(cursor):
             return False
@@ -1139,6 +1144,22 @@ def _wraps(cursor: LineReader) -> bool:
     )
 
 
+def _row_broken_between_cells(cursor: LineReader) -> tables.Row | None:
+    """A row the page broke between its cells: the activity alone on its line (its result cell
+    left empty, or a title the next line does not finish) and the result cell, beginning with a
+    status word, alone on the next ('การพัฒนาระบบ …<TAB>' / '<i>แล้วเสร็จ</i> : …'). The row, its
+    title left to the line before it (`_add_row` joins it), or None."""
+    line, following = cursor.peek(), cursor.peek(1)
+    if line is None or following is None or following.follows_blank:
+        return None
+    if len(tables.cells(line.raw)) != 1 or len(tables.cells(following.raw)) != 1:
+        return None
+    if tables.strategy_heading(line.text) or tables.kind_heading(line.text) or tables.goal_heading(line.text):
+        return None
+    status = tables.status_of(following.raw)
+    return tables.Row("", status[0], status[1]) if status is not None else None
+
+
 def _continues_title(cursor: LineReader) -> bool:
     """Is the line at the cursor the first part of a title whose row is the next line?"""
     line, following = cursor.peek(), cursor.peek(1)
@@ -1163,7 +1184,7 @@ def _add_row(
         for part in (*pending, line):
             account.refuse(part, "a result row with no strategy heading (ยุทธศาสตร์ที่ N) above it")
         return
-    title = " ".join([*(tables.clean(part.text) for part in pending), found.title])
+    title = " ".join(part for part in [*(tables.clean(part.text) for part in pending), found.title] if part)
     record.activities.append(
         ActivityResult(
             fiscal_year_be=fiscal_year,

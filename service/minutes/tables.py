@@ -265,16 +265,23 @@ def _given(value: str) -> bool:
 
 def unseparated_row(text: str) -> Row | None:
     """A row whose cell border OCR lost: '<activity> <status> : <outcome>' in one line; the
-    status is the last status word followed by a colon."""
+    status is the last status word followed by a colon. Words that are exactly a status word are
+    looked for before near ones: read near first, 'ระยะที่ ๒ อยู่ระหว่างดำเนินการ' took the '๒' into
+    the status (one letter from it) and out of the title."""
     cleaned = clean(text)
     for match in reversed(list(re.finditer(r"\s*[:：]", cleaned))):
         before = cleaned[: match.start()]
-        for word_start in (m.start() for m in re.finditer(r"(?:^|\s)\S", before)):
-            head = before[word_start:].strip()
-            status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
-            title = before[:word_start].strip()
-            if status is not None and title and not _negates(title):
-                return Row(title, status, cleaned[match.end() :].strip())
+        starts = [m.start() for m in re.finditer(r"(?:^|\s)\S", before)]
+        for exact in (True, False):
+            for word_start in starts:
+                head = before[word_start:].strip()
+                if exact:
+                    status = next((st for word, st in _BY_SKELETON if skeleton(head) == word), None)
+                else:
+                    status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
+                title = before[:word_start].strip()
+                if status is not None and title and not _negates(title):
+                    return Row(title, status, cleaned[match.end() :].strip())
         # OCR lost the gap too: the status word glued to the activity ('…บรรจุใหม่อยู่ระหว่างดำเนินการ :')
         head = before.rstrip()
         for label, status in _LONGEST_FIRST:
@@ -437,6 +444,9 @@ def stray_reason(raw: str) -> str | None:
     a strategy heading, and so a fact the minutes state that no table took. None for prose."""
     if row(raw) is not None or any(starts_with_status(cell) for cell in cells(raw)[1:]):
         return "a result row outside any results table (no strategy heading above it in this agenda item)"
+    head, colon, _outcome = _split_colon(_LEAD_RE.sub("", clean(raw)))
+    if colon and any(skeleton(head) == word for word, _status in _BY_SKELETON):
+        return "a result cell ('<status> : <outcome>') with no activity before it"
     heading = strategy_heading(raw)
     if heading is not None:
         return f"a strategy {heading.number} heading with no results or proposals table after it"

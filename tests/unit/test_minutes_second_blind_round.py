@@ -234,3 +234,35 @@ def test_a_signature_line_s_role_belongs_to_the_name_under_it() -> None:
         ("นายสมชาย ใจงาม", "ผู้อำนวยการเขต ผู้ตรวจรายงานการประชุม"),  # before: the first signatory's
     ]
     assert minutes.unplaced == ()
+
+
+def _progress(rows: str) -> ParsedMinutes:
+    return _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\n"
+        "เรื่อง ความก้าวหน้าการดำเนินการตามแผนปฏิบัติราชการ ประจำปี พ.ศ. ๒๕๖๓\n\n"
+        "ยุทธศาสตร์ที่ ๑ การพัฒนาคน\nโครงการ/กิจกรรมที่ดำเนินการต่อเนื่อง\nโครงการ/กิจกรรม\tผลลัพธ์ที่ได้\n"
+        + rows
+        + "\nมติที่ประชุม\n\nรับทราบ\n"
+    )
+
+
+def test_a_row_the_page_broke_between_its_cells_is_one_row() -> None:
+    # before: both lines went into the agenda item's text, the row lost
+    minutes = _progress("การพัฒนาระบบ ก\t\n<i>แล้วเสร็จ</i> : ได้ระบบ\nโครงการ ข\tอยู่ระหว่างดำเนินการ : ร่าง\n")
+    assert [(a.title, a.status, a.outcome) for a in minutes.activity_results] == [
+        ("การพัฒนาระบบ ก", "COMPLETED", "ได้ระบบ"),
+        ("โครงการ ข", "IN_PROGRESS", "ร่าง"),
+    ]
+    assert (minutes.unplaced, minutes.agenda[0].text) == ((), "")
+
+
+def test_a_row_that_lost_its_border_keeps_a_title_s_last_word_near_a_status_word() -> None:
+    # before: '๒' (one letter from the status word's skeleton) was read into the status
+    row = tables.unseparated_row("โครงการพัฒนาระบบ ระยะที่ 2 อยู่ระหว่างดำเนินการ : ร่าง")
+    assert row is not None and (row.title, row.status) == ("โครงการพัฒนาระบบ ระยะที่ 2", "IN_PROGRESS")
+
+
+def test_a_result_cell_alone_in_an_item_s_text_is_refused_not_absorbed() -> None:
+    minutes = _parsed("ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\nสำนักงานรายงานว่า\nแล้วเสร็จ : ได้ระบบ\n\nมติที่ประชุม\n\nรับทราบ\n")
+    assert [line.text for line in minutes.unplaced] == ["แล้วเสร็จ : ได้ระบบ"]
+    assert minutes.agenda[0].text == "สำนักงานรายงานว่า"
