@@ -845,14 +845,21 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         comments.finish()
 
 
+#: how minutes say a list of people met from afar: electronic media, online, by video conference
+#: or by the application's name ('ผ่านระบบ Zoom', 'ผ่าน Microsoft Teams', 'ทางไกล')
+_ONLINE_RE = re.compile(
+    r"สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams|video\s*conference|วีดิทัศน์|วิดีโอ|ทางไกล", re.IGNORECASE
+)
+
+
 def _list_mode(paragraph: list[str]) -> Presence | None:
     """If a paragraph ends '... จำนวน ๙ คน ได้แก่', how the people listed next attended: the last
-    of 'ณ <place>' and 'ผ่านสื่ออิเล็กทรอนิกส์' before the count decides."""
+    of 'ณ <place>' and a way of meeting from afar (`_ONLINE_RE`) before the count decides."""
     if not paragraph or not _LIST_INTRO_RE.search(paragraph[-1]):
         return None
     text = " ".join(paragraph)
     in_room = text.rfind(" ณ ")
-    online = max(text.rfind("สื่ออิเล็กทรอนิกส์"), text.rfind("ออนไลน์"))
+    online = max((m.start() for m in _ONLINE_RE.finditer(text)), default=-1)
     if in_room < 0 and online < 0:
         return None
     return "IN_ROOM" if in_room > online else "ONLINE"

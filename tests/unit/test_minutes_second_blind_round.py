@@ -266,3 +266,17 @@ def test_a_result_cell_alone_in_an_item_s_text_is_refused_not_absorbed() -> None
     minutes = _parsed("ระเบียบวาระที่ ๑ เรื่องเพื่อทราบ\n\nสำนักงานรายงานว่า\nแล้วเสร็จ : ได้ระบบ\n\nมติที่ประชุม\n\nรับทราบ\n")
     assert [line.text for line in minutes.unplaced] == ["แล้วเสร็จ : ได้ระบบ"]
     assert minutes.agenda[0].text == "สำนักงานรายงานว่า"
+
+
+def test_a_list_of_people_who_met_by_an_application_is_online() -> None:
+    minutes = _parsed(
+        "ระเบียบวาระที่ ๑ เรื่องที่ประธานแจ้งให้ที่ประชุมทราบ\n\n"
+        "การประชุมครั้งนี้มีกรรมการเข้าร่วมประชุม ณ ห้องประชุม ๑ จำนวน ๑ คน ได้แก่\n\n"
+        "๑. นางมาลี รุ่งเรือง กรรมการและเลขานุการ\n\n"
+        "และมีกรรมการเข้าร่วมประชุมผ่านระบบ Zoom จำนวน ๑ คน ได้แก่\n\n"
+        "๑. นางสาวสุดา มีสุข กรรมการ\n\n"
+        "มติที่ประชุม\n\nรับทราบ\n"
+    )
+    presence = {a.name: a.presence for a in minutes.attendance}
+    assert (presence["นางมาลี รุ่งเรือง"], presence["นางสาวสุดา มีสุข"]) == ("IN_ROOM", "ONLINE")
+    assert minutes.electronic
