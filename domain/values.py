@@ -26,7 +26,9 @@ class Attendee:
     have none of them: unknown): `absence_reason`, why an absent member did not come in its
     canonical word ('ติดราชการ'), and `absence_note`, the words as the minutes wrote them
     ('ตติราชการ'); `roles`, every role the person held where more than one ('อ.ก.ก. และเลขานุการ':
-    MEMBER and SECRETARY), empty when `role` alone says it."""
+    MEMBER and SECRETARY), empty when `role` alone says it. `remark`: what the minutes add of the
+    person, as written ('เข้าประชุมเวลา ๑๐.๐๐ น.', 'ทำหน้าที่ประธาน'); None where they add nothing (and
+    in events stored before it existed: not stated)."""
 
     name: str
     position: str
@@ -35,6 +37,7 @@ class Attendee:
     absence_reason: str | None = _added_later(None)  # type: ignore[assignment]
     absence_note: str | None = _added_later(None)  # type: ignore[assignment]
     roles: tuple[str, ...] = _added_later(())  # type: ignore[assignment]
+    remark: str | None = _added_later(None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if not isinstance(self.roles, tuple):  # stored events give a JSON list
@@ -58,6 +61,7 @@ class Attendee:
             absence_reason=reason,
             absence_note=note,
             roles=roles,
+            remark=optional_text(f"{field}.remark", self.remark, MAX_TEXT),
         )
 
 

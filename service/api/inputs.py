@@ -525,6 +525,10 @@ class AttendeeInput:
         description="Every role they held where more than one (a member who is also the secretary); `role` "
         "must be one of them.",
     )
+    remark: str | None = strawberry.field(
+        default=None,
+        description="What the minutes add of the person, as written (came late, left early, presided).",
+    )
 
 
 @strawberry.input
@@ -546,6 +550,7 @@ class RecordAttendanceInput(CommandInput):
                     a.absence_reason,
                     a.absence_note,
                     tuple(r.value for r in a.roles or ()),
+                    a.remark,
                 )
                 for a in self.attendees
             ),

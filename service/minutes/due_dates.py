@@ -12,7 +12,10 @@ The rules, in order (the first that applies decides; `due_on` None means the tex
    the minutes do not say on which day, so the latest day the words allow is taken, never an
    earlier guess. When the body named is this one ("ที่ประชุม", or this body's own name) and the
    minutes know its meeting in that month, that meeting's date is taken instead.
-4. Otherwise "เป็นระยะ" (periodically), "ทุกครั้ง", "ทุกเดือน", "ทุกไตรมาส", "อย่างต่อเนื่อง" make the item
+4. The body's next meeting — "เสนอที่ประชุมภายในการประชุมครั้งต่อไป", "ในการประชุมครั้งหน้า" — is due
+   at the next meeting these minutes set (its code and date, from the agenda item that fixes it);
+   when they set none, the words are kept and the date stays unknown.
+5. Otherwise "เป็นระยะ" (periodically), "ทุกครั้ง", "ทุกเดือน", "ทุกไตรมาส", "อย่างต่อเนื่อง" make the item
    periodic: it has no single date; it is due at each following meeting of the body until it is
    closed (the read side gives the date of the next meeting on or after the day asked).
 """
@@ -26,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from domain.calendar import be_to_ce
-from service.minutes.model import AgendaItem, CitedMeeting, NextMeeting
+from service.minutes.model import ActionItem, AgendaItem, CitedMeeting, NextMeeting
 from service.minutes.thai_text import DATE_PATTERN, MONTH_PATTERN, be_year_from_text, month_number, to_arabic_digits
 
 _BODY = r"ก\.ก\.|อ\.ก\.ก\.ฯ?|ที่ประชุม|คณะกรรมการ\S*|คณะอนุกรรมการ\S*"
@@ -39,6 +42,10 @@ _DATE_RE = re.compile(rf"(?:ภายใน|ก่อน)\s*(?:วันที�
 _WITHIN_MONTH_RE = re.compile(
     rf"ภายใน\s*(?:สิ้น)?\s*เดือน\s*(?P<month>{MONTH_PATTERN})\s*(?:พ\.\s?ศ\.\s*)?(?P<year>\d{{4}}|\d{{2}})(?!\d)"
 )
+_NEXT_MEETING_RE = re.compile(r"การประชุม\s*(?:ครั้ง)?\s*(?:ต่อไป|หน้า|ถัดไป)")
+#: `Due.meeting_code` of an item due at the body's next meeting, until the minutes' own next meeting
+#: is known (`with_meeting_dates` puts its code there)
+NEXT = "next"
 _PERIODIC_RE = re.compile(r"เป็นระยะ|ทุกครั้ง|ทุกเดือน|ทุกไตรมาส|อย่างต่อเนื่อง")
 OWN_BODY = "ที่ประชุม"
 
@@ -63,7 +70,7 @@ def _own(body: str | None, own_body: str) -> bool:
 
 
 def due_of(text: str, own_body: str) -> Due:
-    """Rules 1-4 of the module docstring, except the known dates of meetings named by code
+    """Rules 1-5 of the module docstring, except the known dates of meetings named by code
     (`with_meeting_dates` adds those once every meeting of the minutes is known)."""
     arabic = to_arabic_digits(text)
     if (named := _DATE_RE.search(arabic)) is not None:
@@ -81,6 +88,8 @@ def due_of(text: str, own_body: str) -> Due:
     if (coded := _CODE_MEETING_RE.search(arabic)) is not None:
         body = coded["body"] if coded["body"] and not _own(coded["body"], own_body) else own_body
         return Due(meeting=f"{body} ครั้งที่ {coded['code']}", meeting_code=coded["code"] if body == own_body else None)
+    if _NEXT_MEETING_RE.search(arabic) is not None:
+        return Due(meeting=f"{own_body} การประชุมครั้งต่อไป", meeting_code=NEXT)
     if (month := _MONTH_MEETING_RE.search(arabic)) is not None:
         body = month["body"] or month["body2"] or OWN_BODY
         try:
@@ -115,7 +124,8 @@ def with_meeting_dates(
 ) -> tuple[AgendaItem, ...]:
     """The agenda with every action item due at a meeting of this body that the minutes date (one
     they cite, or the next meeting they set, after this one) given that date as its `due_on`
-    (rules 2 and 3 of the module docstring)."""
+    (rules 2 and 3 of the module docstring), and every item due at "the next meeting" that
+    meeting's code and date (rule 4)."""
     known = {m.code: m.date for m in cited if m.body == body and m.date > held_on}
     if next_meeting is not None and next_meeting.date > held_on:
         known[next_meeting.code] = next_meeting.date
@@ -124,8 +134,19 @@ def with_meeting_dates(
         resolutions = []
         for resolution in item.resolutions:
             items = tuple(
-                replace(a, due_on=meeting_date(a.due_meeting_code, known) or a.due_on) for a in resolution.action_items
+                replace(a, due_on=meeting_date(a.due_meeting_code, known) or a.due_on)
+                for a in (_at_next(a, body, held_on, next_meeting) for a in resolution.action_items)
             )
             resolutions.append(replace(resolution, action_items=items))
         out.append(replace(item, resolutions=tuple(resolutions)))
     return tuple(out)
+
+
+def _at_next(item: ActionItem, body: str, held_on: date, next_meeting: NextMeeting | None) -> ActionItem:
+    """An item due at "the next meeting" named as the meeting these minutes set (rule 4); with
+    none set (or one not after this meeting), the words stay and the code is dropped."""
+    if item.due_meeting_code != NEXT:
+        return item
+    if next_meeting is None or next_meeting.date <= held_on:
+        return replace(item, due_meeting_code=None)
+    return replace(item, due_meeting=f"{body} ครั้งที่ {next_meeting.code}", due_meeting_code=next_meeting.code)

@@ -23,8 +23,8 @@ from service.minutes.reasons import split_reasons
 
 #: bump when the shape changes (a golden file names the version it was written with)
 #: 2: absence reasons, roles, due meetings, comments' strategies, reasons, membership changes;
-#: 3: whether the meeting was extraordinary
-FACTS_VERSION = 3
+#: 3: whether the meeting was extraordinary; 4: an attendee's remark (came late, left early, presided)
+FACTS_VERSION = 4
 
 
 def _day(value: date | None) -> str | None:
@@ -63,6 +63,7 @@ def facts_of(parsed: ParsedMinutes) -> dict[str, Any]:
                 "note": a.note,
                 "absence_reason": a.absence_reason,
                 "roles": list(a.roles),
+                "remark": a.remark,
             }
             for a in parsed.attendance
         ],

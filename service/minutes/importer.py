@@ -211,7 +211,7 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
         )
     if minutes.attendance:
         attendees = tuple(
-            Attendee(a.name, a.position, a.role, a.presence, a.absence_reason, a.note, a.roles)
+            Attendee(a.name, a.position, a.role, a.presence, a.absence_reason, a.note, a.roles, a.remark)
             for a in minutes.attendance
         )
         yield Step(f"{tag}:attendance", c.RecordAttendance(meeting_id=meeting_id, attendees=attendees), day, meeting_id)

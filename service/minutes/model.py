@@ -44,7 +44,9 @@ class Attendee:
       so are not counted in either of the chair's lists).
     `note` keeps what follows an absent member's name as written (e.g. OCR'd 'ตติราชการ');
     `absence_reason` is that in its canonical word ('ติดราชการ', `service.minutes.absence`), None
-    when it is none of the known reasons. `roles` lists every role the entry states, where it
+    when it is none of the known reasons. `remark` keeps, as written, what the entry adds of a
+    present member: that they came late or left early, or presided (`service.minutes.remarks`);
+    None when it adds nothing. `roles` lists every role the entry states, where it
     states more than one ('อ.ก.ก. และเลขานุการ': MEMBER and SECRETARY; `role` is then the last,
     as before); empty when `role` alone says it.
     """
@@ -56,6 +58,7 @@ class Attendee:
     note: str | None = None
     absence_reason: str | None = None
     roles: tuple[Role, ...] = ()
+    remark: str | None = None
 
 
 @dataclass(frozen=True)

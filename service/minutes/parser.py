@@ -51,6 +51,7 @@ from service.minutes.model import (
     UnplacedLine,
 )
 from service.minutes.references import strategies_named
+from service.minutes.remarks import split_remarks
 from service.minutes.thai_text import (
     DATE_PATTERN,
     month_number,
@@ -444,6 +445,15 @@ _ROLE_PHRASE_RE = re.compile(
     r"^(?:(?:รอง)?ประธาน\s*)?(?:อ\.ก\.ก\.ฯ?|อนุกรรมการ|กรรมการ)?\s*(?:และ\s*)?(?:ผู้ช่วยเลขานุการ|เลขานุการ)?ฯ?$"
 )
 _ABSENCE_NOTE_RE = re.compile(r"^(?:ติด|ตติ|ติต)\S*(?:ราชการ|ภารกิจ|การกิจ)\S*$|^ลา\S+$")
+
+
+def _is_absence_note(word: str) -> bool:
+    """Is the word after an absent member's name the reason they gave: shaped like one ('ติด…ราชการ',
+    'ลา…', OCR'd spellings kept as written) or one of the known reasons (`service.minutes.absence`:
+    'ไปราชการต่างประเทศ' is not shaped like the others)?"""
+    return bool(_ABSENCE_NOTE_RE.match(word)) or absence_reason(word) is not None
+
+
 _NAME_MATCH_THRESHOLD = 0.75
 
 
@@ -537,9 +547,19 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     as written (`note`) and in its canonical word (`absence_reason`). Words stating two roles
     ('อ.ก.ก. และเลขานุการ') give both (`roles`)."""
     note = None
-    position_parts = list(entry.position_parts)
-    remainder = entry.remainder
-    role_text = entry.role_cell if entry.role_cell is not None else remainder
+    remarks: list[str] = []
+    position_parts = []
+    for part in entry.position_parts:
+        kept, said = split_remarks(part)
+        position_parts.extend([kept] if kept else [])
+        remarks.extend(said)
+    remainder, said = split_remarks(entry.remainder)
+    remarks[:0] = said
+    role_cell = None
+    if entry.role_cell is not None:
+        role_cell, said = split_remarks(entry.role_cell)
+        remarks.extend(said)
+    role_text = role_cell if role_cell is not None else remainder
     role = _role_from(role_text)
     if role is None and entry.role_cell is None and (trailing := _trailing_role(remainder)) is not None:
         # 'name position role' on one line, as a plain numbered list writes it
@@ -550,14 +570,26 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
     if role is None and remainder:
         first, _, rest = remainder.partition(" ")
         head, _, last = remainder.rpartition(" ")
-        if entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(first):
+        if entry.group == "ABSENT" and absence_reason(remainder) is not None:
+            note = remainder  # a reason of several words ('ไปราชการ ต่างประเทศ') and nothing else
+        elif entry.group == "ABSENT" and _is_absence_note(first):
             note = first
             position_parts[:0] = [rest] if rest else []
-        elif entry.group == "ABSENT" and _ABSENCE_NOTE_RE.match(last.strip("()")):
+        elif entry.group == "ABSENT" and _is_absence_note(last.strip("()")):
             note = last.strip("()")  # 'position (ลาป่วย)': the reason after the position
             position_parts[:0] = [head] if head else []
         else:
             position_parts.insert(0, remainder)
+    if (
+        role is None
+        and entry.role_cell is None
+        and position_parts[:1]
+        and _ROLE_WORD_RE.search(position_parts[0])
+        and (own_line := _role_from(position_parts[0])) is not None
+    ):
+        # the role on a line of its own under the name ('๑. <name> ติดภารกิจ' / 'ประธาน อ.ก.ก.'), as
+        # absent lists write it when the reason takes the rest of the name's line
+        role, role_text = own_line, position_parts.pop(0)
     if entry.group == "OTHER":
         role = "ATTENDEE"
     roles = _roles_from(role_text) if role is not None and role != "ATTENDEE" else ()
@@ -569,6 +601,7 @@ def _attendee(entry: _PersonEntry, presence: Presence) -> Attendee:
         note=note,
         absence_reason=absence_reason(note),
         roles=roles,
+        remark="; ".join(remarks) or None,
     )
 
 
@@ -691,24 +724,41 @@ def _read_proceedings(cursor: LineReader, account: LineAccount, record: _Record)
             cursor.advance()
 
 
+#: '(ลงชื่อ) ........................ ผู้จดรายงานการประชุม': where a signature goes, with the role the
+#: signatory signs in after the dots; the signatory's '(name)' and position follow it
+_SIGN_HERE_RE = re.compile(r"^\(?\s*ลงชื่อ\s*\)?[\s.…_]*(?P<role>[^\s.…_].*?)?[\s.…_]*$")
+
+
 def _read_signatures(cursor: LineReader, account: LineAccount, record: _Record) -> None:
-    """'(name)' followed by position lines, once per signatory, to the end of the text."""
+    """'(name)' followed by position lines, once per signatory, to the end of the text. A '(ลงชื่อ)
+    …… <role>' line opens the next signature: its role belongs to the name under it (kept after
+    its position lines, where the sample's role line stands), never to the signatory above it."""
     name: str | None = None
     position: list[str] = []
+    role: str | None = None  # the role the signature line before the name gave
+
+    def finish() -> None:
+        if name is not None:
+            record.signatories.append(Signatory(name, " ".join([*position, *([role] if role else [])])))
+
     while (line := cursor.peek()) is not None and not _is_boundary(line):
         cursor.advance()
         signed = re.match(r"^\((?P<name>[^()]+)\)$", line.text)
-        if signed:
+        sign_here = _SIGN_HERE_RE.match(line.text)
+        if sign_here:
+            finish()
+            name, position, role = None, [], sign_here["role"]
+        elif signed:
             if name is not None:
-                record.signatories.append(Signatory(name, " ".join(position)))
+                finish()
+                role = None
             name, position = signed["name"].strip(), []
         elif name is not None:
             position.append(line.text)
         else:
             continue
         account.place(line)
-    if name is not None:
-        record.signatories.append(Signatory(name, " ".join(position)))
+    finish()
 
 
 def _read_agenda_item(cursor: LineReader, account: LineAccount, record: _Record) -> AgendaItem:
@@ -795,14 +845,21 @@ def _read_agenda_body(cursor: LineReader, account: LineAccount, record: _Record,
         comments.finish()
 
 
+#: how minutes say a list of people met from afar: electronic media, online, by video conference
+#: or by the application's name ('ผ่านระบบ Zoom', 'ผ่าน Microsoft Teams', 'ทางไกล')
+_ONLINE_RE = re.compile(
+    r"สื่ออิเล็กทรอนิกส์|ออนไลน์|online|zoom|webex|teams|video\s*conference|วีดิทัศน์|วิดีโอ|ทางไกล", re.IGNORECASE
+)
+
+
 def _list_mode(paragraph: list[str]) -> Presence | None:
     """If a paragraph ends '... จำนวน ๙ คน ได้แก่', how the people listed next attended: the last
-    of 'ณ <place>' and 'ผ่านสื่ออิเล็กทรอนิกส์' before the count decides."""
+    of 'ณ <place>' and a way of meeting from afar (`_ONLINE_RE`) before the count decides."""
     if not paragraph or not _LIST_INTRO_RE.search(paragraph[-1]):
         return None
     text = " ".join(paragraph)
     in_room = text.rfind(" ณ ")
-    online = max(text.rfind("สื่ออิเล็กทรอนิกส์"), text.rfind("ออนไลน์"))
+    online = max((m.start() for m in _ONLINE_RE.finditer(text)), default=-1)
     if in_room < 0 and online < 0:
         return None
     return "IN_ROOM" if in_room > online else "ONLINE"
@@ -943,6 +1000,10 @@ def _follows_up(text_lines: list[str]) -> bool:
     return any(_FOLLOW_UP_RE.search(text) for text in text_lines)
 
 
+_UNKNOWN_KIND = (
+    "a heading over activities in words not known as one-year (๑ ปี, แล้วเสร็จภายในปี) or continuing (ต่อเนื่อง): "
+    "the rows under it are recorded with no kind"
+)
 _NO_STATUS = "a table row whose result cell begins with no status word (แล้วเสร็จ, อยู่ระหว่างดำเนินการ …)"
 
 
@@ -1024,8 +1085,13 @@ def _results_line(
     elif kind:
         walk.kind, walk.awaiting, walk.last = kind, None, None
     elif (columns := tables.column_layout(line.raw)) is not None:
+        # the kind heading may head the activity column itself ('โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี<TAB>
+        # ผลลัพธ์ที่ได้', the two rows of the table's head merged): it names the rows' kind
+        named = tables.kind_heading(tables.cells(line.raw)[columns.activity])
         account.skip(cursor.advance().no, "repeated table heading")
         walk.awaiting, walk.columns = None, columns
+        if named is not None:
+            walk.kind, walk.last = named, None
         return True
     elif found is not None:
         _add_row(cursor.advance(), found, account, record, walk, fiscal_year, as_at)
@@ -1033,6 +1099,11 @@ def _results_line(
     elif len(tables.cells(line.raw)) >= 2:
         walk.pending = []
         account.refuse(cursor.advance(), _NO_STATUS)
+        return True
+    elif tables.unknown_kind_heading(line.raw):  # a title never begins with both words and a slash
+        # rows under it are of no kind this reader knows: none, never the kind of the heading before
+        walk.kind, walk.awaiting, walk.last, walk.pending = None, None, None, []
+        account.refuse(cursor.advance(), _UNKNOWN_KIND)
         return True
     elif walk.strategy is not None and walk.awaiting == "title":
         walk.strategy.title, walk.awaiting, walk.wrap = walk.strategy.title or line.text, None, "title"
@@ -1045,6 +1116,11 @@ def _results_line(
         else:
             walk.strategy.goal = f"{walk.strategy.goal} {line.text}"
         walk.wrap = wrap
+    elif (broken := _row_broken_between_cells(cursor)) is not None:
+        title_line = cursor.advance()
+        walk.pending.append(title_line)
+        _add_row(cursor.advance(), broken, account, record, walk, fiscal_year, as_at)
+        return True
     elif _NUMBERED_RE.match(line.text) or (line.follows_blank and walk.pending == []):
         if not _continues_title(cursor):
             return False
@@ -1075,6 +1151,22 @@ def _wraps(cursor: LineReader) -> bool:
     )
 
 
+def _row_broken_between_cells(cursor: LineReader) -> tables.Row | None:
+    """A row the page broke between its cells: the activity alone on its line (its result cell
+    left empty, or a title the next line does not finish) and the result cell, beginning with a
+    status word, alone on the next ('การพัฒนาระบบ …<TAB>' / '<i>แล้วเสร็จ</i> : …'). The row, its
+    title left to the line before it (`_add_row` joins it), or None."""
+    line, following = cursor.peek(), cursor.peek(1)
+    if line is None or following is None or following.follows_blank:
+        return None
+    if len(tables.cells(line.raw)) != 1 or len(tables.cells(following.raw)) != 1:
+        return None
+    if tables.strategy_heading(line.text) or tables.kind_heading(line.text) or tables.goal_heading(line.text):
+        return None
+    status = tables.status_of(following.raw)
+    return tables.Row("", status[0], status[1]) if status is not None else None
+
+
 def _continues_title(cursor: LineReader) -> bool:
     """Is the line at the cursor the first part of a title whose row is the next line?"""
     line, following = cursor.peek(), cursor.peek(1)
@@ -1099,7 +1191,7 @@ def _add_row(
         for part in (*pending, line):
             account.refuse(part, "a result row with no strategy heading (ยุทธศาสตร์ที่ N) above it")
         return
-    title = " ".join([*(tables.clean(part.text) for part in pending), found.title])
+    title = " ".join(part for part in [*(tables.clean(part.text) for part in pending), found.title] if part)
     record.activities.append(
         ActivityResult(
             fiscal_year_be=fiscal_year,
@@ -1221,7 +1313,9 @@ def _split_numbered(text: str) -> list[str]:
 
 _CORRECTION_RE = re.compile(
     rf"(?P<where>หน้า\s*{_NUM}(?:\s*(?:ข้อ|บรรทัดที่|ย่อหน้าที่)\s*[0-9๐-๙.()]+)*)\s*"
-    r"จาก\s*[“\"](?P<from>.+?)[”\"]\s*เป็น\s*[“\"](?P<to>.+?)[”\"]"
+    # the verb a secretariat may write before or inside the pair: 'แก้ไขจาก “x” เป็น “y”',
+    # 'คำว่า “x” แก้ไขเป็น “y”' say what 'จาก “x” เป็น “y”' says
+    r"(?:(?:ให้)?แก้ไข(?:ข้อความ)?\s*)?(?:จาก|คำว่า|ข้อความ)\s*[“\"](?P<from>.+?)[”\"]\s*(?:(?:ให้)?แก้ไข\s*)?เป็น\s*[“\"](?P<to>.+?)[”\"]"
 )
 _ADOPTED_RE = re.compile(rf"รับรองรายงานการประชุม\s*ครั้งที่\s*(?P<code>{_CODE})")
 _ADOPTION_INTRO_RE = re.compile(r"^(?:ให้)?แก้ไข|ดังนี้$")

@@ -26,12 +26,17 @@ from service.minutes.columns import Columns, columns_of
 from service.minutes.model import ActivityKindName, ActivityStatusName
 from service.minutes.thai_text import ocr_number, repair_ocr_digits, skeleton, strip_noise, to_arabic_digits
 
-#: status words as the minutes write them (longest first where one contains another)
+#: status words as the minutes write them (longest first where one contains another). 'ไม่แล้วเสร็จ'
+#: (not finished) is none: the minutes use it of work under way and of work never begun alike
+#: ('ที่ยังดำเนินการไม่แล้วเสร็จ ซึ่งอยู่ระหว่างดำเนินการและไม่ได้ดำเนินการ'), so a row saying only that is
+#: refused, never read as either
 STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
     ("ดำเนินการเรียบร้อยแล้ว", "COMPLETED"),
     ("ดำเนินการแล้วเสร็จ", "COMPLETED"),
     ("ดำเนินการเสร็จสิ้น", "COMPLETED"),
+    ("ดำเนินการเสร็จแล้ว", "COMPLETED"),
     ("แล้วเสร็จ", "COMPLETED"),
+    ("เสร็จแล้ว", "COMPLETED"),
     ("เสร็จสิ้น", "COMPLETED"),
     ("อยู่ระหว่างการดำเนินการ", "IN_PROGRESS"),
     ("อยู่ระหว่างดำเนินการ", "IN_PROGRESS"),
@@ -42,8 +47,14 @@ STATUS_LABELS: tuple[tuple[str, ActivityStatusName], ...] = (
     ("ยังไม่ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ไม่ได้ดำเนินการ", "NOT_IMPLEMENTED"),
     ("ชะลอการดำเนินการ", "ON_HOLD"),
+    ("ชะลอการดำเนินงาน", "ON_HOLD"),
+    ("ชะลอโครงการ", "ON_HOLD"),
+    ("ระงับโครงการ", "ON_HOLD"),
     ("ระงับการดำเนินการ", "ON_HOLD"),
     ("เลื่อนการดำเนินการ", "ON_HOLD"),
+    ("ยกเลิกการดำเนินการ", "CANCELLED"),
+    ("ยกเลิกโครงการ", "CANCELLED"),
+    ("ยกเลิกกิจกรรม", "CANCELLED"),
     ("ยกเลิก", "CANCELLED"),
     ("อยู่ในแผน", "PLANNED"),
 )
@@ -106,6 +117,9 @@ def status_of(cell: str) -> tuple[ActivityStatusName, str] | None:
     head, colon, outcome = _split_colon(text)
     if colon:
         status = _status_word(head)
+        if status is None and (noted := _HEAD_NOTE_RE.match(head)) is not None:
+            status = _status_word(noted["word"])
+            outcome = f"{noted['note'].strip()} {outcome.strip()}"
         return (status, outcome.strip()) if status is not None else None
     key = skeleton(text)
     for word, status in _BY_SKELETON:
@@ -139,8 +153,8 @@ def has_status_cell(text: str) -> bool:
 
 #: what may stand before a status word in its cell: a bullet, an opening parenthesis
 _LEAD_RE = re.compile(r"^[\s\-–•*·(]+")
-#: the numbering some tables put before an activity ('๑. ', '2) ')
-_NUMBERING_RE = re.compile(r"^[0-9๐-๙]{1,3}[.)]\s+")
+#: the numbering or bullet some tables put before an activity ('๑. ', '2) ', '- ', '• ')
+_NUMBERING_RE = re.compile(r"^(?:[0-9๐-๙]{1,3}[.)]|[-–•·*])\s+")
 
 
 def _split_colon(text: str) -> tuple[str, str, str]:
@@ -150,18 +164,34 @@ def _split_colon(text: str) -> tuple[str, str, str]:
     return head.strip().rstrip(")").strip(), colon, rest
 
 
+#: 'ไม่' (not) in skeleton: OCR drops and swaps marks but never writes a negation that is not there
+_NEGATION = skeleton("ไม่")
+
+
 def _status_word(head: str) -> ActivityStatusName | None:
+    """The status a cell's head ('แล้วเสร็จ', OCR'd 'แลัวเสร็จ') names, or None. A near match is
+    taken only with the same negations: 'ไม่แล้วเสร็จ' (not finished) is one letter pair from
+    'แล้วเสร็จ' and must never read as it. A note in parentheses after the word ('อยู่ระหว่าง
+    ดำเนินการ (ร้อยละ ๕๐)') is no part of it (`status_of` keeps it in the outcome)."""
     key = skeleton(head)
     if not key:
         return None
     for word, status in _BY_SKELETON:
         if key == word:
             return status
+    negations = key.count(_NEGATION)
     best = max(
-        ((SequenceMatcher(None, key, word).ratio(), status) for word, status in _BY_SKELETON if len(word) >= MIN_FUZZY),
+        (
+            (SequenceMatcher(None, key, word).ratio(), status)
+            for word, status in _BY_SKELETON
+            if len(word) >= MIN_FUZZY and word.count(_NEGATION) == negations
+        ),
         default=None,
     )
     return best[1] if best is not None and best[0] >= STATUS_LIKENESS else None
+
+
+_HEAD_NOTE_RE = re.compile(r"^(?P<word>[^()]+?)\s*\((?P<note>[^()]+)\)?$")
 
 
 def _end_of_skeleton(text: str, length: int) -> int:
@@ -235,21 +265,38 @@ def _given(value: str) -> bool:
 
 def unseparated_row(text: str) -> Row | None:
     """A row whose cell border OCR lost: '<activity> <status> : <outcome>' in one line; the
-    status is the last status word followed by a colon."""
+    status is the last status word followed by a colon. Words that are exactly a status word are
+    looked for before near ones: read near first, 'ระยะที่ ๒ อยู่ระหว่างดำเนินการ' took the '๒' into
+    the status (one letter from it) and out of the title."""
     cleaned = clean(text)
     for match in reversed(list(re.finditer(r"\s*[:：]", cleaned))):
         before = cleaned[: match.start()]
-        for word_start in (m.start() for m in re.finditer(r"(?:^|\s)\S", before)):
-            head = before[word_start:].strip()
-            status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
-            if status is not None and before[:word_start].strip():
-                return Row(before[:word_start].strip(), status, cleaned[match.end() :].strip())
+        starts = [m.start() for m in re.finditer(r"(?:^|\s)\S", before)]
+        for exact in (True, False):
+            for word_start in starts:
+                head = before[word_start:].strip()
+                if exact:
+                    status = next((st for word, st in _BY_SKELETON if skeleton(head) == word), None)
+                else:
+                    status = _status_word(head) if len(skeleton(head)) <= 2 * MIN_FUZZY + 8 else None
+                title = before[:word_start].strip()
+                if status is not None and title and not _negates(title):
+                    return Row(title, status, cleaned[match.end() :].strip())
         # OCR lost the gap too: the status word glued to the activity ('…บรรจุใหม่อยู่ระหว่างดำเนินการ :')
         head = before.rstrip()
         for label, status in _LONGEST_FIRST:
-            if head.endswith(label) and head[: -len(label)].strip():
+            if head.endswith(label) and head[: -len(label)].strip() and not _negates(head[: -len(label)]):
                 return Row(head[: -len(label)].strip(), status, cleaned[match.end() :].strip())
     return None
+
+
+_NEGATED_TAIL_RE = re.compile(r"(?:ไม่|ไม|ยัง|ยังไม่|ยังไม)\s*$")
+
+
+def _negates(title: str) -> bool:
+    """Does what stands before a status word end in a negation ('… ไม่' before 'แล้วเสร็จ')? Then
+    the word is negated, not a status after the activity's title."""
+    return bool(_NEGATED_TAIL_RE.search(title))
 
 
 _LONGEST_FIRST = sorted(STATUS_LABELS, key=lambda pair: -len(pair[0]))
@@ -270,7 +317,9 @@ def strategy_heading(text: str) -> StrategyHeading | None:
     number = ocr_number(match["number"])
     if not number:
         return None
-    return StrategyHeading(number, bool(match["continued"]), repair_ocr_digits(match["title"].strip()))
+    # 'ยุทธศาสตร์ที่ ๑ : <title>', 'ยุทธศาสตร์ที่ ๑. <title>': the stop or colon is no part of the title
+    title = re.sub(r"^[.:：\-–]+\s*", "", match["title"].strip())
+    return StrategyHeading(number, bool(match["continued"]), repair_ocr_digits(title))
 
 
 _GOAL_RE = re.compile(r"^เป้าหมาย(?:\s*[:：]?\s+(?P<goal>.+)|\s*[:：]?\s*)$")
@@ -282,23 +331,77 @@ def goal_heading(text: str) -> tuple[str | None] | None:
     return None if match is None else ((match["goal"] or "").strip() or None,)
 
 
-_KIND_PREFIXES = tuple(skeleton(p) for p in ("โครงการ/กิจกรรมที่ดำเนินการ", "โครงการที่ดำเนินการ", "กิจกรรมที่ดำเนินการ"))
+#: what a kind heading begins with: the subject (either order of 'โครงการ/กิจกรรม', or one of them)
+#: and the verb, in skeleton ('โครงการ/กิจกรรมที่ดำเนินการ', 'กิจกรรม/โครงการที่ดำเนินงาน', 'โครงการ/กิจกรรม')
+_KIND_PREFIX_RE = re.compile(
+    "^(?:" + "|".join(re.escape(skeleton(s)) for s in ("โครงการ/กิจกรรม", "กิจกรรม/โครงการ", "โครงการ", "กิจกรรม")) + ")"
+    "(?:" + "|".join(re.escape(skeleton(v)) for v in ("ที่ดำเนินการ", "ที่ดำเนินงาน")) + ")?"
+)
+#: what follows for an activity done within one year: '๑ ปี' ('จ' for ๑), 'ภายใน ๑ ปี', 'แล้วเสร็จ
+#: ภายในปี', 'แล้วเสร็จในปี พ.ศ. ๒๕๖๓', 'ในปีเดียว'
+_ONE_YEAR_RE = re.compile(
+    "^(?:" + re.escape(skeleton("แล้ว")) + ")?(?:" + re.escape(skeleton("เสร็จ")) + ")?"
+    "(?:" + re.escape(skeleton("ภายใน")) + "|" + re.escape(skeleton("ใน")) + ")?"
+    r"(?:[1จlI]ป|ป(?:"
+    + re.escape(skeleton("งบประมาณ"))
+    + r")?(?:พ\.?ศ\.?\d{4})?|"
+    + re.escape(skeleton("ปีเดียว"))
+    + ")$"
+)
+#: what follows for a continuing activity: 'ต่อเนื่อง', 'แบบต่อเนื่อง', 'ต่อเนื่อง (ระยะยาว)', 'ต่อเนื่องหลายปี'
+_CONTINUING_RE = re.compile(
+    "^(?:"
+    + re.escape(skeleton("แบบ"))
+    + ")?"
+    + re.escape(skeleton("ต่อเนื่อง"))
+    + "(?:"
+    + re.escape(skeleton("หลายปี"))
+    + r"|\("
+    + re.escape(skeleton("ระยะยาว"))
+    + r"\))?$"
+)
+#: what may stand before a kind heading ('๑.', '(๑)', '๑)') or after it (':', '(ต่อ)')
+_KIND_LEAD_RE = re.compile(r"^(?:\(?\d{1,2}[.)]|\(\d{1,2}\))")
+_KIND_TAIL_RE = re.compile(r"(?:\(ตอ\)?|[:：])+$")
 
 
 @lru_cache(maxsize=_CACHE)
 def kind_heading(text: str) -> ActivityKindName | None:
-    """'โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี' -> ONE_YEAR, '… ต่อเนื่อง' -> CONTINUING ('(ต่อ)',
-    spacing, dropped marks, 'จ' for ๑ allowed); None for anything else."""
-    words = skeleton(to_arabic_digits(strip_noise(text)).replace("/ ", "/"))
-    prefix = next((p for p in _KIND_PREFIXES if words.startswith(p)), None)
+    """'โครงการ/กิจกรรมที่ดำเนินการ ๑ ปี' -> ONE_YEAR, '… ต่อเนื่อง' -> CONTINUING; None for anything
+    else. Secretariats word them several ways, all read so: the subject either way round
+    ('กิจกรรม/โครงการ …'), the verb there or not, the one-year kind as '๑ ปี', 'ภายใน ๑ ปี', 'แล้วเสร็จ
+    ภายในปี' or 'แล้วเสร็จในปี พ.ศ. ๒๕๖๓', the continuing one as 'ต่อเนื่อง', 'แบบต่อเนื่อง' or
+    'ต่อเนื่อง (ระยะยาว)'; a number before it ('๑.'), a colon or '(ต่อ)' after it; spacing, dropped
+    marks and 'จ' for ๑ allowed. The rest must be exactly one of these: an activity's title that
+    begins 'โครงการ…' is never a heading."""
+    words = skeleton(to_arabic_digits(strip_noise(text)).replace("/ ", "/").replace(" /", "/"))
+    words = _KIND_TAIL_RE.sub("", _KIND_LEAD_RE.sub("", words))
+    prefix = _KIND_PREFIX_RE.match(words)
     if prefix is None:
         return None
-    rest = re.sub(r"\(ตอ\)?$", "", words[len(prefix) :])
-    if rest == skeleton("ต่อเนื่อง"):
+    rest = words[prefix.end() :]
+    if _CONTINUING_RE.match(rest):
         return "CONTINUING"
-    if re.fullmatch(r"[1จlI]ป", rest):
+    if _ONE_YEAR_RE.match(rest):
         return "ONE_YEAR"
     return None
+
+
+_KIND_SUBJECT_RE = re.compile(
+    "^(?:" + re.escape(skeleton("โครงการ/กิจกรรม")) + "|" + re.escape(skeleton("กิจกรรม/โครงการ")) + ")"
+)
+
+
+@lru_cache(maxsize=_CACHE)
+def unknown_kind_heading(raw: str) -> bool:
+    """A line on its own that heads a group of activities ('โครงการ/กิจกรรม…', 'กิจกรรม/โครงการ…')
+    in words `kind_heading` does not know ('โครงการ/กิจกรรมที่อยู่ระหว่างดำเนินการ'): not a title's or a
+    goal's next line, and its rows are of no kind this reader can tell."""
+    found = cells(raw)
+    if len(found) != 1 or kind_heading(found[0]) is not None or column_layout(raw) is not None:
+        return False
+    words = skeleton(to_arabic_digits(found[0]).replace("/ ", "/").replace(" /", "/"))
+    return bool(_KIND_SUBJECT_RE.match(_KIND_LEAD_RE.sub("", words)))
 
 
 _COLUMN_WORDS = tuple(skeleton(w) for w in ("ผลลัพธ์", "ผลการดำเนิน", "ความก้าวหน้า", "ผลการติดตาม"))
@@ -341,6 +444,9 @@ def stray_reason(raw: str) -> str | None:
     a strategy heading, and so a fact the minutes state that no table took. None for prose."""
     if row(raw) is not None or any(starts_with_status(cell) for cell in cells(raw)[1:]):
         return "a result row outside any results table (no strategy heading above it in this agenda item)"
+    head, colon, _outcome = _split_colon(_LEAD_RE.sub("", clean(raw)))
+    if colon and any(skeleton(head) == word for word, _status in _BY_SKELETON):
+        return "a result cell ('<status> : <outcome>') with no activity before it"
     heading = strategy_heading(raw)
     if heading is not None:
         return f"a strategy {heading.number} heading with no results or proposals table after it"

@@ -41,6 +41,11 @@ class Attendee:
         description="Every role they held: both where the minutes state two (a member who is also the secretary: "
         "MEMBER and SECRETARY), else just `role`."
     )
+    remark: str | None = strawberry.field(
+        default=None,
+        description="What the minutes add of the person, as written: that they came late or left early "
+        "(เข้าประชุมเวลา ๑๐.๐๐ น.), or presided in the chair's absence (ทำหน้าที่ประธาน); null when they add nothing.",
+    )
 
 
 @strawberry.type(description="A numbered item of a meeting's agenda.")
@@ -258,6 +263,7 @@ class Meeting(Node):
                     absence_reason=a.get("absence_reason"),
                     absence_note=a.get("absence_note"),
                     roles=[e.MeetingRole[r] for r in a.get("roles") or [a["role"]]],
+                    remark=a.get("remark"),
                 )
                 for a in row["attendance"] or []
             ],
