@@ -2,13 +2,17 @@
 
 When meeting A adopts the minutes of meeting E "with corrections" (the sample's 1/2564 adopts
 9/2563's with three: "หน้า ๑๑ ข้อ ๖ จาก “…” เป็น “…”"), the record of E is E's minutes as
-corrected, whichever way it arrives:
+written, corrected from A on, whichever way they arrive: each fact E's minutes gave whose text
+holds a corrected passage is corrected by a correction naming A (reported at A, in effect when the
+fact is, recorded when the approval is known with the fact), the original staying beneath, so what
+the committee had been told by E still reads as E's minutes were written
+(`corrections_of_record`):
 
-- E's minutes recorded first: the approval itself corrects each of E's facts whose text holds a
-  corrected passage (`corrections_of_record`: the handler of ApproveMinutes records them with the
-  approval, the desk's and the importer's alike), the original staying beneath;
-- E's minutes arriving after the approval: every text they give is corrected before anything is
-  recorded (service/minutes/corrections.py, `corrected_minutes`).
+- E's minutes recorded first: the approval itself corrects E's own facts (the handler of
+  ApproveMinutes, the desk's and the importer's alike), and the importer, right after it, the facts
+  E's minutes gave on other streams (an activity's outcome heard at E);
+- E's minutes arriving after the approval: recorded as written, then corrected the same way
+  (service/minutes/importer.py, `approval_steps`).
 
 A passage is found however the OCR broke its lines: each run of whitespace in it matches any run
 of whitespace. Texts inside values are corrected too (an attendee's name in an attendance fact:
@@ -55,16 +59,34 @@ def corrected(value: Any, corrections: Sequence[MinutesCorrection]) -> Any:
     return value
 
 
+def approval_reason(approving_code: str, corrections: Sequence[MinutesCorrection]) -> str:
+    """Why a fact is corrected by the approval of its minutes at meeting `approving_code`."""
+    where = "; ".join(c.where for c in corrections)
+    return f"แก้ไขตามมติรับรองรายงานการประชุมครั้งที่ {approving_code} ({where})"
+
+
 def corrections_of_record(
-    facts: Sequence[Fact], corrections: Sequence[MinutesCorrection]
+    facts: Sequence[Fact],
+    corrections: Sequence[MinutesCorrection],
+    *,
+    heard_at: str | None = None,
+    approved_at: str | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """(version, changes) of each fact whose text, as now believed, holds a corrected passage: what
-    its correction must say. In version order."""
+    its correction must say. In version order.
+
+    `heard_at`: only the facts reported at that meeting (on a stream other than the meeting's own:
+    an outcome heard at it). `approved_at`: leave out the facts a correction naming that meeting
+    (the approving one) already corrected, so that the approval corrects each fact once, whichever
+    way its minutes arrived (a correction's new text may hold the passage it replaced)."""
     if not corrections:
         return []
+    done = {f.corrects for f in facts if isinstance(f, Corrected) and approved_at and f.meeting_id == approved_at}
     out = []
     for fact in effective_facts(facts):  # each as now believed (its corrections applied)
-        if isinstance(fact, Corrected):
+        if isinstance(fact, Corrected) or fact.originator_version in done:
+            continue
+        if heard_at is not None and fact.meeting_id != heard_at:
             continue
         fixed = set(fact.FIXED)
         payload = fact.payload()

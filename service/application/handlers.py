@@ -17,7 +17,7 @@ from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import fiscal_year_of
 from domain.committee import Committee, committee_id_for
-from domain.corrections import corrections_of_record
+from domain.corrections import approval_reason, corrections_of_record
 from domain.errors import NotFound, ValidationError
 from domain.facts import Ledger, Meta
 from domain.keyresult import KeyResult
@@ -308,15 +308,12 @@ def approve_minutes(store: Loader, cmd: c.ApproveMinutes, meta: Meta, meeting: L
     earlier = store.load(Meeting, cmd.of_meeting_id, read_only=True)
     at = _as(Meeting, meeting)
     at.approve_minutes(earlier, list(cmd.corrections), meta)
-    of_record = corrections_of_record(earlier.facts, cmd.corrections)
+    of_record = corrections_of_record(earlier.facts, cmd.corrections, approved_at=str(at.id))
     corrected: list[Ledger[Any]] = []
     if of_record:
         earlier = store.load(Meeting, cmd.of_meeting_id)
-        where = "; ".join(c.where for c in cmd.corrections)
         because = dataclasses.replace(
-            meta,
-            meeting_id=str(at.id),
-            reason=f"แก้ไขตามมติรับรองรายงานการประชุมครั้งที่ {at.state.code} ({where})",
+            meta, meeting_id=str(at.id), reason=approval_reason(at.state.code, cmd.corrections)
         )
         for version, changes in of_record:
             earlier.correct(version, changes, False, because)

@@ -724,6 +724,22 @@ class PlanLedger(Application[UUID]):
             return getattr(event, "actor", None)
         return None
 
+    def streams_naming(self, meeting_id: UUID) -> list[UUID]:
+        """The streams with a fact that may name meeting `meeting_id` (its id anywhere in a stored
+        fact: the caller loads each and reads its facts' `meeting_id`). The write side's own answer
+        to "what was reported at this meeting": the read models may not have caught up. A scan of
+        the log, for the rare caller (an approval's corrections reaching the approved meeting's
+        reports)."""
+        if self._local.cache_only:
+            raise _NotCached(str(meeting_id))
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT originator_id FROM {EVENTS_TABLE} WHERE position(%s in state) > 0",
+                (str(meeting_id).encode(),),
+            )
+            return sorted(UUID(str(row["originator_id"])) for row in cursor.fetchall())
+
     def cursor_of(self, stream_id: UUID, version: int) -> int:
         if self._local.cache_only:
             raise _NotCached(str(stream_id))

@@ -1,34 +1,24 @@
-"""Minutes arriving after their approval, as the approval corrected them.
+"""Where and with which corrections a set of minutes was approved, as the ledger records it.
 
 When meeting A adopts the minutes of meeting E "with corrections", the record of E is E's minutes
-as corrected (domain/corrections.py). Recorded before the approval, E's facts are corrected by the
-approval itself (the ApproveMinutes handler); arriving after it, E's minutes have every text they
-give corrected before anything is recorded (`corrected_minutes`) — and the record comes out the
-same either way.
+as written, corrected from A on (domain/corrections.py): each fact E's minutes gave whose text holds
+a corrected passage — on E's own stream and on any other (an activity's outcome heard at E) — is
+corrected by a correction reported at A. Recorded before the approval, E's meeting facts are
+corrected by the approval itself (the ApproveMinutes handler) and the rest by the importer right
+after it; arriving after it, E's minutes are recorded as written and then corrected the same way
+(`service.minutes.importer.approval_steps`) — and the record comes out the same either way.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-
 from domain.committee import Committee, committee_id_for
-from domain.corrections import corrected, corrected_text
+from domain.corrections import corrected_text
 from domain.errors import NotFound
 from domain.meeting import Meeting, meeting_id_for
 from domain.values import MinutesCorrection
 from service.application.handlers import Loader
-from service.minutes.model import ParsedMinutes
 
-__all__ = ["approved_corrections", "corrected_minutes", "corrected_text"]
-
-
-def corrected_minutes(minutes: ParsedMinutes, corrections: Sequence[MinutesCorrection]) -> ParsedMinutes:
-    """The minutes as the approval corrected them (every text they give; `source` kept)."""
-    if not corrections:
-        return minutes
-    out: ParsedMinutes = corrected(minutes, corrections)
-    return dataclasses.replace(out, source=minutes.source)
+__all__ = ["approved_corrections", "corrected_text"]
 
 
 def approved_corrections(loader: Loader, body: str, code: str) -> tuple[str, list[MinutesCorrection]] | None:

@@ -25,8 +25,9 @@ from uuid import UUID, uuid5
 from domain import commands as c
 from domain.activity import Activity
 from domain.calendar import fiscal_year_bounds
+from domain.corrections import approval_reason, corrections_of_record
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
-from domain.facts import effective_facts
+from domain.facts import Ledger, effective_facts
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import Plan, plan_id_for
 from domain.values import ActionItem, Attendee
@@ -35,7 +36,7 @@ from service.application.ledger import PlanLedger
 from service.application.meta import MetaRequest, StoredMeetings
 from service.application.roles import Role
 from service.application.run import run_command
-from service.minutes.corrections import approved_corrections, corrected_minutes
+from service.minutes.corrections import approved_corrections
 from service.minutes.figures import activity_percentage
 from service.minutes.model import ActivityResult, Figure, ParsedMinutes
 from service.minutes.reasons import split_reasons
@@ -317,18 +318,66 @@ def plan_steps(minutes: ParsedMinutes) -> Iterator[Step]:
 
 def recorded_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> tuple[ParsedMinutes, list[Step]]:
     """What importing `minutes` on this ledger records, in order, and the minutes it records them
-    from: minutes arriving after their approval as corrected by it; first, where they show the
-    plan or an activity began sooner than the ledger has it, the corrections that say so. (The
-    import and its preview both ask this. The corrections their own adoption of earlier minutes
-    approves are recorded by the adoption itself: the ApproveMinutes handler.)"""
-    approved = approved_corrections(ledger, minutes.body, minutes.code)
-    if approved is not None:
-        minutes = corrected_minutes(minutes, approved[1])
+    from: first, where they show the plan or an activity began sooner than the ledger has it, the
+    corrections that say so. (The import and its preview both ask this.) Minutes are recorded as
+    written, whether or not their approval is recorded yet: what their approval corrected is
+    corrected afterwards, by corrections reported at the approving meeting (`approval_steps`), as in
+    the date order."""
     return minutes, [
         *earlier_start_steps(ledger, minutes),
         *earlier_registration_steps(ledger, minutes),
         *plan_steps(minutes),
     ]
+
+
+def approval_steps(ledger: PlanLedger, body: str, of_code: str) -> list[Step]:
+    """The corrections the approval of the minutes of meeting `of_code` (of `body`) still owes the
+    facts those minutes gave: each fact on the meeting's own stream, and each fact reported at the
+    meeting on any other stream (an activity's outcome, status reasons or risk, a figure's label, a
+    proposal), whose text as now believed holds a passage the approval corrected, and that no
+    correction naming the approving meeting has corrected yet. Each correction is reported at the
+    approving meeting, takes effect when the fact it corrects does, and is recorded now.
+
+    Minutes recorded before their approval: the ApproveMinutes handler corrects the meeting's own
+    facts with the approval, and these steps, run after it, the facts on other streams. Minutes
+    arriving after their approval: recorded as written, then corrected here. Either way the
+    committee had been told the uncorrected text at the meeting itself and the corrected one from
+    the approving meeting on (`asOf: {meeting}`), and the record is the same whatever the order.
+    None until the approval is recorded."""
+    approved = approved_corrections(ledger, body, of_code)
+    if approved is None or not approved[1]:
+        return []
+    approving_code, corrections = approved
+    approving = meeting_id_for(body, approving_code)
+    try:
+        day = ledger.load(Meeting, approving, read_only=True).state.on
+    except NotFound:
+        return []
+    heard = meeting_id_for(body, of_code)
+    reason = approval_reason(approving_code, corrections)
+    steps = []
+    for stream_id in sorted({heard, *ledger.streams_naming(heard)}):
+        try:
+            stream = ledger.load(Ledger, stream_id, read_only=True)
+        except NotFound:
+            continue
+        of_record = corrections_of_record(
+            stream.facts,
+            corrections,
+            heard_at=None if stream_id == heard else str(heard),  # the meeting's own stream: all of it
+            approved_at=str(approving),
+        )
+        for version, changes in of_record:
+            steps.append(
+                Step(
+                    f"minutes:{body}:{approving_code}:corrects:{of_code}:{stream_id}:{version}",
+                    c.CorrectEvent(stream_id=stream_id, version=version, changes=changes),
+                    day,
+                    approving,
+                    reason,
+                )
+            )
+    return steps
 
 
 def earlier_start_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> list[Step]:
@@ -856,6 +905,14 @@ async def import_minutes(
             await asyncio.gather(*(chain(steps) for steps in chains.values()))
     finally:
         ledger.forget_unused_keys(noted)
+    # last, what an approval corrected in the facts of the minutes it approved: these minutes' own
+    # (arriving after their approval), and those of the minutes they adopt (approval recorded just now)
+    approved = [minutes.code]
+    if minutes.minutes_adoption is not None:
+        approved.append(minutes.minutes_adoption.of_code)
+    for code in approved:
+        for step in await asyncio.to_thread(approval_steps, ledger, minutes.body, code):
+            await run(step)
     return report
 
 

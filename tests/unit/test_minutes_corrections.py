@@ -1,12 +1,11 @@
-"""The corrections approved for a set of minutes, applied to their text (service/minutes/corrections.py)."""
+"""The corrections approved for a set of minutes, applied to their text (domain/corrections.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from domain.corrections import corrected_text
+from domain.corrections import corrected, corrected_text
 from domain.values import MinutesCorrection
-from service.minutes.corrections import corrected_minutes
 from service.minutes.parser import parse_minutes
 from tests.paths import SAMPLE_MINUTES
 
@@ -30,7 +29,7 @@ def test_the_sample_approves_9_2563_with_three_corrections_each_found_in_its_min
     corrections = seed.minutes_adoption.corrections
     assert len(corrections) == 3
     nine = parse_minutes(NINE.read_text(encoding="utf-8"), source="9/2563")
-    fixed = corrected_minutes(nine, corrections)
+    fixed = corrected(nine, corrections)
     before, after = " ".join(c.text for c in nine.comments), " ".join(c.text for c in fixed.comments)
     for correction in corrections:
         assert " ".join(correction.from_text.split()) in " ".join(before.split())
