@@ -20,6 +20,8 @@ Shapes so far:
   are new.
 - v6 (read models version 6): `Meeting.KindStated`, whether a meeting was extraordinary, is new
   (older meetings: not stated).
+- v7: an attendee may carry a remark, what the minutes add of the person as written ("came at
+  10.00", "presided"): older attendees have none (not stated).
 
 An old fixture's recorded answers lack what the read side has gained since; `ADDED_SINCE` says what
 that is and the value the fixture's (upcast) events must give it. Nothing else may differ.
@@ -136,6 +138,8 @@ V5_ADDED: list[tuple[tuple[str, ...], object]] = [
 ]
 #: read models version 6: whether a meeting was extraordinary (none of the older fixtures says)
 V6_ADDED: list[tuple[tuple[str, ...], object]] = [(("meeting", "extraordinary"), None)]
+#: v7: an attendee's remark (none in any older fixture: not stated)
+V7_ADDED: list[tuple[tuple[str, ...], object]] = [(("meeting", "attendance", "remark"), None)]
 ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
     "events_v1": [
         (("meeting", "agenda", "subject"), None),
@@ -144,11 +148,13 @@ ADDED_SINCE: dict[str, list[tuple[tuple[str, ...], object]]] = {
         *V4_ANSWERS,
         *V5_ADDED,
         *V6_ADDED,
+        *V7_ADDED,
     ],
-    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED],
-    "events_v3": [*V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED],
-    "events_v4": [*V5_ADDED, *V6_ADDED],
-    "events_v5": V6_ADDED,
+    "events_v2": [*PLAN_ADDED, *V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED, *V7_ADDED],
+    "events_v3": [*V4_ADDED, *V4_ANSWERS, *V5_ADDED, *V6_ADDED, *V7_ADDED],
+    "events_v4": [*V5_ADDED, *V6_ADDED, *V7_ADDED],
+    "events_v5": [*V6_ADDED, *V7_ADDED],
+    "events_v6": V7_ADDED,
 }
 #: Plan.Created v2 (fixture v4) states its period's years where only they are known
 PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year": None}}
@@ -156,7 +162,12 @@ PLAN_YEARS_ADDED = {"Plan.Created": {"period_start_year": None, "period_end_year
 
 def _attendees_v5(attendees: list[dict[str, object]]) -> list[dict[str, object]]:
     """Attendees as read today: with no absence reason, no raw words for it, no roles beyond `role`."""
-    return [{**a, "absence_reason": None, "absence_note": None, "roles": []} for a in attendees]
+    return _attendees_v7([{**a, "absence_reason": None, "absence_note": None, "roles": []} for a in attendees])
+
+
+def _attendees_v7(attendees: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Attendees as read today: with no remark."""
+    return [{**a, "remark": None} for a in attendees]
 
 
 #: read models version 5's payload fields (a callable makes the new value of the stored one)
@@ -172,6 +183,8 @@ PAYLOAD_ADDED_SINCE: dict[str, dict[str, dict[str, object]]] = {
     "events_v2": {**V5_PAYLOAD, **PLAN_YEARS_ADDED},
     "events_v3": {**V5_PAYLOAD, **PLAN_YEARS_ADDED},
     "events_v4": V5_PAYLOAD,
+    "events_v5": {"Meeting.AttendanceRecorded": {"attendees": _attendees_v7}},
+    "events_v6": {"Meeting.AttendanceRecorded": {"attendees": _attendees_v7}},
 }
 
 
