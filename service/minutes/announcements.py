@@ -21,6 +21,8 @@ reads as a resolution of the issuer), its number and date as given.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import date
 
 from service.minutes.model import MembershipChange
 from service.minutes.thai_text import DATE_PATTERN, find_thai_dates, to_arabic_digits
@@ -56,15 +58,9 @@ _APPOINTED_RE = re.compile(
 def _appointments(joined_text: str, agenda_number: int) -> list[MembershipChange]:
     """The changes announced as orders appointing someone in another's place (module docstring)."""
     changes: list[MembershipChange] = []
-    orders = list(_ORDER_RE.finditer(joined_text))
-    for index, order in enumerate(orders):
-        end = orders[index + 1].start() if index + 1 < len(orders) else len(joined_text)
-        passage = joined_text[order.start() : end]
+    for order, passage in _passages(_ORDER_RE, joined_text):
         dates = find_thai_dates(order["date"] or "")
-        effective = _EFFECTIVE_RE.search(passage)
-        effective_on = (
-            find_thai_dates(effective["date"])[0] if effective and find_thai_dates(effective["date"]) else None
-        )
+        effective_on = _effective_on(passage)
         for appointed in _APPOINTED_RE.finditer(passage):
             left, joined = _clean(appointed["left"]), _clean(appointed["joined"])
             person = bool(_PERSON_RE.match(left) and _PERSON_RE.match(joined))
@@ -84,6 +80,21 @@ def _appointments(joined_text: str, agenda_number: int) -> list[MembershipChange
     return changes
 
 
+def _passages(pattern: re.Pattern[str], text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """Each match of `pattern` with the text from it to the next match (or the end)."""
+    found = list(pattern.finditer(text))
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(text)
+        yield match, text[match.start() : end]
+
+
+def _effective_on(passage: str) -> date | None:
+    """The date a passage says the change takes effect from ("มีผลตั้งแต่วันที่ …"), if any."""
+    effective = _EFFECTIVE_RE.search(passage)
+    dates = find_thai_dates(effective["date"]) if effective else []
+    return dates[0] if dates else None
+
+
 def _clean(quoted: str) -> str:
     return re.sub(r"\s+", " ", quoted).strip()
 
@@ -91,18 +102,12 @@ def _clean(quoted: str) -> str:
 def membership_changes(text: str, agenda_number: int = 0) -> tuple[MembershipChange, ...]:
     """The changes an agenda item's text announces (see the module docstring)."""
     joined_text = re.sub(r"\s+", " ", to_arabic_digits(text))
-    citations = list(_RESOLUTION_RE.finditer(joined_text))
     changes: list[MembershipChange] = []
-    for index, cited in enumerate(citations):
-        end = citations[index + 1].start() if index + 1 < len(citations) else len(joined_text)
-        passage = joined_text[cited.start() : end]
+    for cited, passage in _passages(_RESOLUTION_RE, joined_text):
         if not _MEMBERS_RE.search(passage):
             continue
         dates = find_thai_dates(cited["date"] or "")
-        effective = _EFFECTIVE_RE.search(passage)
-        effective_on = (
-            find_thai_dates(effective["date"])[0] if effective and find_thai_dates(effective["date"]) else None
-        )
+        effective_on = _effective_on(passage)
         for pair in _PAIR_RE.finditer(passage):
             left, joined = _clean(pair["left"]), _clean(pair["joined"])
             person = bool(_PERSON_RE.match(left) and _PERSON_RE.match(joined))

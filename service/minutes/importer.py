@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import re
 from calendar import monthrange
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,7 +27,7 @@ from domain.activity import Activity
 from domain.calendar import fiscal_year_bounds
 from domain.corrections import approval_reason, corrections_of_record
 from domain.errors import DomainError, DuplicateCode, IdempotencyKeyReused, NotFound
-from domain.facts import Ledger, effective_facts
+from domain.facts import Fact, Ledger, effective_facts
 from domain.meeting import Meeting, meeting_id_for
 from domain.plan import Plan, plan_id_for
 from domain.values import ActionItem, Attendee
@@ -436,16 +436,7 @@ def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> li
     if minutes.plan is None:
         return []
     plan_id = plan_id_for(plan_code(minutes))
-    held: dict[str, date | None] = {}
-
-    def held_on(meeting: str) -> date | None:
-        if meeting not in held:
-            try:
-                held[meeting] = ledger.load(Meeting, UUID(meeting), read_only=True).state.on
-            except (NotFound, ValueError):
-                held[meeting] = None
-        return held[meeting]
-
+    held_on = _meeting_days(ledger)
     steps = []
     for result in minutes.activity_results:
         if result.kind is None:
@@ -456,8 +447,8 @@ def earlier_registration_steps(ledger: PlanLedger, minutes: ParsedMinutes) -> li
         except NotFound:
             continue
         facts = effective_facts(activity.facts)
-        heard = [held_on(f.meeting_id) for f in facts[1:] if f.meeting_id is not None]
-        if not heard or min((d for d in heard if d is not None), default=minutes.date) <= minutes.date:
+        first_heard = _first_heard(facts[1:], held_on)
+        if first_heard is None or first_heard <= minutes.date:
             continue
         registered = facts[0]
         wanted = {"title": result.title, "kind": result.kind, "responsible_units": list(result.responsible_units)}
@@ -927,6 +918,7 @@ def registered_only_later(ledger: PlanLedger, minutes: ParsedMinutes) -> set[UUI
     if minutes.plan is None:
         return set()
     plan_id = plan_id_for(plan_code(minutes))
+    held_on = _meeting_days(ledger)
     later: set[UUID] = set()
     for result in minutes.activity_results:
         if result.kind is not None:
@@ -936,18 +928,31 @@ def registered_only_later(ledger: PlanLedger, minutes: ParsedMinutes) -> set[UUI
             activity = ledger.load(Activity, activity_id, read_only=True)
         except NotFound:
             continue
-        heard = [_held_on(ledger, f.meeting_id) for f in effective_facts(activity.facts) if f.meeting_id is not None]
-        days = [day for day in heard if day is not None]
-        if days and min(days) > minutes.date:
+        first_heard = _first_heard(effective_facts(activity.facts), held_on)
+        if first_heard is not None and first_heard > minutes.date:
             later.add(activity_id)
     return later
 
 
-def _held_on(ledger: PlanLedger, meeting: str) -> date | None:
-    try:
-        return ledger.load(Meeting, UUID(meeting), read_only=True).state.on
-    except (NotFound, ValueError):
-        return None
+def _meeting_days(ledger: PlanLedger) -> Callable[[str], date | None]:
+    """The day each meeting (by id) is recorded as held on, looked up once per meeting."""
+    held: dict[str, date | None] = {}
+
+    def held_on(meeting: str) -> date | None:
+        if meeting not in held:
+            try:
+                held[meeting] = ledger.load(Meeting, UUID(meeting), read_only=True).state.on
+            except (NotFound, ValueError):
+                held[meeting] = None
+        return held[meeting]
+
+    return held_on
+
+
+def _first_heard(facts: Iterable[Fact], held_on: Callable[[str], date | None]) -> date | None:
+    """The earliest day of a meeting at which any of these facts was heard (None: no meeting known)."""
+    days = [held_on(f.meeting_id) for f in facts if f.meeting_id is not None]
+    return min((day for day in days if day is not None), default=None)
 
 
 def _activity_of(step: Step) -> UUID | None:
