@@ -147,6 +147,10 @@ class Context:
     #: whether the caller writes the data with orjson (service.web.responses.dump_json), so that parts
     #: of it may be JSON already written (orjson.Fragment: service/api/execution/lists.py)
     fragments: bool = False
+    #: whether the request's variables are known to hold no NUL and no lone surrogate (parsed by
+    #: orjson, which refuses a lone surrogate, from a body without `\u0000`): the walks that look
+    #: for them in every input are skipped (5-7 % of a mutation's CPU under 16 writers)
+    clean_texts: bool = False
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)

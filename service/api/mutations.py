@@ -255,10 +255,11 @@ def _created_id(command: c.Command, receipt: Receipt) -> str | None:
     return None
 
 
-def _built(given: i.CommandInput) -> c.Command:
+def _built(given: i.CommandInput, clean: bool = False) -> c.Command:
     """The input's command, once the role may run it: text that cannot be stored (a lone surrogate
-    in any field or the idempotency key) is refused first, naming the field."""
-    lone = find_lone_surrogate(given)
+    in any field or the idempotency key) is refused first, naming the field (unless the request's
+    variables are known to be `clean`: Context.clean_texts)."""
+    lone = None if clean else find_lone_surrogate(given)
     if lone is not None:
         raise de.ValidationError(lone[0], MESSAGE.format(code=lone[1]))
     return given.to_command()
@@ -270,7 +271,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
     try:
         ran = await run_command(
             context.principal,
-            Draft(given.command, lambda: _built(given)),
+            Draft(given.command, lambda: _built(given, context.clean_texts)),
             given.meta_request(),
             ledger=context.ledger,
             meetings=ReadModelMeetings(context),

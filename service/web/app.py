@@ -24,7 +24,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -53,8 +53,9 @@ from service.store.database import Database, open_database
 from service.web import graphiql
 from service.web.graphql_http import GraphQLHTTP, wants_ide
 from service.web.metrics import Metrics
-from service.web.middleware import Authentication, RequestContext, principal_of
+from service.web.middleware import Authentication, RequestContext, RequestLog, principal_of
 from service.web.minutes_import import import_routes
+from service.web.mutation_lane import MutationLane
 from service.web.redirects import RelativeRedirects
 from service.web.reports import report_routes
 from service.web.responses import refused_by_router, request_id_of
@@ -216,7 +217,24 @@ def needs_principal(settings: Settings) -> Callable[[Scope], bool]:
     return needs
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+class App(Starlette):
+    """The Starlette application, with the mutation lane in front of its middleware: a compiled
+    mutation's request is answered there, anything else goes through the whole stack."""
+
+    lane: MutationLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane = self.lane
+        if lane is not None and lane.takes(scope):
+            scope["app"] = self
+            given = await lane(scope, receive, send)
+            if given is None:
+                return
+            receive = given
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> App:
     settings = settings or Settings.from_env()
     configure_logs(verbose=os.environ.get(VERBOSE) == "1")
 
@@ -278,7 +296,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         found: Metrics = app.state.metrics
         return found
 
-    app = Starlette(
+    app = App(
         lifespan=lifespan,
         exception_handlers={HTTPException: refused_by_router},
         middleware=[
@@ -326,4 +344,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ]
     )
     app.state.http = http
+    app.lane = MutationLane(http, authenticate, make_context, RequestLog(current_metrics))
     return app

@@ -346,6 +346,21 @@ class GraphQLHTTP:
             await context.reader.close()
 
         request.scope[VALIDATED] = not isinstance(result, PreExecutionError)
+        status, body, errors = self.written_result(result, request_id, strict)
+        headers = {"X-Request-Id": request_id}
+        if context.written:
+            headers[POSITION_HEADER] = str(context.written)
+        if is_query and snapshot is not None and not errors and status == 200 and len(body) <= MAX_CACHED_BODY:
+            cached = Cached(snapshot, body, _etag(snapshot, key))
+            self.cache.put(key, cached)
+            if cached.etag in _if_none_match(request):
+                return Response(status_code=304, headers=_cache_headers(cached, request_id))
+            return Response(body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
+        return Response(body, status, headers, media_type=_content(kind))
+
+    def written_result(self, result: Any, request_id: str, strict: bool) -> tuple[int, bytes, bool]:
+        """An execution's result as the response's status and body, and whether it holds errors
+        (each counted by its code): strawberry's, or graphql-core's from a mutation plan."""
         payload: dict[str, Any] = {}
         errors = [_formatted(e, request_id) for e in result.errors or []]
         for error in errors:
@@ -357,18 +372,7 @@ class GraphQLHTTP:
             payload["data"] = result.data
         if errors:
             payload["errors"] = errors
-        status = 400 if strict and request_error else 200
-        headers = {"X-Request-Id": request_id}
-        if context.written:
-            headers[POSITION_HEADER] = str(context.written)
-        body = dump_json(payload)
-        if is_query and snapshot is not None and not errors and status == 200 and len(body) <= MAX_CACHED_BODY:
-            cached = Cached(snapshot, body, _etag(snapshot, key))
-            self.cache.put(key, cached)
-            if cached.etag in _if_none_match(request):
-                return Response(status_code=304, headers=_cache_headers(cached, request_id))
-            return Response(body, 200, _cache_headers(cached, request_id), media_type=_content(kind))
-        return Response(body, status, headers, media_type=_content(kind))
+        return (400 if strict and request_error else 200), dump_json(payload), bool(errors)
 
     @staticmethod
     def _key(params: Params, request: Request, kind: str) -> str:

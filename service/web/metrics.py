@@ -69,6 +69,13 @@ class Metrics:
             registry=registry,
         )
         self._operation_names: set[str] = set()
+        self.lane = Counter(
+            "planledger_mutation_lane_total",
+            "Requests of a compiled mutation document: answered by the lane in front of the middleware, "
+            "or handed to the whole stack (a token refused, variables the plan leaves to normal execution)",
+            ["outcome"],
+            registry=registry,
+        )
         self.commands = Counter(
             "planledger_commands_total", "Commands recorded by this process", ["mutation"], registry=registry
         )

@@ -50,20 +50,85 @@ QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 Authenticate = Callable[[str | None], Awaitable[Principal | None]]
 
 
+def begin(scope: Scope) -> str:
+    """A new request id, kept in the scope and in the log's context (no operation or actor yet)."""
+    request_id = new_request_id()
+    scope[REQUEST_ID] = request_id
+    logs.request_id.set(request_id)
+    logs.operation.set(None)
+    logs.actor.set(None)
+    return request_id
+
+
+class RequestLog:
+    """What is written of every HTTP request once it is answered (its access log line and its
+    metrics), and the answer to an error nobody handled: RequestContext's, and the mutation lane's
+    (service/web/mutation_lane.py), which answers before RequestContext is reached."""
+
+    def __init__(self, metrics: Callable[[], Any] = lambda: None) -> None:
+        self.metrics = metrics
+
+    async def failed(self, error: Exception, scope: Scope, receive: Receive, send: Send, answered: bool) -> int:
+        """The status logged for a request that raised `error` (answered: its head was sent)."""
+        request_id = scope[REQUEST_ID]
+        if isinstance(error, ClientDisconnect):
+            # the client went away before its request was whole: nothing to answer, nothing went wrong here
+            log.info("request %s: the client disconnected before sending the whole request", request_id)
+            return CLIENT_CLOSED_REQUEST
+        if isinstance(error, AWAY):
+            log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
+            self.count("http_503")
+            if not answered:
+                await unavailable(request_id)(scope, receive, send)
+                return 503
+            return 0
+        log.exception("request %s failed", request_id, exc_info=error)
+        self.count("internal")
+        if not answered:
+            await internal_error(request_id)(scope, receive, send)
+            return 500
+        return 0
+
+    def count(self, kind: str) -> None:
+        metrics = self.metrics()
+        if metrics is not None:
+            metrics.errors.labels(kind=kind).inc()
+
+    def record(self, scope: Scope, status: int, elapsed: float) -> None:
+        path = scope.get("path", "")
+        if path in QUIET:
+            return
+        operation = scope.get(OPERATION)
+        if path == "/graphql":
+            kind, name = operation or ("none", "none")
+            metrics = self.metrics()
+            if metrics is not None:
+                label = metrics.operation_label(name, scope.get(VALIDATED, False))
+                metrics.requests.labels(kind, label, str(status)).observe(elapsed)
+            what = f"{kind} {name}"
+        else:
+            what = path
+        if access.isEnabledFor(logging.INFO):
+            access.info(
+                "%s %s %s in %.1f ms",
+                scope.get("method", ""),
+                what,
+                status,
+                elapsed * 1000,
+                extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
+            )
+
+
 class RequestContext:
     def __init__(self, app: ASGIApp, metrics: Callable[[], Any] = lambda: None) -> None:
         self.app = app
-        self.metrics = metrics
+        self.log = RequestLog(metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request_id = new_request_id()
-        scope[REQUEST_ID] = request_id
-        logs.request_id.set(request_id)
-        logs.operation.set(None)
-        logs.actor.set(None)
+        request_id = begin(scope)
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
@@ -83,49 +148,9 @@ class RequestContext:
         started = time.perf_counter()
         try:
             await self.app(scope, receive, send_with_id)
-        except ClientDisconnect:
-            # the client went away before its request was whole: nothing to answer, nothing went wrong here
-            log.info("request %s: the client disconnected before sending the whole request", request_id)
-            status = CLIENT_CLOSED_REQUEST
-        except AWAY as error:
-            log.warning("request %s: the database is away: %s: %s", request_id, type(error).__name__, error)
-            self._count("http_503")
-            if not status:
-                await unavailable(request_id)(scope, receive, send_with_id)
-        except Exception:
-            log.exception("request %s failed", request_id)
-            self._count("internal")
-            if not status:
-                await internal_error(request_id)(scope, receive, send_with_id)
-        self._record(scope, status, time.perf_counter() - started)
-
-    def _count(self, kind: str) -> None:
-        metrics = self.metrics()
-        if metrics is not None:
-            metrics.errors.labels(kind=kind).inc()
-
-    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
-        path = scope.get("path", "")
-        if path in QUIET:
-            return
-        operation = scope.get(OPERATION)
-        if path == "/graphql":
-            kind, name = operation or ("none", "none")
-            metrics = self.metrics()
-            if metrics is not None:
-                label = metrics.operation_label(name, scope.get(VALIDATED, False))
-                metrics.requests.labels(kind, label, str(status)).observe(elapsed)
-            what = f"{kind} {name}"
-        else:
-            what = path
-        access.info(
-            "%s %s %s in %.1f ms",
-            scope.get("method", ""),
-            what,
-            status,
-            elapsed * 1000,
-            extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
-        )
+        except Exception as error:
+            status = await self.log.failed(error, scope, receive, send_with_id, answered=bool(status)) or status
+        self.log.record(scope, status, time.perf_counter() - started)
 
 
 class Authentication:

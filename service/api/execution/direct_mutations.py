@@ -12,9 +12,9 @@ compiled here into a plan:
   errors' `code`, `message`, …) through inline fragments, no directives, no fragment spreads;
 - for each type the result can be, the fields in the order normal execution completes them.
 
-A request with that document then has its variable coerced by graphql-core's own
-`coerce_input_value` (what normal execution does after its diagnostics, which only a refused value
-needs), converted by strawberry's own `convert_arguments`, and the resolver's own function
+A request with that document then has its variable coerced as graphql-core's `coerce_input_value`
+coerces a value it takes (`coerced`: any value it would refuse is executed normally, which says
+why), converted by strawberry's own `convert_arguments`, and the resolver's own function
 (`service.api.mutations.run`) is called; the result is completed by the schema's serializers into
 an `ExecutionResult` the HTTP layer writes as always. Anything the plan cannot do exactly as normal
 execution does, before the command runs (an unknown field in the input, a value a scalar refuses,
@@ -35,7 +35,9 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     GraphQLError,
+    GraphQLInputObjectType,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -49,9 +51,8 @@ from graphql import (
     located_error,
     type_from_ast,
 )
-from graphql.execution.values import input_is_nested_too_deeply
+from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.pyutils import Undefined
-from graphql.utilities.coerce_input_value import coerce_input_value
 from strawberry.types.arguments import convert_argument, convert_arguments
 
 from service.api.context import Context
@@ -70,6 +71,84 @@ Run = Callable[[Context, Any], Any]
 
 class _Refused(Exception):
     """The plan cannot take this value exactly as normal execution would: execute normally."""
+
+
+# -- the input: graphql-core's coercion, for the values it takes -------------------------------
+
+
+@dataclass(frozen=True)
+class _InputTable:
+    """An input object type's fields, looked up once: (name, out name, type, default, required)."""
+
+    fields: tuple[tuple[str, str, Any, Any, bool], ...]
+    names: frozenset[str]
+
+
+_TABLES: dict[GraphQLInputObjectType, _InputTable] = {}
+
+
+def _table(kind: GraphQLInputObjectType) -> _InputTable:
+    found = _TABLES.get(kind)
+    if found is None:
+        if getattr(kind, "is_one_of", False):
+            raise _Refused("a oneOf input")
+        fields = tuple(
+            (
+                name,
+                field.out_name or name,
+                field.type,
+                field.default_value,
+                isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined,
+            )
+            for name, field in kind.fields.items()
+        )
+        found = _TABLES[kind] = _InputTable(fields, frozenset(kind.fields))
+    return found
+
+
+def coerced(value: Any, kind: Any, depth: int = 0) -> Any:
+    """`value` (from JSON) coerced to the input type `kind` as graphql-core's `coerce_input_value`
+    does when it takes the value; raises _Refused where it would report an error (normal execution
+    then reports it). Without the paths and the error handling built for every field, it took a
+    mutation's input in a fifth of the time, and it follows the type's nesting only as deep as
+    graphql-core's own check allows (`MAX_NESTING_DEPTH`)."""
+    if depth > MAX_NESTING_DEPTH:
+        raise _Refused("nested too deeply")
+    if isinstance(kind, GraphQLNonNull):
+        if value is None:
+            raise _Refused("null for a non-null type")
+        kind = kind.of_type
+    elif value is None:
+        return None
+    if isinstance(kind, GraphQLList):
+        item = kind.of_type
+        if type(value) is list:
+            return [coerced(v, item, depth + 1) for v in value]
+        return [coerced(value, item, depth + 1)]
+    if isinstance(kind, GraphQLInputObjectType):
+        if type(value) is not dict:
+            raise _Refused("not an object")
+        table = _table(kind)
+        if not table.names.issuperset(value):
+            raise _Refused("a field the input does not have")
+        out: dict[str, Any] = {}
+        for name, out_name, field_type, default, required in table.fields:
+            given = value.get(name, Undefined)
+            if given is Undefined:
+                if default is not Undefined:
+                    out[out_name] = default
+                elif required:
+                    raise _Refused(f"{name} missing")
+                continue
+            out[out_name] = coerced(given, field_type, depth + 1)
+        return kind.out_type(out)
+    try:
+        parsed = kind.parse_value(value)
+    except Exception:
+        raise _Refused("a value the scalar refuses") from None
+    if parsed is Undefined:
+        raise _Refused("a value the scalar refuses")
+    return parsed
 
 
 # -- the result: plain fields of each type the union can be -------------------------------------
@@ -186,6 +265,8 @@ class _Plan:
         if not isinstance(result, GraphQLUnionType):
             raise _Refused("the result is not a union")
         self.key = root.alias.value if root.alias else name
+        #: the operation's name, as the access log and the metrics name it
+        self.operation = operation.name.value if operation.name else (operation_name or "anonymous")
         self.variable = variable
         self.run = run
         self.nodes = [root]
@@ -245,16 +326,11 @@ class _Plan:
     async def execute(self, context: Context, variables: Mapping[str, Any] | None) -> ExecutionResult | None:
         """The answer, or None (nothing run) when normal execution must answer."""
         raw = (variables or {}).get(self.variable, Undefined)
-        if raw is Undefined or len(variables or {}) != 1 or has_nul(raw):
-            return None
-        if input_is_nested_too_deeply(raw, self.input_type):
-            return None
-        coerced = coerce_input_value(raw, self.input_type)  # graphql-core's, without the diagnostics
-        if coerced is Undefined:
+        if raw is Undefined or len(variables or {}) != 1 or (not context.clean_texts and has_nul(raw)):
             return None
         try:
-            given = self.convert(coerced)
-        except Exception:
+            given = self.convert(coerced(raw, self.input_type))
+        except Exception:  # (_Refused, or a conversion that failed: normal execution says why)
             return None
         # the command runs from here: whatever happens is answered, as normal execution would
         try:
