@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import functools
 import random
 import threading
 import time
@@ -45,6 +46,7 @@ from domain.errors import (
     ValidationError,
     VersionConflict,
 )
+from domain.fact_log import HistoryNotHere
 from domain.facts import Fact, Ledger, Meta
 from domain.meeting import Meeting, MeetingState
 from domain.transcodings import domain_transcodings
@@ -62,6 +64,9 @@ L = TypeVar("L", bound=Ledger[Any])
 
 EVENTS_TABLE = "planledger_events"
 MAX_KEY = 200
+#: facts of a cached aggregate kept in memory before its history is dropped (domain/fact_log.py):
+#: read back from the store only for what folds the whole history (a backdated fact, a correction)
+HISTORY_KEPT = 256
 #: seconds a store call waits for a pool connection; eventsourcing tries each call 10 times, so a
 #: call in flight when the database goes away gives up after about 10 * (POOL_WAIT + 0.2) seconds
 POOL_WAIT = 0.3
@@ -313,6 +318,11 @@ class PlanLedger(Application[UUID]):
                 raise
             reachability.lost()
             raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
+        except HistoryNotHere as error:  # a cached aggregate's history could not be read back
+            cause = error.__cause__
+            if reachability is not None and isinstance(cause, OperationalError | InterfaceError):
+                reachability.lost()
+            raise StoreUnavailable(f"{error}: {cause}".splitlines()[0] if cause else str(error)) from None
 
     def _execute(
         self,
@@ -424,8 +434,9 @@ class PlanLedger(Application[UUID]):
                 if earlier is not None:
                     return earlier
             _target, batch = self._decide(entry, command, meta, expected_version, idempotency_key, key_print)
-        except (_NotCached, DomainError):
-            # (a refusal too: the thread path decides it once more on the store's state, as always)
+        except (_NotCached, DomainError, HistoryNotHere):
+            # (a refusal too: the thread path decides it once more on the store's state, as always;
+            # and a command that folds a history the cache dropped: read back there)
             raise NotOnLoop("the store must be asked") from None
         finally:
             local.cache_only = False
@@ -456,7 +467,20 @@ class PlanLedger(Application[UUID]):
             if ids is None:
                 self.forget(aggregate.id)
             elif cache is not None:
+                if isinstance(aggregate, Ledger):
+                    aggregate.facts.drop_history(functools.partial(self._history, aggregate.id), keep=HISTORY_KEPT)
                 cache.put(aggregate.id, aggregate)
+
+    def _history(self, stream_id: UUID, count: int) -> list[Fact]:
+        """The first `count` facts of a stream, read back for a cached aggregate that dropped them
+        (`_settled`); never on the event loop, which must not wait for the store."""
+        if self._local.cache_only or _on_a_loop():
+            raise HistoryNotHere(f"the history of {stream_id} is read back only off the event loop")
+        try:
+            stored = self.recorder.select_events(stream_id, lte=count)
+            return [self.mapper.to_domain_event(event) for event in stored]  # type: ignore[misc]  # (its facts)
+        except Exception as error:
+            raise HistoryNotHere(f"the history of {stream_id} could not be read back") from error
 
     async def settle(self, stream_id: UUID | None) -> None:
         """Wait until no append of this stream decided on the loop is queued or in flight (before
@@ -705,6 +729,11 @@ class PlanLedger(Application[UUID]):
                 raise
             reachability.lost()
             raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
+        except HistoryNotHere as error:  # a cached aggregate's history could not be read back
+            cause = error.__cause__
+            if reachability is not None and isinstance(cause, OperationalError | InterfaceError):
+                reachability.lost()
+            raise StoreUnavailable(f"{error}: {cause}".splitlines()[0] if cause else str(error)) from None
         noted = {s for s in stream_ids if s not in found}
         with self._unused_keys_lock:
             self._unused_keys |= noted
@@ -751,3 +780,11 @@ class PlanLedger(Application[UUID]):
             )
             row = cursor.fetchone()
         return int(row["notification_id"]) if row else 0
+
+
+def _on_a_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
