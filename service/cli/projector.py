@@ -62,15 +62,9 @@ def cmd_project(args: argparse.Namespace) -> int:
         print("planledger project: needs DATABASE_URL (or --database-url): the server's database", file=sys.stderr)
         return EXIT_USAGE
     status = os.environ.get(STATUS_FILE)
-    # uvloop, as uvicorn runs the web process: every batch is a handful of round trips, and the
-    # stdlib loop's selector and socket writes were a third of this process's time (py-spy)
-    try:
-        import uvloop
-    except ImportError:
-        runner = asyncio.run
-    else:
-        runner = uvloop.run
-    runner(_project(str(config.database_url), status, parent))  # type: ignore[attr-defined]
+    # (not uvloop: under uvloop.run a SIGTERM during the start-up of `serve` left this process
+    # running, and `serve` waiting for it; tests/e2e/test_serve.py)
+    asyncio.run(_project(str(config.database_url), status, parent))  # type: ignore[attr-defined]
     return EXIT_OK
 
 
