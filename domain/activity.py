@@ -250,6 +250,8 @@ class Activity(Ledger[ActivityState]):
     class ProgressReported(Fact):
         progress: Decimal
 
+        TOUCHES = frozenset()  # (it sets a number: nothing of the state changes in place)
+
         def check(self) -> None:
             check_progress(self.progress)
 

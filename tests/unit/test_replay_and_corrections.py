@@ -696,17 +696,48 @@ def _mutable_parts(value: Any) -> Iterator[Any]:
             yield from _mutable_parts(item)
 
 
+def _shared_parts(one: Any, other: Any) -> set[int]:
+    return {id(part) for part in _mutable_parts(one)} & {id(part) for part in _mutable_parts(other)}
+
+
 @pytest.mark.parametrize("aggregate", BUILDERS, ids=lambda a: a.__name__)
-def test_a_copy_of_a_busy_aggregate_has_its_state_and_shares_nothing_a_command_could_change(
+def test_a_copy_of_a_busy_aggregate_shares_its_state_until_a_fact_changes_it(
     aggregate: type[Ledger[Any]],
 ) -> None:
-    """The cache hands each command a copy (`Ledger.__deepcopy__`, `plain_copy`): equal to what
-    `copy.deepcopy` gives, and no dict, list, set or mutable dataclass of it is the original's."""
+    """The cache hands each command a copy (`Ledger.__deepcopy__`): equal to the original, its
+    state shared until a fact changes it (copy on write); before a fact that may change anything
+    (TOUCHES None) it makes the whole state its own: then no dict, list, set or mutable dataclass
+    of it is the original's, and the original's state is what it was."""
     original = BUILDERS[aggregate]()
     original.collect_events()
+    before = plain_copy(original.state)
     clone = copy.deepcopy(original)
-    assert clone.state == original.state == plain_copy(original.state)
+    assert clone.state == original.state == before
     assert clone.facts == original.facts and clone.facts is not original.facts
-    shared = {id(part) for part in _mutable_parts(original.state)} & {id(part) for part in _mutable_parts(clone.state)}
-    assert not shared
+    clone._own_state(None)
+    assert clone.state == before and not _shared_parts(original.state, clone.state)
     assert sum(1 for _ in _mutable_parts(original.state)) > 3  # (the busy aggregate has some to copy)
+    original._own_state(None)  # (the original knows it was shared too: it copies before it changes)
+    assert original.state == before
+
+
+def test_commands_on_copies_of_copies_never_change_what_they_were_copied_from() -> None:
+    """A progress report (TOUCHES: nothing in place) gives the copy its own state object and
+    leaves the milestones and risks shared; a fact that changes those copies them first; a copy
+    of the copy (the next command on a busy activity, decided before the first commits) the same."""
+    original = busy_activity()
+    original.collect_events()
+    snapshot = plain_copy(original.state)
+    first = copy.deepcopy(original)
+    first.report_progress(Decimal(77), meta(D3))
+    assert first.state is not original.state and first.state.milestones is original.state.milestones
+    assert first.state.progress == Decimal(77) and original.state == snapshot
+    second = copy.deepcopy(first)
+    second.plan_milestone("M9", "new", D3 + timedelta(days=30), meta(D3))
+    second.note_risk(risk_id="R9", title="new", likelihood=2, impact=3, meta=meta(D3))
+    assert "M9" in second.state.milestones and "M9" not in first.state.milestones
+    assert "R9" in second.state.risks and "R9" not in first.state.risks
+    first.achieve_milestone("M2", D3, meta(D3))
+    assert second.state.milestones["M2"].achieved_on is None and original.state == snapshot
+    assert first.state.milestones["M2"].achieved_on == D3
+    assert not _shared_parts(second.state, original.state) and not _shared_parts(first.state.milestones, original.state)
