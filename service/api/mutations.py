@@ -285,7 +285,7 @@ async def run(context: Context, given: i.CommandInput, success: type[Recorded]) 
         return refused
     receipt = ran.receipt
     if context.metrics is not None:
-        context.metrics.commands.labels(mutation=type(given).__name__.removesuffix("Input")).inc()
+        context.metrics.count_command(type(given).__name__.removesuffix("Input"))
     context.written = max(context.written, receipt.cursor)
     projected = False
     if given.consistency.value == "READ_YOUR_WRITES" and context.wait_projected is not None:

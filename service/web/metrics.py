@@ -40,6 +40,8 @@ REFRESH_SECONDS = 1.0
 #: client sending ever new names grew /metrics, and the server's memory, without bound)
 MAX_OPERATION_NAMES = 200
 MAX_NAME = 100
+#: labelled request histograms a process keeps at hand (Metrics.observe_request)
+MAX_CHILDREN = 1000
 OTHER = "other"
 
 
@@ -69,6 +71,8 @@ class Metrics:
             registry=registry,
         )
         self._operation_names: set[str] = set()
+        self._children: dict[tuple[str, str, bool, int], Any] = {}
+        self._commands: dict[str, Any] = {}
         self.lane = Counter(
             "planledger_mutation_lane_total",
             "Requests of a compiled mutation document: answered by the lane in front of the middleware, "
@@ -133,6 +137,24 @@ class Metrics:
                 "planledger_process_info", described, ["role"], registry=registry, multiprocess_mode="liveall"
             )
             shared.labels(role=role).set(1)
+
+    def observe_request(self, kind: str, name: str, validated: bool, status: int, seconds: float) -> None:
+        """A GraphQL request's duration, under its labels (`operation_label`). The labelled
+        histograms are kept by what labels them (prometheus-client's `labels` checks and joins the
+        values every time: ~2 % of a mutation's CPU under 16 writers), as many as MAX_CHILDREN."""
+        key = (kind, name, validated, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self.requests.labels(kind, self.operation_label(name, validated), str(status))
+            if len(self._children) < MAX_CHILDREN:
+                self._children[key] = child
+        child.observe(seconds)
+
+    def count_command(self, mutation: str) -> None:
+        child = self._commands.get(mutation)
+        if child is None:
+            child = self._commands[mutation] = self.commands.labels(mutation=mutation)  # (one per command kind)
+        child.inc()
 
     def operation_label(self, name: str, validated: bool) -> str:
         """The `operation_name` label for an operation: its name once the document validated,

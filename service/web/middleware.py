@@ -103,8 +103,7 @@ class RequestLog:
             kind, name = operation or ("none", "none")
             metrics = self.metrics()
             if metrics is not None:
-                label = metrics.operation_label(name, scope.get(VALIDATED, False))
-                metrics.requests.labels(kind, label, str(status)).observe(elapsed)
+                metrics.observe_request(kind, name, scope.get(VALIDATED, False), status, elapsed)
             what = f"{kind} {name}"
         else:
             what = path
