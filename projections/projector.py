@@ -19,11 +19,13 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from domain.facts import Fact
 from projections.decode import Decoded, Decoder
 from projections.queries import ConnectionFacts
 from projections.reported import MeetingDates
@@ -73,6 +75,8 @@ SELECT_PRIOR = (
 #: process and PostgreSQL for the writer's own latency (py-spy and /proc, 2026-12-04). A read
 #: waiting for its own write (READ_YOUR_WRITES, Planledger-Min-Position) waits this long at most more.
 LINGER = 0.003
+#: facts a cached timeline keeps before it lets them go (StreamTimeline.drop_history)
+TIMELINE_FACTS_KEPT = 512
 HAND_OVER_CHECK = 1.0
 HAND_OVER_WAIT = 5.0
 
@@ -370,6 +374,8 @@ class Projector:
             self.cache.clear()
             raise
         for stream_id, timeline in timelines.items():
+            if len(timeline.facts) > TIMELINE_FACTS_KEPT:
+                timeline.drop_history()
             self.cache[stream_id] = timeline
             self.cache.move_to_end(stream_id)
         while len(self.cache) > self.cache_size:
@@ -395,14 +401,18 @@ class Projector:
         """The timeline of every stream in the batch: cached, or primed with its earlier facts."""
         timelines: dict[UUID, StreamTimeline] = {}
         missing: dict[UUID, list[Decoded]] = {}
+        by_stream: dict[UUID, list[Decoded]] = {}
         for item in decoded:
-            if item.stream_id in timelines:
-                continue
-            cached = self.cache.get(item.stream_id)
+            by_stream.setdefault(item.stream_id, []).append(item)
+        for stream_id, items in by_stream.items():
+            cached = self.cache.get(stream_id)
+            if cached is not None and cached.history_dropped and cached.needs_history(self._taking(items)):
+                del self.cache[stream_id]  # (it let its facts go: primed again from the log)
+                cached = None
             if cached is not None:
-                timelines[item.stream_id] = cached
+                timelines[stream_id] = cached
             else:
-                missing.setdefault(item.stream_id, []).append(item)
+                missing[stream_id] = items
         if not missing:
             return timelines
         prior: dict[UUID, list[Decoded]] = {}
@@ -420,6 +430,10 @@ class Projector:
                 timeline.prime([d.fact for d in earlier], [meetings.reported_on(d) for d in earlier])
             timelines[stream_id] = timeline
         return timelines
+
+    def _taking(self, items: list[Decoded]) -> list[tuple[Fact, date]]:
+        meetings = self.meetings or MeetingDates()
+        return [(d.fact, meetings.reported_on(d)) for d in items]
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:

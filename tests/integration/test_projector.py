@@ -226,3 +226,49 @@ async def test_a_process_starting_while_the_projector_writes_neither_waits_nor_d
     finally:
         for conn in (first, projecting, starting):
             await conn.close()
+
+
+async def test_a_cached_timeline_without_its_history_is_primed_again_for_what_refolds_it(
+    app: PlanLedger, database: ServerAddress, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projector lets a busy stream's facts go once its cached timeline holds more than
+    TIMELINE_FACTS_KEPT (here 3): reports in order are projected without them; a backdated report
+    and a correction, which re-fold the whole history, prime the timeline again from the log. The
+    read models are then what a rebuild makes of the log (`verify`)."""
+    import projections.projector as projector_module
+    from domain import commands as c
+    from tests.integration.test_projection_support import meta
+
+    monkeypatch.setattr(projector_module, "TIMELINE_FACTS_KEPT", 3)
+    backlog(app, activities=2, reports=6, code="HR-HIST")
+    projector = Projector(database.asyncpg_args())
+    await projector.catch_up()
+    (activity, *_) = [stream for stream, timeline in projector.cache.items() if timeline.kind.name == "activity"]
+    assert projector.cache[activity].history_dropped and projector.cache[activity].facts == []
+
+    later = date(2020, 10, 1) + timedelta(days=30)
+    for n in range(5):  # in order: taken by the cached timeline, no history needed
+        await asyncio.to_thread(
+            app.execute, c.ReportProgress(activity, Decimal(40 + n)), meta(later + timedelta(days=n))
+        )
+    await projector.catch_up()
+    cached = projector.cache[activity]
+    assert cached.history_dropped and len(cached.facts) <= 5
+    assert await verify(database.asyncpg_args()) == []
+
+    await asyncio.to_thread(app.execute, c.ReportProgress(activity, Decimal(9)), meta(later - timedelta(days=20)))
+    await projector.catch_up()
+    assert projector.cache[activity] is not cached  # primed again from the log
+    assert await verify(database.asyncpg_args()) == []
+
+    projector.cache[activity].drop_history()
+    await asyncio.to_thread(
+        app.execute, c.CorrectEvent(activity, 3, {"progress": Decimal(2)}), meta(later, reason="misread")
+    )
+    await projector.catch_up()
+    assert await verify(database.asyncpg_args()) == []
+    conn = await asyncpg.connect(**database.asyncpg_args())
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM rm_activity WHERE stream_id = $1", activity) > 0
+    finally:
+        await conn.close()
