@@ -99,10 +99,25 @@ class ResponseCache:
             self._items.popitem(last=False)
 
 
+#: Accept headers answered before (a client sends the same one every time), at most ACCEPTS
+_ACCEPTED: dict[str, str] = {}
+ACCEPTS = 64
+
+
 def media_type(accept: str | None) -> str:
     """The response type for an Accept header; RequestError(406) when none fits."""
     if not accept or not accept.strip():
         return JSON
+    known = _ACCEPTED.get(accept)
+    if known is not None:
+        return known
+    kind = _media_type(accept)
+    if len(_ACCEPTED) < ACCEPTS:
+        _ACCEPTED[accept] = kind
+    return kind
+
+
+def _media_type(accept: str) -> str:
     offered: list[tuple[float, int, str]] = []
     for index, part in enumerate(accept.split(",")):
         kind, *params = (p.strip() for p in part.split(";"))
