@@ -266,7 +266,11 @@ class PlanLedger(Application[UUID]):
                 return aggregate
             if pending is not None:  # another command's, not saved yet: decided on the store's state
                 raise _NotCached(str(stream_id))
-            self._cached_or_raise(stream_id)
+            cached = self._cached_or_raise(stream_id)
+            if not self.repository.fastforward:  # (what repository.get gives from its cache, one lookup)
+                if not isinstance(cached, kind):
+                    raise NotFound(kind.KIND, str(stream_id))
+                return cached if read_only else copy.deepcopy(cached)
         try:
             found: object = self.repository.get(stream_id, deepcopy_from_cache=not read_only)
         except AggregateNotFoundError:
@@ -275,12 +279,12 @@ class PlanLedger(Application[UUID]):
             raise NotFound(kind.KIND, str(stream_id))
         return found
 
-    def _cached_or_raise(self, stream_id: UUID) -> None:
+    def _cached_or_raise(self, stream_id: UUID) -> Any:
         cache = self.repository.cache
         try:
             if cache is None:
                 raise KeyError(stream_id)
-            cache.get(stream_id)
+            return cache.get(stream_id)
         except KeyError:
             raise _NotCached(str(stream_id)) from None
 
