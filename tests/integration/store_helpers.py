@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain import commands as c
 from domain.facts import Meta
 from service.application.ledger import PlanLedger
+from service.config import ServerAddress
 
 MEETING_DAY = date(2021, 1, 6)
 
@@ -66,3 +70,25 @@ def event_count(app: PlanLedger) -> int:
     with datastore.transaction(commit=False) as cursor:
         cursor.execute("SELECT count(*) AS n FROM planledger_events")
         return int(cursor.fetchone()["n"])
+
+
+@contextlib.asynccontextmanager
+async def ledger_on_loop(database: ServerAddress) -> AsyncIterator[PlanLedger]:
+    """A ledger with an appender on the running loop (commands decided and saved there)."""
+    ledger = PlanLedger.connect(database)
+    ledger.appender = ledger.appender_on(database)
+    try:
+        yield ledger
+    finally:
+        await ledger.appender.close()
+        ledger.close()
+
+
+class NoMeetings:
+    """`run_command`'s meetings, for commands that name none."""
+
+    async def ids_by_code(self, code: str) -> list[UUID]:
+        return []
+
+    async def date_of(self, meeting_id: UUID) -> Any:
+        return None

@@ -24,32 +24,21 @@ from service.application.ledger import HISTORY_KEPT, PlanLedger
 from service.application.roles import Role
 from service.application.run import run_command
 from service.config import ServerAddress
-from tests.integration.store_helpers import MEETING_DAY, activities_in_one_plan
+from tests.integration.store_helpers import MEETING_DAY, NoMeetings, activities_in_one_plan, ledger_on_loop
 
 ADMIN = Principal(name="secretariat", role=Role.ADMIN)
 LATER = MEETING_DAY + timedelta(days=20)
 
 
-class _NoMeetings:
-    async def ids_by_code(self, code: str) -> list[UUID]:
-        return []
-
-    async def date_of(self, meeting_id: UUID) -> Any:
-        return None
-
-
 @pytest.fixture
 async def app(database: ServerAddress) -> AsyncIterator[PlanLedger]:
-    ledger = PlanLedger.connect(database)
-    ledger.appender = ledger.appender_on(database)
-    yield ledger
-    await ledger.appender.close()
-    ledger.close()
+    async with ledger_on_loop(database) as ledger:
+        yield ledger
 
 
 async def _run(app: PlanLedger, command: c.Command, on: date = LATER, reason: str | None = None) -> Any:
     request = m.MetaRequest(effective_on=on, reason=reason)
-    return await run_command(ADMIN, command, request, ledger=app, meetings=_NoMeetings())
+    return await run_command(ADMIN, command, request, ledger=app, meetings=NoMeetings())
 
 
 def _fresh(database: ServerAddress, activity: UUID) -> Activity:
@@ -96,4 +85,3 @@ async def test_a_busy_activity_keeps_a_bounded_history_and_reads_the_rest_back_t
     fresh = _fresh(database, activity)
     assert corrected.receipt.version == fresh.version
     assert app.load(Activity, activity, read_only=True).state == fresh.state
-

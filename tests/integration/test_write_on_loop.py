@@ -24,26 +24,15 @@ from service.application.ledger import NotOnLoop, PlanLedger, StoreUnavailable
 from service.application.roles import Role
 from service.application.run import run_command
 from service.config import ServerAddress
-from tests.integration.store_helpers import activities_in_one_plan, meta
+from tests.integration.store_helpers import NoMeetings, activities_in_one_plan, ledger_on_loop, meta
 
 ADMIN = Principal(name="secretariat", role=Role.ADMIN)
 
 
-class _NoMeetings:
-    async def ids_by_code(self, code: str) -> list[UUID]:
-        return []
-
-    async def date_of(self, meeting_id: UUID) -> Any:
-        return None
-
-
 @pytest.fixture
 async def app(database: ServerAddress) -> AsyncIterator[PlanLedger]:
-    ledger = PlanLedger.connect(database)
-    ledger.appender = ledger.appender_on(database)
-    yield ledger
-    await ledger.appender.close()
-    ledger.close()
+    async with ledger_on_loop(database) as ledger:
+        yield ledger
 
 
 def _versions(database: ServerAddress, stream: UUID) -> list[int]:
@@ -62,7 +51,7 @@ async def _report(app: PlanLedger, activity: UUID, progress: int, **request: Any
         command,
         m.MetaRequest(effective_on=meta().effective_on, **request),
         ledger=app,
-        meetings=_NoMeetings(),
+        meetings=NoMeetings(),
     )
 
 
