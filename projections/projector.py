@@ -66,7 +66,6 @@ SELECT_PRIOR = (
 )
 
 
-#: seconds between two questions of `Projector.hand_over` while active, and the wait after handing over
 #: While commits keep coming, a batch starts at most every LINGER seconds: the first commit after a
 #: quiet spell is projected at once, the ones that follow it closely wait for the rest of the
 #: interval and share a batch. A batch costs about the same for one event as for a dozen (a
@@ -77,6 +76,7 @@ SELECT_PRIOR = (
 LINGER = 0.003
 #: facts a cached timeline keeps before it lets them go (StreamTimeline.drop_history)
 TIMELINE_FACTS_KEPT = 512
+#: seconds between two questions of `Projector.hand_over` while active, and the wait after handing over
 HAND_OVER_CHECK = 1.0
 HAND_OVER_WAIT = 5.0
 

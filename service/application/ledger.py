@@ -733,11 +733,6 @@ class PlanLedger(Application[UUID]):
                 raise
             reachability.lost()
             raise StoreUnavailable(f"the event store is unreachable: {error}".splitlines()[0]) from None
-        except HistoryNotHere as error:  # a cached aggregate's history could not be read back
-            cause = error.__cause__
-            if reachability is not None and isinstance(cause, OperationalError | InterfaceError):
-                reachability.lost()
-            raise StoreUnavailable(f"{error}: {cause}".splitlines()[0] if cause else str(error)) from None
         noted = {s for s in stream_ids if s not in found}
         with self._unused_keys_lock:
             self._unused_keys |= noted

@@ -72,7 +72,7 @@ class Metrics:
         )
         self._operation_names: set[str] = set()
         self._children: dict[tuple[str, str, bool, int], Any] = {}
-        self._commands: dict[str, Any] = {}
+        self._counters: dict[Counter, dict[str, Any]] = {}
         self.lane = Counter(
             "planledger_mutation_lane_total",
             "Requests of a compiled mutation document: answered by the lane in front of the middleware, "
@@ -151,9 +151,18 @@ class Metrics:
         child.observe(seconds)
 
     def count_command(self, mutation: str) -> None:
-        child = self._commands.get(mutation)
+        self._inc(self.commands, mutation)
+
+    def count_lane(self, outcome: str) -> None:
+        """A request of a compiled mutation document `answered` by the lane, or `handed_on`."""
+        self._inc(self.lane, outcome)
+
+    def _inc(self, counter: Counter, label: str) -> None:
+        """`counter.labels(label).inc()`, its child kept at hand (one per command kind or outcome)."""
+        children = self._counters.setdefault(counter, {})
+        child = children.get(label)
         if child is None:
-            child = self._commands[mutation] = self.commands.labels(mutation=mutation)  # (one per command kind)
+            child = children[label] = counter.labels(label)
         child.inc()
 
     def operation_label(self, name: str, validated: bool) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 from starlette.requests import Request
@@ -81,7 +81,6 @@ class MutationLane:
         self.authenticate = authenticate
         self.make_context = make_context
         self.log = log
-        self._counted: dict[str, Any] = {}
 
     @staticmethod
     def takes(scope: Scope) -> bool:
@@ -188,10 +187,6 @@ class MutationLane:
         return None
 
     def _count(self, outcome: str) -> None:
-        counter = self._counted.get(outcome)
-        if counter is None:
-            metrics = self.log.metrics()
-            if metrics is None:
-                return
-            counter = self._counted[outcome] = metrics.lane.labels(outcome)
-        counter.inc()
+        metrics = self.log.metrics()
+        if metrics is not None:
+            metrics.count_lane(outcome)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain import commands as c
@@ -13,6 +13,7 @@ from domain.facts import Meta
 from service.application.ledger import PlanLedger
 from service.config import ServerAddress
 
+T = TypeVar("T")
 MEETING_DAY = date(2021, 1, 6)
 
 
@@ -92,3 +93,12 @@ class NoMeetings:
 
     async def date_of(self, meeting_id: UUID) -> Any:
         return None
+
+
+def from_another_process(database: ServerAddress, run: Callable[[PlanLedger], T]) -> T:
+    """What `run` gives on a ledger of its own (another process's view of the store: no cache shared)."""
+    other = PlanLedger.connect(database)
+    try:
+        return run(other)
+    finally:
+        other.close()

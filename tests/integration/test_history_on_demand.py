@@ -24,7 +24,13 @@ from service.application.ledger import HISTORY_KEPT, PlanLedger
 from service.application.roles import Role
 from service.application.run import run_command
 from service.config import ServerAddress
-from tests.integration.store_helpers import MEETING_DAY, NoMeetings, activities_in_one_plan, ledger_on_loop
+from tests.integration.store_helpers import (
+    MEETING_DAY,
+    NoMeetings,
+    activities_in_one_plan,
+    from_another_process,
+    ledger_on_loop,
+)
 
 ADMIN = Principal(name="secretariat", role=Role.ADMIN)
 LATER = MEETING_DAY + timedelta(days=20)
@@ -42,11 +48,7 @@ async def _run(app: PlanLedger, command: c.Command, on: date = LATER, reason: st
 
 
 def _fresh(database: ServerAddress, activity: UUID) -> Activity:
-    other = PlanLedger.connect(database)
-    try:
-        return other.load(Activity, activity, fresh=True)
-    finally:
-        other.close()
+    return from_another_process(database, lambda other: other.load(Activity, activity, fresh=True))
 
 
 async def test_a_busy_activity_keeps_a_bounded_history_and_reads_the_rest_back_to_fold_it(

@@ -24,7 +24,13 @@ from service.application.ledger import NotOnLoop, PlanLedger, StoreUnavailable
 from service.application.roles import Role
 from service.application.run import run_command
 from service.config import ServerAddress
-from tests.integration.store_helpers import NoMeetings, activities_in_one_plan, ledger_on_loop, meta
+from tests.integration.store_helpers import (
+    NoMeetings,
+    activities_in_one_plan,
+    from_another_process,
+    ledger_on_loop,
+    meta,
+)
 
 ADMIN = Principal(name="secretariat", role=Role.ADMIN)
 
@@ -99,11 +105,9 @@ async def test_a_write_by_another_process_is_decided_again_on_the_store_s_state(
 ) -> None:
     (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
     app.load(Activity, activity)
-    other = PlanLedger.connect(database)
-    try:
-        theirs = await asyncio.to_thread(other.execute, c.ReportProgress(activity, Decimal(30)), meta())
-    finally:
-        other.close()
+    theirs = await asyncio.to_thread(
+        from_another_process, database, lambda other: other.execute(c.ReportProgress(activity, Decimal(30)), meta())
+    )
     # our cache is one version behind: the save collides, the thread path decides again
     ran = await _report(app, activity, 40)
     assert ran.receipt.version == theirs.version + 1
@@ -180,11 +184,9 @@ async def test_an_append_on_top_of_one_that_collided_is_not_saved_and_is_decided
 ) -> None:
     (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
     app.load(Activity, activity)
-    other = PlanLedger.connect(database)
-    try:  # another process writes the stream: our cache is one version behind
-        await asyncio.to_thread(other.execute, c.ReportProgress(activity, Decimal(30)), meta())
-    finally:
-        other.close()
+    await asyncio.to_thread(  # another process writes the stream: our cache is one version behind
+        from_another_process, database, lambda other: other.execute(c.ReportProgress(activity, Decimal(30)), meta())
+    )
     # the first collides; the ones decided on its state must not be saved (a gap in the versions)
     ran = await asyncio.gather(*(_report(app, activity, 40 + n) for n in range(4)))
     appender = app.appender
@@ -193,11 +195,7 @@ async def test_an_append_on_top_of_one_that_collided_is_not_saved_and_is_decided
     assert versions == list(range(1, len(versions) + 1))
     assert sorted(r.receipt.version for r in ran) == versions[-4:]
     assert app._uncommitted == {}
-    fresh = PlanLedger.connect(database)
-    try:
-        stored = fresh.load(Activity, activity)
-    finally:
-        fresh.close()
+    stored = from_another_process(database, lambda fresh: fresh.load(Activity, activity))
     last = max(ran, key=lambda r: r.receipt.version)
     assert stored.version == versions[-1] and stored.state.progress == last.command.progress
 
