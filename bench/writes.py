@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ import asyncpg
 import httpx
 
 from bench.api import REPORT_PROGRESS, load, open_activities, wrk_summary
-from bench.context import Context, Process, Sizes
+from bench.context import Context, Process, Sizes, free_port
 from bench.core import Result, Stats
 from bench.postgraphile import ensure_peer
 from bench.store_throughput import app_commands, raw_inserts
@@ -244,6 +245,28 @@ def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
     return peer_writer(process), peer.name
 
 
+def _start_floor(ctx: Context) -> Writer:
+    """`bench.floor` (the peer's insert in the least Python: uvicorn + orjson + asyncpg, 1 process) on
+    a scratch database of its own holding `progress_report`; it needs no npm, so every run has it."""
+    address = ctx.scratch("floor")
+
+    async def create() -> None:
+        conn = await asyncpg.connect(**address.asyncpg_args())
+        try:
+            await conn.execute(PEER_TABLE)
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    port = free_port()
+    env = {**os.environ, "FLOOR_DATABASE_URL": address.url()}
+    command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-access-log", "--log-level", "warning"]
+    process = ctx.start(Process("python floor", command, env, port, ctx.folder / "floor.log"))
+    process.wait_http("/", lambda r: r.status_code == 400, 60)  # (a GET has no body: its own 400)
+    return Writer("the Python floor", process, "", peer_writer(process).body, '"progressReport":{"id"')
+
+
 def _shapes(sizes: Sizes, open_ids: list[str]) -> list[tuple[str, list[str]]]:
     """(label, one activity per client): each client count on distinct activities (as far as the
     ledger has that many in progress), then the hot case: `hot_clients` over `hot_activities`."""
@@ -271,13 +294,15 @@ def mutations_measure(ctx: Context) -> list[Result]:
     mine_writer = planledger_writer(server, token)
     peer, peer_name = _start_peer(ctx)
     ctx.facts.setdefault("mutations_peer", {"peer": peer_name})
+    floor_writer = _start_floor(ctx)
     rows: list[Result] = []
     for label, activities in shapes:
         n = len(activities)
         hot = label.endswith("(hot)")
-        # interleaved: the limit, the peer, planledger, in-process, the stack's floor
+        # interleaved: the limit, the peer, the Python floor, planledger, in-process, the stack's floor
         raw_rows, raw_elapsed, raw_latencies = asyncio.run(raw_inserts(address, sizes.write_seconds, n))
         theirs = _writes(ctx, peer, activities, sizes.write_seconds) if peer is not None else None
+        least = _writes(ctx, floor_writer, activities, sizes.write_seconds)
         mine = _writes(ctx, mine_writer, activities, sizes.write_seconds)
         app_done, app_elapsed, app_latencies = app_commands(address, sizes.write_seconds, {}, 40, n)
         floor = load(ctx.load_generator, server, TYPENAME, f"Bearer {token}", n, sizes.write_seconds, ctx.folder)
@@ -285,6 +310,7 @@ def mutations_measure(ctx: Context) -> list[Result]:
         ctx.say(
             f"  {label}: raw inserts {raw_rate:,.0f}/s, "
             + (f"{peer_name} {theirs.rate:,.0f}/s ({theirs.failed} failed), " if theirs else "")
+            + f"Python floor {least.rate:,.0f}/s ({least.failed} failed), "
             + f"planledger {mine.rate:,.0f}/s ({mine.failed} failed, p95 {mine.latency.p95:.1f} ms), "
             f"PlanLedger.execute {app_rate:,.0f}/s, {{ __typename }} {floor.rps:,.0f}/s ({floor.errors} errors)"
         )
@@ -331,6 +357,24 @@ def mutations_measure(ctx: Context) -> list[Result]:
                 rate=raw_rate,
                 rate_unit="commits/s",
                 latency=Stats.of(raw_latencies),
+            )
+        )
+        rows.append(
+            Result(
+                measure="mutations",
+                name=f"  the Python floor: uvicorn + one asyncpg INSERT, {n} client{'s' if n > 1 else ''}",
+                baseline=baseline,
+                rate=least.rate,
+                rate_unit="commits/s",
+                latency=least.latency,
+                baseline_rate=baseline_rate,
+                baseline_latency=baseline_latency,
+                ratio=least.rate / theirs.rate if theirs is not None and theirs.rate else None,
+                notes={
+                    "failed": least.failed,
+                    "clients": n,
+                    "planledger_of_floor": mine.rate / least.rate if least.rate else None,
+                },
             )
         )
         rows.append(

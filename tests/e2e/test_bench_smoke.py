@@ -114,6 +114,9 @@ def test_bench_smoke_runs_every_measure_and_leaves_nothing_behind(server: Server
         )
     limits = [r for r in by["mutations"] if r["name"].strip().startswith("the limit")]
     assert len(limits) == 3 and all(r["rate"] > 0 for r in limits)
+    floors = [r for r in by["mutations"] if r["name"].strip().startswith("the Python floor")]
+    assert [r["notes"]["clients"] for r in floors] == [1, 16, 4]  # bench.floor, beside every shape
+    assert all(r["rate"] > 0 and r["notes"]["failed"] == 0 and r["ratio"] is None for r in floors)  # (no peer here)
     for measure in ("import", "rebuild"):
         (row,) = targeted(measure)
         assert row["rate"] > 0 and row["baseline_rate"] > 0 and row["ratio"] > 0
