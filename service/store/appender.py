@@ -8,12 +8,15 @@ hop and psycopg were a third of the server's time for a mutation that PostgreSQL
 that keeps commits in log order, the notice, the insert) with asyncpg from the event loop.
 
 Group commit as in `service.store.group_commit`, on the loop: the first append commits at once;
-appends arriving while a commit is in flight queue up, and the next commit takes all of them (never
-two on the same stream), in one statement, one transaction, one flush. A batch refused as a whole
-(a stream written meanwhile by another process, an idempotency key raced) is saved again one by
-one, so only the appends that really collided hear `IntegrityError`. A commit runs in a task of
-its own: a caller that stops waiting (its request's write timeout) leaves it to finish for the
-others.
+appends arriving while a commit is in flight queue up, and the next commit takes all of them, in one
+statement, one transaction, one flush. Two appends of one stream share a batch only as a chain:
+the later decided on top of the earlier (`Append.after`), in that order. (Without chains, 16
+writers on 4 activities committed at most 4 appends a transaction, four times the commits of 16
+writers on 16 activities: 2,136 against 3,233 commits/s at 1M events, 2026-12-05.) A batch
+refused as a whole (a stream written meanwhile by another process, an idempotency key raced) is
+saved again one by one, so only the appends that really collided hear `IntegrityError`, and an
+append chained to one of them fails unsent. A commit runs in a task of its own: a caller that stops
+waiting (its request's write timeout) leaves it to finish for the others.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import IntegrityError, StoredEvent
-
-from service.store.group_commit import take_batch
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Append:
     leave a gap). `settled(ids or None)` runs the moment the outcome is known, before any later
     append of the stream is sent (the ledger's cache follows the commits in their order)."""
 
-    __slots__ = ("after", "done", "events", "ids", "settled")
+    __slots__ = ("after", "chained", "done", "events", "ids", "settled")
 
     def __init__(
         self,
@@ -87,6 +88,8 @@ class Append:
         self.ids: set[Any] = {e.originator_id for e in events}
         self.done: asyncio.Future[list[int]] = loop.create_future()
         self.after = after
+        #: sent in the same batch as `after` (`Appender._take`): saved only if that one is
+        self.chained = False
         self.settled = settled
 
     def saved(self, ids: list[int]) -> None:
@@ -216,18 +219,40 @@ class Appender:
                 raise
 
     def _take(self) -> list[Append]:
-        """The next batch (`take_batch`), less the appends decided on top of one that was not saved:
-        those fail at once, unsent (an append waits behind its stream's earlier one, so that one's
-        outcome is known here)."""
-        batch, self._queue = take_batch(self._queue, self._max_batch)
-        ready = []
-        for entry in batch:
-            if entry.unsaved_before():
+        """The next batch: the queued appends in their order, up to `max_batch`, where one that
+        shares a stream with an earlier one of the batch is taken only chained to it (decided on top
+        of the latest of the batch on each stream it shares); anything else waits for the next
+        commit, and so does an append whose earlier one waits. Less the appends decided on top of
+        one that was not saved: those fail at once, unsent (an append waits behind its stream's
+        earlier one, so that one's outcome is known here)."""
+        batch: list[Append] = []
+        kept: list[Append] = []
+        waiting: set[Append] = set()  # (kept, by identity)
+        taken: set[Append] = set()
+        latest: dict[Any, Append] = {}  # stream -> the batch's latest append on it
+        for entry in self._queue:
+            after = entry.after
+            shared = [latest[stream] for stream in entry.ids if stream in latest]
+            if (
+                len(batch) >= self._max_batch
+                or (after is not None and after in waiting)
+                or (shared and not (after is not None and after in taken and all(a is after for a in shared)))
+            ):
+                kept.append(entry)
+                waiting.add(entry)
+                continue
+            if after is not None and after in taken:
+                entry.chained = True
+            elif entry.unsaved_before():
                 self.dropped += 1
                 entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
-            else:
-                ready.append(entry)
-        return ready
+                continue
+            batch.append(entry)
+            taken.add(entry)
+            for stream in entry.ids:
+                latest[stream] = entry
+        self._queue = kept
+        return batch
 
     async def _commit(self, batch: list[Append]) -> None:
         if not batch:
@@ -241,13 +266,18 @@ class Appender:
             except asyncpg.UniqueViolationError:
                 self.split += 1
                 for entry in batch:
-                    await self._alone(entry)
+                    if entry.chained and entry.unsaved_before():  # (its earlier one collided)
+                        self.dropped += 1
+                        entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
+                    else:
+                        await self._alone(entry)
                 return
             self.transactions += 1
             self.appends += len(batch)
             start = 0
             for entry in batch:
                 end = start + len(entry.events)
+                entry.after = None
                 entry.saved(ids[start:end])
                 start = end
         except CONNECTION_ERRORS as error:

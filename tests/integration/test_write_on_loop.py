@@ -214,12 +214,41 @@ async def test_the_appender_sends_no_append_decided_on_one_that_was_not_saved(
         return StoredEvent(stream, version, kept.topic, kept.state)
 
     first = appender.enqueue([event(activity, taken)])  # collides: that version is taken
-    on_top = appender.enqueue([event(activity, taken + 1)], after=first)
+    on_top = appender.enqueue([event(activity, taken + 1)], after=first)  # chained to it, in its batch
     apart = appender.enqueue([event(fresh_stream, 1)])
     with pytest.raises(IntegrityError):
         await appender.wait(first)
     with pytest.raises(IntegrityError, match="not saved"):
         await appender.wait(on_top)
     assert len(await appender.wait(apart)) == 1
+    assert (appender.split, appender.dropped) == (1, 1)  # one batch, refused, saved again one by one
     assert _versions(database, activity)[-1] == taken  # nothing past the collision
     assert _versions(database, fresh_stream) == [1]
+
+
+async def test_appends_chained_on_one_stream_share_a_transaction_in_their_order(
+    app: PlanLedger, database: ServerAddress
+) -> None:
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    taken = app.load(Activity, activity).version
+    appender = app.appender
+    assert appender is not None
+    (kept,) = [e for e in app.recorder.select_events(activity, gt=taken - 1)]
+    fresh_stream = uuid4()
+
+    def event(stream: UUID, version: int) -> StoredEvent:
+        return StoredEvent(stream, version, kept.topic, kept.state)
+
+    before = appender.transactions
+    first = appender.enqueue([event(activity, taken + 1)])
+    second = appender.enqueue([event(activity, taken + 2)], after=first)
+    third = appender.enqueue([event(activity, taken + 3)], after=second)
+    apart = appender.enqueue([event(fresh_stream, 1)])
+    # shares a stream with `apart` without being decided on it: it waits for the next commit
+    unchained = appender.enqueue([event(fresh_stream, 2)])
+    ids = [await appender.wait(e) for e in (first, second, third, apart, unchained)]
+    assert appender.transactions == before + 2
+    assert ids[0] < ids[1] < ids[2] and ids[3] < ids[4]  # in the log in the order they were decided
+    assert ids[3] > ids[2] and (first.after, second.after, third.after) == (None, None, None)  # (no chain kept alive)
+    assert _versions(database, activity)[-3:] == [taken + 1, taken + 2, taken + 3]
+    assert _versions(database, fresh_stream) == [1, 2]
