@@ -114,6 +114,10 @@ def test_bench_smoke_runs_every_measure_and_leaves_nothing_behind(server: Server
         )
     limits = [r for r in by["mutations"] if r["name"].strip().startswith("the limit")]
     assert len(limits) == 3 and all(r["rate"] > 0 for r in limits)
+    warmed = report["facts"]["mutations_peer"]["warm_up_commits_per_s"]  # one load each without a peer
+    assert sorted(warmed) == ["planledger reportProgress", "the Python floor"] and all(
+        len(rates) == 1 and rates[0] > 0 for rates in warmed.values()
+    )
     floors = [r for r in by["mutations"] if r["name"].strip().startswith("the Python floor")]
     assert [r["notes"]["clients"] for r in floors] == [1, 16, 4]  # bench.floor, beside every shape
     assert all(r["rate"] > 0 and r["notes"]["failed"] == 0 and r["ratio"] is None for r in floors)  # (no peer here)
