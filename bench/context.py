@@ -248,8 +248,12 @@ class Context:
 
         if run_async(behind()):
             from projections.rebuild import rebuild
+            from service.application.migrate import migrate
 
             self.say("building the read models (not timed)")
+            # their tables, at this code's version first: a server started on them then finds them
+            # current (it rebuilt all of them again, ~80 s at 1M events, on every start)
+            run_async(migrate(address))
             run_async(rebuild(address.asyncpg_args()))
         return address
 
