@@ -223,15 +223,9 @@ def _writes(ctx: Context, writer: Writer, activities: list[str], seconds: float)
     return Writes(done, elapsed, Stats.of(latencies), failed)
 
 
-def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
-    """PostGraphile 5 (1 process, as planledger's 1 worker) on its own scratch database of the same
-    server, holding only `progress_report`; (None, why) when the run has no peer."""
-    if not ctx.sizes.postgraphile:
-        return None, "skipped (--smoke or --set postgraphile=0)"
-    peer = ensure_peer(ctx.say)
-    if peer is None:
-        return None, "npm or node missing"
-    address = ctx.scratch("peerwrites")
+def _peer_table(ctx: Context, prefix: str) -> ServerAddress:
+    """A scratch database of the run's server holding only `PEER_TABLE`."""
+    address = ctx.scratch(prefix)
 
     async def create() -> None:
         conn = await asyncpg.connect(**address.asyncpg_args())
@@ -241,6 +235,18 @@ def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
             await conn.close()
 
     asyncio.run(create())
+    return address
+
+
+def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
+    """PostGraphile 5 (1 process, as planledger's 1 worker) on its own scratch database of the same
+    server, holding only `progress_report`; (None, why) when the run has no peer."""
+    if not ctx.sizes.postgraphile:
+        return None, "skipped (--smoke or --set postgraphile=0)"
+    peer = ensure_peer(ctx.say)
+    if peer is None:
+        return None, "npm or node missing"
+    address = _peer_table(ctx, "peerwrites")
     process = ctx.start(peer.server(address, 1, ctx.folder))
     process.wait_http("/graphql", lambda r: r.status_code in (400, 405, 200), 120)
     ctx.facts["mutations_peer"] = {"peer": peer.name, "runtime": peer.runtime, "table": PEER_TABLE.strip()}
@@ -250,16 +256,7 @@ def _start_peer(ctx: Context) -> tuple[Writer | None, str]:
 def _start_floor(ctx: Context) -> Writer:
     """`bench.floor` (the peer's insert in the least Python: uvicorn + orjson + asyncpg, 1 process) on
     a scratch database of its own holding `progress_report`; it needs no npm, so every run has it."""
-    address = ctx.scratch("floor")
-
-    async def create() -> None:
-        conn = await asyncpg.connect(**address.asyncpg_args())
-        try:
-            await conn.execute(PEER_TABLE)
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
+    address = _peer_table(ctx, "floor")
     port = free_port()
     env = {**os.environ, "FLOOR_DATABASE_URL": address.url()}
     command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1", "--port", str(port)]

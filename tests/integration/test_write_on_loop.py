@@ -6,7 +6,7 @@ asked (a stream not cached, a collision with another process, a key used before)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -24,6 +24,7 @@ from service.application.ledger import NotOnLoop, PlanLedger, StoreUnavailable
 from service.application.roles import Role
 from service.application.run import run_command
 from service.config import ServerAddress
+from service.store.appender import Appender
 from tests.integration.store_helpers import (
     NoMeetings,
     activities_in_one_plan,
@@ -59,6 +60,21 @@ async def _report(app: PlanLedger, activity: UUID, progress: int, **request: Any
         ledger=app,
         meetings=NoMeetings(),
     )
+
+
+async def _raw_appends(app: PlanLedger) -> tuple[UUID, int, Appender, Callable[[UUID, int], StoredEvent]]:
+    """An activity, its version, the appender, and `event(stream, version)`: a copy of the
+    activity's last stored event at that place (for appends sent straight to the appender)."""
+    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
+    taken = app.load(Activity, activity).version
+    appender = app.appender
+    assert appender is not None
+    (kept,) = [e for e in app.recorder.select_events(activity, gt=taken - 1)]  # the last event, as stored
+
+    def event(stream: UUID, version: int) -> StoredEvent:
+        return StoredEvent(stream, version, kept.topic, kept.state)
+
+    return activity, taken, appender, event
 
 
 async def test_a_cached_command_is_decided_and_saved_on_the_loop(app: PlanLedger, database: ServerAddress) -> None:
@@ -203,15 +219,8 @@ async def test_an_append_on_top_of_one_that_collided_is_not_saved_and_is_decided
 async def test_the_appender_sends_no_append_decided_on_one_that_was_not_saved(
     app: PlanLedger, database: ServerAddress
 ) -> None:
-    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
-    taken = app.load(Activity, activity).version
-    appender = app.appender
-    assert appender is not None
-    (kept,) = [e for e in app.recorder.select_events(activity, gt=taken - 1)]  # the last event, as stored
+    activity, taken, appender, event = await _raw_appends(app)
     fresh_stream = uuid4()
-
-    def event(stream: UUID, version: int) -> StoredEvent:
-        return StoredEvent(stream, version, kept.topic, kept.state)
 
     first = appender.enqueue([event(activity, taken)])  # collides: that version is taken
     on_top = appender.enqueue([event(activity, taken + 1)], after=first)  # chained to it, in its batch
@@ -229,15 +238,8 @@ async def test_the_appender_sends_no_append_decided_on_one_that_was_not_saved(
 async def test_appends_chained_on_one_stream_share_a_transaction_in_their_order(
     app: PlanLedger, database: ServerAddress
 ) -> None:
-    (activity,) = await asyncio.to_thread(activities_in_one_plan, app, 1)
-    taken = app.load(Activity, activity).version
-    appender = app.appender
-    assert appender is not None
-    (kept,) = [e for e in app.recorder.select_events(activity, gt=taken - 1)]
+    activity, taken, appender, event = await _raw_appends(app)
     fresh_stream = uuid4()
-
-    def event(stream: UUID, version: int) -> StoredEvent:
-        return StoredEvent(stream, version, kept.topic, kept.state)
 
     before = appender.transactions
     first = appender.enqueue([event(activity, taken + 1)])
