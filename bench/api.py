@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -168,6 +169,17 @@ def plan_shape(address: ServerAddress, plan_id: str) -> dict[str, int]:
             await conn.close()
 
     return asyncio.run(count())
+
+
+def warmed(rate: Callable[[], float], most: int) -> list[float]:
+    """Warm-up loads (`rate()` runs one and gives its rate) until one is no more than
+    WARM_UP_STEADY times the one before, `most` at most: the rates seen."""
+    rates: list[float] = []
+    while len(rates) < most:
+        rates.append(rate())
+        if len(rates) >= 2 and rates[-1] <= rates[-2] * WARM_UP_STEADY:
+            break
+    return rates
 
 
 def open_activities(address: ServerAddress, count: int, plan_id: str | None = None) -> list[tuple[str, str]]:
@@ -611,18 +623,18 @@ def whole_plan_measure(ctx: Context) -> list[Result]:
         # each side until its rate stops rising: one 2 s warm-up left the peer at a third of its
         # rate in runs where it came first (27-31 req/s against 84 after the as-of measure had
         # read the same tables; RESULTS.md, 2026-12-04), which flattered planledger.
-        warm_up: dict[str, list[float]] = {}
         most = WARM_UP_MAX if peers else 1  # (without a peer there is no ratio to be fair to)
-        for name, server, body, token in measures:
-            rates = warm_up.setdefault(name, [])
-            while len(rates) < most:
-                rates.append(
+        warm_up = {
+            name: warmed(
+                lambda server=server, body=body, token=token: (
                     load(
                         ctx.load_generator, server, body, token, sizes.connections, min(2.0, sizes.seconds), ctx.folder
                     ).rps
-                )
-                if len(rates) >= 2 and rates[-1] <= rates[-2] * WARM_UP_STEADY:
-                    break
+                ),
+                most,
+            )
+            for name, server, body, token in measures
+        }
         ctx.facts["whole_plan"]["warm_up_rps"] = {name: [round(r, 1) for r in rates] for name, rates in warm_up.items()}
         results: dict[str, list[Load]] = {name: [] for name, *_ in measures}
         for round_no in range(sizes.rounds):

@@ -36,7 +36,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.api import REPORT_PROGRESS, WARM_UP_MAX, WARM_UP_STEADY, load, open_activities, wrk_summary
+from bench.api import REPORT_PROGRESS, WARM_UP_MAX, load, open_activities, warmed, wrk_summary
 from bench.context import Context, Process, Sizes, free_port
 from bench.core import Result, Stats
 from bench.postgraphile import ensure_peer
@@ -298,15 +298,13 @@ def mutations_measure(ctx: Context) -> list[Result]:
     # counts, each until its rate stops rising, as the whole-plan rows do: the peer ran its first
     # shape cold (1,623 commits/s at 1 client against 2,300-2,970 warm on the /tmp harness the same
     # day, 2026-12-05), which flattered planledger's ratio.
-    warm_up: dict[str, list[float]] = {}
     widest = max((activities for _, activities in shapes), key=lambda a: (len(set(a)), len(a)))
     most = WARM_UP_MAX if peer is not None else 1  # (without a peer there is no ratio to be fair to)
-    for writer in [w for w in (peer, floor_writer, mine_writer) if w is not None]:
-        rates = warm_up.setdefault(writer.name, [])
-        while len(rates) < most:
-            rates.append(_writes(ctx, writer, widest, min(2.0, sizes.write_seconds)).rate)
-            if len(rates) >= 2 and rates[-1] <= rates[-2] * WARM_UP_STEADY:
-                break
+    warm_up = {
+        w.name: warmed(lambda w=w: _writes(ctx, w, widest, min(2.0, sizes.write_seconds)).rate, most)
+        for w in (peer, floor_writer, mine_writer)
+        if w is not None
+    }
     ctx.facts["mutations_peer"]["warm_up_commits_per_s"] = {k: [round(r) for r in v] for k, v in warm_up.items()}
     rows: list[Result] = []
     for label, activities in shapes:

@@ -232,20 +232,19 @@ class Appender:
         latest: dict[Any, Append] = {}  # stream -> the batch's latest append on it
         for entry in self._queue:
             after = entry.after
+            chained = after is not None and after in taken
             shared = [latest[stream] for stream in entry.ids if stream in latest]
             if (
                 len(batch) >= self._max_batch
                 or (after is not None and after in waiting)
-                or (shared and not (after is not None and after in taken and all(a is after for a in shared)))
+                or (shared and not (chained and all(a is after for a in shared)))
             ):
                 kept.append(entry)
                 waiting.add(entry)
                 continue
-            if after is not None and after in taken:
-                entry.chained = True
-            elif entry.unsaved_before():
-                self.dropped += 1
-                entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
+            entry.chained = chained
+            if not chained and entry.unsaved_before():
+                self._drop(entry)
                 continue
             batch.append(entry)
             taken.add(entry)
@@ -253,6 +252,11 @@ class Appender:
                 latest[stream] = entry
         self._queue = kept
         return batch
+
+    def _drop(self, entry: Append) -> None:
+        """Fail an append unsent: it was decided on an earlier one of its stream that was not saved."""
+        self.dropped += 1
+        entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
 
     async def _commit(self, batch: list[Append]) -> None:
         if not batch:
@@ -267,8 +271,7 @@ class Appender:
                 self.split += 1
                 for entry in batch:
                     if entry.chained and entry.unsaved_before():  # (its earlier one collided)
-                        self.dropped += 1
-                        entry.failed(IntegrityError("decided on an earlier append of the stream that was not saved"))
+                        self._drop(entry)
                     else:
                         await self._alone(entry)
                 return
